@@ -1,0 +1,223 @@
+"""The vocabulary of a VI derivation, as sympy objects.
+
+* ``Density(name, vars, given)`` -- a probability density ``p(x|z)``, ``p(x,z)``,
+  ``p(z)``, ``q(z)``.  Every density is assumed strictly positive and finite on
+  the support of the latent (the standing assumption of every log rewrite).
+* ``KL(P, Q)`` -- ``KL(P||Q)``; unfolds by definition to ``∫ P log(P/Q) dv``.
+* ``Expectation(q, f)`` -- ``E_q[f]``; unfolds to ``∫ q f dv``.
+* ``ELBO(q, joint)`` -- ``L(q)``; unfolds to ``E_q[log(joint/q)]``.
+
+Integrals are sympy's own unevaluated ``Integral(f, v)``.  vi_sym reads
+``∫ · dv`` as integration against the latent's base measure, so every rule
+stated for integrals holds verbatim for sums over a discrete latent.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Expr, Integral, Symbol, Tuple, log
+from sympy.core.symbol import Str
+
+__all__ = [
+    "Density", "KL", "Expectation", "ELBO", "Integral", "log", "density",
+    "unfold_definitions", "VocabularyError",
+]
+
+
+class VocabularyError(ValueError):
+    """A vocabulary object was built from arguments that do not type-check."""
+
+
+def _as_symbols(seq, what):
+    out = []
+    for v in seq:
+        if isinstance(v, str):
+            v = Symbol(v)
+        if not isinstance(v, Symbol):
+            raise VocabularyError(f"{what} must be variables, got {v}")
+        out.append(v)
+    return out
+
+
+class Density(Expr):
+    """A density ``name(vars | given)``, e.g. ``p(x|z)``; strictly positive."""
+
+    is_commutative = True
+
+    def __new__(cls, name, vars, given=()):
+        if isinstance(name, str):
+            name = Str(name)
+        vs = _as_symbols(vars, "density arguments")
+        gs = _as_symbols(given, "conditioning variables")
+        if not vs:
+            raise VocabularyError(f"density {name} needs at least one argument")
+        if set(vs) & set(gs):
+            raise VocabularyError(f"density {name}: a variable is both an argument and conditioned on")
+        if len(set(vs)) != len(vs) or len(set(gs)) != len(gs):
+            raise VocabularyError(f"density {name}: repeated variable")
+        return Expr.__new__(cls, name, Tuple(*vs), Tuple(*gs))
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    @property
+    def vars(self) -> tuple:
+        return tuple(self.args[1])
+
+    @property
+    def given(self) -> tuple:
+        return tuple(self.args[2])
+
+    # Standing assumption: densities are positive and finite.
+    def _eval_is_positive(self):
+        return True
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _eval_is_finite(self):
+        return True
+
+    def _eval_is_zero(self):
+        return False
+
+    def _label(self, sep=","):
+        a = sep.join(str(v) for v in self.vars)
+        if self.given:
+            return f"{self.name}({a}|{sep.join(str(v) for v in self.given)})"
+        return f"{self.name}({a})"
+
+    def _sympystr(self, printer):
+        return self._label()
+
+    def _latex(self, printer):
+        a = ", ".join(printer._print(v) for v in self.vars)
+        if self.given:
+            g = ", ".join(printer._print(v) for v in self.given)
+            return rf"{self.name}\left({a} \mid {g}\right)"
+        return rf"{self.name}\left({a}\right)"
+
+
+def density(name: str, spec: str) -> Density:
+    """``density('p', 'x|z')`` -> ``p(x|z)``; ``density('p', 'x,z')`` -> ``p(x,z)``."""
+    left, _, right = spec.partition("|")
+    vs = [s.strip() for s in left.split(",") if s.strip()]
+    gs = [s.strip() for s in right.split(",") if s.strip()]
+    return Density(name, vs, gs)
+
+
+def _need_density(d, what):
+    if not isinstance(d, Density):
+        raise VocabularyError(f"{what} must be a density such as q(z), got {d}")
+    return d
+
+
+class KL(Expr):
+    """``KL(P||Q) = ∫ P log(P/Q) dv``: both densities over the same variables."""
+
+    def __new__(cls, P, Q):
+        _need_density(P, "the first argument of KL")
+        _need_density(Q, "the second argument of KL")
+        if P.vars != Q.vars:
+            raise VocabularyError(
+                f"KL({P}||{Q}): both densities must be over the same variables, "
+                f"got {P.vars} and {Q.vars}")
+        return Expr.__new__(cls, P, Q)
+
+    @property
+    def P(self):
+        return self.args[0]
+
+    @property
+    def Q(self):
+        return self.args[1]
+
+    @property
+    def variable(self):
+        return self.P.vars[0] if len(self.P.vars) == 1 else self.P.vars
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def unfold(self):
+        P, Q = self.P, self.Q
+        return Integral(P * log(P / Q), *P.vars)
+
+    def _sympystr(self, printer):
+        return f"KL({printer._print(self.P)}||{printer._print(self.Q)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{KL}}\left({printer._print(self.P)} \,\middle\|\, {printer._print(self.Q)}\right)"
+
+
+class Expectation(Expr):
+    """``E_q[f] = ∫ q f dv`` where ``v`` are the variables of ``q``."""
+
+    def __new__(cls, q, f):
+        _need_density(q, "the distribution of an expectation")
+        f = sympy.sympify(f)
+        return Expr.__new__(cls, q, f)
+
+    @property
+    def q(self):
+        return self.args[0]
+
+    @property
+    def f(self):
+        return self.args[1]
+
+    def _eval_is_extended_real(self):
+        return self.f.is_extended_real
+
+    def unfold(self):
+        return Integral(self.q * self.f, *self.q.vars)
+
+    def _sympystr(self, printer):
+        return f"E_{printer._print(self.q)}[{printer._print(self.f)}]"
+
+    def _latex(self, printer):
+        return rf"\mathbb{{E}}_{{{printer._print(self.q)}}}\left[{printer._print(self.f)}\right]"
+
+
+class ELBO(Expr):
+    """``L(q) = E_q[log(p(x,z)/q(z))]``, the evidence lower bound."""
+
+    def __new__(cls, q, joint):
+        _need_density(q, "the argument of ELBO")
+        _need_density(joint, "the joint of ELBO")
+        if not set(q.vars) <= set(joint.vars):
+            raise VocabularyError(f"ELBO({q}; {joint}): the joint must contain the latent {q.vars}")
+        return Expr.__new__(cls, q, joint)
+
+    @property
+    def q(self):
+        return self.args[0]
+
+    @property
+    def joint(self):
+        return self.args[1]
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def unfold(self):
+        return Expectation(self.q, log(self.joint / self.q))
+
+    def _sympystr(self, printer):
+        return f"ELBO({printer._print(self.q)})"
+
+    def _latex(self, printer):
+        return rf"\mathcal{{L}}\left({printer._print(self.q)}\right)"
+
+
+DEFINED = (KL, Expectation, ELBO)
+
+
+def unfold_definitions(expr, kinds=DEFINED):
+    """Replace every KL / E / ELBO of the given kinds by its definition, innermost first."""
+    for _ in range(10):
+        new = expr.replace(lambda e: isinstance(e, kinds), lambda e: e.unfold())
+        if new == expr:
+            return new
+        expr = new
+    return expr
