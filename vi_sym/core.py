@@ -1,0 +1,213 @@
+"""Steps, derivations and results: the small core every other module builds on.
+
+A :class:`Step` is ``lhs (=, >=, <=) rhs`` with the rules it cites and where it
+comes from.  A :class:`Derivation` is a calc-style chain: each step continues
+from the previous right-hand side, and the chain's overall claim is derived from
+the steps (an ``=`` chain with one ``>=`` proves ``>=``).  Results carry a
+:class:`Status`; only a symbolic proof earns ``PROVED``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+import sympy
+from sympy import Symbol
+
+from .rules import Context, get_rule
+
+RELATIONS = ("=", ">=", "<=")
+LATEX_REL = {"=": "=", ">=": r"\geq", "<=": r"\leq"}
+
+
+class Status(str, Enum):
+    """A step's verdict, strongest first."""
+
+    PROVED = "PROVED"              # a symbolic proof, every rewrite valid
+    SPOT_CHECKED = "SPOT-CHECKED"  # held at every sampled point of every family tried
+    UNKNOWN = "UNKNOWN"            # neither proved nor refuted (timed out, out of reach)
+    FAILED = "FAILED"              # a concrete counterexample
+    ERROR = "ERROR"                # the step could not be read or checked at all
+
+    def __str__(self):
+        return self.value
+
+    @property
+    def rank(self) -> int:
+        """PROVED > SPOT-CHECKED > UNKNOWN > FAILED (ERROR counts as FAILED)."""
+        return {"PROVED": 3, "SPOT-CHECKED": 2, "UNKNOWN": 1, "FAILED": 0, "ERROR": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a step was written: the derivation file and line, and the line of
+    the learner's note the step transcribes (if any)."""
+
+    file: str = ""
+    line: int = 0
+    note_line: Optional[int] = None
+
+    def __str__(self):
+        loc = f"{self.file}:{self.line}" if self.file else ""
+        if self.note_line is not None:
+            loc += f" (note line {self.note_line})"
+        return loc.strip()
+
+
+def combine_relations(rels) -> Optional[str]:
+    """The relation a chain of steps proves, or None if it mixes >= and <=."""
+    strict = {r for r in rels if r != "="}
+    if not strict:
+        return "="
+    if len(strict) == 1:
+        return strict.pop()
+    return None
+
+
+@dataclass
+class Step:
+    """``lhs rel rhs`` justified ``by`` named rules."""
+
+    lhs: sympy.Expr
+    rel: str
+    rhs: sympy.Expr
+    by: tuple = ()
+    name: str = ""
+    derivation: str = ""
+    source: SourceRef = field(default_factory=SourceRef)
+    context: Context = field(default_factory=Context)
+    expect: str = "holds"          # "holds", or "fails" for a known-wrong step
+    expect_reason: str = ""
+    error: str = ""                # set when the step could not be read
+
+    def __post_init__(self):
+        if self.rel not in RELATIONS and not self.error:
+            raise ValueError(f"relation must be one of {RELATIONS}, got {self.rel!r}")
+        self.by = tuple(self.by)
+        if not self.error:
+            for r in self.by:
+                get_rule(r)  # raises UnknownRule with a suggestion
+
+    @property
+    def id(self) -> str:
+        return f"{self.derivation}::{self.name}" if self.derivation else self.name
+
+    def rules(self):
+        return [get_rule(r) for r in self.by]
+
+    def __str__(self):
+        if self.error:
+            return f"{self.id}: <unreadable: {self.error}>"
+        by = f"   [by {', '.join(self.by)}]" if self.by else ""
+        return f"{self.lhs} {self.rel} {self.rhs}{by}"
+
+    def _repr_latex_(self):
+        if self.error:
+            return None
+        by = rf"\quad\text{{[{', '.join(self.by)}]}}".replace("_", r"\_") if self.by else ""
+        return f"$\\displaystyle {sympy.latex(self.lhs)} {LATEX_REL[self.rel]} {sympy.latex(self.rhs)}{by}$"
+
+    def check(self, **settings):
+        """Check this step alone; returns a :class:`StepResult`."""
+        from .checker import check_steps
+        return check_steps([self], **settings)[0]
+
+
+@dataclass
+class Derivation:
+    """A calc-style chain of steps, optionally with the conclusion it should reach."""
+
+    name: str
+    steps: list
+    title: str = ""
+    conclusion: Optional[Step] = None
+    context: Context = field(default_factory=Context)
+    file: str = ""
+
+    @classmethod
+    def chain(cls, name, start, *links, title="", conclusion=None, latent=(Symbol("z"),),
+              note_lines=None):
+        """``Derivation.chain('kl', KL(q, post), ('=', rhs1, ['kl_definition']), ...)``."""
+        ctx = Context(tuple(latent))
+        steps, lhs = [], start
+        for i, link in enumerate(links, 1):
+            rel, rhs, *rest = link
+            by = rest[0] if rest else ()
+            note = note_lines[i - 1] if note_lines else None
+            steps.append(Step(lhs, rel, rhs, tuple(by), name=str(i), derivation=name,
+                              context=ctx, source=SourceRef(note_line=note)))
+            lhs = rhs
+        concl = None
+        if conclusion is not None:
+            clhs, crel, crhs = conclusion
+            concl = Step(clhs, crel, crhs, (), name="conclusion", derivation=name, context=ctx)
+        return cls(name, steps, title, concl, ctx)
+
+    @property
+    def relation(self) -> Optional[str]:
+        return combine_relations(s.rel for s in self.steps if not s.error)
+
+    @property
+    def claim(self):
+        """(start, relation, end): what the chain as a whole establishes."""
+        if not self.steps or any(s.error for s in self.steps):
+            return None
+        return self.steps[0].lhs, self.relation, self.steps[-1].rhs
+
+    def _repr_latex_(self):
+        rows = []
+        for i, s in enumerate(self.steps):
+            if s.error:
+                rows.append(rf"& \text{{(unreadable step {s.name})}}")
+                continue
+            left = sympy.latex(s.lhs) if i == 0 else ""
+            by = rf"&& \text{{{', '.join(s.by)}}}".replace("_", r"\_") if s.by else ""
+            rows.append(f"{left} &{LATEX_REL[s.rel]} {sympy.latex(s.rhs)} {by}")
+        body = r" \\ ".join(rows)
+        return f"$\\begin{{aligned}}{body}\\end{{aligned}}$"
+
+    def check(self, **settings):
+        """Check every step (and the conclusion); returns a list of :class:`StepResult`."""
+        from .checker import check_derivations
+        return check_derivations([self], **settings).results
+
+
+@dataclass
+class StepResult:
+    """The verdict on one step, with everything a report needs."""
+
+    step_id: str
+    derivation: str
+    step: str
+    status: Status
+    relation: str = ""
+    statement: str = ""
+    latex: str = ""
+    justification: tuple = ()
+    seconds: float = 0.0
+    trace: list = field(default_factory=list)     # [(side, rule, result)]
+    residual: str = ""
+    uncited: tuple = ()
+    atom: str = ""
+    reason: str = ""
+    source: str = ""
+    note_line: Optional[int] = None
+    expect: str = "holds"
+    expect_reason: str = ""
+    families: list = field(default_factory=list)  # spot-check results, one per family
+
+    @property
+    def as_expected(self) -> bool:
+        """A step expected to hold must not fail; a step expected to fail must fail."""
+        if self.expect == "fails":
+            return self.status is Status.FAILED
+        return self.status not in (Status.FAILED, Status.ERROR)
+
+    def _repr_latex_(self):
+        if not self.latex:
+            return None
+        return f"$\\displaystyle {self.latex}\\quad\\text{{{self.status.value}}}$"
+
+    def __str__(self):
+        return f"{self.status.value:<12} {self.step_id}  {self.statement}"

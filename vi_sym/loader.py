@@ -1,0 +1,289 @@
+"""Read derivation files (``*.vi``): text, parsed, never evaluated.
+
+A file holds one or more derivations::
+
+    # comments start with '#'
+    derivation kl_route
+    title: D_KL(q || p(z|x)) unfolded with Bayes' rule
+    latent: z
+    observed: x
+
+        KL(q(z) || p(z|x))
+      = integrate(q(z)*log(q(z)/p(z|x)), z)         by kl_definition   @ 45
+      = integrate(q(z)*log(q(z)*p(x)/(p(x|z)*p(z))), z)  by bayes_rule  @ 46
+    conclude: log(p(x)) = ELBO(q(z), p(x,z)) + KL(q(z)||p(z|x))
+
+Header keys: ``title``, ``latent`` (required), ``observed``, ``parameters``
+(real), ``positive`` (positive reals), ``densities`` (names; default ``p q``),
+``models`` (names of model joints; default ``p``).  The first expression line
+starts the chain; each step line starts with ``=``, ``>=`` or ``<=`` and may end
+with ``by rule, rule``, ``@ N`` (the line of the learner's note it transcribes)
+and ``xfail: reason`` (a step known to be wrong: it must fail).  An expression
+whose brackets are still open continues on the next line.
+
+Errors never raise: they come back as :class:`LoadError` (file, line,
+derivation, step, message) and as steps marked with ``error``, so every other
+step is still checked.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sympy import Symbol
+
+from .core import Derivation, SourceRef, Step
+from .parse import ParseEnv, ParseError, parse_expression, parse_relation
+from .rules import Context, UnknownRule, get_rule
+
+HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "densities", "models", "note"}
+STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
+REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+
+
+@dataclass
+class LoadError:
+    file: str
+    line: int
+    derivation: str
+    step: str
+    message: str
+
+    def __str__(self):
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        what = " ".join(x for x in (self.derivation and f"derivation '{self.derivation}'",
+                                    self.step and f"step {self.step}") if x)
+        return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+
+def _depth(text: str) -> int:
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
+def _strip_comment(line: str) -> str:
+    i = line.find("#")
+    return line if i < 0 else line[:i]
+
+
+def _split_annotations(text: str):
+    """``expr  by r1, r2  @ 47  xfail: reason`` -> (expr, [rules], note_line, xfail_reason|None)."""
+    xfail = None
+    m = re.search(r"\bxfail\s*:(.*)$", text)
+    if m:
+        xfail = m.group(1).strip() or "expected to fail"
+        text = text[:m.start()]
+    note = None
+    m = re.search(r"@\s*(?:note\s*:?)?\s*(\S*)\s*$", text)
+    if m:
+        if not m.group(1).isdigit():
+            raise ParseError(f"'@' must be followed by a line number of the note, got '{m.group(1)}'")
+        note = int(m.group(1))
+        text = text[:m.start()]
+    rules = []
+    m = re.search(r"\s+by\s+(.*)$", text)
+    if m:
+        rules = [r.strip() for r in m.group(1).split(",") if r.strip()]
+        if not rules:
+            raise ParseError("'by' must be followed by at least one rule name")
+        text = text[:m.start()]
+    return text.strip(), rules, note, xfail
+
+
+class _Block:
+    def __init__(self, name, line):
+        self.name, self.line = name, line
+        self.header: dict = {}
+        self.body: list = []   # (line_no, text)
+
+
+def _blocks(text: str, file: str, errors: list):
+    blocks, cur = [], None
+    pending = None  # (line_no, text) of a multi-line expression
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = _strip_comment(raw).rstrip()
+        if pending is not None:
+            pending = (pending[0], pending[1] + " " + line.strip())
+            if _depth(pending[1]) <= 0:
+                cur.body.append(pending)
+                pending = None
+            continue
+        if not line.strip():
+            continue
+        m = re.match(r"^derivation\s+(\S+)\s*$", line.strip())
+        if m:
+            cur = _Block(m.group(1), no)
+            blocks.append(cur)
+            continue
+        if line.strip().startswith("derivation"):
+            errors.append(LoadError(file, no, "", "", "expected 'derivation NAME' (one word)"))
+            cur = None
+            continue
+        if cur is None:
+            errors.append(LoadError(file, no, "", "", "text before the first 'derivation NAME' line"))
+            continue
+        km = re.match(r"^\s*([A-Za-z_]+)\s*:(.*)$", line)
+        if km and km.group(1) in HEADER_KEYS and not cur.body:
+            cur.header[km.group(1)] = (no, km.group(2).strip())
+            continue
+        if re.match(r"^\s*(by\s|@|xfail\s*:)", line) and cur.body:
+            # annotations of the previous step, written on a line of their own
+            prev_no, prev_text = cur.body[-1]
+            cur.body[-1] = (prev_no, prev_text + "  " + line.strip())
+            continue
+        if _depth(line) > 0:
+            pending = (no, line.strip())
+            continue
+        cur.body.append((no, line.strip()))
+    if pending is not None:
+        errors.append(LoadError(file, pending[0], cur.name if cur else "", "",
+                                "unclosed bracket: the expression never ends"))
+    return blocks
+
+
+def _env(block: _Block, file: str):
+    h = {k: v for k, (_, v) in block.header.items()}
+    if "latent" not in h or not h["latent"].split():
+        raise LoadError(file, block.line, block.name, "", "missing 'latent:' (the variable(s) integrated over)")
+    ident = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+    variables = {}
+    for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
+                        ("positive", {"positive": True})):
+        for name in h.get(key, "").replace(",", " ").split():
+            if not ident.match(name):
+                raise LoadError(file, block.header[key][0], block.name, "", f"'{name}' is not a valid name")
+            if name in variables:
+                raise LoadError(file, block.header[key][0], block.name, "", f"'{name}' is declared twice")
+            variables[name] = Symbol(name, **kwargs)
+    densities = set(h.get("densities", "p q").replace(",", " ").split())
+    models = frozenset(h.get("models", "p").replace(",", " ").split())
+    latent = tuple(variables[n] for n in h["latent"].replace(",", " ").split())
+    clash = densities & set(variables)
+    if clash:
+        raise LoadError(file, block.line, block.name, "", f"'{sorted(clash)[0]}' is both a variable and a density")
+    return ParseEnv(variables=variables, densities=densities), Context(latent, models)
+
+
+def _build(block: _Block, file: str, errors: list) -> Derivation:
+    try:
+        env, ctx = _env(block, file)
+    except LoadError as err:
+        errors.append(err)
+        return None
+    title = block.header.get("title", (0, ""))[1]
+    d = Derivation(block.name, [], title=title, context=ctx, file=file)
+    prev = None          # previous right-hand side (None if unreadable)
+    started = False
+    n = 0
+    for no, text in block.body:
+        where = dict(file=file, line=no)
+        if text.startswith("conclude:") or text.startswith("conclusion:"):
+            body = text.split(":", 1)[1]
+            try:
+                lhs, rel, rhs = parse_relation(body, env)
+                d.conclusion = Step(lhs, rel, rhs, (), name="conclusion", derivation=block.name,
+                                    source=SourceRef(file, no), context=ctx)
+            except ParseError as err:
+                errors.append(LoadError(file, no, block.name, "conclusion", str(err)))
+                d.conclusion = Step(None, "=", None, name="conclusion", derivation=block.name,
+                                    source=SourceRef(file, no), context=ctx, error=str(err))
+            continue
+        m = STEP_RE.match(text)
+        if not m:
+            if started:
+                errors.append(LoadError(file, no, block.name, str(n + 1),
+                                        "a step must start with =, >= or <= (or is this a stray line?)"))
+                n += 1
+                d.steps.append(Step(None, "=", None, name=str(n), derivation=block.name,
+                                    source=SourceRef(**where), context=ctx,
+                                    error="a step must start with =, >= or <="))
+                prev = None
+                continue
+            started = True
+            try:
+                expr_text, rules, _, _ = _split_annotations(text)
+                if rules:
+                    raise ParseError("the starting expression cannot cite rules; put 'by' on the steps")
+                prev = parse_expression(expr_text, env)
+            except ParseError as err:
+                errors.append(LoadError(file, no, block.name, "start", str(err)))
+                prev = None
+            continue
+        n += 1
+        rel = REL_NORMAL[m.group(1)]
+        rules, note, xfail, error = [], None, None, ""
+        rhs = None
+        try:
+            expr_text, rules, note, xfail = _split_annotations(m.group(2))
+            for r in rules:
+                get_rule(r)
+            rhs = parse_expression(expr_text, env)
+        except (ParseError, UnknownRule) as err:
+            error = str(err)
+        if not started and not error:
+            error = "the chain has no starting expression before its first step"
+        if prev is None and not error and started:
+            error = "the previous expression could not be read, so this step has no left-hand side"
+        if error:
+            errors.append(LoadError(file, no, block.name, str(n), error))
+            d.steps.append(Step(None, rel, None, tuple(rules), name=str(n), derivation=block.name,
+                                source=SourceRef(file, no, note), context=ctx, error=error))
+        else:
+            d.steps.append(Step(prev, rel, rhs, tuple(rules), name=str(n), derivation=block.name,
+                                source=SourceRef(file, no, note), context=ctx,
+                                expect="fails" if xfail else "holds", expect_reason=xfail or ""))
+        prev = rhs
+    if not d.steps:
+        errors.append(LoadError(file, block.line, block.name, "", "the derivation has no steps"))
+    return d
+
+
+def load_text(text: str, file: str = "<text>"):
+    """Parse derivation text; returns (derivations, errors)."""
+    errors: list = []
+    out = []
+    for block in _blocks(text, file, errors):
+        d = _build(block, file, errors)
+        if d is not None and d.steps:
+            out.append(d)
+    names = [d.name for d in out]
+    for name in {n for n in names if names.count(n) > 1}:
+        errors.append(LoadError(file, 0, name, "", "two derivations share this name"))
+    return out, errors
+
+
+def load_file(path) -> tuple:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return [], [LoadError(str(path), 0, "", "", f"cannot read: {err.strerror or err}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        return [], [LoadError(str(path), line, "", "", "not valid UTF-8 text")]
+    derivs, errors = load_text(text, str(path))
+    if not derivs and not errors:
+        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation"))
+    return derivs, errors
+
+
+def discover(paths) -> list:
+    """Every ``*.vi`` file under the given files/directories, sorted."""
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.vi")))
+        else:
+            files.append(p)
+    return files
+
+
+def load_paths(paths):
+    derivs, errors = [], []
+    for f in discover(paths):
+        d, e = load_file(f)
+        derivs.extend(d)
+        errors.extend(e)
+    return derivs, errors

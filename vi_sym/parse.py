@@ -1,0 +1,478 @@
+"""Parse text into vi_sym / sympy expressions: a tokenizer plus a Pratt parser.
+
+Nothing here uses ``eval``, ``exec``, ``sympify`` of strings or ``parse_expr``:
+every object is built directly from tokens.  Bad text only ever raises
+``ParseError`` (a ``ValueError``) with a 1-based column and an excerpt.
+
+Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
+
+    relation := expr REL expr        REL: = == >= <= ≥ ≤   (strict < > are rejected)
+    expr     := term (('+' | '-') term)*
+    term     := unary (('*' | '/' | juxtaposition) unary)*     left-associative
+    unary    := ('-' | '+') unary | power
+    power    := primary [('^' | '**') unary]                   right-associative
+    primary  := NUMBER | NAME | 'pi' | '(' expr ')' | '[' expr ']'
+              | DENSITY '(' names ['|' names] ')'              p(x|z), p(x,z), q(z)
+              | FUNCTION '(' expr (',' expr)* ')'              log(...), KL(A||B), ...
+              | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
+              | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]
+              | '∫' expr 'd'NAME                               ∫ q(z) log q(z) dz
+
+* Numbers (``2``, ``0.5``, ``1e-3``) become exact ``Rational``s.
+* Names are ``[A-Za-z][A-Za-z0-9_]*`` and may contain Greek letters (μ, σ, ...).
+  A name must be a declared variable, ``pi``, a density or a function.
+* Precedence: ``^`` binds tighter than unary minus (``-a^2 = -(a^2)``), which
+  binds tighter than ``* /``, which bind tighter than ``+ -``.
+* Juxtaposition is multiplication at the precedence of ``*`` and associates to
+  the left: ``p(x|z)p(z)``, ``2 q(z)``, and ``a/b c`` means ``(a/b)*c``.  The
+  right-hand factor may not be a number (``x 2`` and ``2 3`` are errors).  A
+  variable written directly against ``(`` (``z(1-z)``) is an error; write
+  ``z*(1-z)`` or ``z (1-z)``.
+* ``KL`` / ``D_KL`` accept ``||`` or ``,`` between their two densities; ``||``
+  means nothing anywhere else.
+* In ``∫ f dz`` the integrand runs up to the first ``d<var>`` token naming a
+  declared variable (``dz`` itself must not be declared); the result is an
+  unevaluated ``Integral(f, z)``.
+* ``−`` is read as ``-``; ``·`` and ``×`` as ``*``.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, NamedTuple
+
+import sympy
+from sympy import Symbol
+
+from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError
+
+__all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
+           "parse_expression", "parse_relation", "split_relation"]
+
+MAX_DEPTH = 100            # nesting of brackets / operators / calls
+MAX_NUMBER_BITS = 10_000   # largest exact power we let sympy evaluate
+MAX_LITERAL_DIGITS = 1000  # longest number literal (mantissa or exponent)
+MAX_SPECIAL_ARG = 1000     # gamma(n) etc. evaluate to huge exact numbers
+
+
+class ParseError(ValueError):
+    """Bad input text; ``column`` is 1-based into the text, or None."""
+
+    def __init__(self, message: str, column: int | None = None, text: str | None = None):
+        super().__init__(message)
+        self.message, self.column, self.text = message, column, text
+
+    def __str__(self) -> str:
+        s = self.message
+        if self.column is not None:
+            s += f" at column {self.column}"
+            if self.text:
+                i = self.column - 1
+                lo, hi = max(0, i - 15), min(len(self.text), i + 15)
+                snippet = ("…" if lo else "") + self.text[lo:hi] + ("…" if hi < len(self.text) else "")
+                s += ', near "' + " ".join(snippet.split()) + '"'
+        return s
+
+
+@dataclass(frozen=True)
+class Function:
+    """A callable entry of the function table with a fixed arity."""
+    fn: Callable
+    arity: int
+
+    def __call__(self, *args):
+        return self.fn(*args)
+
+
+def _integral(f, v):
+    if not isinstance(v, Symbol):
+        raise ParseError(f"the variable of integration must be a declared variable, got {v}")
+    return sympy.Integral(f, v)
+
+
+def _bounded(fn):
+    """gamma(10**6) would be evaluated exactly; refuse huge numeric arguments."""
+    def wrapped(a):
+        if a.is_Number and abs(a) > MAX_SPECIAL_ARG:
+            raise ParseError(f"numeric argument {a} is too large")
+        return fn(a)
+    return wrapped
+
+
+def _exp(a):
+    # exp(c*log(2)) evaluates to 2**c: bound c the same way as a power.
+    for term in sympy.Add.make_args(a):
+        c, rest = term.as_coeff_Mul()
+        if c.is_Rational and rest.has(sympy.log) and rest.is_number:
+            _check_power(sympy.exp(rest), c)
+    return sympy.exp(a)
+
+
+def default_functions() -> dict[str, Callable]:
+    """The default function table (callers may add entries)."""
+    one = lambda f: Function(f, 1)  # noqa: E731
+    return {
+        "log": one(sympy.log), "ln": one(sympy.log), "exp": one(_exp),
+        "sqrt": one(sympy.sqrt), "abs": one(sympy.Abs), "Abs": one(sympy.Abs),
+        "gamma": one(_bounded(sympy.gamma)), "lgamma": one(_bounded(sympy.loggamma)),
+        "loggamma": one(_bounded(sympy.loggamma)), "digamma": one(_bounded(sympy.digamma)),
+        "integrate": Function(_integral, 2), "Integral": Function(_integral, 2),
+        "int": Function(_integral, 2),
+        "KL": Function(KL, 2), "D_KL": Function(KL, 2),
+        "E": Function(Expectation, 2), "ELBO": Function(ELBO, 2),
+    }
+
+
+@dataclass
+class ParseEnv:
+    """What names mean: declared variables, density names and functions."""
+    variables: dict[str, Symbol]
+    densities: set[str] = field(default_factory=lambda: {"p", "q"})
+    functions: dict[str, Callable] = field(default_factory=default_functions)
+
+
+# ---------------------------------------------------------------- tokenizer
+class Token(NamedTuple):
+    kind: str    # 'num', 'id', 'op' or 'eof'
+    value: str   # normalised text ('**' -> '^', '≥' -> '>=', ...)
+    text: str    # as written
+    start: int   # 0-based offsets into the text
+    end: int
+
+    @property
+    def col(self) -> int:
+        return self.start + 1
+
+    def describe(self) -> str:
+        return "end of input" if self.kind == "eof" else f"'{self.text}'"
+
+
+_GREEK = "Α-Ωα-ωϑϕϖϵµ"
+_TOKEN_RE = re.compile(rf"""
+    (?P<ws>\s+) | (?P<comment>\#.*)
+  | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*)
+  | (?P<op>\*\*|\|\||==|>=|<=|[-+*/^()\[\]{{}},|=<>≥≤∫−·×])
+""", re.VERBOSE | re.DOTALL)
+_NORMAL = {"**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
+_RELATIONS = {"=", ">=", "<="}
+_STRICT = {"<", ">"}
+_BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
+_JUXTAPOSE, _UNARY = 20, 25
+_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+def _tokenize(text: str) -> list[Token]:
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}")
+    toks, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if not m:
+            raise ParseError(f"unexpected character {text[pos]!r}", pos + 1, text)
+        kind, raw = m.lastgroup, m.group()
+        if kind in ("num", "id", "op"):
+            value = raw.replace("µ", "μ") if kind == "id" else _NORMAL.get(raw, raw)
+            toks.append(Token(kind, value, raw, pos, m.end()))
+        pos = m.end()
+    toks.append(Token("eof", "", "", len(text), len(text)))
+    return toks
+
+
+def _check_power(base, exp):
+    """Refuse exact powers that sympy would evaluate into enormous numbers."""
+    if base.is_number and exp.is_Rational and base not in (0, 1, -1):
+        sizes = [max(abs(r.p).bit_length(), r.q.bit_length()) for r in base.atoms(sympy.Rational)]
+        if max(sizes, default=1) * abs(exp.p) > MAX_NUMBER_BITS * exp.q:
+            raise ParseError("number too large")
+
+
+def _power(base, exp):
+    _check_power(base, exp)
+    return base ** exp
+
+
+# ---------------------------------------------------------------- parser
+class _Parser:
+    def __init__(self, text: str, env: ParseEnv):
+        self.text, self.env = text, env
+        self.toks = _tokenize(text)
+        self.i = self.depth = self.open_integrals = 0
+
+    # -- token helpers
+    def peek(self) -> Token:
+        return self.toks[self.i]
+
+    def next(self) -> Token:
+        t = self.toks[self.i]
+        self.i = min(self.i + 1, len(self.toks) - 1)
+        return t
+
+    def at(self, *values: str) -> bool:
+        t = self.peek()
+        return t.kind == "op" and t.value in values
+
+    def error(self, message: str, tok: Token | None = None) -> ParseError:
+        return ParseError(message, tok.col if tok else None, self.text)
+
+    def unexpected(self, t: Token, what: str = "") -> ParseError:
+        if t.value in _STRICT:
+            return self.error("strict inequalities are not supported; use <= or >=", t)
+        if t.value == "||":
+            return self.error("'||' is only meaningful inside KL(...)", t)
+        if t.kind == "eof":
+            return self.error("expression ends unexpectedly" + (what and f"; expected {what}"), t)
+        if t.value in _RELATIONS:
+            return self.error(f"unexpected relation {t.describe()} (not allowed here)", t)
+        return self.error(f"unexpected {t.describe()}" + (what and f"; expected {what}"), t)
+
+    def close(self, value: str, opener: Token) -> None:
+        t = self.peek()
+        if t.kind == "op" and t.value == value:
+            self.next()
+            return
+        raise self.not_closed(f"'{value}'", opener, t)
+
+    def not_closed(self, what: str, opener: Token, t: Token) -> ParseError:
+        if t.kind == "eof":
+            return self.error(f"missing {what} to close '{opener.text}'", opener)
+        if t.value in _STRICT or t.value == "||":
+            return self.unexpected(t)
+        return self.error(f"expected {what} to close the '{opener.text}' at column {opener.col}, "
+                         f"found {t.describe()}", t)
+
+    def apply(self, tok: Token, fn, *args):
+        """Call a constructor, turning any failure into a ParseError at ``tok``."""
+        try:
+            return fn(*args)
+        except ParseError as e:
+            if e.column is None:
+                e.column, e.text = tok.col, self.text
+            raise
+        except RecursionError:
+            raise self.error("expression nested too deeply", tok) from None
+        except VocabularyError as e:
+            raise self.error(str(e), tok) from None
+        except Exception as e:  # sympy constructors: TypeError, ValueError, ...
+            raise self.error(f"cannot build {tok.describe()}: {type(e).__name__}: {e}", tok) from None
+
+    def is_differential(self, t: Token) -> bool:
+        w, env = t.value, self.env
+        return (t.kind == "id" and len(w) > 1 and w[0] == "d" and w[1:] in env.variables
+                and w not in env.variables and w not in env.functions and w not in env.densities)
+
+    # -- grammar
+    def expr(self, min_bp: int = 0):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error("expression nested too deeply", self.peek())
+        try:
+            left = self.nud()
+            while True:
+                t = self.peek()
+                if t.kind == "op" and t.value in _BP:
+                    bp = _BP[t.value]
+                    if bp <= min_bp:
+                        break
+                    self.next()
+                    if t.value == "^":
+                        left = self.apply(t, _power, left, self.expr(bp - 1))
+                    else:
+                        left = self.apply(t, _OPS[t.value], left, self.expr(bp))
+                elif (t.kind in ("num", "id") or self.at("(", "[", "∫")) and _JUXTAPOSE > min_bp:
+                    if self.open_integrals and self.is_differential(t):
+                        break
+                    if t.kind == "num":
+                        raise self.error(f"missing operator before the number '{t.text}'", t)
+                    left = self.apply(t, operator.mul, left, self.expr(_JUXTAPOSE))
+                else:
+                    break
+            return left
+        finally:
+            self.depth -= 1
+
+    def nud(self):
+        t = self.next()
+        if t.kind == "num":
+            return self.number(t)
+        if t.kind == "id":
+            return self.name(t)
+        if t.value == "-":
+            return self.apply(t, operator.neg, self.expr(_UNARY))
+        if t.value == "+":
+            return self.expr(_UNARY)
+        if t.value in ("(", "["):
+            inner = self.expr(0)
+            self.close(_CLOSE[t.value], t)
+            return inner
+        if t.value == "∫":
+            return self.integral(t)
+        raise self.unexpected(t, "a number, a name or '('")
+
+    def number(self, t: Token):
+        mantissa, _, exponent = t.text.lower().partition("e")
+        if len(mantissa) > MAX_LITERAL_DIGITS or len(exponent) > 5 or \
+                (exponent and abs(int(exponent)) > MAX_LITERAL_DIGITS):
+            raise self.error("number too long", t)
+        f = Fraction(t.text)
+        return sympy.Rational(f.numerator, f.denominator)
+
+    def name(self, t: Token):
+        w, env, nxt = t.value, self.env, self.peek()
+        call = nxt.kind == "op" and nxt.value == "("
+        if call and w.startswith("E_") and w[2:] in env.densities \
+                and w not in env.functions and w not in env.variables:
+            self.next()
+            q = self.density(Token("id", w[2:], w[2:], t.start + 2, t.end), nxt)
+            return self.expectation_body(t, q)
+        if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
+            self.next()
+            q = self.expr(0)
+            self.close("}", nxt)
+            return self.expectation_body(t, q)
+        if call and w in env.densities:
+            return self.density(t, self.next())
+        if call and w in env.functions:
+            return self.call(t, self.next())
+        if w in env.variables or w == "pi":
+            if call and nxt.start == t.end:
+                raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)
+            return env.variables[w] if w in env.variables else sympy.pi
+        if call:
+            raise self.error(f"unknown function '{w}'", t)
+        if w in env.densities:
+            raise self.error(f"density '{w}' needs its variables, e.g. {w}(z)", t)
+        if w in env.functions:
+            raise self.error(f"function '{w}' must be called with parentheses, e.g. {w}(...)", t)
+        if self.is_differential(t):
+            raise self.error(f"unexpected differential '{w}' (it needs a matching '∫' before it)", t)
+        raise self.error(f"unknown name '{w}': declare it as a variable or parameter", t)
+
+    def density(self, name: Token, opener: Token):
+        """``name ( vars [| vars] )`` with the '(' already consumed."""
+        groups = [[]]
+        while True:
+            v = self.next()
+            if v.kind != "id":
+                raise self.unexpected(v, f"a variable name in density {name.value}(...)")
+            if v.value not in self.env.variables:
+                raise self.error(f"unknown variable '{v.value}' in density {name.value}(...): "
+                                 "declare it as a variable", v)
+            groups[-1].append(self.env.variables[v.value])
+            if self.at(","):
+                self.next()
+            elif self.at("|") and len(groups) == 1:
+                self.next()
+                groups.append([])
+            else:
+                break
+        self.close(")", opener)
+        return self.apply(name, Density, name.value, groups[0], groups[1] if len(groups) > 1 else [])
+
+    def expectation_body(self, t: Token, q):
+        opener = self.next()
+        if opener.value != "[":
+            raise self.error(f"expected '[' after {t.text}... to give the expectation's argument, "
+                             f"found {opener.describe()}", opener)
+        body = self.expr(0)
+        self.close("]", opener)
+        return self.apply(t, Expectation, q, body)
+
+    def call(self, name: Token, opener: Token):
+        """``name ( args )`` with the '(' already consumed."""
+        seps = (",", "||") if name.value in ("KL", "D_KL") else (",",)
+        args = []
+        if not self.at(")"):
+            args.append(self.expr(0))
+            while self.at(*seps):
+                self.next()
+                args.append(self.expr(0))
+        self.close(")", opener)
+        fn = self.env.functions[name.value]
+        arity = getattr(fn, "arity", None)
+        if arity is not None and len(args) != arity:
+            raise self.error(f"{name.value}() takes exactly {arity} argument{'s' * (arity != 1)}, "
+                             f"got {len(args)}", name)
+        return self.apply(name, fn, *args)
+
+    def integral(self, t: Token):
+        self.open_integrals += 1
+        try:
+            body = self.expr(0)
+        finally:
+            self.open_integrals -= 1
+        d = self.peek()
+        if not self.is_differential(d):
+            raise self.not_closed("a differential such as 'dz'", t, d)
+        self.next()
+        return self.apply(t, sympy.Integral, body, self.env.variables[d.value[1:]])
+
+    def finish(self) -> None:
+        t = self.peek()
+        if t.kind == "eof":
+            return
+        if t.value in _CLOSE.values():
+            raise self.error(f"unmatched '{t.text}'", t)
+        raise self.unexpected(t)
+
+
+def parse_expression(text: str, env: ParseEnv) -> sympy.Expr:
+    """Parse ``text`` (see the module docstring) into a sympy / vi_sym expression."""
+    p = _Parser(text, env)
+    if p.peek().kind == "eof":
+        raise ParseError("empty expression")
+    e = p.expr(0)
+    p.finish()
+    return e
+
+
+def parse_relation(text: str, env: ParseEnv) -> tuple[sympy.Expr, str, sympy.Expr]:
+    """Parse ``lhs REL rhs``; REL is normalised to one of '=', '>=', '<='."""
+    p = _Parser(text, env)
+    if p.peek().kind == "eof":
+        raise ParseError("empty relation")
+    lhs = p.expr(0)
+    rel = p.peek()
+    if rel.kind == "eof":
+        raise ParseError("no relation symbol found; expected '=', '<=' or '>='", None, text)
+    if rel.value not in _RELATIONS:
+        p.finish()
+    p.next()
+    if p.peek().kind == "eof":
+        raise p.error(f"missing right-hand side after '{rel.text}'", rel)
+    rhs = p.expr(0)
+    extra = p.peek()
+    if extra.value in _RELATIONS:
+        raise p.error(f"more than one relation symbol ('{rel.text}' at column {rel.col} "
+                      f"and '{extra.text}')", extra)
+    p.finish()
+    return lhs, rel.value, rhs
+
+
+def split_relation(text: str) -> tuple[str, str, str] | None:
+    """Find the single relation symbol outside brackets.
+
+    Returns ``(lhs_text, rel, rhs_text)`` with ``rel`` normalised, or None if
+    there is none.  Raises ParseError for a strict inequality, for more than one
+    relation symbol, or for a character the tokenizer does not know.
+    """
+    depth, found = 0, []
+    for t in _tokenize(text):
+        if t.value in _CLOSE and t.kind == "op":
+            depth += 1
+        elif t.value in _CLOSE.values():
+            depth = max(0, depth - 1)
+        elif depth == 0 and t.value in _STRICT:
+            raise ParseError("strict inequalities are not supported; use <= or >=", t.col, text)
+        elif depth == 0 and t.value in _RELATIONS:
+            found.append(t)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise ParseError(f"more than one relation symbol ('{found[0].text}' at column "
+                         f"{found[0].col} and '{found[1].text}')", found[1].col, text)
+    t = found[0]
+    return text[:t.start].strip(), t.value, text[t.end:].strip()

@@ -1,0 +1,140 @@
+"""The symbolic prover.
+
+An ``=`` step is proved when both sides rewrite, using the cited rules plus
+ring algebra (sympy's expansion of products over sums, cancellation of nonzero
+factors, collection of like terms), to the same normal form -- i.e. when
+``lhs - rhs`` reduces to the literal 0.  A ``>=`` step is proved when
+``lhs - rhs`` equals, by the same means, a nonnegative atom offered by a cited
+inequality rule (Jensen's gap, a KL divergence).  Nothing else proves a step:
+no numeric evidence, no sympy ``simplify`` heuristics.
+
+If the cited rules are not enough but all rules are, the step is still proved
+(every rewrite is valid) and the proof records the rules it needed that the
+step did not cite.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+from sympy import expand
+
+from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
+from .rules.definitions import elbo_definition, expectation_definition, kl_definition
+
+#: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
+#: citing them is good style but never required.
+DEFINITIONS = (kl_definition, expectation_definition, elbo_definition)
+
+MAX_ROUNDS = 25
+
+
+def algebra(expr):
+    """Ring algebra only: distribute products over sums and collect like terms.
+    Logs are not expanded and powers are not split (those are cited rules)."""
+    return expand(expr, deep=True, mul=True, multinomial=True, log=False,
+                  power_exp=False, power_base=False, basic=True)
+
+
+@dataclass
+class TraceEntry:
+    side: str
+    rule: str
+    result: str
+
+
+@dataclass
+class Proof:
+    proved: bool
+    trace: list = field(default_factory=list)
+    residual: object = None
+    uncited: tuple = ()
+    atom: str = ""
+
+    @property
+    def rules_used(self) -> tuple:
+        seen = []
+        for t in self.trace:
+            if t.rule not in seen and t.rule != "algebra":
+                seen.append(t.rule)
+        return tuple(seen)
+
+
+def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
+    """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
+    order = [r for r in EQUALITY_RULES if r in rules or r in DEFINITIONS]
+    expr = sympy.sympify(expr)
+    for _ in range(MAX_ROUNDS):
+        before = expr
+        for rule in order:
+            new = rule.rewrite(expr, ctx)
+            if new != expr:
+                new = algebra(new)
+                if trace is not None:
+                    trace.append(TraceEntry(side, rule.name, str(new)))
+                expr = new
+        expr = algebra(expr)
+        if expr == before:
+            break
+    return expr
+
+
+def prove_equal(lhs, rhs, rules, ctx: Context, sides=("lhs", "rhs")) -> Proof:
+    """Prove ``lhs = rhs`` by normalising both sides with ``rules``."""
+    trace: list = []
+    a = normalise(lhs, rules, ctx, sides[0], trace)
+    b = normalise(rhs, rules, ctx, sides[1], trace)
+    residual = algebra(a - b)
+    return Proof(residual == 0, trace, residual)
+
+
+def _with_fallback(attempt, cited_eq):
+    """Try with the cited equality rules, then with all of them."""
+    proof = attempt(cited_eq)
+    if proof.proved or set(cited_eq) == set(EQUALITY_RULES):
+        return proof
+    full = attempt(EQUALITY_RULES)
+    if full.proved:
+        cited_names = {r.name for r in cited_eq}
+        free = {r.name for r in DEFINITIONS}
+        full.uncited = tuple(r for r in full.rules_used if r not in cited_names | free)
+        return full
+    return full if full.residual is not None else proof
+
+
+def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
+    """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
+    cited_eq = [r for r in cited if r.kind == "equality"] or list(EQUALITY_RULES)
+    cited_ineq = [r for r in cited if r.kind == "inequality"]
+    if rel == "=":
+        if cited_ineq:
+            # an inequality cannot justify an equality; prove it from equalities alone
+            pass
+        return _with_fallback(lambda rules: prove_equal(lhs, rhs, rules, ctx), cited_eq)
+
+    if rel not in (">=", "<="):
+        raise ValueError(f"unknown relation {rel!r}")
+    big, small = (lhs, rhs) if rel == ">=" else (rhs, lhs)
+    gap = big - small
+    # an equality is also an inequality
+    eq = _with_fallback(lambda rules: prove_equal(big, small, rules, ctx), cited_eq)
+    if eq.proved:
+        eq.atom = "both sides are equal"
+        return eq
+    last = eq
+    for ineq_rules, flag in ((cited_ineq, False), (list(INEQUALITY_RULES), True)):
+        if not ineq_rules:
+            continue
+        for rule in ineq_rules:
+            for atom, description in rule.rewrite(lhs, rhs, ctx):
+                proof = _with_fallback(
+                    lambda rules: prove_equal(gap, atom, rules, ctx, ("gap", "atom")), cited_eq)
+                if proof.proved:
+                    proof.trace.append(TraceEntry("gap", rule.name, description))
+                    proof.atom = f"{rule.name}: {description}"
+                    if flag and rule not in cited_ineq:
+                        proof.uncited = tuple(dict.fromkeys(proof.uncited + (rule.name,)))
+                    return proof
+        if cited_ineq and not flag and set(cited_ineq) == set(INEQUALITY_RULES):
+            break
+    return Proof(False, last.trace, last.residual)

@@ -1,0 +1,158 @@
+"""Reports: terminal lines, JSON (schema ``vi_sym.report/1``)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+
+from . import __version__
+from .core import Status
+
+JSON_SCHEMA = "vi_sym.report/1"
+ORDER = ("PROVED", "SPOT-CHECKED", "FAILED", "UNKNOWN", "ERROR")
+COLOURS = {"PROVED": "32", "SPOT-CHECKED": "36", "FAILED": "31", "UNKNOWN": "33", "ERROR": "35"}
+
+
+def use_colour(stream) -> bool:
+    return (hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+            and not os.environ.get("CI"))
+
+
+def _short(text: str, width: int = 110) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _family_line(f: dict) -> str:
+    st = f["status"]
+    if st == "SPOT-CHECKED":
+        return f"SPOT-CHECKED {f['family']} {f['n_checked']}/{f['n_total']} (max error {f['max_error']:.2g})"
+    if st == "FAILED" and f.get("counterexample"):
+        c = f["counterexample"]
+        params = ", ".join(f"{k}={_fmt(v)}" for k, v in c["params"].items())
+        return (f"FAILED {f['family']}: {params}  lhs={_fmt(c['lhs'])} rhs={_fmt(c['rhs'])} "
+                f"difference={_fmt(c['difference'])}")
+    return f"{st} {f['family']}: {f.get('reason', '')}"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return str(v)
+
+
+def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
+    status = r.status.value
+    tag = f"{status:<12}"
+    if colour:
+        tag = f"\033[{COLOURS[status]}m{tag}\033[0m"
+    by = ", ".join(r.justification) or "(no rule cited)"
+    if r.step == "conclusion":
+        by = "composition of the steps"
+    note = f"  note:{r.note_line}" if r.note_line is not None else ""
+    expect = ""
+    if r.expect == "fails":
+        expect = "  (expected to fail)" if r.as_expected else "  (expected to fail, but did not!)"
+    lines = [f"{tag} {r.step_id:<28} {r.relation or '?':>2}  {by}  {r.seconds:.2f}s{note}{expect}"]
+    detail = verbose or r.status is not Status.PROVED
+    if detail and r.statement:
+        lines.append(f"    step:     {_short(r.statement, 150)}")
+    if r.uncited:
+        lines.append(f"    note:     also needed uncited rule(s): {', '.join(r.uncited)}")
+    if verbose and r.atom:
+        lines.append(f"    by:       {r.atom}")
+    if r.status in (Status.FAILED, Status.UNKNOWN, Status.ERROR):
+        if r.reason:
+            lines.append(f"    why:      {_short(r.reason, 200)}")
+        if r.residual:
+            lines.append(f"    residual: {_short(r.residual, 200)}  (what is left of lhs - rhs)")
+        if r.expect == "fails" and r.expect_reason:
+            lines.append(f"    expected: {r.expect_reason}")
+    if verbose and r.trace:
+        lines.append("    proof:    " + " -> ".join(f"{side}:{rule}" for side, rule, _ in r.trace))
+    for f in r.families:
+        if detail or f["status"] != "SPOT-CHECKED":
+            lines.append(f"    family:   {_family_line(f)}")
+    return lines
+
+
+def summary(report) -> dict:
+    c = Counter(r.status.value for r in report.results)
+    out = {k: c.get(k, 0) for k in ORDER}
+    out["total"] = len(report.results)
+    out["unexpected"] = len(report.failed)
+    out["input_errors"] = len(report.errors)
+    return out
+
+
+def exit_code(report) -> int:
+    """0: every step as expected; 1: a step failed (or an expected failure passed); 2: bad input."""
+    if report.errors or any(r.status is Status.ERROR for r in report.results):
+        return 2
+    if report.failed or report.interrupted:
+        return 1
+    return 0
+
+
+def print_report(report, stream=None, verbose=False, quiet=False):
+    stream = stream or sys.stdout
+    colour = use_colour(stream)
+    for err in report.errors:
+        print(f"error: {err}", file=stream)
+    if not quiet:
+        for r in report.results:
+            for line in step_lines(r, verbose, colour):
+                print(line, file=stream)
+    else:
+        for r in report.results:
+            if not r.as_expected or r.status is Status.ERROR:
+                for line in step_lines(r, verbose, colour):
+                    print(line, file=stream)
+    s = summary(report)
+    parts = ", ".join(f"{s[k]} {k}" for k in ORDER if s[k])
+    tail = ""
+    xf = sum(1 for r in report.results if r.expect == "fails")
+    if xf:
+        tail += f"; {xf} expected to fail"
+    if s["unexpected"]:
+        tail += f"; {s['unexpected']} NOT AS EXPECTED"
+    if report.errors:
+        tail += f"; {len(report.errors)} input error(s)"
+    if report.interrupted:
+        tail += "; INTERRUPTED (partial report)"
+    print(f"{s['total']} steps: {parts or 'none'}{tail}  in {report.seconds:.1f}s", file=stream)
+
+
+def to_json(report) -> dict:
+    from dataclasses import asdict
+    st = report.settings
+    return {
+        "schema": JSON_SCHEMA,
+        "vi_sym_version": __version__,
+        "settings": asdict(st),
+        "summary": summary(report) | {"exit_code": exit_code(report)},
+        "errors": [{"file": e.file, "line": e.line, "derivation": e.derivation, "step": e.step,
+                    "message": e.message} for e in report.errors],
+        "results": [{
+            "id": r.step_id, "derivation": r.derivation, "step": r.step,
+            "status": r.status.value, "relation": r.relation, "statement": r.statement,
+            "latex": r.latex, "justification": list(r.justification),
+            "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
+            "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
+            "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
+            "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
+            "families": r.families,
+        } for r in report.results],
+    }
+
+
+def write_json(report, path):
+    data = json.dumps(to_json(report), indent=2, default=str)
+    if path == "-":
+        sys.stdout.write(data + "\n")
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(data + "\n")

@@ -1,0 +1,81 @@
+"""What a rule is: a named, documented rewrite (or inequality) with its side conditions.
+
+Equality rules are *oriented* rewrites towards a normal form in which every
+density is written with the latent on the right of the bar (likelihood, prior,
+evidence, variational density), every log is split, every integral is split
+into integrals of single terms with the latent-free factors outside, and every
+definition (KL, E, ELBO) is unfolded.  Each rewrite function is pure: it takes
+an expression and a :class:`Context` and returns the rewritten expression
+(the same object when the rule does not apply anywhere).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import sympy
+from sympy import Integral, Symbol
+
+from ..vocabulary import Density
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need to know about a derivation: which variables are latent
+    and which density names denote the model joint (Bayes/product/marginal rules
+    only apply within one joint)."""
+
+    latent: tuple = (Symbol("z"),)
+    models: frozenset = frozenset({"p"})
+
+    def is_latent(self, v) -> bool:
+        return v in self.latent
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A justification a step may cite.
+
+    ``statement``   the math, as a learner would write it;
+    ``assumptions`` the side conditions under which the rewrite is valid;
+    ``rewrite``     for equality rules, ``(expr, ctx) -> expr`` applied everywhere;
+    ``kind``        ``"equality"`` or ``"inequality"``.
+    """
+
+    name: str
+    kind: str
+    statement: str
+    assumptions: tuple
+    rewrite: Optional[Callable] = field(default=None, compare=False)
+    doc: str = ""
+
+
+def whole_domain_variable(integral: Integral) -> Optional[Symbol]:
+    """The variable of an integral over the latent's whole domain (``∫ f dz``),
+    or None for definite/multiple integrals, to which no rule applies."""
+    lims = integral.limits
+    if len(lims) == 1 and len(lims[0]) == 1:
+        return lims[0][0]
+    return None
+
+
+def is_normalised_in(d, v) -> bool:
+    """A density whose only argument is ``v`` (``q(z)``, ``p(z)``, ``p(z|x)``)
+    integrates to 1 over ``v``; ``p(x|z)`` does not."""
+    return isinstance(d, Density) and d.vars == (v,)
+
+
+def rewrite_everywhere(expr, match: Callable, apply: Callable):
+    """Bottom-up rewrite of every subexpression for which ``match`` holds.
+    ``apply`` may return None to decline."""
+    def walk(e):
+        if e.args and not isinstance(e, Density):
+            new_args = tuple(walk(a) for a in e.args)
+            if new_args != e.args:
+                e = e.func(*new_args)
+        if match(e):
+            out = apply(e)
+            if out is not None:
+                return out
+        return e
+    return walk(sympy.sympify(expr))
