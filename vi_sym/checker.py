@@ -167,7 +167,8 @@ def merge(step: Step, proof_out: Outcome, spot_outs: list) -> StepResult:
         res.status = Status.SPOT_CHECKED
         res.reason = "; ".join(reasons)
     else:
-        res.status = Status.UNKNOWN
+        crashed = proof_out is not None and not proof_out.ok and proof_out.kind in ("error", "crash")
+        res.status = Status.ERROR if crashed else Status.UNKNOWN
         unknown = [f"{f['family']}: {f['reason']}" for f in res.families if f["status"] == "UNKNOWN"]
         res.reason = "; ".join(reasons + unknown) or "no family applies to this step"
     return res

@@ -90,6 +90,14 @@ def _split_annotations(text: str):
     return text.strip(), rules, note, xfail
 
 
+class _Bad(Exception):
+    """Carries a :class:`LoadError` out of a helper."""
+
+    def __init__(self, file, line, derivation, message):
+        super().__init__(message)
+        self.error = LoadError(file, line, derivation, "", message)
+
+
 class _Block:
     def __init__(self, name, line):
         self.name, self.line = name, line
@@ -102,6 +110,9 @@ def _blocks(text: str, file: str, errors: list):
     pending = None  # (line_no, text) of a multi-line expression
     for no, raw in enumerate(text.splitlines(), 1):
         line = _strip_comment(raw).rstrip()
+        if pending is not None and (STEP_RE.match(line) or re.match(r"^\s*(derivation|conclude)", line)):
+            cur.body.append(pending)          # an unclosed bracket: the parser will say so
+            pending = None
         if pending is not None:
             pending = (pending[0], pending[1] + " " + line.strip())
             if _depth(pending[1]) <= 0:
@@ -136,39 +147,42 @@ def _blocks(text: str, file: str, errors: list):
             continue
         cur.body.append((no, line.strip()))
     if pending is not None:
-        errors.append(LoadError(file, pending[0], cur.name if cur else "", "",
-                                "unclosed bracket: the expression never ends"))
+        if STEP_RE.match(pending[1]):
+            cur.body.append(pending)
+        else:
+            errors.append(LoadError(file, pending[0], cur.name if cur else "", "",
+                                    "unclosed bracket: the expression never ends"))
     return blocks
 
 
 def _env(block: _Block, file: str):
     h = {k: v for k, (_, v) in block.header.items()}
     if "latent" not in h or not h["latent"].split():
-        raise LoadError(file, block.line, block.name, "", "missing 'latent:' (the variable(s) integrated over)")
+        raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
     ident = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
     variables = {}
     for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
                         ("positive", {"positive": True})):
         for name in h.get(key, "").replace(",", " ").split():
             if not ident.match(name):
-                raise LoadError(file, block.header[key][0], block.name, "", f"'{name}' is not a valid name")
+                raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
-                raise LoadError(file, block.header[key][0], block.name, "", f"'{name}' is declared twice")
+                raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
             variables[name] = Symbol(name, **kwargs)
     densities = set(h.get("densities", "p q").replace(",", " ").split())
     models = frozenset(h.get("models", "p").replace(",", " ").split())
     latent = tuple(variables[n] for n in h["latent"].replace(",", " ").split())
     clash = densities & set(variables)
     if clash:
-        raise LoadError(file, block.line, block.name, "", f"'{sorted(clash)[0]}' is both a variable and a density")
+        raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
     return ParseEnv(variables=variables, densities=densities), Context(latent, models)
 
 
 def _build(block: _Block, file: str, errors: list) -> Derivation:
     try:
         env, ctx = _env(block, file)
-    except LoadError as err:
-        errors.append(err)
+    except _Bad as bad:
+        errors.append(bad.error)
         return None
     title = block.header.get("title", (0, ""))[1]
     d = Derivation(block.name, [], title=title, context=ctx, file=file)

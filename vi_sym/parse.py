@@ -159,6 +159,7 @@ _TOKEN_RE = re.compile(rf"""
 _NORMAL = {"**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
 _STRICT = {"<", ">"}
+_STRICT_MSG = "strict inequalities are not supported; use <= or >="
 _BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
 _JUXTAPOSE, _UNARY = 20, 25
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
@@ -220,7 +221,7 @@ class _Parser:
 
     def unexpected(self, t: Token, what: str = "") -> ParseError:
         if t.value in _STRICT:
-            return self.error("strict inequalities are not supported; use <= or >=", t)
+            return self.error(_STRICT_MSG, t)
         if t.value == "||":
             return self.error("'||' is only meaningful inside KL(...)", t)
         if t.kind == "eof":
@@ -297,7 +298,12 @@ class _Parser:
     def nud(self):
         t = self.next()
         if t.kind == "num":
-            return self.number(t)
+            mantissa, _, exponent = t.text.lower().partition("e")
+            if len(mantissa) > MAX_LITERAL_DIGITS or len(exponent) > 5 or \
+                    (exponent and abs(int(exponent)) > MAX_LITERAL_DIGITS):
+                raise self.error("number too long", t)
+            f = Fraction(t.text)
+            return sympy.Rational(f.numerator, f.denominator)
         if t.kind == "id":
             return self.name(t)
         if t.value == "-":
@@ -311,14 +317,6 @@ class _Parser:
         if t.value == "∫":
             return self.integral(t)
         raise self.unexpected(t, "a number, a name or '('")
-
-    def number(self, t: Token):
-        mantissa, _, exponent = t.text.lower().partition("e")
-        if len(mantissa) > MAX_LITERAL_DIGITS or len(exponent) > 5 or \
-                (exponent and abs(int(exponent)) > MAX_LITERAL_DIGITS):
-            raise self.error("number too long", t)
-        f = Fraction(t.text)
-        return sympy.Rational(f.numerator, f.denominator)
 
     def name(self, t: Token):
         w, env, nxt = t.value, self.env, self.peek()
@@ -348,7 +346,8 @@ class _Parser:
         if w in env.functions:
             raise self.error(f"function '{w}' must be called with parentheses, e.g. {w}(...)", t)
         if self.is_differential(t):
-            raise self.error(f"unexpected differential '{w}' (it needs a matching '∫' before it)", t)
+            raise self.error(f"unexpected differential '{w}' (" + ("the integral has no integrand)"
+                             if self.open_integrals else "it needs a matching '∫' before it)"), t)
         raise self.error(f"unknown name '{w}': declare it as a variable or parameter", t)
 
     def density(self, name: Token, opener: Token):
@@ -375,8 +374,7 @@ class _Parser:
     def expectation_body(self, t: Token, q):
         opener = self.next()
         if opener.value != "[":
-            raise self.error(f"expected '[' after {t.text}... to give the expectation's argument, "
-                             f"found {opener.describe()}", opener)
+            raise self.error(f"expected '[' after the density of {t.text}, found {opener.describe()}", opener)
         body = self.expr(0)
         self.close("]", opener)
         return self.apply(t, Expectation, q, body)
@@ -412,11 +410,15 @@ class _Parser:
 
     def finish(self) -> None:
         t = self.peek()
-        if t.kind == "eof":
-            return
         if t.value in _CLOSE.values():
             raise self.error(f"unmatched '{t.text}'", t)
-        raise self.unexpected(t)
+        if t.kind != "eof":
+            raise self.unexpected(t)
+
+
+def _two_relations(first: Token, second: Token, text: str) -> ParseError:
+    return ParseError(f"more than one relation symbol ('{first.text}' at column {first.col} "
+                      f"and '{second.text}')", second.col, text)
 
 
 def parse_expression(text: str, env: ParseEnv) -> sympy.Expr:
@@ -444,10 +446,8 @@ def parse_relation(text: str, env: ParseEnv) -> tuple[sympy.Expr, str, sympy.Exp
     if p.peek().kind == "eof":
         raise p.error(f"missing right-hand side after '{rel.text}'", rel)
     rhs = p.expr(0)
-    extra = p.peek()
-    if extra.value in _RELATIONS:
-        raise p.error(f"more than one relation symbol ('{rel.text}' at column {rel.col} "
-                      f"and '{extra.text}')", extra)
+    if p.peek().value in _RELATIONS:
+        raise _two_relations(rel, p.peek(), text)
     p.finish()
     return lhs, rel.value, rhs
 
@@ -466,13 +466,12 @@ def split_relation(text: str) -> tuple[str, str, str] | None:
         elif t.value in _CLOSE.values():
             depth = max(0, depth - 1)
         elif depth == 0 and t.value in _STRICT:
-            raise ParseError("strict inequalities are not supported; use <= or >=", t.col, text)
+            raise ParseError(_STRICT_MSG, t.col, text)
         elif depth == 0 and t.value in _RELATIONS:
             found.append(t)
     if not found:
         return None
     if len(found) > 1:
-        raise ParseError(f"more than one relation symbol ('{found[0].text}' at column "
-                         f"{found[0].col} and '{found[1].text}')", found[1].col, text)
+        raise _two_relations(found[0], found[1], text)
     t = found[0]
     return text[:t.start].strip(), t.value, text[t.end:].strip()

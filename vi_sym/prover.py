@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy
-from sympy import expand
+from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
+from .vocabulary import Density
 from .rules.definitions import elbo_definition, expectation_definition, kl_definition
 
 #: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
@@ -29,11 +30,31 @@ DEFINITIONS = (kl_definition, expectation_definition, elbo_definition)
 MAX_ROUNDS = 25
 
 
-def algebra(expr):
-    """Ring algebra only: distribute products over sums and collect like terms.
-    Logs are not expanded and powers are not split (those are cited rules)."""
+def _expand(expr):
     return expand(expr, deep=True, mul=True, multinomial=True, log=False,
                   power_exp=False, power_base=False, basic=True)
+
+
+def algebra(expr):
+    """Ring algebra only: distribute products over sums and collect like terms.
+
+    Logs are not expanded, powers are not split and integrals are not split
+    (sympy's ``expand`` would split ``∫(f+g)`` silently): those are cited rules.
+    Integrands are expanded in place, behind placeholders.
+    """
+    held = {}
+
+    def protect(e):
+        if isinstance(e, Integral):
+            d = Dummy(f"I{len(held)}")
+            held[d] = Integral(algebra(e.function), *e.limits)
+            return d
+        if not e.args or isinstance(e, Density):
+            return e
+        return e.func(*[protect(a) for a in e.args])
+
+    out = _expand(protect(sympy.sympify(expr)))
+    return out.xreplace(held) if held else out
 
 
 @dataclass
@@ -95,21 +116,29 @@ def _with_fallback(attempt, cited_eq):
         return proof
     full = attempt(EQUALITY_RULES)
     if full.proved:
-        cited_names = {r.name for r in cited_eq}
-        free = {r.name for r in DEFINITIONS}
-        full.uncited = tuple(r for r in full.rules_used if r not in cited_names | free)
+        full.uncited = _minimal_uncited(attempt, cited_eq, full)
         return full
     return full if full.residual is not None else proof
 
 
+def _minimal_uncited(attempt, cited, proof) -> tuple:
+    """The uncited rules the proof needed, dropping (greedily) any it can do without."""
+    free = {r.name for r in DEFINITIONS} | {r.name for r in cited}
+    needed = [r for r in EQUALITY_RULES if r.name in proof.rules_used and r.name not in free]
+    for rule in list(needed):
+        trial = [r for r in needed if r is not rule]
+        if attempt(list(cited) + trial).proved:
+            needed = trial
+    return tuple(r.name for r in needed)
+
+
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
+    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
     cited_eq = [r for r in cited if r.kind == "equality"] or list(EQUALITY_RULES)
     cited_ineq = [r for r in cited if r.kind == "inequality"]
     if rel == "=":
-        if cited_ineq:
-            # an inequality cannot justify an equality; prove it from equalities alone
-            pass
+        # an inequality rule cannot justify an equality: equalities alone decide it
         return _with_fallback(lambda rules: prove_equal(lhs, rhs, rules, ctx), cited_eq)
 
     if rel not in (">=", "<="):

@@ -1,0 +1,44 @@
+"""Worker isolation: hangs, exceptions, crashes and recursion become outcomes, never a dead run."""
+import os
+import time
+
+from vi_sym.isolation import run_tasks
+
+
+def ok(v):
+    return v * 2
+
+
+def hang():
+    while True:
+        time.sleep(0.05)
+
+
+def boom():
+    raise ValueError("bad step")
+
+
+def die():
+    os._exit(3)
+
+
+def recurse(n=0):
+    return recurse(n + 1)
+
+
+def test_every_task_gets_an_outcome_in_order():
+    outs = run_tasks([(ok, (1,)), (hang, ()), (boom, ()), (die, ()), (recurse, ()), (ok, (21,))],
+                     jobs=2, timeout=1.0)
+    assert [o.ok for o in outs] == [True, False, False, False, False, True]
+    assert outs[0].value == 2 and outs[5].value == 42
+    assert outs[1].kind == "timeout" and "1 s" in outs[1].message
+    assert outs[2].kind == "error" and "ValueError: bad step" in outs[2].message
+    assert outs[3].kind == "crash" and "exit code 3" in outs[3].message
+    assert outs[4].kind == "error" and "recursion" in outs[4].message
+
+
+def test_a_hang_costs_only_its_time_limit():
+    t0 = time.perf_counter()
+    outs = run_tasks([(hang, ())] + [(ok, (i,)) for i in range(6)], jobs=2, timeout=0.5)
+    assert time.perf_counter() - t0 < 10
+    assert [o.value for o in outs[1:]] == [0, 2, 4, 6, 8, 10]

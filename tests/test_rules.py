@@ -1,0 +1,184 @@
+"""Every rule: a use that proves, and misuses that must not prove.
+
+The prover may only say PROVED when lhs - rhs reduces to 0 by valid rewrites, so
+each misuse below is a step that is false in general; if any of them proves,
+a rule (or the normal form) is unsound.
+"""
+import pytest
+import sympy
+from sympy import Integral, Symbol, log
+
+from vi_sym.prover import prove_step
+from vi_sym.rules import RULES, UnknownRule, get_rule
+from vi_sym.vocabulary import ELBO, KL, Density, Expectation
+
+from conftest import CTX, evidence, joint, likelihood, posterior, prior, q, x, z
+
+w = Symbol("w")           # a real quantity of unknown sign
+y = Symbol("y", positive=True)
+f_z = sympy.Function("f")(z)  # a function of the latent of unknown sign
+
+
+def proves(lhs, rel, rhs, *rules):
+    return prove_step(lhs, rel, rhs, [get_rule(r) for r in rules], CTX).proved
+
+
+def proves_cited_only(lhs, rel, rhs, *rules):
+    """Proved without needing any rule the step did not cite."""
+    pf = prove_step(lhs, rel, rhs, [get_rule(r) for r in rules], CTX)
+    return pf.proved and not pf.uncited
+
+
+# ------------------------------------------------------------------ uses that prove
+USES = {
+    "bayes_rule": (Integral(q * log(q / posterior), z), "=",
+                   Integral(q * log(q * evidence / (likelihood * prior)), z)),
+    "product_rule": (joint, "=", likelihood * prior),
+    "marginalisation": (Integral(joint, z), "=", evidence),
+    "normalisation": (Integral(q, z), "=", 1),
+    "constant_out": (Integral(q * log(evidence), z), "=", log(evidence) * Integral(q, z)),
+    "linearity": (Integral(q * log(prior) + q * log(likelihood), z), "=",
+                  Integral(q * log(prior), z) + Integral(q * log(likelihood), z)),
+    "log_of_product": (log(likelihood * prior), "=", log(likelihood) + log(prior)),
+    "log_of_quotient": (log(q / prior), "=", log(q) - log(prior)),
+    "log_of_power": (log(prior ** 3), "=", 3 * log(prior)),
+    "kl_definition": (KL(q, posterior), "=", Integral(q * log(q / posterior), z)),
+    "expectation_definition": (Expectation(q, log(likelihood)), "=", Integral(q * log(likelihood), z)),
+    "elbo_definition": (ELBO(q, joint), "=", Expectation(q, log(joint / q))),
+    "jensen": (log(Expectation(q, likelihood * prior / q)), ">=", Expectation(q, log(likelihood * prior / q))),
+    "kl_nonnegative": (KL(q, posterior), ">=", 0),
+}
+
+
+def test_every_rule_has_a_use():
+    assert set(USES) == set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(USES))
+def test_rule_proves_its_own_statement_citing_only_itself(name):
+    lhs, rel, rhs = USES[name]
+    assert proves_cited_only(lhs, rel, rhs, name)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in USES if RULES[n].kind == "equality"
+                                        and not n.endswith("definition")))
+def test_equality_rule_is_needed(name):
+    """Without the rule (and without fallback) its statement is not provable:
+    the rule is what proves it, not background algebra."""
+    from vi_sym.prover import prove_equal
+    from vi_sym.rules import EQUALITY_RULES
+    lhs, _, rhs = USES[name]
+    # log(a/b) is also log(a) + log(b^-1) = log(a) - log(b) by the product and power rules
+    overlap = {"log_of_quotient": {"log_of_product", "log_of_power"}}.get(name, set())
+    others = [r for r in EQUALITY_RULES if r.name != name and r.name not in overlap]
+    assert not prove_equal(lhs, rhs, others, CTX).proved
+
+
+# ------------------------------------------------------------------ misuses
+MISUSES = [
+    # wrong conditioning
+    ("bayes: evidence and prior swapped", posterior, "=", likelihood * evidence / prior),
+    ("bayes: prior missing", posterior, "=", likelihood / evidence),
+    ("bayes: posterior for likelihood", likelihood, "=", posterior * prior / evidence),
+    ("product rule with the posterior and the prior", joint, "=", posterior * prior),
+    ("product rule with the likelihood and the evidence", joint, "=", likelihood * evidence),
+    ("KL against the prior is not KL against the posterior", KL(q, prior), "=", KL(q, posterior)),
+    # marginalisation / normalisation
+    ("likelihood integrated over z is not the evidence", Integral(likelihood, z), "=", evidence),
+    ("the joint integrated over z is not the prior", Integral(joint, z), "=", prior),
+    ("likelihood is not normalised in z", Integral(likelihood, z), "=", 1),
+    ("the joint is not normalised in z", Integral(joint, z), "=", 1),
+    ("q over a sub-range", Integral(q, (z, 0, 1)), "=", 1),
+    ("q integrated over the wrong variable", Integral(q, x), "=", 1),
+    # constant out
+    ("a factor that depends on z pulled out", Integral(q * likelihood, z), "=", likelihood),
+    ("log q pulled out of its own integral", Integral(q * log(q), z), "=", log(q)),
+    # logs
+    ("log of a sum split as a sum of logs", log(likelihood + prior), "=", log(likelihood) + log(prior)),
+    ("log of a product as a product of logs", log(likelihood * prior), "=", log(likelihood) * log(prior)),
+    ("log of a quotient with the wrong sign", log(q / prior), "=", log(prior) - log(q)),
+    ("misplaced parenthesis log(a)/b", log(posterior) / q, "=", log(posterior / q)),
+    ("log split without positivity", log(w * y), "=", log(w) + log(y)),
+    ("power out of a log of unknown sign", log(w ** 2), "=", 2 * log(w)),
+    # integrals
+    ("integral of a product as a product of integrals", Integral(q * log(prior), z), "=",
+     Integral(q, z) * Integral(log(prior), z)),
+    ("dropped term", Integral(q * log(prior) + q * log(likelihood), z), "=", Integral(q * log(prior), z)),
+    # definitions
+    ("KL arguments swapped", KL(q, posterior), "=", Integral(posterior * log(posterior / q), z)),
+    ("KL with the wrong sign", KL(q, posterior), "=", Integral(q * log(posterior / q), z)),
+    ("KL arguments swapped (objects)", KL(q, posterior), "=", KL(posterior, q)),
+    ("expectation without the density", Expectation(q, log(likelihood)), "=", Integral(log(likelihood), z)),
+    ("expectation moved through the log", Expectation(q, log(likelihood)), "=", log(Expectation(q, likelihood))),
+    ("ELBO with the prior instead of the joint", ELBO(q, joint), "=", Expectation(q, log(prior / q))),
+    ("factor 2", KL(q, posterior), "=", 2 * Integral(q * log(q / posterior), z)),
+    ("missing 1/2", log(prior ** 2) / 2, "=", log(prior ** 2)),
+    # evidence decomposition mutants
+    ("evidence decomposition with KL to the prior", log(evidence), "=", ELBO(q, joint) + KL(q, prior)),
+    ("evidence decomposition with the wrong sign", log(evidence), "=", ELBO(q, joint) - KL(q, posterior)),
+]
+
+
+@pytest.mark.parametrize("label,lhs,rel,rhs", MISUSES, ids=[m[0] for m in MISUSES])
+def test_misuse_never_proves_even_with_every_rule(label, lhs, rel, rhs):
+    assert not proves(lhs, rel, rhs)                       # all rules
+    assert not proves(lhs, rel, rhs, *sorted(RULES))       # citing everything
+
+
+INEQUALITY_MISUSES = [
+    ("Jensen in the wrong direction", log(Expectation(q, likelihood * prior / q)), "<=",
+     Expectation(q, log(likelihood * prior / q))),
+    ("Jensen with sides swapped", Expectation(q, log(likelihood * prior / q)), ">=",
+     log(Expectation(q, likelihood * prior / q))),
+    ("Jensen for Y of unknown sign", log(Expectation(q, f_z)), ">=", Expectation(q, log(f_z))),
+    ("KL <= 0", KL(q, posterior), "<=", 0),
+    ("minus KL >= 0", -KL(q, posterior), ">=", 0),
+    ("ELBO above the evidence", ELBO(q, joint), ">=", log(evidence)),
+    ("evidence below the ELBO", log(evidence), "<=", ELBO(q, joint)),
+    ("the note's line 48 as written", log(evidence), ">=",
+     Expectation(q, log(likelihood)) - KL(q, posterior)),
+    ("an equality claimed from Jensen", log(Expectation(q, likelihood * prior / q)), "=",
+     Expectation(q, log(likelihood * prior / q))),
+    ("twice the KL below the evidence gap", log(evidence) - ELBO(q, joint), ">=", 2 * KL(q, posterior)),
+]
+
+
+@pytest.mark.parametrize("label,lhs,rel,rhs", INEQUALITY_MISUSES, ids=[m[0] for m in INEQUALITY_MISUSES])
+def test_inequality_misuse_never_proves(label, lhs, rel, rhs):
+    assert not proves(lhs, rel, rhs, "jensen", "kl_nonnegative")
+    assert not proves(lhs, rel, rhs)
+
+
+def test_evidence_bound_follows_from_kl_nonnegative():
+    assert proves(log(evidence), ">=", ELBO(q, joint), "kl_nonnegative")
+    assert proves(ELBO(q, joint), "<=", log(evidence), "kl_nonnegative")
+
+
+def test_jensen_on_the_integral_of_the_joint():
+    """log ∫ p(x,z) dz >= E_q[log(p(x,z)/q)]: Jensen read with q inserted."""
+    assert proves(log(Integral(joint, z)), ">=", Expectation(q, log(joint / q)), "jensen")
+
+
+def test_uncited_rules_are_reported():
+    pf = prove_step(KL(q, posterior), "=", Integral(q * log(q * evidence / (likelihood * prior)), z),
+                    [get_rule("kl_definition")], CTX)
+    assert pf.proved and pf.uncited == ("bayes_rule",)
+
+
+def test_bayes_applies_only_to_model_densities():
+    """q(z|x) is a variational density, not a conditional of the model joint."""
+    qzx = Density("q", [z], [x])
+    lhs = qzx
+    rhs = Density("q", [x], [z]) * Density("q", [z]) / Density("q", [x])
+    assert not proves(lhs, "=", rhs, "bayes_rule")
+
+
+def test_unknown_rule_suggests_a_name():
+    with pytest.raises(UnknownRule) as err:
+        get_rule("bayse_rule")
+    assert "bayes_rule" in str(err.value)
+
+
+def test_aliases_resolve():
+    assert get_rule("gibbs_inequality").name == "kl_nonnegative"
+    assert get_rule("jensen_log").name == "jensen"
