@@ -1,6 +1,7 @@
 """Tests for vi_sym.parse: grammar features, precedence, errors, and properties."""
 import builtins
 import inspect
+import operator
 import time
 
 import pytest
@@ -313,8 +314,9 @@ def wrap(n, min_prec):
 LEAVES = st.one_of(
     st.sampled_from([node("x", PRIM, x), node("z", PRIM, z), node("m1", PRIM, m1), node("μ", PRIM, mu),
                      node("pi", PRIM, pi), node("p(x|z)", PRIM, D("p", [x], [z])),
-                     node("p(x, z)", PRIM, p_xz), node("q(z)", PRIM, q_z), node("q(z|x)", PRIM, D("q", [z], [x])),
-                     node("KL(q(z)||p(z|x))", PRIM, KL(q_z, p_zx)), node("D_KL(q(z), p(z|x))", PRIM, KL(q_z, p_zx)),
+                     node("p(x, z)", PRIM, p_xz), node("q(z)", PRIM, q_z),
+                     node("q(z|x)", PRIM, D("q", [z], [x])), node("KL(q(z)||p(z|x))", PRIM, KL(q_z, p_zx)),
+                     node("D_KL(q(z), p(z|x))", PRIM, KL(q_z, p_zx)),
                      node("ELBO(q(z), p(x,z))", PRIM, ELBO(q_z, p_xz)),
                      node("0.5", PRIM, Rational(1, 2), True), node("1e-3", PRIM, Rational(1, 1000), True)]),
     st.integers(0, 12).map(lambda n: node(str(n), PRIM, Integer(n), True)),
@@ -329,8 +331,17 @@ def binop(args):
         rt = b[0] if b[1] >= POW and not (b[3] or b[0][0] in "-+0123456789.") else f"({b[0]})"
         return node(f"{wrap(a, MUL)} {rt}", MUL, a[2] * b[2])
     prec = ADD if op in "+-" else MUL
-    fn = {"+": lambda u, v: u + v, "-": lambda u, v: u - v, "*": lambda u, v: u * v, "/": lambda u, v: u / v}[op]
+    fn = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op]
     return node(f"{wrap(a, prec)} {op} {wrap(b, prec + 1)}", prec, fn(a[2], b[2]))
+
+
+def modest_power(t):
+    """Keep exact numeric powers small (< 500 bits, same estimate as the parser's guard)."""
+    base, e = t[0][2], t[1][2]
+    if not (base.is_number and e.is_Rational):
+        return True
+    bits = max([max(abs(r.p).bit_length(), r.q.bit_length()) for r in base.atoms(Rational)], default=1)
+    return bits * abs(e.p) <= 500 * e.q
 
 
 FUNCS = {"log": log, "ln": log, "exp": exp, "sqrt": sqrt, "abs": Abs, "gamma": sympy.gamma}
@@ -338,13 +349,15 @@ EXPECT = ["E_q(z)[{}]", "E_{{q(z)}}[{}]", "E(q(z), {})"]
 INTEG = ["∫ {} dz", "integrate({}, z)", "Integral({}, z)", "int({}, z)"]
 
 
-def extend(children):
+def extend(children, funcs=tuple(sorted(FUNCS))):
     return st.one_of(
         st.tuples(st.sampled_from(["+", "-", "*", "/", " "]), children, children).map(binop),
         children.map(lambda a: node("-" + wrap(a, POW), NEG, -a[2])),
-        st.tuples(children, EXPONENTS, st.sampled_from(["^", "**"])).map(
+        st.tuples(children, EXPONENTS, st.sampled_from(["^", "**"])).filter(modest_power).map(
             lambda t: node(f"{wrap(t[0], PRIM)}{t[2]}{t[1][0]}", POW, t[0][2] ** t[1][2])),
-        st.tuples(st.sampled_from(sorted(FUNCS)), children).map(
+        st.tuples(st.sampled_from(funcs), children)
+        .filter(lambda t: t[0] != "gamma" or not t[1][2].is_number)   # gamma(720) is a huge integer
+        .map(
             lambda t: node(f"{t[0]}({t[1][0]})", PRIM, FUNCS[t[0]](t[1][2]))),
         st.tuples(st.sampled_from(EXPECT), children).map(
             lambda t: node(t[0].format(t[1][0]), PRIM, Expectation(q_z, t[1][2]))),
@@ -354,6 +367,9 @@ def extend(children):
 
 
 TREES = st.recursive(LEAVES, extend, max_leaves=12)
+# sympy's str only round-trips reliably without functions whose automatic evaluation
+# is order-dependent (Abs, gamma, sqrt, exp).
+STR_TREES = st.recursive(LEAVES, lambda c: extend(c, ("ln", "log")), max_leaves=12)
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -375,13 +391,17 @@ def test_relation_roundtrip(a, b, rel):
 def _str_roundtrips(e):
     bad = (sympy.zoo, sympy.nan, sympy.I, sympy.E, sympy.oo, sympy.EulerGamma)
     return not e.has(*bad) and not e.has(ELBO) and \
-        all(len(i.limits) == 1 for i in e.atoms(Integral))
+        all(len(i.limits) == 1 for i in e.atoms(Integral)) and \
+        all(type(f).__name__ in ENV.functions for f in e.atoms(sympy.Function))   # no re(), polygamma()
 
 
 @SETTINGS
-@given(TREES.map(lambda t: t[2]).filter(_str_roundtrips))
+@given(STR_TREES.map(lambda t: t[2]).filter(_str_roundtrips))
 def test_roundtrip_through_sympy_str(e):
-    assert P(str(e)) == e, str(e)
+    # sympy prints Mul(-1, x + z, y) as "-(x + z)*y", which re-evaluates as (-x - z)*y:
+    # equal as math but not as a tree, hence the expand() fallback.
+    got = P(str(e))
+    assert got == e or sympy.expand(got - e) == 0, str(e)
 
 
 GRAMMAR_TEXT = st.text(alphabet=list("xzpqw()[]{}|,+-*/^0123456789.e=<>≥∫d_E KLlogsqrt#µ"), max_size=40)

@@ -1,0 +1,75 @@
+"""Concrete model families in which a VI derivation step is spot-checked numerically.
+
+Each family (see :mod:`vi_sym.families.base`) models observed data ``x`` and a
+scalar latent ``z`` and gives a numeric log-density for each of ``p(x|z)``,
+``p(z)``, ``p(x,z)``, ``p(x)``, ``p(z|x)`` and ``q(z)``:
+
+* ``normal-normal``   -- Gaussian prior on a mean, Gaussian observations, Gaussian q (conjugate)
+* ``beta-bernoulli``  -- Beta prior, Bernoulli observations, Beta q (conjugate)
+* ``gamma-poisson``   -- Gamma prior on a rate, Poisson counts, Gamma q (conjugate)
+* ``categorical``     -- finite latent, categorical prior and q, a likelihood table (exact rationals)
+* ``logistic-normal`` -- Gaussian prior on a logistic-regression weight, Gaussian q
+  (non-conjugate: evidence and posterior by quadrature)
+"""
+from __future__ import annotations
+
+from .base import (DATA, LATENT, ROLES, Family, QuadPlan, UnsupportedDensity, density_role,
+                   freeze)
+from .beta_bernoulli import BetaBernoulli
+from .categorical import Categorical
+from .gamma_poisson import GammaPoisson
+from .logistic_normal import LogisticNormal
+from .normal_normal import NormalNormal
+
+__all__ = [
+    "FAMILIES", "get_family", "applicable_families", "Family", "UnsupportedDensity", "QuadPlan",
+    "density_role", "freeze", "ROLES", "DATA", "LATENT",
+    "NormalNormal", "BetaBernoulli", "GammaPoisson", "Categorical", "LogisticNormal",
+]
+
+FAMILIES: dict[str, Family] = {
+    f.name: f for f in (NormalNormal(), BetaBernoulli(), GammaPoisson(), Categorical(),
+                        LogisticNormal())
+}
+
+
+def get_family(name: str) -> Family:
+    """The registered family called ``name`` (KeyError listing the known names otherwise)."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise KeyError(f"unknown family {name!r}; known: {', '.join(FAMILIES)}") from None
+
+
+def applicable_families(step, requested=("all",)) -> list:
+    """The names among ``requested`` of the families that give a meaning to every density
+    of ``step`` (an object with ``lhs`` and ``rhs``, or an iterable of expressions).
+
+    ``"all"`` expands to every registered family (registry order); names are kept in the
+    order given, without repeats; an unknown name raises KeyError.  A family left out
+    here would report NOT-APPLICABLE from :func:`vi_sym.spotcheck.spot_check`.
+    """
+    from ..vocabulary import Density, unfold_definitions
+
+    names = []
+    for n in requested:
+        for m in (FAMILIES if n == "all" else [get_family(n).name]):
+            if m not in names:
+                names.append(m)
+    exprs = [step.lhs, step.rhs] if hasattr(step, "lhs") else list(step)
+    densities = set()
+    for e in exprs:
+        try:
+            densities |= unfold_definitions(e).atoms(Density)
+        except Exception:  # a malformed expression: let the spot-checker report it
+            pass
+    out = []
+    for n in names:
+        fam = FAMILIES[n]
+        try:
+            for d in densities:
+                fam.role(d)
+        except UnsupportedDensity:
+            continue
+        out.append(n)
+    return out

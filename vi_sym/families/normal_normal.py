@@ -1,0 +1,146 @@
+r"""Normal–Normal: unknown mean z with a Gaussian prior, Gaussian observations of known scale.
+
+Model (params keys in brackets)::
+
+    z ~ N(m0, s0^2)                                   [m0, s0]
+    x_i | z ~ N(z, sigma^2),  i = 1..n (iid)          [sigma, x = (x_1..x_n)]
+    q(z) = N(m, s^2)                                  [m, s]
+
+Densities (log space):
+
+* ``log p(x|z) = -n/2 log(2π σ²) - (Σ(x_i - x̄)² + n (z - x̄)²) / (2σ²)``
+* ``log p(z)   = log N(z; m0, s0²)``
+* posterior ``p(z|x) = N(μ_n, s_n²)`` with ``1/s_n² = 1/s0² + n/σ²`` and
+  ``μ_n = s_n² (m0/s0² + Σx_i/σ²)``
+* evidence: ``x ~ N(m0·1, σ² I + s0² 1 1ᵀ)``; with ``d_i = x_i - m0`` and
+  Sherman–Morrison,
+  ``log p(x) = -n/2 log(2π) - n/2 log σ² - ½ log(1 + n s0²/σ²)
+  - (Σd_i² - s0² (Σd_i)² / (σ² + n s0²)) / (2σ²)``
+  (an independent closed form, *not* computed as joint/posterior).
+
+Random draws: m0 ∈ [-3, 3], s0 ∈ [0.3, 3], σ ∈ [0.3, 3] (scales log-uniform-ish),
+n ∈ 1..5 observations x_i ∈ [-5, 5], m ∈ [-4, 4], s ∈ [0.05, 5].
+Special points add q = prior, q = exact posterior, s = 1e-3 and s = 50.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+from hypothesis import strategies as st
+
+from .base import Family, gauss_points, log_normal, normal_const, to_mpf
+
+
+class _P:
+    __slots__ = ("m0", "s0", "sigma", "n", "xbar", "ssc", "m", "s", "mun", "sn", "logev",
+                 "lik_const", "lik_sd", "c0", "cq", "cn", "h2s2")
+
+
+def _scale(lo, hi):
+    """Log-uniform-ish floats in [lo, hi] (shrinks towards 1 when 1 is inside)."""
+    a, b = math.log(lo), math.log(hi)
+    return st.floats(a, b, allow_nan=False, allow_infinity=False).map(
+        lambda t: float(min(max(math.exp(t), lo), hi)))
+
+
+class NormalNormal(Family):
+    __doc__ = __doc__
+    name = "normal-normal"
+    discrete = False
+    description = "Gaussian prior on the mean z, n Gaussian observations with known sigma, q = N(m, s^2)"
+    support = (-mpmath.inf, mpmath.inf)
+
+    def _prepare(self, params):
+        P = _P()
+        P.m0, P.s0, P.sigma = to_mpf(params["m0"]), to_mpf(params["s0"]), to_mpf(params["sigma"])
+        P.m, P.s = to_mpf(params["m"]), to_mpf(params["s"])
+        xs = [to_mpf(v) for v in params["x"]]
+        if not xs or min(P.s0, P.sigma, P.s) <= 0:
+            raise ValueError("normal-normal: need >= 1 observation and positive scales")
+        n = P.n = len(xs)
+        P.xbar = mpmath.fsum(xs) / n
+        P.ssc = mpmath.fsum((v - P.xbar) ** 2 for v in xs)
+        s2 = P.sigma ** 2
+        prec = 1 / P.s0 ** 2 + n / s2
+        P.sn = 1 / mpmath.sqrt(prec)
+        P.mun = (P.m0 / P.s0 ** 2 + n * P.xbar / s2) / prec
+        P.lik_const = -n * mpmath.log(2 * mpmath.pi * s2) / 2
+        P.lik_sd = P.sigma / mpmath.sqrt(n)
+        P.c0, P.cq, P.cn = normal_const(P.s0), normal_const(P.s), normal_const(P.sn)
+        P.h2s2 = 1 / (2 * s2)
+        d = [v - P.m0 for v in xs]
+        sd, sdd = mpmath.fsum(d), mpmath.fsum(v * v for v in d)
+        t0 = P.s0 ** 2
+        P.logev = (-n * mpmath.log(2 * mpmath.pi) / 2 - n * mpmath.log(s2) / 2
+                   - mpmath.log1p(n * t0 / s2) / 2
+                   - (sdd - t0 * sd * sd / (s2 + n * t0)) / (2 * s2))
+        return P
+
+    def _log_lik(self, P, z):
+        d = z - P.xbar
+        return P.lik_const - (P.ssc + P.n * d * d) * P.h2s2
+
+    def _log_prior(self, P, z):
+        return log_normal(z, P.m0, P.s0, P.c0)
+
+    def _log_q(self, P, z):
+        return log_normal(z, P.m, P.s, P.cq)
+
+    def _log_post(self, P, z):
+        return log_normal(z, P.mun, P.sn, P.cn)
+
+    def _log_evidence(self, P):
+        return P.logev
+
+    def _windows(self, P, role):
+        if role == "prior":
+            return gauss_points(P.m0, P.s0)
+        if role == "q":
+            return gauss_points(P.m, P.s)
+        if role == "likelihood":
+            return gauss_points(P.xbar, P.lik_sd)
+        return gauss_points(P.mun, P.sn)  # joint, posterior
+
+    # ----- search space -------------------------------------------------------------
+    def posterior_params(self, params):
+        """(μ_n, s_n) of the exact posterior, as floats."""
+        P = self.prepared(params)
+        return float(P.mun), float(P.sn)
+
+    def strategy(self):
+        return st.fixed_dictionaries({
+            "m0": st.floats(-3, 3, allow_nan=False),
+            "s0": _scale(0.3, 3.0),
+            "sigma": _scale(0.3, 3.0),
+            "x": st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=5).map(tuple),
+            "m": st.floats(-4, 4, allow_nan=False),
+            "s": _scale(0.05, 5.0),
+        })
+
+    def special_points(self):
+        bases = [
+            {"m0": 0.37, "s0": 1.3, "sigma": 0.8, "x": (0.93, -0.41, 2.17)},
+            {"m0": -1.7, "s0": 0.45, "sigma": 2.3, "x": (3.1,)},
+        ]
+        out = []
+        for b in bases:
+            mun, sn = self.posterior_params({**b, "m": 0.0, "s": 1.0})
+            out += [
+                {**b, "m": b["m0"], "s": b["s0"], "_label": "q = prior"},
+                {**b, "m": mun, "s": sn, "_label": "q = exact posterior"},
+                {**b, "m": mun + 0.2, "s": 1e-3, "_label": "very narrow q"},
+                {**b, "m": mun - 1.0, "s": 50.0, "_label": "very wide q"},
+                {**b, "m": 2.9, "s": 0.37, "_label": "generic q"},
+            ]
+        return out
+
+    def latent_strategy(self, params):
+        P = self.prepared(params)
+        centres = [(float(P.m0), float(P.s0)), (float(P.mun), float(P.sn)), (float(P.m), float(P.s))]
+        return st.tuples(st.sampled_from(centres), st.floats(-4, 4, allow_nan=False)).map(
+            lambda t: t[0][0] + t[1] * t[0][1])
+
+    def latent_special(self, params):
+        P = self.prepared(params)
+        return float(P.mun) + 0.31 * float(P.sn)
