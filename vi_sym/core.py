@@ -196,12 +196,15 @@ class StepResult:
     expect: str = "holds"
     expect_reason: str = ""
     families: list = field(default_factory=list)  # spot-check results, one per family
+    explanation: str = ""                          # what the counterexample means, in a sentence
+    fixes: list = field(default_factory=list)      # likely fixes: [{edit, description, statement, verdict}]
 
     @property
     def as_expected(self) -> bool:
-        """A step expected to hold must not fail; a step expected to fail must fail."""
+        """A step expected to hold must not fail; a step expected to fail must not hold
+        (like pytest's strict xfail: only PROVED or SPOT-CHECKED breaks the expectation)."""
         if self.expect == "fails":
-            return self.status is Status.FAILED
+            return self.status not in (Status.PROVED, Status.SPOT_CHECKED)
         return self.status not in (Status.FAILED, Status.ERROR)
 
     def _repr_latex_(self):

@@ -1,0 +1,31 @@
+"""One sentence a learner can follow: what a counterexample means."""
+from __future__ import annotations
+
+
+def _num(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _where(entry: dict) -> str:
+    c = entry["counterexample"]
+    label = c.get("label")
+    params = ", ".join(f"{k}={_num(v) if not isinstance(v, list) else '[' + ', '.join(map(_num, v)) + ']'}"
+                       for k, v in c["params"].items())
+    if label:
+        return f"in the {entry['family']} model with {label} ({params})"
+    return f"in the {entry['family']} model at {params}"
+
+
+def explain_counterexample(entry: dict, rel: str) -> str:
+    """E.g. 'In the normal-normal model with q = exact posterior (...), the right side exceeds
+    the left side by 0.42, so lhs >= rhs does not hold.'"""
+    c = entry["counterexample"]
+    lhs, rhs = c["lhs"], c["rhs"]
+    d = lhs - rhs
+    where = _where(entry)
+    head = f"{where[0].upper()}{where[1:]}, the left side is {_num(lhs)} and the right side is {_num(rhs)}"
+    if rel == ">=":
+        return f"{head}: the right side exceeds the left by {_num(-d)}, so '>=' does not hold."
+    if rel == "<=":
+        return f"{head}: the left side exceeds the right by {_num(d)}, so '<=' does not hold."
+    return f"{head}: they differ by {_num(abs(d))}, so the two sides are not equal."

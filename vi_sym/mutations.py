@@ -1,0 +1,212 @@
+"""Local edits of a step: the slips learners make, as operators on sympy trees.
+
+The same operators serve two purposes:
+
+* **likely fixes** (``vi_sym.fixes``): a FAILED step is edited once, and each
+  edit under which the step holds is offered as "did you mean ...";
+* **mutation testing** (``vi_sym.mutate``): every correct step is edited once,
+  and the checker must never say PROVED for an edit that changes its meaning.
+
+Each operator takes an expression and yields ``(description, edited)`` pairs,
+one per place it applies.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from sympy import Add, Integral, Mul, Rational, log
+
+from .rules.base import Context, whole_domain_variable
+from .vocabulary import KL, Density, VocabularyError
+
+
+def _positions(expr, path=()):
+    """Every subexpression with its path, preorder; densities are leaves."""
+    yield path, expr
+    if isinstance(expr, Density):
+        return
+    for i, a in enumerate(expr.args):
+        yield from _positions(a, path + (i,))
+
+
+def _replace(expr, path, new):
+    if not path:
+        return new
+    i = path[0]
+    args = list(expr.args)
+    args[i] = _replace(args[i], path[1:], new)
+    return expr.func(*args)
+
+
+def _everywhere(expr, local) -> Iterator:
+    seen = set()
+    for path, sub in _positions(expr):
+        for desc, new in local(sub):
+            try:
+                edited = _replace(expr, path, new)
+            except (VocabularyError, TypeError, ValueError):
+                continue  # an ill-typed edit (e.g. KL over different variables) is no candidate
+            if edited != expr and edited not in seen:
+                seen.add(edited)
+                yield desc, edited
+
+
+# ------------------------------------------------------------------ operators
+
+def swap_conditioning(expr, ctx: Context):
+    """p(z|x) <-> p(z) <-> p(x|z): the wrong density of the model."""
+    def local(d):
+        if not (isinstance(d, Density) and d.name in ctx.models):
+            return
+        alts = []
+        if d.given:
+            alts.append(Density(d.name, d.given, d.vars))      # p(z|x) -> p(x|z)
+            if all(ctx.is_latent(v) for v in d.vars):
+                alts.append(Density(d.name, d.vars))            # p(z|x) -> p(z)
+        else:
+            lat = [v for v in d.vars if ctx.is_latent(v)]
+            if d.vars == tuple(lat) and len(lat) == 1:
+                # p(z) -> p(z|x), with the observed variables of the step
+                obs = sorted({v for v in expr.free_symbols if not ctx.is_latent(v)}, key=str)
+                if obs:
+                    alts.append(Density(d.name, d.vars, obs))
+        for a in alts:
+            yield f"{a} instead of {d}", a
+    return _everywhere(expr, local)
+
+
+def swap_kl(expr, ctx):
+    """KL(q||p) -> KL(p||q)."""
+    def local(e):
+        if isinstance(e, KL):
+            yield f"KL({e.Q}||{e.P}) instead of {e}", KL(e.Q, e.P)
+    return _everywhere(expr, local)
+
+
+def reparenthesise(expr, ctx):
+    """log(a)/b <-> log(a/b) and log(a)*b <-> log(a*b)."""
+    def local(e):
+        if isinstance(e, Mul):
+            logs = [f for f in e.args if isinstance(f, log)]
+            rest = [f for f in e.args if not isinstance(f, log) and not f.is_Number]
+            num = Mul(*[f for f in e.args if f.is_Number])
+            if len(logs) == 1 and rest:
+                inner = logs[0].args[0] * Mul(*rest)
+                yield f"log({inner}) instead of {e}", num * log(inner)
+        if isinstance(e, log) and isinstance(e.args[0], Mul):
+            n, d = e.args[0].as_numer_denom()
+            if d != 1:
+                yield f"log({n})/{d} instead of {e}", log(n) / d
+    return _everywhere(expr, local)
+
+
+def misplaced_division(expr, ctx):
+    """a/b c read as (a/b)·c when a/(b·c) was meant: one density factor of a log's
+    argument moved across the fraction bar."""
+    def local(e):
+        if isinstance(e, log) and isinstance(e.args[0], Mul):
+            for f in e.args[0].args:
+                base, ex = f.as_base_exp()
+                if isinstance(base, Density):
+                    new = e.args[0] / f ** 2
+                    yield f"log({new}) instead of {e}", log(new)
+    return _everywhere(expr, local)
+
+
+def cancelled_density(expr, ctx):
+    """q(z)·log(a)/q(z) cancels to log(a): the intended integrand was q(z)·log(a/q(z))."""
+    def local(e):
+        v = whole_domain_variable(e) if isinstance(e, Integral) else None
+        if v is None or not isinstance(e.function, log):
+            return
+        qs = sorted((d for d in expr.atoms(Density) if d.vars == (v,) and d.name not in ctx.models), key=str)
+        for q in qs or [Density("q", [v])]:
+            a = e.function.args[0]
+            yield f"∫ {q} log({a}/{q}) d{v} instead of {e} (q·log(a)/q cancels to log(a))", \
+                Integral(q * log(a / q), v)
+    return _everywhere(expr, local)
+
+
+def flip_sign(expr, ctx):
+    """One term of a sum with its sign flipped."""
+    def local(e):
+        if isinstance(e, Add):
+            for t in e.args:
+                yield f"-({t}) instead of {t}", Add(*[(-u if u is t else u) for u in e.args])
+    return _everywhere(expr, local)
+
+
+def drop_term(expr, ctx):
+    """One term of a sum left out."""
+    def local(e):
+        if isinstance(e, Add):
+            for t in e.args:
+                yield f"without the term {t}", Add(*[u for u in e.args if u is not t])
+    return _everywhere(expr, local)
+
+
+def scale_term(expr, ctx):
+    """A factor 2 or a missing 1/2 on one term (mutation only)."""
+    def local(e):
+        if isinstance(e, Add):
+            for t in e.args:
+                for c, what in ((2, "twice"), (Rational(1, 2), "half")):
+                    yield f"{what} the term {t}", Add(*[(c * u if u is t else u) for u in e.args])
+    return _everywhere(expr, local)
+
+
+def log_of_sum(expr, ctx):
+    """log a + log b written as log(a + b) (a sum of logs is not the log of a sum)."""
+    def local(e):
+        if isinstance(e, Add):
+            logs = [t for t in e.args if isinstance(t, log)]
+            if len(logs) >= 2:
+                a, b = logs[:2]
+                rest = [t for t in e.args if t is not a and t is not b]
+                yield f"log({a.args[0]} + {b.args[0]}) instead of {a} + {b}", Add(log(a.args[0] + b.args[0]), *rest)
+    return _everywhere(expr, local)
+
+
+def pull_out_dependent(expr, ctx):
+    """A factor that depends on the latent pulled out of its integral."""
+    def local(e):
+        v = whole_domain_variable(e) if isinstance(e, Integral) else None
+        if v is not None and isinstance(e.function, Mul):
+            for f in e.function.args:
+                if v in f.free_symbols and f.is_Number is not True:
+                    rest = e.function / f
+                    if rest != 1:
+                        yield f"{f} pulled out of the integral", f * Integral(rest, v)
+    return _everywhere(expr, local)
+
+
+def wrong_normalisation(expr, ctx):
+    """Treat ∫ p(x|z) dz as 1: the likelihood is not a density in z."""
+    def local(e):
+        v = whole_domain_variable(e) if isinstance(e, Integral) else None
+        if v is None or not isinstance(e.function, Mul):
+            return
+        for f in e.function.args:
+            if isinstance(f, Density) and v in f.given:
+                rest = e.function / f
+                yield f"∫ {f} d{v} taken as 1", Integral(rest, v)
+    return _everywhere(expr, local)
+
+
+#: operators that model a learner's slip (used for likely fixes, in this order)
+FIX_OPERATORS = (swap_conditioning, swap_kl, reparenthesise, misplaced_division, cancelled_density,
+                 flip_sign, drop_term)
+#: operators for mutation testing of the checker
+MUTATION_OPERATORS = FIX_OPERATORS + (scale_term, log_of_sum, pull_out_dependent, wrong_normalisation)
+
+FLIP_RELATION = {">=": "<=", "<=": ">="}
+
+
+def edits(expr, ctx: Context, operators=FIX_OPERATORS):
+    """Every single edit of ``expr``: (operator name, description, edited)."""
+    seen = {expr}
+    for op in operators:
+        for desc, new in op(expr, ctx):
+            if new not in seen:
+                seen.add(new)
+                yield op.__name__, desc, new
