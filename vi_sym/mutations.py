@@ -54,7 +54,7 @@ def _everywhere(expr, local) -> Iterator:
 # ------------------------------------------------------------------ operators
 
 def swap_conditioning(expr, ctx: Context):
-    """p(z|x) <-> p(z) <-> p(x|z): the wrong density of the model."""
+    """p(z|x) <-> p(z) <-> p(x|z), p(x,z) -> p(x|z): the wrong density of the model."""
     def local(d):
         if not (isinstance(d, Density) and d.name in ctx.models):
             return
@@ -65,6 +65,10 @@ def swap_conditioning(expr, ctx: Context):
                 alts.append(Density(d.name, d.vars))            # p(z|x) -> p(z)
         else:
             lat = [v for v in d.vars if ctx.is_latent(v)]
+            obs = [v for v in d.vars if not ctx.is_latent(v)]
+            if lat and obs:                                     # p(x,z) -> p(x|z), p(z|x)
+                alts.append(Density(d.name, obs, lat))
+                alts.append(Density(d.name, lat, obs))
             if d.vars == tuple(lat) and len(lat) == 1:
                 # p(z) -> p(z|x), with the observed variables of the step
                 obs = sorted({v for v in expr.free_symbols if not ctx.is_latent(v)}, key=str)
