@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import sympy
 from sympy import Integral, Symbol
 
-from ..vocabulary import Density
+from ..vocabulary import ELBO, KL, Density, Expectation
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,13 @@ def rewrite_everywhere(expr, match: Callable, apply: Callable):
     """Bottom-up rewrite of every subexpression for which ``match`` holds.
     ``apply`` may return None to decline."""
     def walk(e):
-        if e.args and not isinstance(e, Density):
+        if isinstance(e, (KL, ELBO)):
+            pass  # their arguments are densities, not expressions: only the definitions open them
+        elif isinstance(e, Expectation):
+            f = walk(e.f)
+            if f != e.f:
+                e = Expectation(e.q, f)
+        elif e.args and not isinstance(e, Density):
             new_args = tuple(walk(a) for a in e.args)
             if new_args != e.args:
                 e = e.func(*new_args)
