@@ -16,16 +16,22 @@ With ``k = Σ x_i`` and ``B`` the Beta function (computed as log-gammas):
 Random draws: a0, b0 ∈ [0.5, 10]; n ∈ 1..8 observations; a, b ∈ [0.7, 40].
 Integrals over (0, 1) use tanh–sinh on the pieces touching 0 and 1 (integrable
 log/power singularities there) and Gauss–Legendre inside.
+Fast path: integrals in the logit coordinate ``u`` (``z = σ(u)``, ``dz = z(1-z) du``), where
+``log z = -softplus(-u)`` and ``log(1-z) = -softplus(u)`` are exact and a Beta(α, β) weight is
+the smooth bump ``α log σ(u) + β log σ(-u)`` (exponential tails of rates α and β).
 Special points add q = prior, q = exact posterior, a very narrow q
 (a + b = 2·10⁴) and a very wide q (Beta(1, 1) and Beta(0.6, 0.6)).
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
+import numpy as np
 from hypothesis import strategies as st
 from mpmath import mpf
 
-from .base import Family, LastValueCache, gauss_points, to_mpf
+from .base import EPS, Family, LastValueCache, Latent, drop_breakpoints, gauss_points, softplus, to_mpf
 
 
 def log_beta_fn(a, b):
@@ -96,6 +102,65 @@ class BetaBernoulli(Family):
                 "likelihood": (P.k + 1, P.n - P.k + 1)}.get(role, (P.an, P.bn))
         c, s = beta_mean_sd(a, b)
         return [mpf(0), mpf(1)] + gauss_points(c, s)
+
+    # ----- fast path ------------------------------------------------------------------
+    fast = True
+
+    def _fast_point(self, params):
+        a0, b0, a, b = (float(params[k]) for k in ("a0", "b0", "a", "b"))
+        xs = [int(v) for v in params["x"]]
+        if not xs or any(v not in (0, 1) for v in xs) or not min(a0, b0, a, b) > 0 \
+                or not all(map(math.isfinite, (a0, b0, a, b))):
+            raise ValueError("need >= 1 observation in {0,1} and positive parameters")
+        n, k = len(xs), sum(xs)
+        an, bn = a0 + k, b0 + n - k
+        lb = lambda p, q: math.lgamma(p) + math.lgamma(q) - math.lgamma(p + q)  # noqa: E731
+        lB0, lBn = lb(a0, b0), lb(an, bn)
+        return {"a0": a0, "b0": b0, "a": a, "b": b, "k": k, "nk": n - k, "an": an, "bn": bn,
+                "lB0": lB0, "lBq": lb(a, b), "lBn": lBn, "logev": lBn - lB0}
+
+    def _fast_zvalue(self, v):
+        return float(v)
+
+    def _fast_bound_latent(self, B, z):
+        with np.errstate(all="ignore"):
+            return Latent(z, np.log(z), np.log1p(-z))
+
+    def _fast_from_u(self, u):
+        lz, l1 = -softplus(-u), -softplus(u)
+        return Latent(np.exp(lz), lz, l1), np.exp(lz + l1)
+
+    @staticmethod
+    def _fast_beta(L, a, b, lB):
+        t1, t2 = (a - 1) * L.logz, (b - 1) * L.log1mz
+        return t1 + t2 - lB, 4 * EPS * (abs(t1) + abs(t2) + abs(lB) + 1)
+
+    def fast_log(self, B, role, L):
+        if role == "evidence":
+            return B.logev, 8 * EPS * (1 + abs(B.lB0) + abs(B.lBn))
+        if role == "prior":
+            return self._fast_beta(L, B.a0, B.b0, B.lB0)
+        if role == "q":
+            return self._fast_beta(L, B.a, B.b, B.lBq)
+        if role == "posterior":
+            return self._fast_beta(L, B.an, B.bn, B.lBn)
+        t1, t2 = B.k * L.logz, B.nk * L.log1mz
+        ll, le = t1 + t2, 4 * EPS * (abs(t1) + abs(t2) + 1)
+        if role == "likelihood":
+            return ll, le
+        lp, lpe = self._fast_beta(L, B.a0, B.b0, B.lB0)   # joint
+        return ll + lp, le + lpe
+
+    def _fast_breakpoints(self, B, role):
+        al, be = {"prior": (B.a0, B.b0), "q": (B.a, B.b),
+                  "likelihood": (B.k + 1, B.nk + 1)}.get(role, (B.an, B.bn))
+        mode = np.log(al / be)
+        top = -al * softplus(-mode) - be * softplus(mode)
+
+        def drop(t):
+            u = mode + t
+            return top + al * softplus(-u) + be * softplus(u)
+        return drop_breakpoints(mode, drop, np.sqrt(1 / al + 1 / be))
 
     # ----- search space -------------------------------------------------------------
     def posterior_params(self, params):

@@ -26,15 +26,17 @@ degenerate q (weight 10⁶ : 1).
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy
 from hypothesis import strategies as st
 from mpmath import mpf
 
 from ..numeric import NotEvaluable
-from .base import Family
+from .base import EPS, Family, FastGrid, Latent
 
 
 def _frac(v) -> Fraction:
@@ -49,6 +51,14 @@ def _frac(v) -> Fraction:
 
 def _log(fr: Fraction):
     return mpmath.log(mpf(fr.numerator) / fr.denominator)
+
+
+def _flog(fr: Fraction) -> float:
+    """log of a positive rational in float64 (the rational rounded once, then the log)."""
+    v = float(fr)
+    if v > 1e-300:
+        return math.log(v)
+    return math.log(fr.numerator) - math.log(fr.denominator)
 
 
 class _P:
@@ -116,6 +126,50 @@ class Categorical(Family):
 
     def _log_evidence(self, P):
         return P.logev
+
+    # ----- fast path ------------------------------------------------------------------
+    fast = True
+
+    def _fast_point(self, params):
+        prior = tuple(_frac(v) for v in params["prior"])
+        lik = tuple(_frac(v) for v in params["lik"])
+        q = tuple(_frac(v) for v in params["q"])
+        K = len(prior)
+        if K < 1 or len(lik) != K or len(q) != K:
+            raise ValueError("prior, lik and q must have the same length K >= 1")
+        if min(prior + lik + q) <= 0 or sum(prior) != 1 or sum(q) != 1:
+            raise ValueError("prior and q must be positive and sum to 1, lik positive")
+        ev = sum(p * l for p, l in zip(prior, lik))
+        lp, ll = tuple(map(_flog, prior)), tuple(map(_flog, lik))
+        return {"K": K, "lprior": lp, "llik": ll, "lq": tuple(map(_flog, q)),
+                "lpost": tuple(_flog(p * l / ev) for p, l in zip(prior, lik)),
+                "ljoint": tuple(_flog(p * l) for p, l in zip(prior, lik)), "logev": _flog(ev)}
+
+    def _fast_zvalue(self, v):
+        return float(v)
+
+    def _fast_bound_latent(self, B, z):
+        idx = np.rint(z).astype(int)
+        valid = (idx == z) & (idx >= 0) & (idx < B.K)
+        return Latent(z, idx=np.clip(idx, 0, B.lq.shape[1] - 1), valid=valid)
+
+    def fast_log(self, B, role, L):
+        if role == "evidence":
+            return B.logev, 2 * EPS * (1 + abs(B.logev))
+        table = {"prior": B.lprior, "likelihood": B.llik, "q": B.lq, "posterior": B.lpost,
+                 "joint": B.ljoint}[role]
+        if L.idx.shape[1] != table.shape[1]:
+            table = np.take_along_axis(table, L.idx, axis=1)
+        return table, 2 * EPS * (1 + abs(table))
+
+    def _fast_make_grid(self, B, roles):
+        G = FastGrid()
+        G.discrete = True
+        Kmax = B.lq.shape[1]
+        idx = np.broadcast_to(np.arange(Kmax), (B.n, Kmax))
+        G.L = Latent(idx.astype(float), idx=idx, valid=B.lq_mask)
+        G.jac = None
+        return G
 
     def exact_density(self, params, role, k=None) -> sympy.Rational:
         """The exact density value (a sympy Rational) of ``role`` at ``z = k``."""

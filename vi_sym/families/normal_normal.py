@@ -29,7 +29,9 @@ import math
 import mpmath
 from hypothesis import strategies as st
 
-from .base import Family, gauss_points, log_normal, normal_const, to_mpf
+from .base import EPS, Family, gauss_breakpoints, gauss_points, log_normal, normal_const, to_mpf
+
+_HL2PI = 0.5 * math.log(2 * math.pi)
 
 
 class _P:
@@ -101,6 +103,62 @@ class NormalNormal(Family):
         if role == "likelihood":
             return gauss_points(P.xbar, P.lik_sd)
         return gauss_points(P.mun, P.sn)  # joint, posterior
+
+    # ----- fast path ------------------------------------------------------------------
+    fast = True
+
+    def _fast_point(self, params):
+        m0, s0, sigma = float(params["m0"]), float(params["s0"]), float(params["sigma"])
+        m, s = float(params["m"]), float(params["s"])
+        xs = [float(v) for v in params["x"]]
+        if not xs or min(s0, sigma, s) <= 0 or not all(map(math.isfinite, xs + [m0, s0, sigma, m, s])):
+            raise ValueError("need >= 1 observation and positive scales")
+        n = len(xs)
+        xbar = math.fsum(xs) / n
+        ssc = math.fsum((v - xbar) ** 2 for v in xs)
+        s2 = sigma * sigma
+        prec = 1 / s0 ** 2 + n / s2
+        sn = 1 / math.sqrt(prec)
+        d = [v - m0 for v in xs]
+        sd, sdd = math.fsum(d), math.fsum(v * v for v in d)
+        t0 = s0 * s0
+        logev = (-n * _HL2PI - n * math.log(sigma) - math.log1p(n * t0 / s2) / 2
+                 - (sdd - t0 * sd * sd / (s2 + n * t0)) / (2 * s2))
+        return {"m0": m0, "s0": s0, "m": m, "s": s, "nobs": n, "xbar": xbar, "ssc": ssc,
+                "h2s2": 1 / (2 * s2), "lik_const": -n * (_HL2PI + math.log(sigma)),
+                "lik_sd": sigma / math.sqrt(n),
+                "mun": (m0 / t0 + n * xbar / s2) / prec, "sn": sn,
+                "c0": -_HL2PI - math.log(s0), "cq": -_HL2PI - math.log(s),
+                "cn": -_HL2PI - math.log(sn), "logev": logev}
+
+    @staticmethod
+    def _fast_normal(z, mu, s, c):
+        d = (z - mu) / s
+        h = d * d / 2
+        return c - h, 4 * EPS * (abs(c) + h + 1)
+
+    def fast_log(self, B, role, L):
+        if role == "evidence":
+            return B.logev, 8 * EPS * (1 + abs(B.logev))
+        z = L.z
+        if role == "prior":
+            return self._fast_normal(z, B.m0, B.s0, B.c0)
+        if role == "q":
+            return self._fast_normal(z, B.m, B.s, B.cq)
+        if role == "posterior":
+            return self._fast_normal(z, B.mun, B.sn, B.cn)
+        d = z - B.xbar
+        h = (B.ssc + B.nobs * d * d) * B.h2s2
+        ll, le = B.lik_const - h, 4 * EPS * (abs(B.lik_const) + h + 1)
+        if role == "likelihood":
+            return ll, le
+        lp, lpe = self._fast_normal(z, B.m0, B.s0, B.c0)   # joint
+        return ll + lp, le + lpe
+
+    def _fast_breakpoints(self, B, role):
+        c, s = {"prior": (B.m0, B.s0), "q": (B.m, B.s),
+                "likelihood": (B.xbar, B.lik_sd)}.get(role, (B.mun, B.sn))
+        return gauss_breakpoints(c, s)
 
     # ----- search space -------------------------------------------------------------
     def posterior_params(self, params):
