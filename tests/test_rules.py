@@ -10,7 +10,7 @@ from sympy import Integral, Symbol, log
 
 from vi_sym.prover import prove_step
 from vi_sym.rules import RULES, UnknownRule, get_rule
-from vi_sym.vocabulary import ELBO, KL, Density, Expectation
+from vi_sym.vocabulary import ELBO, KL, Density, Entropy, Expectation
 
 from conftest import CTX, evidence, joint, likelihood, posterior, prior, q, x, z
 
@@ -45,6 +45,7 @@ USES = {
     "kl_definition": (KL(q, posterior), "=", Integral(q * log(q / posterior), z)),
     "expectation_definition": (Expectation(q, log(likelihood)), "=", Integral(q * log(likelihood), z)),
     "elbo_definition": (ELBO(q, joint), "=", Expectation(q, log(joint / q))),
+    "entropy_definition": (Entropy(q), "=", -Integral(q * log(q), z)),
     "jensen": (log(Expectation(q, likelihood * prior / q)), ">=", Expectation(q, log(likelihood * prior / q))),
     "kl_nonnegative": (KL(q, posterior), ">=", 0),
 }
@@ -108,6 +109,10 @@ MISUSES = [
     ("KL arguments swapped", KL(q, posterior), "=", Integral(posterior * log(posterior / q), z)),
     ("KL with the wrong sign", KL(q, posterior), "=", Integral(q * log(posterior / q), z)),
     ("KL arguments swapped (objects)", KL(q, posterior), "=", KL(posterior, q)),
+    ("entropy with the wrong sign", Entropy(q), "=", Integral(q * log(q), z)),
+    ("entropy without the density", Entropy(q), "=", -Integral(log(q), z)),
+    ("entropy of q is not the cross-entropy with the prior", Entropy(q), "=", -Integral(q * log(prior), z)),
+    ("KL is not the negative entropy", KL(q, prior), "=", -Entropy(q)),
     ("expectation without the density", Expectation(q, log(likelihood)), "=", Integral(log(likelihood), z)),
     ("expectation moved through the log", Expectation(q, log(likelihood)), "=", log(Expectation(q, likelihood))),
     ("ELBO with the prior instead of the joint", ELBO(q, joint), "=", Expectation(q, log(prior / q))),

@@ -37,7 +37,9 @@ from .core import Derivation, SourceRef, Step
 from .parse import ParseEnv, ParseError, parse_expression, parse_relation
 from .rules import Context, UnknownRule, get_rule
 
-HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "densities", "models", "note"}
+HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
+               "note"}
+DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
 STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
 REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 
@@ -102,6 +104,7 @@ class _Block:
     def __init__(self, name, line):
         self.name, self.line = name, line
         self.header: dict = {}
+        self.defines: list = []   # (line_no, text) of 'define NAME(vars) = DIST(...)' lines
         self.body: list = []   # (line_no, text)
 
 
@@ -133,6 +136,10 @@ def _blocks(text: str, file: str, errors: list):
         if cur is None:
             errors.append(LoadError(file, no, "", "", "text before the first 'derivation NAME' line"))
             continue
+        dm = DEFINE_RE.match(line)
+        if dm and not cur.body:
+            cur.defines.append((no, dm.group(1).strip()))
+            continue
         km = re.match(r"^\s*([A-Za-z_]+)\s*:(.*)$", line)
         if km and km.group(1) in HEADER_KEYS and not cur.body:
             cur.header[km.group(1)] = (no, km.group(2).strip())
@@ -161,21 +168,84 @@ def _env(block: _Block, file: str):
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
     ident = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
     variables = {}
+    domains = []
     for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
-                        ("positive", {"positive": True})):
+                        ("positive", {"positive": True}), ("unit", {"positive": True})):
         for name in h.get(key, "").replace(",", " ").split():
             if not ident.match(name):
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
             variables[name] = Symbol(name, **kwargs)
+            if key in ("parameters", "positive", "unit"):
+                domains.append((name, {"parameters": "real"}.get(key, key)))
     densities = set(h.get("densities", "p q").replace(",", " ").split())
     models = frozenset(h.get("models", "p").replace(",", " ").split())
     latent = tuple(variables[n] for n in h["latent"].replace(",", " ").split())
     clash = densities & set(variables)
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
-    return ParseEnv(variables=variables, densities=densities), Context(latent, models)
+    env = ParseEnv(variables=variables, densities=densities)
+    if "H" not in variables and "H" not in densities:
+        from .parse import Function
+        from .vocabulary import Entropy
+        env.functions["H"] = Function(Entropy, 1)
+    env.defined = _defines(block, file, env, latent)
+    return env, Context(latent, models, tuple(domains))
+
+
+def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
+    """``define q(z) = Normal(z, m, s)`` lines -> {name: (vars, definition)}; adds the names
+    to the densities of ``env``."""
+    from .distributions import DefinitionError, components, distribution_functions
+    out = {}
+    for no, text in block.defines:
+        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*\(([^()|]*)\)\s*=(.*)$", text)
+        if not m:
+            raise _Bad(file, no, block.name, "expected 'define NAME(VAR, ...) = DISTRIBUTION(VAR, PARAM, ...)'")
+        name, names, rhs = m.group(1), m.group(2).replace(",", " ").split(), m.group(3)
+        if name in env.variables:
+            raise _Bad(file, no, block.name, f"'{name}' is both a variable and a defined density")
+        if name in out:
+            raise _Bad(file, no, block.name, f"density '{name}' is defined twice")
+        if not names:
+            raise _Bad(file, no, block.name, f"defined density '{name}' needs its variable(s), e.g. {name}(z)")
+        for v in names:
+            if v not in env.variables or env.variables[v] not in latent:
+                raise _Bad(file, no, block.name, f"'{v}' in define {name}(...) is not a latent variable "
+                                                 "(declare it in 'latent:')")
+        vs = tuple(env.variables[v] for v in names)
+        denv = ParseEnv(variables=env.variables, densities=set(),
+                        functions={**env.functions, **distribution_functions()})
+        try:
+            definition = parse_expression(rhs, denv)
+            comps = components(definition)
+        except (ParseError, DefinitionError) as err:
+            raise _Bad(file, no, block.name, f"define {name}: {err}") from None
+        if sorted(map(str, (c.var for c in comps))) != sorted(map(str, vs)):
+            raise _Bad(file, no, block.name,
+                       f"define {name}({', '.join(names)}): the distributions must cover each of its "
+                       f"variables exactly once, got {' * '.join(str(c) for c in comps)}")
+        out[name] = (vs, definition)
+        env.densities.add(name)
+    return out
+
+
+def _concretise(expr, env: ParseEnv):
+    """Replace every use ``q(z)`` of a defined density by its :class:`ConcreteDensity`."""
+    defined = getattr(env, "defined", None)
+    if not defined or expr is None:
+        return expr
+    from .distributions import ConcreteDensity
+    from .vocabulary import Density
+    mapping = {}
+    for d in expr.atoms(Density):
+        if d.name in defined:
+            vs, definition = defined[d.name]
+            if d.vars != vs or d.given:
+                raise ParseError(f"'{d}': {d.name} is defined as {d.name}({', '.join(map(str, vs))})")
+            mapping[d] = ConcreteDensity(d.name, vs, (), definition)
+    return expr.xreplace(mapping) if mapping else expr
 
 
 def _build(block: _Block, file: str, errors: list) -> Derivation:
@@ -195,6 +265,7 @@ def _build(block: _Block, file: str, errors: list) -> Derivation:
             body = text.split(":", 1)[1]
             try:
                 lhs, rel, rhs = parse_relation(body, env)
+                lhs, rhs = _concretise(lhs, env), _concretise(rhs, env)
                 d.conclusion = Step(lhs, rel, rhs, (), name="conclusion", derivation=block.name,
                                     source=SourceRef(file, no), context=ctx)
             except ParseError as err:
@@ -218,7 +289,7 @@ def _build(block: _Block, file: str, errors: list) -> Derivation:
                 expr_text, rules, _, _ = _split_annotations(text)
                 if rules:
                     raise ParseError("the starting expression cannot cite rules; put 'by' on the steps")
-                prev = parse_expression(expr_text, env)
+                prev = _concretise(parse_expression(expr_text, env), env)
             except ParseError as err:
                 errors.append(LoadError(file, no, block.name, "start", str(err)))
                 prev = None
@@ -231,7 +302,7 @@ def _build(block: _Block, file: str, errors: list) -> Derivation:
             expr_text, rules, note, xfail = _split_annotations(m.group(2))
             for r in rules:
                 get_rule(r)
-            rhs = parse_expression(expr_text, env)
+            rhs = _concretise(parse_expression(expr_text, env), env)
         except (ParseError, UnknownRule) as err:
             error = str(err)
         if not started and not error:

@@ -18,7 +18,7 @@ from sympy import Expr, Integral, Symbol, Tuple, log
 from sympy.core.symbol import Str
 
 __all__ = [
-    "Density", "KL", "Expectation", "ELBO", "Integral", "log", "density",
+    "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
     "unfold_definitions", "VocabularyError",
 ]
 
@@ -210,7 +210,31 @@ class ELBO(Expr):
         return rf"\mathcal{{L}}\left({printer._print(self.q)}\right)"
 
 
-DEFINED = (KL, Expectation, ELBO)
+class Entropy(Expr):
+    """``H(q) = -E_q[log q]``, the (differential) entropy of ``q``."""
+
+    def __new__(cls, q):
+        _need_density(q, "the argument of H")
+        return Expr.__new__(cls, q)
+
+    @property
+    def q(self):
+        return self.args[0]
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def unfold(self):
+        return -Expectation(self.q, log(self.q))
+
+    def _sympystr(self, printer):
+        return f"H({printer._print(self.q)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{H}}\left({printer._print(self.q)}\right)"
+
+
+DEFINED = (KL, Expectation, ELBO, Entropy)
 
 
 def unfold_definitions(expr, kinds=DEFINED):

@@ -7,7 +7,7 @@ normalisation), ``logs``, ``integrals`` (linearity, constant_out),
 from __future__ import annotations
 
 from .base import Context, Rule
-from .definitions import elbo_definition, expectation_definition, kl_definition
+from .definitions import elbo_definition, entropy_definition, expectation_definition, kl_definition
 from .densities import bayes_rule, marginalisation, normalisation, product_rule
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
@@ -16,7 +16,7 @@ from .logs import log_of_power, log_of_product, log_of_quotient
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
 EQUALITY_RULES = (
-    kl_definition, expectation_definition, elbo_definition,
+    kl_definition, expectation_definition, elbo_definition, entropy_definition,
     bayes_rule, product_rule,
     log_of_quotient, log_of_product, log_of_power,
     linearity, constant_out, normalisation, marginalisation,
@@ -31,7 +31,7 @@ ALIASES = {
     "chain_rule": "product_rule", "kl_def": "kl_definition",
     "gibbs_inequality": "kl_nonnegative", "kl_nonneg": "kl_nonnegative",
     "jensen_log": "jensen", "jensen_inequality": "jensen",
-    "expectation": "expectation_definition", "elbo": "elbo_definition",
+    "expectation": "expectation_definition", "elbo": "elbo_definition", "entropy": "entropy_definition",
     "normalization": "normalisation", "marginalization": "marginalisation",
 }
 

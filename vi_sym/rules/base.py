@@ -27,6 +27,8 @@ class Context:
 
     latent: tuple = (Symbol("z"),)
     models: frozenset = frozenset({"p"})
+    #: parameter domains of a claim about concrete densities: ((name, 'real'|'positive'|'unit'), ...)
+    domains: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent

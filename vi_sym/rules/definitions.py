@@ -1,7 +1,7 @@
 """Definitions: KL divergence, expectation and ELBO unfold into integrals over the latent."""
 from __future__ import annotations
 
-from ..vocabulary import ELBO, KL, Expectation, unfold_definitions
+from ..vocabulary import ELBO, KL, Entropy, Expectation, unfold_definitions
 from .base import Rule
 
 
@@ -34,3 +34,14 @@ elbo_definition = Rule(
     "elbo_definition", "equality", "ELBO(q) = L(q) = E_q[log(p(x,z)/q(z))]",
     ("log(p(x,z)/q(z)) is q-integrable",), elbo_definition_rewrite,
     doc="Unfolds (or folds) the evidence lower bound.")
+
+
+def entropy_definition_rewrite(expr, ctx):
+    """H(q) = -E_q[log q(z)]."""
+    return unfold_definitions(expr, (Entropy,))
+
+
+entropy_definition = Rule(
+    "entropy_definition", "equality", "H(q) = -E_q[log q(z)]",
+    ("q log q is integrable",), entropy_definition_rewrite,
+    doc="Unfolds (or folds) the entropy of q.")
