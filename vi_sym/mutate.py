@@ -89,6 +89,9 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
         if eq is not None:
             return res("equivalent", "mutant = original by " + ", ".join(eq.rules_used or ("algebra",)))
     probe = Step(m.lhs, m.rel, m.rhs, m.original.by, context=m.original.context)
+    from .claims import FAMILY, is_concrete, spot_claim
+    if is_concrete(probe):   # a claim about defined densities: against its own defining integrals
+        return _check_claim_mutant(m, probe, proof, res, samples, seed)
     flhs, frhs = family_coordinates(probe)
     fams = applicable_families([flhs, frhs], families)
     order = sorted(fams, key=lambda f: f != "categorical")   # the exact family first
@@ -112,6 +115,23 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
             return res("equivalent", "mutant = original by " + ", ".join(eq.rules_used or ("algebra",)))
         return res("survivor", f"spot-checked in {', '.join(fams)}")
     return res("unknown", "; ".join(reasons) or "no family applies")
+
+
+def _check_claim_mutant(m, probe, proof, res, samples, seed):
+    from .checker import prove_task
+    from .claims import FAMILY, spot_claim
+    claim = prove_task(probe)
+    r = spot_claim(probe, samples=samples, seed=seed)
+    if r.status == "FAILED":
+        c = r.counterexample
+        if proof.proved or claim.get("proved"):
+            return res("wrongly-proved", f"proved yet refuted in {FAMILY}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
+        return res("failed", f"{FAMILY}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
+    if claim.get("proved"):
+        return res("true-mutant", "proved by the moment lemmas; a different, true statement")
+    if r.status == "SPOT-CHECKED":
+        return res("survivor", f"spot-checked in {FAMILY}")
+    return res("unknown", f"{FAMILY}: {r.reason}")
 
 
 def _task(m, families, samples, seed):

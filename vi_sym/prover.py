@@ -164,6 +164,26 @@ def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
                     if flag and rule not in cited_ineq:
                         proof.uncited = tuple(dict.fromkeys(proof.uncited + (rule.name,)))
                     return proof
+        if not flag:   # the cited rules, twice: the gap may be a sum of two of their atoms
+            proof = _two_atoms(gap, lhs, rhs, cited_ineq, cited_eq, ctx)
+            if proof is not None:
+                return proof
         if cited_ineq and not flag and set(cited_ineq) == set(INEQUALITY_RULES):
             break
     return Proof(False, last.trace, last.residual)
+
+
+def _two_atoms(gap, lhs, rhs, rules, cited_eq, ctx):
+    """A proof that ``gap`` equals the sum of two nonnegative atoms of the cited rules
+    (a sum of nonnegative terms is nonnegative), or None."""
+    atoms = [(rule, atom, desc) for rule in rules for atom, desc in rule.rewrite(lhs, rhs, ctx)]
+    for i, (r1, a1, d1) in enumerate(atoms):
+        for r2, a2, d2 in atoms[i + 1:]:
+            proof = _with_fallback(
+                lambda rules: prove_equal(gap, a1 + a2, rules, ctx, ("gap", "atoms")), cited_eq)
+            if proof.proved:
+                names = r1.name if r1 is r2 else f"{r1.name}, {r2.name}"
+                proof.trace.append(TraceEntry("gap", names, f"{d1} and {d2}"))
+                proof.atom = f"{names}: {d1} and {d2}, so their sum is >= 0"
+                return proof
+    return None
