@@ -1,4 +1,10 @@
-"""Command line: ``python -m vi_sym check [PATH...]`` and ``python -m vi_sym rules``."""
+"""Command line: ``python -m vi_sym check [PATH...]``, ``rules``, ``families``.
+
+Exit codes of ``check``: 0 every step as expected; 1 a step FAILED (or an
+``xfail`` step did not fail) or a verdict fell below the ``--baseline`` lock;
+2 bad usage or bad input (the message names file, line and step); 130
+interrupted by Ctrl-C (the partial report is still printed and written).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +12,18 @@ import sys
 from pathlib import Path
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
+DEFAULT_LOCK = "proofs.lock"
 
 
 def _catalogue() -> list:
-    if DEFAULT_CATALOGUE.is_dir():
+    """The shipped catalogue, as a relative path when under the current directory
+    (so reports, JUnit ``file=`` attributes and CI annotations name repository paths)."""
+    if not DEFAULT_CATALOGUE.is_dir():
+        return ["derivations"]
+    try:
+        return [str(DEFAULT_CATALOGUE.relative_to(Path.cwd().resolve()))]
+    except ValueError:
         return [str(DEFAULT_CATALOGUE)]
-    return ["derivations"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="check derivation files (default: the shipped catalogue)")
     c.add_argument("paths", nargs="*", help="*.vi files or directories")
     c.add_argument("--json", metavar="FILE", help="write the report as JSON (schema vi_sym.report/1); '-' for stdout")
+    c.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML for CI test viewers; '-' for stdout")
+    c.add_argument("--baseline", metavar="LOCK", help="fail (exit 1) if a verdict is weaker than in this lock file")
+    c.add_argument("--update-baseline", action="store_true",
+                   help=f"rewrite the lock file (--baseline, default {DEFAULT_LOCK}) from this run")
+    c.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="reuse verdicts of unchanged steps from DIR (default .vi_sym_cache)")
+    c.add_argument("--no-cache", action="store_true", help="check every step afresh; read and write no cache")
     c.add_argument("--family", action="append", metavar="NAME",
                    help="spot-check in this family (repeatable; 'all' = every applicable family, 'none' = no spot-checks)")
     c.add_argument("--samples", type=int, default=50, help="hypothesis draws per step and family (default 50)")
@@ -33,36 +52,113 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _usage_error(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _families(requested):
+    """The --family list as Settings.families, or an error message."""
+    fams = requested or ["all"]
+    if "none" in fams:
+        return [], None
+    from .families import FAMILIES
+    unknown = [f for f in fams if f != "all" and f not in FAMILIES]
+    if unknown:
+        return None, f"unknown family {unknown[0]!r}; known: all, none, {', '.join(sorted(FAMILIES))}"
+    return fams, None
+
+
+def _read_baseline(args):
+    """(lock entries or None, error message or None), read before the run so a bad lock fails fast."""
+    from .baseline import LockError, read_lock
+    path = args.baseline or DEFAULT_LOCK
+    try:
+        return read_lock(path), None
+    except LockError as err:
+        if not args.update_baseline:
+            return None, str(err)
+        if Path(path).exists():
+            print(f"warning: {err}; it will be rewritten", file=sys.stderr)
+        return None, None
+
+
+def _baseline(args, old, report, stream) -> int:
+    """Compare with (or rewrite) the lock; returns the exit code it asks for (0, 1 or 2)."""
+    from .baseline import compare, diff_lines, entries, write_lock
+    path = args.baseline or DEFAULT_LOCK
+    diff = compare(old, entries(report)) if old is not None else None
+    if diff is not None:
+        for line in diff_lines(diff, path):
+            print(line, file=stream)
+    if args.update_baseline:
+        if report.interrupted or report.errors:
+            why = "an interrupted run" if report.interrupted else "a run with input errors"
+            print(f"error: not rewriting {path} from {why}", file=sys.stderr)
+            return 2
+        write_lock(report, path)
+        print(f"baseline {path}: rewritten ({len(entries(report))} entries)", file=stream)
+        return 0
+    return 1 if diff.regressed else 0
+
+
 def cmd_check(args) -> int:
     from .checker import Settings, check_derivations
     from .loader import load_paths
-    from .report import exit_code, print_report, write_json
+    from .progress import ProgressLine
+    from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
 
     if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
-        print("error: --samples and --timeout must be positive, --jobs >= 0", file=sys.stderr)
-        return 2
+        return _usage_error("--samples and --timeout must be positive, --jobs >= 0")
+    if args.json == "-" and args.junit == "-":
+        return _usage_error("--json - and --junit - cannot both write to stdout")
+    if args.no_cache and args.cache_dir:
+        return _usage_error("--no-cache and --cache-dir contradict each other")
     paths = args.paths or _catalogue()
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        print(f"error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    fams = args.family or ["all"]
-    if "none" in fams:
-        fams = []
-    else:
-        from .families import FAMILIES
-        unknown = [f for f in fams if f != "all" and f not in FAMILIES]
-        if unknown:
-            print(f"error: unknown family {unknown[0]!r}; known: {', '.join(sorted(FAMILIES))}", file=sys.stderr)
-            return 2
+        return _usage_error(f"no such file or directory: {', '.join(missing)}")
+    fams, problem = _families(args.family)
+    if problem:
+        return _usage_error(problem)
+    lock = None
+    if args.baseline or args.update_baseline:
+        lock, problem = _read_baseline(args)
+        if problem:
+            return _usage_error(problem)
+    # machine-readable output on stdout moves the human report to stderr
+    human = sys.stderr if "-" in (args.json, args.junit) else sys.stdout
+    cache = None
+    if not args.no_cache:
+        from .cache import DEFAULT_DIR, Cache
+        cache = Cache(args.cache_dir or DEFAULT_DIR)
+
     derivs, errors = load_paths(paths)
     settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
                         samples=args.samples, seed=args.seed)
-    report = check_derivations(derivs, settings, errors=errors)
-    print_report(report, verbose=args.verbose, quiet=args.quiet)
-    if args.json:
-        write_json(report, args.json)
-    return exit_code(report)
+    progress = ProgressLine(sys.stderr)
+    try:
+        report = check_derivations(derivs, settings, errors=errors, cache=cache, on_progress=progress)
+    finally:
+        progress.clear()
+    print_report(report, stream=human, verbose=args.verbose, quiet=args.quiet, err_stream=sys.stderr)
+    if cache is not None and (cache.hits or args.verbose) and not args.quiet:
+        print(f"cache: {cache.hits} verdict(s) reused, {cache.misses} checked, {cache.stored} stored "
+              f"in {cache.dir}", file=human)
+    if report.interrupted:
+        print("interrupted: the report above is partial (exit 130)", file=sys.stderr)
+    code = exit_code(report)
+    from .junit import write_junit
+    for path, write in ((args.json, write_json), (args.junit, write_junit)):
+        if path:
+            try:
+                write(report, path)
+            except OSError as err:
+                print(f"error: cannot write {path}: {err.strerror or err}", file=sys.stderr)
+                code = max(code, 2) if code != EXIT_INTERRUPTED else code
+    if args.baseline or args.update_baseline:
+        code = max(code, _baseline(args, lock, report, human)) if code != EXIT_INTERRUPTED else code
+    return code
 
 
 def cmd_rules(args) -> int:
@@ -86,4 +182,11 @@ def main(argv=None) -> int:
     if args.command is None:
         ap.print_help()
         return 2
-    return {"check": cmd_check, "rules": cmd_rules, "families": cmd_families}[args.command](args)
+    try:
+        return {"check": cmd_check, "rules": cmd_rules, "families": cmd_families}[args.command](args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:      # `vi_sym check | head`
+        sys.stderr.close()
+        return 1

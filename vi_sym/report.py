@@ -1,4 +1,8 @@
-"""Reports: terminal lines, JSON (schema ``vi_sym.report/1``)."""
+"""Reports: terminal lines, JSON (schema ``vi_sym.report/1``), exit codes.
+
+Colour only on a terminal (never with ``NO_COLOR`` or ``CI`` set); input errors
+are one ``error:`` line each.  JUnit XML lives in :mod:`vi_sym.junit`.
+"""
 from __future__ import annotations
 
 import json
@@ -14,9 +18,17 @@ ORDER = ("PROVED", "SPOT-CHECKED", "FAILED", "UNKNOWN", "ERROR")
 COLOURS = {"PROVED": "32", "SPOT-CHECKED": "36", "FAILED": "31", "UNKNOWN": "33", "ERROR": "35"}
 
 
+def is_terminal(stream) -> bool:
+    """A live terminal: a TTY, and not a CI log (env ``CI`` set) that merely looks like one."""
+    try:
+        return bool(stream.isatty()) and not os.environ.get("CI")
+    except (AttributeError, ValueError):
+        return False
+
+
 def use_colour(stream) -> bool:
-    return (hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
-            and not os.environ.get("CI"))
+    """Colour only on a terminal, never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return is_terminal(stream) and not os.environ.get("NO_COLOR")
 
 
 def _short(text: str, width: int = 110) -> str:
@@ -67,8 +79,13 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
     if r.status in (Status.FAILED, Status.UNKNOWN, Status.ERROR):
         if r.reason:
             lines.append(f"    why:      {_short(r.reason, 200)}")
+        if r.explanation:
+            lines.append(f"    meaning:  {r.explanation}")
         if r.residual:
             lines.append(f"    residual: {_short(r.residual, 200)}  (what is left of lhs - rhs)")
+        for fx in r.fixes:
+            lines.append(f"    fix:      did you mean {_short(fx['description'], 160)}? "
+                         f"-- with that edit the step is {fx['verdict']}")
         if r.expect == "fails" and r.expect_reason:
             lines.append(f"    expected: {r.expect_reason}")
     if verbose and r.trace:
@@ -88,20 +105,32 @@ def summary(report) -> dict:
     return out
 
 
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
 def exit_code(report) -> int:
-    """0: every step as expected; 1: a step failed (or an expected failure passed); 2: bad input."""
+    """0: every step as expected; 1: a step failed (or an expected failure passed);
+    2: bad input; 130: interrupted (Ctrl-C), the report is partial."""
+    if report.interrupted:
+        return EXIT_INTERRUPTED
     if report.errors or any(r.status is Status.ERROR for r in report.results):
-        return 2
-    if report.failed or report.interrupted:
-        return 1
-    return 0
+        return EXIT_INPUT
+    if report.failed:
+        return EXIT_FAILED
+    return EXIT_OK
 
 
-def print_report(report, stream=None, verbose=False, quiet=False):
+def print_errors(report, stream=None):
+    """One line per input error: ``error: file:line: derivation 'd' step n: message``."""
+    for err in report.errors:
+        print(f"error: {err}", file=stream or sys.stderr)
+
+
+def print_report(report, stream=None, verbose=False, quiet=False, err_stream=None):
+    """The terminal report; input errors go to ``err_stream`` (default: ``stream``)."""
     stream = stream or sys.stdout
     colour = use_colour(stream)
-    for err in report.errors:
-        print(f"error: {err}", file=stream)
+    print_errors(report, err_stream or stream)
     if not quiet:
         for r in report.results:
             for line in step_lines(r, verbose, colour):
@@ -143,6 +172,7 @@ def to_json(report) -> dict:
             "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
             "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
             "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
+            "explanation": r.explanation, "fixes": r.fixes,
             "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
             "families": r.families,
         } for r in report.results],

@@ -1,0 +1,227 @@
+"""Benchmark: vi_sym on its catalogue, timed as whole processes, against a naive sympy check.
+
+    python benchmarks/bench_check.py [--runs N] [--timeout S] [--family NAME ...] [--naive-runs M]
+
+Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
+
+* the default check, cold (``--no-cache``) and warm (a primed ``--cache-dir``);
+* the catalogue with ``--jobs 1`` and ``--jobs 2`` (cold);
+* a naive approach: for each catalogue step (and conclusion), in its own
+  subprocess with the same per-step time limit,
+  ``sympy.simplify(lhs.doit() - rhs.doit())`` -- the definitions (KL, E, ELBO)
+  unfolded to integrals, every density an abstract positive sympy Function
+  (``p_x_given_z(x, z)``), the integrals handed to ``sympy.integrate``.  A step
+  is decided when the difference simplifies to 0 (``=``) or provably has the
+  right sign (``>=``, ``<=``).  Its total wall time includes one interpreter
+  start per step; the compute-only time is shown as well.
+
+Prints a table with the medians, the ratio vi_sym/naive and the ten slowest
+steps (from ``--json`` of a cold run).  Not a test: nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "derivations"
+
+
+# --------------------------------------------------------------------------- naive child
+
+def naive_step(step_id: str, timeout: float) -> dict:
+    """In a child process: the naive check of one step, under an alarm of ``timeout`` seconds."""
+    import signal
+
+    import sympy
+
+    from vi_sym.loader import load_paths
+    from vi_sym.vocabulary import Density, unfold_definitions
+
+    derivs, _ = load_paths([str(CATALOGUE)])
+    steps = {s.id: s for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])}
+    step = steps[step_id]
+
+    def abstract(expr):
+        reps = {}
+        for d in expr.atoms(Density):
+            label = f"{d.name}_{''.join(map(str, d.vars))}"
+            if d.given:
+                label += f"_given_{''.join(map(str, d.given))}"
+            reps[d] = sympy.Function(label, positive=True)(*d.vars, *d.given)
+        return expr.xreplace(reps)
+
+    class Timeout(Exception):
+        pass
+
+    def on_alarm(*_):
+        raise Timeout
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    t0 = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        lhs, rhs = abstract(unfold_definitions(step.lhs)), abstract(unfold_definitions(step.rhs))
+        # .doit() hands every unfolded integral to sympy.integrate (integrate(f) alone
+        # refuses an expression in several symbols)
+        diff = sympy.simplify(lhs.doit() - rhs.doit())
+        if step.rel == "=":
+            outcome = "proved" if diff == 0 else ("refuted" if diff.is_number else "undecided")
+        else:
+            sign = diff if step.rel == ">=" else -diff
+            outcome = ("proved" if sign.is_nonnegative is True else
+                       "refuted" if sign.is_negative is True else "undecided")
+    except Timeout:
+        outcome = "timeout"
+    except Exception as exc:  # noqa: BLE001 -- a crash is an outcome
+        outcome = f"error: {type(exc).__name__}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"id": step_id, "outcome": outcome, "seconds": time.perf_counter() - t0}
+
+
+# --------------------------------------------------------------------------- parent
+
+def _env():
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                NO_COLOR="1")
+
+
+def run_vi_sym(args: list, json_path=None) -> tuple:
+    """(wall seconds, exit code, parsed JSON or None, verdicts reused from the cache)."""
+    cmd = [sys.executable, "-m", "vi_sym", "check", *args]
+    if json_path:
+        cmd += ["--json", str(json_path)]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    data = None
+    if json_path and Path(json_path).exists():
+        data = json.loads(Path(json_path).read_text())
+        Path(json_path).unlink()
+    if p.returncode not in (0, 1) or (json_path and data is None):
+        tail = (p.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"  ! vi_sym {' '.join(args)} exited {p.returncode}: {tail}", file=sys.stderr)
+    m = re.search(r"^cache: (\d+) verdict", p.stdout, re.M)
+    return wall, p.returncode, data, int(m.group(1)) if m else 0
+
+
+def run_naive(step_ids, timeout: float) -> tuple:
+    """(total wall seconds, {id: result}) of the naive check, one subprocess per step."""
+    results, t0 = {}, time.perf_counter()
+    for sid in step_ids:
+        cmd = [sys.executable, __file__, "--naive-step", sid, "--timeout", str(timeout)]
+        s0 = time.perf_counter()
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True,
+                               timeout=timeout + 60)
+            res = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else \
+                {"id": sid, "outcome": f"crash (exit {p.returncode})", "seconds": 0.0}
+        except subprocess.TimeoutExpired:
+            res = {"id": sid, "outcome": "hang (killed)", "seconds": timeout + 60}
+        res["wall"] = time.perf_counter() - s0
+        results[sid] = res
+        print(f"  naive {sid:<36} {res['outcome']:<10} {res['seconds']:6.2f}s", file=sys.stderr)
+    return time.perf_counter() - t0, results
+
+
+def _stats(walls):
+    return statistics.median(walls), min(walls), max(walls)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per vi_sym configuration (median; default 3)")
+    ap.add_argument("--timeout", type=float, default=20.0, help="per-step time limit, both approaches (default 20)")
+    ap.add_argument("--family", action="append", default=[], help="passed to vi_sym check (default: its default)")
+    ap.add_argument("--naive-runs", type=int, default=1,
+                    help="runs of the naive approach (default 1: it is dominated by time-outs)")
+    ap.add_argument("--naive-step", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.naive_step:
+        print(json.dumps(naive_step(a.naive_step, a.timeout)))
+        return 0
+
+    common = ["--timeout", str(a.timeout)] + [x for f in a.family for x in ("--family", f)]
+    rows, slow = [], None
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        jpath = Path(tmp) / "report.json"
+        configs = [
+            ("vi_sym default, cold (--no-cache)", ["--no-cache"]),
+            ("vi_sym default, warm", ["--cache-dir", str(cache)]),
+            ("vi_sym --jobs 1, cold", ["--no-cache", "--jobs", "1"]),
+            ("vi_sym --jobs 2, cold", ["--no-cache", "--jobs", "2"]),
+        ]
+        run_vi_sym(common + ["--cache-dir", str(cache)])            # prime the warm cache
+        for label, extra in configs:
+            walls, codes, reused = [], set(), set()
+            for i in range(a.runs):
+                wall, code, data, hits = run_vi_sym(common + extra, jpath if i == 0 else None)
+                walls.append(wall)
+                codes.add(code)
+                reused.add(hits)
+                if data is not None and slow is None and "cold" in label:
+                    slow = data
+            if "warm" in label:
+                label += f", {'/'.join(map(str, sorted(reused)))} reused"
+            rows.append((label, *_stats(walls), "/".join(map(str, sorted(codes)))))
+            print(f"  {label}: {[round(w, 2) for w in walls]}", file=sys.stderr)
+
+    from vi_sym.loader import load_paths
+    derivs, _ = load_paths([str(CATALOGUE)])
+    ids = [s.id for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])]
+    naive_walls, naive = [], {}
+    for _ in range(max(1, a.naive_runs)):
+        wall, naive = run_naive(ids, a.timeout)
+        naive_walls.append(wall)
+    n_med, n_min, n_max = _stats(naive_walls)
+    compute = sum(r["seconds"] for r in naive.values())
+    counts = {}
+    for r in naive.values():
+        key = r["outcome"].split(":")[0].split(" (")[0]
+        counts[key] = counts.get(key, 0) + 1
+
+    print()
+    print(f"vi_sym benchmark: {len(ids)} steps and conclusions in {CATALOGUE.name}/, "
+          f"time limit {a.timeout:g} s per step, {os.cpu_count()} CPUs, "
+          f"vi_sym flags: {' '.join(common)}")
+    print()
+    print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'exit':>4} | {'vi_sym/naive':>12} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 6}|{'-' * 14}|")
+    for label, med, lo, hi, codes in rows:
+        print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {codes:>4} | {med / n_med:12.4f} |")
+    print(f"| {'naive simplify(integrate), 1 proc/step':<40} | {n_med:8.2f} | {n_min:7.2f} | {n_max:7.2f} | "
+          f"{'':>4} | {1:12.4f} |")
+    print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>4} | "
+          f"{rows[0][1] / compute if compute else float('nan'):12.4f} |")
+    print()
+    if slow:
+        s = slow["summary"]
+        decided = s["PROVED"] + s["SPOT-CHECKED"] + s["FAILED"]
+        print(f"vi_sym decides {decided}/{s['total']} (PROVED {s['PROVED']}, SPOT-CHECKED {s['SPOT-CHECKED']}, "
+              f"FAILED {s['FAILED']}, UNKNOWN {s['UNKNOWN']}, ERROR {s['ERROR']}); ", end="")
+    print("naive: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" of {len(ids)}")
+    if slow:
+        print()
+        print("ten slowest steps (vi_sym cold run, --json 'seconds'; naive outcome and time alongside):")
+        print()
+        print(f"| {'step':<36} | {'vi_sym':<12} | {'s':>6} | {'naive':<10} | {'s':>6} |")
+        print(f"|{'-' * 38}|{'-' * 14}|{'-' * 8}|{'-' * 12}|{'-' * 8}|")
+        for r in sorted(slow["results"], key=lambda r: -r["seconds"])[:10]:
+            n = naive.get(r["id"], {"outcome": "-", "seconds": float("nan")})
+            print(f"| {r['id']:<36} | {r['status']:<12} | {r['seconds']:6.2f} | {n['outcome']:<10} | "
+                  f"{n['seconds']:6.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

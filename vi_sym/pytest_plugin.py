@@ -1,0 +1,184 @@
+"""pytest plugin: ``pytest derivations/`` checks every ``*.vi`` file, one test per step.
+
+Registered as the ``pytest11`` entry point ``vi_sym``.  A file is collected as
+``FILE::DERIVATION::STEP`` items (one per step and one per conclusion); a step
+passes when PROVED or SPOT-CHECKED, fails with vi_sym's own step report
+(residual, counterexample, reason -- no Python traceback) when FAILED or
+ERROR, and is skipped with the reason when UNKNOWN.  A step marked ``xfail``
+is a strict xfail.  A file with input errors is a collection error naming file
+and line.  The checker runs once per file, at the file's first test, on the
+selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
+whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
+``--vi-sym-timeout``.
+
+Only ``*.vi`` files are touched, and vi_sym itself is imported lazily, so the
+plugin is inert in test runs that collect no derivation files.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("vi_sym", "vi_sym derivation files (*.vi)")
+    g.addoption("--vi-sym-family", action="append", default=None, metavar="NAME",
+                help="spot-check *.vi steps in this family (repeatable; 'all' (default) or 'none')")
+    g.addoption("--vi-sym-samples", type=int, default=50, metavar="N",
+                help="vi_sym: draws per step and family (default 50)")
+    g.addoption("--vi-sym-timeout", type=float, default=20.0, metavar="SECONDS",
+                help="vi_sym: time limit per step (default 20)")
+
+
+def pytest_configure(config):
+    fams = config.getoption("vi_sym_family", None) or []
+    named = [f for f in fams if f not in ("all", "none")]
+    if named:
+        from .families import FAMILIES
+        unknown = [f for f in named if f not in FAMILIES]
+        if unknown:
+            raise pytest.UsageError(f"--vi-sym-family: unknown family {unknown[0]!r}; "
+                                    f"known: all, none, {', '.join(sorted(FAMILIES))}")
+    if config.getoption("vi_sym_samples", 50) < 1 or config.getoption("vi_sym_timeout", 20.0) <= 0:
+        raise pytest.UsageError("--vi-sym-samples and --vi-sym-timeout must be positive")
+
+
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".vi":
+        return ViFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ViStepReport(Exception):
+    """A step that is not as it should be; carries its StepResult for the report."""
+
+    def __init__(self, result):
+        super().__init__(result.step_id)
+        self.result = result
+
+
+class ViStepFailed(ViStepReport):
+    """A step that FAILED (a counterexample, or what an ``xfail`` step must do)."""
+
+
+class ViStepError(ViStepReport):
+    """A step that could not be checked (ERROR)."""
+
+
+def _settings(config):
+    from .checker import Settings
+    fams = config.getoption("vi_sym_family") or ["all"]
+    return Settings(timeout=config.getoption("vi_sym_timeout"),
+                    families=() if "none" in fams else tuple(fams),
+                    samples=config.getoption("vi_sym_samples"))
+
+
+def _skip_here(reason):
+    """Skip, reported at the step's file and line rather than at this module."""
+    try:
+        exc = pytest.skip.Exception(reason, _use_item_location=True)
+    except TypeError:          # a pytest without item locations for skips
+        pytest.skip(reason)
+    raise exc
+
+
+class ViFile(pytest.File):
+    """A ``*.vi`` file: its derivations, checked together at the first test that needs them."""
+
+    _results = None
+    _failure = None
+
+    def _display_path(self) -> str:
+        try:
+            rel = os.path.relpath(self.path, self.config.invocation_params.dir)
+        except ValueError:
+            return str(self.path)
+        return rel if Path(rel).resolve() == self.path.resolve() else str(self.path)
+
+    def collect(self):
+        from .loader import load_file
+        derivs, errors = load_file(self._display_path())
+        if errors:
+            raise self.CollectError("\n".join(f"error: {e}" for e in errors))
+        for d in derivs:
+            yield ViDerivation.from_parent(self, name=d.name, derivation=d)
+
+    def result_for(self, item):
+        if self._failure is not None:          # the checker broke once: every test says so
+            raise self._failure
+        if self._results is None:
+            try:
+                self._results = self._check(item.session)
+            except Exception as exc:
+                self._failure = exc
+                raise
+        return self._results[item.step.id]
+
+    def _check(self, session) -> dict:
+        from .checker import check_derivations
+        mine = [it for it in session.items if isinstance(it, ViStep) and it.parent.parent is self]
+        wanted: dict = {}
+        for it in mine:
+            wanted.setdefault(it.parent, set()).add(it.name)
+        derivs = []
+        for node, names in wanted.items():
+            d = node.derivation
+            if "conclusion" not in names:      # a conclusion needs all its steps; else just these
+                d = dataclasses.replace(d, steps=[s for s in d.steps if s.name in names],
+                                        conclusion=None)
+            derivs.append(d)
+        report = check_derivations(derivs, _settings(self.config))
+        if report.interrupted:
+            raise KeyboardInterrupt
+        return {r.step_id: r for r in report.results}
+
+
+class ViDerivation(pytest.Collector):
+    """One derivation of a file: its steps, then its conclusion."""
+
+    def __init__(self, *, derivation, **kw):
+        super().__init__(**kw)
+        self.derivation = derivation
+
+    def collect(self):
+        d = self.derivation
+        steps = list(d.steps) + ([d.conclusion] if d.conclusion is not None else [])
+        for s in steps:
+            yield ViStep.from_parent(self, name=s.name, step=s)
+
+
+class ViStep(pytest.Item):
+    """One step (or conclusion) of a derivation."""
+
+    def __init__(self, *, step, **kw):
+        super().__init__(**kw)
+        self.step = step
+        self.extra_keyword_matches.add(step.id)
+        if step.expect == "fails":
+            self.add_marker(pytest.mark.xfail(reason=step.expect_reason or "marked xfail",
+                                              strict=True, raises=ViStepFailed))
+
+    def runtest(self):
+        from .core import Status
+        r = self.parent.parent.result_for(self)
+        if r.status is Status.ERROR:
+            raise ViStepError(r)
+        if r.status is Status.FAILED:
+            raise ViStepFailed(r)
+        if r.status is Status.UNKNOWN and r.expect != "fails":
+            _skip_here(f"{r.step_id} UNKNOWN: {' '.join(r.reason.split())}")
+        # PROVED / SPOT-CHECKED pass; for an xfail step a pass is a strict XPASS (a failure)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ViStepReport):
+            from .report import step_lines
+            r = excinfo.value.result
+            return "\n".join(step_lines(r, verbose=self.config.getoption("verbose") > 0))
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        line = self.step.source.line
+        return self.path, (line - 1 if line else None), self.step.id
