@@ -50,7 +50,35 @@ def naive_step(step_id: str, timeout: float) -> dict:
     steps = {s.id: s for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])}
     step = steps[step_id]
 
+    from vi_sym.distributions import ConcreteDensity
+
+    def concrete(expr):
+        """A claim on defined densities, the naive way: each density its pdf, each
+        integral a definite one over the support (a sum over a finite support)."""
+        supports = {}
+        for d in expr.atoms(ConcreteDensity):
+            for v, c in d.components().items():
+                supports.setdefault(v, c.support())
+        expr = expr.xreplace({d: sympy.Mul(*[c.pdf() for c in d.components().values()])
+                              for d in expr.atoms(ConcreteDensity)})
+
+        def bound(integral):
+            f = integral.function
+            for (v,) in integral.limits:
+                sup = supports.get(v, ("real",))
+                if sup[0] == "finite":
+                    f = sympy.Add(*[f.subs(v, k) for k in sup[1]])
+                elif sup[0] == "count":
+                    f = sympy.Sum(f, (v, 0, sympy.oo))
+                else:
+                    lo, hi = (-sympy.oo, sympy.oo) if sup[0] == "real" else sup[1:]
+                    f = sympy.Integral(f, (v, lo, hi))
+            return f
+        return expr.replace(lambda e: isinstance(e, sympy.Integral), bound)
+
     def abstract(expr):
+        if expr.atoms(ConcreteDensity):
+            return concrete(expr)
         reps = {}
         for d in expr.atoms(Density):
             label = f"{d.name}_{''.join(map(str, d.vars))}"

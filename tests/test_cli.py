@@ -217,3 +217,27 @@ def test_unwritable_output_is_an_error_not_a_traceback(tmp_path):
     p = check(tmp_path, "good.vi", "--junit", "no/such/dir/out.xml")
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.strip() == "error: cannot write no/such/dir/out.xml: No such file or directory"
+
+
+def test_mutate_prints_the_table_and_exits_0_when_nothing_is_wrongly_proved(tmp_path):
+    (tmp_path / "good.vi").write_text(GOOD + "  = log(E_q(z)[p(x,z)/q(z)])   by expectation_definition\n",
+                                      encoding="utf-8")
+    p = run("mutate", "good.vi", "--family", "categorical", "--samples", "5", "--jobs", "2", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "mutants generated" in p.stdout and "wrongly PROVED           0" in p.stdout
+    killed = int(next(ln for ln in p.stdout.splitlines() if ln.startswith("FAILED (killed)")).split()[-1])
+    assert killed >= 1
+
+
+def test_mutate_bad_input_is_exit_2(tmp_path):
+    p = run("mutate", "missing.vi", cwd=tmp_path)
+    assert p.returncode == 2 and "no such file" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_no_fixes_skips_the_fix_search(tmp_path):
+    wrong = HEAD + "    KL(q(z) || p(z|x))\n  = integrate(p(z|x)*log(p(z|x)/q(z)), z)   by kl_definition\n"
+    (tmp_path / "w.vi").write_text(wrong, encoding="utf-8")
+    args = ("check", "w.vi", "--family", "categorical", "--no-cache", "--samples", "5")
+    with_fixes, without = run(*args, cwd=tmp_path), run(*args, "--no-fixes", cwd=tmp_path)
+    assert with_fixes.returncode == without.returncode == 1
+    assert "fix:" in with_fixes.stdout and "fix:" not in without.stdout

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import sympy
 
+# imported here, not in the workers: every task runs in a fresh fork of this process, and a
+# module first imported inside a worker (hypothesis, numpy, ...) would be imported per task
+from . import claims, fixes, spotcheck  # noqa: F401
 from .core import LATEX_REL, Derivation, Status, Step, StepResult
 from .explain import explain_counterexample
 from .isolation import InterruptedRun, Outcome, run_tasks
@@ -213,7 +216,8 @@ def run_batched(tasks, jobs: int, timeout: float, on_done=None) -> list:
     batches: dict = {}
     singles = []
     for i, (fn, args) in enumerate(tasks):
-        if fn is spot_task and len(args) == 3:
+        if fn is spot_task and len(args) == 3 and args[1] != claims.FAMILY:
+            # model families share float64 grids across a batch; a claim is its own task
             batches.setdefault(args[1], []).append(i)
         else:
             singles.append(i)

@@ -33,12 +33,14 @@ from collections import Counter
 
 import hypothesis
 import mpmath
+import numpy as np
 import sympy
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from sympy import Integral, Symbol
 
 from .distributions import FAST, ConcreteDensity, Dist, components
+from . import quadrature
 from .moments import Moment, expectation
 from .spotcheck import SpotResult
 from .vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
@@ -340,6 +342,79 @@ def _compile(expr):
     raise NotEvaluable(f"cannot evaluate {expr.func.__name__} numerically", True)
 
 
+def _np_scalar(fn):
+    def f(x):
+        if np.ndim(x):
+            return np.vectorize(lambda v: float(fn(v)), otypes=[float])(x)
+        return float(fn(x))
+    return f
+
+
+_NP_UNARY = {
+    sympy.log: np.log, sympy.exp: np.exp, sympy.Abs: np.abs,
+    sympy.loggamma: _np_scalar(math.lgamma), sympy.gamma: _np_scalar(math.gamma),
+    sympy.digamma: _np_scalar(mpmath.digamma),
+}
+
+
+def _compile_np(expr):
+    """Like :func:`_compile`, on float64 numpy arrays (the latent an array of nodes);
+    raises NotEvaluable for a construct it does not cover (the mpmath path is used)."""
+    if isinstance(expr, Symbol):
+        name = expr.name
+        return lambda env: env[name]
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        c = float(sympy.Float(expr, 20))
+        return lambda env: c
+    if expr.is_Add or expr.is_Mul:
+        fs = [_compile_np(a) for a in expr.args]
+        if expr.is_Add:
+            def add(env):
+                out = 0.0
+                for f in fs:
+                    out = out + f(env)
+                return out
+            return add
+
+        def mul(env):
+            out = 1.0
+            for f in fs:
+                out = out * f(env)
+            return out
+        return mul
+    if expr.is_Pow:
+        b, fe = _compile_np(expr.base), _compile_np(expr.exp)
+        return lambda env: np.power(b(env), fe(env))
+    if expr.func in _NP_UNARY and len(expr.args) == 1:
+        fn, a = _NP_UNARY[expr.func], _compile_np(expr.args[0])
+        return lambda env: fn(a(env))
+    if isinstance(expr, sympy.polygamma) and expr.args[0] == 0:
+        a = _compile_np(expr.args[1])
+        return lambda env: _NP_UNARY[sympy.digamma](a(env))
+    raise NotEvaluable(f"no float64 evaluation of {expr.func.__name__}", True)
+
+
+def _maybe_np(expr):
+    try:
+        return _compile_np(expr)
+    except NotEvaluable:
+        return None
+
+
+_REF = Symbol("_ref")   # the distance hi - z to a finite upper end of the support
+
+
+def _np_pair(expr, c):
+    """(closure in z, closure in hi - z or None): near a finite upper end ``hi`` the
+    second is exact where ``1 - z`` would round to 0 in float64 (Beta with b < 1)."""
+    direct = _maybe_np(expr)
+    sup = c.support()
+    ref = None
+    if direct is not None and sup[0] == "interval" and sympy.sympify(sup[2]).is_finite:
+        ref = _maybe_np(sympy.sympify(expr).subs(c.var, sup[2] - _REF))
+    return direct, ref
+
+
 class _Compiled:
     """A side of a claim, compiled once: its integrals and the outer expression."""
 
@@ -359,12 +434,14 @@ class _Compiled:
                     if len(key) > 1:
                         raise NotEvaluable("a term couples several latent variables (only "
                                            "separable integrands are evaluated)", True)
-                    groups.append((next(iter(key)) if key else None, _compile(t)))
+                    var = next(iter(key)) if key else None
+                    groups.append((var, _compile(t), _np_pair(t, pc[var]) if var is not None else None))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
                 comps = {v: (c, _compile(c.logpdf()), [_compile(p) for p in c.params],
-                             [_compile(sympy.sympify(b)) for b in kinks[v]], _support_closure(c))
+                             [_compile(sympy.sympify(b)) for b in kinks[v]], _support_closure(c),
+                             _np_pair(c.logpdf(), c))
                          for v, c in pc.items()}
                 pieces.append((comps, needs, groups))
             self.integrals.append((d, pieces))
@@ -385,8 +462,8 @@ class _Compiled:
                         raise NotEvaluable(f"the support of {inner_c} is not inside that of {outer_c}: "
                                            "the integral is infinite here")
                 norms = {var: _integrate_1d(comps[var], None, env) for var in comps}
-                for var, f in groups:
-                    val, err = (_integrate_1d(comps[var], f, env) if var is not None
+                for var, f, fnp in groups:
+                    val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
                                 else (f(env), mpmath.mpf(0)))
                     for other, (nv, ne) in norms.items():
                         if other != var:
@@ -424,9 +501,14 @@ def _num_contains(outer, inner) -> bool:
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
 
 
-def _integrate_1d(comp, f, env):
-    """(∫ P_i f dz_i, error) with P_i = exp(logpdf); f None means f = 1."""
-    c, logp, params, breaks, support = comp
+def _integrate_1d(comp, f, env, fnp=None):
+    """(∫ P_i f dz_i, error) with P_i = exp(logpdf); f None means f = 1.
+
+    A continuous support at the default precision goes to float64 tanh-sinh first
+    (``vi_sym.quadrature``); a value it cannot vouch for, or a higher working
+    precision (confirming a counterexample), uses ``mpmath.quad``."""
+    c, logp, params, breaks, support, (logp_np, logp_ref) = comp
+    fnp, fref = fnp if fnp is not None else (None, None)
     z = c.var.name
     sup = support(env)
 
@@ -460,13 +542,48 @@ def _integrate_1d(comp, f, env):
         if not hi > lo:
             raise NotEvaluable(f"empty support of {c}")
     pts = sorted({float(b(env)) for b in breaks if lo < b(env) < hi})
+    scale = 1.0
     if c.kind in ("Normal", "Laplace"):
         m, s = params[0](env), params[1](env)
         pts = sorted(set(pts) | {float(m - s), float(m + s)})   # the peak region, on both sides
+        scale = float(s)
+    elif c.kind in ("Exponential", "Gamma"):
+        scale = float(1 / params[-1](env))
+    if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
+        fast = _fast_1d(z, env, float(lo), float(hi), pts, scale, (logp_np, fnp, f is None),
+                        (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)
+        if fast is not None:
+            return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
     if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
         raise NotEvaluable(f"the integral against {c} is not finite here")
     return val, err
+
+
+def _fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
+    """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
+    reflected variable hi - z when available.  (I, err) or None."""
+    logp_np, fnp, bare = direct
+    fenv = {k: float(v) for k, v in env.items()}
+
+    def integrand(logp, f, name):
+        def fvec(x):
+            e = dict(fenv)
+            e[name] = x
+            w = np.exp(logp(e))
+            return w if bare else np.where(w > 0, w * f(e), 0.0)
+        return fvec
+
+    left = integrand(logp_np, fnp, z)
+    if reflected is None or not np.isfinite(hi):
+        return quadrature.integrate(left, lo, hi, pts, scale)
+    mid = (lo + hi) / 2
+    a = quadrature.integrate(left, lo, mid, [p for p in pts if p < mid], scale)
+    b = quadrature.integrate(integrand(*reflected, _REF.name), 0.0, hi - mid,
+                             [hi - p for p in pts if p > mid], scale)
+    if a is None or b is None:
+        return None
+    return a[0] + b[0], a[1] + b[1]
 
 
 # --------------------------------------------------------------------------- spot-check

@@ -1,4 +1,4 @@
-"""Command line: ``python -m vi_sym check [PATH...]``, ``rules``, ``families``.
+"""Command line: ``python -m vi_sym check [PATH...]``, ``mutate [PATH...]``, ``rules``, ``families``.
 
 Exit codes of ``check``: 0 every step as expected; 1 a step FAILED (or an
 ``xfail`` step did not fail) or a verdict fell below the ``--baseline`` lock;
@@ -47,6 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, default=0, help="worker processes (default: the machine's cores)")
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
+    c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    m = sub.add_parser("mutate", help="mutation-test the checker: mutate every correct step, check each mutant")
+    m.add_argument("paths", nargs="*", help="*.vi files or directories (default: the shipped catalogue)")
+    m.add_argument("--family", action="append", metavar="NAME",
+                   help="spot-check mutants in this family (repeatable; default all)")
+    m.add_argument("--samples", type=int, default=20, help="hypothesis draws per mutant and family (default 20)")
+    m.add_argument("--seed", type=int, default=0, help="seed for the draws and the sample (default 0)")
+    m.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="check a seeded random sample of N mutants (default: every mutant)")
+    m.add_argument("--jobs", type=int, default=0, help="worker processes (default: the machine's cores)")
+    m.add_argument("--timeout", type=float, default=60.0, help="time limit per mutant in seconds (default 60)")
     sub.add_parser("rules", help="list the rules a step may cite")
     sub.add_parser("families", help="list the model families used for spot-checks")
     return ap
@@ -135,7 +146,7 @@ def cmd_check(args) -> int:
 
     derivs, errors = load_paths(paths)
     settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
-                        samples=args.samples, seed=args.seed)
+                        samples=args.samples, seed=args.seed, fixes=not args.no_fixes)
     progress = ProgressLine(sys.stderr)
     try:
         report = check_derivations(derivs, settings, errors=errors, cache=cache, on_progress=progress)
@@ -161,6 +172,34 @@ def cmd_check(args) -> int:
     return code
 
 
+def cmd_mutate(args) -> int:
+    """Exit 0 when no mutant is wrongly PROVED and every non-equivalent one that is not
+    killed is reported (survivors and UNKNOWNs are listed with their reason); 1 otherwise."""
+    import os
+
+    from .loader import load_paths
+    from .mutate import run_mutation, table
+    if args.samples < 1 or (args.sample is not None and args.sample < 1):
+        return _usage_error("--samples and --sample must be positive")
+    fams, problem = _families(args.family or ["all"])
+    if problem:
+        return _usage_error(problem)
+    paths = args.paths or _catalogue()
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        return _usage_error(f"{missing[0]}: no such file or directory")
+    derivs, errors = load_paths(paths)
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    generated, results = run_mutation(derivs, families=tuple(fams), samples=args.samples, seed=args.seed,
+                                      jobs=args.jobs or os.cpu_count() or 1, timeout=args.timeout,
+                                      sample=args.sample)
+    print(table(generated, results))
+    if errors:
+        return 2
+    return 1 if any(r.outcome == "wrongly-proved" for r in results) else 0
+
+
 def cmd_rules(args) -> int:
     from .rules import RULES
     for r in RULES.values():
@@ -183,7 +222,8 @@ def main(argv=None) -> int:
         ap.print_help()
         return 2
     try:
-        return {"check": cmd_check, "rules": cmd_rules, "families": cmd_families}[args.command](args)
+        return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules,
+                "families": cmd_families}[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
