@@ -187,3 +187,11 @@ def test_unknown_rule_suggests_a_name():
 def test_aliases_resolve():
     assert get_rule("gibbs_inequality").name == "kl_nonnegative"
     assert get_rule("jensen_log").name == "jensen"
+
+
+def test_a_sum_of_two_nonnegative_atoms_is_nonnegative_but_a_difference_is_not():
+    assert proves(KL(q, posterior) + KL(q, prior), ">=", 0, "kl_nonnegative")
+    assert proves(2 * KL(q, posterior), ">=", 0, "kl_nonnegative")
+    assert not proves(KL(q, posterior) - KL(q, prior), ">=", 0, "kl_nonnegative")
+    assert not proves(KL(q, posterior) + KL(q, prior), "<=", 0, "kl_nonnegative")
+    assert not proves(log(evidence), ">=", log(evidence) + KL(q, posterior) + KL(q, prior), "kl_nonnegative")

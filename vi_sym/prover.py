@@ -178,7 +178,7 @@ def _two_atoms(gap, lhs, rhs, rules, cited_eq, ctx):
     (a sum of nonnegative terms is nonnegative), or None."""
     atoms = [(rule, atom, desc) for rule in rules for atom, desc in rule.rewrite(lhs, rhs, ctx)]
     for i, (r1, a1, d1) in enumerate(atoms):
-        for r2, a2, d2 in atoms[i + 1:]:
+        for r2, a2, d2 in atoms[i:]:     # the same atom twice too (2·KL >= 0)
             proof = _with_fallback(
                 lambda rules: prove_equal(gap, a1 + a2, rules, ctx, ("gap", "atoms")), cited_eq)
             if proof.proved:
