@@ -180,9 +180,9 @@ class NormalNormal(Family):
         bases = [
             {"m0": 0.37, "s0": 1.3, "sigma": 0.8, "x": (0.93, -0.41, 2.17)},
             {"m0": -1.7, "s0": 0.45, "sigma": 2.3, "x": (3.1,)},
-            # a precise single observation: p(x|z) > 1 near x, so E_q[log p(x|z)] > 0 at the
-            # posterior (a step that is only true while log-likelihoods are negative fails here)
-            {"m0": 0.5, "s0": 1.0, "sigma": 0.1, "x": (0.4,)},
+            # a precise prior and observation: p(x) > 1 and p(x|z) > 1 near x, so log p(x) and
+            # E_q[log p(x|z)] are positive (a step true only while they are negative fails here)
+            {"m0": 0.5, "s0": 0.1, "sigma": 0.1, "x": (0.45,)},
         ]
         out = []
         for b in bases:
