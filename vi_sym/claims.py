@@ -165,9 +165,9 @@ def _sym_integral_1d(c: Dist, t):
     return val
 
 
-def _sym_value(expr, integrate_1d=_sym_integral_1d, lemmas=None):
+def _sym_value(expr, integrate_1d=_sym_integral_1d):
     """The value of ``expr`` with each defining integral closed by ``integrate_1d(dist, t)``
-    (sympy's integral, or the moment lemmas collecting their names in ``lemmas``)."""
+    (sympy's integral, or the moment lemmas: see :func:`_by_moments`)."""
     expr = _unfold(expr)
     mapping = {}
     for I in expr.atoms(Integral):
@@ -224,7 +224,8 @@ def _is_zero(diff, domains=()) -> bool:
     d = sympy.expand(sympy.expand_log(diff))
     if d == 0:
         return True
-    if sympy.simplify(d) == 0 or sympy.simplify(sympy.expand_log(sympy.simplify(d))) == 0:
+    simple = sympy.simplify(d)
+    if simple == 0 or sympy.simplify(sympy.expand_log(simple)) == 0:
         return True
     u = _unit_to_positive(d, domains)
     return u is not None and (sympy.expand(sympy.expand_log(u)) == 0 or sympy.simplify(u) == 0)
@@ -245,12 +246,12 @@ def prove_claim(step) -> dict:
     reasons = []
     try:
         lemmas: list = []
-        lv = _sym_value(step.lhs, _by_moments(lemmas), lemmas)
-        rv = _sym_value(step.rhs, _by_moments(lemmas), lemmas)
+        lv = _sym_value(step.lhs, _by_moments(lemmas))
+        rv = _sym_value(step.rhs, _by_moments(lemmas))
         diff = lv - rv
         if _is_zero(diff, step.context.domains):
-            res.update(proved=True, trace=[("both", "linearity of E, then " + name, "")
-                                           for name in lemmas] + [("both", "expand + simplify", "0")],
+            res.update(proved=True, trace=[("both", "linearity of E", "")]
+                       + [("both", name, "") for name in lemmas] + [("both", "expand + simplify", "0")],
                        atom="the defining integrals, by the moment lemmas")
             return res
         opaque = diff.atoms(Moment)

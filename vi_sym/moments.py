@@ -85,24 +85,25 @@ def lemma(dist, h):
     """(E_dist[h], lemma name) for a statistic with a known expectation, else None."""
     z, kind, p = dist.var, dist.kind, dist.params
     k = _power(h, z)
+    zk = "z" if k == 1 else f"z^{k}"
     if kind == "Normal" and k:
-        return _normal_moment(k, *p), f"E[z^{k}] of Normal(m, s)"
+        return _normal_moment(k, *p), f"E[{zk}] of Normal(m, s)"
     if kind == "Exponential":
         (lam,) = p
         if k:
-            return factorial(k) / lam ** k, f"E[z^{k}] = {k}!/λ^{k} of Exponential(λ)"
+            return factorial(k) / lam ** k, f"E[{zk}] = {k}!/λ^{k} of Exponential(λ)"
         if h == log(z):
             return -sympy.EulerGamma - log(lam), "E[log z] = -γ - log λ of Exponential(λ)"
     if kind == "Gamma":
         a, b = p
         if k:
-            return _rising(a, k) / b ** k, f"E[z^{k}] = a(a+1)…/b^{k} of Gamma(a, b)"
+            return _rising(a, k) / b ** k, f"E[{zk}] = a(a+1)…/b^{k} of Gamma(a, b)"
         if h == log(z):
             return digamma(a) - log(b), "E[log z] = ψ(a) - log b of Gamma(a, b)"
     if kind == "Beta":
         a, b = p
         if k:
-            return _rising(a, k) / _rising(a + b, k), f"E[z^{k}] of Beta(a, b)"
+            return _rising(a, k) / _rising(a + b, k), f"E[{zk}] of Beta(a, b)"
         if h == log(z):
             return digamma(a) - digamma(a + b), "E[log z] = ψ(a) - ψ(a+b) of Beta(a, b)"
         if h == log(1 - z):
@@ -125,7 +126,7 @@ def lemma(dist, h):
             return d + b * exp(-d / b), "E|z - c| = |m - c| + b exp(-|m - c|/b) of Laplace(m, b)"
     if kind == "Uniform" and k:
         lo, hi = p
-        return (hi ** (k + 1) - lo ** (k + 1)) / ((k + 1) * (hi - lo)), f"E[z^{k}] of Uniform(a, b)"
+        return (hi ** (k + 1) - lo ** (k + 1)) / ((k + 1) * (hi - lo)), f"E[{zk}] of Uniform(a, b)"
     return None
 
 

@@ -89,7 +89,7 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
         if eq is not None:
             return res("equivalent", "mutant = original by " + ", ".join(eq.rules_used or ("algebra",)))
     probe = Step(m.lhs, m.rel, m.rhs, m.original.by, context=m.original.context)
-    from .claims import FAMILY, is_concrete, spot_claim
+    from .claims import is_concrete
     if is_concrete(probe):   # a claim about defined densities: against its own defining integrals
         return _check_claim_mutant(m, probe, proof, res, samples, seed)
     flhs, frhs = family_coordinates(probe)
