@@ -190,14 +190,14 @@ def _env(block: _Block, file: str):
         from .parse import Function
         from .vocabulary import Entropy
         env.functions["H"] = Function(Entropy, 1)
-    env.defined = _defines(block, file, env, latent)
+    env.defined = _defines(block, file, env, latent, dict(domains))
     return env, Context(latent, models, tuple(domains))
 
 
-def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
+def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> dict:
     """``define q(z) = Normal(z, m, s)`` lines -> {name: (vars, definition)}; adds the names
     to the densities of ``env``."""
-    from .distributions import DefinitionError, components, distribution_functions
+    from .distributions import DefinitionError, check_domains, components, distribution_functions
     out = {}
     for no, text in block.defines:
         m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*\(([^()|]*)\)\s*=(.*)$", text)
@@ -226,6 +226,9 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
             raise _Bad(file, no, block.name,
                        f"define {name}({', '.join(names)}): the distributions must cover each of its "
                        f"variables exactly once, got {' * '.join(str(c) for c in comps)}")
+        problems = [msg for c in comps for msg in check_domains(c, domains or {})]
+        if problems:
+            raise _Bad(file, no, block.name, f"define {name}: {problems[0]}")
         out[name] = (vs, definition)
         env.densities.add(name)
     return out
