@@ -50,19 +50,13 @@ import mpmath
 import numpy as np
 from mpmath import mpf
 
-from ..numeric import NotEvaluable
+from ..numeric.common import DATA, LATENT, ROLES, Z_ROLES, NotEvaluable
 from ..vocabulary import Density
 
 __all__ = [
     "DATA", "LATENT", "ROLES", "Z_ROLES", "Family", "UnsupportedDensity",
     "density_role", "freeze", "QuadPlan", "FastBatch", "FastGrid", "Latent",
 ]
-
-DATA = "x"
-LATENT = "z"
-ROLES = ("likelihood", "prior", "joint", "evidence", "posterior", "q")
-#: roles whose density depends on the latent z
-Z_ROLES = ("likelihood", "prior", "joint", "posterior", "q")
 
 _ROLE_TABLE = {
     ("p", ("x",), ("z",)): "likelihood",
