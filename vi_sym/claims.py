@@ -41,6 +41,7 @@ from .distributions import FAST, ConcreteDensity, Dist, components
 from .moments import Moment, expectation
 from .numeric import NotEvaluable
 from .numeric.plain import compile_plain as _compile
+from .numeric.plain import component
 from .numeric.plain import integrate_1d as _integrate_1d
 from .numeric.plain import np_pair as _np_pair
 from .numeric.plain import num_contains as _num_contains
@@ -312,10 +313,7 @@ class _Compiled:
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
-                comps = {v: (c, _compile(c.logpdf()), [_compile(p) for p in c.params],
-                             [_compile(sympy.sympify(b)) for b in kinks[v]], _support_closure(c),
-                             _np_pair(c.logpdf(), c))
-                         for v, c in pc.items()}
+                comps = {v: component(c, kinks[v]) for v, c in pc.items()}
                 pieces.append((comps, needs, groups))
             self.integrals.append((d, pieces))
         outer = expr.xreplace(mapping)

@@ -25,11 +25,11 @@ from . import quad64
 from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
-from .precise import mp_const
+from .precise import mp_const, numeric_failure
 from .walker import Walker
 
 __all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
-           "integrate_1d", "fast_1d", "DPS"]
+           "integrate_1d", "fast_1d", "component", "DPS"]
 
 #: the default working precision (decimal digits); above it, 1-D integrals use mpmath
 DPS = 15
@@ -119,13 +119,26 @@ class _PlainNp(_PlainMp):
         return lambda env: np.log(fa(env))
 
     def exp(self, fa):
-        return lambda env: np.exp(fa(env))
+        def f(env):
+            with np.errstate(over="ignore"):   # inf: never trusted by the quadrature
+                return np.exp(fa(env))
+        return f
 
 
 def compile_plain(expr):
     """A closure ``env -> mpf`` for a density-free sympy expression (structural
-    NotEvaluable for a construct the walker does not evaluate)."""
-    return _PlainMp().value(sympy.sympify(expr))
+    NotEvaluable for a construct the walker does not evaluate).  An arithmetic failure
+    at a point (overflow of ``exp(exp(exp(exp(10))))``, a pole) is NotEvaluable with
+    its reason, never an exception of another kind."""
+    expr = sympy.sympify(expr)
+    f = _PlainMp().value(expr)
+
+    def safe(env):
+        try:
+            return f(env)
+        except (OverflowError, ZeroDivisionError, ValueError, MemoryError) as ex:
+            raise NotEvaluable(numeric_failure(ex, expr)) from None
+    return safe
 
 
 def compile_plain_np(expr):
@@ -174,12 +187,56 @@ def num_contains(outer, inner) -> bool:
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
 
 
+def component(c, breaks=None):
+    """The compiled form of a component density ``c`` (a ``Dist``) that
+    :func:`integrate_1d` takes: its log-density (mpmath and float64), parameters, break
+    points (``c.breaks()`` unless given) and support."""
+    breaks = list(c.breaks()) if breaks is None else list(breaks)
+    return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
+            [compile_plain(sympy.sympify(b)) for b in breaks], support_closure(c),
+            np_pair(c.logpdf(), c))
+
+
+#: |∫ P dz - 1| above this (plus its error estimate) means P's mass was not captured
+MASS_TOL = mpmath.mpf("1e-6")
+_MASS: dict = {}
+
+
 def integrate_1d(comp, f, env, fnp=None):
     """(∫ P_i f dz_i, error) with P_i = exp(logpdf); f None means f = 1.
 
     A continuous support at the default precision goes to float64 tanh-sinh first
     (:mod:`vi_sym.numeric.quad64`); a value it cannot vouch for, or a higher working
-    precision (confirming a counterexample), uses ``mpmath.quad``."""
+    precision (confirming a counterexample), uses ``mpmath.quad``.
+
+    A value is certified only when the same quadrature captures P's own mass
+    (``∫ P dz = 1`` within ``MASS_TOL`` plus its error estimate): a density narrower or
+    farther away than the nodes can see makes every node 0, and 0 with error estimate 0
+    is not a value (NotEvaluable, "mass not captured")."""
+    mass = _mass(comp, env)
+    if f is None:
+        return mass
+    return _integrate_1d(comp, f, env, fnp)
+
+
+def _mass(comp, env):
+    key = (comp[0], tuple(sorted(env.items())), mpmath.mp.prec)
+    hit = _MASS.get(key)
+    if hit is None:
+        val, err = _integrate_1d(comp, None, env)
+        if not abs(val - 1) <= MASS_TOL + err:
+            shown = ", ".join(f"{k} = {mpmath.nstr(v, 6)}" for k, v in sorted(env.items())
+                              if not k.startswith("_"))
+            raise NotEvaluable(f"mass not captured: the quadrature of {comp[0]} gives total mass "
+                               f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
+                               f"instead of 1 at {shown}")
+        if len(_MASS) > 4096:
+            _MASS.clear()
+        hit = _MASS[key] = (val, err)
+    return hit
+
+
+def _integrate_1d(comp, f, env, fnp=None):
     c, logp, params, breaks, support, (logp_np, logp_ref) = comp
     fnp, fref = fnp if fnp is not None else (None, None)
     z = c.var.name

@@ -53,7 +53,7 @@ from .functions import MP_FUNCTIONS
 from .quadrature import integrate, is_bad
 from .walker import Walker
 
-__all__ = ["Precise", "compile_expr", "evaluate"]
+__all__ = ["Precise", "compile_expr", "evaluate", "mp_const", "numeric_failure"]
 
 #: quadrature target (absolute), as a fraction of the tolerance
 _QUAD_EPS = mpf("1e-3")
@@ -132,6 +132,16 @@ def mp_const(e, plain=False):
         return mpf(int(e))
     with mpmath.workdps(60):  # exact to 60 digits; rounded to the working precision on use
         return mpmath.mpf(sympy.Float(e, 60)._mpf_)
+
+
+def numeric_failure(ex, expr=None) -> str:
+    """The reason a point is NotEvaluable when arithmetic raised ``ex``."""
+    where = f" in {sympy.sstr(expr)[:80]}" if expr is not None else ""
+    if isinstance(ex, (OverflowError, MemoryError)):
+        return f"overflow{where}: the value is too large to represent ({type(ex).__name__}: {ex})"
+    if isinstance(ex, ZeroDivisionError):
+        return f"division by zero{where}"
+    return f"numeric failure{where}: {type(ex).__name__}: {ex}"
 
 
 def _bump(vals, i, d):
@@ -469,8 +479,8 @@ def evaluate(expr, family, params, tol=1e-6, binding=None, dps=20) -> Value:
             v, er = fn(ctx)
         except NotEvaluable:
             raise
-        except (ZeroDivisionError, OverflowError, ValueError, TypeError) as ex:
-            raise NotEvaluable(f"numeric failure: {type(ex).__name__}: {ex}") from None
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError, MemoryError) as ex:
+            raise NotEvaluable(numeric_failure(ex)) from None
         v = _check_real(v, "the value")
         er = abs(er) if er else mpf(0)
         if not mpmath.isfinite(er):
