@@ -220,14 +220,15 @@ def integrate_1d(comp, f, env, fnp=None):
 
 
 def _mass(comp, env):
-    key = (comp[0], tuple(sorted(env.items())), mpmath.mp.prec)
+    c = comp[0]
+    names = sorted(s.name for s in c.free_symbols if s != c.var)
+    key = (c, tuple(env[n] for n in names), mpmath.mp.prec)
     hit = _MASS.get(key)
     if hit is None:
         val, err = _integrate_1d(comp, None, env)
         if not abs(val - 1) <= MASS_TOL + err:
-            shown = ", ".join(f"{k} = {mpmath.nstr(v, 6)}" for k, v in sorted(env.items())
-                              if not k.startswith("_"))
-            raise NotEvaluable(f"mass not captured: the quadrature of {comp[0]} gives total mass "
+            shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
+            raise NotEvaluable(f"mass not captured: the quadrature of {c} gives total mass "
                                f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
                                f"instead of 1 at {shown}")
         if len(_MASS) > 4096:
