@@ -23,6 +23,13 @@ The walker fixes the reading every back-end shares:
   the densities that make ``f`` decay (those outside logs, at positive powers).
 
 Anything else is :class:`NotEvaluable` (structural): never a wrong number.
+
+Why not ``sympy.lambdify``: it compiles an expression to one opaque function that
+returns a bare number, whereas every node here must carry an error estimate (mpmath) or
+a per-point status (float64), read densities and their logs in log space, and refuse
+(log of a negative value, overflow) with a reason at the node that failed; lambdify
+would also generate and ``exec`` source text for every expression, and its
+``modules=`` tables are what :mod:`.functions` already gives each back-end.
 """
 from __future__ import annotations
 
