@@ -130,7 +130,7 @@ def family_coordinates(step: Step):
 def spot_task(step: Step, family: str, settings: Settings):
     """Worker body: spot-check one step in one family."""
     if family == "concrete":
-        from .claims import spot_claim
+        from .spot.claims import spot_claim
         return spot_claim(step, samples=settings.samples, seed=settings.seed, tol=settings.tol)
     from .spotcheck import spot_check
     from .families import get_family

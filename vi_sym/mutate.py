@@ -119,7 +119,7 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
 
 def _check_claim_mutant(m, probe, proof, res, samples, seed):
     from .checker import prove_task
-    from .claims import FAMILY, spot_claim
+    from .spot.claims import FAMILY, spot_claim
     claim = prove_task(probe)
     r = spot_claim(probe, samples=samples, seed=seed)
     if r.status == "FAILED":
