@@ -20,6 +20,8 @@ import sympy
 from sympy import Integral
 
 from ..distributions import ConcreteDensity, components
+from ..numeric import NotEvaluable
+from ..numeric.plain import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
 __all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS", "DISCRETE",
@@ -27,15 +29,6 @@ __all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS",
 
 FAMILY = "concrete"
 SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
-#: support shapes (``Dist.support()[0]``) by base measure
-CONTINUOUS = frozenset({"real", "interval"})
-DISCRETE = frozenset({"finite", "count"})
-
-
-class NotEvaluable(Exception):
-    def __init__(self, reason, structural=False):
-        super().__init__(reason)
-        self.reason, self.structural = reason, structural
 
 
 def is_concrete(step) -> bool:
@@ -105,31 +98,3 @@ def _groups(g, vars_):
         key = frozenset(t.free_symbols & set(vars_))
         groups[key] = groups.get(key, 0) + t
     return groups
-
-
-def base_measure(support) -> str:
-    """'lebesgue' for a continuous support, 'counting' for a finite or count support."""
-    kind = support[0]
-    if kind in CONTINUOUS:
-        return "lebesgue"
-    if kind in DISCRETE:
-        return "counting"
-    raise ValueError(f"unknown support {support!r}")
-
-
-def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a).is_nonnegative)):
-    """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
-    (A density on the real line gives a finite or count support measure zero: a KL between
-    a discrete and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for the
-    ends of intervals (symbolically by default, or numerically)."""
-    if base_measure(outer) != base_measure(inner):
-        return False
-    if tuple(outer) == tuple(inner):
-        return True
-    if outer[0] == "real":
-        return True
-    if outer[0] == "interval":
-        return inner[0] == "interval" and le(outer[1], inner[1]) and le(inner[2], outer[2])
-    if outer[0] == "count":
-        return inner[0] == "count" or all(int(k) == k and k >= 0 for k in inner[1])
-    return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
