@@ -4,7 +4,8 @@ regimes and certification of the claim spot-checker."""
 import pytest
 from hypothesis import strategies as st
 
-from vi_sym.checker import Settings, check_derivations, prove_task
+from vi_sym.judge import prove as prove_task
+from vi_sym.scheduler import Settings, check_derivations
 from vi_sym.claims import is_concrete
 from vi_sym.claims.structure import supports_nest
 from vi_sym.loader import load_text
@@ -37,6 +38,7 @@ class _Square(Property):
 class ToyChecker:
     name = "toy"
     always = False
+    batch = None
 
     def applies(self, step):
         return not is_concrete(step)

@@ -35,6 +35,8 @@ class SpotChecker(Protocol):
     """What the judge needs of a numeric checker.
 
     ``name``: the name shown in reports and selectable with ``--family``;
+    ``batch``: checks with the same key may run as one batch sharing their draws (None: on
+    its own);
     ``always``: True when the checker runs whatever families are selected (as long as
     spot-checking is on at all) -- claims about defined densities are checked against their
     own integrals, not in a model family;
@@ -44,6 +46,7 @@ class SpotChecker(Protocol):
 
     name: str
     always: bool
+    batch: object
 
     def applies(self, step) -> bool: ...
 

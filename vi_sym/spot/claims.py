@@ -195,6 +195,10 @@ class ClaimChecker:
     selected when spot-checking is on, applies to concrete steps only."""
     name = FAMILY
     always = True
+    batch = None
+
+    def __repr__(self):
+        return "ClaimChecker()"
 
     def applies(self, step) -> bool:
         return is_concrete(step)

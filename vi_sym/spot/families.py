@@ -23,6 +23,7 @@ import mpmath
 import sympy
 
 from ..claims.structure import is_concrete
+from ..core import family_coordinates
 from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
 from ..numeric import (NOT_EVALUABLE, FastUnsupported, NotEvaluable, compile_expr, compile_fast,
@@ -213,30 +214,13 @@ def _result(fam, out, needs_z) -> SpotResult:
     return SpotResult(fam.name, "FAILED", out.checked, out.total, out.max_error, cex, reason)
 
 
-def family_coordinates(step):
-    """The step's sides with its latent renamed ``z`` and its one observed variable ``x``,
-    the names the model families use (the note writes X, Z in places)."""
-    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
-    every = {v for d in dens for v in d.vars + d.given}
-    latent = [v for v in every if step.context.is_latent(v)]
-    observed = [v for v in every if not step.context.is_latent(v)]
-    mapping = {}
-    if len(latent) == 1:
-        mapping[latent[0]] = sympy.Symbol("z")
-    if len(observed) == 1:
-        mapping[observed[0]] = sympy.Symbol("x")
-    if not mapping or all(k == v for k, v in mapping.items()):
-        return step.lhs, step.rhs
-    return step.lhs.xreplace(mapping), step.rhs.xreplace(mapping)
-
-
 class FamilyChecker:
     """A model family as a :class:`~vi_sym.spot.base.SpotChecker`."""
     always = False
 
     def __init__(self, family: Family):
         self.family = family
-        self.name = family.name
+        self.name = self.batch = family.name   # checks of one family share draws: one batch
 
     def applies(self, step) -> bool:
         return not is_concrete(step) and bool(
@@ -251,6 +235,9 @@ class FamilyChecker:
 
     def __hash__(self):
         return hash(self.name)
+
+    def __repr__(self):
+        return f"FamilyChecker({self.name!r})"
 
 
 def family_checkers() -> list:
