@@ -218,9 +218,9 @@ class FamilyChecker:
     """A model family as a :class:`~vi_sym.spot.base.SpotChecker`."""
     always = False
 
-    def __init__(self, family: Family):
-        self.family = family
-        self.name = self.batch = family.name   # checks of one family share draws: one batch
+    def __init__(self, family):
+        self.family = get_family(family) if isinstance(family, str) else family
+        self.name = self.batch = self.family.name   # checks of one family share draws: one batch
 
     def applies(self, step) -> bool:
         return not is_concrete(step) and bool(
