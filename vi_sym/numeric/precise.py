@@ -48,7 +48,8 @@ import sympy
 from mpmath import mpf
 
 from ..vocabulary import unfold_definitions
-from .common import DATA, LATENT, NotEvaluable, Value, resolve_family
+from .common import (DATA, LATENT, NORMALISED_ROLES, Z_ROLES, NotEvaluable, Value,
+                     resolve_family)
 from .functions import MP_FUNCTIONS
 from .quadrature import integrate, is_bad
 from .walker import Walker
@@ -60,7 +61,7 @@ _QUAD_EPS = mpf("1e-3")
 
 
 class _Ctx:
-    __slots__ = ("family", "params", "tol", "z", "bound", "logfns", "notes", "zcache")
+    __slots__ = ("family", "params", "tol", "z", "bound", "logfns", "notes", "zcache", "masses")
 
     def __init__(self, family, params, tol, z, bound):
         self.family = family
@@ -71,6 +72,7 @@ class _Ctx:
         self.logfns = {}
         self.notes = []
         self.zcache = {}
+        self.masses = {}
 
     def logfn(self, role):
         r = self.logfns.get(role)
@@ -420,6 +422,7 @@ def _continuous_integral(family, fi, roles):
                 raise _diverges(plan, tail)
             I, qerr, ierr = integrate(g, plan.points, plan.singular_lo, plan.singular_hi,
                                       eps=ctx.tol * _QUAD_EPS)
+            _check_mass(ctx, family, plan, roles)
             limit = ctx.tol * (1 + abs(I))
             if qerr > limit:
                 raise NotEvaluable(
@@ -433,6 +436,25 @@ def _continuous_integral(family, fi, roles):
         finally:
             ctx.z = saved
     return f
+
+
+def _check_mass(ctx, family, plan, roles):
+    """NotEvaluable unless the plan's quadrature of each normalised weight density (prior,
+    q, posterior) gives 1: a density narrower than the breakpoints can resolve makes every
+    node 0, and 0 with error estimate 0 is not a value.  Memoised per point and plan."""
+    for r in NORMALISED_ROLES:
+        if r not in (roles or Z_ROLES):
+            continue
+        key = ("mass", r, tuple(plan.points), ctx.tol, mpmath.mp.prec)
+        ok = ctx.masses.get(key)
+        if ok is None:
+            lf, _ = ctx.logfn(r)
+            mass, qerr, _ = integrate(lambda t: (mpmath.exp(lf(t)), 0), plan.points, plan.singular_lo,
+                                      plan.singular_hi, eps=ctx.tol * _QUAD_EPS)
+            ok = ctx.masses[key] = (abs(mass - 1) <= ctx.tol, mass)
+        if not ok[0]:
+            raise NotEvaluable(f"mass not captured: the quadrature over z gives the {r} density "
+                               f"total mass {_fmt(ok[1])} instead of 1")
 
 
 _COMPILED = {}
