@@ -115,6 +115,7 @@ def _baseline(args, old, report, stream) -> int:
 
 def cmd_check(args) -> int:
     from .checker import Settings, check_derivations
+    from .frontends.notes import input_notes, reading_lines
     from .loader import load_paths
     from .progress import ProgressLine
     from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
@@ -145,6 +146,8 @@ def cmd_check(args) -> int:
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
     derivs, errors = load_paths(paths)
+    for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
+        print(line, file=human)
     settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
                         samples=args.samples, seed=args.seed, fixes=not args.no_fixes)
     progress = ProgressLine(sys.stderr)
@@ -153,6 +156,8 @@ def cmd_check(args) -> int:
     finally:
         progress.clear()
     print_report(report, stream=human, verbose=args.verbose, quiet=args.quiet, err_stream=sys.stderr)
+    for line in reading_lines(derivs, report.results):
+        print(line, file=human)
     if cache is not None and (cache.hits or args.verbose) and not args.quiet:
         print(f"cache: {cache.hits} verdict(s) reused, {cache.misses} checked, {cache.stored} stored "
               f"in {cache.dir}", file=human)

@@ -16,20 +16,25 @@ from typing import Callable
 
 from ..assemble import assemble_all
 from ..records import DerivationRecord, LoadError, StepRecord
+from .note import read_note
 from .vi import read_vi
 
 __all__ = ["register_reader", "reader_for", "suffixes", "discover", "load_file", "load_text",
            "load_paths", "LoadError", "StepRecord", "DerivationRecord", "MAX_BYTES"]
 
-MAX_BYTES = 20_000_000          # a larger file is refused with a clear error, not read
+MAX_BYTES = 2_000_000           # a larger file is refused with a clear error, not read
 _READERS: dict[str, Callable] = {}
+_SCANNED: set = set()           # suffixes looked for in directories (others only when named)
 
 
-def register_reader(suffix: str, reader: Callable) -> None:
-    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)``."""
+def register_reader(suffix: str, reader: Callable, scan: bool = True) -> None:
+    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)``; ``scan``:
+    also pick such files up when a directory is given (``False`` for formats like ``.txt`` whose
+    files are mostly not derivations: they are read only when named)."""
     if not suffix.startswith(".") or len(suffix) < 2:
         raise ValueError(f"a suffix starts with '.', got {suffix!r}")
     _READERS[suffix.lower()] = reader
+    (_SCANNED.add if scan else _SCANNED.discard)(suffix.lower())
 
 
 def reader_for(path):
@@ -43,12 +48,12 @@ def suffixes() -> tuple:
 
 
 def discover(paths) -> list:
-    """Every file with a registered suffix under the given directories (sorted), and every file
+    """Every file with a scanned suffix under the given directories (sorted), and every file
     given by name (whatever its suffix: :func:`load_file` says if no reader knows it)."""
     files = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and reader_for(f)))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _SCANNED))
         else:
             files.append(p)
     return files
@@ -70,7 +75,8 @@ def load_file(path) -> tuple:
                                                     f"(known: {known})")]
     try:
         if path.stat().st_size > MAX_BYTES:
-            return [], [LoadError(str(path), 0, "", "", f"file too large (over {MAX_BYTES // 1_000_000} MB)")]
+            return [], [LoadError(str(path), 0, "", "", f"file too large to be a derivation or a note "
+                                                        f"(over {MAX_BYTES // 1_000_000} MB); not read")]
         raw = path.read_bytes()
     except OSError as err:
         return [], [LoadError(str(path), 0, "", "", f"cannot read: {err.strerror or err}")]
@@ -99,3 +105,4 @@ def load_paths(paths):
 
 
 register_reader(".vi", read_vi)
+register_reader(".txt", read_note, scan=False)
