@@ -105,7 +105,7 @@ def test_a_cited_rule_never_makes_a_wrong_step_proved():
 
 def test_an_uncited_step_is_proved_from_the_full_rule_set_and_says_what_it_needed():
     (r,) = check_derivations(note("log p(x) >= L(q)\n")[0], Settings(families=(), jobs=1)).results
-    assert r.status is Status.PROVED and r.uncited == ("kl_nonnegative",)
+    assert r.status is Status.PROVED and "kl_nonnegative" in r.uncited
 
 
 def test_open_brackets_are_closed_where_the_warning_says():

@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
+    i.add_argument("file", help="the note, .md or .ipynb file")
+    i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    i.add_argument("--samples", type=int, default=20, help="hypothesis draws per step and family (default 20)")
     m = sub.add_parser("mutate", help="mutation-test the checker: mutate every correct step, check each mutant")
     m.add_argument("paths", nargs="*", help="*.vi files or directories (default: the shipped catalogue)")
     m.add_argument("--family", action="append", metavar="NAME",
@@ -227,7 +231,8 @@ def main(argv=None) -> int:
         ap.print_help()
         return 2
     try:
-        return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules,
+        from .frontends.transcribe import cmd_import
+        return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules, "import": cmd_import,
                 "families": cmd_families}[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

@@ -16,7 +16,9 @@ from typing import Callable
 
 from ..assemble import assemble_all
 from ..records import DerivationRecord, LoadError, StepRecord
+from .markdown import read_markdown
 from .note import read_note
+from .notebook import read_notebook
 from .vi import read_vi
 
 __all__ = ["register_reader", "reader_for", "suffixes", "discover", "load_file", "load_text",
@@ -106,3 +108,6 @@ def load_paths(paths):
 
 register_reader(".vi", read_vi)
 register_reader(".txt", read_note, scan=False)
+register_reader(".md", read_markdown, scan=False)
+register_reader(".markdown", read_markdown, scan=False)
+register_reader(".ipynb", read_notebook, scan=False)

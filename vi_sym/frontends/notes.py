@@ -12,11 +12,12 @@ def input_notes(derivations, verbose: bool = True) -> list:
     seen, out = set(), []
     for d in derivations:
         for kind, items in (("warning", getattr(d, "warnings", ())), ("skipped", getattr(d, "skipped", ()))):
-            for line, message in items:
-                key = (kind, d.file, line, message)
+            for item in items:
+                file, line, message = item if len(item) == 3 else (d.file, *item)
+                key = (kind, file, line, message)
                 if key not in seen:
                     seen.add(key)
-                    out.append((d.file, line, kind, message))
+                    out.append((file, line, kind, message))
     out.sort(key=lambda t: (t[0], t[1], t[2]))
     lines = [f"{kind}: {file}:{line}: {message}" for file, line, kind, message in out]
     if not verbose:
