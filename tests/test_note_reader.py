@@ -134,6 +134,8 @@ def test_a_name_defined_in_the_note_keeps_its_meaning():
     (d,) = ds
     assert str(d.steps[0].rhs) == "Integral(log(p(x,z)/q(z))*q(z), z)"
     assert "defines F(q)" in ds[0].skipped[0][1]
+    ds, _ = note("F(q) = integrate(q(z)*log(p(x,z)/q(z)), z)\nlog p(x) >= F(p)\nlog p(x) = log p(x)\n")
+    assert "defined in the note as F(q(z)) only" in dict(ds[0].skipped)[2]
 
 
 def test_latent_and_observed_can_be_overridden():

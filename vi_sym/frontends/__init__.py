@@ -11,26 +11,26 @@ to :mod:`vi_sym.assemble` — the same chain composition for every format.
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 
 from ..assemble import assemble_all
 from ..records import DerivationRecord, LoadError, StepRecord
-from .markdown import read_markdown
-from .note import read_note
-from .notebook import read_notebook
 from .vi import read_vi
 
 __all__ = ["register_reader", "reader_for", "suffixes", "discover", "load_file", "load_text",
            "load_paths", "LoadError", "StepRecord", "DerivationRecord", "MAX_BYTES"]
 
 MAX_BYTES = 2_000_000           # a larger file is refused with a clear error, not read
-_READERS: dict[str, Callable] = {}
+_READERS: dict[str, Union[Callable, str]] = {}
 _SCANNED: set = set()           # suffixes looked for in directories (others only when named)
 
 
-def register_reader(suffix: str, reader: Callable, scan: bool = True) -> None:
-    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)``; ``scan``:
+def register_reader(suffix: str, reader: Union[Callable, str], scan: bool = True) -> None:
+    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)`` — a callable,
+    or ``"module:function"`` imported on first use (so a format's dependencies load only when
+    a file of that format is read); ``scan``:
     also pick such files up when a directory is given (``False`` for formats like ``.txt`` whose
     files are mostly not derivations: they are read only when named)."""
     if not suffix.startswith(".") or len(suffix) < 2:
@@ -41,7 +41,12 @@ def register_reader(suffix: str, reader: Callable, scan: bool = True) -> None:
 
 def reader_for(path):
     """The reader registered for ``path``'s suffix, or None."""
-    return _READERS.get(Path(path).suffix.lower())
+    suffix = Path(path).suffix.lower()
+    reader = _READERS.get(suffix)
+    if isinstance(reader, str):
+        module, _, name = reader.partition(":")
+        reader = _READERS[suffix] = getattr(importlib.import_module(module, __name__), name)
+    return reader
 
 
 def suffixes() -> tuple:
@@ -107,7 +112,7 @@ def load_paths(paths):
 
 
 register_reader(".vi", read_vi)
-register_reader(".txt", read_note, scan=False)
-register_reader(".md", read_markdown, scan=False)
-register_reader(".markdown", read_markdown, scan=False)
-register_reader(".ipynb", read_notebook, scan=False)
+register_reader(".txt", ".note:read_note", scan=False)
+register_reader(".md", ".markdown:read_markdown", scan=False)
+register_reader(".markdown", ".markdown:read_markdown", scan=False)
+register_reader(".ipynb", ".notebook:read_notebook", scan=False)

@@ -15,6 +15,8 @@ the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).
 """
 from __future__ import annotations
 
+import functools
+
 import sympy
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
@@ -97,8 +99,11 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 %ignore IGNORED
 """
 
-_PARSER = Lark(GRAMMAR.replace('("|" names)', "(_BAR names)"), start="row", parser="lalr",
-               propagate_positions=True, maybe_placeholders=False)
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The LALR parser, built on first use (building it takes a quarter of a second)."""
+    return Lark(GRAMMAR.replace('("|" names)', "(_BAR names)"), start="row", parser="lalr",
+                propagate_positions=True, maybe_placeholders=False)
 
 MAX_DEPTH = 100        # brackets; deeper input is refused before parsing
 REL_NORMAL = {"=": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
@@ -185,7 +190,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str):
         if depth > MAX_DEPTH:
             raise ParseError("the formula is nested too deeply", i + 1, text)
     try:
-        tree = _PARSER.parse(text)
+        tree = _parser().parse(text)
     except UnexpectedEOF as err:
         raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
     except UnexpectedCharacters as err:

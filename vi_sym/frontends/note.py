@@ -52,6 +52,16 @@ def _flexible_elbo(joint_of):
     return Function(elbo, None)
 
 
+def _defined(name: str, params: tuple, expr):
+    """A name defined in the note, ``F(q) = …``: used only with the arguments it was defined for."""
+    def call(*args):
+        if tuple(args) != params:
+            shown = ", ".join(map(str, params))
+            raise ParseError(f"{name} is defined in the note as {name}({shown}) only")
+        return expr
+    return call
+
+
 class _Note:
     """The reader's state while it walks the lines of one file."""
 
@@ -88,9 +98,9 @@ class _Note:
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq: Density("p", [x, *qq.vars]))
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint)})
-        for name, (_, expr) in self.defined.items():
+        for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
-            fns[name] = Function(lambda *a, e=expr: e, None)
+            fns[name] = Function(_defined(name, params, expr), None)
         return env
 
     def context(self, exprs) -> Context:
@@ -179,7 +189,12 @@ class _Note:
         except (ParseError, VocabularyError) as err:
             self.skip(line, f"defines {name}, but its right side cannot be read: {err}")
             return True
-        self.defined[name] = (m.group(2), expr)
+        try:
+            params = tuple(parse_expression(a, env) for a in (m.group(2) or "").split(",") if a.strip())
+        except (ParseError, VocabularyError) as err:
+            self.skip(line, f"defines {name}, but its arguments cannot be read: {err}")
+            return True
+        self.defined[name] = (params, expr)
         self.skip(line, f"defines {lhs.strip()} (used with this meaning below)")
         return True
 
@@ -199,13 +214,14 @@ class _Note:
         if starts_with_rel and self.chain is None and self.pending is not None:
             pl, pc, ptext = self.pending
             self.pending = None
+            self.current, current = ptext, self.current
             try:
-                self.current, current = ptext, self.current
                 start = self.records(pl, pc, ptext, False, "")
-                self.current = current
             except (ValueError, ParseError, VocabularyError) as err:
                 self.skip(pl, f"cannot read: {err}")
                 return self.skip(line, "continues a line that cannot be read")
+            finally:
+                self.current = current
             self.begin(pl, ptext)
             self.chain.records.extend(start)
         if not starts_with_rel:
