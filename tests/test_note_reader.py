@@ -10,6 +10,8 @@ from vi_sym.families import FAMILIES
 from vi_sym.frontends import load_file, load_text
 from vi_sym.frontends.note import read_note
 from vi_sym.frontends.notes import input_notes, reading_lines
+from vi_sym.frontends.transcribe import transcribe
+from vi_sym.cli import main
 from vi_sym.frontends.textnote import balance, cited_rules, formula_segments, split_chain, split_remark
 
 HERE = Path(__file__).parent
@@ -55,6 +57,18 @@ def test_the_note_checks_as_written_with_the_verdicts_of_its_transcription():
                for r in readings)
     assert any(":82: " in r and "as typed: FAILED; if the argument of log is p(Z)/q(Z): PROVED" in r
                for r in readings)
+    # 'python -m vi_sym import' writes a .vi file that checks the same, every step as expected
+    vi, errs3 = load_text(transcribe(ours, report.results), "seed.vi")
+    assert errs3 == []
+    again = check_derivations(vi, Settings(families=tuple(sorted(FAMILIES)), samples=5, jobs=2))
+    assert verdicts_by_line(again.results) == verdicts_by_line(mine)
+    assert all(r.as_expected for r in again.results)
+
+
+def test_import_of_a_file_no_reader_knows_is_exit_2(tmp_path, capsys):
+    f = tmp_path / "a.xyz"
+    f.write_text("log p(x) = 1")
+    assert main(["import", str(f)]) == 2 and "no reader" in capsys.readouterr().err
 
 
 def test_the_note_lists_what_it_skipped_and_why():
