@@ -6,9 +6,6 @@ written as a comment.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from sympy.printing.str import StrPrinter
 
 from ..core import Status
@@ -88,26 +85,3 @@ def _step_lines(s, r) -> list:
     note = f"   @ {s.source.note_line}" if s.source.note_line is not None else ""
     by = f"\n        by {', '.join(rules)}" if rules else ""
     return [f"  {s.rel} {to_vi(s.rhs)}{by}{note}"] + tail
-
-
-def cmd_import(args) -> int:
-    """Read FILE with its reader, check it, print or write the ``.vi`` transcription."""
-    from ..checker import Settings, check_derivations   # start-up time: only this command needs them
-    from ..families import FAMILIES
-    from . import load_file
-    derivs, errors = load_file(args.file)
-    for e in errors:
-        print(f"error: {e}", file=sys.stderr)
-    if not derivs:
-        print(f"error: {args.file}: nothing to transcribe", file=sys.stderr)
-        return 2
-    report = check_derivations(derivs, Settings(families=tuple(sorted(FAMILIES)), samples=args.samples,
-                                                fixes=False))
-    text = f"# transcribed from {Path(args.file).name} by 'python -m vi_sym import'\n\n" + \
-        transcribe(derivs, report.results)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}: {sum(len(d.steps) for d in derivs)} step(s)", file=sys.stderr)
-    return 2 if errors else 0
