@@ -16,6 +16,8 @@ vouch for the value or the working precision is above ``DPS``.
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy
@@ -136,7 +138,8 @@ def compile_plain(expr):
     def safe(env):
         try:
             return f(env)
-        except (OverflowError, ZeroDivisionError, ValueError, MemoryError) as ex:
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError, MemoryError) as ex:
+            # TypeError: an ordering of a complex intermediate (a power of a negative value)
             raise NotEvaluable(numeric_failure(ex, expr)) from None
     return safe
 
@@ -176,17 +179,39 @@ def support_closure(c):
     return lambda env: sup
 
 
-def num_contains(outer, inner) -> bool:
-    """Is the evaluated support ``inner`` inside ``outer``?"""
-    if (outer[0] in ("count", "finite")) != (inner[0] in ("count", "finite")):
-        return False    # a discrete against a continuous density: no common base measure (KL = +oo)
-    if outer == inner or outer[0] == "real":
+#: support shapes (``Dist.support()[0]``) by base measure
+CONTINUOUS = frozenset({"real", "interval"})
+DISCRETE = frozenset({"finite", "count"})
+
+
+def base_measure(support) -> str:
+    """'lebesgue' for a continuous support, 'counting' for a finite or count support."""
+    if support[0] in CONTINUOUS:
+        return "lebesgue"
+    if support[0] in DISCRETE:
+        return "counting"
+    raise ValueError(f"unknown support {support!r}")
+
+
+def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a).is_nonnegative)):
+    """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
+    (The real line gives a finite or count support measure zero: a KL between a discrete
+    and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for interval ends
+    (symbolically by default)."""
+    if base_measure(outer) != base_measure(inner):
+        return False
+    if tuple(outer) == tuple(inner) or outer[0] == "real":
         return True
     if outer[0] == "interval":
-        return inner[0] == "interval" and outer[1] <= inner[1] and inner[2] <= outer[2]
+        return inner[0] == "interval" and le(outer[1], inner[1]) and le(inner[2], outer[2])
     if outer[0] == "count":
-        return inner[0] == "finite"
+        return inner[0] == "count" or all(int(k) == k and k >= 0 for k in inner[1])
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
+
+
+def num_contains(outer, inner) -> bool:
+    """Is the evaluated support ``inner`` inside ``outer`` (same base measure)?"""
+    return supports_nest(outer, inner, le=lambda a, b: a <= b)
 
 
 def component(c, breaks=None):
@@ -258,7 +283,7 @@ def _integrate_1d(comp, f, env, fnp=None):
     if sup[0] == "count":
         mode = max(float(b(env)) for b in breaks) if breaks else 0.0
         if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
-            fast = count_sum_np(z, env, logp_np, fnp, mode)
+            fast = count_fast(z, env, mode, logp_np, None if f is None else fnp)
             if fast is not None:
                 return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
         total, k, small = mpmath.mpf(0), 0, 0
@@ -293,30 +318,6 @@ def _integrate_1d(comp, f, env, fnp=None):
     return val, err
 
 
-def count_sum_np(z, env, logp_np, fnp, mode):
-    """float64 Σ_k P(k) f(k) over k = 0, 1, ... in blocks, stopped once the terms past 2·mode
-    fall below 1e-18 relative and shrink; the error bound is the last term over (1 - the
-    observed ratio of the last two terms).  (I, err), or None when float64 cannot vouch for it."""
-    fenv = {k: float(v) for k, v in env.items()}
-    total, n, size = 0.0, 0, max(256, int(4 * mode) + 64)
-    with np.errstate(all="ignore"):
-        while n < 10 ** 6:
-            e = dict(fenv)
-            e[z] = np.arange(n, n + size, dtype=float)
-            w = np.exp(logp_np(e))
-            terms = w if fnp is None else np.where(w > 0, w * fnp(e), 0.0)
-            if not np.all(np.isfinite(terms)):
-                return None
-            total += float(np.sum(terms))
-            n += size
-            last, before = abs(float(terms[-1])), abs(float(terms[-2]))
-            ratio = last / before if before else 0.0
-            if n > 2 * mode + 10 and last < 1e-18 * (1 + abs(total)) and ratio < 1:
-                return total, last / (1 - ratio) + 1e-15 * (1 + abs(total))
-            size *= 2
-    return None
-
-
 def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
     """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
     reflected variable hi - z when available.  (I, err) or None."""
@@ -342,4 +343,30 @@ def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
         return None
     return a[0] + b[0], a[1] + b[1]
 
+
+def count_fast(z, env, mode, logp_np, fnp):
+    """float64 sum of exp(logp) f over 0, 1, ..., K at once (K well past 2·mode, where the
+    terms shrink at least geometrically); (sum, error) or None when float64 cannot vouch
+    for it (a non-finite term, or the last terms not negligible).  The error bounds the
+    tail (twice the last term) and the rounding of the terms (exp of a log-density of
+    size |logp| carries a relative error of about |logp|·eps) and of their sum."""
+    K = int(2 * mode + 40 * math.sqrt(mode + 1) + 60)
+    if K > 200000:
+        return None
+    e = {k: float(v) for k, v in env.items()}
+    e[z] = np.arange(0, K + 1, dtype=float)
+    with np.errstate(all="ignore"):
+        lp = np.broadcast_to(np.asarray(logp_np(e), dtype=float), e[z].shape)
+        w = np.exp(lp)
+        terms = w if fnp is None else np.where(w > 0, w * np.asarray(fnp(e), dtype=float), 0.0)
+    if not np.all(np.isfinite(terms)):
+        return None
+    total = float(np.sum(terms))
+    last = float(np.max(np.abs(terms[-5:])))
+    if last > 1e-18 * (1 + abs(total)):
+        return None
+    eps = np.finfo(float).eps
+    big = np.abs(lp[w > 1e-300]) if np.any(w > 1e-300) else np.zeros(1)
+    err = 2 * last + float(np.sum(np.abs(terms))) * eps * (64 + float(np.max(big)) + math.log2(K + 2))
+    return total, err
 
