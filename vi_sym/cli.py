@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import learner_cli
+
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 DEFAULT_LOCK = "proofs.lock"
 
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--timeout", type=float, default=60.0, help="time limit per mutant in seconds (default 60)")
     sub.add_parser("rules", help="list the rules a step may cite")
     sub.add_parser("families", help="list the model families used for spot-checks")
+    learner_cli.register(sub)
     return ap
 
 
@@ -222,6 +225,8 @@ def main(argv=None) -> int:
         ap.print_help()
         return 2
     try:
+        if hasattr(args, "func"):
+            return args.func(args)
         return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules,
                 "families": cmd_families}[args.command](args)
     except KeyboardInterrupt:
