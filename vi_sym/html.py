@@ -17,6 +17,8 @@ from collections import Counter
 
 from . import __version__
 from .notation import REL_MATHML, MathMLPrinter, relation_mathml
+from .numeric import NotEvaluable
+from .plots import step_svg
 
 __all__ = ["render_report", "write_report", "step_html", "badge", "CSS"]
 
@@ -47,6 +49,7 @@ table.chain tr.step{border-top:1px solid #eef0f4}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.85em}
 .detail{margin:.1rem 0 .8rem 2.5rem;font-size:.9rem}
 .detail p{margin:.25rem 0}
+.plot svg{max-width:42rem;height:auto}
 table.cx,table.fam{border-collapse:collapse;font-size:.85rem;margin:.3rem 0}
 table.cx td,table.cx th,table.fam td,table.fam th{border:1px solid #d8dce4;padding:.15rem .5rem;
  text-align:left}
@@ -124,8 +127,20 @@ def _inherited(r) -> str:
            f"the error is not this step's own.</p>"
 
 
-def step_html(r) -> str:
-    """Everything below a step's line in the chain: why, meaning, fixes, evidence, trace."""
+def _plot(r, step) -> str:
+    cxs = [f for f in r.families if f.get("status") == "FAILED" and f.get("counterexample")]
+    if step is None or not cxs:
+        return ""
+    try:
+        svg = step_svg(step, cxs[0]["family"], cxs[0]["counterexample"]["params"])
+    except (NotEvaluable, ValueError) as err:
+        return f"<p>(no plot: {_e(err)})</p>"
+    return f'<details class="plot"><summary>both sides along the counterexample</summary>{svg}</details>'
+
+
+def step_html(r, step=None, plots=False) -> str:
+    """Everything below a step's line in the chain: why, meaning, fixes, evidence, trace
+    (and, with ``plots``, both sides of a FAILED step drawn along its counterexample)."""
     parts = []
     status = r.status.value
     if r.expect == "fails":
@@ -148,6 +163,8 @@ def step_html(r) -> str:
     if r.residual and status != "PROVED":
         parts.append(f"<p>What is left of lhs &minus; rhs: <code>{_e(r.residual)}</code></p>")
     parts.append(families_html(r.families))
+    if plots and status == "FAILED":
+        parts.append(_plot(r, step))
     if r.trace:
         items = "".join(f"<li>{_e(side)}: <b>{_e(rule)}</b> &rarr; {_e(res)}</li>" for side, rule, res in r.trace)
         parts.append(f'<details><summary>proof trace ({len(r.trace)} rewrites)</summary>'
@@ -162,7 +179,7 @@ def _by(step, r) -> str:
     return f"{_e(rules)}{note}"
 
 
-def derivation_html(d, results: dict) -> str:
+def derivation_html(d, results: dict, plots=False) -> str:
     title = f"<p class=\"meta\">{_e(d.title)}</p>" if d.title else ""
     where = f'<p class="where">{_e(d.file)}</p>' if d.file else ""
     rows = []
@@ -176,7 +193,7 @@ def derivation_html(d, results: dict) -> str:
         rows.append(f'<tr class="step" id="{_e(s.id)}"><td class="lhs">{lhs}</td><td class="rel">{_rel(s.rel)}</td>'
                     f"<td>{_mathml(s.rhs)}</td><td>{badge(status)}</td><td class=\"by\">{_by(s, r)}</td></tr>")
         if r is not None:
-            detail = step_html(r)
+            detail = step_html(r, s, plots)
             if detail:
                 rows.append(f'<tr><td colspan="5">{detail}</td></tr>')
     concl = ""
@@ -198,7 +215,7 @@ def _summary(results) -> str:
     return f"<p>{len(results)} steps: {items}{tail}</p>"
 
 
-def render_report(report, derivations, title="vi_sym report") -> str:
+def render_report(report, derivations, title="vi_sym report", plots=False) -> str:
     """The whole report as one HTML document (a string)."""
     results = {r.step_id: r for r in report.results}
     errors = ""
@@ -209,7 +226,7 @@ def render_report(report, derivations, title="vi_sym report") -> str:
     meta = (f'<p class="meta">vi_sym {_e(__version__)} &middot; families: '
             f"{_e(', '.join(st.families) or 'none')} &middot; {st.samples} samples, seed {st.seed}</p>")
     legend = "".join(f"<li>{badge(k)} {MEANING[k]}</li>" for k in ORDER[:4])
-    body = "".join(derivation_html(d, results) for d in derivations)
+    body = "".join(derivation_html(d, results, plots) for d in derivations)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
@@ -218,7 +235,7 @@ def render_report(report, derivations, title="vi_sym report") -> str:
             f"{errors}{body}</body></html>\n")
 
 
-def write_report(report, derivations, path, title="vi_sym report") -> None:
+def write_report(report, derivations, path, title="vi_sym report", plots=False) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(render_report(report, derivations, title))
+        fh.write(render_report(report, derivations, title, plots))
 

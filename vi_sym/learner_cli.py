@@ -28,7 +28,19 @@ def register(sub) -> None:
     r.add_argument("-o", "--output", metavar="FILE", default="report.html",
                    help="where to write the report (default report.html)")
     r.add_argument("--title", default="vi_sym report", help="the report's title")
+    r.add_argument("--plot", action="store_true",
+                   help="draw both sides of each FAILED step along its counterexample's parameter")
     r.set_defaults(func=cmd_report)
+    p = sub.add_parser("plot", help="draw the ELBO gap, Jensen's inequality, or a FAILED step's two sides")
+    p.add_argument("what", choices=("elbo", "jensen", "step"))
+    p.add_argument("rest", nargs="*", metavar="STEP [PATH]",
+                   help="for 'step': DERIVATION::STEP, then *.vi files (default: the shipped catalogue)")
+    p.add_argument("--family", default=None, metavar="NAME",
+                   help="model family (default normal-normal; for 'step': the first that refutes it)")
+    p.add_argument("--scale", type=float, default=None,
+                   help="for 'elbo': q's scale s (default: the exact posterior's)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None, help="image file (default WHAT.png)")
+    p.set_defaults(func=cmd_plot)
 
 
 def _error(msg: str) -> int:
@@ -72,8 +84,69 @@ def cmd_report(args) -> int:
     derivs, report = out
     print_errors(report, sys.stderr)
     try:
-        write_report(report, derivs, args.output, title=args.title)
+        write_report(report, derivs, args.output, title=args.title, plots=args.plot)
     except OSError as err:
         return _error(f"cannot write {args.output}: {err.strerror or err}")
     print(f"wrote {args.output}: {len(report.results)} steps", file=sys.stderr)
     return exit_code(report)
+
+
+def _find_step(derivs, step_id):
+    for d in derivs:
+        for s in d.steps + ([d.conclusion] if d.conclusion else []):
+            if s.id == step_id:
+                return s
+    return None
+
+
+def cmd_plot(args) -> int:
+    # imported here, not at the top, for the command line's start-up time
+    from . import plots
+    out = args.output or f"{args.what}.png"
+    try:
+        if args.what == "elbo":
+            d = plots.plot_elbo(out, args.family or "normal-normal", scale=args.scale)
+            i = d["m"].index(d["mu"])
+            print(f"wrote {out}: gap KL(q ‖ p(z|x)) from {max(d['kl']):.3g} down to {d['kl'][i]:.2g} "
+                  f"at the exact posterior mean {d['mu']:.4g}", file=sys.stderr)
+            return 0
+        if args.what == "jensen":
+            d = plots.plot_jensen(out, args.family or "normal-normal")
+            print(f"wrote {out}: log E_q[Y] = {d['log_mean']:.4g} ≥ E_q[log Y] = {d['mean_log']:.4g}",
+                  file=sys.stderr)
+            return 0
+    except (KeyError, ValueError) as err:
+        return _error(str(err).strip("'\""))
+    except OSError as err:
+        return _error(f"cannot write {out}: {err.strerror or err}")
+    return _plot_step(args, out)
+
+
+def _plot_step(args, out) -> int:
+    # imported here, not at the top, for the command line's start-up time
+    from .checker import Settings, check_derivations
+    from .loader import load_paths
+    from .plots import plot_step
+    if not args.rest:
+        return _error("plot step needs a step, e.g. 'plot step note_kl_route::2'")
+    step_id, paths = args.rest[0], args.rest[1:] or _catalogue()
+    derivs, errors = load_paths(paths)
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    step = _find_step(derivs, step_id)
+    if step is None:
+        return _error(f"no step {step_id!r} in {', '.join(map(str, paths))}")
+    fams = (args.family,) if args.family else ("all",)
+    (res,) = check_derivations([_alone(step)], Settings(families=fams, samples=20, fixes=False)).results[:1]
+    cx = [f for f in res.families if f.get("status") == "FAILED" and f.get("counterexample")]
+    if not cx:
+        return _error(f"{step_id} is {res.status.value}: there is no counterexample to plot")
+    d = plot_step(out, step, cx[0]["family"], cx[0]["counterexample"]["params"])
+    print(f"wrote {out}: both sides of {step_id} along {d['parameter']} in {cx[0]['family']}", file=sys.stderr)
+    return 0
+
+
+def _alone(step):
+    """A one-step derivation holding ``step``, so it is checked on its own."""
+    from .core import Derivation  # for start-up time, like the imports above
+    return Derivation(step.derivation, [step], context=step.context)

@@ -254,7 +254,7 @@ class MathMLPrinter(_SympyMathML):
         return row
 
     def _call(self, name, *args, sep=","):
-        """``name(a sep b ...)`` with stretchy brackets."""
+        """``name(a sep b ...)``; a name of more than one letter is upright."""
         parts = [self._el("mi", name, mathvariant="normal")] if len(name) > 1 else [self._el("mi", name)]
         parts.append(self._el("mo", "("))
         for i, a in enumerate(args):
@@ -297,7 +297,8 @@ class MathMLPrinter(_SympyMathML):
     def _print_log(self, e):
         a = e.args[0]
         if isinstance(a, (Density, sympy.Symbol)):
-            return self._row(self._el("mi", "log"), self._el("mo", "\u2061"), self._print(a))
+            return self._row(self._el("mi", "log"), self._el("mo", "\u2061"),
+                             self._el("mspace", width="0.17em"), self._print(a))
         return self._call("log", a)
 
     def _print_Integral(self, e):
@@ -325,6 +326,7 @@ class MathMLPrinter(_SympyMathML):
             for i, f in enumerate(fs):
                 if i:
                     parts.append(self._el("mo", "\u2062"))   # invisible times
+                    parts.append(self._el("mspace", width="0.17em"))
                 parts.append(self.parenthesize(f, PRECEDENCE["Mul"]))
             return self._row(*parts)
         if not den:
