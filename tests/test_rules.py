@@ -195,3 +195,27 @@ def test_a_sum_of_two_nonnegative_atoms_is_nonnegative_but_a_difference_is_not()
     assert not proves(KL(q, posterior) - KL(q, prior), ">=", 0, "kl_nonnegative")
     assert not proves(KL(q, posterior) + KL(q, prior), "<=", 0, "kl_nonnegative")
     assert not proves(log(evidence), ">=", log(evidence) + KL(q, posterior) + KL(q, prior), "kl_nonnegative")
+
+
+def test_an_equality_citing_only_an_inequality_rule_names_the_rules_it_needed():
+    """``log p(x,z) = log p(x|z) + log p(z)  by jensen``: jensen cannot justify an
+    equality, so the proof must list the equality rules it used instead."""
+    pf = prove_step(log(joint), "=", log(likelihood) + log(prior), [get_rule("jensen")], CTX)
+    assert pf.proved and set(pf.uncited) == {"product_rule", "log_of_product"}
+    bare = prove_step(log(joint), "=", log(likelihood) + log(prior), [], CTX)
+    assert bare.proved and set(bare.uncited) == {"product_rule", "log_of_product"}
+
+
+def test_every_definition_is_flagged_and_unfolds_without_citation():
+    """Definitions (KL, E, ELBO, H) unfold freely; nothing else does."""
+    flagged = {r.name for r in RULES.values() if r.definition}
+    assert flagged == {"kl_definition", "expectation_definition", "elbo_definition",
+                       "entropy_definition"}
+    pf = prove_step(Entropy(q), "=", -Integral(q * log(q), z), [], CTX)
+    assert pf.proved and pf.uncited == ()
+
+
+def test_the_integral_of_zero_is_zero():
+    """KL(q || q) = 0: the residual ∫ 0 dz must reduce (ring algebra), not stay open."""
+    assert proves(KL(q, q), "=", 0, "kl_definition")
+    assert not proves(KL(q, prior), "=", 0, "kl_definition")

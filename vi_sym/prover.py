@@ -21,11 +21,10 @@ from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
 from .vocabulary import Density
-from .rules.definitions import elbo_definition, expectation_definition, kl_definition
 
 #: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
-#: citing them is good style but never required.
-DEFINITIONS = (kl_definition, expectation_definition, elbo_definition)
+#: citing them is good style but never required.  A rule is one by its own flag.
+DEFINITIONS = tuple(r for r in EQUALITY_RULES if r.definition)
 
 MAX_ROUNDS = 25
 
@@ -40,14 +39,18 @@ def algebra(expr):
 
     Logs are not expanded, powers are not split and integrals are not split
     (sympy's ``expand`` would split ``∫(f+g)`` silently): those are cited rules.
-    Integrands are expanded in place, behind placeholders.
+    Integrands are expanded in place, behind placeholders; the integral of 0 is 0
+    (over any measure), which is ring algebra too.
     """
     held = {}
 
     def protect(e):
         if isinstance(e, Integral):
+            body = algebra(e.function)
+            if body == 0:
+                return sympy.S.Zero
             d = Dummy(f"I{len(held)}")
-            held[d] = Integral(algebra(e.function), *e.limits)
+            held[d] = Integral(body, *e.limits)
             return d
         if not e.args or isinstance(e, Density):
             return e
@@ -135,7 +138,9 @@ def _minimal_uncited(attempt, cited, proof) -> tuple:
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
-    cited_eq = [r for r in cited if r.kind == "equality"] or list(EQUALITY_RULES)
+    # no equality rule cited: the proof may still use them all, but it names each one it
+    # needed (an '=' step citing only 'jensen' must not pass as justified by it)
+    cited_eq = [r for r in cited if r.kind == "equality"]
     cited_ineq = [r for r in cited if r.kind == "inequality"]
     if rel == "=":
         # an inequality rule cannot justify an equality: equalities alone decide it

@@ -41,7 +41,9 @@ class Rule:
     ``statement``   the math, as a learner would write it;
     ``assumptions`` the side conditions under which the rewrite is valid;
     ``rewrite``     for equality rules, ``(expr, ctx) -> expr`` applied everywhere;
-    ``kind``        ``"equality"`` or ``"inequality"``.
+    ``kind``        ``"equality"`` or ``"inequality"``;
+    ``definition``  a definition (KL, E, ELBO, H): it unfolds freely, as in Lean unfolding a
+                    definition needs no lemma, so citing it is good style but never required.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Rule:
     assumptions: tuple
     rewrite: Optional[Callable] = field(default=None, compare=False)
     doc: str = ""
+    definition: bool = False
 
 
 def whole_domain_variable(integral: Integral) -> Optional[Symbol]:

@@ -1,0 +1,158 @@
+"""Records -> derivations: the one place where a chain of steps is composed.
+
+Every front-end (``vi_sym.frontends``) hands over :class:`~vi_sym.records.DerivationRecord`\\ s;
+:func:`assemble` turns each into a :class:`~vi_sym.core.Derivation`:
+
+* a ``start`` record begins the chain; each ``step`` continues from the previous right-hand side
+  (or from its own ``lhs`` when the front-end read one);
+* a line that could not be read becomes an unreadable step (reported, never dropped), and the step
+  after it has no left-hand side to continue from;
+* cited rules are looked up (an unknown name is an error with a suggestion);
+* ``xfail`` marks a step expected to fail; ``conclusion`` is what the chain should reach;
+* densities bound by ``define`` are replaced by their concrete distributions (claims);
+* another plausible reading of a step (``alternatives``) is checked as an extra step named
+  ``N'``, ``N''``…, continuing from the same left-hand side.
+
+Errors never raise: they come back as :class:`~vi_sym.records.LoadError`.
+"""
+from __future__ import annotations
+
+from .core import Derivation, SourceRef, Step
+from .distributions import ConcreteDensity
+from .parse import ParseError
+from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
+from .rules import UnknownRule, get_rule
+from .vocabulary import Density
+
+__all__ = ["assemble", "assemble_all", "concretise"]
+
+
+def concretise(expr, defined: dict):
+    """Replace every use ``q(z)`` of a ``define``-d density by its concrete distribution."""
+    if not defined or expr is None:
+        return expr
+    mapping = {}
+    for d in expr.atoms(Density):
+        if d.name in defined:
+            vs, definition = defined[d.name]
+            if d.vars != vs or d.given:
+                raise ParseError(f"'{d}': {d.name} is defined as {d.name}({', '.join(map(str, vs))})")
+            mapping[d] = ConcreteDensity(d.name, vs, (), definition)
+    return expr.xreplace(mapping) if mapping else expr
+
+
+class _Chain:
+    """The state of one chain while its records are composed."""
+
+    def __init__(self, drec: DerivationRecord, errors: list):
+        self.drec, self.errors = drec, errors
+        self.d = Derivation(drec.name, [], title=drec.title, context=drec.context, file=drec.file)
+        self.prev = None        # the previous right-hand side (None if unreadable)
+        self.started = False
+        self.n = 0
+
+    def error(self, rec: StepRecord, step: str, message: str, column: int = 0):
+        self.errors.append(LoadError(rec.file, rec.line, self.drec.name, step, message,
+                                     column, rec.text if column else ""))
+
+    def source(self, rec: StepRecord) -> SourceRef:
+        return SourceRef(rec.file, rec.line, rec.note_line)
+
+    def expr(self, e):
+        return concretise(e, self.drec.defined)
+
+    def conclusion(self, rec: StepRecord):
+        ctx, name = self.drec.context, self.drec.name
+        error = rec.error
+        if not error:
+            try:
+                lhs, rhs = self.expr(rec.lhs), self.expr(rec.rhs)
+                self.d.conclusion = Step(lhs, rec.relation, rhs, (), name="conclusion", derivation=name,
+                                         source=self.source(rec), context=ctx)
+                return
+            except ParseError as err:
+                error = str(err)
+        self.error(rec, "conclusion", error, rec.error_column)
+        self.d.conclusion = Step(None, "=", None, name="conclusion", derivation=name,
+                                 source=self.source(rec), context=ctx, error=error)
+
+    def start(self, rec: StepRecord):
+        self.started = True
+        self.prev = None
+        if rec.error:
+            self.error(rec, "start", rec.error, rec.error_column)
+            return
+        try:
+            self.prev = self.expr(rec.lhs)
+        except ParseError as err:
+            self.error(rec, "start", str(err))
+
+    def step(self, rec: StepRecord, name: str | None = None, rhs_override=None):
+        if name is None:
+            self.n += 1
+        name = name or str(self.n)
+        rel, error, column, lhs, rhs = rec.relation or "=", "", 0, self.prev, None
+        try:
+            for r in rec.rules:
+                get_rule(r)
+            if rec.error:
+                error, column = rec.error, rec.error_column
+            else:
+                rhs = self.expr(rec.rhs if rhs_override is None else rhs_override)
+                if rec.lhs is not None:
+                    lhs = self.expr(rec.lhs)
+        except (ParseError, UnknownRule) as err:
+            error = str(err)
+        if not self.started and rec.lhs is None and not error:
+            error = "the chain has no starting expression before its first step"
+        if lhs is None and not error and self.started:
+            error = "the previous expression could not be read, so this step has no left-hand side"
+        ctx, dname = self.drec.context, self.drec.name
+        if error:
+            self.error(rec, name, error, column)
+            self.d.steps.append(Step(None, rel, None, tuple(rec.rules), name=name, derivation=dname,
+                                     source=self.source(rec), context=ctx, error=error))
+        else:
+            self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
+                                     source=self.source(rec), context=ctx,
+                                     expect="fails" if rec.xfail else "holds",
+                                     expect_reason=rec.xfail or ""))
+        return lhs, rhs
+
+    def add(self, rec: StepRecord):
+        if rec.kind == CONCLUSION:
+            self.conclusion(rec)
+        elif rec.kind == START:
+            self.start(rec)
+        else:
+            lhs, rhs = self.step(rec)
+            base = self.n
+            for i, (_, alt) in enumerate(rec.alternatives, 1):
+                saved, self.prev = self.prev, lhs
+                self.step(StepRecord(**{**rec.__dict__, "xfail": None, "alternatives": ()}),
+                          name=f"{base}{chr(39) * i}", rhs_override=alt)
+                self.prev = saved
+            self.prev = rhs
+
+
+def assemble(drec: DerivationRecord, errors: list) -> Derivation:
+    """One derivation record -> a :class:`Derivation` (errors appended to ``errors``)."""
+    chain = _Chain(drec, errors)
+    for rec in drec.records:
+        chain.add(rec)
+    d = chain.d
+    if not d.steps:
+        errors.append(LoadError(drec.file, drec.line, drec.name, "", "the derivation has no steps"))
+    d.warnings = list(drec.warnings)
+    d.skipped = list(drec.skipped)
+    return d
+
+
+def assemble_all(drecs, errors: list) -> list:
+    """Every record -> derivations with at least one step; duplicate names are an error."""
+    out = [d for d in (assemble(r, errors) for r in drecs) if d.steps]
+    names = [d.name for d in out]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        file = next(d.file for d in out if d.name == name)
+        errors.append(LoadError(file, 0, name, "", "two derivations share this name"))
+    return out

@@ -1,0 +1,272 @@
+"""The ``.vi`` reader: vi_sym's own derivation files, parsed (never evaluated) into records.
+
+A file holds one or more derivations::
+
+    # comments start with '#'
+    derivation kl_route
+    title: D_KL(q || p(z|x)) unfolded with Bayes' rule
+    latent: z
+    observed: x
+
+        KL(q(z) || p(z|x))
+      = integrate(q(z)*log(q(z)/p(z|x)), z)         by kl_definition   @ 45
+      = integrate(q(z)*log(q(z)*p(x)/(p(x|z)*p(z))), z)  by bayes_rule  @ 46
+    conclude: log(p(x)) = ELBO(q(z), p(x,z)) + KL(q(z)||p(z|x))
+
+Header keys: ``title``, ``latent`` (required), ``observed``, ``parameters``
+(real), ``positive`` (positive reals), ``unit`` (in (0, 1)), ``densities`` (names; default
+``p q``), ``models`` (names of model joints; default ``p``).  ``define q(z) = Normal(z, m, s)``
+binds a density.  The first expression line starts the chain; each step line starts with
+``=``, ``>=`` or ``<=`` and may end with ``by rule, rule``, ``@ N`` (the line of the learner's
+note it transcribes) and ``xfail: reason`` (a step known to be wrong: it must fail).  An
+expression whose brackets are still open continues on the next line.
+"""
+from __future__ import annotations
+
+import re
+
+from sympy import Symbol
+
+from ..distributions import DefinitionError, components, distribution_functions
+from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
+from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
+from ..rules import Context
+from ..vocabulary import Entropy
+
+HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
+               "note"}
+DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
+STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
+REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+
+
+def depth(text: str) -> int:
+    """Open brackets minus closed ones."""
+    return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+
+def _strip_comment(line: str) -> str:
+    i = line.find("#")
+    return line if i < 0 else line[:i]
+
+
+def split_annotations(text: str):
+    """``expr  by r1, r2  @ 47  xfail: reason`` -> (expr, [rules], note_line, xfail_reason|None)."""
+    xfail = None
+    m = re.search(r"\bxfail\s*:(.*)$", text)
+    if m:
+        xfail = m.group(1).strip() or "expected to fail"
+        text = text[:m.start()]
+    note = None
+    m = re.search(r"@\s*(?:note\s*:?)?\s*(\S*)\s*$", text)
+    if m:
+        if not m.group(1).isdigit():
+            raise ParseError(f"'@' must be followed by a line number of the note, got '{m.group(1)}'")
+        note = int(m.group(1))
+        text = text[:m.start()]
+    rules = []
+    m = re.search(r"\s+by\s+(.*)$", text)
+    if m:
+        rules = [r.strip() for r in m.group(1).split(",") if r.strip()]
+        if not rules:
+            raise ParseError("'by' must be followed by at least one rule name")
+        text = text[:m.start()]
+    return text.strip(), rules, note, xfail
+
+
+class _Bad(Exception):
+    """Carries a :class:`LoadError` out of a helper."""
+
+    def __init__(self, file, line, derivation, message):
+        super().__init__(message)
+        self.error = LoadError(file, line, derivation, "", message)
+
+
+class _Block:
+    def __init__(self, name, line):
+        self.name, self.line = name, line
+        self.header: dict = {}
+        self.defines: list = []   # (line_no, text) of 'define NAME(vars) = DIST(...)' lines
+        self.body: list = []      # (line_no, text)
+
+
+def _blocks(text: str, file: str, errors: list):
+    blocks, cur = [], None
+    pending = None  # (line_no, text) of a multi-line expression
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = _strip_comment(raw).rstrip()
+        if pending is not None and (STEP_RE.match(line) or re.match(r"^\s*(derivation|conclude)", line)):
+            cur.body.append(pending)          # an unclosed bracket: the parser will say so
+            pending = None
+        if pending is not None:
+            pending = (pending[0], pending[1] + " " + line.strip())
+            if depth(pending[1]) <= 0:
+                cur.body.append(pending)
+                pending = None
+            continue
+        if not line.strip():
+            continue
+        m = re.match(r"^derivation\s+(\S+)\s*$", line.strip())
+        if m:
+            cur = _Block(m.group(1), no)
+            blocks.append(cur)
+            continue
+        if line.strip().startswith("derivation"):
+            errors.append(LoadError(file, no, "", "", "expected 'derivation NAME' (one word)"))
+            cur = None
+            continue
+        if cur is None:
+            errors.append(LoadError(file, no, "", "", "text before the first 'derivation NAME' line"))
+            continue
+        dm = DEFINE_RE.match(line)
+        if dm and not cur.body:
+            cur.defines.append((no, dm.group(1).strip()))
+            continue
+        km = re.match(r"^\s*([A-Za-z_]+)\s*:(.*)$", line)
+        if km and km.group(1) in HEADER_KEYS and not cur.body:
+            cur.header[km.group(1)] = (no, km.group(2).strip())
+            continue
+        if re.match(r"^\s*(by\s|@|xfail\s*:)", line) and cur.body:
+            # annotations of the previous step, written on a line of their own
+            prev_no, prev_text = cur.body[-1]
+            cur.body[-1] = (prev_no, prev_text + "  " + line.strip())
+            continue
+        if depth(line) > 0:
+            pending = (no, line.strip())
+            continue
+        cur.body.append((no, line.strip()))
+    if pending is not None:
+        if STEP_RE.match(pending[1]):
+            cur.body.append(pending)
+        else:
+            errors.append(LoadError(file, pending[0], cur.name if cur else "", "",
+                                    "unclosed bracket: the expression never ends"))
+    return blocks
+
+
+def make_env(variables: dict, densities: set) -> ParseEnv:
+    """A parse environment with ``H`` (entropy) unless the name is taken."""
+    env = ParseEnv(variables=variables, densities=densities)
+    if "H" not in variables and "H" not in densities:
+        env.functions["H"] = Function(Entropy, 1)
+    return env
+
+
+def _env(block: _Block, file: str):
+    h = {k: v for k, (_, v) in block.header.items()}
+    if "latent" not in h or not h["latent"].split():
+        raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
+    ident = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+    variables = {}
+    domains = []
+    for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
+                        ("positive", {"positive": True}), ("unit", {"positive": True})):
+        for name in h.get(key, "").replace(",", " ").split():
+            if not ident.match(name):
+                raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
+            if name in variables:
+                raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
+            variables[name] = Symbol(name, **kwargs)
+            if key in ("parameters", "positive", "unit"):
+                domains.append((name, {"parameters": "real"}.get(key, key)))
+    densities = set(h.get("densities", "p q").replace(",", " ").split())
+    models = frozenset(h.get("models", "p").replace(",", " ").split())
+    latent = tuple(variables[n] for n in h["latent"].replace(",", " ").split())
+    clash = densities & set(variables)
+    if clash:
+        raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
+    env = make_env(variables, densities)
+    defined = _defines(block, file, env, latent)
+    return env, Context(latent, models, tuple(domains)), defined
+
+
+def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
+    """``define q(z) = Normal(z, m, s)`` lines -> {name: (vars, definition)}; adds the names
+    to the densities of ``env``."""
+    out = {}
+    for no, text in block.defines:
+        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*\(([^()|]*)\)\s*=(.*)$", text)
+        if not m:
+            raise _Bad(file, no, block.name, "expected 'define NAME(VAR, ...) = DISTRIBUTION(VAR, PARAM, ...)'")
+        name, names, rhs = m.group(1), m.group(2).replace(",", " ").split(), m.group(3)
+        if name in env.variables:
+            raise _Bad(file, no, block.name, f"'{name}' is both a variable and a defined density")
+        if name in out:
+            raise _Bad(file, no, block.name, f"density '{name}' is defined twice")
+        if not names:
+            raise _Bad(file, no, block.name, f"defined density '{name}' needs its variable(s), e.g. {name}(z)")
+        for v in names:
+            if v not in env.variables or env.variables[v] not in latent:
+                raise _Bad(file, no, block.name, f"'{v}' in define {name}(...) is not a latent variable "
+                                                 "(declare it in 'latent:')")
+        vs = tuple(env.variables[v] for v in names)
+        denv = ParseEnv(variables=env.variables, densities=set(),
+                        functions={**env.functions, **distribution_functions()})
+        try:
+            definition = parse_expression(rhs, denv)
+            comps = components(definition)
+        except (ParseError, DefinitionError) as err:
+            raise _Bad(file, no, block.name, f"define {name}: {err}") from None
+        if sorted(map(str, (c.var for c in comps))) != sorted(map(str, vs)):
+            raise _Bad(file, no, block.name,
+                       f"define {name}({', '.join(names)}): the distributions must cover each of its "
+                       f"variables exactly once, got {' * '.join(str(c) for c in comps)}")
+        out[name] = (vs, definition)
+        env.densities.add(name)
+    return out
+
+
+def _record(no: int, text: str, file: str, env: ParseEnv, started: bool) -> StepRecord:
+    """One body line -> a record (errors kept in the record)."""
+    rec = StepRecord(STEP, file, no, text=text)
+    if text.startswith("conclude:") or text.startswith("conclusion:"):
+        rec.kind = CONCLUSION
+        try:
+            rec.lhs, rec.relation, rec.rhs = parse_relation(text.split(":", 1)[1], env)
+        except ParseError as err:
+            rec.error = str(err)
+        return rec
+    m = STEP_RE.match(text)
+    if not m:
+        if started:
+            rec.relation = "="
+            rec.error = "a step must start with =, >= or <= (or is this a stray line?)"
+            return rec
+        rec.kind = START
+        try:
+            expr_text, rules, _, _ = split_annotations(text)
+            if rules:
+                raise ParseError("the starting expression cannot cite rules; put 'by' on the steps")
+            rec.lhs = parse_expression(expr_text, env)
+        except ParseError as err:
+            rec.error = str(err)
+        return rec
+    rec.relation = REL_NORMAL[m.group(1)]
+    try:
+        expr_text, rules, rec.note_line, rec.xfail = split_annotations(m.group(2))
+        rec.rules = tuple(rules)
+        rec.rhs = parse_expression(expr_text, env)
+    except ParseError as err:
+        rec.error = str(err)
+    return rec
+
+
+def read_vi(text: str, file: str):
+    """``.vi`` text -> (derivation records, errors)."""
+    errors: list = []
+    out = []
+    for block in _blocks(text, file, errors):
+        try:
+            env, ctx, defined = _env(block, file)
+        except _Bad as bad:
+            errors.append(bad.error)
+            continue
+        title = block.header.get("title", (0, ""))[1]
+        drec = DerivationRecord(block.name, file, block.line, title, ctx, defined)
+        started = False
+        for no, text_ in block.body:
+            rec = _record(no, text_, file, env, started)
+            started = started or rec.kind == START
+            drec.records.append(rec)
+        out.append(drec)
+    return out, errors
