@@ -204,10 +204,13 @@ def cmd_mutate(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from .rules import RULES
+    from .rules import ALIASES, RULES
     for r in RULES.values():
         print(f"{r.name:<24} {r.kind:<10} {r.statement}")
         print(f"{'':<24} assumes: {'; '.join(r.assumptions)}")
+        aliases = sorted(a for a, target in ALIASES.items() if target == r.name)
+        if aliases:
+            print(f"{'':<24} also:    {', '.join(aliases)}")
     return 0
 
 

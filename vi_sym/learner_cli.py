@@ -41,6 +41,11 @@ def register(sub) -> None:
                    help="for 'elbo': q's scale s (default: the exact posterior's)")
     p.add_argument("-o", "--output", metavar="FILE", default=None, help="image file (default WHAT.png)")
     p.set_defaults(func=cmd_plot)
+    e = sub.add_parser("explain", help="explain a rule (statement, side conditions, aliases, example) "
+                                       "or a derivation (its chain, a sentence per step)")
+    e.add_argument("name", help="a rule (or alias) or a derivation name")
+    e.add_argument("paths", nargs="*", help="*.vi files to look for the derivation in (default: the catalogue)")
+    e.set_defaults(func=cmd_explain)
 
 
 def _error(msg: str) -> int:
@@ -150,3 +155,27 @@ def _alone(step):
     """A one-step derivation holding ``step``, so it is checked on its own."""
     from .core import Derivation  # for start-up time, like the imports above
     return Derivation(step.derivation, [step], context=step.context)
+
+
+def cmd_explain(args) -> int:
+    # imported here, not at the top, for the command line's start-up time
+    import difflib
+
+    from .describe import describe_derivation, describe_rule
+    from .loader import load_paths
+    from .rules import ALIASES, RULES
+    if args.name in RULES or args.name in ALIASES:
+        print(describe_rule(args.name))
+        return 0
+    derivs, errors = load_paths(args.paths or _catalogue())
+    for d in derivs:
+        if d.name == args.name:
+            print(describe_derivation(d))
+            return 0
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    names = list(RULES) + list(ALIASES) + [d.name for d in derivs]
+    close = difflib.get_close_matches(args.name, names, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return _error(f"'{args.name}' is neither a rule nor a derivation{hint}; "
+                  f"'python -m vi_sym rules' lists the rules")
