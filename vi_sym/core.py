@@ -108,6 +108,13 @@ class Step:
         by = rf"\quad\text{{[{', '.join(self.by)}]}}".replace("_", r"\_") if self.by else ""
         return f"$\\displaystyle {sympy.latex(self.lhs)} {LATEX_REL[self.rel]} {sympy.latex(self.rhs)}{by}$"
 
+    @classmethod
+    def parse(cls, text, **header):
+        """One step in the .vi notation, e.g. ``Step.parse("log(p(x)) >= ELBO(q(z), p(x,z))")``;
+        header lines as keywords (``latent="z"``, ``observed="x"``); see :mod:`vi_sym.notebook`."""
+        from .notebook import parse_step  # the .vi reader sits above core: imported on use
+        return parse_step(text, **header)
+
     def check(self, **settings):
         """Check this step alone; returns a :class:`StepResult`."""
         from .checker import check_steps
@@ -206,6 +213,10 @@ class StepResult:
         if self.expect == "fails":
             return self.status not in (Status.PROVED, Status.SPOT_CHECKED)
         return self.status not in (Status.FAILED, Status.ERROR)
+
+    def _repr_html_(self):
+        from .notebook import result_html  # rendering sits above core: imported on use
+        return result_html(self)
 
     def _repr_latex_(self):
         if not self.latex:

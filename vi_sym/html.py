@@ -18,7 +18,6 @@ from collections import Counter
 from . import __version__
 from .notation import REL_MATHML, MathMLPrinter, relation_mathml
 from .numeric import NotEvaluable
-from .plots import step_svg
 
 __all__ = ["render_report", "write_report", "step_html", "badge", "CSS"]
 
@@ -131,6 +130,7 @@ def _plot(r, step) -> str:
     cxs = [f for f in r.families if f.get("status") == "FAILED" and f.get("counterexample")]
     if step is None or not cxs:
         return ""
+    from .plots import step_svg  # matplotlib only when plots are asked for (start-up time)
     try:
         svg = step_svg(step, cxs[0]["family"], cxs[0]["counterexample"]["params"])
     except (NotEvaluable, ValueError) as err:
