@@ -19,9 +19,10 @@ import sympy
 # imported here, not in the workers: every task runs in a fresh fork of this process, and a
 # module first imported inside a worker (hypothesis, numpy, ...) would be imported per task
 from . import claims, fixes, spotcheck  # noqa: F401
-from .core import LATEX_REL, Derivation, Status, Step, StepResult
+from .core import Derivation, Status, Step, StepResult
 from .explain import explain_counterexample
 from .isolation import InterruptedRun, Outcome, run_tasks
+from .notation import relation_latex, relation_unicode, to_unicode
 from .prover import prove_equal, prove_step
 from .rules import EQUALITY_RULES
 
@@ -70,7 +71,7 @@ def prove_task(step: Step) -> dict:
     return {
         "proved": proof.proved,
         "trace": _trace_rows(proof),
-        "residual": "" if proof.proved or proof.residual is None else str(proof.residual),
+        "residual": "" if proof.proved or proof.residual is None else to_unicode(proof.residual),
         "uncited": proof.uncited,
         "atom": proof.atom,
     }
@@ -100,12 +101,12 @@ def conclusion_task(derivation: Derivation) -> dict:
                             ("conclusion", "chain"))
         if proof.proved:
             return {"proved": True, "trace": _trace_rows(proof), "residual": "",
-                    "uncited": (), "atom": f"the chain proves {S} {rel} {T}"}
+                    "uncited": (), "atom": f"the chain proves {relation_unicode(S, rel, T)}"}
         last = proof
-    why = (f"the chain proves {S} {rel} {T}, which cannot give a conclusion with {c.rel}"
+    why = (f"the chain proves {relation_unicode(S, rel, T)}, which cannot give a conclusion with {c.rel}"
            if last is None else "")
     return {"proved": False, "trace": _trace_rows(last) if last else [],
-            "residual": str(last.residual) if last else "", "uncited": (), "atom": "",
+            "residual": to_unicode(last.residual) if last else "", "uncited": (), "atom": "",
             "reason": why}
 
 
@@ -282,7 +283,7 @@ def _base_result(step: Step) -> StepResult:
         step_id=step.id, derivation=step.derivation, step=step.name,
         status=Status.UNKNOWN, relation=step.rel,
         statement=str(step) if ok else "",
-        latex=f"{sympy.latex(step.lhs)} {LATEX_REL[step.rel]} {sympy.latex(step.rhs)}" if ok else "",
+        latex=relation_latex(step.lhs, step.rel, step.rhs) if ok else "",
         justification=step.by, source=str(step.source.file and f"{step.source.file}:{step.source.line}"),
         note_line=step.source.note_line, expect=step.expect, expect_reason=step.expect_reason)
 

@@ -15,6 +15,7 @@ from typing import Optional
 import sympy
 from sympy import Symbol
 
+from .notation import relation_unicode, to_latex
 from .rules import Context, get_rule
 
 RELATIONS = ("=", ">=", "<=")
@@ -100,13 +101,13 @@ class Step:
         if self.error:
             return f"{self.id}: <unreadable: {self.error}>"
         by = f"   [by {', '.join(self.by)}]" if self.by else ""
-        return f"{self.lhs} {self.rel} {self.rhs}{by}"
+        return f"{relation_unicode(self.lhs, self.rel, self.rhs)}{by}"
 
     def _repr_latex_(self):
         if self.error:
             return None
         by = rf"\quad\text{{[{', '.join(self.by)}]}}".replace("_", r"\_") if self.by else ""
-        return f"$\\displaystyle {sympy.latex(self.lhs)} {LATEX_REL[self.rel]} {sympy.latex(self.rhs)}{by}$"
+        return f"$\\displaystyle {to_latex(self.lhs)} {LATEX_REL[self.rel]} {to_latex(self.rhs)}{by}$"
 
     @classmethod
     def parse(cls, text, **header):
@@ -168,9 +169,9 @@ class Derivation:
             if s.error:
                 rows.append(rf"& \text{{(unreadable step {s.name})}}")
                 continue
-            left = sympy.latex(s.lhs) if i == 0 else ""
+            left = to_latex(s.lhs) if i == 0 else ""
             by = rf"&& \text{{{', '.join(s.by)}}}".replace("_", r"\_") if s.by else ""
-            rows.append(f"{left} &{LATEX_REL[s.rel]} {sympy.latex(s.rhs)} {by}")
+            rows.append(f"{left} &{LATEX_REL[s.rel]} {to_latex(s.rhs)} {by}")
         body = r" \\ ".join(rows)
         return f"$\\begin{{aligned}}{body}\\end{{aligned}}$"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .mutations import FIX_OPERATORS, FLIP_RELATION, edits
+from .notation import relation_unicode, to_unicode
 from .prover import prove_step
 
 MAX_CANDIDATES = 60
@@ -43,7 +44,7 @@ def candidates(step, previous_lhs=None):
         yield "flip_relation", f"'{flipped}' instead of '{step.rel}'", step.lhs, flipped, step.rhs
     if previous_lhs is not None and previous_lhs != step.lhs:
         # skip the step before: if this holds, the previous step's result was the slip
-        yield "skip_previous", (f"continuing from the previous step's left-hand side {previous_lhs} "
+        yield "skip_previous", (f"continuing from the previous step's left-hand side {to_unicode(previous_lhs)} "
                                 f"(the previous step's result looks wrong)"), previous_lhs, step.rel, step.rhs
     for op, desc, new in edits(step.rhs, ctx, FIX_OPERATORS):
         yield op, f"{desc} on the right", step.lhs, step.rel, new
@@ -64,7 +65,7 @@ def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> l
     for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, previous_lhs)):
         if n >= MAX_CANDIDATES or len(proved) >= MAX_FIXES:
             break
-        statement = f"{lhs} {rel} {rhs}"
+        statement = relation_unicode(lhs, rel, rhs)
         probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
         flhs, frhs = family_coordinates(probe)
         screen = SCREEN_FAMILY if SCREEN_FAMILY in FAMILIES else None

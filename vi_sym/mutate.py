@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from .core import Step
 from .isolation import run_tasks
 from .mutations import FLIP_RELATION, MUTATION_OPERATORS, edits
+from .notation import relation_unicode
 from .prover import prove_equal, prove_step
 from .rules import EQUALITY_RULES
 
@@ -80,7 +81,7 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
     from .families import FAMILIES, applicable_families
     from .spotcheck import spot_check
 
-    statement = f"{m.lhs} {m.rel} {m.rhs}"
+    statement = relation_unicode(m.lhs, m.rel, m.rhs)
     res = lambda outcome, detail="": MutantResult(m.step_id, m.operator, m.description, statement,  # noqa: E731
                                                   outcome, detail)
     proof = prove_step(m.lhs, m.rel, m.rhs, m.original.rules(), m.original.context)
