@@ -63,7 +63,8 @@ def _catalogue() -> list:
 def run_check(args):
     """Load and check ``args.paths`` as ``check`` would; returns (derivations, report) or an exit code."""
     # imported here, not at the top, for the command line's start-up time
-    from .checker import Settings, check_derivations
+    from .scheduler import check_derivations
+    from .settings import Settings
     from .families import FAMILIES
     from .loader import load_paths
     if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
@@ -129,7 +130,8 @@ def cmd_plot(args) -> int:
 
 def _plot_step(args, out) -> int:
     # imported here, not at the top, for the command line's start-up time
-    from .checker import Settings, check_derivations
+    from .scheduler import check_derivations
+    from .settings import Settings
     from .loader import load_paths
     from .plots import plot_step
     if not args.rest:

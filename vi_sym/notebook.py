@@ -18,8 +18,9 @@ import shlex
 
 from sympy import Symbol
 
-from .checker import Settings, check_derivations
-from .core import Step, StepResult
+from .scheduler import check_derivations
+from .settings import Settings
+from .core import Step, StepResult, register_notebook_hooks
 from .frontends.vi import make_env, split_annotations
 from .html import CSS, badge, derivation_html, families_html, step_html
 from .loader import load_text as _load_text
@@ -122,7 +123,7 @@ class Checked:
 
 
 def check_text(text: str, **settings) -> Checked:
-    """Load and check a ``.vi`` document (settings as :class:`vi_sym.checker.Settings`)."""
+    """Load and check a ``.vi`` document (settings as :class:`vi_sym.settings.Settings`)."""
     return load_text(text).check(**settings)
 
 
@@ -136,6 +137,9 @@ def result_html(r: StepResult, step: Step | None = None) -> str:
     head = (f"<div><b>{_html.escape(r.step_id)}</b> {badge(r.status.value)} {stmt}"
             + (f' <span style="color:#5a6275">by {_html.escape(by)}</span>' if by else "") + "</div>")
     return f"<style>{CSS}</style><div>{head}{step_html(r) or families_html(r.families)}</div>"
+
+
+register_notebook_hooks(parse_step=parse_step, result_html=result_html)
 
 
 def _magic_options(line):
