@@ -98,3 +98,14 @@ def test_plot_command(tmp_path):
     assert main(["plot", "elbo", "--family", "beta-bernoulli", "-o", str(out)]) == 2
     assert main(["plot", "step", "no_such::1", "-o", str(out)]) == 2
     assert main(["plot", "step", "-o", str(out)]) == 2
+
+
+def test_check_plot_draws_each_failed_step(tmp_path):
+    from vi_sym.cli import main
+    vi = tmp_path / "line41.vi"
+    vi.write_text(NOTE_41, encoding="utf-8")
+    code = main(["check", str(vi), "--family", "normal-normal", "--samples", "5", "--no-cache",
+                 "--no-fixes", "--plot", str(tmp_path / "plots")])
+    assert code == 1                                   # the step fails (it is not marked xfail)
+    (png,) = (tmp_path / "plots").iterdir()
+    assert png.name == "line41-1.png" and matplotlib.image.imread(png).shape[1] > 500

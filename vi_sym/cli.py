@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    c.add_argument("--plot", metavar="DIR", default=None,
+                   help="draw both sides of each FAILED step along its counterexample, one PNG per step in DIR")
     i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
     i.add_argument("file", help="the note, .md or .ipynb file")
     i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -171,6 +173,8 @@ def cmd_check(args) -> int:
     finally:
         progress.clear()
     print_report(report, stream=human, verbose=args.verbose, quiet=args.quiet, err_stream=sys.stderr)
+    if args.plot:
+        learner_cli.plot_failed(report, derivs, args.plot, human)
     for line in reading_lines(derivs, report.results):
         print(line, file=human)
     if cache is not None and (cache.hits or args.verbose) and not args.quiet:

@@ -181,3 +181,27 @@ def cmd_explain(args) -> int:
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     return _error(f"'{args.name}' is neither a rule nor a derivation{hint}; "
                   f"'python -m vi_sym rules' lists the rules")
+
+
+def plot_failed(report, derivs, directory, stream) -> list:
+    """``check --plot DIR``: one picture per FAILED step with a counterexample; returns the files."""
+    # imported here, not at the top, for the command line's start-up time
+    from .numeric import NotEvaluable
+    from .plots import plot_step
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    steps = {s.id: s for d in derivs for s in d.steps}
+    written = []
+    for r in report.results:
+        cx = [f for f in r.families if f.get("status") == "FAILED" and f.get("counterexample")]
+        step = steps.get(r.step_id)
+        if r.status.value != "FAILED" or not cx or step is None:
+            continue
+        out = Path(directory) / (r.step_id.replace("::", "-") + ".png")
+        try:
+            plot_step(out, step, cx[0]["family"], cx[0]["counterexample"]["params"])
+        except (NotEvaluable, ValueError) as err:
+            print(f"plot: {r.step_id}: not drawn ({err})", file=stream)
+            continue
+        written.append(out)
+    print(f"plot: {len(written)} picture(s) in {directory}", file=stream)
+    return written
