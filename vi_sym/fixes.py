@@ -14,16 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy
+
 from . import claims
 from .core import Status
 from .families import FAMILIES
 from .judge import judge, spot
-from .mutations import FIX_OPERATORS, FLIP_RELATION, edits
+from .claims.prove import claim_residual, closed_form_test
+from .mutations import CLAIM_OPERATORS, FIX_OPERATORS, FLIP_RELATION, edits, swap_kl
 from .notation import relation_unicode, to_unicode
 from .settings import Settings
 from .spotcheckers import FamilyChecker
 
 MAX_CANDIDATES = 60
+#: candidates tried for a closed form about defined densities (each one a lemma proof)
+MAX_CLAIM_CANDIDATES = 150
 MAX_FIXES = 3
 SCREEN_FAMILY = "categorical"
 
@@ -53,9 +58,27 @@ def candidates(step, previous_lhs=None):
         # skip the step before: if this holds, the previous step's result was the slip
         yield "skip_previous", (f"continuing from the previous step's left-hand side {to_unicode(previous_lhs)} "
                                 f"(the previous step's result looks wrong)"), previous_lhs, step.rel, step.rhs
+    if claims.is_concrete(step):
+        yield from claim_candidates(step)
+        return
     for op, desc, new in edits(step.rhs, ctx, FIX_OPERATORS):
         yield op, f"{desc} on the right", step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, ctx, FIX_OPERATORS):
+        yield op, f"{desc} on the left", new, step.rel, step.rhs
+
+
+def claim_candidates(step):
+    """Edits of a closed form about defined densities, most specific first: the one term
+    the moment lemmas say is missing (when lhs - rhs is a single term), two parameters of
+    one domain exchanged, a sign flipped, a term doubled or halved or dropped, the
+    densities of a KL swapped."""
+    residual = claim_residual(step)
+    if residual is not None and residual != 0 and not isinstance(residual, sympy.Add):
+        yield ("restore_term", f"the missing term {to_unicode(residual)} restored on the right",
+               step.lhs, step.rel, step.rhs + residual)
+    for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
+        yield op, f"{desc} on the right", step.lhs, step.rel, new
+    for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
 
@@ -65,8 +88,10 @@ def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> l
     screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
     screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
     proved, checked = [], []
+    concrete = claims.is_concrete(step)
+    lemma_proof = closed_form_test(step) if concrete and step.rel == "=" else None
     for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, previous_lhs)):
-        if n >= MAX_CANDIDATES or len(proved) >= MAX_FIXES:
+        if n >= (MAX_CLAIM_CANDIDATES if concrete else MAX_CANDIDATES) or len(proved) >= MAX_FIXES:
             break
         # the previous step's rules are not this one's: continuing from it may use every rule
         by = () if op == "skip_previous" else step.by
@@ -74,8 +99,14 @@ def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> l
         if screen and not claims.is_concrete(probe) and \
                 spot(probe, screen[0], screen_settings).status == "FAILED":
             continue           # refuted in the cheap exact family: not a fix
+        if lemma_proof is not None:
+            if lemma_proof(lhs, rhs):
+                proved.append(Fix(op, desc, relation_unicode(lhs, rel, rhs), "PROVED"))
+            continue
+        # a closed form's fix must be proved by the lemmas (a spot-check of each of up to
+        # MAX_CLAIM_CANDIDATES candidates at the extreme draws would not be bounded in time)
         verdict = judge(probe, settings, spot_when_proved=False, stop_on_failure=True,
-                        checkers=None if len(checked) < MAX_FIXES else [])
+                        checkers=None if len(checked) < MAX_FIXES and not concrete else [])
         statement = relation_unicode(lhs, rel, rhs)
         if verdict.status is Status.PROVED:
             proved.append(Fix(op, desc, statement, "PROVED"))

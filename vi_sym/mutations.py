@@ -198,11 +198,35 @@ def wrong_normalisation(expr, ctx):
     return _everywhere(expr, local)
 
 
+def swap_parameters(expr, ctx):
+    """Two parameters of the same declared domain exchanged (m1 <-> m2, t1 <-> t2), in the
+    whole expression or in one of its parts: a closed form written with the other
+    density's parameter."""
+    domains = dict(getattr(ctx, "domains", ()) or ())
+    latent = set(getattr(ctx, "latent", ()) or ())
+    names = sorted((a for a in expr.free_symbols if a not in latent), key=lambda a: a.name)
+    dom = {a: domains.get(a.name, "positive" if a.is_positive else "real") for a in names}
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if dom[a] == dom[b]]
+
+    def local(e):
+        if e.is_Atom or isinstance(e, Density):
+            return
+        for a, b in pairs:
+            new = e.xreplace({a: b, b: a})
+            if new != e:
+                where = "" if e == expr else f" in {show(e)}"
+                yield f"{b} and {a} exchanged{where}", new
+    return _everywhere(expr, local)
+
+
 #: operators that model a learner's slip (used for likely fixes, in this order)
 FIX_OPERATORS = (swap_conditioning, swap_kl, reparenthesise, misplaced_division, cancelled_density,
                  flip_sign, drop_term)
 #: operators for mutation testing of the checker
 MUTATION_OPERATORS = FIX_OPERATORS + (scale_term, log_of_sum, pull_out_dependent, wrong_normalisation)
+
+#: extra operators for closed forms about defined densities (likely fixes of claims)
+CLAIM_OPERATORS = (flip_sign, scale_term, swap_parameters, drop_term)
 
 FLIP_RELATION = {">=": "<=", "<=": ">="}
 

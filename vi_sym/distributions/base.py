@@ -42,6 +42,7 @@ class Spec:
     breaks: Callable = lambda *p: ()               # kinks/peaks (sympy), quadrature break points
     hint: Callable = lambda *p: (1.0, ())          # (*float params) -> (length scale, extra points)
     constraints: Callable = lambda *p: ()          # (*params) -> [(expr that must be > 0, advice)]
+    tail_ratio: Optional[Callable] = None          # (K, *float params) -> bound on P(k+1)/P(k), k >= K (count kinds)
     fast: bool = False             # sympy closes its defining integrals quickly
     variadic: bool = False         # params is the name of one repeated parameter (weights)
     doc: str = ""

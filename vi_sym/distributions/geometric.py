@@ -19,4 +19,5 @@ def lemma(z, params, h):
 SPEC = register(Spec(
     "Geometric", ("success probability",), ("unit",),
     lambda z, p: log(p) + z * log(1 - p), lambda z, p: p * (1 - p) ** z,
-    lambda p: ("count",), lemma, breaks=lambda p: ((1 - p) / p,)))
+    lambda p: ("count",), lemma, breaks=lambda p: ((1 - p) / p,),
+    tail_ratio=lambda K, p: 1 - p))

@@ -24,4 +24,5 @@ def lemma(z, params, h):
 SPEC = register(Spec(
     "NegativeBinomial", ("number of successes", "success probability"), ("positive", "unit"),
     _logpmf, lambda z, r, p: exp(_logpmf(z, r, p)),
-    lambda r, p: ("count",), lemma, breaks=lambda r, p: (r * (1 - p) / p,)))
+    lambda r, p: ("count",), lemma, breaks=lambda r, p: (r * (1 - p) / p,),
+    tail_ratio=lambda K, r, p: (1 - p) * max(1.0, (K + r) / (K + 1))))

@@ -19,4 +19,5 @@ SPEC = register(Spec(
     "Poisson", ("rate",), ("positive",),
     lambda z, l: z * log(l) - l - loggamma(z + 1),
     lambda z, l: l ** z * exp(-l) / factorial(z),
-    lambda l: ("count",), lemma, breaks=lambda l: (l,)))
+    lambda l: ("count",), lemma, breaks=lambda l: (l,),
+    tail_ratio=lambda K, l: l / (K + 1)))

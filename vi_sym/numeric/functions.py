@@ -95,7 +95,16 @@ def _positive_only(fn):
 
 # loggamma, gamma, erf and erfc (in the defined densities' log-densities) come from the
 # math module: the common case never pays scipy.special's import
-_np_loggamma = _positive_only(_elementwise(math.lgamma))
+_np_lgamma_small = _elementwise(math.lgamma)
+_gammaln = _special("gammaln")
+
+
+def _lgamma(x):
+    """math.lgamma elementwise; scipy's gammaln on large arrays (count sums of 10^6 terms)."""
+    return _gammaln(x) if np.ndim(x) and np.size(x) > 256 else _np_lgamma_small(x)
+
+
+_np_loggamma = _positive_only(_lgamma)
 
 
 def _np_polygamma(n, x):

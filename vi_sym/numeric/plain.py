@@ -23,7 +23,7 @@ import numpy as np
 import sympy
 from sympy import Symbol
 
-from . import quad64
+from . import quad64, tails
 from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
@@ -31,10 +31,46 @@ from .precise import mp_const, numeric_failure
 from .walker import Walker
 
 __all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
-           "integrate_1d", "fast_1d", "component", "DPS"]
+           "integrate_1d", "fast_1d", "component", "DPS", "count_fast",
+           "fallback_budget"]
+
+count_fast = tails.count_sum64   # the former name
 
 #: the default working precision (decimal digits); above it, 1-D integrals use mpmath
 DPS = 15
+#: the break-point grid centre ± scale·4^j for mpmath.quad (see :func:`_grid`)
+GRID = True
+#: mpmath integrals at the default precision still allowed (None: unlimited); see
+#: :func:`fallback_budget`
+_FALLBACK = [None]
+
+
+class fallback_budget:
+    """``with fallback_budget(n):`` at most ``n`` integrals at the default precision may
+    fall back from float64 to mpmath; later ones are NotEvaluable (the point is skipped
+    with that reason, never guessed).  A spot-check of 50 points stays bounded in time
+    when float64 cannot vouch for most of them (parameters at 1e-3 and 1e3)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.saved = _FALLBACK[0]
+        _FALLBACK[0] = self.n
+        return self
+
+    def __exit__(self, *exc):
+        _FALLBACK[0] = self.saved
+        return False
+
+
+def _spend_fallback():
+    if mpmath.mp.dps > DPS or _FALLBACK[0] is None:
+        return
+    if _FALLBACK[0] <= 0:
+        raise NotEvaluable("float64 cannot vouch for an integral here, and this check's budget "
+                           "of mpmath integrals is spent")
+    _FALLBACK[0] -= 1
 
 
 class _PlainMp(Walker):
@@ -283,20 +319,14 @@ def _integrate_1d(comp, f, env, fnp=None):
     if sup[0] == "count":
         mode = max(float(b(env)) for b in breaks) if breaks else 0.0
         if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
-            fast = count_fast(z, env, mode, logp_np, None if f is None else fnp)
+            tr = c.spec.tail_ratio
+            pv = [float(p(env)) for p in params]
+            fast = tails.count_sum64(z, env, mode, logp_np, None if f is None else fnp,
+                                     None if tr is None else (lambda K: tr(K, *pv)))
             if fast is not None:
                 return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
-        total, k, small = mpmath.mpf(0), 0, 0
-        while True:
-            term = integrand(mpmath.mpf(k))
-            total += term
-            if k > 2 * mode + 10 and abs(term) < mpmath.mpf(10) ** (-DPS - 3) * (1 + abs(total)):
-                small += 1
-                if small >= 5:   # past 2·mode the terms shrink at least geometrically (ratio < 1/2)
-                    return total, 2 * abs(term)
-            if k > 100000:
-                raise NotEvaluable("the sum over the count support did not converge")
-            k += 1
+        _spend_fallback()
+        return tails.count_sum_mp(integrand, mode, mpmath.mp.dps)
     if sup[0] == "real":
         lo, hi = mpmath.ninf, mpmath.inf
     else:
@@ -312,7 +342,13 @@ def _integrate_1d(comp, f, env, fnp=None):
                         (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)
         if fast is not None:
             return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
+    _spend_fallback()
+    center = pts[len(pts) // 2] if pts else (0.0 if sup[0] == "real" else float(lo) + scale)
+    lo, hi, tail = tails.window(integrand, lo, hi, center, scale,
+                               weight=lambda x: mpmath.exp(logp({**env, z: x})))
+    pts = _grid(pts, center, scale, lo, hi) if GRID else pts
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
+    err += tail
     if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
         raise NotEvaluable(f"the integral against {c} is not finite here")
     return val, err
@@ -344,29 +380,17 @@ def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
     return a[0] + b[0], a[1] + b[1]
 
 
-def count_fast(z, env, mode, logp_np, fnp):
-    """float64 sum of exp(logp) f over 0, 1, ..., K at once (K well past 2·mode, where the
-    terms shrink at least geometrically); (sum, error) or None when float64 cannot vouch
-    for it (a non-finite term, or the last terms not negligible).  The error bounds the
-    tail (twice the last term) and the rounding of the terms (exp of a log-density of
-    size |logp| carries a relative error of about |logp|·eps) and of their sum."""
-    K = int(2 * mode + 40 * math.sqrt(mode + 1) + 60)
-    if K > 200000:
-        return None
-    e = {k: float(v) for k, v in env.items()}
-    e[z] = np.arange(0, K + 1, dtype=float)
-    with np.errstate(all="ignore"):
-        lp = np.broadcast_to(np.asarray(logp_np(e), dtype=float), e[z].shape)
-        w = np.exp(lp)
-        terms = w if fnp is None else np.where(w > 0, w * np.asarray(fnp(e), dtype=float), 0.0)
-    if not np.all(np.isfinite(terms)):
-        return None
-    total = float(np.sum(terms))
-    last = float(np.max(np.abs(terms[-5:])))
-    if last > 1e-18 * (1 + abs(total)):
-        return None
-    eps = np.finfo(float).eps
-    big = np.abs(lp[w > 1e-300]) if np.any(w > 1e-300) else np.zeros(1)
-    err = 2 * last + float(np.sum(np.abs(terms))) * eps * (64 + float(np.max(big)) + math.log2(K + 2))
-    return total, err
-
+def _grid(pts, center, scale, lo, hi):
+    """The break points plus ``center ± scale·4^j`` inside (lo, hi): an integrand whose
+    mass sits far from the density's own scale (z^1000 against an Exponential(1)) is
+    still resolved by ``mpmath.quad``, whose error estimate cannot see a missed peak."""
+    out = set(pts)
+    for sign in (-1, 1):
+        d = scale
+        for _ in range(12):
+            x = center + sign * d
+            if not lo < x < hi:
+                break
+            out.add(float(x))
+            d *= 4
+    return sorted(out)

@@ -28,12 +28,17 @@ from hypothesis import strategies as st
 from ..claims.compile import DPS, _Compiled
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
+from ..numeric.plain import fallback_budget
 from .base import SpotResult
 from .driver import MARGIN, Fast, Property, compare, search
 
 __all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "DOMAINS", "FAMILY"]
 
 SHRINK_BUDGET = 40
+#: a side larger than this is not evaluated (exp(10^6) cannot be checked to 1e-6 by quadrature)
+HUGE = mpmath.mpf(10) ** 100
+#: integrals per spot-check that may fall back from float64 to mpmath at 15 digits
+FALLBACK_BUDGET = 24
 #: the regimes drawn per declared domain (documentation; see :func:`value_strategy`)
 DOMAINS = {"real": "[-3, 3], 0, ±1e-3…1e3 (log-uniform)",
            "positive": "1e-3…1e3 (log-uniform), 1e-3, 1e3, [0.3, 4]",
@@ -127,6 +132,9 @@ class _ClaimProperty(Property):
                 for v in (lv, rv, le, re_):
                     if not mpmath.isfinite(v) or isinstance(v, mpmath.mpc):
                         raise NotEvaluable("a side is not a finite real number here")
+                if max(abs(lv), abs(rv)) > HUGE:
+                    raise NotEvaluable(f"a side exceeds {mpmath.nstr(HUGE, 1)} here: the quadrature's "
+                                       "error estimates are not trusted at such magnitudes")
                 if le > 1e-4 * (1 + abs(lv)) or re_ > 1e-4 * (1 + abs(rv)):
                     raise NotEvaluable("quadrature did not converge (error estimate too large)")
                 return compare(self.rel, self.tol, lv, le, rv, re_)
@@ -172,9 +180,10 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     domains = dict(step.context.domains)
     names = [p.name for p in params]
     kinds = [_domain(p, domains) for p in params]
-    out = search(_ClaimProperty(L, R, step.rel, tol), point_strategy(names, kinds), samples, seed,
-                 specials=special_points(names, kinds), draw_key=("claim", tuple(zip(names, kinds))),
-                 key_of=lambda e: tuple(sorted(e.items())))
+    with fallback_budget(FALLBACK_BUDGET):
+        out = search(_ClaimProperty(L, R, step.rel, tol), point_strategy(names, kinds), samples, seed,
+                     specials=special_points(names, kinds), draw_key=("claim", tuple(zip(names, kinds))),
+                     key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
     if out.status == "SPOT-CHECKED":
