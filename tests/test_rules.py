@@ -51,6 +51,7 @@ USES = {
     "integral_integral_swap": (Integral(q * Density("r", [w]) * log(Density("p", [x], [z, w])), w, z), "=",
                                Integral(q * Density("r", [w]) * log(Density("p", [x], [z, w])), z, w)),
     "density_argument_order": (Density("p", [z, x]), "=", joint),
+    "log_of_exp": (log(sympy.exp(Integral(q * log(prior), z))), "=", Integral(q * log(prior), z)),
 }
 
 

@@ -25,7 +25,7 @@ from sympy.core.symbol import Str
 
 __all__ = [
     "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
-    "unfold_definitions", "VocabularyError", "joint_vars", "is_density_like",
+    "unfold_definitions", "VocabularyError", "joint_vars", "is_density_like", "Const",
 ]
 
 
@@ -282,6 +282,39 @@ class Entropy(Expr):
 
     def _latex(self, printer):
         return rf"\operatorname{{H}}\left({printer._print(self.q)}\right)"
+
+
+class Const(Expr):
+    """``const(z1)``: some quantity that does not depend on ``z1`` -- a latent variable, or a
+    density such as ``q(z1)`` (then: does not depend on the choice of that density).
+
+    It may only be *added* to a side (``log q(z1) = E_q(z2)[log p(x,z1,z2)] + const(z1)``:
+    equal up to an additive term free of z1) or *multiply* it (``q(z1) = exp(...) * const(z1)``:
+    proportional in z1).  The prover drops every const of a step and proves that what is left
+    of ``lhs - rhs`` (of ``log lhs - log rhs``) is free of the target: one const never cancels
+    another.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, target):
+        if not (isinstance(target, Symbol) or joint_vars(target) is not None):
+            raise VocabularyError(f"const(...) takes a variable or a density, e.g. const(z1) or "
+                                  f"const(q(z1)); got {target}")
+        return Expr.__new__(cls, target)
+
+    @property
+    def target(self):
+        return self.args[0]
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _sympystr(self, printer):
+        return f"const({printer._print(self.target)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{const}}_{{{printer._print(self.target)}}}"
 
 
 DEFINED = (KL, Expectation, ELBO, Entropy)

@@ -13,7 +13,7 @@ from .densities import bayes_rule, density_argument_order, marginalisation, norm
 from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
-from .logs import log_of_power, log_of_product, log_of_quotient
+from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
@@ -21,7 +21,7 @@ EQUALITY_RULES = (
     kl_definition, expectation_definition, elbo_definition, entropy_definition,
     density_argument_order,
     bayes_rule, product_rule,
-    log_of_quotient, log_of_product, log_of_power,
+    log_of_quotient, log_of_product, log_of_power, log_of_exp,
     linearity, constant_out, integral_integral_swap, normalisation, marginalisation,
 )
 INEQUALITY_RULES = (jensen, kl_nonnegative)
