@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vi_sym.quadrature import integrate
+from vi_sym.numeric.quad64 import integrate
 
 
 @settings(max_examples=30, deadline=None, derandomize=True)

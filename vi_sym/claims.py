@@ -28,20 +28,24 @@ A point violates ``=`` when ``|L - R| > tol·(1 + |L| + |R|) + eL + eR``.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import hypothesis
 import mpmath
-import numpy as np
 import sympy
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from sympy import Integral, Symbol
 
 from .distributions import FAST, ConcreteDensity, Dist, components
-from . import quadrature
 from .moments import Moment, expectation
+from .numeric import NotEvaluable
+from .numeric.plain import compile_plain as _compile
+from .numeric.plain import component
+from .numeric.plain import integrate_1d as _integrate_1d
+from .numeric.plain import np_pair as _np_pair
+from .numeric.plain import num_contains as _num_contains
+from .numeric.plain import support_closure as _support_closure
 from .spotcheck import SpotResult
 from .vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
@@ -52,12 +56,6 @@ DOMAINS = {"real": (-3.0, 3.0), "positive": (0.3, 4.0), "unit": (0.05, 0.95)}
 SHRINK_BUDGET = 40
 DPS = 15
 SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
-
-
-class NotEvaluable(Exception):
-    def __init__(self, reason, structural=False):
-        super().__init__(reason)
-        self.reason, self.structural = reason, structural
 
 
 def is_concrete(step) -> bool:
@@ -288,133 +286,8 @@ def prove_claim(step) -> dict:
 
 # --------------------------------------------------------------------------- numeric
 
-_UNARY = {
-    sympy.log: mpmath.log, sympy.exp: mpmath.exp, sympy.loggamma: mpmath.loggamma,
-    sympy.digamma: mpmath.digamma, sympy.gamma: mpmath.gamma, sympy.Abs: abs,
-}
-
-
-def _compile(expr):
-    """A closure ``env -> mpf`` for a sympy expression (no eval, no lambdify)."""
-    if isinstance(expr, Symbol):
-        name = expr.name
-        return lambda env: env[name]
-    if expr is sympy.oo or expr is sympy.S.NegativeInfinity:
-        c = mpmath.inf if expr is sympy.oo else mpmath.ninf
-        return lambda env: c
-    if expr.is_Number or expr in (sympy.pi, sympy.E):
-        c = mpmath.mpf(sympy.Float(expr, 30)) if expr.is_Float or not expr.is_Rational \
-            else mpmath.mpf(expr.p) / expr.q
-        return lambda env: c
-    if expr.is_Add:
-        fs = [_compile(a) for a in expr.args]
-        return lambda env: mpmath.fsum(f(env) for f in fs)
-    if expr.is_Mul:
-        fs = [_compile(a) for a in expr.args]
-
-        def mul(env):
-            out = mpmath.mpf(1)
-            for f in fs:
-                out *= f(env)
-            return out
-        return mul
-    if expr.is_Pow:
-        b, e = _compile(expr.base), expr.exp
-        if e.is_Integer:
-            n = int(e)
-            return lambda env: b(env) ** n
-        fe = _compile(e)
-        return lambda env: mpmath.power(b(env), fe(env))
-    if expr.func in _UNARY and len(expr.args) == 1:
-        fn, a = _UNARY[expr.func], _compile(expr.args[0])
-        if expr.func is sympy.log:
-            def safe_log(env):
-                x = a(env)
-                if x <= 0:
-                    raise NotEvaluable(f"log of a non-positive value in {expr}")
-                return mpmath.log(x)
-            return safe_log
-        if expr.func is sympy.loggamma:
-            return lambda env: mpmath.re(mpmath.loggamma(a(env)))
-        return lambda env: fn(a(env))
-    if isinstance(expr, sympy.polygamma) and expr.args[0].is_Integer:
-        n, a = int(expr.args[0]), _compile(expr.args[1])
-        return lambda env: mpmath.polygamma(n, a(env))
-    raise NotEvaluable(f"cannot evaluate {expr.func.__name__} numerically", True)
-
-
-def _np_scalar(fn):
-    def f(x):
-        if np.ndim(x):
-            return np.vectorize(lambda v: float(fn(v)), otypes=[float])(x)
-        return float(fn(x))
-    return f
-
-
-_NP_UNARY = {
-    sympy.log: np.log, sympy.exp: np.exp, sympy.Abs: np.abs,
-    sympy.loggamma: _np_scalar(math.lgamma), sympy.gamma: _np_scalar(math.gamma),
-    sympy.digamma: _np_scalar(mpmath.digamma),
-}
-
-
-def _compile_np(expr):
-    """Like :func:`_compile`, on float64 numpy arrays (the latent an array of nodes);
-    raises NotEvaluable for a construct it does not cover (the mpmath path is used)."""
-    if isinstance(expr, Symbol):
-        name = expr.name
-        return lambda env: env[name]
-    if expr.is_Number or expr in (sympy.pi, sympy.E):
-        c = float(sympy.Float(expr, 20))
-        return lambda env: c
-    if expr.is_Add or expr.is_Mul:
-        fs = [_compile_np(a) for a in expr.args]
-        if expr.is_Add:
-            def add(env):
-                out = 0.0
-                for f in fs:
-                    out = out + f(env)
-                return out
-            return add
-
-        def mul(env):
-            out = 1.0
-            for f in fs:
-                out = out * f(env)
-            return out
-        return mul
-    if expr.is_Pow:
-        b, fe = _compile_np(expr.base), _compile_np(expr.exp)
-        return lambda env: np.power(b(env), fe(env))
-    if expr.func in _NP_UNARY and len(expr.args) == 1:
-        fn, a = _NP_UNARY[expr.func], _compile_np(expr.args[0])
-        return lambda env: fn(a(env))
-    if isinstance(expr, sympy.polygamma) and expr.args[0] == 0:
-        a = _compile_np(expr.args[1])
-        return lambda env: _NP_UNARY[sympy.digamma](a(env))
-    raise NotEvaluable(f"no float64 evaluation of {expr.func.__name__}", True)
-
-
-def _maybe_np(expr):
-    try:
-        return _compile_np(expr)
-    except NotEvaluable:
-        return None
-
-
-_REF = Symbol("_ref")   # the distance hi - z to a finite upper end of the support
-
-
-def _np_pair(expr, c):
-    """(closure in z, closure in hi - z or None): near a finite upper end ``hi`` the
-    second is exact where ``1 - z`` would round to 0 in float64 (Beta with b < 1)."""
-    direct = _maybe_np(expr)
-    sup = c.support()
-    ref = None
-    if direct is not None and sup[0] == "interval" and sympy.sympify(sup[2]).is_finite:
-        ref = _maybe_np(sympy.sympify(expr).subs(c.var, sup[2] - _REF))
-    return direct, ref
-
+# The compilers and 1-D integrals live in vi_sym.numeric.plain (one walker for all
+# numeric evaluation).
 
 class _Compiled:
     """A side of a claim, compiled once: its integrals and the outer expression."""
@@ -440,10 +313,7 @@ class _Compiled:
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
-                comps = {v: (c, _compile(c.logpdf()), [_compile(p) for p in c.params],
-                             [_compile(sympy.sympify(b)) for b in kinks[v]], _support_closure(c),
-                             _np_pair(c.logpdf(), c))
-                         for v, c in pc.items()}
+                comps = {v: component(c, kinks[v]) for v, c in pc.items()}
                 pieces.append((comps, needs, groups))
             self.integrals.append((d, pieces))
         outer = expr.xreplace(mapping)
@@ -482,109 +352,6 @@ class _Compiled:
                 bumped[name] = env[name] + e
                 total_err += abs(self.outer(bumped) - base)
         return base, total_err
-
-
-def _support_closure(c: Dist):
-    sup = c.support()
-    if sup[0] == "interval":
-        lo, hi = _compile(sympy.sympify(sup[1])), _compile(sympy.sympify(sup[2]))
-        return lambda env: ("interval", lo(env), hi(env))
-    return lambda env: sup
-
-
-def _num_contains(outer, inner) -> bool:
-    if outer == inner or outer[0] == "real":
-        return True
-    if outer[0] == "interval":
-        return inner[0] == "interval" and outer[1] <= inner[1] and inner[2] <= outer[2]
-    if outer[0] == "count":
-        return inner[0] == "finite"
-    return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
-
-
-def _integrate_1d(comp, f, env, fnp=None):
-    """(∫ P_i f dz_i, error) with P_i = exp(logpdf); f None means f = 1.
-
-    A continuous support at the default precision goes to float64 tanh-sinh first
-    (``vi_sym.quadrature``); a value it cannot vouch for, or a higher working
-    precision (confirming a counterexample), uses ``mpmath.quad``."""
-    c, logp, params, breaks, support, (logp_np, logp_ref) = comp
-    fnp, fref = fnp if fnp is not None else (None, None)
-    z = c.var.name
-    sup = support(env)
-
-    def integrand(x):
-        e = dict(env)
-        e[z] = x
-        w = mpmath.exp(logp(e))
-        if not w:
-            return mpmath.mpf(0)
-        return w if f is None else w * f(e)
-
-    if sup[0] == "finite":
-        return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
-    if sup[0] == "count":
-        mode = max(float(b(env)) for b in breaks) if breaks else 0.0
-        total, k, small = mpmath.mpf(0), 0, 0
-        while True:
-            term = integrand(mpmath.mpf(k))
-            total += term
-            if k > 2 * mode + 10 and abs(term) < mpmath.mpf(10) ** (-DPS - 3) * (1 + abs(total)):
-                small += 1
-                if small >= 5:   # past 2·mode the terms shrink at least geometrically (ratio < 1/2)
-                    return total, 2 * abs(term)
-            if k > 100000:
-                raise NotEvaluable("the sum over the count support did not converge")
-            k += 1
-    if sup[0] == "real":
-        lo, hi = mpmath.ninf, mpmath.inf
-    else:
-        lo, hi = sup[1], sup[2]
-        if not hi > lo:
-            raise NotEvaluable(f"empty support of {c}")
-    pts = sorted({float(b(env)) for b in breaks if lo < b(env) < hi})
-    scale = 1.0
-    if c.kind in ("Normal", "Laplace"):
-        m, s = params[0](env), params[1](env)
-        pts = sorted(set(pts) | {float(m - s), float(m + s)})   # the peak region, on both sides
-        scale = float(s)
-    elif c.kind in ("Exponential", "Gamma"):
-        scale = float(1 / params[-1](env))
-    if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
-        fast = _fast_1d(z, env, float(lo), float(hi), pts, scale, (logp_np, fnp, f is None),
-                        (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)
-        if fast is not None:
-            return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
-    val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
-    if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
-        raise NotEvaluable(f"the integral against {c} is not finite here")
-    return val, err
-
-
-def _fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
-    """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
-    reflected variable hi - z when available.  (I, err) or None."""
-    logp_np, fnp, bare = direct
-    fenv = {k: float(v) for k, v in env.items()}
-
-    def integrand(logp, f, name):
-        def fvec(x):
-            e = dict(fenv)
-            e[name] = x
-            w = np.exp(logp(e))
-            return w if bare else np.where(w > 0, w * f(e), 0.0)
-        return fvec
-
-    left = integrand(logp_np, fnp, z)
-    if reflected is None or not np.isfinite(hi):
-        return quadrature.integrate(left, lo, hi, pts, scale)
-    mid = (lo + hi) / 2
-    a = quadrature.integrate(left, lo, mid, [p for p in pts if p < mid], scale)
-    b = quadrature.integrate(integrand(*reflected, _REF.name), 0.0, hi - mid,
-                             [hi - p for p in pts if p > mid], scale)
-    if a is None or b is None:
-        return None
-    return a[0] + b[0], a[1] + b[1]
 
 
 # --------------------------------------------------------------------------- spot-check

@@ -42,104 +42,26 @@ e^-1.1 ... e^-72 from its mode (a Gaussian's ±1.5 ... ±12 sd).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from fractions import Fraction
-
-import math
 
 import mpmath
 import numpy as np
 from mpmath import mpf
 
-from ..numeric import NotEvaluable
-from ..vocabulary import Density
+from ..numeric.common import DATA, LATENT, ROLES, Z_ROLES, NotEvaluable
+from .densities import GAUSS_KS, gauss_points, log_normal, log_normal_f64, normal_const
+from .grid import (EPS, FAST_DROPS, FAST_NODES, FastBatch, FastGrid, Latent, drop_breakpoints,
+                   gauss_breakpoints, gauss_legendre, softplus)
+from .roles import UnsupportedDensity, density_role, freeze, to_mpf
 
 __all__ = [
     "DATA", "LATENT", "ROLES", "Z_ROLES", "Family", "UnsupportedDensity",
     "density_role", "freeze", "QuadPlan", "FastBatch", "FastGrid", "Latent",
+    # helpers re-exported for the family modules
+    "EPS", "FAST_DROPS", "FAST_NODES", "GAUSS_KS", "LastValueCache", "NotEvaluable", "drop_breakpoints",
+    "gauss_breakpoints", "gauss_legendre", "gauss_points", "log_normal", "log_normal_f64",
+    "normal_const", "softplus",
+    "to_mpf",
 ]
-
-DATA = "x"
-LATENT = "z"
-ROLES = ("likelihood", "prior", "joint", "evidence", "posterior", "q")
-#: roles whose density depends on the latent z
-Z_ROLES = ("likelihood", "prior", "joint", "posterior", "q")
-
-_ROLE_TABLE = {
-    ("p", ("x",), ("z",)): "likelihood",
-    ("p", ("z",), ()): "prior",
-    ("p", ("x", "z"), ()): "joint",
-    ("p", ("z", "x"), ()): "joint",
-    ("p", ("x",), ()): "evidence",
-    ("p", ("z",), ("x",)): "posterior",
-    ("q", ("z",), ()): "q",
-    ("q", ("z",), ("x",)): "q",
-}
-
-#: multiples of a scale used as quadrature breakpoints around a centre
-GAUSS_KS = (-12, -5, -2, 2, 5, 12)
-
-
-class UnsupportedDensity(NotEvaluable):
-    """The family gives no meaning to this density (e.g. ``p(x|w)``)."""
-
-    def __init__(self, reason):
-        super().__init__(reason, structural=True)
-
-
-def density_role(d) -> str:
-    """The role (see the module table) of an abstract density, or raise UnsupportedDensity."""
-    if not isinstance(d, Density):
-        raise UnsupportedDensity(f"{d} is not a density")
-    key = (d.name, tuple(v.name for v in d.vars), tuple(g.name for g in d.given))
-    role = _ROLE_TABLE.get(key)
-    if role is None:
-        raise UnsupportedDensity(
-            f"density {d} is not one of p(x|z), p(z), p(x,z), p(x), p(z|x), q(z)")
-    return role
-
-
-def _freeze_value(v):
-    if isinstance(v, (list, tuple)):
-        return tuple(_freeze_value(u) for u in v)
-    if isinstance(v, dict):
-        return tuple(sorted((k, _freeze_value(u)) for k, u in v.items()))
-    if isinstance(v, mpmath.mpf):
-        return ("mpf", repr(v))
-    return v
-
-
-def freeze(params: dict):
-    """A hashable key for a params dict (annotation keys ``_...`` and the latent ``z`` ignored)."""
-    return tuple(sorted((k, _freeze_value(v)) for k, v in params.items()
-                        if not k.startswith("_") and k != LATENT))
-
-
-def to_mpf(v) -> mpf:
-    """A params value (int, float, Fraction, 'a/b' string, mpf) as an mpf at working precision."""
-    if isinstance(v, mpmath.mpf):
-        return +v
-    if isinstance(v, Fraction):
-        return mpf(v.numerator) / v.denominator
-    if isinstance(v, str):
-        f = Fraction(v)
-        return mpf(f.numerator) / f.denominator
-    return mpf(v)
-
-
-def normal_const(s):
-    """-log(2π)/2 - log s: the log-normaliser of N(·; mu, s^2)."""
-    return -mpmath.log(2 * mpmath.pi) / 2 - mpmath.log(s)
-
-
-def log_normal(z, mu, s, c=None):
-    """log N(z; mu, s^2) = -log(2π)/2 - log s - (z-mu)^2 / (2 s^2) (``c``: precomputed normaliser)."""
-    d = (z - mu) / s
-    return (normal_const(s) if c is None else c) - d * d / 2
-
-
-def gauss_points(c, s, ks=GAUSS_KS):
-    """Breakpoints ``c + k s`` for the quadrature of a Gaussian-like bump."""
-    return [c + k * s for k in ks]
 
 
 class LastValueCache:
@@ -187,111 +109,6 @@ class QuadPlan:
                 f"{len(self.points) - 1} pieces, truncated=({self.truncated_lo}, {self.truncated_hi}))")
 
 
-
-# ------------------------------------------------------------------------------------
-# Fast (float64, vectorised) evaluation: batches, latent values, grids
-# ------------------------------------------------------------------------------------
-EPS = float(np.finfo(float).eps)
-#: drops of a bump's log-density from its mode where breakpoints are placed
-#: (a Gaussian's ±1.5, ±3, ±5, ±8, ±12 standard deviations)
-FAST_DROPS = (1.125, 4.5, 12.5, 32.0, 72.0)
-#: Gauss–Legendre nodes per panel at the two resolutions (their difference is the error estimate)
-FAST_NODES = (16, 32)
-
-
-class FastBatch:
-    """Float64 parameters of ``n`` parameter points of one family, as ``(n, 1)`` arrays
-    (attributes set by the family), plus a memo for grids and integrals.
-
-    ``invalid`` maps a point's index to the reason its parameters are not valid
-    (such a point is never evaluated)."""
-
-    def __init__(self, family, params, zvals=None):
-        self.family = family
-        self.params = list(params)
-        self.n = len(self.params)
-        self.zvals = None if zvals is None else list(zvals)
-        self.invalid = {}
-        self.cache = {}
-        self.zlat = None       # the bound latent (n, 1), when zvals are given
-
-
-class Latent:
-    """Latent values on an ``(n, K)`` grid: ``z``, and where a family needs them exactly,
-    ``logz`` (log z) and ``log1mz`` (log(1 - z)); ``idx`` (discrete: the value's index);
-    ``valid`` (discrete: which entries are values of the latent, else None)."""
-
-    __slots__ = ("z", "logz", "log1mz", "idx", "valid")
-
-    def __init__(self, z, logz=None, log1mz=None, idx=None, valid=None):
-        self.z = z
-        self.logz = logz
-        self.log1mz = log1mz
-        self.idx = idx
-        self.valid = valid
-
-
-class FastGrid:
-    """Quadrature layout for one batch and one set of weight roles.
-
-    Continuous: ``L`` holds ``M = P·(n1 + n2)`` nodes (panel-major; per panel the ``n1``
-    nodes of the low and then the ``n2`` nodes of the high resolution) followed by four
-    tail probes (``lo``, ``lo - w/2``, ``hi``, ``hi + w/2`` in the coordinate u, w the
-    window width); ``W1``, ``W2`` ``(n, P, n1|n2)`` the weights in u; ``jac`` ``dz/du`` at
-    every column.  Discrete: ``L`` is the support (``valid`` marks the values)."""
-
-    __slots__ = ("L", "discrete", "P", "n1", "n2", "W1", "W2", "jac", "lo", "hi", "width",
-                 "zlo", "zhi", "M")
-
-
-_GL = {}
-
-
-def gauss_legendre(n):
-    """Nodes and weights of the n-point Gauss–Legendre rule on [-1, 1] (cached)."""
-    r = _GL.get(n)
-    if r is None:
-        r = _GL[n] = np.polynomial.legendre.leggauss(n)
-    return r
-
-
-def gauss_breakpoints(c, s):
-    """Breakpoints of a Gaussian bump N(c, s²): the mode and the FAST_DROPS on each side."""
-    ks = np.sqrt(2 * np.asarray(FAST_DROPS))
-    k = np.concatenate([-ks[::-1], [0.0], ks])
-    return c + s * k
-
-
-def drop_breakpoints(mode, drop, scale):
-    """Breakpoints of a log-concave bump with maximum at ``mode`` ((n, 1) arrays):
-    ``drop(t)`` (vectorised, t the offset from the mode) is the fall of the log-density,
-    increasing in |t|; ``scale`` a rough width.  Solved by bracketing and bisection."""
-    D = np.asarray(FAST_DROPS)[None, :]
-    out = [mode]
-    for side in (-1.0, 1.0):
-        lo = np.zeros(np.broadcast_shapes(np.shape(mode), D.shape))
-        hi = np.broadcast_to(scale * np.sqrt(2 * D), lo.shape).copy()
-        with np.errstate(all="ignore"):
-            for _ in range(80):
-                short = ~(drop(side * hi) >= D)
-                if not short.any():
-                    break
-                lo = np.where(short, hi, lo)
-                hi = np.where(short, hi * 2, hi)
-            for _ in range(56):
-                mid = (lo + hi) / 2
-                below = drop(side * mid) < D
-                lo = np.where(below, mid, lo)
-                hi = np.where(below, hi, mid)
-        t = side * (lo + hi) / 2
-        out.append(mode + t)
-    lo_side = out[1][:, ::-1]
-    return np.concatenate([lo_side, out[0], out[2]], axis=1)
-
-
-def softplus(u):
-    """log(1 + e^u) without overflow."""
-    return np.logaddexp(0.0, u)
 
 
 class Family(ABC):

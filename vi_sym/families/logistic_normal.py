@@ -42,10 +42,9 @@ from hypothesis import strategies as st
 from mpmath import mpf
 
 from ..numeric import integrate
-from .base import (EPS, Family, freeze, gauss_breakpoints, gauss_points, log_normal, normal_const,
-                   softplus, to_mpf)
+from .base import (EPS, Family, freeze, gauss_breakpoints, gauss_points, log_normal, log_normal_f64,
+                   normal_const, softplus, to_mpf)
 
-_HL2PI = 0.5 * math.log(2 * math.pi)
 #: breakpoints (in units of 1/max|u_i|) resolving the bend of every log σ(u_i z) at z = 0,
 #: geometric so that no panel reaches close to the poles at z = ±iπ/u_i
 _KINKS = np.array([-300.0, -125.0, -50.0, -20.0, -8.0, -3.0, -1.0, 0.0,
@@ -100,10 +99,10 @@ class LogisticNormal(Family):
         """
         us = [float(u) for u in P.u]
         m0, s0 = float(P.m0), float(P.s0)
-        c0 = -0.5 * math.log(2 * math.pi) - math.log(s0)
+        c0 = normal_const(s0, math.log, math.pi)
 
         def h(z):
-            acc = c0 - 0.5 * ((z - m0) / s0) ** 2
+            acc = log_normal(z, m0, s0, c0)
             for u in us:
                 v = u * z
                 acc += -math.log1p(math.exp(-v)) if v >= 0 else v - math.log1p(math.exp(v))
@@ -179,7 +178,7 @@ class LogisticNormal(Family):
             raise ValueError("need n >= 1 (t_i, y_i) pairs, y_i in {0,1}, positive scales")
         u = tuple(t * (2 * y - 1) for t, y in zip(ts, ys))
         return {"m0": m0, "s0": s0, "m": m, "s": s, "u": u, "umax": max(abs(v) for v in u),
-                "c0": -_HL2PI - math.log(s0), "cq": -_HL2PI - math.log(s)}
+                "c0": normal_const(s0, math.log, math.pi), "cq": normal_const(s, math.log, math.pi)}
 
     @staticmethod
     def _fast_loglik(B, z):
@@ -190,9 +189,7 @@ class LogisticNormal(Family):
 
     @staticmethod
     def _fast_normal(z, mu, s, c):
-        d = (z - mu) / s
-        h = d * d / 2
-        return c - h, 4 * EPS * (abs(c) + h + 1)
+        return log_normal_f64(z, mu, s, c, EPS)
 
     def _fast_finish(self, B):
         """log p(x), its error and the posterior's mean and sd, by quadrature over the prior's

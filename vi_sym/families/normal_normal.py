@@ -29,9 +29,9 @@ import math
 import mpmath
 from hypothesis import strategies as st
 
-from .base import EPS, Family, gauss_breakpoints, gauss_points, log_normal, normal_const, to_mpf
+from .base import (EPS, Family, gauss_breakpoints, gauss_points, log_normal, log_normal_f64,
+                   normal_const, to_mpf)
 
-_HL2PI = 0.5 * math.log(2 * math.pi)
 
 
 class _P:
@@ -122,20 +122,18 @@ class NormalNormal(Family):
         d = [v - m0 for v in xs]
         sd, sdd = math.fsum(d), math.fsum(v * v for v in d)
         t0 = s0 * s0
-        logev = (-n * _HL2PI - n * math.log(sigma) - math.log1p(n * t0 / s2) / 2
+        logev = (n * normal_const(sigma, math.log, math.pi) - math.log1p(n * t0 / s2) / 2
                  - (sdd - t0 * sd * sd / (s2 + n * t0)) / (2 * s2))
         return {"m0": m0, "s0": s0, "m": m, "s": s, "nobs": n, "xbar": xbar, "ssc": ssc,
-                "h2s2": 1 / (2 * s2), "lik_const": -n * (_HL2PI + math.log(sigma)),
+                "h2s2": 1 / (2 * s2), "lik_const": n * normal_const(sigma, math.log, math.pi),
                 "lik_sd": sigma / math.sqrt(n),
                 "mun": (m0 / t0 + n * xbar / s2) / prec, "sn": sn,
-                "c0": -_HL2PI - math.log(s0), "cq": -_HL2PI - math.log(s),
-                "cn": -_HL2PI - math.log(sn), "logev": logev}
+                "c0": normal_const(s0, math.log, math.pi), "cq": normal_const(s, math.log, math.pi),
+                "cn": normal_const(sn, math.log, math.pi), "logev": logev}
 
     @staticmethod
     def _fast_normal(z, mu, s, c):
-        d = (z - mu) / s
-        h = d * d / 2
-        return c - h, 4 * EPS * (abs(c) + h + 1)
+        return log_normal_f64(z, mu, s, c, EPS)
 
     def fast_log(self, B, role, L):
         if role == "evidence":

@@ -1,0 +1,75 @@
+"""A numeric value may refute a step only when it is certified: regressions for values that
+were numbers without being values (a density's mass never seen by the quadrature, an
+overflow)."""
+import mpmath
+import pytest
+import sympy
+
+from vi_sym.distributions import Dist
+from vi_sym.families import get_family
+from vi_sym.numeric import NotEvaluable, compile_plain, evaluate
+from vi_sym.numeric.plain import component, integrate_1d
+
+z, m, s, m1, m2, s1, s2 = sympy.symbols("z m s m1 m2 s1 s2")
+q = Dist("Normal", z, m, s)
+q1, q2 = Dist("Normal", z, m1, s1), Dist("Normal", z, m2, s2)
+
+ENTROPY = sympy.log(2 * sympy.pi * sympy.E * s ** 2) / 2
+KL_NORMAL = (sympy.log(s2 ** 2 / s1 ** 2) / 2 + (s1 ** 2 + (m1 - m2) ** 2) / (2 * s2 ** 2)
+             - sympy.Rational(1, 2))
+
+
+def entropy_by_quadrature(env):
+    c = component(q)
+    return integrate_1d(c, compile_plain(-q.logpdf()), env)
+
+
+def kl_by_quadrature(env):
+    c = component(q1)
+    return integrate_1d(c, compile_plain(q1.logpdf() - q2.logpdf()), env)
+
+
+def mp(**kw):
+    return {k: mpmath.mpf(v) for k, v in kw.items()}
+
+
+@pytest.mark.parametrize("sv", ["0.3", "1", "4", "1e-3"])
+def test_gaussian_entropy_quadrature_is_the_closed_form(sv):
+    env = mp(m="0.3", s=sv)
+    with mpmath.workdps(15):
+        v, err = entropy_by_quadrature(env)
+        assert abs(v - compile_plain(ENTROPY)(env)) <= 1e-6 * (1 + abs(v)) + err
+
+
+@pytest.mark.parametrize("sv", ["2.6e-42", "1e-200"])
+def test_gaussian_entropy_with_tiny_s_is_not_evaluable(sv):
+    """At s = 2.6e-42 every float64 node misses the density: the quadrature used to
+    return 0 with error estimate 0, a 'value' 94 away from the closed form."""
+    env = mp(m="0.3", s=sv)
+    assert mpmath.isfinite(compile_plain(ENTROPY)(env))     # the closed form is a number
+    with mpmath.workdps(15), pytest.raises(NotEvaluable) as e:
+        entropy_by_quadrature(env)
+    assert "mass not captured" in e.value.reason
+
+
+def test_normal_kl_with_log_of_squared_scales():
+    env = mp(m1="0.4", m2="-1.1", s1="0.7", s2="2.3")
+    with mpmath.workdps(15):
+        v, err = kl_by_quadrature(env)
+        assert abs(v - compile_plain(KL_NORMAL)(env)) <= 1e-6 * (1 + abs(v)) + err
+    tiny = mp(m1="0.4", m2="-1.1", s1="2.6e-42", s2="2.3")
+    assert mpmath.isfinite(compile_plain(KL_NORMAL)(tiny))
+    with mpmath.workdps(15), pytest.raises(NotEvaluable) as e:
+        kl_by_quadrature(tiny)
+    assert "mass not captured" in e.value.reason
+
+
+def test_overflow_is_not_evaluable_with_its_reason():
+    tower = sympy.exp(sympy.exp(sympy.exp(sympy.exp(m))))
+    with pytest.raises(NotEvaluable) as e:
+        compile_plain(tower)(mp(m="10"))
+    assert "overflow" in e.value.reason
+    NN = get_family("normal-normal")
+    with pytest.raises(NotEvaluable) as e:
+        evaluate(tower.subs(m, 10), NN, NN.special_points()[0])
+    assert "overflow" in e.value.reason

@@ -1,0 +1,36 @@
+"""Density helpers shared by the families, written once for both arithmetics: the
+functions below take mpmath numbers or float64 numpy arrays alike (the caller passes
+the matching ``log``), so the mpmath and the fast path of a family read the same formula."""
+from __future__ import annotations
+
+import mpmath
+
+__all__ = ["GAUSS_KS", "normal_const", "log_normal", "log_normal_f64", "gauss_points"]
+
+#: multiples of a scale used as quadrature breakpoints around a centre
+GAUSS_KS = (-12, -5, -2, 2, 5, 12)
+
+
+def normal_const(s, log=mpmath.log, pi=mpmath.pi):
+    """-log(2π)/2 - log s: the log-normaliser of N(·; mu, s^2) (floats: pass ``math.log``
+    or ``np.log`` and ``math.pi``)."""
+    return -log(2 * pi) / 2 - log(s)
+
+
+def log_normal(z, mu, s, c=None):
+    """log N(z; mu, s^2) = -log(2π)/2 - log s - (z-mu)^2 / (2 s^2) (``c``: precomputed normaliser)."""
+    d = (z - mu) / s
+    return (normal_const(s) if c is None else c) - d * d / 2
+
+
+def log_normal_f64(z, mu, s, c, eps):
+    """:func:`log_normal` on float64 arrays with its rounding bound: ``(value, abs error)``."""
+    d = (z - mu) / s
+    h = d * d / 2
+    return c - h, 4 * eps * (abs(c) + h + 1)
+
+
+def gauss_points(c, s, ks=GAUSS_KS):
+    """Breakpoints ``c + k s`` for the quadrature of a Gaussian-like bump."""
+    return [c + k * s for k in ks]
+

@@ -1,0 +1,101 @@
+"""The special functions the numeric back-ends evaluate: one table per back-end.
+
+``MP_FUNCTIONS`` (mpmath, scalars) and ``NP_FUNCTIONS`` (numpy / scipy.special,
+float64 arrays) map a sympy function class to a callable of the same arity.  ``log``
+and ``exp`` are not here: the walker treats them itself (log space).  A function in
+neither table is "cannot evaluate"; a function only in ``MP_FUNCTIONS`` makes the
+fast path hand the expression to the precise one.
+
+Float64 versions return NaN where the real function is undefined or complex
+(``loggamma`` of a non-positive argument, ``polygamma`` of a non-integer order); the
+fast path never trusts a NaN.  Constants (``pi``, ``E``, ``EulerGamma``, ``Catalan``, …)
+are numbers to both back-ends (``sympy.Float`` of them).
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy
+
+__all__ = ["MP_FUNCTIONS", "NP_FUNCTIONS", "arity_ok"]
+
+
+def _mp_polygamma(n, x):
+    if n != int(n) or n < 0:
+        raise ValueError("polygamma needs a nonnegative integer order")
+    return mpmath.polygamma(int(n), x)
+
+
+MP_FUNCTIONS = {
+    sympy.Abs: abs,
+    sympy.gamma: mpmath.gamma,
+    sympy.loggamma: mpmath.loggamma,
+    sympy.digamma: mpmath.digamma,
+    sympy.polygamma: _mp_polygamma,
+    sympy.beta: mpmath.beta,
+    sympy.binomial: mpmath.binomial,
+    sympy.erf: mpmath.erf,
+    sympy.erfc: mpmath.erfc,
+    sympy.sin: mpmath.sin,
+    sympy.cos: mpmath.cos,
+    sympy.tan: mpmath.tan,
+    sympy.sinh: mpmath.sinh,
+    sympy.cosh: mpmath.cosh,
+    sympy.tanh: mpmath.tanh,
+    sympy.atan: mpmath.atan,
+    sympy.asinh: mpmath.asinh,
+}
+
+_ARITY = {sympy.polygamma: 2, sympy.beta: 2, sympy.binomial: 2}
+
+
+def arity_ok(e) -> bool:
+    """Does the function application ``e`` have the arity its table entry takes?"""
+    return len(e.args) == _ARITY.get(type(e), 1)
+
+
+def _special(name):
+    """A scipy.special function, imported on first use (scipy.special costs ~0.2 s of
+    start-up time that a run without special functions need not pay)."""
+    def call(*args):
+        import scipy.special  # start-up time: see the docstring
+        with np.errstate(all="ignore"):
+            return getattr(scipy.special, name)(*args)
+    call.__name__ = name
+    return call
+
+
+_gammaln = _special("gammaln")
+_polygamma = _special("polygamma")
+
+
+def _np_loggamma(x):
+    x = np.asarray(x, dtype=float)
+    return np.where(x > 0, _gammaln(np.where(x > 0, x, 1.0)), np.nan)
+
+
+def _np_polygamma(n, x):
+    n = np.asarray(n, dtype=float)
+    ok = (n == np.round(n)) & (n >= 0)
+    return np.where(ok, _polygamma(np.where(ok, n, 0).astype(int), x), np.nan)
+
+
+NP_FUNCTIONS = {
+    sympy.Abs: np.abs,
+    sympy.gamma: _special("gamma"),
+    sympy.loggamma: _np_loggamma,
+    sympy.digamma: _special("digamma"),
+    sympy.polygamma: _np_polygamma,
+    sympy.beta: _special("beta"),
+    sympy.binomial: _special("binom"),
+    sympy.erf: _special("erf"),
+    sympy.erfc: _special("erfc"),
+    sympy.sin: np.sin,
+    sympy.cos: np.cos,
+    sympy.tan: np.tan,
+    sympy.sinh: np.sinh,
+    sympy.cosh: np.cosh,
+    sympy.tanh: np.tanh,
+    sympy.atan: np.arctan,
+    sympy.asinh: np.arcsinh,
+}

@@ -1,0 +1,319 @@
+"""Plain evaluation of parameter expressions and one-dimensional integrals against a
+defined density (the numeric side of claims such as ``KL(q||r) = closed form``).
+
+``compile_plain(expr)`` / ``compile_plain_np(expr)`` are the walker
+(:mod:`vi_sym.numeric.walker`) with the mpmath / float64 arithmetics and function
+tables of the other back-ends, without error tracking: closures ``env -> value`` over a
+dict of named values (mpf, or float64 arrays for the latent).  A log of a
+non-positive value is NotEvaluable in mpmath (NaN in float64, which the float64
+quadrature never trusts).
+
+``integrate_1d(comp, f, env, fnp)`` is ``∫ P f dz`` against one component density
+``P = exp(logpdf)``: exact finite sums, count supports summed past the mode with a
+geometric tail bound, and continuous supports by float64 tanh–sinh
+(:mod:`vi_sym.numeric.quad64`) first, ``mpmath.quad(error=True)`` when float64 cannot
+vouch for the value or the working precision is above ``DPS``.
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy
+from sympy import Symbol
+
+from . import quad64
+from .common import FastUnsupported, NotEvaluable
+from .fast import np_const
+from .functions import MP_FUNCTIONS, NP_FUNCTIONS
+from .precise import mp_const, numeric_failure
+from .walker import Walker
+
+__all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
+           "integrate_1d", "fast_1d", "component", "DPS"]
+
+#: the default working precision (decimal digits); above it, 1-D integrals use mpmath
+DPS = 15
+
+
+class _PlainMp(Walker):
+    FUNCTIONS = MP_FUNCTIONS
+
+    def const(self, e):
+        c = mp_const(e, plain=True)
+        return lambda env: c
+
+    def symbol(self, e):
+        name = e.name
+        return lambda env: env[name]
+
+    def add(self, fns):
+        return lambda env: mpmath.fsum(f(env) for f in fns)
+
+    def mul(self, fns):
+        def mul(env):
+            out = mpmath.mpf(1)
+            for f in fns:
+                out *= f(env)
+            return out
+        return mul
+
+    def int_pow(self, fb, n):
+        return lambda env: fb(env) ** n
+
+    def power(self, e):
+        fb, fe = self.value(e.base), self.value(e.exp)
+        return lambda env: mpmath.power(fb(env), fe(env))
+
+    def log_of(self, a):
+        fa = self.value(a)
+
+        def safe_log(env):
+            x = fa(env)
+            if x <= 0:
+                raise NotEvaluable(f"log of a non-positive value in log({a})")
+            return mpmath.log(x)
+        return safe_log
+
+    def exp(self, fa):
+        return lambda env: mpmath.exp(fa(env))
+
+    def call(self, label, fun, fns):
+        return lambda env: fun(*[f(env) for f in fns])
+
+
+class _PlainNp(_PlainMp):
+    FUNCTIONS = NP_FUNCTIONS
+
+    def const(self, e):
+        if e in (sympy.oo, sympy.S.NegativeInfinity):
+            c = np.inf if e is sympy.oo else -np.inf
+        else:
+            c = np_const(e)
+        return lambda env: c
+
+    def add(self, fns):
+        def add(env):
+            out = 0.0
+            for f in fns:
+                out = out + f(env)
+            return out
+        return add
+
+    def mul(self, fns):
+        def mul(env):
+            out = 1.0
+            for f in fns:
+                out = out * f(env)
+            return out
+        return mul
+
+    def int_pow(self, fb, n):
+        return lambda env: np.power(fb(env), float(n))
+
+    def power(self, e):
+        fb, fe = self.value(e.base), self.value(e.exp)
+        return lambda env: np.power(fb(env), fe(env))
+
+    def log_of(self, a):
+        fa = self.value(a)
+        return lambda env: np.log(fa(env))
+
+    def exp(self, fa):
+        def f(env):
+            with np.errstate(over="ignore"):   # inf: never trusted by the quadrature
+                return np.exp(fa(env))
+        return f
+
+
+def compile_plain(expr):
+    """A closure ``env -> mpf`` for a density-free sympy expression (structural
+    NotEvaluable for a construct the walker does not evaluate).  An arithmetic failure
+    at a point (overflow of ``exp(exp(exp(exp(10))))``, a pole) is NotEvaluable with
+    its reason, never an exception of another kind."""
+    expr = sympy.sympify(expr)
+    f = _PlainMp().value(expr)
+
+    def safe(env):
+        try:
+            return f(env)
+        except (OverflowError, ZeroDivisionError, ValueError, MemoryError) as ex:
+            raise NotEvaluable(numeric_failure(ex, expr)) from None
+    return safe
+
+
+def compile_plain_np(expr):
+    """Like :func:`compile_plain`, on float64 numpy arrays (the latent an array of nodes)."""
+    return _PlainNp().value(sympy.sympify(expr))
+
+
+def maybe_np(expr):
+    try:
+        return compile_plain_np(expr)
+    except (NotEvaluable, FastUnsupported):
+        return None
+
+
+_REF = Symbol("_ref")   # the distance hi - z to a finite upper end of the support
+
+
+def np_pair(expr, c):
+    """(closure in z, closure in hi - z or None): near a finite upper end ``hi`` the
+    second is exact where ``1 - z`` would round to 0 in float64 (Beta with b < 1)."""
+    direct = maybe_np(expr)
+    sup = c.support()
+    ref = None
+    if direct is not None and sup[0] == "interval" and sympy.sympify(sup[2]).is_finite:
+        ref = maybe_np(sympy.sympify(expr).subs(c.var, sup[2] - _REF))
+    return direct, ref
+
+
+def support_closure(c):
+    """``env -> support tuple`` of a component density (interval ends evaluated)."""
+    sup = c.support()
+    if sup[0] == "interval":
+        lo, hi = compile_plain(sympy.sympify(sup[1])), compile_plain(sympy.sympify(sup[2]))
+        return lambda env: ("interval", lo(env), hi(env))
+    return lambda env: sup
+
+
+def num_contains(outer, inner) -> bool:
+    """Is the evaluated support ``inner`` inside ``outer``?"""
+    if outer == inner or outer[0] == "real":
+        return True
+    if outer[0] == "interval":
+        return inner[0] == "interval" and outer[1] <= inner[1] and inner[2] <= outer[2]
+    if outer[0] == "count":
+        return inner[0] == "finite"
+    return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
+
+
+def component(c, breaks=None):
+    """The compiled form of a component density ``c`` (a ``Dist``) that
+    :func:`integrate_1d` takes: its log-density (mpmath and float64), parameters, break
+    points (``c.breaks()`` unless given) and support."""
+    breaks = list(c.breaks()) if breaks is None else list(breaks)
+    return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
+            [compile_plain(sympy.sympify(b)) for b in breaks], support_closure(c),
+            np_pair(c.logpdf(), c))
+
+
+#: |∫ P dz - 1| above this (plus its error estimate) means P's mass was not captured
+MASS_TOL = mpmath.mpf("1e-6")
+_MASS: dict = {}
+
+
+def integrate_1d(comp, f, env, fnp=None):
+    """(∫ P_i f dz_i, error) with P_i = exp(logpdf); f None means f = 1.
+
+    A continuous support at the default precision goes to float64 tanh-sinh first
+    (:mod:`vi_sym.numeric.quad64`); a value it cannot vouch for, or a higher working
+    precision (confirming a counterexample), uses ``mpmath.quad``.
+
+    A value is certified only when the same quadrature captures P's own mass
+    (``∫ P dz = 1`` within ``MASS_TOL`` plus its error estimate): a density narrower or
+    farther away than the nodes can see makes every node 0, and 0 with error estimate 0
+    is not a value (NotEvaluable, "mass not captured")."""
+    mass = _mass(comp, env)
+    if f is None:
+        return mass
+    return _integrate_1d(comp, f, env, fnp)
+
+
+def _mass(comp, env):
+    c = comp[0]
+    names = sorted(s.name for s in c.free_symbols if s != c.var)
+    key = (c, tuple(env[n] for n in names), mpmath.mp.prec)
+    hit = _MASS.get(key)
+    if hit is None:
+        val, err = _integrate_1d(comp, None, env)
+        if not abs(val - 1) <= MASS_TOL + err:
+            shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
+            raise NotEvaluable(f"mass not captured: the quadrature of {c} gives total mass "
+                               f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
+                               f"instead of 1 at {shown}")
+        if len(_MASS) > 4096:
+            _MASS.clear()
+        hit = _MASS[key] = (val, err)
+    return hit
+
+
+def _integrate_1d(comp, f, env, fnp=None):
+    c, logp, params, breaks, support, (logp_np, logp_ref) = comp
+    fnp, fref = fnp if fnp is not None else (None, None)
+    z = c.var.name
+    sup = support(env)
+
+    def integrand(x):
+        e = dict(env)
+        e[z] = x
+        w = mpmath.exp(logp(e))
+        if not w:
+            return mpmath.mpf(0)
+        return w if f is None else w * f(e)
+
+    if sup[0] == "finite":
+        return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
+    if sup[0] == "count":
+        mode = max(float(b(env)) for b in breaks) if breaks else 0.0
+        total, k, small = mpmath.mpf(0), 0, 0
+        while True:
+            term = integrand(mpmath.mpf(k))
+            total += term
+            if k > 2 * mode + 10 and abs(term) < mpmath.mpf(10) ** (-DPS - 3) * (1 + abs(total)):
+                small += 1
+                if small >= 5:   # past 2·mode the terms shrink at least geometrically (ratio < 1/2)
+                    return total, 2 * abs(term)
+            if k > 100000:
+                raise NotEvaluable("the sum over the count support did not converge")
+            k += 1
+    if sup[0] == "real":
+        lo, hi = mpmath.ninf, mpmath.inf
+    else:
+        lo, hi = sup[1], sup[2]
+        if not hi > lo:
+            raise NotEvaluable(f"empty support of {c}")
+    pts = sorted({float(b(env)) for b in breaks if lo < b(env) < hi})
+    scale = 1.0
+    if c.kind in ("Normal", "Laplace"):
+        m, s = params[0](env), params[1](env)
+        pts = sorted(set(pts) | {float(m - s), float(m + s)})   # the peak region, on both sides
+        scale = float(s)
+    elif c.kind in ("Exponential", "Gamma"):
+        scale = float(1 / params[-1](env))
+    if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
+        fast = fast_1d(z, env, float(lo), float(hi), pts, scale, (logp_np, fnp, f is None),
+                        (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)
+        if fast is not None:
+            return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
+    val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
+    if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
+        raise NotEvaluable(f"the integral against {c} is not finite here")
+    return val, err
+
+
+def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
+    """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
+    reflected variable hi - z when available.  (I, err) or None."""
+    logp_np, fnp, bare = direct
+    fenv = {k: float(v) for k, v in env.items()}
+
+    def integrand(logp, f, name):
+        def fvec(x):
+            e = dict(fenv)
+            e[name] = x
+            w = np.exp(logp(e))
+            return w if bare else np.where(w > 0, w * f(e), 0.0)
+        return fvec
+
+    left = integrand(logp_np, fnp, z)
+    if reflected is None or not np.isfinite(hi):
+        return quad64.integrate(left, lo, hi, pts, scale)
+    mid = (lo + hi) / 2
+    a = quad64.integrate(left, lo, mid, [p for p in pts if p < mid], scale)
+    b = quad64.integrate(integrand(*reflected, _REF.name), 0.0, hi - mid,
+                             [hi - p for p in pts if p > mid], scale)
+    if a is None or b is None:
+        return None
+    return a[0] + b[0], a[1] + b[1]
+
+
