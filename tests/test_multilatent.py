@@ -124,3 +124,40 @@ def test_up_to_const_step_reports_why():
     assert pf.proved and "free of z1" in pf.atom
     bad = prove_step(log(joint) + Const(z1), "=", log(joint), [], CTX)
     assert not bad.proved and "must keep a const" in str(bad.residual)
+
+
+# ------------------------------------------------------------------ const in a model family
+CONST_TEXT = """
+derivation c
+latent: z
+observed: x
+
+    log(p(z|x))
+  = log(p(x,z)) + const(z)        by bayes_rule
+  = log(p(x|z)) + const(z)        by product_rule
+"""
+
+
+def test_a_const_that_depends_on_the_latent_is_refuted_in_a_family():
+    """log p(x,z) - log p(x|z) = log p(z) depends on z: a family point shows it."""
+    from vi_sym.checker import Settings, check_derivations
+    from vi_sym.core import Status
+    from vi_sym.loader import load_text
+    ds, errors = load_text(CONST_TEXT, "c.vi")
+    assert not errors
+    report = check_derivations(ds, Settings(families=("normal-normal",), samples=10, jobs=1))
+    first, second = report.results[0], report.results[1]
+    assert first.status == Status.PROVED
+    assert second.status == Status.FAILED
+    assert [f["status"] for f in second.families] == ["FAILED"]
+
+
+def test_spot_form_leaves_unprobeable_consts_unevaluable():
+    from vi_sym.upto import spot_form
+    z = Symbol("z")
+    lhs, rhs = log(Density("p", [z], [x])), log(Density("p", [x, z])) + Const(Density("q", [z]))
+    assert spot_form(lhs, rhs, "=") == (lhs, rhs)          # a density target: left alone
+    plain = (log(Density("p", [x, z])), log(Density("p", [x], [z])))
+    assert spot_form(*plain, "=") == plain                  # no const: unchanged
+    d, avg = spot_form(lhs, log(Density("p", [x, z])) + Const(z), "=")
+    assert isinstance(avg, Expectation) and avg.f == d

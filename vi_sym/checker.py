@@ -24,6 +24,7 @@ from .explain import explain_counterexample
 from .isolation import InterruptedRun, Outcome, run_tasks
 from .prover import prove_equal, prove_step
 from .rules import EQUALITY_RULES
+from .upto import spot_form
 
 
 @dataclass
@@ -134,7 +135,7 @@ def spot_task(step: Step, family: str, settings: Settings):
         return spot_claim(step, samples=settings.samples, seed=settings.seed, tol=settings.tol)
     from .spotcheck import spot_check
     from .families import get_family
-    lhs, rhs = family_coordinates(step)
+    lhs, rhs = spot_form(*family_coordinates(step), step.rel)   # const(z): lhs - rhs free of z?
     return spot_check(lhs, step.rel, rhs, get_family(family),
                       samples=settings.samples, seed=settings.seed, tol=settings.tol)
 

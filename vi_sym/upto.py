@@ -22,9 +22,9 @@ import sympy
 from sympy import Add, Mul, log
 
 from .rules.logs import is_positive
-from .vocabulary import Const, Density, joint_vars
+from .vocabulary import Const, Density, Expectation, joint_vars
 
-__all__ = ["UpTo", "split_up_to", "free_of"]
+__all__ = ["UpTo", "split_up_to", "free_of", "free_variables", "spot_form"]
 
 
 @dataclass(frozen=True)
@@ -146,3 +146,21 @@ def free_of(expr, targets) -> bool:
     if expr.has(Const):
         return False
     return True
+
+
+def spot_form(lhs, rhs, rel: str, latent=sympy.Symbol("z")):
+    """What a model family can evaluate for a step with consts in its latent ``z``.
+
+    ``lhs = rhs + const(z)`` holds iff ``D(z) = lhs - rhs`` (consts dropped; for ``· const(z)``
+    ``D = log lhs - log rhs``) does not depend on z, i.e. iff D equals its own average
+    ``E_q(z)[D]`` under a density q of full support at every z.  A family point where
+    ``D(z) != E_q(z)[D]`` is a counterexample showing the dependence.  Steps without consts,
+    and consts the family cannot probe (a density target, another variable), come back
+    unchanged (and stay unevaluable, never compared as if the const were 0)."""
+    if not (lhs.has(Const) or rhs.has(Const)):
+        return lhs, rhs
+    claim = split_up_to(lhs, rel, rhs)
+    if isinstance(claim, str) or claim.targets != (latent,):
+        return lhs, rhs
+    difference = claim.lhs - claim.rhs
+    return difference, Expectation(Density("q", [latent]), difference)
