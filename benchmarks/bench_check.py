@@ -4,8 +4,11 @@
 
 Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
 
-* the default check, cold (``--no-cache``) and warm (a primed ``--cache-dir``);
+* ``python -c "import sympy"`` (the floor: every run imports sympy);
+* the default check, cold (``--no-cache``) and warm (a primed ``--cache-dir``), and
+  ``--family none`` (cold: proofs only);
 * the catalogue with ``--jobs 1`` and ``--jobs 2`` (cold);
+* the pytest plugin on the catalogue, without and with pytest-xdist (``-n 2``), cold;
 * a naive approach: for each catalogue step (and conclusion), in its own
   subprocess with the same per-step time limit,
   ``sympy.simplify(lhs.doit() - rhs.doit())`` -- the definitions (KL, E, ELBO)
@@ -15,7 +18,8 @@ Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
   right sign (``>=``, ``<=``).  Its total wall time includes one interpreter
   start per step; the compute-only time is shown as well.
 
-Prints a table with the medians, the ratio vi_sym/naive and the ten slowest
+Each row has the wall time and the CPU time (user + system, the process and every
+worker it started).  Prints a table with the medians, the ratio vi_sym/naive and the ten slowest
 steps (from ``--json`` of a cold run).  Not a test: nothing is asserted.
 """
 from __future__ import annotations
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -123,14 +128,28 @@ def _env():
                 NO_COLOR="1")
 
 
+def _cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def timed(cmd) -> tuple:
+    """(wall seconds, CPU seconds of the process and its workers, CompletedProcess)."""
+    c0, t0 = _cpu(), time.perf_counter()
+    p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    return time.perf_counter() - t0, _cpu() - c0, p
+
+
+LAST_CPU = [0.0]
+
+
 def run_vi_sym(args: list, json_path=None) -> tuple:
-    """(wall seconds, exit code, parsed JSON or None, verdicts reused from the cache)."""
+    """(wall seconds, exit code, parsed JSON or None, verdicts reused from the cache);
+    the CPU seconds are left in ``LAST_CPU``."""
     cmd = [sys.executable, "-m", "vi_sym", "check", *args]
     if json_path:
         cmd += ["--json", str(json_path)]
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    wall, LAST_CPU[0], p = timed(cmd)
     data = None
     if json_path and Path(json_path).exists():
         data = json.loads(Path(json_path).read_text())
@@ -165,6 +184,17 @@ def _stats(walls):
     return statistics.median(walls), min(walls), max(walls)
 
 
+def _row(label, runs, run) -> tuple:
+    walls, cpus, codes = [], [], set()
+    for _ in range(runs):
+        wall, cpu, p = run()
+        walls.append(wall)
+        cpus.append(cpu)
+        codes.add(p.returncode)
+    print(f"  {label}: {[round(w, 2) for w in walls]}", file=sys.stderr)
+    return (label, *_stats(walls), statistics.median(cpus), "/".join(map(str, sorted(codes))))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3, help="runs per vi_sym configuration (median; default 3)")
@@ -172,6 +202,7 @@ def main(argv=None) -> int:
     ap.add_argument("--family", action="append", default=[], help="passed to vi_sym check (default: its default)")
     ap.add_argument("--naive-runs", type=int, default=1,
                     help="runs of the naive approach (default 1: it is dominated by time-outs)")
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive approach")
     ap.add_argument("--naive-step", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.naive_step:
@@ -186,32 +217,42 @@ def main(argv=None) -> int:
         configs = [
             ("vi_sym default, cold (--no-cache)", ["--no-cache"]),
             ("vi_sym default, warm", ["--cache-dir", str(cache)]),
+            ("vi_sym --family none, cold", ["--no-cache", "--family", "none"]),
             ("vi_sym --jobs 1, cold", ["--no-cache", "--jobs", "1"]),
             ("vi_sym --jobs 2, cold", ["--no-cache", "--jobs", "2"]),
         ]
+        rows.append(_row('python -c "import sympy"', a.runs,
+                         lambda: timed([sys.executable, "-c", "import sympy"])))
         run_vi_sym(common + ["--cache-dir", str(cache)])            # prime the warm cache
         for label, extra in configs:
-            walls, codes, reused = [], set(), set()
+            walls, cpus, codes, reused = [], [], set(), set()
             for i in range(a.runs):
                 wall, code, data, hits = run_vi_sym(common + extra, jpath if i == 0 else None)
                 walls.append(wall)
+                cpus.append(LAST_CPU[0])
                 codes.add(code)
                 reused.add(hits)
                 if data is not None and slow is None and "cold" in label:
                     slow = data
             if "warm" in label:
                 label += f", {'/'.join(map(str, sorted(reused)))} reused"
-            rows.append((label, *_stats(walls), "/".join(map(str, sorted(codes)))))
+            rows.append((label, *_stats(walls), statistics.median(cpus), "/".join(map(str, sorted(codes)))))
             print(f"  {label}: {[round(w, 2) for w in walls]}", file=sys.stderr)
+        plugin = [sys.executable, "-m", "pytest", "derivations", "-q", "-p", "no:cacheprovider",
+                  "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "--vi-sym-no-cache",
+                  "--vi-sym-timeout", str(a.timeout)]
+        for n in ("0", "2"):
+            rows.append(_row(f"pytest derivations/ -n {n}, cold", a.runs,
+                             lambda n=n: timed(plugin + ["-p", "xdist", "-n", n])))
 
     from vi_sym.loader import load_paths
     derivs, _ = load_paths([str(CATALOGUE)])
     ids = [s.id for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])]
     naive_walls, naive = [], {}
-    for _ in range(max(1, a.naive_runs)):
+    for _ in range(0 if a.no_naive else max(1, a.naive_runs)):
         wall, naive = run_naive(ids, a.timeout)
         naive_walls.append(wall)
-    n_med, n_min, n_max = _stats(naive_walls)
+    n_med, n_min, n_max = _stats(naive_walls or [float("nan")])
     compute = sum(r["seconds"] for r in naive.values())
     counts = {}
     for r in naive.values():
@@ -223,14 +264,16 @@ def main(argv=None) -> int:
           f"time limit {a.timeout:g} s per step, {os.cpu_count()} CPUs, "
           f"vi_sym flags: {' '.join(common)}")
     print()
-    print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'exit':>4} | {'vi_sym/naive':>12} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 6}|{'-' * 14}|")
-    for label, med, lo, hi, codes in rows:
-        print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {codes:>4} | {med / n_med:12.4f} |")
+    print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'CPU s':>6} | "
+          f"{'exit':>4} | {'vi_sym/naive':>12} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 6}|{'-' * 14}|")
+    for label, med, lo, hi, cpu, codes in rows:
+        print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {cpu:6.2f} | {codes:>4} | "
+              f"{med / n_med:12.4f} |")
     print(f"| {'naive simplify(integrate), 1 proc/step':<40} | {n_med:8.2f} | {n_min:7.2f} | {n_max:7.2f} | "
-          f"{'':>4} | {1:12.4f} |")
-    print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>4} | "
-          f"{rows[0][1] / compute if compute else float('nan'):12.4f} |")
+          f"{'':>6} | {'':>4} | {1:12.4f} |")
+    print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>6} | "
+          f"{'':>4} | {rows[1][1] / compute if compute else float('nan'):12.4f} |")
     print()
     if slow:
         s = slow["summary"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vi_sym.baseline import (Entry, LockError, compare, diff_lines, entries, format_lock, read_lock,
+from vi_sym.report.baseline import (Entry, LockError, compare, diff_lines, entries, format_lock, read_lock,
                              write_lock)
-from vi_sym.checker import Report
+from vi_sym.scheduler import Report
 from vi_sym.core import Status, StepResult
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import vi_sym.checker as checker
+import vi_sym.scheduler as checker
 from vi_sym.cache import Cache
-from vi_sym.checker import Settings, check_derivations
+from vi_sym.scheduler import Settings, check_derivations
 from vi_sym.core import Status
 from vi_sym.loader import load_text
 

@@ -4,8 +4,8 @@ import time
 import pytest
 from sympy import Integral, log
 
-import vi_sym.checker as checker
-from vi_sym.checker import Settings, check_derivations
+import vi_sym.judge as checker
+from vi_sym.scheduler import Settings, check_derivations
 from vi_sym.core import Derivation, Status, Step, combine_relations
 from vi_sym.vocabulary import ELBO, KL, Expectation
 

@@ -6,7 +6,8 @@ counterexample against the defining integral.
 """
 import pytest
 
-from vi_sym.checker import Settings, check_derivations, prove_task
+from vi_sym.judge import prove as prove_task
+from vi_sym.scheduler import Settings, check_derivations
 from vi_sym.claims import spot_claim
 from vi_sym.loader import load_file, load_text
 

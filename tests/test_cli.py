@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vi_sym.checker import Report
+from vi_sym.scheduler import Report
 from vi_sym.core import Status, StepResult
 from vi_sym.report import exit_code
 
@@ -179,7 +179,7 @@ def test_interrupted_report_exits_130(capsys, monkeypatch):
     rep = Report([r], interrupted=True)
     assert exit_code(rep) == 130
     import vi_sym.cli as cli
-    monkeypatch.setattr("vi_sym.checker.check_derivations", lambda *a, **k: rep)
+    monkeypatch.setattr("vi_sym.cli.check_derivations", lambda *a, **k: rep)
     code = cli.main(["check", str(ROOT / "derivations"), "--family", "none", "--no-cache"])
     out, err = capsys.readouterr()
     assert code == 130
@@ -190,7 +190,7 @@ def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path):
     import signal
     import time
     (tmp_path / "good.vi").write_text(GOOD + GOOD.replace("good", "more"), encoding="utf-8")
-    code = ("import pathlib, sys, time, vi_sym.checker as c\n"
+    code = ("import pathlib, sys, time, vi_sym.scheduler as c\n"
             "def slow(step):\n"
             "    pathlib.Path('started').touch()\n"
             "    time.sleep(60)\n"

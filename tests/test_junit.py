@@ -5,9 +5,9 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from vi_sym.checker import Report
+from vi_sym.scheduler import Report
 from vi_sym.core import Status, StepResult
-from vi_sym.junit import to_junit
+from vi_sym.report.junit import to_junit
 from vi_sym.loader import LoadError
 from vi_sym.report import step_lines
 

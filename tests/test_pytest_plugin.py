@@ -7,7 +7,8 @@ every other step, so these tests exercise the plugin, not the numerics.
 import os
 from pathlib import Path
 
-import pytest
+import numpy  # noqa: F401 -- loaded once here: in-process pytester runs unload what they import,
+import pytest  # and numpy cannot be imported a second time in one process
 
 pytest_plugins = ["pytester"]
 
@@ -17,14 +18,14 @@ PLUGIN = ("-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin")
 
 FAKE_FAMILY = '''
 import types, sympy
-import vi_sym.checker as checker
+import vi_sym.scheduler as checker
 
 saved = {}
 
 def fake_families(step, settings):
-    return ["fake"] if settings.families else []
+    return [types.SimpleNamespace(name="fake", batch=None)] if settings.families else []
 
-def fake_spot(step, family, settings):
+def fake_spot(step, checker, settings):
     diff = sympy.simplify(step.lhs - step.rhs)
     if diff.is_number and diff != 0:
         cex = {"params": {"mu": 0.5}, "lhs": 1.0, "rhs": 1.0 - float(diff), "difference": float(diff)}
@@ -34,12 +35,18 @@ def fake_spot(step, family, settings):
                                  counterexample=None, reason="")
 
 def counting(*args, **kw):
+    sel = kw.get("select")
+
+    def checked(d):   # how many of d's steps this call checks
+        if sel is None or (d.conclusion is not None and d.conclusion.id in sel):
+            return len(d.steps)
+        return sum(s.id in sel for s in d.steps)
     with open("checker-calls.txt", "a") as fh:
-        fh.write(",".join(sorted(r for d in args[0] for r in [d.name + ":" + str(len(d.steps))])) + "\\n")
+        fh.write(",".join(sorted(d.name + ":" + str(checked(d)) for d in args[0])) + "\\n")
     return saved["check_derivations"](*args, **kw)
 
 def pytest_sessionstart(session):
-    for name, fn in (("resolve_families", fake_families), ("spot_task", fake_spot),
+    for name, fn in (("applicable_checkers", fake_families), ("spot_task", fake_spot),
                      ("check_derivations", counting)):
         saved[name] = getattr(checker, name)
         setattr(checker, name, fn)
@@ -186,3 +193,38 @@ def test_plugin_as_installed_entry_point(vi):
         pytest.skip("vi_sym is not installed; the entry point is not registered")
     res = vi.runpytest_subprocess("notes.vi::g::1")
     res.assert_outcomes(passed=1)
+
+
+XDIST_COUNT = '''
+import os
+
+def pytest_runtest_call(item):
+    if hasattr(item, "step"):
+        with open("ran-" + os.environ.get("PYTEST_XDIST_WORKER", "main") + ".txt", "a") as fh:
+            fh.write(item.step.id + "\\n")
+'''
+
+
+def test_under_xdist_each_step_is_checked_once_by_the_worker_it_is_handed_to(vi):
+    pytest.importorskip("xdist")
+    vi.makeconftest(FAKE_FAMILY + XDIST_COUNT)
+    res = vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2", "-rA")
+    res.assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
+    ran = {f.name: f.read_text().split() for f in vi.path.glob("ran-gw*.txt")}
+    assert sorted(s for ids in ran.values() for s in ids) == ["f::1", "f::2", "f::3", "f::conclusion", "g::1"]
+    # each check_derivations call of a worker checks one step, or a conclusion with its chain
+    for line in calls(vi):
+        assert line in ("f:1", "g:1", "f:3"), line
+    assert sorted(calls(vi)).count("f:3") == 1          # the conclusion, once
+    assert len(calls(vi)) == 5                           # no file re-run per worker
+
+
+def test_workers_share_the_on_disk_cache(vi):
+    pytest.importorskip("xdist")
+    first = vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2")
+    first.assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
+    entries = sorted(p.name for p in (vi.path / ".vi_sym_cache").glob("*.json"))
+    assert entries and not list((vi.path / ".vi_sym_cache").glob(".tmp-*"))
+    second = vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2")
+    second.assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
+    assert sorted(p.name for p in (vi.path / ".vi_sym_cache").glob("*.json")) == entries

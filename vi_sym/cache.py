@@ -2,7 +2,8 @@
 
 A step's entry is keyed (sha256) by a canonical form of the step -- ``srepr`` of
 its sides, its relation, cited rules, latent variables, model names and
-expectation -- the families it is spot-checked in, the settings that shape a
+expectation -- the families asked for (which of them apply is a function of the
+step and vi_sym's source, both in the key), the settings that shape a
 verdict (samples, seed, tol, timeout), the versions of vi_sym, sympy, mpmath,
 hypothesis and Python, and a fingerprint of vi_sym's own source (so a changed
 prover never serves a stale verdict).  A conclusion caches only its
@@ -30,7 +31,7 @@ from pathlib import Path
 import sympy
 
 from . import __version__
-from .core import Status
+from .core import Outcome, Status
 
 FORMAT = "vi_sym.cache/1"
 DEFAULT_DIR = ".vi_sym_cache"
@@ -113,7 +114,7 @@ class Cache:
                 "domains": [list(d) for d in getattr(ctx, "domains", ())]}
 
     def step_key(self, step, families, settings, previous_lhs=None) -> str:
-        """Keyed on the step, its families, the settings and the previous step's left side
+        """Keyed on the step, the families asked for, the settings and the previous step's left side
         (a FAILED step's likely fixes include continuing from it)."""
         return self._key("step", settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
                          rhs=sympy.srepr(step.rhs), by=list(step.by), expect=step.expect,
@@ -211,7 +212,6 @@ class Cache:
     # ------------------------------------------------------------------ conclusions
     def lookup_conclusion(self, derivation, settings):
         """The cached composition-check outcome of ``derivation``'s conclusion, or None."""
-        from .isolation import Outcome
         value = self._load(self.conclusion_key(derivation, settings), "conclusion", _CONCLUSION)
         if value is None:
             return None

@@ -8,8 +8,20 @@ interrupted by Ctrl-C (the partial report is still printed and written).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from .cache import DEFAULT_DIR, Cache
+from .loader import load_paths
+from .mutate import run_mutation, table
+from .progress import ProgressLine
+from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
+from .report.baseline import LockError, compare, diff_lines, entries, read_lock, write_lock
+from .report.junit import write_junit
+from .rules import RULES
+from .scheduler import check_derivations
+from .settings import Settings
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 DEFAULT_LOCK = "proofs.lock"
@@ -73,7 +85,9 @@ def _families(requested):
     fams = requested or ["all"]
     if "none" in fams:
         return [], None
-    from .families import FAMILIES
+    if all(f == "all" for f in fams):
+        return fams, None
+    from .families import FAMILIES  # here, for start-up time: it loads numpy
     unknown = [f for f in fams if f != "all" and f not in FAMILIES]
     if unknown:
         return None, f"unknown family {unknown[0]!r}; known: all, none, {', '.join(sorted(FAMILIES))}"
@@ -82,7 +96,6 @@ def _families(requested):
 
 def _read_baseline(args):
     """(lock entries or None, error message or None), read before the run so a bad lock fails fast."""
-    from .baseline import LockError, read_lock
     path = args.baseline or DEFAULT_LOCK
     try:
         return read_lock(path), None
@@ -96,7 +109,6 @@ def _read_baseline(args):
 
 def _baseline(args, old, report, stream) -> int:
     """Compare with (or rewrite) the lock; returns the exit code it asks for (0, 1 or 2)."""
-    from .baseline import compare, diff_lines, entries, write_lock
     path = args.baseline or DEFAULT_LOCK
     diff = compare(old, entries(report)) if old is not None else None
     if diff is not None:
@@ -114,10 +126,6 @@ def _baseline(args, old, report, stream) -> int:
 
 
 def cmd_check(args) -> int:
-    from .checker import Settings, check_derivations
-    from .loader import load_paths
-    from .progress import ProgressLine
-    from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
 
     if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
         return _usage_error("--samples and --timeout must be positive, --jobs >= 0")
@@ -141,7 +149,6 @@ def cmd_check(args) -> int:
     human = sys.stderr if "-" in (args.json, args.junit) else sys.stdout
     cache = None
     if not args.no_cache:
-        from .cache import DEFAULT_DIR, Cache
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
     derivs, errors = load_paths(paths)
@@ -159,7 +166,6 @@ def cmd_check(args) -> int:
     if report.interrupted:
         print("interrupted: the report above is partial (exit 130)", file=sys.stderr)
     code = exit_code(report)
-    from .junit import write_junit
     for path, write in ((args.json, write_json), (args.junit, write_junit)):
         if path:
             try:
@@ -175,10 +181,6 @@ def cmd_check(args) -> int:
 def cmd_mutate(args) -> int:
     """Exit 0 when no mutant is wrongly PROVED and every non-equivalent one that is not
     killed is reported (survivors and UNKNOWNs are listed with their reason); 1 otherwise."""
-    import os
-
-    from .loader import load_paths
-    from .mutate import run_mutation, table
     if args.samples < 1 or (args.sample is not None and args.sample < 1):
         return _usage_error("--samples and --sample must be positive")
     fams, problem = _families(args.family or ["all"])
@@ -201,7 +203,6 @@ def cmd_mutate(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from .rules import RULES
     for r in RULES.values():
         print(f"{r.name:<24} {r.kind:<10} {r.statement}")
         print(f"{'':<24} assumes: {'; '.join(r.assumptions)}")
@@ -209,7 +210,7 @@ def cmd_rules(args) -> int:
 
 
 def cmd_families(args) -> int:
-    from .families import FAMILIES
+    from .families import FAMILIES  # here, for start-up time: it loads numpy
     for name, f in sorted(FAMILIES.items()):
         print(f"{name:<18} {getattr(f, 'description', '')}")
     return 0

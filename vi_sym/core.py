@@ -8,14 +8,16 @@ the steps (an ``=`` chain with one ``>=`` proves ``>=``).  Results carry a
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional
 
 import sympy
 from sympy import Symbol
 
 from .rules import Context, get_rule
+from .vocabulary import Density
 
 RELATIONS = ("=", ">=", "<=")
 LATEX_REL = {"=": "=", ">=": r"\geq", "<=": r"\leq"}
@@ -110,8 +112,8 @@ class Step:
 
     def check(self, **settings):
         """Check this step alone; returns a :class:`StepResult`."""
-        from .checker import check_steps
-        return check_steps([self], **settings)[0]
+        d = Derivation("", [self])
+        return _run_check([d], settings).results[0]
 
 
 @dataclass
@@ -169,8 +171,57 @@ class Derivation:
 
     def check(self, **settings):
         """Check every step (and the conclusion); returns a list of :class:`StepResult`."""
-        from .checker import check_derivations
-        return check_derivations([self], **settings).results
+        return _run_check([self], settings).results
+
+
+# --------------------------------------------------------------------------- checking hook
+# ``Step.check()`` and ``Derivation.check()`` (for notebooks) run the checker, which lives in a
+# higher layer (:mod:`vi_sym.scheduler`).  The scheduler registers itself here when imported;
+# the core never imports it.  A notebook that imported only the core gets the default checker
+# loaded by name on first use.
+_CHECKER = None
+DEFAULT_CHECKER = "vi_sym.scheduler"
+
+
+def register_checker(fn) -> None:
+    """``fn(derivations, **settings) -> Report``: what ``.check()`` runs."""
+    global _CHECKER
+    _CHECKER = fn
+
+
+def _run_check(derivations, settings: dict):
+    if _CHECKER is None:
+        importlib.import_module(DEFAULT_CHECKER)    # registers itself
+    return _CHECKER(derivations, **settings)
+
+
+@dataclass
+class Outcome:
+    """What became of one task (a proof, a spot-check, a composition check): its value, or
+    why there is none (``kind``: "timeout", "error", "crash", "interrupted")."""
+
+    ok: bool
+    value: Any = None
+    kind: str = ""
+    message: str = ""
+    seconds: float = 0.0
+
+
+def family_coordinates(step: Step):
+    """The step's sides with its latent renamed ``z`` and its one observed variable ``x``,
+    the names the model families use (the note writes X, Z in places)."""
+    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
+    every = {v for d in dens for v in d.vars + d.given}
+    latent = [v for v in every if step.context.is_latent(v)]
+    observed = [v for v in every if not step.context.is_latent(v)]
+    mapping = {}
+    if len(latent) == 1:
+        mapping[latent[0]] = sympy.Symbol("z")
+    if len(observed) == 1:
+        mapping[observed[0]] = sympy.Symbol("x")
+    if not mapping or all(k == v for k, v in mapping.items()):
+        return step.lhs, step.rhs
+    return step.lhs.xreplace(mapping), step.rhs.xreplace(mapping)
 
 
 @dataclass

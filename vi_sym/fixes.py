@@ -4,16 +4,23 @@ For a failed step ``lhs rel rhs`` vi_sym tries a bounded set of single edits
 (see :mod:`vi_sym.mutations`): a density's conditioning swapped, KL's arguments
 swapped, a log re-parenthesised, a sign flipped, a term dropped, the
 inequality's direction flipped, or the chain continued from the previous step's
-left-hand side (when that holds, the previous step's result was the slip).  Each candidate is first screened numerically in a cheap family (a
-candidate that fails there is discarded), then proved symbolically; one that is
-not proved but holds in every applicable family is offered as SPOT-CHECKED.
+left-hand side (when that holds, the previous step's result was the slip).  Each
+candidate is first screened numerically in a cheap family (a candidate that fails
+there is discarded), then judged like any step (:func:`vi_sym.judge.judge`): one
+that is proved is offered as PROVED; one that is not proved but holds in every
+applicable spot-checker is offered as SPOT-CHECKED.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import claims
+from .core import Status
+from .families import FAMILIES
+from .judge import judge, spot
 from .mutations import FIX_OPERATORS, FLIP_RELATION, edits
-from .prover import prove_step
+from .settings import Settings
+from .spotcheckers import FamilyChecker
 
 MAX_CANDIDATES = 60
 MAX_FIXES = 3
@@ -51,36 +58,26 @@ def candidates(step, previous_lhs=None):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
 
-def _spot(lhs, rel, rhs, family, samples, seed):
-    from .spotcheck import spot_check
-    return spot_check(lhs, rel, rhs, family, samples=samples, seed=seed)
-
-
 def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> list:
     """Up to MAX_FIXES edits under which the step holds, PROVED ones first."""
-    from .checker import family_coordinates
-    from .families import FAMILIES, applicable_families
+    settings = Settings(families=tuple(families), samples=samples, seed=seed)
+    screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
+    screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
     proved, checked = [], []
     for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, previous_lhs)):
         if n >= MAX_CANDIDATES or len(proved) >= MAX_FIXES:
             break
+        # the previous step's rules are not this one's: continuing from it may use every rule
+        by = () if op == "skip_previous" else step.by
+        probe = type(step)(lhs, rel, rhs, by, context=step.context)
+        if screen and not claims.is_concrete(probe) and \
+                spot(probe, screen[0], screen_settings).status == "FAILED":
+            continue           # refuted in the cheap exact family: not a fix
+        verdict = judge(probe, settings, spot_when_proved=False, stop_on_failure=True,
+                        checkers=None if len(checked) < MAX_FIXES else [])
         statement = f"{lhs} {rel} {rhs}"
-        probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
-        flhs, frhs = family_coordinates(probe)
-        screen = SCREEN_FAMILY if SCREEN_FAMILY in FAMILIES else None
-        if screen is not None:
-            r = _spot(flhs, rel, frhs, screen, samples=5, seed=seed)
-            if r.status == "FAILED":
-                continue
-        rules = step.rules()
-        if op == "skip_previous":
-            rules = []  # the previous step's rules are not this one's: use every rule
-        if prove_step(lhs, rel, rhs, rules, step.context).proved:
+        if verdict.status is Status.PROVED:
             proved.append(Fix(op, desc, statement, "PROVED"))
-            continue
-        if len(checked) >= MAX_FIXES or not families:
-            continue
-        fams = applicable_families([flhs, frhs], families)
-        if fams and all(_spot(flhs, rel, frhs, f, samples, seed).status == "SPOT-CHECKED" for f in fams):
+        elif verdict.families and all(f["status"] == "SPOT-CHECKED" for f in verdict.families):
             checked.append(Fix(op, desc, statement, "SPOT-CHECKED"))
     return (proved + checked)[:MAX_FIXES]

@@ -1,12 +1,15 @@
 """Run tasks in forked worker processes with a hard per-task time limit.
 
 sympy has no timeout of its own; a hanging ``integrate`` can only be stopped by
-killing the process that runs it.  Each task runs in a fresh fork (cheap once
-sympy is imported), at most ``jobs`` at a time.  A task that runs over its
-limit is killed and reported as a timeout; one that raises, recurses too
-deeply, runs out of memory or dies reports why.  The caller always gets one
-outcome per task, in order.  Where fork is unavailable (Windows) tasks run in
-the calling process without a time limit.
+killing the process that runs it.  :func:`run_tasks` forks a pool of at most
+``jobs`` workers once (cheap once sympy and the prover are imported: the
+workers share the parent's memory, tasks included, so a task is sent as its
+index only) and hands each idle worker the next task.  A task that runs over
+its limit is killed with its worker, reported as a timeout, and a fresh worker
+is forked in its place; one that raises, recurses too deeply or runs out of
+memory reports why; a worker that dies reports its exit code.  The caller
+always gets one outcome per task, in order.  Where fork is unavailable
+(Windows) tasks run in the calling process without a time limit.
 """
 from __future__ import annotations
 
@@ -14,125 +17,179 @@ import multiprocessing as mp
 import os
 import time
 import traceback
-from dataclasses import dataclass
 from multiprocessing.connection import wait
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
+
+from .core import Outcome
 
 MEMORY_LIMIT_BYTES = 6 * 1024 ** 3
 
 
-@dataclass
-class Outcome:
-    ok: bool
-    value: Any = None
-    kind: str = ""        # "", "timeout", "error", "crash", "interrupted"
-    message: str = ""
-    seconds: float = 0.0
-
-
-def _child(conn, fn, args):
+def _limit_memory():
     try:
-        import resource
+        import resource  # POSIX only
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = MEMORY_LIMIT_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT_BYTES, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
+
+
+def _run_one(fn, args) -> Outcome:
     try:
-        out = Outcome(True, fn(*args))
+        return Outcome(True, fn(*args))
     except MemoryError:
-        out = Outcome(False, kind="error", message="ran out of memory")
+        return Outcome(False, kind="error", message="ran out of memory")
     except RecursionError:
-        out = Outcome(False, kind="error", message="recursion too deep (expression too large)")
+        return Outcome(False, kind="error", message="recursion too deep (expression too large)")
     except BaseException as exc:  # noqa: BLE001 -- every failure becomes a verdict
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
-        out = Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}{where}")
-    try:
-        conn.send(out)
-    except Exception as exc:  # result not picklable
-        conn.send(Outcome(False, kind="error", message=f"could not return the result: {exc}"))
+        return Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}{where}")
+
+
+def _worker(conn, tasks):
+    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent, until None."""
+    _limit_memory()
+    while True:
+        try:
+            i = conn.recv()
+        except (EOFError, OSError):
+            break
+        if i is None:
+            break
+        fn, args = tasks[i]
+        out = _run_one(fn, args)
+        try:
+            conn.send(out)
+        except Exception as exc:  # result not picklable
+            conn.send(Outcome(False, kind="error", message=f"could not return the result: {exc}"))
     conn.close()
+    os._exit(0)
 
 
 def _fork_available() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
+def _run_here(tasks, on_done) -> list:
+    outcomes = []
+    for i, (fn, args) in enumerate(tasks):
+        t0 = time.perf_counter()
+        try:
+            out = Outcome(True, fn(*args), seconds=time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001
+            out = Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}")
+        outcomes.append(out)
+        if on_done:
+            on_done(i, out)
+    return outcomes
+
+
+class _Pool:
+    """Forked workers, each busy with at most one task: ``busy[conn] = (task, process, start)``."""
+
+    def __init__(self, tasks):
+        self.ctx = mp.get_context("fork")
+        self.tasks = tasks
+        self.idle: list = []          # (conn, process)
+        self.busy: dict = {}
+
+    def spawn(self):
+        parent, child = self.ctx.Pipe(duplex=True)
+        proc = self.ctx.Process(target=_worker, args=(child, self.tasks), daemon=True)
+        proc.start()
+        child.close()
+        self.idle.append((parent, proc))
+
+    def give(self, i):
+        conn, proc = self.idle.pop()
+        conn.send(i)
+        self.busy[conn] = (i, proc, time.perf_counter())
+
+    def drop(self, conn, kill=False):
+        _, proc, _ = self.busy.pop(conn)
+        if kill:
+            proc.kill()
+        proc.join()
+        conn.close()
+
+    def close(self):
+        for conn, proc in self.idle:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            conn.close()
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        for conn in list(self.busy):
+            self.drop(conn, kill=True)
+        self.idle = []
+
+
+def _collect(pool, conn, now, timeout):
+    """The outcome of ``conn``'s task if it finished, died or overran; else None."""
+    i, proc, start = pool.busy[conn]
+    if conn.poll():
+        try:
+            out = conn.recv()
+        except (EOFError, OSError):
+            proc.join(1)
+            pool.drop(conn, kill=True)
+            return i, Outcome(False, kind="crash", message=f"worker died (exit code {proc.exitcode})",
+                              seconds=now - start)
+        out.seconds = now - start
+        pool.busy.pop(conn)
+        pool.idle.append((conn, proc))
+        return i, out
+    if not proc.is_alive():
+        pool.drop(conn)
+        return i, Outcome(False, kind="crash", seconds=now - start,
+                          message=f"worker died (exit code {proc.exitcode})")
+    if now - start >= timeout:
+        pool.drop(conn, kill=True)
+        return i, Outcome(False, kind="timeout", seconds=now - start,
+                          message=f"timed out after {timeout:g} s")
+    return None
+
+
 def run_tasks(tasks: Sequence[tuple[Callable, tuple]], jobs: int = 1, timeout: float = 20.0,
               on_done: Callable[[int, Outcome], None] | None = None) -> list[Outcome]:
     """Run ``fn(*args)`` for each task; return one :class:`Outcome` per task, in order."""
-    outcomes: list = [None] * len(tasks)
     if not _fork_available():
-        for i, (fn, args) in enumerate(tasks):
-            t0 = time.perf_counter()
-            try:
-                outcomes[i] = Outcome(True, fn(*args), seconds=time.perf_counter() - t0)
-            except Exception as exc:  # noqa: BLE001
-                outcomes[i] = Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}")
-            if on_done:
-                on_done(i, outcomes[i])
-        return outcomes
-
-    ctx = mp.get_context("fork")
-    pending = list(range(len(tasks)))
-    running: dict = {}  # conn -> (index, process, start)
-    jobs = max(1, jobs)
-
-    def finish(i, out):
-        outcomes[i] = out
-        if on_done:
-            on_done(i, out)
-
+        return _run_here(tasks, on_done)
+    outcomes: list = [None] * len(tasks)
+    pending = list(range(len(tasks)))[::-1]
+    pool = _Pool(list(tasks))
     try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                i = pending.pop(0)
-                fn, args = tasks[i]
-                parent, child = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(child, fn, args), daemon=True)
-                proc.start()
-                child.close()
-                running[parent] = (i, proc, time.perf_counter())
+        for _ in range(min(max(1, jobs), len(tasks))):
+            pool.spawn()
+        while pending or pool.busy:
+            while pending and (pool.idle or len(pool.busy) < max(1, jobs)):
+                if not pool.idle:
+                    pool.spawn()       # in place of a worker killed for overrunning
+                pool.give(pending.pop())
+            next_deadline = min(start + timeout for _, _, start in pool.busy.values())
+            wait(list(pool.busy) + [p.sentinel for _, p, _ in pool.busy.values()],
+                 timeout=max(0.0, next_deadline - time.perf_counter()))
             now = time.perf_counter()
-            next_deadline = min(start + timeout for _, _, start in running.values())
-            ready = wait(list(running) + [p.sentinel for _, p, _ in running.values()],
-                         timeout=max(0.0, next_deadline - now))
-            now = time.perf_counter()
-            for conn in list(running):
-                i, proc, start = running[conn]
-                if conn in ready or conn.poll():
-                    try:
-                        out = conn.recv()
-                    except (EOFError, OSError):
-                        out = Outcome(False, kind="crash",
-                                      message=f"worker died (exit code {proc.exitcode})")
-                    proc.join(1)
-                    out.seconds = now - start
-                    del running[conn]
-                    conn.close()
-                    finish(i, out)
-                elif proc.sentinel in ready and not proc.is_alive():
-                    proc.join()
-                    del running[conn]
-                    conn.close()
-                    finish(i, Outcome(False, kind="crash", seconds=now - start,
-                                      message=f"worker died (exit code {proc.exitcode})"))
-                elif now - start >= timeout:
-                    proc.kill()
-                    proc.join()
-                    del running[conn]
-                    conn.close()
-                    finish(i, Outcome(False, kind="timeout", seconds=now - start,
-                                      message=f"timed out after {timeout:g} s"))
+            for conn in list(pool.busy):
+                done = _collect(pool, conn, now, timeout)
+                if done is not None:
+                    outcomes[done[0]] = done[1]
+                    if on_done:
+                        on_done(*done)
     except KeyboardInterrupt:
-        for conn, (i, proc, start) in running.items():
-            proc.kill()
-            proc.join()
+        for i, _, _ in pool.busy.values():
             outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
         for i in pending:
             outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
+        pool.close()
         raise InterruptedRun(outcomes)
+    pool.close()
     return outcomes
 
 

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 
 from .core import Step
 from .isolation import run_tasks
+from .judge import applicable_checkers, judge, prove
 from .mutations import FLIP_RELATION, MUTATION_OPERATORS, edits
-from .prover import prove_equal, prove_step
+from .prover import prove_equal
 from .rules import EQUALITY_RULES
+from .settings import Settings
 
 
 @dataclass
@@ -75,63 +77,43 @@ def _equivalent(m: Mutant):
     return pf if pf.proved else None
 
 
-def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResult:
-    from .checker import family_coordinates
-    from .families import FAMILIES, applicable_families
-    from .spotcheck import spot_check
+def _kill_detail(entry) -> str:
+    c = entry["counterexample"]
+    return f"{entry['family']}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}"
 
+
+def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResult:
     statement = f"{m.lhs} {m.rel} {m.rhs}"
     res = lambda outcome, detail="": MutantResult(m.step_id, m.operator, m.description, statement,  # noqa: E731
                                                   outcome, detail)
-    proof = prove_step(m.lhs, m.rel, m.rhs, m.original.rules(), m.original.context)
-    if proof.proved:
+    probe = Step(m.lhs, m.rel, m.rhs, m.original.by, context=m.original.context)
+    settings = Settings(families=tuple(families), samples=samples, seed=seed)
+    # the exact family first: most mutants die there, cheaply
+    checkers = sorted(applicable_checkers(probe, settings), key=lambda c: c.name != "categorical")
+    proof = prove(probe)
+    proved = proof["proved"]
+    how = ", ".join(proof.get("rules_used") or ()) or "the moment lemmas"
+    if proved:
         eq = _equivalent(m)
         if eq is not None:
             return res("equivalent", "mutant = original by " + ", ".join(eq.rules_used or ("algebra",)))
-    probe = Step(m.lhs, m.rel, m.rhs, m.original.by, context=m.original.context)
-    from .claims import is_concrete
-    if is_concrete(probe):   # a claim about defined densities: against its own defining integrals
-        return _check_claim_mutant(m, probe, proof, res, samples, seed)
-    flhs, frhs = family_coordinates(probe)
-    fams = applicable_families([flhs, frhs], families)
-    order = sorted(fams, key=lambda f: f != "categorical")   # the exact family first
-    reasons = []
-    for f in order:
-        r = spot_check(flhs, m.rel, frhs, FAMILIES[f], samples=samples, seed=seed)
-        if r.status == "FAILED":
-            c = r.counterexample
-            if proof.proved:   # proved yet refuted: a bug in the prover or in a family
-                return res("wrongly-proved", f"proved by {', '.join(proof.rules_used)} but refuted in "
-                                             f"{f}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
-            return res("failed", f"{f}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
-        if r.status != "SPOT-CHECKED":
-            reasons.append(f"{f}: {r.reason}")
-    if proof.proved:
+    verdict = judge(probe, settings, checkers=checkers, stop_on_failure=True, proof=proof)
+    fams = [f["family"] for f in verdict.families]
+    failed = [f for f in verdict.families if f["status"] == "FAILED"]
+    if failed:
+        if proved:   # proved yet refuted: a bug in the prover or in a family
+            return res("wrongly-proved", f"proved by {how} but refuted in {_kill_detail(failed[0])}")
+        return res("failed", _kill_detail(failed[0]))
+    reasons = [f"{f['family']}: {f['reason']}" for f in verdict.families if f["status"] != "SPOT-CHECKED"]
+    if proved:
         # a different statement that is also true (e.g. KL(q||p(z)) >= 0 for KL(q||p(z|x)) >= 0)
-        return res("true-mutant", f"proved by {', '.join(proof.rules_used)}; a different, true statement")
+        return res("true-mutant", f"proved by {how}; a different, true statement")
     if fams and not reasons:
         eq = _equivalent(m)
         if eq is not None:
             return res("equivalent", "mutant = original by " + ", ".join(eq.rules_used or ("algebra",)))
         return res("survivor", f"spot-checked in {', '.join(fams)}")
     return res("unknown", "; ".join(reasons) or "no family applies")
-
-
-def _check_claim_mutant(m, probe, proof, res, samples, seed):
-    from .checker import prove_task
-    from .claims import FAMILY, spot_claim
-    claim = prove_task(probe)
-    r = spot_claim(probe, samples=samples, seed=seed)
-    if r.status == "FAILED":
-        c = r.counterexample
-        if proof.proved or claim.get("proved"):
-            return res("wrongly-proved", f"proved yet refuted in {FAMILY}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
-        return res("failed", f"{FAMILY}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}")
-    if claim.get("proved"):
-        return res("true-mutant", "proved by the moment lemmas; a different, true statement")
-    if r.status == "SPOT-CHECKED":
-        return res("survivor", f"spot-checked in {FAMILY}")
-    return res("unknown", f"{FAMILY}: {r.reason}")
 
 
 def _task(m, families, samples, seed):

@@ -13,48 +13,7 @@ import sys
 import time
 
 from .report import is_terminal
-
-
-def task_label(task) -> str:
-    """The step a task belongs to: ``derivation::step`` (conclusions: ``derivation::conclusion``)."""
-    _, args = task
-    first = args[0] if args else None
-    sid = getattr(first, "id", None)
-    if isinstance(sid, str):
-        return sid
-    return f"{getattr(first, 'name', '?')}::conclusion"
-
-
-class StepTracker:
-    """``on_done(i, outcome)`` for :func:`isolation.run_tasks`; calls
-    ``callback(done, total, current)`` with steps done, steps in all and the
-    oldest step still running."""
-
-    def __init__(self, groups, tasks, callback):
-        self.callback = callback
-        self.labels = [task_label(t) for t in tasks]
-        self.owner = {i: g for g, ids in enumerate(groups) for i in ids}
-        self.left = [len(ids) for ids in groups]
-        self.total = len(groups)
-        self.done = sum(1 for n in self.left if n == 0)
-        self.finished = [False] * len(tasks)
-        self.oldest = 0
-        self._report()
-
-    def _report(self):
-        while self.oldest < len(self.finished) and self.finished[self.oldest]:
-            self.oldest += 1
-        current = self.labels[self.oldest] if self.oldest < len(self.labels) else ""
-        self.callback(self.done, self.total, current)
-
-    def __call__(self, i, outcome=None):
-        self.finished[i] = True
-        g = self.owner.get(i)
-        if g is not None:
-            self.left[g] -= 1
-            if self.left[g] == 0:
-                self.done += 1
-        self._report()
+from .scheduler import StepTracker, task_label  # noqa: F401 -- re-exported
 
 
 class ProgressLine:

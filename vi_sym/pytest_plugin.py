@@ -6,17 +6,21 @@ passes when PROVED or SPOT-CHECKED, fails with vi_sym's own step report
 (residual, counterexample, reason -- no Python traceback) when FAILED or
 ERROR, and is skipped with the reason when UNKNOWN.  A step marked ``xfail``
 is a strict xfail.  A file with input errors is a collection error naming file
-and line.  The checker runs once per file, at the file's first test, on the
+and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
 ``--vi-sym-timeout``.
 
-Only ``*.vi`` files are touched, and vi_sym itself is imported lazily, so the
-plugin is inert in test runs that collect no derivation files.
+Only ``*.vi`` files are touched, and vi_sym itself is imported lazily (inside the
+functions, for start-up time), so the plugin is inert in test runs that collect no
+derivation files.
+
+Under pytest-xdist each worker checks just the steps it is handed (a conclusion
+with its chain), with one worker process of its own; workers share verdicts
+through the on-disk cache (``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -31,13 +35,18 @@ def pytest_addoption(parser):
                 help="vi_sym: draws per step and family (default 50)")
     g.addoption("--vi-sym-timeout", type=float, default=20.0, metavar="SECONDS",
                 help="vi_sym: time limit per step (default 20)")
+    g.addoption("--vi-sym-cache-dir", default=None, metavar="DIR",
+                help="vi_sym: reuse verdicts of unchanged steps from DIR (default .vi_sym_cache "
+                     "in the directory pytest was started in)")
+    g.addoption("--vi-sym-no-cache", action="store_true", default=False,
+                help="vi_sym: check every step afresh; read and write no cache")
 
 
 def pytest_configure(config):
     fams = config.getoption("vi_sym_family", None) or []
     named = [f for f in fams if f not in ("all", "none")]
     if named:
-        from .families import FAMILIES
+        from .families import FAMILIES  # vi_sym is loaded lazily, see the top
         unknown = [f for f in named if f not in FAMILIES]
         if unknown:
             raise pytest.UsageError(f"--vi-sym-family: unknown family {unknown[0]!r}; "
@@ -68,12 +77,26 @@ class ViStepError(ViStepReport):
     """A step that could not be checked (ERROR)."""
 
 
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def _settings(config):
-    from .checker import Settings
+    from .settings import Settings  # vi_sym is loaded lazily, see the top
     fams = config.getoption("vi_sym_family") or ["all"]
+    # under pytest-xdist the workers are the parallelism: each checks with one worker process
     return Settings(timeout=config.getoption("vi_sym_timeout"),
                     families=() if "none" in fams else tuple(fams),
-                    samples=config.getoption("vi_sym_samples"))
+                    samples=config.getoption("vi_sym_samples"),
+                    jobs=1 if _xdist_worker(config) else 0)
+
+
+def _cache(config):
+    if config.getoption("vi_sym_no_cache", False):
+        return None
+    where = config.getoption("vi_sym_cache_dir", None)
+    from .cache import DEFAULT_DIR, Cache  # vi_sym is loaded lazily, see the top
+    return Cache(where or Path(config.invocation_params.dir) / DEFAULT_DIR)
 
 
 def _skip_here(reason):
@@ -99,7 +122,7 @@ class ViFile(pytest.File):
         return rel if Path(rel).resolve() == self.path.resolve() else str(self.path)
 
     def collect(self):
-        from .loader import load_file
+        from .loader import load_file  # vi_sym is loaded lazily, see the top
         derivs, errors = load_file(self._display_path())
         if errors:
             raise self.CollectError("\n".join(f"error: {e}" for e in errors))
@@ -107,35 +130,34 @@ class ViFile(pytest.File):
             yield ViDerivation.from_parent(self, name=d.name, derivation=d)
 
     def result_for(self, item):
+        """The item's verdict.  Without pytest-xdist the file's selected steps are checked
+        together at its first test; in an xdist worker, which is handed tests one by one,
+        just the item's step (a conclusion: with its chain), so no two workers check the
+        same step -- they share verdicts through the on-disk cache."""
         if self._failure is not None:          # the checker broke once: every test says so
             raise self._failure
         if self._results is None:
+            self._results = {}
+        if item.step.id not in self._results:
             try:
-                self._results = self._check(item.session)
+                self._results.update(self._check(item))
             except Exception as exc:
                 self._failure = exc
                 raise
         return self._results[item.step.id]
 
-    def _check(self, session) -> dict:
-        from .checker import check_derivations
-        mine = [it for it in session.items if isinstance(it, ViStep) and it.parent.parent is self]
-        wanted: dict = {}
-        for it in mine:
-            wanted.setdefault(it.parent, set()).add(it.name)
-        derivs = []
-        for node, names in wanted.items():
-            d = node.derivation
-            if "conclusion" not in names:      # a conclusion needs all its steps; else just these
-                d = dataclasses.replace(d, steps=[s for s in d.steps if s.name in names],
-                                        conclusion=None)
-            derivs.append(d)
-        report = check_derivations(derivs, _settings(self.config))
+    def _check(self, item) -> dict:
+        if _xdist_worker(self.config):
+            select, nodes = {item.step.id}, [item.parent]
+        else:
+            mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent.parent is self]
+            select, nodes = {it.step.id for it in mine}, list(dict.fromkeys(it.parent for it in mine))
+        from .scheduler import check_derivations  # vi_sym is loaded lazily, see the top
+        report = check_derivations([n.derivation for n in nodes], _settings(self.config),
+                                   cache=_cache(self.config), select=select)
         if report.interrupted:
             raise KeyboardInterrupt
         return {r.step_id: r for r in report.results}
-
-
 class ViDerivation(pytest.Collector):
     """One derivation of a file: its steps, then its conclusion."""
 
@@ -162,7 +184,7 @@ class ViStep(pytest.Item):
                                               strict=True, raises=ViStepFailed))
 
     def runtest(self):
-        from .core import Status
+        from .core import Status  # vi_sym is loaded lazily, see the top
         r = self.parent.parent.result_for(self)
         if r.status is Status.ERROR:
             raise ViStepError(r)
@@ -174,7 +196,7 @@ class ViStep(pytest.Item):
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ViStepReport):
-            from .report import step_lines
+            from .report import step_lines  # vi_sym is loaded lazily, see the top
             r = excinfo.value.result
             return "\n".join(step_lines(r, verbose=self.config.getoption("verbose") > 0))
         return super().repr_failure(excinfo, style=style)

@@ -20,8 +20,8 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-from .core import Status
-from .report import step_lines
+from ..core import Status
+from .terminal import step_lines
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

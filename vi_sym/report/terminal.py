@@ -1,19 +1,16 @@
-"""Reports: terminal lines, JSON (schema ``vi_sym.report/1``), exit codes.
+"""The terminal report: one line per step, a summary, exit codes.
 
 Colour only on a terminal (never with ``NO_COLOR`` or ``CI`` set); input errors
-are one ``error:`` line each.  JUnit XML lives in :mod:`vi_sym.junit`.
+are one ``error:`` line each.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
 
-from . import __version__
-from .core import Status
+from ..core import Status
 
-JSON_SCHEMA = "vi_sym.report/1"
 ORDER = ("PROVED", "SPOT-CHECKED", "FAILED", "UNKNOWN", "ERROR")
 COLOURS = {"PROVED": "32", "SPOT-CHECKED": "36", "FAILED": "31", "UNKNOWN": "33", "ERROR": "35"}
 
@@ -153,36 +150,3 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
     if report.interrupted:
         tail += "; INTERRUPTED (partial report)"
     print(f"{s['total']} steps: {parts or 'none'}{tail}  in {report.seconds:.1f}s", file=stream)
-
-
-def to_json(report) -> dict:
-    from dataclasses import asdict
-    st = report.settings
-    return {
-        "schema": JSON_SCHEMA,
-        "vi_sym_version": __version__,
-        "settings": asdict(st),
-        "summary": summary(report) | {"exit_code": exit_code(report)},
-        "errors": [{"file": e.file, "line": e.line, "derivation": e.derivation, "step": e.step,
-                    "message": e.message} for e in report.errors],
-        "results": [{
-            "id": r.step_id, "derivation": r.derivation, "step": r.step,
-            "status": r.status.value, "relation": r.relation, "statement": r.statement,
-            "latex": r.latex, "justification": list(r.justification),
-            "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
-            "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
-            "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
-            "explanation": r.explanation, "fixes": r.fixes,
-            "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
-            "families": r.families,
-        } for r in report.results],
-    }
-
-
-def write_json(report, path):
-    data = json.dumps(to_json(report), indent=2, default=str)
-    if path == "-":
-        sys.stdout.write(data + "\n")
-    else:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(data + "\n")

@@ -22,12 +22,12 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 
-from .core import Status
+from ..core import Status
 
 FORMAT = "vi_sym.lock/1"
 HEADER = (f"# {FORMAT} -- proof-regression baseline: ID [FAMILY]  STATUS  [xfail]\n"
           "# regenerate: python -m vi_sym check --update-baseline --baseline proofs.lock\n")
-RANK = {"PROVED": 3, "SPOT-CHECKED": 2, "UNKNOWN": 1, "FAILED": 0, "ERROR": 0}
+_STATUSES = {s.value for s in Status}
 #: for a step expected to fail, a counterexample is the strongest verdict
 XRANK = {"FAILED": 2, "UNKNOWN": 1, "ERROR": 1, "SPOT-CHECKED": 0, "PROVED": 0}
 _LINE = re.compile(r"^(\S+)(?: \[([^\]\s]+)\])?\s+([A-Z][A-Z-]*)(?:\s+(xfail))?\s*$")
@@ -148,7 +148,7 @@ def read_lock(path) -> dict:
             raise LockError(f"{path}:{no}: cannot read {line.strip()[:60]!r} "
                             "(expected 'ID [FAMILY]  STATUS  [xfail]')")
         sid, fam, status, xf = m.groups()
-        if fam is None and status not in RANK:
+        if fam is None and status not in _STATUSES:
             raise LockError(f"{path}:{no}: unknown verdict {status!r}")
         if (sid, fam) in out:
             raise LockError(f"{path}:{no}: {sid}{f' [{fam}]' if fam else ''} is listed twice")
@@ -161,7 +161,7 @@ def read_lock(path) -> dict:
 
 
 def _rank(e: Entry) -> int:
-    return RANK.get(e.status, 1)
+    return Status(e.status).rank if e.status in _STATUSES else Status.UNKNOWN.rank
 
 
 def _xrank(e: Entry) -> int:

@@ -1,0 +1,254 @@
+"""The judge: one step's verdict, in process -- prove, spot-check, merge.
+
+:func:`judge` is the one place where "prove the step, then spot-check it in every
+applicable spot-checker, then merge" is written; the checker's workers, the search
+for likely fixes and mutation testing all go through it (the scheduler runs its
+pieces, :func:`prove` and :func:`spot`, as separate time-limited tasks and merges
+their outcomes with the same :func:`merge`).
+
+Verdicts merge by strength: a proof gives PROVED; otherwise a counterexample from
+any spot-checker gives FAILED, agreement in every spot-checker tried gives
+SPOT-CHECKED, and anything else is UNKNOWN with the reason.  A proved step refuted
+by a spot-checker is a bug in vi_sym (prover or family) and is reported as FAILED,
+loudly, never as PROVED.
+
+Spot-checkers are found by :func:`applicable_checkers` (the single seam to a
+spot-checker registry, :mod:`vi_sym.spotcheckers`): objects with a ``name`` and
+``check(step, samples, seed, tol) -> SpotResult``.  Today they wrap
+:func:`vi_sym.spotcheck.spot_check` (one per model family) and
+:func:`vi_sym.claims.spot_claim` (claims on ``define``d densities).
+"""
+from __future__ import annotations
+
+import time
+
+import sympy
+
+from .core import LATEX_REL, Derivation, Outcome, Status, Step, StepResult
+from .explain import explain_counterexample
+from .prover import prove_equal, prove_step
+from .rules import EQUALITY_RULES
+from .settings import Settings
+
+FLIP = {"=": "=", ">=": "<=", "<=": ">="}
+
+
+# --------------------------------------------------------------------------- spot-checkers
+
+def applicable_checkers(step: Step, settings: Settings) -> list:
+    """The spot-checkers that give a meaning to every density of ``step``, among those
+    ``settings.families`` asks for (none when it asks for none): objects with a ``name``,
+    a ``batch`` key (or None) and ``check(step, samples, seed, tol) -> SpotResult``."""
+    if not settings.families:
+        return []
+    # imported on first use, for start-up time: a run whose every verdict is cached never
+    # loads the spot-checkers (numpy, hypothesis)
+    from .spotcheckers import applicable
+    return applicable(step, settings)
+
+
+def load() -> None:
+    """Import everything a verdict may need (the workers fork after this, sharing it)."""
+    from . import claims, spotcheckers  # noqa: F401 -- for start-up time, see above
+
+
+# --------------------------------------------------------------------------- the pieces
+
+def _trace_rows(proof):
+    return [(t.side, t.rule, t.result) for t in proof.trace]
+
+
+def prove(step: Step) -> dict:
+    """The symbolic verdict on one step: ``{"proved", "trace", "residual", "uncited", "atom",
+    "rules_used"}`` (claims on defined densities by the moment lemmas, else by the rules)."""
+    from . import claims  # for start-up time (it loads the spot-checkers), see above
+    if claims.is_concrete(step):
+        return claims.prove_claim(step)
+    proof = prove_step(step.lhs, step.rel, step.rhs, step.rules(), step.context)
+    return {
+        "proved": proof.proved,
+        "trace": _trace_rows(proof),
+        "residual": "" if proof.proved or proof.residual is None else str(proof.residual),
+        "uncited": proof.uncited,
+        "atom": proof.atom,
+        "rules_used": tuple(proof.rules_used),
+    }
+
+
+def spot(step: Step, checker, settings: Settings):
+    """One spot-checker's verdict on ``step`` (a SpotResult)."""
+    return checker.check(step, samples=settings.samples, seed=settings.seed, tol=settings.tol)
+
+
+def _implies(chain_rel: str, wanted: str) -> bool:
+    return chain_rel == wanted or chain_rel == "="
+
+
+def conclusion_task(derivation: Derivation) -> dict:
+    """Do the chain's steps compose to the stated conclusion?
+
+    The chain proves ``S - T (rel) 0``; the conclusion ``A (crel) B`` follows when
+    ``A - B`` equals ``+(S - T)`` (and rel implies crel) or ``-(S - T)`` (and the
+    flipped rel implies crel), the equality proved by the equality rules.
+    """
+    S, rel, T = derivation.claim
+    c = derivation.conclusion
+    last = None
+    for sign, r in ((1, rel), (-1, FLIP[rel])):
+        if not _implies(r, c.rel):
+            continue
+        proof = prove_equal(c.lhs - c.rhs, sign * (S - T), EQUALITY_RULES, derivation.context,
+                            ("conclusion", "chain"))
+        if proof.proved:
+            return {"proved": True, "trace": _trace_rows(proof), "residual": "",
+                    "uncited": (), "atom": f"the chain proves {S} {rel} {T}"}
+        last = proof
+    why = (f"the chain proves {S} {rel} {T}, which cannot give a conclusion with {c.rel}"
+           if last is None else "")
+    return {"proved": False, "trace": _trace_rows(last) if last else [],
+            "residual": str(last.residual) if last else "", "uncited": (), "atom": "",
+            "reason": why}
+
+
+def _in_process(fn, *args) -> Outcome:
+    """``fn(*args)`` as an Outcome (an exception becomes an error outcome, as in a worker)."""
+    t0 = time.perf_counter()
+    try:
+        return Outcome(True, fn(*args), seconds=time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict
+        return Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}",
+                       seconds=time.perf_counter() - t0)
+
+
+def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_when_proved=True,
+          stop_on_failure=False, proof: dict | None = None) -> StepResult:
+    """The verdict on ``step``, in this process: prove, spot-check, merge.
+
+    ``checkers`` (default :func:`applicable_checkers`) are tried in order;
+    ``spot_when_proved=False`` skips the spot-checks of a proved step and
+    ``stop_on_failure`` stops at the first counterexample (both for searches that
+    judge many candidates: likely fixes, mutants); ``proof``, a result of :func:`prove`
+    the caller already has, is not made again."""
+    settings = settings or Settings()
+    if step.error:
+        return error_result(step)
+    proof = Outcome(True, proof) if proof is not None else _in_process(prove, step)
+    if checkers is None:
+        checkers = applicable_checkers(step, settings)
+    spots = []
+    if spot_when_proved or not (proof.ok and proof.value["proved"]):
+        for c in checkers:
+            out = _in_process(spot, step, c, settings)
+            spots.append((c.name, out))
+            if stop_on_failure and out.ok and out.value.status == "FAILED":
+                break
+    return merge(step, proof, spots)
+
+
+# --------------------------------------------------------------------------- merging
+
+def base_result(step: Step) -> StepResult:
+    """A step's result before any verdict: its names, statement and source."""
+    ok = not step.error
+    return StepResult(
+        step_id=step.id, derivation=step.derivation, step=step.name,
+        status=Status.UNKNOWN, relation=step.rel,
+        statement=str(step) if ok else "",
+        latex=f"{sympy.latex(step.lhs)} {LATEX_REL[step.rel]} {sympy.latex(step.rhs)}" if ok else "",
+        justification=step.by, source=str(step.source.file and f"{step.source.file}:{step.source.line}"),
+        note_line=step.source.note_line, expect=step.expect, expect_reason=step.expect_reason)
+
+
+def _outcome_reason(out: Outcome) -> str:
+    return f"{out.kind}: {out.message}" if out.kind else out.message
+
+
+def _family_entries(res: StepResult, spot_outs: list):
+    failed, checked = [], []
+    for fam, out in spot_outs:
+        if not out.ok:
+            res.families.append({"family": fam, "status": "UNKNOWN", "reason": _outcome_reason(out)})
+            continue
+        sr = out.value
+        entry = {"family": fam, "status": sr.status, "n_checked": sr.n_checked, "n_total": sr.n_total,
+                 "max_error": sr.max_error, "counterexample": sr.counterexample, "reason": sr.reason}
+        res.families.append(entry)
+        if sr.status == "FAILED":
+            failed.append(entry)
+        elif sr.status == "SPOT-CHECKED":
+            checked.append(entry)
+    return failed, checked
+
+
+def merge(step: Step, proof_out: Outcome, spot_outs: list) -> StepResult:
+    """One StepResult from the proof's outcome and ``[(checker name, outcome)]``."""
+    res = base_result(step)
+    res.seconds = (proof_out.seconds if proof_out else 0.0) + sum(o.seconds for _, o in spot_outs)
+    reasons = []
+    proved = False
+    if proof_out is not None and proof_out.ok:
+        p = proof_out.value
+        proved = p["proved"]
+        res.trace, res.residual, res.uncited, res.atom = p["trace"], p["residual"], p["uncited"], p["atom"]
+        if not proved:
+            reasons.append(p.get("reason") or "no proof from the cited rules or the full rule set")
+    elif proof_out is not None:
+        reasons.append(f"prover {_outcome_reason(proof_out)}")
+    failed, checked = _family_entries(res, spot_outs)
+
+    if proved and failed:
+        res.status = Status.FAILED
+        res.reason = ("INCONSISTENT: proved symbolically but refuted numerically in "
+                      f"{', '.join(f['family'] for f in failed)} -- a bug in vi_sym's prover or families")
+    elif proved:
+        res.status = Status.PROVED
+    elif failed:
+        res.status = Status.FAILED
+        res.reason = f"counterexample in {failed[0]['family']}"
+        res.explanation = explain_counterexample(failed[0], step.rel)
+    elif checked:
+        res.status = Status.SPOT_CHECKED
+        res.reason = "; ".join(reasons)
+    else:
+        crashed = proof_out is not None and not proof_out.ok and proof_out.kind in ("error", "crash")
+        res.status = Status.ERROR if crashed else Status.UNKNOWN
+        unknown = [f"{f['family']}: {f['reason']}" for f in res.families if f["status"] == "UNKNOWN"]
+        res.reason = "; ".join(reasons + unknown) or "no family applies to this step"
+    return res
+
+
+def error_result(step: Step) -> StepResult:
+    """The result of a step that could not be read."""
+    res = base_result(step)
+    res.status = Status.ERROR
+    res.reason = step.error
+    return res
+
+
+def conclusion_result(d: Derivation, out: Outcome, step_results: list) -> StepResult:
+    """A conclusion's verdict: its composition check, no stronger than its weakest step."""
+    res = base_result(d.conclusion)
+    res.seconds = out.seconds
+    if d.claim is None or d.relation is None:
+        res.status = Status.ERROR
+        res.reason = ("the chain mixes >= and <= and proves nothing as a whole"
+                      if d.claim is not None else "the chain has unreadable steps")
+        return res
+    if not out.ok:
+        res.reason = f"composition check {_outcome_reason(out)}"
+        return res
+    v = out.value
+    res.trace, res.residual, res.atom = v["trace"], v["residual"], v["atom"]
+    if not v["proved"]:
+        res.reason = v.get("reason") or "the steps do not compose to the stated conclusion"
+        return res
+    weakest = min((r.status for r in step_results), key=lambda s: s.rank, default=Status.PROVED)
+    if weakest is Status.PROVED:
+        res.status = Status.PROVED
+    elif weakest is Status.SPOT_CHECKED:
+        res.status = Status.SPOT_CHECKED
+        res.reason = "follows from the steps, some of which are only spot-checked"
+    else:
+        res.status = Status.UNKNOWN
+        res.reason = f"follows from the steps, but a step is {weakest.value}"
+    return res

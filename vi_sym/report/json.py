@@ -1,0 +1,43 @@
+"""The JSON report (schema ``vi_sym.report/1``): every field of every StepResult."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+from .. import __version__
+from .terminal import exit_code, summary
+
+JSON_SCHEMA = "vi_sym.report/1"
+
+
+def to_json(report) -> dict:
+    st = report.settings
+    return {
+        "schema": JSON_SCHEMA,
+        "vi_sym_version": __version__,
+        "settings": asdict(st),
+        "summary": summary(report) | {"exit_code": exit_code(report)},
+        "errors": [{"file": e.file, "line": e.line, "derivation": e.derivation, "step": e.step,
+                    "message": e.message} for e in report.errors],
+        "results": [{
+            "id": r.step_id, "derivation": r.derivation, "step": r.step,
+            "status": r.status.value, "relation": r.relation, "statement": r.statement,
+            "latex": r.latex, "justification": list(r.justification),
+            "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
+            "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
+            "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
+            "explanation": r.explanation, "fixes": r.fixes,
+            "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
+            "families": r.families,
+        } for r in report.results],
+    }
+
+
+def write_json(report, path):
+    data = json.dumps(to_json(report), indent=2, default=str)
+    if path == "-":
+        sys.stdout.write(data + "\n")
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(data + "\n")
