@@ -7,8 +7,9 @@ import sympy
 
 from vi_sym.distributions import Dist
 from vi_sym.families import get_family
-from vi_sym.numeric import NotEvaluable, compile_plain, evaluate
+from vi_sym.numeric import UNCERTAIN, NotEvaluable, compile_plain, evaluate, evaluate_fast
 from vi_sym.numeric.plain import component, integrate_1d
+from vi_sym.vocabulary import KL, Density, Expectation
 
 z, m, s, m1, m2, s1, s2 = sympy.symbols("z m s m1 m2 s1 s2")
 q = Dist("Normal", z, m, s)
@@ -73,3 +74,24 @@ def test_overflow_is_not_evaluable_with_its_reason():
     with pytest.raises(NotEvaluable) as e:
         evaluate(tower.subs(m, 10), NN, NN.special_points()[0])
     assert "overflow" in e.value.reason
+
+
+@pytest.mark.parametrize("sv", [2.6e-42, 1e-200])
+def test_family_integrals_with_an_unresolvably_narrow_q_are_not_values(sv):
+    """In the normal-normal family, H(q) and KL(q || p(z)) with s = 2.6e-42 used to come out
+    as 0 with a tiny error estimate from both back-ends (every node missed q)."""
+    zz = sympy.Symbol("z")
+    qd, prior = Density("q", [zz]), Density("p", [zz])
+    NN = get_family("normal-normal")
+    p = {"m0": 0.37, "s0": 1.3, "sigma": 0.8, "x": (0.93, -0.41, 2.17), "m": 0.3, "s": sv}
+    for e in (-Expectation(qd, sympy.log(qd)), KL(qd, prior)):
+        with pytest.raises(NotEvaluable) as ex:
+            evaluate(e, NN, p)
+        assert "mass not captured" in ex.value.reason
+        r = evaluate_fast(e, NN, NN.fast_batch([p]))
+        assert r.status[0] >= UNCERTAIN and "mass not captured" in r.reason(0)
+    # a resolvable narrow q still has its value
+    p["s"] = 1e-3
+    v = evaluate(-Expectation(qd, sympy.log(qd)), NN, p)
+    ref = mpmath.log(2 * mpmath.pi * mpmath.e * mpmath.mpf("1e-3") ** 2) / 2
+    assert abs(v.value - ref) <= v.error

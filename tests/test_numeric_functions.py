@@ -5,7 +5,9 @@ import pytest
 import sympy
 from sympy import Integral, Rational
 
+from vi_sym.claims import spot_claim
 from vi_sym.families import get_family
+from vi_sym.loader import load_text
 from vi_sym.numeric import (NOT_EVALUABLE, OK, FastUnsupported, NotEvaluable, compile_plain,
                             compile_plain_np, evaluate, evaluate_fast)
 from vi_sym.vocabulary import Density
@@ -88,3 +90,21 @@ def test_undefined_values_are_refused_not_returned():
     with pytest.raises((NotEvaluable, FastUnsupported)):
         evaluate_fast(sympy.zeta(3), NN, NN.fast_batch([params]))
     assert NOT_EVALUABLE > OK
+
+
+def test_euler_gamma_in_a_closed_form_is_spot_checked():
+    """E[log z] under Exponential(b) is -EulerGamma - log b (the numeric side used to say
+    "cannot evaluate EulerGamma numerically"); a slip in it is refuted."""
+    def step(rhs):
+        text = ("derivation e\nlatent: z\npositive: b\ndefine q(z) = Exponential(z, b)\n\n"
+                f"    E_q(z)[log(z)]\n  = {rhs}   by expectation_definition\n")
+        (d,), errs = load_text(text, "e.vi")
+        assert not errs, errs
+        return d.steps[0]
+
+    good = step("digamma(1) - log(b)")            # sympy reads digamma(1) as -EulerGamma
+    assert good.rhs.has(sympy.EulerGamma)
+    ok = spot_claim(good, samples=10)
+    assert ok.status == "SPOT-CHECKED", ok.reason
+    bad = spot_claim(step("-digamma(1) - log(b)"), samples=10)
+    assert bad.status == "FAILED", bad.reason

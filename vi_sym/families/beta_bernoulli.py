@@ -31,11 +31,11 @@ import numpy as np
 from hypothesis import strategies as st
 from mpmath import mpf
 
-from .base import EPS, Family, LastValueCache, Latent, drop_breakpoints, gauss_points, softplus, to_mpf
+from .base import (EPS, Family, LastValueCache, Latent, drop_breakpoints, gauss_points, softplus,
+                   to_mpf)
+from .densities import log_beta_density, log_beta_fn
 
 
-def log_beta_fn(a, b):
-    return mpmath.loggamma(a) + mpmath.loggamma(b) - mpmath.loggamma(a + b)
 
 
 def _log1m(z):
@@ -48,7 +48,7 @@ log1m = LastValueCache(_log1m)
 
 
 def log_beta_pdf(z, a, b, logB):
-    return (a - 1) * _logz(z) + (b - 1) * log1m(z) - logB
+    return log_beta_density(_logz(z), log1m(z), a, b, logB)
 
 
 def beta_mean_sd(a, b):
@@ -114,10 +114,9 @@ class BetaBernoulli(Family):
             raise ValueError("need >= 1 observation in {0,1} and positive parameters")
         n, k = len(xs), sum(xs)
         an, bn = a0 + k, b0 + n - k
-        lb = lambda p, q: math.lgamma(p) + math.lgamma(q) - math.lgamma(p + q)  # noqa: E731
-        lB0, lBn = lb(a0, b0), lb(an, bn)
+        lB0, lBn = log_beta_fn(a0, b0, math.lgamma), log_beta_fn(an, bn, math.lgamma)
         return {"a0": a0, "b0": b0, "a": a, "b": b, "k": k, "nk": n - k, "an": an, "bn": bn,
-                "lB0": lB0, "lBq": lb(a, b), "lBn": lBn, "logev": lBn - lB0}
+                "lB0": lB0, "lBq": log_beta_fn(a, b, math.lgamma), "lBn": lBn, "logev": lBn - lB0}
 
     def _fast_zvalue(self, v):
         return float(v)
@@ -133,7 +132,7 @@ class BetaBernoulli(Family):
     @staticmethod
     def _fast_beta(L, a, b, lB):
         t1, t2 = (a - 1) * L.logz, (b - 1) * L.log1mz
-        return t1 + t2 - lB, 4 * EPS * (abs(t1) + abs(t2) + abs(lB) + 1)
+        return log_beta_density(L.logz, L.log1mz, a, b, lB), 4 * EPS * (abs(t1) + abs(t2) + abs(lB) + 1)
 
     def fast_log(self, B, role, L):
         if role == "evidence":

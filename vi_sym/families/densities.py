@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import mpmath
 
-__all__ = ["GAUSS_KS", "normal_const", "log_normal", "log_normal_f64", "gauss_points"]
+__all__ = ["GAUSS_KS", "normal_const", "log_normal", "log_normal_f64", "gauss_points", "log_beta_fn",
+           "log_beta_density", "gamma_const", "log_gamma_density"]
 
 #: multiples of a scale used as quadrature breakpoints around a centre
 GAUSS_KS = (-12, -5, -2, 2, 5, 12)
@@ -34,3 +35,23 @@ def gauss_points(c, s, ks=GAUSS_KS):
     """Breakpoints ``c + k s`` for the quadrature of a Gaussian-like bump."""
     return [c + k * s for k in ks]
 
+
+
+def log_beta_fn(a, b, loggamma=mpmath.loggamma):
+    """log B(a, b) (floats: pass ``math.lgamma``)."""
+    return loggamma(a) + loggamma(b) - loggamma(a + b)
+
+
+def log_beta_density(logz, log1mz, a, b, logB):
+    """log Beta(z; a, b) from log z and log(1 - z) (exact near both ends)."""
+    return (a - 1) * logz + (b - 1) * log1mz - logB
+
+
+def gamma_const(a, b, log=mpmath.log, loggamma=mpmath.loggamma):
+    """a log b - log Γ(a): the log-normaliser of Gamma(shape a, rate b)."""
+    return a * log(b) - loggamma(a)
+
+
+def log_gamma_density(z, logz, a, b, c):
+    """log Gamma(z; a, b) with ``c = gamma_const(a, b)``."""
+    return c + (a - 1) * logz - b * z

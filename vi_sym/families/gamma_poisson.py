@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from mpmath import mpf
 
 from .base import EPS, Family, LastValueCache, Latent, drop_breakpoints, gauss_points, to_mpf
+from .densities import gamma_const, log_gamma_density
 
 
 _logz = LastValueCache(mpmath.log)
@@ -39,7 +40,7 @@ _logz = LastValueCache(mpmath.log)
 
 def log_gamma_pdf(z, a, b, c):
     """c = a log b - log Γ(a)."""
-    return c + (a - 1) * _logz(z) - b * z
+    return log_gamma_density(z, _logz(z), a, b, c)
 
 
 def gamma_points(a, b):
@@ -69,12 +70,9 @@ class GammaPoisson(Family):
             raise ValueError("gamma-poisson: need >= 1 count >= 0 and positive parameters")
         P.n, P.S = len(xs), sum(xs)
         P.an, P.bn = P.a0 + P.S, P.b0 + P.n
-        P.c0 = P.a0 * mpmath.log(P.b0) - mpmath.loggamma(P.a0)
-        P.cq = P.a * mpmath.log(P.b) - mpmath.loggamma(P.a)
-        P.cn = P.an * mpmath.log(P.bn) - mpmath.loggamma(P.an)
+        P.c0, P.cq, P.cn = gamma_const(P.a0, P.b0), gamma_const(P.a, P.b), gamma_const(P.an, P.bn)
         P.lfact = mpmath.fsum(mpmath.loggamma(v + 1) for v in xs)
-        P.logev = (P.a0 * mpmath.log(P.b0) - mpmath.loggamma(P.a0) + mpmath.loggamma(P.an)
-                   - P.an * mpmath.log(P.bn) - P.lfact)
+        P.logev = P.c0 - P.cn - P.lfact
         return P
 
     def _log_lik(self, P, z):
@@ -109,10 +107,10 @@ class GammaPoisson(Family):
         n, S = len(xs), sum(xs)
         an, bn = a0 + S, b0 + n
         lfact = math.fsum(math.lgamma(v + 1) for v in xs)
-        c0 = a0 * math.log(b0) - math.lgamma(a0)
-        cn = an * math.log(bn) - math.lgamma(an)
+        c0 = gamma_const(a0, b0, math.log, math.lgamma)
+        cn = gamma_const(an, bn, math.log, math.lgamma)
         return {"a0": a0, "b0": b0, "a": a, "b": b, "nobs": n, "S": S, "an": an, "bn": bn,
-                "c0": c0, "cq": a * math.log(b) - math.lgamma(a), "cn": cn, "lfact": lfact,
+                "c0": c0, "cq": gamma_const(a, b, math.log, math.lgamma), "cn": cn, "lfact": lfact,
                 "logev": c0 - cn - lfact,
                 "logev_scale": abs(a0 * math.log(b0)) + abs(math.lgamma(a0)) + abs(an * math.log(bn))
                 + abs(math.lgamma(an)) + lfact}
@@ -128,7 +126,7 @@ class GammaPoisson(Family):
     @staticmethod
     def _fast_gamma(L, a, b, c):
         t1, t2 = (a - 1) * L.logz, b * L.z
-        return c + t1 - t2, 4 * EPS * (abs(c) + abs(t1) + t2 + 1)
+        return log_gamma_density(L.z, L.logz, a, b, c), 4 * EPS * (abs(c) + abs(t1) + t2 + 1)
 
     def fast_log(self, B, role, L):
         if role == "evidence":

@@ -4,6 +4,7 @@
 * :mod:`.functions`  -- the special-function table of each back-end
 * :mod:`.walker`     -- the one expression walker over the vocabulary
 * :mod:`.precise`    -- mpmath back-end with error estimates: ``compile_expr``, ``evaluate``
+  (its integrals over the latent in :mod:`.precise_integrals`)
 * :mod:`.fast`       -- float64 back-end vectorised over parameter points: ``compile_fast``,
   ``evaluate_fast``
 * :mod:`.plain`      -- parameter expressions and 1-D integrals for claims on defined densities

@@ -12,7 +12,7 @@ from mpmath import mpf
 
 from ..vocabulary import Density, unfold_definitions
 
-__all__ = ["LATENT", "DATA", "ROLES", "Z_ROLES", "NotEvaluable", "FastUnsupported", "Value",
+__all__ = ["LATENT", "DATA", "ROLES", "Z_ROLES", "NORMALISED_ROLES", "NotEvaluable", "FastUnsupported", "Value",
            "OK", "UNCERTAIN", "NOT_EVALUABLE", "TRUST", "DIVERGES", "free_names",
            "FAMILY_NAMES", "resolve_family"]
 
@@ -21,6 +21,8 @@ DATA = "x"
 ROLES = ("likelihood", "prior", "joint", "evidence", "posterior", "q")
 #: roles whose density depends on the latent z
 Z_ROLES = ("likelihood", "prior", "joint", "posterior", "q")
+#: roles whose density integrates to 1 over the latent (a quadrature must see that mass)
+NORMALISED_ROLES = ("prior", "posterior", "q")
 
 #: statuses of a point on the fast path (see :mod:`vi_sym.numeric.fast`)
 OK, UNCERTAIN, NOT_EVALUABLE = 0, 1, 2

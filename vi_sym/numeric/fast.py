@@ -28,7 +28,8 @@ import numpy as np
 import sympy
 
 from ..vocabulary import unfold_definitions
-from .common import (DATA, DIVERGES, LATENT, NOT_EVALUABLE, OK, TRUST, UNCERTAIN, FastUnsupported,
+from .common import (DATA, DIVERGES, LATENT, NORMALISED_ROLES, NOT_EVALUABLE, OK, TRUST, UNCERTAIN,
+                     Z_ROLES, FastUnsupported,
                      NotEvaluable, resolve_family)
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
 from .walker import Walker
@@ -375,6 +376,8 @@ def _fast_integral(ctx, family, fi, roles):
         probe_nan = np.isnan(probes).any(axis=1)
     finite = np.isfinite(I) & np.isfinite(qerr) & np.isfinite(ierr)
     sub.flag(~finite, UNCERTAIN, "integrand not finite in float64 (overflow or NaN)")
+    sub.flag(_mass_missed(B, family, G, roles, tol), UNCERTAIN,
+             "mass not captured: the float64 grid does not see the whole mass of a density")
     sub.flag(probe_nan, UNCERTAIN, "integrand not finite in float64 at the window's ends")
 
     def diverge(i, G=G, tail=tail):
@@ -389,6 +392,28 @@ def _fast_integral(ctx, family, fi, roles):
     sub.flag(loose, UNCERTAIN, "float64 quadrature did not converge")
     err = qerr + ierr + np.where(np.isfinite(tail), tail, 0.0)
     return I[:, None], err[:, None], sub.status, sub.reasons
+
+
+def _mass_missed(B, family, G, roles, tol):
+    """(n,) mask: points where the grid's quadrature of a normalised weight density (prior,
+    q, posterior) is not 1 -- a density narrower than the grid can resolve, whose integrals
+    would come out as 0 with a 0 error estimate.  Memoised in the batch."""
+    key = ("mass", roles or Z_ROLES, tol)
+    hit = B.cache.get(key)
+    if hit is None:
+        hit = np.zeros(B.n, dtype=bool)
+        n, M = B.n, G.M
+        for r in NORMALISED_ROLES:
+            if r not in (roles or Z_ROLES):
+                continue
+            lv, _ = family.fast_log(B, r, G.L)
+            with np.errstate(all="ignore"):
+                w = np.broadcast_to(np.exp(lv), G.L.z.shape)
+                w = w * G.jac if G.jac is not None else w
+                mass = (w[:, :M].reshape(n, G.P, G.n1 + G.n2)[:, :, G.n1:] * G.W2).sum(axis=(1, 2))
+                hit = hit | ~(abs(mass - 1) <= TRUST * tol)
+        B.cache[key] = hit
+    return hit
 
 
 _FAST_COMPILED = {}

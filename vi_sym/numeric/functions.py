@@ -13,6 +13,8 @@ are numbers to both back-ends (``sympy.Float`` of them).
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy
@@ -65,13 +67,35 @@ def _special(name):
     return call
 
 
-_gammaln = _special("gammaln")
 _polygamma = _special("polygamma")
 
 
-def _np_loggamma(x):
-    x = np.asarray(x, dtype=float)
-    return np.where(x > 0, _gammaln(np.where(x > 0, x, 1.0)), np.nan)
+def _elementwise(fn):
+    """A float -> float function of the math module on arrays (NaN where it raises)."""
+    def scalar(v):
+        try:
+            return fn(v)
+        except (ValueError, OverflowError):
+            return math.nan
+
+    vec = np.vectorize(scalar, otypes=[float])
+
+    def call(x):
+        return vec(x) if np.ndim(x) else scalar(float(x))
+    call.__name__ = fn.__name__
+    return call
+
+
+def _positive_only(fn):
+    def call(x):
+        x = np.asarray(x, dtype=float)
+        return np.where(x > 0, fn(np.where(x > 0, x, 1.0)), np.nan)
+    return call
+
+
+# loggamma, gamma, erf and erfc (in the defined densities' log-densities) come from the
+# math module: the common case never pays scipy.special's import
+_np_loggamma = _positive_only(_elementwise(math.lgamma))
 
 
 def _np_polygamma(n, x):
@@ -82,14 +106,14 @@ def _np_polygamma(n, x):
 
 NP_FUNCTIONS = {
     sympy.Abs: np.abs,
-    sympy.gamma: _special("gamma"),
+    sympy.gamma: _elementwise(math.gamma),
     sympy.loggamma: _np_loggamma,
     sympy.digamma: _special("digamma"),
     sympy.polygamma: _np_polygamma,
     sympy.beta: _special("beta"),
     sympy.binomial: _special("binom"),
-    sympy.erf: _special("erf"),
-    sympy.erfc: _special("erfc"),
+    sympy.erf: _elementwise(math.erf),
+    sympy.erfc: _elementwise(math.erfc),
     sympy.sin: np.sin,
     sympy.cos: np.cos,
     sympy.tan: np.tan,

@@ -136,7 +136,8 @@ def compile_plain(expr):
     def safe(env):
         try:
             return f(env)
-        except (OverflowError, ZeroDivisionError, ValueError, MemoryError) as ex:
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError, MemoryError) as ex:
+            # TypeError: an ordering of a complex intermediate (a power of a negative value)
             raise NotEvaluable(numeric_failure(ex, expr)) from None
     return safe
 

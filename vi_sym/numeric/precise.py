@@ -50,17 +50,14 @@ from mpmath import mpf
 from ..vocabulary import unfold_definitions
 from .common import DATA, LATENT, NotEvaluable, Value, resolve_family
 from .functions import MP_FUNCTIONS
-from .quadrature import integrate, is_bad
+from .precise_integrals import continuous_integral, discrete_integral, fmt as _fmt
 from .walker import Walker
 
 __all__ = ["Precise", "compile_expr", "evaluate", "mp_const", "numeric_failure"]
 
-#: quadrature target (absolute), as a fraction of the tolerance
-_QUAD_EPS = mpf("1e-3")
-
 
 class _Ctx:
-    __slots__ = ("family", "params", "tol", "z", "bound", "logfns", "notes", "zcache")
+    __slots__ = ("family", "params", "tol", "z", "bound", "logfns", "notes", "zcache", "masses")
 
     def __init__(self, family, params, tol, z, bound):
         self.family = family
@@ -71,6 +68,7 @@ class _Ctx:
         self.logfns = {}
         self.notes = []
         self.zcache = {}
+        self.masses = {}
 
     def logfn(self, role):
         r = self.logfns.get(role)
@@ -104,12 +102,6 @@ class _Ctx:
             self.notes.append(s)
 
 
-
-def _fmt(v):
-    return mpmath.nstr(v, 6)
-
-
-
 def _check_real(v, what):
     if isinstance(v, mpmath.mpc):
         if v.imag == 0:
@@ -118,8 +110,6 @@ def _check_real(v, what):
     if not mpmath.isfinite(v):
         raise NotEvaluable(f"{what} is not finite ({v})")
     return v
-
-
 
 
 def mp_const(e, plain=False):
@@ -346,93 +336,8 @@ class Precise(Walker):
     def integral(self, e, fi, roles):
         family = self.family
         if family.discrete:
-            return _discrete_integral(family, fi)
-        return _continuous_integral(family, fi, roles)
-
-
-def _integrand(ctx, fi):
-    def g(t):
-        ctx.z = t
-        v, er = fi(ctx)
-        if is_bad(v):
-            raise NotEvaluable(f"integrand is not finite/real at z={_fmt(t)}")
-        return v, er
-    return g
-
-
-def _discrete_integral(family, fi):
-    def f(ctx):
-        saved = ctx.z
-        try:
-            try:
-                support = family.support_of(ctx.params)
-            except (ValueError, KeyError, TypeError) as ex:
-                raise NotEvaluable(f"invalid parameters for {family.name}: {ex}") from None
-            g = _integrand(ctx, fi)
-            tot, err, mx = mpf(0), mpf(0), mpf(0)
-            for k in support:
-                v, er = g(mpf(k))
-                tot += v
-                err += abs(er) if er else 0
-                mx = max(mx, abs(v))
-            err += len(support) * mx * mpmath.mp.eps * 4
-            return tot, err
-        finally:
-            ctx.z = saved
-    return f
-
-
-def _tail_bound(g, plan, tol):
-    """max |g| at the truncated window ends (and half a width beyond) times the width."""
-    pts = plan.points
-    a, b = pts[0], pts[-1]
-    width = b - a
-    probes = []
-    if plan.truncated_lo:
-        probes += [a, a - width / 2]
-    if plan.truncated_hi:
-        probes += [b, b + width / 2]
-    tail = mpf(0)
-    for t in probes:
-        v, _ = g(t)
-        tail = max(tail, abs(v) * width)
-    return tail
-
-
-def _diverges(plan, tail):
-    a, b = plan.points[0], plan.points[-1]
-    return NotEvaluable(f"integrand not negligible at the ends of the window "
-                        f"[{_fmt(a)}, {_fmt(b)}] (tail bound {_fmt(tail)}): the integral may diverge")
-
-
-def _continuous_integral(family, fi, roles):
-    def f(ctx):
-        saved = ctx.z
-        try:
-            try:
-                plan = family.quad_plan(ctx.params, roles)
-            except (ValueError, KeyError, TypeError) as ex:
-                raise NotEvaluable(f"invalid parameters for {family.name}: {ex}") from None
-            g = _integrand(ctx, fi)
-            truncated = plan.truncated_lo or plan.truncated_hi
-            tail = _tail_bound(g, plan, ctx.tol) if truncated else mpf(0)
-            if tail > ctx.tol:  # checked first: a divergent integral costs no quadrature
-                raise _diverges(plan, tail)
-            I, qerr, ierr = integrate(g, plan.points, plan.singular_lo, plan.singular_hi,
-                                      eps=ctx.tol * _QUAD_EPS)
-            limit = ctx.tol * (1 + abs(I))
-            if qerr > limit:
-                raise NotEvaluable(
-                    f"quadrature did not converge: error estimate {_fmt(qerr)} > {_fmt(limit)}")
-            if tail > limit:
-                raise _diverges(plan, tail)
-            if truncated:
-                ctx.note(f"integral over z truncated to [{_fmt(plan.points[0])}, "
-                         f"{_fmt(plan.points[-1])}], tail bound {_fmt(tail)} added to the error")
-            return I, qerr + tail + ierr
-        finally:
-            ctx.z = saved
-    return f
+            return discrete_integral(family, fi)
+        return continuous_integral(family, fi, roles)
 
 
 _COMPILED = {}
