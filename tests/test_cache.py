@@ -97,10 +97,10 @@ def test_families_are_part_of_the_key(tmp_path):
 
 def test_corrupt_or_foreign_files_are_ignored_with_a_warning(tmp_path, capsys):
     _run(Cache(tmp_path))
-    # step entries first (their names are hashes that change with vi_sym's source): files[1]
-    # must be a step's verdict for the "status" corruption below to mean anything
+    # step entries first: the bad status below must land on a step entry (file names are
+    # hashes, so a plain sort would make the test depend on vi_sym's source fingerprint)
     files = sorted(tmp_path.glob("*.json"),
-                   key=lambda f: (json.loads(f.read_text(encoding="utf-8")).get("kind") != "step", f.name))
+                   key=lambda f: (json.loads(f.read_text(encoding="utf-8"))["kind"] != "step", f.name))
     assert len(files) == 4
     files[0].write_text("{not json", encoding="utf-8")
     doc = json.loads(files[1].read_text(encoding="utf-8"))

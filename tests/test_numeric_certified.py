@@ -95,3 +95,17 @@ def test_family_integrals_with_an_unresolvably_narrow_q_are_not_values(sv):
     v = evaluate(-Expectation(qd, sympy.log(qd)), NN, p)
     ref = mpmath.log(2 * mpmath.pi * mpmath.e * mpmath.mpf("1e-3") ** 2) / 2
     assert abs(v.value - ref) <= v.error
+
+
+@pytest.mark.parametrize("sv", [1e-3, 1e-6, 1e-8, 1e-10])
+def test_fast_error_estimate_covers_the_error_of_a_narrow_q(sv):
+    """Float64 nodes around a mean much larger than the scale hold only a few digits of
+    (z - m)/s: a fast value is either handed on (not OK) or within its error estimate."""
+    NN = get_family("normal-normal")
+    zz = sympy.Symbol("z")
+    qd = Density("q", [zz])
+    p = {"m0": 0.37, "s0": 1.3, "sigma": 0.8, "x": (0.93, -0.41, 2.17), "m": 0.3, "s": sv}
+    with mpmath.workdps(30):
+        ref = mpmath.log(2 * mpmath.pi * mpmath.e * mpmath.mpf(sv) ** 2) / 2
+    r = evaluate_fast(-Expectation(qd, sympy.log(qd)), NN, NN.fast_batch([p]))
+    assert r.status[0] != 0 or abs(r.value[0] - float(ref)) <= r.error[0]

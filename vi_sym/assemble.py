@@ -50,6 +50,7 @@ class _Chain:
         self.prev = None        # the previous right-hand side (None if unreadable)
         self.started = False
         self.n = 0
+        self.readings: dict = {}   # alternative step id -> (step id as typed, description)
 
     def error(self, rec: StepRecord, step: str, message: str, column: int = 0):
         self.errors.append(LoadError(rec.file, rec.line, self.drec.name, step, message,
@@ -127,10 +128,12 @@ class _Chain:
         else:
             lhs, rhs = self.step(rec)
             base = self.n
-            for i, (_, alt) in enumerate(rec.alternatives, 1):
+            for i, (description, alt) in enumerate(rec.alternatives, 1):
                 saved, self.prev = self.prev, lhs
+                name = f"{base}{chr(39) * i}"
                 self.step(StepRecord(**{**rec.__dict__, "xfail": None, "alternatives": ()}),
-                          name=f"{base}{chr(39) * i}", rhs_override=alt)
+                          name=name, rhs_override=alt)
+                self.readings[f"{self.d.name}::{name}"] = (f"{self.d.name}::{base}", description)
                 self.prev = saved
             self.prev = rhs
 
@@ -145,6 +148,7 @@ def assemble(drec: DerivationRecord, errors: list) -> Derivation:
         errors.append(LoadError(drec.file, drec.line, drec.name, "", "the derivation has no steps"))
     d.warnings = list(drec.warnings)
     d.skipped = list(drec.skipped)
+    d.readings = chain.readings
     return d
 
 

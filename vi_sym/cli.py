@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 from .cache import DEFAULT_DIR, Cache
+from .frontends import load_file
+from .frontends.notes import input_notes, reading_lines
+from .frontends.transcribe import transcribe
 from .loader import load_paths
 from .mutate import run_mutation, table
 from .progress import ProgressLine
@@ -60,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
+    i.add_argument("file", help="the note, .md or .ipynb file")
+    i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    i.add_argument("--samples", type=int, default=20, help="hypothesis draws per step and family (default 20)")
     m = sub.add_parser("mutate", help="mutation-test the checker: mutate every correct step, check each mutant")
     m.add_argument("paths", nargs="*", help="*.vi files or directories (default: the shipped catalogue)")
     m.add_argument("--family", action="append", metavar="NAME",
@@ -152,6 +159,8 @@ def cmd_check(args) -> int:
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
     derivs, errors = load_paths(paths)
+    for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
+        print(line, file=human)
     settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
                         samples=args.samples, seed=args.seed, fixes=not args.no_fixes)
     progress = ProgressLine(sys.stderr)
@@ -160,6 +169,8 @@ def cmd_check(args) -> int:
     finally:
         progress.clear()
     print_report(report, stream=human, verbose=args.verbose, quiet=args.quiet, err_stream=sys.stderr)
+    for line in reading_lines(derivs, report.results):
+        print(line, file=human)
     if cache is not None and (cache.hits or args.verbose) and not args.quiet:
         print(f"cache: {cache.hits} verdict(s) reused, {cache.misses} checked, {cache.stored} stored "
               f"in {cache.dir}", file=human)
@@ -202,6 +213,27 @@ def cmd_mutate(args) -> int:
     return 1 if any(r.outcome == "wrongly-proved" for r in results) else 0
 
 
+def cmd_import(args) -> int:
+    """Read FILE with its reader, check it, print or write the ``.vi`` transcription."""
+    from .families import FAMILIES  # here, for start-up time: it loads numpy
+    derivs, errors = load_file(args.file)
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    if not derivs:
+        print(f"error: {args.file}: nothing to transcribe", file=sys.stderr)
+        return 2
+    report = check_derivations(derivs, Settings(families=tuple(sorted(FAMILIES)), samples=args.samples,
+                                                fixes=False))
+    text = f"# transcribed from {Path(args.file).name} by 'python -m vi_sym import'\n\n" + \
+        transcribe(derivs, report.results)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}: {sum(len(d.steps) for d in derivs)} step(s)", file=sys.stderr)
+    return 2 if errors else 0
+
+
 def cmd_rules(args) -> int:
     for r in RULES.values():
         print(f"{r.name:<24} {r.kind:<10} {r.statement}")
@@ -223,7 +255,7 @@ def main(argv=None) -> int:
         ap.print_help()
         return 2
     try:
-        return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules,
+        return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules, "import": cmd_import,
                 "families": cmd_families}[args.command](args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

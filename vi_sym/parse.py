@@ -38,42 +38,20 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import sympy
 from sympy import Symbol
 
+from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
+                     MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
+                     ParseError, Token, tokenize as _tokenize)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
            "parse_expression", "parse_relation", "split_relation"]
-
-MAX_DEPTH = 100            # nesting of brackets / operators / calls
-MAX_NUMBER_BITS = 10_000   # largest exact power we let sympy evaluate
-MAX_LITERAL_DIGITS = 1000  # longest number literal (mantissa or exponent)
-MAX_SPECIAL_ARG = 1000     # gamma(n) etc. evaluate to huge exact numbers
-
-
-class ParseError(ValueError):
-    """Bad input text; ``column`` is 1-based into the text, or None."""
-
-    def __init__(self, message: str, column: int | None = None, text: str | None = None):
-        super().__init__(message)
-        self.message, self.column, self.text = message, column, text
-
-    def __str__(self) -> str:
-        s = self.message
-        if self.column is not None:
-            s += f" at column {self.column}"
-            if self.text:
-                i = self.column - 1
-                lo, hi = max(0, i - 15), min(len(self.text), i + 15)
-                snippet = ("…" if lo else "") + self.text[lo:hi] + ("…" if hi < len(self.text) else "")
-                s += ', near "' + " ".join(snippet.split()) + '"'
-        return s
 
 
 @dataclass(frozen=True)
@@ -131,56 +109,15 @@ class ParseEnv:
     variables: dict[str, Symbol]
     densities: set[str] = field(default_factory=lambda: {"p", "q"})
     functions: dict[str, Callable] = field(default_factory=default_functions)
+    constants: dict = field(default_factory=dict)   # bare names meaning an expression (ELBO)
+    bare_calls: bool = False   # one-argument functions without brackets: log p(x)
+    wide: bool = False         # the other reading: a b / c d = (a b)/(c d), log a/b = log(a/b)
+    notes: list = field(default_factory=list)       # (column, text) of groupings worth saying
 
 
-# ---------------------------------------------------------------- tokenizer
-class Token(NamedTuple):
-    kind: str    # 'num', 'id', 'op' or 'eof'
-    value: str   # normalised text ('**' -> '^', '≥' -> '>=', ...)
-    text: str    # as written
-    start: int   # 0-based offsets into the text
-    end: int
-
-    @property
-    def col(self) -> int:
-        return self.start + 1
-
-    def describe(self) -> str:
-        return "end of input" if self.kind == "eof" else f"'{self.text}'"
-
-
-_GREEK = "Α-Ωα-ωϑϕϖϵµ"
-_TOKEN_RE = re.compile(rf"""
-    (?P<ws>\s+) | (?P<comment>\#.*)
-  | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*)
-  | (?P<op>\*\*|\|\||==|>=|<=|[-+*/^()\[\]{{}},|=<>≥≤∫−·×])
-""", re.VERBOSE | re.DOTALL)
-_NORMAL = {"**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
-_RELATIONS = {"=", ">=", "<="}
-_STRICT = {"<", ">"}
-_STRICT_MSG = "strict inequalities are not supported; use <= or >="
 _BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
 _JUXTAPOSE, _UNARY = 20, 25
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-_CLOSE = {"(": ")", "[": "]", "{": "}"}
-
-
-def _tokenize(text: str) -> list[Token]:
-    if not isinstance(text, str):
-        raise ParseError(f"expected a string, got {type(text).__name__}")
-    toks, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN_RE.match(text, pos)
-        if not m:
-            raise ParseError(f"unexpected character {text[pos]!r}", pos + 1, text)
-        kind, raw = m.lastgroup, m.group()
-        if kind in ("num", "id", "op"):
-            value = raw.replace("µ", "μ") if kind == "id" else _NORMAL.get(raw, raw)
-            toks.append(Token(kind, value, raw, pos, m.end()))
-        pos = m.end()
-    toks.append(Token("eof", "", "", len(text), len(text)))
-    return toks
 
 
 def _check_power(base, exp):
@@ -201,7 +138,9 @@ class _Parser:
     def __init__(self, text: str, env: ParseEnv):
         self.text, self.env = text, env
         self.toks = _tokenize(text)
-        self.i = self.depth = self.open_integrals = 0
+        self.i = self.depth = self.open_integrals = self.widened = 0
+        self.jux_bp = _JUXTAPOSE + 1 if env.wide else _JUXTAPOSE
+        self.ops_at: dict = {}     # depth -> operators consumed there (how far an argument reached)
 
     # -- token helpers
     def peek(self) -> Token:
@@ -278,22 +217,51 @@ class _Parser:
                     bp = _BP[t.value]
                     if bp <= min_bp:
                         break
+                    self.ops_at[self.depth] = self.ops_at.get(self.depth, 0) + 1
                     self.next()
                     if t.value == "^":
                         left = self.apply(t, _power, left, self.expr(bp - 1))
                     else:
-                        left = self.apply(t, _OPS[t.value], left, self.expr(bp))
-                elif (t.kind in ("num", "id") or self.at("(", "[", "∫")) and _JUXTAPOSE > min_bp:
+                        left = self.apply(t, _OPS[t.value], left, self.operand(t, bp))
+                elif (t.kind in ("num", "id") or self.at("(", "[", "∫")) and self.jux_bp > min_bp:
                     if self.open_integrals and self.is_differential(t):
                         break
                     if t.kind == "num":
                         raise self.error(f"missing operator before the number '{t.text}'", t)
-                    left = self.apply(t, operator.mul, left, self.expr(_JUXTAPOSE))
+                    self.widened += min_bp == _JUXTAPOSE
+                    self.ops_at[self.depth] = self.ops_at.get(self.depth, 0) + 1
+                    left = self.apply(t, operator.mul, left, self.expr(self.jux_bp))
                 else:
                     break
             return left
         finally:
             self.depth -= 1
+
+    def operand(self, op: Token, bp: int):
+        """The right operand of a binary operator; in the wide reading, say where a product
+        written by juxtaposition became a whole denominator."""
+        before, start = self.widened, self.peek().start
+        right = self.expr(bp)
+        if op.value == "/" and self.widened > before:
+            self.env.notes.append((start + 1, f"if {self.span(start)} is the denominator"))
+        return right
+
+    def span(self, start: int) -> str:
+        return " ".join(self.text[start:self.toks[self.i - 1].end].split())
+
+    def bare_call(self, t: Token):
+        """``log p(x)``: a one-argument function without brackets.  As typed the argument is one
+        factor; the wide reading takes the whole product/quotient that follows."""
+        start, level = self.peek().start, self.depth + 1
+        self.ops_at[level] = 0
+        arg = self.expr(_BP["+"] if self.env.wide else _JUXTAPOSE)
+        nxt = self.peek()
+        if self.env.wide and self.ops_at.get(level):
+            self.env.notes.append((start + 1, f"if the argument of {t.text} is {self.span(start)}"))
+        elif nxt.kind in ("id", "num") or (nxt.kind == "op" and nxt.value in ("*", "/", "(", "[")):
+            self.env.notes.append((start + 1, f"{t.text} {self.span(start)}…: the argument of {t.text} "
+                                              f"is read as {self.span(start)} alone"))
+        return self.apply(t, self.env.functions[t.value], arg)
 
     def nud(self):
         t = self.next()
@@ -335,6 +303,11 @@ class _Parser:
             return self.density(t, self.next())
         if call and w in env.functions:
             return self.call(t, self.next())
+        if not call and w in env.constants:
+            return env.constants[w]
+        if env.bare_calls and getattr(env.functions.get(w), "arity", None) == 1 and \
+                nxt.kind in ("id", "num"):
+            return self.bare_call(t)
         if w in env.variables or w == "pi":
             if call and nxt.start == t.end:
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)

@@ -25,10 +25,12 @@ def log_normal(z, mu, s, c=None):
 
 
 def log_normal_f64(z, mu, s, c, eps):
-    """:func:`log_normal` on float64 arrays with its rounding bound: ``(value, abs error)``."""
+    """:func:`log_normal` on float64 arrays with its rounding bound: ``(value, abs error)``.
+    The bound includes the rounding of ``z - mu`` relative to ``s`` (nodes near a mean far
+    larger than the scale carry only a few digits of ``(z - mu)/s``)."""
     d = (z - mu) / s
     h = d * d / 2
-    return c - h, 4 * eps * (abs(c) + h + 1)
+    return c - h, 4 * eps * (abs(c) + h + 1 + abs(d) * (abs(z) + abs(mu)) / s)
 
 
 def gauss_points(c, s, ks=GAUSS_KS):

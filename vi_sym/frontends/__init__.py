@@ -11,8 +11,9 @@ to :mod:`vi_sym.assemble` — the same chain composition for every format.
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 
 from ..assemble import assemble_all
 from ..records import DerivationRecord, LoadError, StepRecord
@@ -21,20 +22,31 @@ from .vi import read_vi
 __all__ = ["register_reader", "reader_for", "suffixes", "discover", "load_file", "load_text",
            "load_paths", "LoadError", "StepRecord", "DerivationRecord", "MAX_BYTES"]
 
-MAX_BYTES = 20_000_000          # a larger file is refused with a clear error, not read
-_READERS: dict[str, Callable] = {}
+MAX_BYTES = 2_000_000           # a larger file is refused with a clear error, not read
+_READERS: dict[str, Union[Callable, str]] = {}
+_SCANNED: set = set()           # suffixes looked for in directories (others only when named)
 
 
-def register_reader(suffix: str, reader: Callable) -> None:
-    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)``."""
+def register_reader(suffix: str, reader: Union[Callable, str], scan: bool = True) -> None:
+    """Read files ending in ``suffix`` (e.g. ``".vi"``) with ``reader(text, file)`` — a callable,
+    or ``"module:function"`` imported on first use (so a format's dependencies load only when
+    a file of that format is read); ``scan``:
+    also pick such files up when a directory is given (``False`` for formats like ``.txt`` whose
+    files are mostly not derivations: they are read only when named)."""
     if not suffix.startswith(".") or len(suffix) < 2:
         raise ValueError(f"a suffix starts with '.', got {suffix!r}")
     _READERS[suffix.lower()] = reader
+    (_SCANNED.add if scan else _SCANNED.discard)(suffix.lower())
 
 
 def reader_for(path):
     """The reader registered for ``path``'s suffix, or None."""
-    return _READERS.get(Path(path).suffix.lower())
+    suffix = Path(path).suffix.lower()
+    reader = _READERS.get(suffix)
+    if isinstance(reader, str):
+        module, _, name = reader.partition(":")
+        reader = _READERS[suffix] = getattr(importlib.import_module(module, __name__), name)
+    return reader
 
 
 def suffixes() -> tuple:
@@ -43,12 +55,12 @@ def suffixes() -> tuple:
 
 
 def discover(paths) -> list:
-    """Every file with a registered suffix under the given directories (sorted), and every file
+    """Every file with a scanned suffix under the given directories (sorted), and every file
     given by name (whatever its suffix: :func:`load_file` says if no reader knows it)."""
     files = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and reader_for(f)))
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _SCANNED))
         else:
             files.append(p)
     return files
@@ -70,7 +82,8 @@ def load_file(path) -> tuple:
                                                     f"(known: {known})")]
     try:
         if path.stat().st_size > MAX_BYTES:
-            return [], [LoadError(str(path), 0, "", "", f"file too large (over {MAX_BYTES // 1_000_000} MB)")]
+            return [], [LoadError(str(path), 0, "", "", f"file too large to be a derivation or a note "
+                                                        f"(over {MAX_BYTES // 1_000_000} MB); not read")]
         raw = path.read_bytes()
     except OSError as err:
         return [], [LoadError(str(path), 0, "", "", f"cannot read: {err.strerror or err}")]
@@ -99,3 +112,7 @@ def load_paths(paths):
 
 
 register_reader(".vi", read_vi)
+register_reader(".txt", ".note:read_note", scan=False)
+register_reader(".md", ".markdown:read_markdown", scan=False)
+register_reader(".markdown", ".markdown:read_markdown", scan=False)
+register_reader(".ipynb", ".notebook:read_notebook", scan=False)

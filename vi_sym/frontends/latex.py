@@ -1,0 +1,250 @@
+"""A grammar (lark, LALR) for the LaTeX of VI derivations, transformed into vi_sym's vocabulary.
+
+One row of display math (``\\log p(x) &= \\int q(z) \\log \\frac{p(x,z)}{q(z)} \\,dz + …``) is
+parsed into ``[(relation or None, expression, rules, label, line, column), …]``: the optional
+leading expression and every ``= / \\geq / \\leq`` (possibly ``\\overset{\\text{Bayes}}{=}``)
+with its right side.  Nothing is evaluated: every node is built from the parse tree.
+
+Read: ``\\log``, ``\\ln``, ``\\exp``, ``\\sqrt``, ``\\frac``/``\\dfrac``/``\\tfrac``,
+``\\int … \\,dz`` (no limits: the whole domain), ``\\mathbb{E}_{q(z)}[…]``,
+``\\mathbb{E}_{z \\sim q}[…]``, ``D_{\\mathrm{KL}}(q \\| p)``, ``\\mathrm{KL}``, ``\\parallel``,
+``\\mathcal{L}(q)``, ``\\mathrm{ELBO}``, densities ``p(x \\mid z)``, ``q(z)``, ``p(x, z)``;
+``\\left``/``\\right``, sizes and spacing are ignored.  A bare ``\\log p(x)`` takes one factor as
+its argument (``\\log p(x|z) p(z)`` is ``\\log p(x|z) · p(z)``); bare ``q`` is q(z) and bare ``p``
+the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
+from ..parse import ParseError
+from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, VocabularyError
+
+GRAMMAR = r"""
+row: expr? link+             -> chain
+   | expr                    -> lone
+link: rel expr
+rel: REL                                         -> plain_rel
+   | OVERSET "{" label "}" "{" REL "}"           -> labelled_rel
+
+label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
+     | LABELCHARS                                -> raw_label
+
+?expr: sum
+?sum: product
+    | sum "+" product                            -> add
+    | sum "-" product                            -> sub
+?product: unary
+    | product ("*" | CDOT) unary                 -> mul
+    | product "/" unary                          -> div
+    | product power                              -> mul
+?unary: power
+    | "-" unary                                  -> neg
+    | "+" unary
+?power: atom
+    | atom "^" script                            -> pow
+?script: atom_simple | "{" expr "}"
+?atom_simple: NUMBER -> number
+    | NAME -> var
+?atom: atom_simple
+    | "(" expr ")"
+    | "[" expr "]"
+    | "{" expr "}"
+    | FRAC "{" expr "}" "{" expr "}"             -> frac
+    | SQRT "{" expr "}"                          -> sqrt
+    | FUNC atom                                  -> func
+    | DNAME "(" names ("|" names)? ")"           -> density
+    | DNAME                                      -> bare_density
+    | KLNAME "(" expr SEP expr ")"               -> kl
+    | ELBONAME "(" expr ")"                      -> elbo
+    | ELBONAME                                   -> bare_elbo
+    | ENTROPY "(" expr ")"                       -> entropy
+    | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
+    | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
+    | INT expr DIFF                              -> integral
+under: expr | NAME SIM expr
+names: NAME ("," NAME)*
+
+REL.3: "=" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
+     | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
+OVERSET.3: /\\(overset|stackrel)(?![a-zA-Z])/
+TEXTCMD.3: /\\(text|mathrm|textrm|textsf|mbox|operatorname)(?![a-zA-Z])/
+TEXTBODY: /[^{}]+/
+LABELCHARS: /[^{}\\]+/
+CDOT.3: /\\(cdot|times)(?![a-zA-Z])/
+FRAC.3: /\\[dt]?frac(?![a-zA-Z])/
+SQRT.3: /\\sqrt(?![a-zA-Z])/
+FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
+KLNAME.4: /D_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
+        | /\\(mathrm|operatorname|text)\{KL\}/ | /KL/
+ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
+ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}/
+EXPECT.4: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|E(?=_)/
+INT.3: /\\int(?![a-zA-Z])/
+DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*[a-zA-Z](?![a-zA-Z(])/
+SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | "||" | ","
+SIM.3: /\\sim(?![a-zA-Z])/
+DNAME.2: "p" | "q"
+NAME: /[a-zA-Z]/
+NUMBER: /[0-9]+(\.[0-9]+)?/
+_BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
+IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag)(?![a-zA-Z])/
+         | /\\[,;:! ]/ | /\\q?quad(?![a-zA-Z])/ | "~" | "&" | /\\(label|tag)\{[^{}]*\}/
+%import common.WS
+%ignore WS
+%ignore IGNORED
+"""
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The LALR parser, built on first use (building it takes a quarter of a second)."""
+    return Lark(GRAMMAR.replace('("|" names)', "(_BAR names)"), start="row", parser="lalr",
+                propagate_positions=True, maybe_placeholders=False)
+
+MAX_DEPTH = 100        # brackets; deeper input is refused before parsing
+REL_NORMAL = {"=": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+
+
+def _rel(tok: str) -> str:
+    t = tok.strip()
+    if t in REL_NORMAL:
+        return REL_NORMAL[t]
+    return ">=" if t.startswith("\\g") else "<="
+
+
+class _Build(Transformer):
+    """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names)."""
+
+    def __init__(self, variables: dict, latent: str, observed: str):
+        super().__init__()
+        self.v, self.z, self.x = variables, variables[latent], variables[observed]
+
+    def _name(self, tok):
+        if str(tok) not in self.v:
+            raise ParseError(f"unknown variable '{tok}' (declare it with 'latent:' or 'observed:')",
+                             tok.column)
+        return self.v[str(tok)]
+
+    number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
+    var = v_args(inline=True)(lambda self, t: self._name(t))
+    add = v_args(inline=True)(lambda self, a, b: a + b)
+    sub = v_args(inline=True)(lambda self, a, b: a - b)
+    neg = v_args(inline=True)(lambda self, a: -a)
+    frac = v_args(inline=True)(lambda self, _, a, b: a / b)
+    sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
+    names = lambda self, ts: [self._name(t) for t in ts]  # noqa: E731
+    bare_density = v_args(inline=True)(lambda self, t: Density(str(t), [self.z], [] if t == "q" else [self.x]))
+    kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
+    bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(Density("q", [self.z])))
+    elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
+    entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
+    expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
+    expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(Density(str(d), [self.z]), body))
+
+    def elbo_of(self, q):
+        if not isinstance(q, Density):
+            raise ParseError("the argument of the ELBO must be a density q(z)")
+        return ELBO(q, Density("p", [self.x, *q.vars]))
+
+    def mul(self, items):
+        items = [i for i in items if not isinstance(i, Token)]
+        return items[0] * items[1]
+
+    @v_args(inline=True)
+    def div(self, a, b):
+        return a / b
+
+    @v_args(inline=True)
+    def pow(self, a, b):
+        if b.is_Number and abs(b) > 1000:
+            raise ParseError("exponent too large")
+        return a ** b
+
+    @v_args(inline=True)
+    def func(self, f, a):
+        return {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp}[str(f)](a)
+
+    def density(self, items):
+        name, groups = items[0], items[1:]
+        return Density(str(name), groups[0], groups[1] if len(groups) > 1 else [])
+
+    def under(self, items):
+        return items[-1]       # E_{z ~ q(z)}: the density
+
+    @v_args(inline=True)
+    def integral(self, _, body, diff):
+        var = self._name(Token("NAME", str(diff)[-1], column=diff.column))
+        return sympy.Integral(body, var)
+
+
+def parse_row(text: str, variables: dict, latent: str, observed: str):
+    """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
+    within ``text``.  Raises ParseError (column set, message saying what was expected)."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in "([{") - (c in ")]}")
+        if depth > MAX_DEPTH:
+            raise ParseError("the formula is nested too deeply", i + 1, text)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedEOF as err:
+        raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
+    except UnexpectedCharacters as err:
+        raise ParseError(f"unexpected {_what(text, err.pos_in_stream)}; expected {_expected(err)}",
+                         err.column, text) from None
+    except UnexpectedInput as err:
+        tok = getattr(err, "token", None)
+        if tok is None or tok.type == "$END":
+            what = "end of formula"
+        elif tok.type in ("TEXTBODY", "LABELCHARS"):
+            what = _what(text, tok.start_pos)
+        else:
+            what = f"'{tok}'"
+        raise ParseError(f"unexpected {what}; expected {_expected(err)}", getattr(err, "column", None),
+                         text) from None
+    build = _Build(variables, latent, observed)
+    out = []
+    try:
+        items = tree.children
+        if tree.data == "lone":
+            return [(None, build.transform(items[0]), "", 1, 1)]
+        for item in items:
+            if item.data == "link":
+                rel, expr = item.children
+                label = "".join(str(t) for t in rel.scan_values(lambda t: t.type in ("TEXTBODY",
+                                                                                   "LABELCHARS")))
+                reltok = next(rel.scan_values(lambda t: t.type == "REL"))
+                out.append((_rel(reltok), build.transform(expr), label.strip(), reltok.line, reltok.column))
+            else:
+                out.append((None, build.transform(item), "", item.meta.line, item.meta.column))
+    except LarkError as err:       # a ParseError or VocabularyError raised while building
+        inner = getattr(err, "orig_exc", err)
+        if isinstance(inner, ParseError):
+            raise inner from None
+        if isinstance(inner, (VocabularyError, TypeError, ValueError)):
+            raise ParseError(str(inner)) from None
+        raise ParseError(f"cannot build the expression: {inner}") from None
+    return out
+
+
+def _what(text: str, pos: int) -> str:
+    if text.startswith("\\", pos):
+        word = text[pos:pos + 1 + len(text[pos + 1:]) - len(text[pos + 1:].lstrip("abcdefghijklmnopqrstuvwxyz"
+                                                                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
+        return f"macro '{word}' (not one vi_sym reads)"
+    return f"'{text[pos]}'" if pos < len(text) else "end of formula"
+
+
+_NAMES = {"REL": "'=', '\\geq' or '\\leq'", "NAME": "a variable", "DNAME": "a density p(…) or q(…)",
+          "NUMBER": "a number", "DIFF": "a differential such as '\\,dz'", "RPAR": "')'", "RSQB": "']'",
+          "RBRACE": "'}'", "LPAR": "'('", "LBRACE": "'{'", "LSQB": "'['", "SEP": "'\\|'"}
+
+
+def _expected(err) -> str:
+    exp = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
+    words = sorted({_NAMES.get(e, None) for e in exp} - {None})
+    return ", ".join(words[:5]) or "something else"

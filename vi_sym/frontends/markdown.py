@@ -1,0 +1,183 @@
+"""The Markdown reader (``.md``): every display-math block is a chain of steps.
+
+Blocks: ``$$ … $$``, ``\\[ … \\]``, ``\\begin{equation|equation*|align|align*|aligned|gather|
+multline}…``, fenced ```` ```math ```` blocks, and inline ``$…$`` only when it is a relation
+chain.  Rows (``\\\\``) starting with a relation continue the chain; a row starting with an
+expression starts a new one.  ``% by bayes_rule`` (or ``% Bayes``) after a row cites rules, as
+does ``\\overset{\\text{Bayes}}{=}``.  A block that cannot be read is skipped with the reason
+(``line:column``, the line, a caret, what was expected), never an error.  Line numbers are the
+file's.  The LaTeX grammar is :mod:`vi_sym.frontends.latex`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sympy import Symbol
+
+from ..parse import ParseError
+from ..records import START, STEP, DerivationRecord, StepRecord
+from ..rules import RULES, Context
+from ..vocabulary import VocabularyError
+from .latex import parse_row
+from .textnote import cited_rules
+
+_ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
+_BLOCK = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
+_FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+_INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
+_ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
+_COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
+_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed)\s*[:=]\s*([A-Za-z][\w ,]*?)\s*(?:-->)?\s*$",
+                       re.M)
+_RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel")
+_ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{([^{}]*)\}\s*$")
+MAX_BLOCK = 20_000     # characters; a longer block is skipped
+
+
+def rules_in(label: str) -> tuple:
+    """Rule names in a justification: exact names (``bayes_rule``) or words (Bayes, Jensen)."""
+    words = re.findall(r"[A-Za-z_]+", label.replace("by", " "))
+    exact = tuple(w for w in words if w in RULES)
+    return exact or cited_rules(label)
+
+
+def blocks(text: str):
+    """``(offset, body)`` of every math block, in file order (fenced code other than math is
+    skipped; inline math only when it holds a relation)."""
+    out, masked = [], list(text)
+    for m in _FENCE.finditer(text):
+        if m.group(2).lower() == "math":
+            out.append((m.start(3), m.group(3)))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
+    rest = "".join(masked)
+    for m in _BLOCK.finditer(rest):
+        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+        out.append((m.start(g), m.group(g)))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
+    rest = "".join(masked)
+    for m in _INLINE.finditer(rest):
+        if _RELATION.search(m.group(1)):
+            out.append((m.start(1), m.group(1)))
+    return sorted(out)
+
+
+def rows(offset: int, body: str, text: str):
+    """``(line, column, row_text, comment)`` of every row of a block (file line and column)."""
+    comments = {}
+    def keep(m):   # noqa: E306
+        comments[body[:m.start()].count("\n")] = m.group(1).strip()
+        return " " * len(m.group())
+    clean = _ENV_TAG.sub(lambda m: " " * len(m.group()), _COMMENT.sub(keep, body))
+    out, pos = [], 0
+    for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
+        if piece == "\\\\":
+            continue
+        start = pos
+        pos += len(piece) + 2
+        if not piece.strip():
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        at = offset + start + lead
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        first = body[:start + lead].count("\n")
+        last = first + piece.strip().count("\n")
+        comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
+        row = piece.strip().rstrip(".,;")
+        note = _ANNOTATION.search(row)
+        if note:
+            row, comment = row[:note.start()].rstrip(), " ".join(x for x in (note.group(1), comment) if x)
+        out.append((line, column, row, comment))
+    return out
+
+
+class _Reader:
+    def __init__(self, text: str, file: str):
+        self.text, self.file = text, file
+        self.lines = text.splitlines()
+        self.stem = re.sub(r"\W", "_", Path(file).stem) or "notes"
+        self.latent, self.observed = ["z", "Z"], ["x", "X"]
+        self.chains, self.skipped, self.chain = [], [], None
+
+    def pair(self, row: str):
+        names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
+        for i, z in enumerate(self.latent):
+            x = self.observed[min(i, len(self.observed) - 1)]
+            if z in names or x in names:
+                return z, x
+        return self.latent[0], self.observed[0]
+
+    def skip(self, line: int, reason: str, column: int = 0):
+        if column and 0 < line <= len(self.lines):
+            src = self.lines[line - 1]
+            reason = f"column {column}: {reason}\n    {src}\n    {' ' * (column - 1)}^"
+        self.skipped.append((line, reason))
+
+    def close(self):
+        if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
+            free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
+                                 if e is not None))
+            latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
+            self.chain.context = Context(latent or (Symbol(self.latent[0]),))
+            self.chains.append(self.chain)
+        elif self.chain is not None:
+            self.skip(self.chain.line, "an expression with no relation after it")
+        self.chain = None
+
+    def row(self, line: int, column: int, row: str, comment: str, block: str):
+        variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        try:
+            items = parse_row(row, variables, *self.pair(block))
+        except (ParseError, VocabularyError) as err:
+            self.close()
+            col = getattr(err, "column", None)
+            first_line = row[:(col or 1) - 1].count("\n")
+            at_col = (col - row.rfind("\n", 0, col - 1) - 1) if col and first_line else \
+                (column + col - 1 if col else 0)
+            message = getattr(err, "message", str(err))
+            return self.skip(line + first_line, message, at_col)
+        if items[0][0] is not None and self.chain is None:
+            return self.skip(line, "a step with no expression before it to continue from")
+        if items[0][0] is None:
+            self.close()
+            self.chain = DerivationRecord(f"{self.stem}_line{line}", self.file, line,
+                                          title=" ".join(row.split())[:100])
+        for rel, expr, label, r_line, r_col in items:
+            at_line = line + r_line - 1
+            at_col = column + r_col - 1 if r_line == 1 else r_col
+            if rel is None:
+                self.chain.records.append(StepRecord(START, self.file, at_line, at_col, row, lhs=expr))
+                continue
+            rules = rules_in(label) or rules_in(comment)
+            self.chain.records.append(StepRecord(STEP, self.file, at_line, at_col, row, relation=rel,
+                                                 rhs=expr, rules=rules, note_line=at_line,
+                                                 comment=" ".join(x for x in (label, comment) if x)))
+
+    def block(self, offset: int, body: str):
+        line = self.text.count("\n", 0, offset) + 1
+        if len(body) > MAX_BLOCK:
+            return self.skip(line, f"a math block of {len(body)} characters: too long to read")
+        for m in _OVERRIDE.finditer(self.text[:offset]):
+            setattr(self, m.group(1), m.group(2).replace(",", " ").split())
+        if not _RELATION.search(body):
+            return self.skip(line, "no relation (=, \\geq, \\leq): an expression, not a derivation step")
+        for r in rows(offset, body, self.text):
+            self.row(*r, block=body)
+        self.close()
+
+
+def markdown_chains(text: str, file: str):
+    """Markdown with LaTeX -> (derivation records, [(line, reason) of skipped blocks])."""
+    reader = _Reader(text, file)
+    for offset, body in blocks(text):
+        reader.block(offset, body)
+    return reader.chains, sorted(reader.skipped)
+
+
+def read_markdown(text: str, file: str):
+    """Markdown with LaTeX -> (derivation records, errors); unreadable blocks are skipped."""
+    chains, skipped = markdown_chains(text, file)
+    if chains:
+        chains[0].skipped = skipped
+    return chains, []

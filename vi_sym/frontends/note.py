@@ -1,0 +1,295 @@
+"""The plain-text note reader (``.txt``): equations as learners type them, amid their prose.
+
+What it reads (line by line; nothing is evaluated, every formula goes through the parser):
+
+* a line ``lhs = rhs`` (or ``>=``, ``<=``; several relations make a chain on one line), also at
+  the end of a sentence (``… 즉 log p(X) >= L(q)``); an expression line followed by lines starting
+  with ``=``/``>=``/``<=`` is a chain;
+* ``sympy.integrate(f, z)`` / ``integrate(f, z)``, ``log p(x)`` without brackets (the argument is
+  the one factor that follows; when more follows, the other reading is checked too),
+  ``D_KL(q(z)||p(z|x))``, ``KL(q||p)`` (bare ``q`` is q(z), bare ``p`` the posterior p(z|x)),
+  ``E_q(Z)[…]``, ``L(q)`` and ``ELBO`` (the evidence lower bound), upper-case ``X``/``Z``;
+* ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 /
+  Jensen, …) cites it.  A step citing no rule is proved from the full rule set, and the report
+  names the rules it needed;
+* brackets left open are closed (a warning says where); ``a/b c`` is read as typed, ``(a/b)·c``,
+  and when reading ``b c`` as the denominator changes the step, that reading is checked as an
+  extra step ``N'``;
+* a name defined in the note (``F(q) = …`` for a new name ``F``) means that expression below;
+* ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides the convention
+  (z, Z latent; x, X observed);
+* every other line is prose; a formula-looking line that cannot be read is listed as skipped with
+  the reason — never an error.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sympy import Symbol
+
+from ..parse import Function, ParseEnv, ParseError, parse_expression
+from ..records import START, STEP, DerivationRecord, StepRecord
+from ..rules import Context
+from ..vocabulary import ELBO, Density, Entropy, VocabularyError
+from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
+                       url_only)
+
+_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
+MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
+_DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
+_UNCHECKED = (("argmin", "an optimisation statement (argmin): not a relation vi_sym checks"),
+              ("argmax", "an optimisation statement (argmax): not a relation vi_sym checks"))
+
+
+def _flexible_elbo(joint_of):
+    def elbo(*args):
+        if len(args) == 1:
+            return ELBO(args[0], joint_of(args[0]))
+        if len(args) == 2:
+            return ELBO(*args)
+        raise ParseError(f"ELBO takes q, or q and the joint p(x,z); got {len(args)} arguments")
+    return Function(elbo, None)
+
+
+def _defined(name: str, params: tuple, expr):
+    """A name defined in the note, ``F(q) = …``: used only with the arguments it was defined for."""
+    def call(*args):
+        if tuple(args) != params:
+            shown = ", ".join(map(str, params))
+            raise ParseError(f"{name} is defined in the note as {name}({shown}) only")
+        return expr
+    return call
+
+
+class _Note:
+    """The reader's state while it walks the lines of one file."""
+
+    def __init__(self, file: str):
+        self.file, self.stem = file, re.sub(r"\W", "_", Path(file).stem) or "note"
+        self.latent, self.observed = ["z", "Z"], ["x", "X"]
+        self.defined: dict = {}            # name -> (arg text, expression)
+        self.chains: list = []
+        self.chain = None                  # the DerivationRecord being extended
+        self.pending = None                # (line, col, text) an expression that may start a chain
+        self.skipped: list = []            # (line, reason)
+        self.warnings: list = []           # (line, message)
+        self.current = ""                  # the line being read (its variables pick the case)
+
+    # -- variables and the parse environment
+    def pair(self, text: str):
+        """The (latent, observed) names a line uses: the first pair it mentions."""
+        words = set(re.findall(r"[A-Za-z]\w*", text))
+        for i, z in enumerate(self.latent):
+            x = self.observed[i] if i < len(self.observed) else self.observed[0]
+            if z in words or x in words:
+                return z, x
+        return self.latent[0], self.observed[0]
+
+    def env(self, text: str, wide: bool = False) -> ParseEnv:
+        names = dict.fromkeys(self.latent + self.observed)
+        variables = {n: Symbol(n) for n in names}
+        zn, xn = self.pair(self.current or text)
+        z, x = variables[zn], variables[xn]
+        q, post, joint = Density("q", [z]), Density("p", [z], [x]), Density("p", [x, z])
+        env = ParseEnv(variables=variables, bare_calls=True, wide=wide)
+        fns = env.functions
+        fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
+        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
+        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq: Density("p", [x, *qq.vars]))
+        env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint)})
+        for name, (params, expr) in self.defined.items():
+            env.constants[name] = expr
+            fns[name] = Function(_defined(name, params, expr), None)
+        return env
+
+    def context(self, exprs) -> Context:
+        free = set().union(*(e.free_symbols for e in exprs if e is not None))
+        used = [s for s in free if str(s) in self.latent]
+        latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
+        return Context(latent)
+
+    # -- reading one formula
+    def parse(self, text: str, col: int, line: int):
+        """(expression, alternative or None, notes); raises ParseError."""
+        env = self.env(text)
+        expr = parse_expression(text, env)
+        for c, note in env.notes:
+            self.warnings.append((line, f"column {col + c - 1}: {note}"))
+        wide = self.env(text, wide=True)
+        try:
+            other = parse_expression(text, wide)
+        except (ParseError, VocabularyError):
+            return expr, None
+        if other == expr or not wide.notes:
+            return expr, None
+        return expr, ("; ".join(n for _, n in wide.notes), other)
+
+    def records(self, line: int, col: int, text: str, continues: bool, remark: str):
+        """The records of one formula line, or raises ValueError/ParseError."""
+        fixed, notes = balance(text, col - 1)
+        for n in notes:
+            self.warnings.append((line, n))
+        parts = split_chain(fixed)
+        if parts[0][1] == "" and parts[0][0] is None:
+            parts = parts[1:]
+            if not continues:
+                raise ValueError("a step with no expression before it")
+        elif continues:
+            raise ValueError("not a step")
+        out = []
+        rules = cited_rules(remark)
+        for rel, part, c in parts:
+            if not part:
+                raise ValueError(f"nothing after '{rel}'" if rel else "nothing before the relation")
+            expr, alt = self.parse(part, col + c - 1, line)
+            rec = StepRecord(START if rel is None else STEP, self.file, line, col + c - 1, text=text,
+                             relation=rel, rules=rules if rel else (), note_line=line, comment=remark)
+            if rel is None:
+                rec.lhs = expr
+            else:
+                rec.rhs = expr
+                if alt:
+                    rec.alternatives = (alt,)
+                    self.warnings.append((line, f"read as typed; {alt[0]}: that reading is checked too "
+                                                f"(the step marked ')"))
+            out.append(rec)
+        return out
+
+    # -- chains
+    def close(self):
+        if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
+            exprs = [e for r in self.chain.records for e in (r.lhs, r.rhs)]
+            self.chain.context = self.context(exprs)
+            self.chains.append(self.chain)
+        self.chain = None
+        if self.pending is not None:
+            self.skipped.append((self.pending[0], "an expression with no relation after it"))
+        self.pending = None
+
+    def begin(self, line: int, text: str):
+        self.chain = DerivationRecord(f"{self.stem}_line{line}", self.file, line,
+                                      title=" ".join(text.split())[:100])
+
+    def skip(self, line: int, reason: str):
+        self.skipped.append((line, reason))
+
+    def definition(self, line: int, col: int, code: str) -> bool:
+        """``F(q) = expr`` for a name ``F`` vi_sym does not know: remember it; True if it was one."""
+        lhs, sep, rhs = code.partition("=")
+        m = _DEFINE.match(lhs)
+        if not sep or not m or rhs.startswith("=") or "=" in rhs:
+            return False
+        env = self.env(code)
+        name = m.group(1)
+        if name in env.functions or name in env.constants or name in env.variables or name in env.densities:
+            return False
+        try:
+            expr, _ = self.parse(balance(rhs)[0].strip(), col + len(lhs) + 1, line)
+        except (ParseError, VocabularyError) as err:
+            self.skip(line, f"defines {name}, but its right side cannot be read: {err}")
+            return True
+        try:
+            params = tuple(parse_expression(a, env) for a in (m.group(2) or "").split(",") if a.strip())
+        except (ParseError, VocabularyError) as err:
+            self.skip(line, f"defines {name}, but its arguments cannot be read: {err}")
+            return True
+        self.defined[name] = (params, expr)
+        self.skip(line, f"defines {lhs.strip()} (used with this meaning below)")
+        return True
+
+    def formula(self, line: int, col: int, code: str, remark: str, alone: bool):
+        """A stretch of formula text; ``alone``: the line holds nothing else (no prose)."""
+        starts_with_rel = bool(re.match(r"\s*(>=|<=|≥|≤|=)", code))
+        has_rel = starts_with_rel or len(split_chain(balance(code)[0])) > 1
+        if not has_rel:
+            if alone:
+                self.close()
+                self.pending = (line, col, code)
+            return
+        for word, reason in _UNCHECKED:
+            if word in code:
+                self.close()
+                return self.skip(line, reason)
+        if starts_with_rel and self.chain is None and self.pending is not None:
+            pl, pc, ptext = self.pending
+            self.pending = None
+            self.current, current = ptext, self.current
+            try:
+                start = self.records(pl, pc, ptext, False, "")
+            except (ValueError, ParseError, VocabularyError) as err:
+                self.skip(pl, f"cannot read: {err}")
+                return self.skip(line, "continues a line that cannot be read")
+            finally:
+                self.current = current
+            self.begin(pl, ptext)
+            self.chain.records.extend(start)
+        if not starts_with_rel:
+            self.close()
+            if self.definition(line, col, code):
+                return
+        elif self.chain is None:
+            return self.skip(line, "a step with no expression before it to continue from")
+        try:
+            recs = self.records(line, col, code, starts_with_rel, remark)
+        except (ValueError, ParseError, VocabularyError) as err:
+            self.close()
+            return self.skip(line, f"cannot read: {err}")
+        if not starts_with_rel:
+            self.begin(line, code)
+        self.chain.records.extend(recs)
+
+    def line(self, no: int, raw: str):
+        code, remark = split_remark(raw)
+        self.current = code
+        m = _OVERRIDE.match(code if code.strip() else remark)
+        if m:
+            names = m.group(2).replace(",", " ").split()
+            setattr(self, m.group(1), names)
+            self.close()
+            return self.skip(no, f"{m.group(1)} variables set to {', '.join(names)}")
+        if not code.strip():
+            if not remark:
+                self.close()
+            return
+        if url_only(code):
+            self.close()
+            return self.skip(no, "a web address")
+        if len(code) > MAX_LINE:
+            self.close()
+            return self.skip(no, f"a line of {len(code)} characters: too long to be read as a formula")
+        segments = formula_segments(code)
+        alone = not is_prose(code) and len(segments) == 1
+        if not alone:
+            self.close()
+            segments = [s for s in segments if len(split_chain_safe(s[1])) > 1]
+            if not segments:
+                return
+        for col, text in segments:
+            try:
+                self.formula(no, col, text, remark, alone)
+            except ValueError as err:
+                self.close()
+                self.skip(no, f"cannot read: {err}")
+        if not alone:
+            self.close()
+
+
+def split_chain_safe(text: str) -> list:
+    try:
+        return split_chain(text)
+    except ValueError:
+        return [text, text]     # a strict relation: worth a 'skipped' line with its reason
+
+
+def read_note(text: str, file: str):
+    """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors."""
+    note = _Note(file)
+    for no, raw in enumerate(text.splitlines(), 1):
+        note.line(no, raw)
+    note.close()
+    for d in note.chains:
+        d.warnings = [w for w in note.warnings if d.line <= w[0] <= max(r.line for r in d.records)]
+    if note.chains:
+        note.chains[0].skipped = sorted(note.skipped)
+    return note.chains, []

@@ -1,0 +1,116 @@
+"""Lines of text -> chains: the shared machinery of the plain-text note reader.
+
+* :func:`split_remark` separates a line from its ``※`` remark;
+* :func:`formula_segments` finds the stretches of a line that are not prose (Hangul, words);
+* :func:`balance` closes brackets a line leaves open, saying where;
+* :func:`split_chain` cuts ``a = b >= c`` at its relations (outside brackets);
+* :func:`cited_rules` reads a rule out of a remark (베이즈 / Bayes, 젠슨 / Jensen, …).
+"""
+from __future__ import annotations
+
+import re
+
+REMARK = "※"
+_PROSE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u4e00-\u9fff]+")
+_URL = re.compile(r"https?://\S+")
+_OPEN, _CLOSE = "([{", ")]}"
+_PAIR = dict(zip(_OPEN, _CLOSE))
+_REL = re.compile(r">=|<=|==|≥|≤|=")
+REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+RULE_WORDS = (
+    (re.compile(r"베이즈|bayes", re.I), "bayes_rule"),
+    (re.compile(r"젠슨|jensen", re.I), "jensen"),
+    (re.compile(r"product rule|곱셈\s*법칙|곱의\s*법칙", re.I), "product_rule"),
+    (re.compile(r"marginal|주변\s*확률|주변화", re.I), "marginalisation"),
+    (re.compile(r"normali[sz]|정규화", re.I), "normalisation"),
+    (re.compile(r"kl.{0,6}(?:≥|>=|nonneg|0\s*이상|0보다 크거나)", re.I), "kl_nonnegative"),
+)
+
+
+def split_remark(line: str):
+    """``code ※ remark`` -> (code, remark); remarks may repeat the mark (``※※``)."""
+    i = line.find(REMARK)
+    if i < 0:
+        return line, ""
+    return line[:i], line[i:].lstrip(REMARK).strip()
+
+
+def cited_rules(remark: str) -> tuple:
+    """The rules a remark names (in the order of :data:`RULE_WORDS`)."""
+    return tuple(rule for pattern, rule in RULE_WORDS if pattern.search(remark))
+
+
+def is_prose(text: str) -> bool:
+    return bool(_PROSE.search(text))
+
+
+def url_only(text: str) -> bool:
+    return bool(text.strip()) and not _URL.sub("", text).strip()
+
+
+def formula_segments(code: str):
+    """``(column, text)`` of the stretches of ``code`` between prose words and URLs."""
+    out, pos = [], 0
+    cut = sorted([m.span() for m in _PROSE.finditer(code)] + [m.span() for m in _URL.finditer(code)])
+    for lo, hi in cut + [(len(code), len(code))]:
+        if lo > pos and code[pos:lo].strip():
+            seg = code[pos:lo]
+            lead = len(seg) - len(seg.lstrip())
+            out.append((pos + lead + 1, seg.strip()))
+        pos = max(pos, hi)
+    return out
+
+
+def balance(text: str, offset: int = 0):
+    """Close brackets left open: before a closer that skips them, or at the end of the text.
+    Returns (text, [warning, ...]); an unmatched closer is left for the parser to report."""
+    out, stack, warnings = [], [], []
+    for i, c in enumerate(text):
+        if c in _OPEN:
+            stack.append((c, i + 1 + offset))
+        elif c in _CLOSE:
+            if stack and _PAIR[stack[-1][0]] == c:
+                stack.pop()
+            elif any(_PAIR[o] == c for o, _ in stack):
+                while _PAIR[stack[-1][0]] != c:
+                    o, col = stack.pop()
+                    out.append(_PAIR[o])
+                    warnings.append(f"'{o}' opened at column {col} is never closed: "
+                                    f"read as closed at column {i + 1 + offset}, before '{c}'")
+                stack.pop()
+        out.append(c)
+    while stack:
+        o, col = stack.pop()
+        warnings.append(f"'{o}' opened at column {col} is never closed: read as closed at the end of "
+                        f"the line")
+        out.append(_PAIR[o])
+    return "".join(out), warnings
+
+
+def split_chain(text: str):
+    """``a = b >= c`` -> ``[(None, 'a', col), ('=', 'b', col), ('>=', 'c', col)]`` (relations
+    outside brackets; columns 1-based).  Raises ValueError on a strict ``<``/``>`` or an arrow."""
+    parts, depth, start, rel = [], 0, 0, None
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in _OPEN:
+            depth += 1
+        elif c in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = _REL.match(text, i)
+            if m:
+                parts.append((rel, text[start:i], start + 1))
+                rel, start, i = REL_NORMAL[m.group()], m.end(), m.end()
+                continue
+            if c in "<>" or (c == "-" and text[i + 1:i + 2] == ">"):
+                raise ValueError(f"'{text[i:i + 2].strip()}' at column {i + 1}: strict inequalities and "
+                                 "arrows are not relations vi_sym checks")
+        i += 1
+    parts.append((rel, text[start:], start + 1))
+    out = []
+    for r, t, col in parts:
+        lead = len(t) - len(t.lstrip())
+        out.append((r, t.strip(), col + lead))
+    return out

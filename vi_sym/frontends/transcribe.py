@@ -1,0 +1,87 @@
+"""``python -m vi_sym import FILE``: write the ``.vi`` transcription of a note, Markdown file or
+notebook — its chains, the rules each step needed (as proved), the source lines — so it can be
+refined by hand and kept under CI.  Steps that are not proved are kept, marked ``xfail`` (refuted,
+with the counterexample's sentence) or with a comment (undecided); another reading of a step is
+written as a comment.
+"""
+from __future__ import annotations
+
+from sympy.printing.str import StrPrinter
+
+from ..core import Status
+from ..vocabulary import ELBO
+
+
+class _ViPrinter(StrPrinter):
+    """Expressions in the ``.vi`` syntax (the parser reads back exactly this)."""
+
+    def _print(self, expr, **kwargs):
+        if isinstance(expr, ELBO):      # its own printer omits the joint
+            return f"ELBO({self._print(expr.q)}, {self._print(expr.joint)})"
+        return super()._print(expr, **kwargs)
+
+    def _print_Integral(self, e):
+        (var, *_), = e.limits
+        return f"integrate({self._print(e.function)}, {self._print(var)})"
+
+
+def to_vi(expr) -> str:
+    return _ViPrinter().doprint(expr)
+
+
+def _names(d):
+    latent = [str(v) for v in d.context.latent]
+    free = set()
+    for s in d.steps:
+        for e in (s.lhs, s.rhs):
+            if e is not None:
+                free |= {str(v) for v in e.free_symbols}
+    return latent, sorted(free - set(latent))
+
+
+def transcribe(derivations, results=()) -> str:
+    """The ``.vi`` text of ``derivations``; ``results`` (StepResults) add the rules each proved
+    step needed and mark refuted steps ``xfail``."""
+    by_id = {r.step_id: r for r in results}
+    readings = {}
+    for d in derivations:
+        readings.update(getattr(d, "readings", {}))
+    out = []
+    for d in derivations:
+        latent, observed = _names(d)
+        out += [f"derivation {d.name}", f"title: {d.title}" if d.title else "", f"latent: {' '.join(latent)}"]
+        if observed:
+            out.append(f"observed: {' '.join(observed)}")
+        out.append("")
+        first = True
+        for s in d.steps:
+            if s.error:
+                out.append(f"    # {s.source.line}: not read ({s.error})")
+                continue
+            if s.id in readings:
+                main, description = readings[s.id]
+                r = by_id.get(s.id)
+                verdict = f": {r.status.value}" if r else ""
+                out.append(f"    # other reading of step {main.split('::')[-1]} ({description}){verdict}:")
+                out.append(f"    #   {s.rel} {to_vi(s.rhs)}")
+                continue
+            if first:
+                out.append(f"    {to_vi(s.lhs)}")
+                first = False
+            out += _step_lines(s, by_id.get(s.id))
+        out.append("")
+    return "\n".join(x for i, x in enumerate(out) if x or (i and out[i - 1])) + "\n"
+
+
+def _step_lines(s, r) -> list:
+    rules = list(s.by)
+    tail = []
+    if r is not None and r.status is Status.PROVED:
+        rules += [u for u in r.uncited if u not in rules]
+    elif r is not None and r.status is Status.FAILED:
+        tail.append(f"        xfail: {' '.join((r.explanation or r.reason or 'refuted').split())}")
+    elif r is not None:
+        tail.append(f"        # {r.status.value}: {' '.join((r.reason or '').split())}")
+    note = f"   @ {s.source.note_line}" if s.source.note_line is not None else ""
+    by = f"\n        by {', '.join(rules)}" if rules else ""
+    return [f"  {s.rel} {to_vi(s.rhs)}{by}{note}"] + tail

@@ -1,0 +1,82 @@
+"""The tokenizer shared by vi_sym's text parsers, and the error every parser raises."""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+__all__ = ["ParseError", "Token", "tokenize", "RELATIONS", "STRICT", "STRICT_MSG", "CLOSE"]
+
+MAX_DEPTH = 100            # nesting of brackets / operators / calls
+MAX_NUMBER_BITS = 10_000   # largest exact power we let sympy evaluate
+MAX_LITERAL_DIGITS = 1000  # longest number literal (mantissa or exponent)
+MAX_SPECIAL_ARG = 1000     # gamma(n) etc. evaluate to huge exact numbers
+
+
+class ParseError(ValueError):
+    """Bad input text; ``column`` is 1-based into the text, or None."""
+
+    def __init__(self, message: str, column: int | None = None, text: str | None = None):
+        super().__init__(message)
+        self.message, self.column, self.text = message, column, text
+
+    def __str__(self) -> str:
+        s = self.message
+        if self.column is not None:
+            s += f" at column {self.column}"
+            if self.text:
+                i = self.column - 1
+                lo, hi = max(0, i - 15), min(len(self.text), i + 15)
+                snippet = ("…" if lo else "") + self.text[lo:hi] + ("…" if hi < len(self.text) else "")
+                s += ', near "' + " ".join(snippet.split()) + '"'
+        return s
+
+
+class Token(NamedTuple):
+    kind: str    # 'num', 'id', 'op' or 'eof'
+    value: str   # normalised text ('**' -> '^', '≥' -> '>=', ...)
+    text: str    # as written
+    start: int   # 0-based offsets into the text
+    end: int
+
+    @property
+    def col(self) -> int:
+        return self.start + 1
+
+    def describe(self) -> str:
+        return "end of input" if self.kind == "eof" else f"'{self.text}'"
+
+
+_GREEK = "Α-Ωα-ωϑϕϖϵµ"
+_TOKEN_RE = re.compile(rf"""
+    (?P<ws>\s+) | (?P<comment>\#.*)
+  | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<op>\*\*|\|\||==|>=|<=|[-+*/^()\[\]{{}},|=<>≥≤∫−·×])
+""", re.VERBOSE | re.DOTALL)
+_NORMAL = {"**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
+_RELATIONS = {"=", ">=", "<="}
+_STRICT = {"<", ">"}
+_STRICT_MSG = "strict inequalities are not supported; use <= or >="
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+def tokenize(text: str) -> list[Token]:
+    if not isinstance(text, str):
+        raise ParseError(f"expected a string, got {type(text).__name__}")
+    toks, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if not m:
+            raise ParseError(f"unexpected character {text[pos]!r}", pos + 1, text)
+        kind, raw = m.lastgroup, m.group()
+        if kind in ("num", "id", "op"):
+            value = raw.replace("µ", "μ") if kind == "id" else _NORMAL.get(raw, raw)
+            toks.append(Token(kind, value, raw, pos, m.end()))
+        pos = m.end()
+    toks.append(Token("eof", "", "", len(text), len(text)))
+    return toks
+
+
+
+
+RELATIONS, STRICT, STRICT_MSG, CLOSE = _RELATIONS, _STRICT, _STRICT_MSG, _CLOSE
