@@ -28,9 +28,10 @@ import re
 from sympy import Symbol
 
 from ..distributions import DefinitionError, components, distribution_functions
-from ..parse import _GREEK, Function, ParseEnv, ParseError, parse_expression, parse_relation
+from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
+from ..tokens import _GREEK
 from ..vocabulary import Const, Entropy
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
