@@ -8,7 +8,7 @@ import pytest
 
 from vi_sym.judge import prove as prove_task
 from vi_sym.scheduler import Settings, check_derivations
-from vi_sym.claims import spot_claim
+from vi_sym.spot.claims import spot_claim
 from vi_sym.loader import load_file, load_text
 
 HEADERS = {

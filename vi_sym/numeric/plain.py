@@ -16,6 +16,8 @@ vouch for the value or the working precision is above ``DPS``.
 """
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import sympy
@@ -177,15 +179,39 @@ def support_closure(c):
     return lambda env: sup
 
 
-def num_contains(outer, inner) -> bool:
-    """Is the evaluated support ``inner`` inside ``outer``?"""
-    if outer == inner or outer[0] == "real":
+#: support shapes (``Dist.support()[0]``) by base measure
+CONTINUOUS = frozenset({"real", "interval"})
+DISCRETE = frozenset({"finite", "count"})
+
+
+def base_measure(support) -> str:
+    """'lebesgue' for a continuous support, 'counting' for a finite or count support."""
+    if support[0] in CONTINUOUS:
+        return "lebesgue"
+    if support[0] in DISCRETE:
+        return "counting"
+    raise ValueError(f"unknown support {support!r}")
+
+
+def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a).is_nonnegative)):
+    """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
+    (The real line gives a finite or count support measure zero: a KL between a discrete
+    and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for interval ends
+    (symbolically by default)."""
+    if base_measure(outer) != base_measure(inner):
+        return False
+    if tuple(outer) == tuple(inner) or outer[0] == "real":
         return True
     if outer[0] == "interval":
-        return inner[0] == "interval" and outer[1] <= inner[1] and inner[2] <= outer[2]
+        return inner[0] == "interval" and le(outer[1], inner[1]) and le(inner[2], outer[2])
     if outer[0] == "count":
-        return inner[0] == "finite"
+        return inner[0] == "count" or all(int(k) == k and k >= 0 for k in inner[1])
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
+
+
+def num_contains(outer, inner) -> bool:
+    """Is the evaluated support ``inner`` inside ``outer`` (same base measure)?"""
+    return supports_nest(outer, inner, le=lambda a, b: a <= b)
 
 
 def component(c, breaks=None):
@@ -256,6 +282,10 @@ def _integrate_1d(comp, f, env, fnp=None):
         return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
     if sup[0] == "count":
         mode = max(float(b(env)) for b in breaks) if breaks else 0.0
+        if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
+            fast = count_fast(z, env, mode, logp_np, None if f is None else fnp)
+            if fast is not None:
+                return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
         total, k, small = mpmath.mpf(0), 0, 0
         while True:
             term = integrand(mpmath.mpf(k))
@@ -317,4 +347,30 @@ def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
         return None
     return a[0] + b[0], a[1] + b[1]
 
+
+def count_fast(z, env, mode, logp_np, fnp):
+    """float64 sum of exp(logp) f over 0, 1, ..., K at once (K well past 2·mode, where the
+    terms shrink at least geometrically); (sum, error) or None when float64 cannot vouch
+    for it (a non-finite term, or the last terms not negligible).  The error bounds the
+    tail (twice the last term) and the rounding of the terms (exp of a log-density of
+    size |logp| carries a relative error of about |logp|·eps) and of their sum."""
+    K = int(2 * mode + 40 * math.sqrt(mode + 1) + 60)
+    if K > 200000:
+        return None
+    e = {k: float(v) for k, v in env.items()}
+    e[z] = np.arange(0, K + 1, dtype=float)
+    with np.errstate(all="ignore"):
+        lp = np.broadcast_to(np.asarray(logp_np(e), dtype=float), e[z].shape)
+        w = np.exp(lp)
+        terms = w if fnp is None else np.where(w > 0, w * np.asarray(fnp(e), dtype=float), 0.0)
+    if not np.all(np.isfinite(terms)):
+        return None
+    total = float(np.sum(terms))
+    last = float(np.max(np.abs(terms[-5:])))
+    if last > 1e-18 * (1 + abs(total)):
+        return None
+    eps = np.finfo(float).eps
+    big = np.abs(lp[w > 1e-300]) if np.any(w > 1e-300) else np.zeros(1)
+    err = 2 * last + float(np.sum(np.abs(terms))) * eps * (64 + float(np.max(big)) + math.log2(K + 2))
+    return total, err
 

@@ -1,0 +1,84 @@
+"""Numeric values of a claim's sides: each defining integral evaluated by the numeric
+layer (:mod:`vi_sym.numeric.plain`: one walker, float64 tanh-sinh or mpmath quadrature,
+certified by the density's captured mass), the outer expression by the same walker."""
+from __future__ import annotations
+
+import mpmath
+from sympy import Integral, Symbol
+
+from ..numeric import NotEvaluable
+from ..numeric.plain import DPS, component
+from ..numeric.plain import compile_plain as _compile
+from ..numeric.plain import integrate_1d as _integrate_1d
+from ..numeric.plain import np_pair as _np_pair
+from ..numeric.plain import num_contains as _num_contains
+from ..numeric.plain import support_closure as _support_closure
+from ..vocabulary import Density
+from .structure import _groups, _log_densities, _pieces, _unfold
+
+__all__ = ["DPS", "_Compiled", "_integrate_1d"]
+
+
+class _Compiled:
+    """A side of a claim, compiled once: its integrals and the outer expression."""
+
+    def __init__(self, expr):
+        expr = _unfold(expr)
+        self.integrals = []   # (dummy, [(P components, needs, [(key, closure)]) ...])
+        mapping = {}
+        for i, I in enumerate(sorted(expr.atoms(Integral), key=str)):
+            d = Symbol(f"_I{i}")
+            mapping[I] = d
+            pieces = []
+            for P, g in _pieces(I):
+                g, needs = _log_densities(g, P)
+                pc = P.components()
+                groups = []
+                for key, t in _groups(g, tuple(pc)).items():
+                    if len(key) > 1:
+                        raise NotEvaluable("a term couples several latent variables (only "
+                                           "separable integrands are evaluated)", True)
+                    var = next(iter(key)) if key else None
+                    groups.append((var, _compile(t), _np_pair(t, pc[var]) if var is not None else None))
+                kinks = {v: list(c.breaks()) for v, c in pc.items()}
+                for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
+                    kinks[outer_c.var].extend(outer_c.breaks())
+                comps = {v: component(c, kinks[v]) for v, c in pc.items()}
+                pieces.append((comps, needs, groups))
+            self.integrals.append((d, pieces))
+        outer = expr.xreplace(mapping)
+        if outer.atoms(Density):
+            raise NotEvaluable("a density occurs outside any integral", True)
+        self.outer = _compile(outer)
+
+    def value(self, env):
+        """(value, error) at the parameter point ``env`` (names -> mpf)."""
+        env = dict(env)
+        errs = {}
+        for d, pieces in self.integrals:
+            v, e = mpmath.mpf(0), mpmath.mpf(0)
+            for comps, needs, groups in pieces:
+                for outer_c, inner_c in needs:
+                    if not _num_contains(_support_closure(outer_c)(env), _support_closure(inner_c)(env)):
+                        raise NotEvaluable(f"the support of {inner_c} is not inside that of {outer_c}: "
+                                           "the integral is infinite here")
+                norms = {var: _integrate_1d(comps[var], None, env) for var in comps}
+                for var, f, fnp in groups:
+                    val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
+                                else (f(env), mpmath.mpf(0)))
+                    for other, (nv, ne) in norms.items():
+                        if other != var:
+                            err = abs(val) * ne + abs(nv) * err
+                            val *= nv
+                    v += val
+                    e += err
+            env[d.name] = v
+            errs[d.name] = e
+        base = self.outer(env)
+        total_err = mpmath.mpf(0)
+        for name, e in errs.items():   # propagate each integral's error through the outer expression
+            if e:
+                bumped = dict(env)
+                bumped[name] = env[name] + e
+                total_err += abs(self.outer(bumped) - base)
+        return base, total_err

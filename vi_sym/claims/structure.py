@@ -1,0 +1,100 @@
+"""The structure of a claim about ``define``d densities: what its KL / E / H / ELBO objects
+unfold into, and which supports must contain which.
+
+A step is *concrete* when it mentions a :class:`~vi_sym.distributions.ConcreteDensity`.
+Its KL / E / H / ELBO objects unfold into integrals (sums for discrete kinds) against the
+weighting density, over that density's support:
+
+* ``∫ P(z) g(z) dz`` where ``P`` is the one bare concrete density of the integrand over
+  exactly the integral's variables and every other density occurs only inside ``log`` (so
+  ``log r(z)`` is replaced by r's log-density).  This is only valid where r > 0 *against the
+  same base measure*: the support of r must contain the support of P and both must be
+  continuous (Lebesgue) or both discrete (counting), else the integral is +∞.
+* a mean-field ``P = Π P_i(z_i)``: ``g`` is split into additive terms, and a term in ``z_i``
+  alone integrates as ``∫ P_i g_i dz_i · Π_{j≠i} ∫ P_j dz_j`` (Fubini); a term coupling several
+  latents is out of reach.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Integral
+
+from ..distributions import ConcreteDensity, components
+from ..numeric import NotEvaluable
+from ..numeric.plain import CONTINUOUS, DISCRETE, base_measure, supports_nest
+from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
+
+__all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS", "DISCRETE",
+           "base_measure", "supports_nest"]
+
+FAMILY = "concrete"
+SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
+
+
+def is_concrete(step) -> bool:
+    return not step.error and any(
+        isinstance(d, ConcreteDensity)
+        for side in (step.lhs, step.rhs) for d in sympy.sympify(side).atoms(Density))
+
+
+def _kinds(expr) -> set:
+    return {c.kind for d in expr.atoms(ConcreteDensity) for c in components(d.definition)}
+
+
+
+def _unfold(expr):
+    return unfold_definitions(sympy.sympify(expr), SYMPY_FUNCS)
+
+
+def _pieces(integral: Integral):
+    """``∫ f`` -> [(P, g)] with ``f = Σ P·g``: the weighting density and the rest, with
+    ``log D`` of every concrete ``D`` left in place (replaced later)."""
+    vars_ = tuple(lim[0] for lim in integral.limits)
+    if any(len(lim) != 1 for lim in integral.limits):
+        raise NotEvaluable("a definite integral over explicit limits is not a concrete claim", True)
+    f = sympy.expand_log(integral.function)
+    f = sympy.expand(f, deep=False, mul=True, log=False, multinomial=False, power_exp=False,
+                     power_base=False)
+    out = []
+    for term in sympy.Add.make_args(f):
+        weights = [a for a in sympy.Mul.make_args(term) if isinstance(a, ConcreteDensity)]
+        if len(weights) != 1 or set(weights[0].vars) != set(vars_):
+            raise NotEvaluable(f"cannot read ∫ {term} d{','.join(map(str, vars_))} as an integral "
+                               "against one defined density over exactly these variables", True)
+        P = weights[0]
+        g = sympy.Mul(*[a for a in sympy.Mul.make_args(term) if a is not P])
+        if g.atoms(Density) - {a.args[0] for a in g.atoms(sympy.log) if isinstance(a.args[0], Density)} \
+                or any(not isinstance(d, ConcreteDensity) for d in g.atoms(Density)):
+            bad = [d for d in g.atoms(Density)]
+            raise NotEvaluable(f"density {bad[0]} occurs outside a log (or is not defined)", True)
+        out.append((P, g))
+    return out
+
+
+def _log_densities(g, P):
+    """Replace ``log D`` by D's log-density; returns (g', [(D_component, P_component)]) --
+    the support containments the replacement needs."""
+    needs = []
+    pc = P.components()
+
+    def repl(e):
+        D = e.args[0]
+        total = 0
+        for v, c in D.components().items():
+            if v in pc:
+                needs.append((c, pc[v]))
+            total += c.logpdf()
+        return total
+    g2 = g.replace(lambda e: isinstance(e, sympy.log) and isinstance(e.args[0], ConcreteDensity), repl)
+    if g2.atoms(Density):
+        raise NotEvaluable(f"density occurs outside a log in {g}", True)
+    return g2, needs
+
+
+def _groups(g, vars_):
+    """Additive terms of g grouped by the latent variables they contain."""
+    groups: dict = {}
+    for t in sympy.Add.make_args(sympy.expand(g, deep=False) if isinstance(g, sympy.Mul) else g):
+        key = frozenset(t.free_symbols & set(vars_))
+        groups[key] = groups.get(key, 0) + t
+    return groups

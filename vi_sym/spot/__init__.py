@@ -1,0 +1,20 @@
+"""Numeric spot-checks: the :class:`SpotChecker` protocol, its registry and the one search
+driver (:mod:`vi_sym.spot.driver`) shared by every checker.
+
+Registered here: one checker per model family (read from :data:`vi_sym.families.FAMILIES`)
+and the checker of claims about ``define``d densities.  The judge asks
+``applicable_checkers(step, settings.families)`` and calls ``checker.check(step, samples,
+seed, tol)`` on each.
+"""
+from .base import (SpotChecker, SpotResult, applicable_checkers, register_checker,
+                   registered_checkers, unregister_checker)
+from .claims import ClaimChecker, spot_claim
+from .families import FamilyChecker, family_checkers, family_coordinates, spot_check
+from .driver import search
+
+__all__ = ["SpotChecker", "SpotResult", "applicable_checkers", "register_checker",
+           "registered_checkers", "unregister_checker", "ClaimChecker", "FamilyChecker",
+           "family_checkers", "family_coordinates", "spot_check", "spot_claim", "search"]
+
+register_checker(ClaimChecker())
+register_checker(family_checkers)
