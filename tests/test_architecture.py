@@ -33,9 +33,9 @@ LAYERS = [
     ["vi_sym.isolation", "vi_sym.scheduler", "vi_sym.cache", "vi_sym.mutate", "vi_sym.checker"],
     # 7: reports
     ["vi_sym.report", "vi_sym.progress", "vi_sym.html",
-     "vi_sym.plots"],
+     "vi_sym.plots", "vi_sym.describe"],
     # 8: thin interfaces
-    ["vi_sym.cli", "vi_sym.__main__", "vi_sym.pytest_plugin", "vi_sym.notebook"],
+    ["vi_sym.cli", "vi_sym.__main__", "vi_sym.pytest_plugin", "vi_sym.notebook", "vi_sym.learner_cli"],
 ]
 
 MAX_MODULE_LINES = 500

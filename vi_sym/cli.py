@@ -22,7 +22,8 @@ from .progress import ProgressLine
 from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
 from .report.baseline import LockError, compare, diff_lines, entries, read_lock, write_lock
 from .report.junit import write_junit
-from .rules import RULES
+from . import learner_cli
+from .rules import ALIASES, RULES
 from .scheduler import check_derivations
 from .settings import Settings
 
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    c.add_argument("--plot", metavar="DIR", default=None,
+                   help="draw both sides of each FAILED step along its counterexample, one PNG per step in DIR")
     i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
     i.add_argument("file", help="the note, .md or .ipynb file")
     i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -79,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--timeout", type=float, default=60.0, help="time limit per mutant in seconds (default 60)")
     sub.add_parser("rules", help="list the rules a step may cite")
     sub.add_parser("families", help="list the model families used for spot-checks")
+    learner_cli.register(sub)
     return ap
 
 
@@ -169,6 +173,8 @@ def cmd_check(args) -> int:
     finally:
         progress.clear()
     print_report(report, stream=human, verbose=args.verbose, quiet=args.quiet, err_stream=sys.stderr)
+    if args.plot:
+        learner_cli.plot_failed(report, derivs, args.plot, human)
     for line in reading_lines(derivs, report.results):
         print(line, file=human)
     if cache is not None and (cache.hits or args.verbose) and not args.quiet:
@@ -238,6 +244,9 @@ def cmd_rules(args) -> int:
     for r in RULES.values():
         print(f"{r.name:<24} {r.kind:<10} {r.statement}")
         print(f"{'':<24} assumes: {'; '.join(r.assumptions)}")
+        aliases = sorted(a for a, target in ALIASES.items() if target == r.name)
+        if aliases:
+            print(f"{'':<24} also:    {', '.join(aliases)}")
     return 0
 
 
@@ -255,6 +264,8 @@ def main(argv=None) -> int:
         ap.print_help()
         return 2
     try:
+        if hasattr(args, "func"):
+            return args.func(args)
         return {"check": cmd_check, "mutate": cmd_mutate, "rules": cmd_rules, "import": cmd_import,
                 "families": cmd_families}[args.command](args)
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from typing import Any, Optional
 import sympy
 from sympy import Symbol
 
+from .notation import relation_unicode, to_latex
 from .rules import Context, get_rule
 from .vocabulary import Density
 
@@ -102,13 +103,19 @@ class Step:
         if self.error:
             return f"{self.id}: <unreadable: {self.error}>"
         by = f"   [by {', '.join(self.by)}]" if self.by else ""
-        return f"{self.lhs} {self.rel} {self.rhs}{by}"
+        return f"{relation_unicode(self.lhs, self.rel, self.rhs)}{by}"
 
     def _repr_latex_(self):
         if self.error:
             return None
         by = rf"\quad\text{{[{', '.join(self.by)}]}}".replace("_", r"\_") if self.by else ""
-        return f"$\\displaystyle {sympy.latex(self.lhs)} {LATEX_REL[self.rel]} {sympy.latex(self.rhs)}{by}$"
+        return f"$\\displaystyle {to_latex(self.lhs)} {LATEX_REL[self.rel]} {to_latex(self.rhs)}{by}$"
+
+    @classmethod
+    def parse(cls, text, **header):
+        """One step in the .vi notation, e.g. ``Step.parse("log(p(x)) >= ELBO(q(z), p(x,z))")``;
+        header lines as keywords (``latent="z"``, ``observed="x"``); see :mod:`vi_sym.notebook`."""
+        return _notebook_hook("parse_step")(text, **header)
 
     def check(self, **settings):
         """Check this step alone; returns a :class:`StepResult`."""
@@ -163,9 +170,9 @@ class Derivation:
             if s.error:
                 rows.append(rf"& \text{{(unreadable step {s.name})}}")
                 continue
-            left = sympy.latex(s.lhs) if i == 0 else ""
+            left = to_latex(s.lhs) if i == 0 else ""
             by = rf"&& \text{{{', '.join(s.by)}}}".replace("_", r"\_") if s.by else ""
-            rows.append(f"{left} &{LATEX_REL[s.rel]} {sympy.latex(s.rhs)} {by}")
+            rows.append(f"{left} &{LATEX_REL[s.rel]} {to_latex(s.rhs)} {by}")
         body = r" \\ ".join(rows)
         return f"$\\begin{{aligned}}{body}\\end{{aligned}}$"
 
@@ -258,6 +265,9 @@ class StepResult:
             return self.status not in (Status.PROVED, Status.SPOT_CHECKED)
         return self.status not in (Status.FAILED, Status.ERROR)
 
+    def _repr_html_(self):
+        return _notebook_hook("result_html")(self)
+
     def _repr_latex_(self):
         if not self.latex:
             return None
@@ -265,3 +275,22 @@ class StepResult:
 
     def __str__(self):
         return f"{self.status.value:<12} {self.step_id}  {self.statement}"
+
+
+# --------------------------------------------------------------------------- notebook hooks
+# ``Step.parse`` (the .vi reader) and the HTML rendering of results live in a higher layer,
+# :mod:`vi_sym.notebook`, which registers them here when imported; the core never imports it.
+# A notebook that imported only the core gets them loaded by name on first use.
+DEFAULT_NOTEBOOK = "vi_sym.notebook"
+_NOTEBOOK_HOOKS: dict = {}
+
+
+def register_notebook_hooks(**hooks) -> None:
+    """Called by :mod:`vi_sym.notebook`: ``parse_step``, ``result_html``."""
+    _NOTEBOOK_HOOKS.update(hooks)
+
+
+def _notebook_hook(name: str):
+    if name not in _NOTEBOOK_HOOKS:
+        importlib.import_module(DEFAULT_NOTEBOOK)    # registers itself
+    return _NOTEBOOK_HOOKS[name]

@@ -19,6 +19,7 @@ from .core import Status
 from .families import FAMILIES
 from .judge import judge, spot
 from .mutations import FIX_OPERATORS, FLIP_RELATION, edits
+from .notation import relation_unicode, to_unicode
 from .settings import Settings
 from .spotcheckers import FamilyChecker
 
@@ -50,7 +51,7 @@ def candidates(step, previous_lhs=None):
         yield "flip_relation", f"'{flipped}' instead of '{step.rel}'", step.lhs, flipped, step.rhs
     if previous_lhs is not None and previous_lhs != step.lhs:
         # skip the step before: if this holds, the previous step's result was the slip
-        yield "skip_previous", (f"continuing from the previous step's left-hand side {previous_lhs} "
+        yield "skip_previous", (f"continuing from the previous step's left-hand side {to_unicode(previous_lhs)} "
                                 f"(the previous step's result looks wrong)"), previous_lhs, step.rel, step.rhs
     for op, desc, new in edits(step.rhs, ctx, FIX_OPERATORS):
         yield op, f"{desc} on the right", step.lhs, step.rel, new
@@ -75,7 +76,7 @@ def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> l
             continue           # refuted in the cheap exact family: not a fix
         verdict = judge(probe, settings, spot_when_proved=False, stop_on_failure=True,
                         checkers=None if len(checked) < MAX_FIXES else [])
-        statement = f"{lhs} {rel} {rhs}"
+        statement = relation_unicode(lhs, rel, rhs)
         if verdict.status is Status.PROVED:
             proved.append(Fix(op, desc, statement, "PROVED"))
         elif verdict.families and all(f["status"] == "SPOT-CHECKED" for f in verdict.families):

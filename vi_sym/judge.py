@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import time
 
-import sympy
-
-from .core import LATEX_REL, Derivation, Outcome, Status, Step, StepResult
+from .core import Derivation, Outcome, Status, Step, StepResult
 from .explain import explain_counterexample
+from .notation import relation_latex, relation_unicode, to_unicode
 from .prover import prove_equal, prove_step
 from .rules import EQUALITY_RULES
 from .settings import Settings
@@ -68,7 +67,7 @@ def prove(step: Step) -> dict:
     return {
         "proved": proof.proved,
         "trace": _trace_rows(proof),
-        "residual": "" if proof.proved or proof.residual is None else str(proof.residual),
+        "residual": "" if proof.proved or proof.residual is None else to_unicode(proof.residual),
         "uncited": proof.uncited,
         "atom": proof.atom,
         "rules_used": tuple(proof.rules_used),
@@ -101,12 +100,12 @@ def conclusion_task(derivation: Derivation) -> dict:
                             ("conclusion", "chain"))
         if proof.proved:
             return {"proved": True, "trace": _trace_rows(proof), "residual": "",
-                    "uncited": (), "atom": f"the chain proves {S} {rel} {T}"}
+                    "uncited": (), "atom": f"the chain proves {relation_unicode(S, rel, T)}"}
         last = proof
-    why = (f"the chain proves {S} {rel} {T}, which cannot give a conclusion with {c.rel}"
+    why = (f"the chain proves {relation_unicode(S, rel, T)}, which cannot give a conclusion with {c.rel}"
            if last is None else "")
     return {"proved": False, "trace": _trace_rows(last) if last else [],
-            "residual": str(last.residual) if last else "", "uncited": (), "atom": "",
+            "residual": to_unicode(last.residual) if last else "", "uncited": (), "atom": "",
             "reason": why}
 
 
@@ -154,7 +153,7 @@ def base_result(step: Step) -> StepResult:
         step_id=step.id, derivation=step.derivation, step=step.name,
         status=Status.UNKNOWN, relation=step.rel,
         statement=str(step) if ok else "",
-        latex=f"{sympy.latex(step.lhs)} {LATEX_REL[step.rel]} {sympy.latex(step.rhs)}" if ok else "",
+        latex=relation_latex(step.lhs, step.rel, step.rhs) if ok else "",
         justification=step.by, source=str(step.source.file and f"{step.source.file}:{step.source.line}"),
         note_line=step.source.note_line, expect=step.expect, expect_reason=step.expect_reason)
 

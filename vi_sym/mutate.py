@@ -30,6 +30,7 @@ from .core import Step
 from .isolation import run_tasks
 from .judge import applicable_checkers, judge, prove
 from .mutations import FLIP_RELATION, MUTATION_OPERATORS, edits
+from .notation import relation_unicode
 from .prover import prove_equal
 from .rules import EQUALITY_RULES
 from .settings import Settings
@@ -83,7 +84,7 @@ def _kill_detail(entry) -> str:
 
 
 def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResult:
-    statement = f"{m.lhs} {m.rel} {m.rhs}"
+    statement = relation_unicode(m.lhs, m.rel, m.rhs)
     res = lambda outcome, detail="": MutantResult(m.step_id, m.operator, m.description, statement,  # noqa: E731
                                                   outcome, detail)
     probe = Step(m.lhs, m.rel, m.rhs, m.original.by, context=m.original.context)

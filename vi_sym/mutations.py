@@ -17,6 +17,7 @@ from typing import Iterator
 from sympy import Add, Integral, Mul, Rational, log
 
 from .rules.base import Context, whole_domain_variable
+from .notation import to_unicode as show
 from .vocabulary import KL, Density, VocabularyError
 
 
@@ -75,7 +76,7 @@ def swap_conditioning(expr, ctx: Context):
                 if obs:
                     alts.append(Density(d.name, d.vars, obs))
         for a in alts:
-            yield f"{a} instead of {d}", a
+            yield f"{show(a)} instead of {show(d)}", a
     return _everywhere(expr, local)
 
 
@@ -83,7 +84,7 @@ def swap_kl(expr, ctx):
     """KL(q||p) -> KL(p||q)."""
     def local(e):
         if isinstance(e, KL):
-            yield f"KL({e.Q}||{e.P}) instead of {e}", KL(e.Q, e.P)
+            yield f"{show(KL(e.Q, e.P))} instead of {show(e)}", KL(e.Q, e.P)
     return _everywhere(expr, local)
 
 
@@ -96,11 +97,11 @@ def reparenthesise(expr, ctx):
             num = Mul(*[f for f in e.args if f.is_Number])
             if len(logs) == 1 and rest:
                 inner = logs[0].args[0] * Mul(*rest)
-                yield f"log({inner}) instead of {e}", num * log(inner)
+                yield f"{show(log(inner))} instead of {show(e)}", num * log(inner)
         if isinstance(e, log) and isinstance(e.args[0], Mul):
             n, d = e.args[0].as_numer_denom()
             if d != 1:
-                yield f"log({n})/{d} instead of {e}", log(n) / d
+                yield f"{show(log(n) / d)} instead of {show(e)}", log(n) / d
     return _everywhere(expr, local)
 
 
@@ -113,7 +114,7 @@ def misplaced_division(expr, ctx):
                 base, ex = f.as_base_exp()
                 if isinstance(base, Density):
                     new = e.args[0] / f ** 2
-                    yield f"log({new}) instead of {e}", log(new)
+                    yield f"{show(log(new))} instead of {show(e)}", log(new)
     return _everywhere(expr, local)
 
 
@@ -126,7 +127,7 @@ def cancelled_density(expr, ctx):
         qs = sorted((d for d in expr.atoms(Density) if d.vars == (v,) and d.name not in ctx.models), key=str)
         for q in qs or [Density("q", [v])]:
             a = e.function.args[0]
-            yield f"∫ {q} log({a}/{q}) d{v} instead of {e} (q·log(a)/q cancels to log(a))", \
+            yield f"{show(Integral(q * log(a / q), v))} instead of {show(e)} (q·log(a)/q cancels to log(a))", \
                 Integral(q * log(a / q), v)
     return _everywhere(expr, local)
 
@@ -136,7 +137,7 @@ def flip_sign(expr, ctx):
     def local(e):
         if isinstance(e, Add):
             for t in e.args:
-                yield f"-({t}) instead of {t}", Add(*[(-u if u is t else u) for u in e.args])
+                yield f"-({show(t)}) instead of {show(t)}", Add(*[(-u if u is t else u) for u in e.args])
     return _everywhere(expr, local)
 
 
@@ -145,7 +146,7 @@ def drop_term(expr, ctx):
     def local(e):
         if isinstance(e, Add):
             for t in e.args:
-                yield f"without the term {t}", Add(*[u for u in e.args if u is not t])
+                yield f"without the term {show(t)}", Add(*[u for u in e.args if u is not t])
     return _everywhere(expr, local)
 
 
@@ -155,7 +156,7 @@ def scale_term(expr, ctx):
         if isinstance(e, Add):
             for t in e.args:
                 for c, what in ((2, "twice"), (Rational(1, 2), "half")):
-                    yield f"{what} the term {t}", Add(*[(c * u if u is t else u) for u in e.args])
+                    yield f"{what} the term {show(t)}", Add(*[(c * u if u is t else u) for u in e.args])
     return _everywhere(expr, local)
 
 
@@ -167,7 +168,7 @@ def log_of_sum(expr, ctx):
             if len(logs) >= 2:
                 a, b = logs[:2]
                 rest = [t for t in e.args if t is not a and t is not b]
-                yield f"log({a.args[0]} + {b.args[0]}) instead of {a} + {b}", Add(log(a.args[0] + b.args[0]), *rest)
+                yield f"{show(log(a.args[0] + b.args[0]))} instead of {show(a + b)}", Add(log(a.args[0] + b.args[0]), *rest)
     return _everywhere(expr, local)
 
 
@@ -180,7 +181,7 @@ def pull_out_dependent(expr, ctx):
                 if v in f.free_symbols and f.is_Number is not True:
                     rest = e.function / f
                     if rest != 1:
-                        yield f"{f} pulled out of the integral", f * Integral(rest, v)
+                        yield f"{show(f)} pulled out of the integral", f * Integral(rest, v)
     return _everywhere(expr, local)
 
 
@@ -193,7 +194,7 @@ def wrong_normalisation(expr, ctx):
         for f in e.function.args:
             if isinstance(f, Density) and v in f.given:
                 rest = e.function / f
-                yield f"∫ {f} d{v} taken as 1", Integral(rest, v)
+                yield f"{show(Integral(f, v))} taken as 1", Integral(rest, v)
     return _everywhere(expr, local)
 
 

@@ -20,6 +20,7 @@ import sympy
 from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
+from .notation import to_unicode
 from .upto import UpTo, free_of, split_up_to
 from .vocabulary import Const, Density
 
@@ -96,7 +97,7 @@ def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
             if new != expr:
                 new = algebra(new)
                 if trace is not None:
-                    trace.append(TraceEntry(side, rule.name, str(new)))
+                    trace.append(TraceEntry(side, rule.name, to_unicode(new)))
                 expr = new
         expr = algebra(expr)
         if expr == before:

@@ -73,6 +73,10 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
         lines.append(f"    note:     also needed uncited rule(s): {', '.join(r.uncited)}")
     if verbose and r.atom:
         lines.append(f"    by:       {r.atom}")
+    if verbose and r.status is Status.SPOT_CHECKED:
+        lines.append(f"    not proved: {_short(r.reason or 'the cited rules leave a residual', 200)}")
+        if r.residual:
+            lines.append(f"    residual: {_short(r.residual, 200)}  (what is left of lhs - rhs)")
     if r.status in (Status.FAILED, Status.UNKNOWN, Status.ERROR):
         if r.reason:
             lines.append(f"    why:      {_short(r.reason, 200)}")

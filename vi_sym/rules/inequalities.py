@@ -11,6 +11,7 @@ from itertools import permutations
 
 from sympy import Integral, log, preorder_traversal
 
+from ..notation import to_unicode as u
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, joint_vars, unfold_definitions
 from .base import Rule, canonical_density, is_normalised_in, whole_domain_variable
 
@@ -62,12 +63,12 @@ def kl_nonnegative_atoms(lhs, rhs, ctx):
     for e in (lhs, rhs):
         for sub in preorder_traversal(e):
             if isinstance(sub, KL):
-                atoms[sub] = f"{sub} >= 0"
+                atoms[sub] = f"{u(sub)} ≥ 0"
     dens = _latent_densities((lhs, rhs), ctx)
     for a, b in permutations(dens, 2):
         if set(joint_vars(a)) == set(joint_vars(b)):
             k = KL(a, b)
-            atoms.setdefault(k, f"{k} >= 0")
+            atoms.setdefault(k, f"{u(k)} ≥ 0")
     return list(atoms.items())
 
 
@@ -86,7 +87,7 @@ def jensen_atoms(lhs, rhs, ctx):
             inner = sub.args[0]
             if isinstance(inner, Expectation) and inner.f.is_positive:
                 atom = sub - Expectation(inner.q, log(inner.f))
-                atoms.setdefault(atom, f"log E_{inner.q}[{inner.f}] >= E_{inner.q}[log({inner.f})]")
+                atoms.setdefault(atom, f"log E_{u(inner.q)}[{u(inner.f)}] ≥ E_{u(inner.q)}[log({u(inner.f)})]")
             if isinstance(inner, Integral):
                 v = whole_domain_variable(inner)
                 if v is None or inner.function.is_positive is not True:
@@ -95,7 +96,7 @@ def jensen_atoms(lhs, rhs, ctx):
                     if is_normalised_in(q, v):
                         y = inner.function / q
                         atom = sub - Integral(q * log(y), v)
-                        atoms.setdefault(atom, f"log E_{q}[{y}] >= E_{q}[log({y})]")
+                        atoms.setdefault(atom, f"log E_{u(q)}[{u(y)}] ≥ E_{u(q)}[log({u(y)})]")
     return list(atoms.items())
 
 
