@@ -1,6 +1,11 @@
 """The judge: prove, spot-check through the spot-checker protocol, merge -- in process,
 and the same verdict when the scheduler runs the pieces in workers."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from sympy import Integral, log, symbols
 
 import vi_sym.judge as judge_mod
@@ -11,6 +16,7 @@ from vi_sym.settings import Settings
 from vi_sym.spotcheck import SpotResult
 from vi_sym.vocabulary import ELBO, Density
 
+ROOT = Path(__file__).resolve().parent.parent
 x, z = symbols("x z")
 q, joint, evidence = Density("q", [z]), Density("p", [x, z]), Density("p", [x])
 
@@ -91,3 +97,46 @@ def test_the_default_checkers_are_the_families_and_the_claims():
     names = [c.name for c in judge_mod.applicable_checkers(s, Settings(families=("all",)))]
     assert "normal-normal" in names and "categorical" in names
     assert judge_mod.applicable_checkers(s, Settings(families=())) == []
+
+
+GOOD = """
+derivation good
+latent: z
+observed: x
+
+    log(p(x))
+  = log(integrate(p(x,z), z))   by marginalisation
+"""
+
+
+def _python(code, cwd):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_step_check_works_with_only_the_core_imported(tmp_path):
+    out = _python("from sympy import symbols, Integral\n"
+                  "from vi_sym.core import Step\n"
+                  "from vi_sym.vocabulary import Density\n"
+                  "z = symbols('z')\n"
+                  "print(Step(Integral(Density('q', [z]), z), '=', 1, ['normalisation']).check(families=()).status)\n",
+                  tmp_path)
+    assert out.split() == ["PROVED"]
+
+
+def test_a_fully_cached_run_loads_no_spot_checker_and_starts_no_worker(tmp_path):
+    (tmp_path / "good.vi").write_text(GOOD, encoding="utf-8")
+    run = ("import sys\n"
+           "import vi_sym.isolation, vi_sym.scheduler\n"
+           "def no_worker(*a, **k):\n"
+           "    raise AssertionError('a worker was started')\n"
+           "{patch}"
+           "from vi_sym.cli import main\n"
+           "code = main(['check', 'good.vi', '-q', '--cache-dir', 'c'])\n"
+           "print(code, 'numpy' in sys.modules, 'hypothesis' in sys.modules)\n")
+    assert _python(run.format(patch=""), tmp_path).split()[-3:] == ["0", "True", "True"]
+    warm = run.format(patch="vi_sym.scheduler.run_tasks = vi_sym.isolation.run_tasks = no_worker\n")
+    assert _python(warm, tmp_path).split()[-3:] == ["0", "False", "False"]

@@ -205,18 +205,18 @@ def pytest_runtest_call(item):
 '''
 
 
-def test_under_xdist_each_step_is_checked_once_by_the_worker_it_is_handed_to(vi):
+def test_under_xdist_each_derivation_is_checked_once_by_the_worker_it_is_handed_to(vi):
     pytest.importorskip("xdist")
     vi.makeconftest(FAKE_FAMILY + XDIST_COUNT)
     res = vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2", "-rA")
     res.assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
     ran = {f.name: f.read_text().split() for f in vi.path.glob("ran-gw*.txt")}
     assert sorted(s for ids in ran.values() for s in ids) == ["f::1", "f::2", "f::3", "f::conclusion", "g::1"]
-    # each check_derivations call of a worker checks one step, or a conclusion with its chain
-    for line in calls(vi):
-        assert line in ("f:1", "g:1", "f:3"), line
-    assert sorted(calls(vi)).count("f:3") == 1          # the conclusion, once
-    assert len(calls(vi)) == 5                           # no file re-run per worker
+    # one check_derivations call per derivation, in the worker it was handed to: no step
+    # is checked twice, no file re-run per worker
+    assert sorted(calls(vi)) == ["f:3", "g:1"]
+    workers = {w: {i.split("::")[0] for i in ids} for w, ids in ran.items()}
+    assert all(len(ds) == 1 for ds in workers.values()) or len(workers) == 1
 
 
 def test_workers_share_the_on_disk_cache(vi):

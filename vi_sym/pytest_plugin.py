@@ -15,9 +15,10 @@ Only ``*.vi`` files are touched, and vi_sym itself is imported lazily (inside th
 functions, for start-up time), so the plugin is inert in test runs that collect no
 derivation files.
 
-Under pytest-xdist each worker checks just the steps it is handed (a conclusion
-with its chain), with one worker process of its own; workers share verdicts
-through the on-disk cache (``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
+Under pytest-xdist the steps of a derivation go to one xdist worker together (a
+scheduler of the plugin's own, for the default ``--dist load``); each worker checks
+the derivations it is handed, with one worker process of its own, and workers share
+verdicts through the on-disk cache (``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
 """
 from __future__ import annotations
 
@@ -53,6 +54,24 @@ def pytest_configure(config):
                                     f"known: all, none, {', '.join(sorted(FAMILIES))}")
     if config.getoption("vi_sym_samples", 50) < 1 or config.getoption("vi_sym_timeout", 20.0) <= 0:
         raise pytest.UsageError("--vi-sym-samples and --vi-sym-timeout must be positive")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n`` with xdist's default ``--dist load``: every other test is handed out on
+    its own as before, but the steps of one derivation go to one worker together, so each
+    step is checked once and a derivation's spot-checks share their draws."""
+    if config.getoption("dist", None) != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # present: this hook is xdist's
+
+    class DerivationScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.split("::", 1)[0].endswith(".vi"):
+                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION
+            return nodeid
+
+    return DerivationScheduling(config, log)
 
 
 def pytest_collect_file(file_path, parent):
@@ -131,9 +150,9 @@ class ViFile(pytest.File):
 
     def result_for(self, item):
         """The item's verdict.  Without pytest-xdist the file's selected steps are checked
-        together at its first test; in an xdist worker, which is handed tests one by one,
-        just the item's step (a conclusion: with its chain), so no two workers check the
-        same step -- they share verdicts through the on-disk cache."""
+        together at its first test; in an xdist worker, its derivation's selected steps at
+        the derivation's first test (xdist hands a derivation to one worker, see
+        :func:`pytest_xdist_make_scheduler`; workers share verdicts through the cache)."""
         if self._failure is not None:          # the checker broke once: every test says so
             raise self._failure
         if self._results is None:
@@ -147,8 +166,9 @@ class ViFile(pytest.File):
         return self._results[item.step.id]
 
     def _check(self, item) -> dict:
-        if _xdist_worker(self.config):
-            select, nodes = {item.step.id}, [item.parent]
+        if _xdist_worker(self.config):      # the derivation's steps handed to this worker
+            mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent is item.parent]
+            select, nodes = {it.step.id for it in mine}, [item.parent]
         else:
             mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent.parent is self]
             select, nodes = {it.step.id for it in mine}, list(dict.fromkeys(it.parent for it in mine))

@@ -322,10 +322,11 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     on_done = None
     if on_progress is not None:
         on_done = StepTracker([ids for *_, ids in plan], tasks, on_progress)
-    interrupted = False
+    interrupted, outcomes = False, []
     try:
-        outcomes = run_batched(tasks, jobs=settings.resolved_jobs(), timeout=settings.timeout,
-                               on_done=on_done)
+        if tasks:        # every verdict cached: no worker is started
+            outcomes = run_batched(tasks, jobs=settings.resolved_jobs(), timeout=settings.timeout,
+                                   on_done=on_done)
     except InterruptedRun as stop:
         outcomes, interrupted = stop.outcomes, True
     outcomes = [o or Outcome(False, kind="interrupted", message="not run") for o in outcomes]

@@ -21,8 +21,10 @@ class _ViPrinter(StrPrinter):
         return super()._print(expr, **kwargs)
 
     def _print_Integral(self, e):
-        (var, *_), = e.limits
-        return f"integrate({self._print(e.function)}, {self._print(var)})"
+        out = self._print(e.function)
+        for var, *_ in e.limits:     # sympy merges nested integrals into one with two limits
+            out = f"integrate({out}, {self._print(var)})"
+        return out
 
 
 def to_vi(expr) -> str:
