@@ -6,20 +6,32 @@ sum ``Σ c_i · h_i(z)`` of z-free coefficients times *statistics* ``h_i``.  Lin
 the expectation (each ``E_q[h_i]`` finite) turns the integral into ``Σ c_i · E_q[h_i]``,
 and each ``E_q[h_i]`` is a textbook lemma:
 
-===========  ==========================  =========================================
-kind         statistic                   expectation
-===========  ==========================  =========================================
-Normal       z^k                         Σ_{j even} C(k,j) m^(k-j) s^j (j-1)!!
-Exponential  z^k, log z                  k!/λ^k, -γ - log λ
-Gamma        z^k, log z                  a(a+1)…(a+k-1)/b^k, ψ(a) - log b
-Beta         z^k, log z, log(1-z)        Π_{i<k} (a+i)/(a+b+i), ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)
-Poisson      z, z^2                      λ, λ² + λ
-Laplace      z, z^2, |z - c|             m, m² + 2b², |m - c| + b·exp(-|m - c|/b)
-Uniform      z^k                         (b^(k+1) - a^(k+1)) / ((k+1)(b - a))
-any          1                           1 (normalisation)
-===========  ==========================  =========================================
+================  ==============================  =====================================
+kind              statistic                       expectation
+================  ==============================  =====================================
+Normal            z^k, exp(az + b)                Σ_{j even} C(k,j) m^(k-j) s^j (j-1)!!, exp(b + am + a²s²/2)
+Exponential       z^k, log z, z^a (a > -1)        k!/λ^k, -γ - log λ, Γ(a+1)/λ^a
+Gamma             z^k, log z                      a(a+1)…(a+k-1)/b^k, ψ(a) - log b
+Beta              z^k, log z, log(1-z)            Π_{i<k} (a+i)/(a+b+i), ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)
+Poisson           z, z^2                          λ, λ² + λ
+Laplace           z, z^2, |z - c|                 m, m² + 2b², |m - c| + b·exp(-|m - c|/b)
+Uniform           z^k                             (b^(k+1) - a^(k+1)) / ((k+1)(b - a))
+Geometric         z, z^2                          (1-p)/p, (1-p)(2-p)/p²
+NegativeBinomial  z, z^2                          r(1-p)/p, r(1-p)/p² + (r(1-p)/p)²
+Binomial          z, z^2                          np, np(1-p) + (np)²
+Pareto            log z, z^a (a < α)              log xm + 1/α, α xm^a/(α - a)
+Gumbel            z, z^2, exp(az + c) (ab < 1)    m + γb, (m + γb)² + π²b²/6, exp(c + am) Γ(1 - ab)
+LogNormal         log z, (log z)^2, z^a           m, m² + s², exp(am + a²s²/2)
+HalfNormal        z^k, log z                      s^k 2^(k/2) Γ((k+1)/2)/√π, log s - (γ + log 2)/2
+Weibull           log z, z^a (a > -k)             log λ - γ/k, λ^a Γ(1 + a/k)
+InverseGamma      log z, z^-k                     log b - ψ(a), a(a+1)…(a+k-1)/b^k
+ChiSquared        z^n, log z                      2^n (k/2)(k/2+1)…, ψ(k/2) + log 2
+StudentT          log(1 + (z-m)²/(νs²))           ψ((ν+1)/2) - ψ(ν/2)
+Cauchy            log((z-a)² + b²)                log((m-a)² + (s+b)²)
+any               1                               1 (normalisation)
+================  ==============================  =====================================
 
-A finite support (Bernoulli, Categorical) is summed exactly instead.  A statistic
+A finite support (Bernoulli, Binomial, Categorical) is summed exactly instead.  A statistic
 with no lemma (``log z!`` under a Poisson, say) stays an opaque :class:`Moment`:
 two sides whose opaque moments cancel are still proved (the same finite number on
 both sides), otherwise the step is left to the numeric check.  Every lemma is
@@ -28,7 +40,7 @@ checked against sympy's integral and mpmath quadrature in ``tests/test_moments.p
 from __future__ import annotations
 
 import sympy
-from sympy import Abs, Expr, Integer, binomial, digamma, exp, factorial, factorial2, log
+from sympy import Expr, Integer
 
 __all__ = ["Moment", "expectation", "NoLemma"]
 
@@ -49,85 +61,11 @@ class Moment(Expr):
         return f"E_{printer._print(self.args[0])}[{printer._print(self.args[1])}]"
 
 
-def _power(h, z):
-    """k when h is z**k (k a positive integer), else None."""
-    if h == z:
-        return 1
-    if h.is_Pow and h.base == z and h.exp.is_Integer and h.exp > 0:
-        return int(h.exp)
-    return None
-
-
-def _normal_moment(k, m, s):
-    return sum(binomial(k, j) * m ** (k - j) * s ** j * factorial2(j - 1) for j in range(0, k + 1, 2))
-
-
-def _rising(a, k):
-    out = Integer(1)
-    for i in range(k):
-        out *= a + i
-    return out
-
-
-def _abs_centre(h, z):
-    """c when h is |z - c| (or |c - z|) with c free of z, else None."""
-    if not isinstance(h, Abs):
-        return None
-    arg = sympy.expand(h.args[0])
-    a = arg.coeff(z, 1)
-    rest = sympy.expand(arg - a * z)
-    if a in (1, -1) and not rest.has(z):
-        return -rest / a
-    return None
-
-
 def lemma(dist, h):
-    """(E_dist[h], lemma name) for a statistic with a known expectation, else None."""
-    z, kind, p = dist.var, dist.kind, dist.params
-    k = _power(h, z)
-    zk = "z" if k == 1 else f"z^{k}"
-    if kind == "Normal" and k:
-        return _normal_moment(k, *p), f"E[{zk}] of Normal(m, s)"
-    if kind == "Exponential":
-        (lam,) = p
-        if k:
-            return factorial(k) / lam ** k, f"E[{zk}] = {k}!/λ^{k} of Exponential(λ)"
-        if h == log(z):
-            return -sympy.EulerGamma - log(lam), "E[log z] = -γ - log λ of Exponential(λ)"
-    if kind == "Gamma":
-        a, b = p
-        if k:
-            return _rising(a, k) / b ** k, f"E[{zk}] = a(a+1)…/b^{k} of Gamma(a, b)"
-        if h == log(z):
-            return digamma(a) - log(b), "E[log z] = ψ(a) - log b of Gamma(a, b)"
-    if kind == "Beta":
-        a, b = p
-        if k:
-            return _rising(a, k) / _rising(a + b, k), f"E[{zk}] of Beta(a, b)"
-        if h == log(z):
-            return digamma(a) - digamma(a + b), "E[log z] = ψ(a) - ψ(a+b) of Beta(a, b)"
-        if h == log(1 - z):
-            return digamma(b) - digamma(a + b), "E[log(1-z)] = ψ(b) - ψ(a+b) of Beta(a, b)"
-    if kind == "Poisson":
-        (lam,) = p
-        if k == 1:
-            return lam, "E[z] = λ of Poisson(λ)"
-        if k == 2:
-            return lam ** 2 + lam, "E[z^2] = λ² + λ of Poisson(λ)"
-    if kind == "Laplace":
-        m, b = p
-        if k == 1:
-            return m, "E[z] = m of Laplace(m, b)"
-        if k == 2:
-            return m ** 2 + 2 * b ** 2, "E[z^2] = m² + 2b² of Laplace(m, b)"
-        c = _abs_centre(h, z)
-        if c is not None:
-            d = Abs(m - c)
-            return d + b * exp(-d / b), "E|z - c| = |m - c| + b exp(-|m - c|/b) of Laplace(m, b)"
-    if kind == "Uniform" and k:
-        lo, hi = p
-        return (hi ** (k + 1) - lo ** (k + 1)) / ((k + 1) * (hi - lo)), f"E[{zk}] of Uniform(a, b)"
-    return None
+    """(E_dist[h], lemma name) for a statistic with a known expectation, else None.
+
+    The lemmas live with their kind (``vi_sym/distributions/<kind>.py``, ``lemma``)."""
+    return dist.lemma(h)
 
 
 def _split(term, z):

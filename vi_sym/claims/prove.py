@@ -12,17 +12,16 @@ from __future__ import annotations
 import sympy
 from sympy import Integral
 
-from ..distributions import FAST, ConcreteDensity, Dist
+from ..distributions import FAST, ConcreteDensity, Dist, support_contains
 from ..vocabulary import KL, Density
 from ..moments import Moment, expectation
-from .structure import (NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold,
-                        supports_nest)
+from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold
 
 __all__ = ["prove_claim"]
 
 
 def _sym_contains(outer, inner) -> bool:
-    return supports_nest(outer.support(), inner.support())
+    return support_contains(outer.support(), inner.support())
 
 
 def _sym_integral_1d(c: Dist, t):

@@ -27,7 +27,7 @@ import re
 
 from sympy import Symbol
 
-from ..distributions import DefinitionError, components, distribution_functions
+from ..distributions import DefinitionError, check_domains, components, distribution_functions
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
@@ -179,11 +179,11 @@ def _env(block: _Block, file: str):
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
     env = make_env(variables, densities)
-    defined = _defines(block, file, env, latent)
+    defined = _defines(block, file, env, latent, dict(domains))
     return env, Context(latent, models, tuple(domains)), defined
 
 
-def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
+def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> dict:
     """``define q(z) = Normal(z, m, s)`` lines -> {name: (vars, definition)}; adds the names
     to the densities of ``env``."""
     out = {}
@@ -214,6 +214,9 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent) -> dict:
             raise _Bad(file, no, block.name,
                        f"define {name}({', '.join(names)}): the distributions must cover each of its "
                        f"variables exactly once, got {' * '.join(str(c) for c in comps)}")
+        problems = [msg for c in comps for msg in check_domains(c, domains or {})]
+        if problems:
+            raise _Bad(file, no, block.name, f"define {name}: {problems[0]}")
         out[name] = (vs, definition)
         env.densities.add(name)
     return out

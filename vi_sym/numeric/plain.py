@@ -304,13 +304,9 @@ def _integrate_1d(comp, f, env, fnp=None):
         if not hi > lo:
             raise NotEvaluable(f"empty support of {c}")
     pts = sorted({float(b(env)) for b in breaks if lo < b(env) < hi})
-    scale = 1.0
-    if c.kind in ("Normal", "Laplace"):
-        m, s = params[0](env), params[1](env)
-        pts = sorted(set(pts) | {float(m - s), float(m + s)})   # the peak region, on both sides
-        scale = float(s)
-    elif c.kind in ("Exponential", "Gamma"):
-        scale = float(1 / params[-1](env))
+    scale, extra = c.spec.hint(*[float(p(env)) for p in params])   # the kind's length scale
+    pts = sorted(set(pts) | {float(x) for x in extra if lo < x < hi})   # and its peak region
+    scale = float(scale)
     if logp_np is not None and (f is None or fnp is not None) and mpmath.mp.dps <= DPS:
         fast = fast_1d(z, env, float(lo), float(hi), pts, scale, (logp_np, fnp, f is None),
                         (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)

@@ -1,0 +1,25 @@
+"""Exponential(z, rate): rate > 0, on (0, ∞)."""
+from sympy import EulerGamma, exp, factorial, gamma, log, oo
+
+from .base import Spec, register
+from .stats import is_log, power, real_power
+
+
+def lemma(z, params, h):
+    (lam,) = params
+    k = power(h, z)
+    if k:
+        return factorial(k) / lam ** k, f"E[{'z' if k == 1 else f'z^{k}'}] = {k}!/λ^{k} of Exponential(λ)"
+    if is_log(h, z):
+        return -EulerGamma - log(lam), "E[log z] = -γ - log λ of Exponential(λ)"
+    rp = real_power(h, z)
+    if rp and (rp[1] + 1).is_positive:
+        c, a = rp
+        return c * gamma(a + 1) / lam ** a, "E[z^a] = Γ(a+1)/λ^a of Exponential(λ)"
+    return None
+
+
+SPEC = register(Spec(
+    "Exponential", ("rate",), ("positive",),
+    lambda z, l: log(l) - l * z, lambda z, l: l * exp(-l * z),
+    lambda l: ("interval", 0, oo), lemma, hint=lambda l: (1 / l, ()), fast=True))

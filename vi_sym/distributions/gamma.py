@@ -1,0 +1,22 @@
+"""Gamma(z, shape, rate): shape a > 0, rate b > 0, on (0, ∞)."""
+from sympy import digamma, exp, gamma, log, loggamma, oo
+
+from .base import Spec, register
+from .stats import is_log, power, rising
+
+
+def lemma(z, params, h):
+    a, b = params
+    k = power(h, z)
+    if k:
+        return rising(a, k) / b ** k, f"E[{'z' if k == 1 else f'z^{k}'}] = a(a+1)…/b^{k} of Gamma(a, b)"
+    if is_log(h, z):
+        return digamma(a) - log(b), "E[log z] = ψ(a) - log b of Gamma(a, b)"
+    return None
+
+
+SPEC = register(Spec(
+    "Gamma", ("shape", "rate"), ("positive", "positive"),
+    lambda z, a, b: a * log(b) - loggamma(a) + (a - 1) * log(z) - b * z,
+    lambda z, a, b: b ** a * z ** (a - 1) * exp(-b * z) / gamma(a),
+    lambda a, b: ("interval", 0, oo), lemma, hint=lambda a, b: (1 / b, ())))

@@ -1,0 +1,101 @@
+"""Recognisers for the statistics a moment lemma applies to, shared by the kind modules.
+
+Each returns the pieces of the statistic ``h`` (a sympy expression in the variable ``z``)
+or None: a lemma only fires on the exact shape it states, never on a guess.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Abs, Integer, Rational, exp, log
+
+__all__ = ["power", "real_power", "is_log", "abs_centre", "exp_linear", "rising", "lagrange",
+           "log_quadratic"]
+
+
+def power(h, z):
+    """k when h is z**k (k a positive integer), else None."""
+    if h == z:
+        return 1
+    if h.is_Pow and h.base == z and h.exp.is_Integer and h.exp > 0:
+        return int(h.exp)
+    return None
+
+
+def real_power(h, z):
+    """(c, a) when h = c * z**a with a free of z (h = z**a or (k*z)**a with k > 0), else None.
+    Valid for z > 0 only: callers are kinds on a positive support."""
+    if h == z:
+        return Integer(1), Integer(1)
+    if h.is_Pow and not h.exp.has(z):
+        base = h.base
+        if base == z:
+            return Integer(1), h.exp
+        k = sympy.simplify(base / z)
+        if not k.has(z) and k.is_positive:
+            return k ** h.exp, h.exp
+    return None
+
+
+def is_log(h, z) -> bool:
+    return h == log(z)
+
+
+def abs_centre(h, z):
+    """c when h is |z - c| (or |c - z|) with c free of z, else None."""
+    if not isinstance(h, Abs):
+        return None
+    arg = sympy.expand(h.args[0])
+    a = arg.coeff(z, 1)
+    rest = sympy.expand(arg - a * z)
+    if a in (1, -1) and not rest.has(z):
+        return -rest / a
+    return None
+
+
+def exp_linear(h, z):
+    """(alpha, beta) when h = exp(alpha*z + beta), alpha and beta free of z, else None."""
+    if not isinstance(h, exp):
+        return None
+    u = sympy.expand(h.args[0])
+    alpha = u.coeff(z, 1)
+    beta = sympy.expand(u - alpha * z)
+    if alpha == 0 or alpha.has(z) or beta.has(z):
+        return None
+    return alpha, beta
+
+
+def log_quadratic(h, z):
+    """(alpha, centre, width2) when h = log(alpha*((z - centre)**2 + width2)) with alpha, width2
+    free of z, else None.  (alpha > 0 and width2 > 0 are for the caller to check.)"""
+    if not isinstance(h, log):
+        return None
+    arg = sympy.expand(h.args[0])
+    try:
+        poly = sympy.Poly(arg, z)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() != 2 or any(c.has(z) for c in poly.all_coeffs()):
+        return None
+    a2, a1, a0 = poly.all_coeffs()
+    centre = sympy.simplify(-a1 / (2 * a2))
+    return a2, centre, sympy.simplify(a0 / a2 - centre ** 2)
+
+
+def rising(a, k):
+    out = Integer(1)
+    for i in range(k):
+        out *= a + i
+    return out
+
+
+def lagrange(z, values):
+    """The polynomial through (k, values[k]), k = 0..K-1: exact at the support points."""
+    K = len(values)
+    out = 0
+    for k, v in enumerate(values):
+        basis = Rational(1)
+        for j in range(K):
+            if j != k:
+                basis *= (z - j) / Rational(k - j)
+        out += basis * v
+    return out
