@@ -17,7 +17,7 @@ Errors never raise: they come back as :class:`~vi_sym.records.LoadError`.
 """
 from __future__ import annotations
 
-from .core import Derivation, SourceRef, Step
+from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
@@ -109,15 +109,18 @@ class _Chain:
         if lhs is None and not error and self.started:
             error = "the previous expression could not be read, so this step has no left-hand side"
         ctx, dname = self.drec.context, self.drec.name
-        if error:
-            self.error(rec, name, error, column)
-            self.d.steps.append(Step(None, rel, None, tuple(rec.rules), name=name, derivation=dname,
-                                     source=self.source(rec), context=ctx, error=error))
-        else:
-            self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
-                                     source=self.source(rec), context=ctx,
-                                     expect="fails" if rec.xfail else "holds",
-                                     expect_reason=rec.xfail or ""))
+        if not error:
+            try:    # Step checks its sides (real-valued sympy expressions) for any front-end
+                self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
+                                         source=self.source(rec), context=ctx,
+                                         expect="fails" if rec.xfail else "holds",
+                                         expect_reason=rec.xfail or ""))
+                return lhs, rhs
+            except (TypeError, ValueError) as err:
+                error, lhs, rhs = str(err), None, None
+        self.error(rec, name, error, column)
+        self.d.steps.append(Step(None, rel, None, tuple(rec.rules), name=name, derivation=dname,
+                                 source=self.source(rec), context=ctx, error=error))
         return lhs, rhs
 
     def add(self, rec: StepRecord):
@@ -146,10 +149,15 @@ def assemble(drec: DerivationRecord, errors: list) -> Derivation:
     d = chain.d
     if not d.steps:
         errors.append(LoadError(drec.file, drec.line, drec.name, "", "the derivation has no steps"))
-    d.warnings = list(drec.warnings)
-    d.skipped = list(drec.skipped)
+    d.warnings = _notes(drec.warnings, drec.file)
+    d.skipped = _notes(drec.skipped, drec.file)
     d.readings = chain.readings
     return d
+
+
+def _notes(items, file: str) -> list:
+    """(line, message) or (file, line, message) items -> :class:`InputNote`\\ s."""
+    return [InputNote(*item) if len(item) == 3 else InputNote(file, *item) for item in items]
 
 
 def assemble_all(drecs, errors: list) -> list:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from . import core
 from .core import Derivation, Outcome, Status, Step
 from .isolation import InterruptedRun, run_tasks
+from .frontends.notes import report_items
 from .judge import (applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
                     load, merge, prove, spot)
 from .settings import Settings
@@ -33,6 +34,7 @@ class Report:
     settings: Settings = field(default_factory=Settings)
     seconds: float = 0.0
     interrupted: bool = False
+    notes: dict = field(default_factory=dict)    # what the readers skipped and warned (report_items)
 
     @property
     def failed(self) -> list:
@@ -343,7 +345,8 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     if on_result:
         for r in results:
             on_result(r)
-    return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted)
+    return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted,
+                  report_items(derivations))
 
 
 def _attach_fixes(plan, by_plan, settings):

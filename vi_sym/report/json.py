@@ -20,6 +20,8 @@ def to_json(report) -> dict:
         "summary": summary(report) | {"exit_code": exit_code(report)},
         "errors": [{"file": e.file, "line": e.line, "derivation": e.derivation, "step": e.step,
                     "message": e.message} for e in report.errors],
+        # what the readers of notes skipped ({file, line, reason}) and warned ({file, line, message})
+        **{k: getattr(report, "notes", {}).get(k, []) for k in ("warnings", "skipped", "readings")},
         "results": [{
             "id": r.step_id, "derivation": r.derivation, "step": r.step,
             "status": r.status.value, "relation": r.relation, "statement": r.statement,

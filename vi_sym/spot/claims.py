@@ -73,7 +73,7 @@ def _param_names(step):
     names = set()
     latent = set(step.context.latent)
     for side in (step.lhs, step.rhs):
-        side = sympy.sympify(side)
+        side = sympy.sympify(side, strict=True)
         for d in side.atoms(ConcreteDensity):
             names |= {s for s in d.definition.free_symbols if s not in latent}
         names |= {s for s in _unfold(side).free_symbols if s not in latent}
