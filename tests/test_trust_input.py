@@ -175,3 +175,50 @@ def test_an_imaginary_unit_through_the_api_is_refused():
 def test_nonreal_part_looks_deep():
     assert nonreal_part(q + log(q) * sympy.I) == sympy.I
     assert nonreal_part(q + log(q)) is None
+
+
+# ------------------------------------------------------------------ input edge cases
+GREEK = """derivation greek
+latent: θ
+observed: x
+parameters: μ
+
+    log(p(x,θ))
+  = log(p(x|θ)) + log(p(θ))    by product_rule, log_of_product
+"""
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    from vi_sym.frontends import load_file
+    f = tmp_path / "bom.vi"
+    f.write_bytes("\ufeff".encode() + GREEK.encode())
+    derivs, errors = load_file(f)
+    assert errors == [] and [d.name for d in derivs] == ["greek"]
+
+
+def test_greek_names_in_headers():
+    derivs, errors = load_text(GREEK, "greek.vi")
+    assert errors == []
+    assert derivs[0].context.latent == (Symbol("θ"),)
+    assert Density("p", ["θ"]) in derivs[0].steps[0].rhs.atoms(Density)
+
+
+def test_the_micro_sign_in_a_header_is_the_greek_mu():
+    derivs, errors = load_text(GREEK.replace("parameters: μ", "parameters: µ").replace(
+        "log(p(θ))", "log(p(θ)) + μ - µ"), "micro.vi")
+    assert errors == []
+
+
+def test_a_repeated_header_line_is_an_error_naming_both_lines():
+    text = GREEK.replace("observed: x\n", "observed: x\nlatent: w\n")
+    _, errors = load_text(text, "twice.vi")
+    assert [(e.line, e.derivation) for e in errors] == [(4, "greek")]
+    assert "'latent:' is given twice (first at line 2)" in errors[0].message
+
+
+def test_a_duplicate_derivation_name_in_one_file_names_both_lines():
+    text = GREEK + "\n" + GREEK
+    derivs, errors = load_text(text, "dup.vi")
+    second = GREEK.count("\n") + 2
+    assert [(e.file, e.line, e.derivation) for e in errors] == [("dup.vi", second, "greek")]
+    assert "already at line 1" in errors[0].message

@@ -161,10 +161,19 @@ def _notes(items, file: str) -> list:
 
 
 def assemble_all(drecs, errors: list) -> list:
-    """Every record -> derivations with at least one step; duplicate names are an error."""
-    out = [d for d in (assemble(r, errors) for r in drecs) if d.steps]
-    names = [d.name for d in out]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        file = next(d.file for d in out if d.name == name)
-        errors.append(LoadError(file, 0, name, "", "two derivations share this name"))
+    """Every record -> derivations with at least one step; a name used twice (in the records of
+    one file) is an error at the second, naming the line of the first."""
+    out, first = [], {}
+    for r in drecs:
+        d = assemble(r, errors)
+        if not d.steps:
+            continue
+        if d.name in first:
+            before = first[d.name]
+            where = f"line {before.line}" if before.file == r.file else f"{before.file}:{before.line}"
+            errors.append(LoadError(r.file, r.line, d.name, "", f"a derivation of this name is already "
+                                                                f"at {where}; names must be unique"))
+        else:
+            first[d.name] = r
+        out.append(d)
     return out

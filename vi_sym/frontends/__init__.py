@@ -67,7 +67,9 @@ def discover(paths) -> list:
 
 
 def load_text(text: str, file: str = "<text>", reader: Callable = read_vi):
-    """Read ``text`` with ``reader`` (default: ``.vi``) and assemble; returns (derivations, errors)."""
+    """Read ``text`` with ``reader`` (default: ``.vi``) and assemble; returns (derivations, errors).
+    A UTF-8 byte-order mark at the start is ignored."""
+    text = text[1:] if text.startswith("\ufeff") else text
     drecs, errors = reader(text, file)
     return assemble_all(drecs, errors), errors
 
