@@ -222,3 +222,48 @@ def test_a_duplicate_derivation_name_in_one_file_names_both_lines():
     second = GREEK.count("\n") + 2
     assert [(e.file, e.line, e.derivation) for e in errors] == [("dup.vi", second, "greek")]
     assert "already at line 1" in errors[0].message
+
+
+# ------------------------------------------------------------------ notes: variables, skipped lines
+NOTE_WY = """어떤 노트 (a note)
+KL(q(W)||p(W|Y)) = integrate(q(W)*log(q(W)/p(W|Y)), W)
+https://example.org/elbo
+"""
+
+
+def _check_json(tmp_path, *args):
+    import json
+    from vi_sym.cli import main
+    note = tmp_path / "wy.txt"
+    note.write_text(NOTE_WY, encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["check", str(note), "--no-cache", "--family", "none", "--json", str(out), "-q", *args])
+    return code, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def test_latent_and_observed_of_a_note_from_the_command_line(tmp_path):
+    code, _ = _check_json(tmp_path)
+    assert code == 2           # W and Y are not variables by convention: nothing to check
+    code, report = _check_json(tmp_path, "--latent", "W", "--observed", "Y")
+    assert code == 0 and [r["status"] for r in report["results"]] == ["PROVED"]
+
+
+@pytest.mark.parametrize("args", [["--latent", "W", "--observed", "W"], ["--latent", "2x"]])
+def test_bad_latent_or_observed_is_a_usage_error(tmp_path, args):
+    assert _check_json(tmp_path, *args) == (2, None)
+
+
+def test_the_json_report_lists_what_a_note_reader_skipped(tmp_path):
+    _, report = _check_json(tmp_path, "--latent", "W", "--observed", "Y")
+    assert {"file": str(tmp_path / "wy.txt"), "line": 3, "reason": "a web address"} in report["skipped"]
+    assert report["warnings"] == [] and report["readings"] == []
+
+
+def test_reader_notes_are_fields_of_a_derivation():
+    from vi_sym.core import InputNote
+    from vi_sym.frontends.note import read_note
+    from vi_sym.frontends import load_text as load
+    from vi_sym.records import ReadOptions
+    derivs, _ = load(NOTE_WY, "wy.txt", read_note, ReadOptions(("W",), ("Y",)))
+    assert derivs[0].skipped == [InputNote("wy.txt", 3, "a web address")]
+    assert Derivation("d", []).warnings == [] and Derivation("d", []).readings == {}

@@ -19,6 +19,7 @@ from .frontends.transcribe import transcribe
 from .loader import load_paths
 from .mutate import run_mutation, table
 from .progress import ProgressLine
+from .records import ReadOptions
 from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
 from .report.baseline import LockError, compare, diff_lines, entries, read_lock, write_lock
 from .report.junit import write_junit
@@ -26,6 +27,7 @@ from . import learner_cli
 from .rules import ALIASES, RULES
 from .scheduler import check_derivations
 from .settings import Settings
+from .tokens import NAME_RE, normal_name
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 DEFAULT_LOCK = "proofs.lock"
@@ -66,10 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
     c.add_argument("--plot", metavar="DIR", default=None,
                    help="draw both sides of each FAILED step along its counterexample, one PNG per step in DIR")
+    _variable_options(c)
     i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
     i.add_argument("file", help="the note, .md or .ipynb file")
     i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     i.add_argument("--samples", type=int, default=20, help="hypothesis draws per step and family (default 20)")
+    _variable_options(i)
     m = sub.add_parser("mutate", help="mutation-test the checker: mutate every correct step, check each mutant")
     m.add_argument("paths", nargs="*", help="*.vi files or directories (default: the shipped catalogue)")
     m.add_argument("--family", action="append", metavar="NAME",
@@ -84,6 +88,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("families", help="list the model families used for spot-checks")
     learner_cli.register(sub)
     return ap
+
+
+def _variable_options(parser) -> None:
+    for name, usual in (("latent", "z, Z"), ("observed", "x, X")):
+        parser.add_argument(f"--{name}", metavar="NAMES", default="",
+                            help=f"{name} variables of a note (.txt, .md, .ipynb), e.g. 'Z' or 'w v' "
+                                 f"(default: {usual}); .vi files declare theirs in their header")
+
+
+def _read_options(args):
+    """(ReadOptions, None) from --latent/--observed, or (None, error message)."""
+    latent, observed = (tuple(map(normal_name, getattr(args, k).replace(",", " ").split()))
+                        for k in ("latent", "observed"))
+    bad = [n for n in latent + observed if not NAME_RE.match(n)]
+    if bad:
+        return None, f"--latent/--observed: '{bad[0]}' is not a variable name"
+    if set(latent) & set(observed):
+        return None, f"'{sorted(set(latent) & set(observed))[0]}' is given as both latent and observed"
+    return ReadOptions(latent, observed), None
 
 
 def _usage_error(msg: str) -> int:
@@ -162,7 +185,10 @@ def cmd_check(args) -> int:
     if not args.no_cache:
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
-    derivs, errors = load_paths(paths)
+    options, problem = _read_options(args)
+    if problem:
+        return _usage_error(problem)
+    derivs, errors = load_paths(paths, options)
     for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
         print(line, file=human)
     settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
@@ -222,7 +248,10 @@ def cmd_mutate(args) -> int:
 def cmd_import(args) -> int:
     """Read FILE with its reader, check it, print or write the ``.vi`` transcription."""
     from .families import FAMILIES  # here, for start-up time: it loads numpy
-    derivs, errors = load_file(args.file)
+    options, problem = _read_options(args)
+    if problem:
+        return _usage_error(problem)
+    derivs, errors = load_file(args.file, options)
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     if not derivs:

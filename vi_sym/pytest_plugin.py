@@ -11,9 +11,11 @@ selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
 ``--vi-sym-timeout``.
 
-Only ``*.vi`` files are touched, and vi_sym itself is imported lazily (inside the
-functions, for start-up time), so the plugin is inert in test runs that collect no
-derivation files.
+Only ``*.vi`` files are touched -- and a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
+reader in :mod:`vi_sym.frontends`) named explicitly on the command line (``pytest notes.md``;
+directory scans stay ``*.vi`` only, as for ``python -m vi_sym check``) -- and vi_sym itself is
+imported lazily (inside the functions, for start-up time), so the plugin is inert in test runs
+that collect no derivation files.
 
 Under pytest-xdist the steps of a derivation go to one xdist worker together (a
 scheduler of the plugin's own, for the default ``--dist load``); each worker checks
@@ -67,16 +69,29 @@ def pytest_xdist_make_scheduler(config, log):
 
     class DerivationScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.split("::", 1)[0].endswith(".vi"):
-                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION
+            file = nodeid.split("::", 1)[0]
+            if file.endswith(".vi") or (not file.endswith(".py") and nodeid.count("::") >= 2):
+                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION (a .vi file or a named note)
             return nodeid
 
     return DerivationScheduling(config, log)
 
 
+def _named(config) -> set:
+    """The files named on the command line (not found by a directory scan), resolved."""
+    here = Path(config.invocation_params.dir)
+    return {(here / a.split("::", 1)[0]).resolve() for a in config.args}
+
+
 def pytest_collect_file(file_path, parent):
+    """``*.vi`` files wherever they are; a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
+    vi_sym reader) only when named on the command line, as ``python -m vi_sym check`` does."""
     if file_path.suffix == ".vi":
         return ViFile.from_parent(parent, path=file_path)
+    if file_path.suffix != ".py" and file_path.resolve() in _named(parent.config):
+        from .frontends import reader_for  # vi_sym is loaded lazily, see the top
+        if reader_for(file_path) is not None:
+            return ViFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -128,7 +143,8 @@ def _skip_here(reason):
 
 
 class ViFile(pytest.File):
-    """A ``*.vi`` file: its derivations, checked together at the first test that needs them."""
+    """A ``*.vi`` file (or a note named on the command line): its derivations, checked together
+    at the first test that needs them."""
 
     _results = None
     _failure = None

@@ -263,8 +263,9 @@ def _record(no: int, text: str, file: str, env: ParseEnv, started: bool) -> Step
     return rec
 
 
-def read_vi(text: str, file: str):
-    """``.vi`` text -> (derivation records, errors)."""
+def read_vi(text: str, file: str, options=None):
+    """``.vi`` text -> (derivation records, errors).  ``options`` (--latent/--observed) are
+    ignored: a ``.vi`` file declares its variables in its header."""
     errors: list = []
     out = []
     for block in _blocks(text, file, errors):
