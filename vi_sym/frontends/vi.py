@@ -32,7 +32,7 @@ from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_rela
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
-from ..vocabulary import Entropy
+from ..vocabulary import Const, Entropy
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
                "note"}
@@ -156,6 +156,8 @@ def make_env(variables: dict, densities: set) -> ParseEnv:
     env = ParseEnv(variables=variables, densities=densities)
     if "H" not in variables and "H" not in densities:
         env.functions["H"] = Function(Entropy, 1)
+    if "const" not in variables and "const" not in densities:
+        env.functions["const"] = Function(Const, 1)
     return env
 
 
