@@ -267,3 +267,17 @@ def test_reader_notes_are_fields_of_a_derivation():
     derivs, _ = load(NOTE_WY, "wy.txt", read_note, ReadOptions(("W",), ("Y",)))
     assert derivs[0].skipped == [InputNote("wy.txt", 3, "a web address")]
     assert Derivation("d", []).warnings == [] and Derivation("d", []).readings == {}
+
+
+def test_step_parse_checks_by_like_step():
+    with pytest.raises(TypeError, match="rule"):
+        Step.parse("KL(q(z)||p(z|x)) >= 0", by=None)
+    assert Step.parse("KL(q(z)||p(z|x)) >= 0", by="kl_nonnegative").by == ("kl_nonnegative",)
+
+
+def test_a_note_with_nothing_to_check_says_which_variables_it_assumed(tmp_path):
+    from vi_sym.frontends import load_file
+    f = tmp_path / "wy.txt"
+    f.write_text(NOTE_WY, encoding="utf-8")
+    _, errors = load_file(f)
+    assert "--latent/--observed" in errors[0].message

@@ -20,7 +20,7 @@ from sympy import Symbol
 
 from .scheduler import check_derivations
 from .settings import Settings
-from .core import Step, StepResult, register_notebook_hooks
+from .core import Step, StepResult, as_rules, register_notebook_hooks
 from .frontends.vi import make_env, split_annotations
 from .html import CSS, badge, derivation_html, families_html, step_html
 from .loader import load_text as _load_text
@@ -66,8 +66,9 @@ def parse_step(text: str, latent="z", observed="x", parameters="", positive="", 
     if parts is None:
         raise InputError(f"in {text!r}: no relation symbol; expected '=', '>=' or '<='")
     lhs, rel, rhs = parts
+    by = as_rules(by)      # a TypeError naming the accepted types for anything else
     if by:
-        rhs += "  by " + ", ".join([by] if isinstance(by, str) else by)
+        rhs += "  by " + ", ".join(by)
     doc = (f"derivation step\n{_header(latent, observed, parameters, positive, densities)}\n\n"
            f"    {lhs}\n  {rel} {rhs}\n")
     derivs, errors = _load_text(doc, "<step>")

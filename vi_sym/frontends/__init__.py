@@ -113,7 +113,10 @@ def load_file(path, options: ReadOptions | None = None) -> tuple:
         return [], [LoadError(str(path), line, "", "", "binary data (a NUL byte), not text")]
     derivs, errors = load_text(text, str(path), reader, options)
     if not derivs and not errors:
-        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation"))
+        hint = "" if reader is read_vi or options else \
+            " (no relation between expressions vi_sym can read; z, Z are latent and x, X observed " \
+            "unless a 'latent:' line or --latent/--observed say otherwise)"
+        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation" + hint))
     return derivs, errors
 
 
