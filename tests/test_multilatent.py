@@ -161,3 +161,15 @@ def test_spot_form_leaves_unprobeable_consts_unevaluable():
     assert spot_form(*plain, "=") == plain                  # no const: unchanged
     d, avg = spot_form(lhs, log(Density("p", [x, z])) + Const(z), "=")
     assert isinstance(avg, Expectation) and avg.f == d
+
+
+def test_argmax_of_the_elbo_is_argmin_of_the_kl():
+    """ELBO(q) and -KL(q || p(z|x)) differ by log p(x), free of q: same maximiser over q.
+    Dropping the evidence's independence (const in z, not in q) or flipping the KL fails."""
+    z = Symbol("z")
+    ctx = Context((z,))
+    q, post, jnt = Density("q", [z]), Density("p", [z], [x]), Density("p", [x, z])
+    rules = [get_rule("bayes_rule")]
+    assert prove_step(ELBO(q, jnt), "=", -KL(q, post) + Const(q), rules, ctx).proved
+    assert not prove_step(ELBO(q, jnt), "=", KL(q, post) + Const(q), rules, ctx).proved
+    assert not prove_step(ELBO(q, jnt), "=", -KL(post, q) + Const(q), rules, ctx).proved
