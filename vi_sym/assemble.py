@@ -80,6 +80,7 @@ class _Chain:
     def start(self, rec: StepRecord):
         self.started = True
         self.prev = None
+        self.d.start_source = self.source(rec)      # where the chain's first expression is written
         if rec.error:
             self.error(rec, "start", rec.error, rec.error_column)
             return

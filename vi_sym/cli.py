@@ -25,7 +25,7 @@ from .report.junit import write_junit
 from . import learner_cli
 from .rules import ALIASES, RULES
 from .scheduler import check_derivations
-from .settings import Settings
+from .settings import SettingError, Settings, validate
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 DEFAULT_LOCK = "proofs.lock"
@@ -136,10 +136,25 @@ def _baseline(args, old, report, stream) -> int:
     return 1 if diff.regressed else 0
 
 
-def cmd_check(args) -> int:
+def _flag(name: str) -> str:
+    return f"--{name}"
 
-    if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
-        return _usage_error("--samples and --timeout must be positive, --jobs >= 0")
+
+def _settings(args, fams=("all",)):
+    """(Settings from the options, or None; the error message, or None): every numeric option
+    checked (finite, in range) by :func:`settings.validate`."""
+    try:
+        return validate(Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
+                                 samples=args.samples, seed=args.seed,
+                                 fixes=not getattr(args, "no_fixes", False)), flag=_flag), None
+    except SettingError as err:
+        return None, str(err)
+
+
+def cmd_check(args) -> int:
+    settings, problem = _settings(args)
+    if problem:
+        return _usage_error(problem)
     if args.json == "-" and args.junit == "-":
         return _usage_error("--json - and --junit - cannot both write to stdout")
     if args.no_cache and args.cache_dir:
@@ -165,8 +180,7 @@ def cmd_check(args) -> int:
     derivs, errors = load_paths(paths)
     for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
         print(line, file=human)
-    settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
-                        samples=args.samples, seed=args.seed, fixes=not args.no_fixes)
+    settings.families = tuple(fams)
     progress = ProgressLine(sys.stderr)
     try:
         report = check_derivations(derivs, settings, errors=errors, cache=cache, on_progress=progress)
@@ -198,8 +212,11 @@ def cmd_check(args) -> int:
 def cmd_mutate(args) -> int:
     """Exit 0 when no mutant is wrongly PROVED and every non-equivalent one that is not
     killed is reported (survivors and UNKNOWNs are listed with their reason); 1 otherwise."""
-    if args.samples < 1 or (args.sample is not None and args.sample < 1):
-        return _usage_error("--samples and --sample must be positive")
+    _, problem = _settings(args)
+    if problem:
+        return _usage_error(problem)
+    if args.sample is not None and args.sample < 1:
+        return _usage_error("--sample must be positive")
     fams, problem = _families(args.family or ["all"])
     if problem:
         return _usage_error(problem)

@@ -256,6 +256,7 @@ class StepResult:
     families: list = field(default_factory=list)  # spot-check results, one per family
     explanation: str = ""                          # what the counterexample means, in a sentence
     fixes: list = field(default_factory=list)      # likely fixes: [{edit, description, statement, verdict}]
+    inherited_from: Optional[str] = None           # id of the wrong step before, when this one fails only by it
 
     @property
     def as_expected(self) -> bool:

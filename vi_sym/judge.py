@@ -57,9 +57,31 @@ def _trace_rows(proof):
     return [(t.side, t.rule, t.result) for t in proof.trace]
 
 
+# Limits of the machine, not faults of the step: a number too large for a float, an expression
+# too deep to walk, memory exhausted.  The step is then out of reach (UNKNOWN, with the reason).
+OUT_OF_REACH = {OverflowError: "a number in it is too large to compute with",
+                RecursionError: "the expression is too deeply nested to rewrite",
+                MemoryError: "rewriting it ran out of memory"}
+
+
+def out_of_reach(exc: BaseException) -> dict:
+    """The verdict of a proof that hit a limit of the machine (see OUT_OF_REACH)."""
+    why = next(w for t, w in OUT_OF_REACH.items() if isinstance(exc, t))
+    return {"proved": False, "trace": [], "residual": "", "uncited": (), "atom": "", "rules_used": (),
+            "reason": f"out of reach of the prover: {why} ({type(exc).__name__}: {exc})"}
+
+
 def prove(step: Step) -> dict:
     """The symbolic verdict on one step: ``{"proved", "trace", "residual", "uncited", "atom",
-    "rules_used"}`` (claims on defined densities by the moment lemmas, else by the rules)."""
+    "rules_used"}`` (claims on defined densities by the moment lemmas, else by the rules); a
+    limit of the machine hit on the way is no proof, with its reason (see OUT_OF_REACH)."""
+    try:
+        return _prove(step)
+    except tuple(OUT_OF_REACH) as exc:
+        return out_of_reach(exc)
+
+
+def _prove(step: Step) -> dict:
     from . import claims  # for start-up time (it loads the spot-checkers), see above
     if claims.is_concrete(step):
         return claims.prove_claim(step)
@@ -84,6 +106,14 @@ def _implies(chain_rel: str, wanted: str) -> bool:
 
 
 def conclusion_task(derivation: Derivation) -> dict:
+    """Do the chain's steps compose to the stated conclusion? (see :func:`_composes`)"""
+    try:
+        return _composes(derivation)
+    except tuple(OUT_OF_REACH) as exc:
+        return out_of_reach(exc)
+
+
+def _composes(derivation: Derivation) -> dict:
     """Do the chain's steps compose to the stated conclusion?
 
     The chain proves ``S - T (rel) 0``; the conclusion ``A (crel) B`` follows when

@@ -52,8 +52,13 @@ def pytest_configure(config):
         if unknown:
             raise pytest.UsageError(f"--vi-sym-family: unknown family {unknown[0]!r}; "
                                     f"known: all, none, {', '.join(sorted(FAMILIES))}")
-    if config.getoption("vi_sym_samples", 50) < 1 or config.getoption("vi_sym_timeout", 20.0) <= 0:
-        raise pytest.UsageError("--vi-sym-samples and --vi-sym-timeout must be positive")
+    from .settings import SettingError, Settings, validate  # vi_sym is loaded lazily, see the top
+    try:
+        validate(Settings(timeout=config.getoption("vi_sym_timeout", 20.0),
+                          samples=config.getoption("vi_sym_samples", 50)),
+                 flag=lambda name: f"--vi-sym-{name}")
+    except SettingError as err:
+        raise pytest.UsageError(str(err)) from None
 
 
 @pytest.hookimpl(optionalhook=True)

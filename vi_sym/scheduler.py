@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 from . import core
 from .core import Derivation, Outcome, Status, Step
+from .inherit import anchor, holds, inherit_task, probe, sentence
 from .isolation import InterruptedRun, run_tasks
 from .judge import (applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
                     load, merge, prove, spot)
-from .settings import Settings
+from .settings import Settings, check_settings
 
 __all__ = ["Report", "Settings", "check_derivations", "check_steps", "StepTracker"]
 
@@ -49,11 +50,11 @@ def spot_task(step: Step, checker, settings: Settings):
     return spot(step, checker, settings)
 
 
-def fix_task(step: Step, previous_lhs, settings: Settings) -> list:
-    """Worker body: likely fixes of a FAILED step."""
+def fix_task(step: Step, start, settings: Settings) -> list:
+    """Worker body: likely fixes of a FAILED step (``start``: see :func:`fixes.suggest_fixes`)."""
     from .fixes import suggest_fixes  # for start-up time; loaded before the workers fork
     fixes = suggest_fixes(step, settings.families, samples=min(settings.samples, 20),
-                          seed=settings.seed, previous_lhs=previous_lhs)
+                          seed=settings.seed, start=start)
     return [f.as_dict() for f in fixes]
 
 
@@ -244,6 +245,14 @@ def _selected(d: Derivation, select) -> tuple:
     return {i for i, s in enumerate(d.steps) if s.id in select}, None
 
 
+def _previous_key(previous):
+    """What of the step before shapes a step's cached verdict: its left side and relation
+    (the likely fixes and an inherited failure are judged from its left side)."""
+    if previous is None or previous.error:
+        return None
+    return (previous.lhs, previous.rel)
+
+
 def _plan(derivations, settings: Settings, cache, select=None):
     """(tasks, plan): the worker tasks to run, and per step or conclusion
     ``(kind, payload, [task indices])`` -- kind "error", "cached", "step" or "conclusion"."""
@@ -252,7 +261,7 @@ def _plan(derivations, settings: Settings, cache, select=None):
         idx_steps, previous = [], None
         wanted, conclusion = _selected(d, select)
         for n, step in enumerate(d.steps):
-            prev_lhs, previous = (previous.lhs if previous is not None else None), step
+            prev_lhs, previous = _previous_key(previous), step
             if n not in wanted:
                 continue
             idx_steps.append(len(plan))
@@ -332,8 +341,11 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     outcomes = [o or Outcome(False, kind="interrupted", message="not run") for o in outcomes]
     results = _results(plan, outcomes, settings, cache)
     by_plan = dict(enumerate(results))
+    chains = _chains(derivations, plan)
+    if not interrupted:
+        _inherit(chains, plan, by_plan, settings)
     if not interrupted and settings.fixes:
-        _attach_fixes(plan, by_plan, settings)
+        _attach_fixes(chains, plan, by_plan, settings)
     if cache and not interrupted:   # stored after the fix phase, so a cached FAILED step keeps its fixes
         for pi, (kind, payload, ids) in enumerate(plan):
             if kind == "step":
@@ -346,14 +358,74 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted)
 
 
-def _attach_fixes(plan, by_plan, settings):
-    """Second phase: for every FAILED step, the local edits under which it holds."""
-    jobs, targets = [], []
+def _chains(derivations, plan) -> list:
+    """``(derivation, position, previous step's plan index or None, plan index)`` for every
+    planned step, in chain order."""
+    where = {}
     for pi, (kind, payload, _) in enumerate(plan):
+        if kind in ("step", "cached", "error"):
+            step = payload if kind == "error" else payload[0]
+            where[id(step)] = pi
+    out = []
+    for d in derivations:
+        for n, step in enumerate(d.steps):
+            if id(step) in where:
+                prev = where.get(id(d.steps[n - 1])) if n > 0 else None
+                out.append((d, n, prev, where[id(step)]))
+    return out
+
+
+def _slip_before(chain_entry, by_plan) -> bool:
+    """Does the step follow a FAILED step that is a slip of its own (not inherited)?"""
+    _, _, prev, _ = chain_entry
+    if prev is None:
+        return False
+    r = by_plan[prev]
+    return r.status is Status.FAILED and r.inherited_from is None
+
+
+def _inherit(chains, plan, by_plan, settings):
+    """Second phase: a FAILED step after a FAILED step, checked from the slip's left-hand side
+    (see :mod:`vi_sym.inherit`); cached steps bring their finding with them."""
+    jobs, targets = [], []
+    for d, n, prev, pi in chains:
         r = by_plan[pi]
-        if kind == "step" and r.status is Status.FAILED and not r.fixes:
-            step, _, prev_lhs = payload       # continuing from the step before is one fix
-            jobs.append((fix_task, (step, prev_lhs, settings)))
+        if plan[pi][0] == "step" and prev is not None and r.status is Status.FAILED \
+                and by_plan[prev].status is Status.FAILED:
+            p = probe(d.steps[n - 1], d.steps[n])
+            if p is not None:
+                jobs.append((inherit_task, (p, settings)))
+                targets.append(pi)
+    verdicts = {}
+    if jobs:
+        try:
+            outs = run_tasks(jobs, jobs=settings.resolved_jobs(), timeout=settings.timeout)
+        except InterruptedRun:
+            outs = []
+        verdicts = {pi: out.value for pi, out in zip(targets, outs) if out is not None and out.ok}
+    for entry in chains:                       # in chain order: a slip's inheritor is settled first
+        d, n, prev, pi = entry
+        r = by_plan[pi]
+        fresh = plan[pi][0] == "step"
+        slip = _slip_before(entry, by_plan) and r.status is Status.FAILED
+        inherited = slip and (holds(verdicts[pi]) if fresh and pi in verdicts else
+                              (not fresh and r.inherited_from is not None))
+        r.inherited_from = d.steps[n - 1].id if inherited else None
+        if inherited:
+            r.reason = sentence(d, d.steps[n - 1], n - 1)
+            r.fixes = []
+
+
+def _attach_fixes(chains, plan, by_plan, settings):
+    """Third phase: for every FAILED step that is a slip, the local edits under which it holds
+    (after a slip, judged from the slip's left side: a fix never bends a line to a wrong one)."""
+    jobs, targets = [], []
+    for entry in chains:
+        d, n, _, pi = entry
+        r = by_plan[pi]
+        if plan[pi][0] == "step" and r.status is Status.FAILED and not r.fixes and r.inherited_from is None:
+            start = anchor(d.steps[n - 1], d.steps[n]) if _slip_before(entry, by_plan) else None
+            jobs.append((fix_task, (d.steps[n], start, settings)))
             targets.append(r)
     if not jobs:
         return
@@ -373,8 +445,10 @@ def check_steps(steps, settings: Settings | None = None, **overrides) -> list:
     return check_derivations([d], settings, **overrides).results
 
 
-def _check_for_core(derivations, **overrides) -> Report:
-    return check_derivations(derivations, **overrides)
+def _check_for_core(derivations, **given) -> Report:
+    """What ``Step.check(**given)`` / ``Derivation.check(**given)`` run: the command line's
+    defaults (every applicable family), each keyword checked (:func:`settings.check_settings`)."""
+    return check_derivations(derivations, check_settings(**given))
 
 
 core.register_checker(_check_for_core)

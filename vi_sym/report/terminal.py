@@ -65,6 +65,8 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
     expect = ""
     if r.expect == "fails":
         expect = "  (expected to fail)" if r.as_expected else "  (expected to fail, but did not!)"
+    if r.inherited_from:
+        expect += f"  (inherited from {r.inherited_from})"
     lines = [f"{tag} {r.step_id:<28} {r.relation or '?':>2}  {by}  {r.seconds:.2f}s{note}{expect}"]
     detail = verbose or r.status is not Status.PROVED
     if detail and r.statement:
@@ -100,6 +102,8 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
 def summary(report) -> dict:
     c = Counter(r.status.value for r in report.results)
     out = {k: c.get(k, 0) for k in ORDER}
+    out["inherited"] = sum(1 for r in report.results if r.inherited_from)
+    out["slips"] = out["FAILED"] - out["inherited"]
     out["total"] = len(report.results)
     out["unexpected"] = len(report.failed)
     out["input_errors"] = len(report.errors)
@@ -142,7 +146,14 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
                 for line in step_lines(r, verbose, colour):
                     print(line, file=stream)
     s = summary(report)
-    parts = ", ".join(f"{s[k]} {k}" for k in ORDER if s[k])
+    counts = dict(s, FAILED=s["slips"])        # a slip is counted once, where it happens
+    parts = []
+    for k in ORDER:
+        if counts[k]:
+            parts.append(f"{counts[k]} {k}")
+        if k == "FAILED" and s["inherited"]:
+            parts.append(f"{s['inherited']} inherited (fail only because of a wrong line before)")
+    parts = ", ".join(parts)
     tail = ""
     xf = sum(1 for r in report.results if r.expect == "fails")
     if xf:
