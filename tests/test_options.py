@@ -150,9 +150,10 @@ def test_an_overflow_is_unknown_with_its_reason(tmp_path):
 def test_prover_limits_are_no_proof_with_a_reason(monkeypatch):
     import vi_sym.judge as judge
 
-    def deep(step):
-        raise RecursionError("maximum recursion depth exceeded")
+    def huge(step):
+        raise OverflowError("int too large to convert to float")
 
-    monkeypatch.setattr(judge, "_prove", deep)
+    monkeypatch.setattr(judge, "_prove", huge)
     out = prove(_step())
-    assert out["proved"] is False and "too deeply nested" in out["reason"]
+    assert out["proved"] is False and "too large to compute with" in out["reason"]
+    assert "OverflowError" in out["reason"]

@@ -38,7 +38,7 @@ DEFAULT_DIR = ".vi_sym_cache"
 _VERDICT = {"status": str, "relation": str, "statement": str, "latex": str, "justification": list,
             "seconds": (int, float), "trace": list, "residual": str, "uncited": list, "atom": str,
             "reason": str, "families": list, "explanation": str, "fixes": list,
-            "inherited_from": (str, type(None))}
+            "inherited_from": (str, type(None)), "untested": str}
 _CONCLUSION = {"proved": bool, "trace": list, "residual": str, "uncited": list, "atom": str}
 
 
@@ -142,21 +142,21 @@ class Cache:
         return {"latent": [sympy.srepr(v) for v in ctx.latent], "models": sorted(ctx.models),
                 "domains": [list(d) for d in getattr(ctx, "domains", ())]}
 
-    def step_key(self, step, families, settings, previous=None) -> str:
+    def step_key(self, step, families, settings, previous=None, kind="step") -> str:
         """Keyed on the step, the families asked for, the settings and the previous step's left
         side and relation, ``previous = (lhs, rel)`` (a step after a wrong one is judged from
         that left side too: an inherited failure, its likely fixes)."""
         if previous is not None and not isinstance(previous, tuple):
             previous = (previous, "=")
         prev = None if previous is None else [sympy.srepr(previous[0]), previous[1]]
-        return self._key("step", settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
+        return self._key(kind, settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
                          rhs=sympy.srepr(step.rhs), by=list(step.by), expect=step.expect,
                          context=self._context(step.context), families=list(families),
                          previous=prev, fixes=bool(getattr(settings, "fixes", True)))
 
-    def conclusion_key(self, derivation, settings) -> str:
+    def conclusion_key(self, derivation, settings, conclusion=None) -> str:
         s, rel, t = derivation.claim
-        c = derivation.conclusion
+        c = conclusion or derivation.conclusion
         return self._key("conclusion", settings, chain=[sympy.srepr(s), rel, sympy.srepr(t)],
                          conclusion=[sympy.srepr(c.lhs), c.rel, sympy.srepr(c.rhs)],
                          context=self._context(derivation.context))
@@ -215,9 +215,10 @@ class Cache:
                 os.unlink(tmp)
 
     # ------------------------------------------------------------------ steps
-    def lookup_step(self, step, families, settings, previous_lhs=None):
-        """The cached verdict fields of ``step`` (a dict for :meth:`restore_step`), or None."""
-        return self._load(self.step_key(step, families, settings, previous_lhs), "step", _VERDICT)
+    def lookup_step(self, step, families, settings, previous_lhs=None, kind="step"):
+        """The cached verdict fields of ``step`` (a dict for :meth:`restore_step`), or None
+        (``kind="conclusion-spot"``: a conclusion's spot-checks)."""
+        return self._load(self.step_key(step, families, settings, previous_lhs, kind), kind, _VERDICT)
 
     @staticmethod
     def restore_step(base, value):
@@ -229,9 +230,9 @@ class Cache:
             trace=[tuple(t) for t in value["trace"]], residual=value["residual"],
             uncited=tuple(value["uncited"]), atom=value["atom"], reason=value["reason"],
             families=value["families"], explanation=value["explanation"],
-            fixes=value["fixes"], inherited_from=value["inherited_from"])
+            fixes=value["fixes"], inherited_from=value["inherited_from"], untested=value["untested"])
 
-    def store_step(self, step, families, settings, result, outcomes, previous_lhs=None) -> None:
+    def store_step(self, step, families, settings, result, outcomes, previous_lhs=None, kind="step") -> None:
         """Store ``result`` unless a task timed out, crashed, raised or was interrupted."""
         if not all(o is not None and o.ok for o in outcomes):
             return
@@ -239,12 +240,12 @@ class Cache:
         value["status"] = result.status.value
         if not _jsonable(value["fixes"]):
             return
-        self._save(self.step_key(step, families, settings, previous_lhs), "step", _plain(value))
+        self._save(self.step_key(step, families, settings, previous_lhs, kind), kind, _plain(value))
 
     # ------------------------------------------------------------------ conclusions
-    def lookup_conclusion(self, derivation, settings):
-        """The cached composition-check outcome of ``derivation``'s conclusion, or None."""
-        value = self._load(self.conclusion_key(derivation, settings), "conclusion", _CONCLUSION)
+    def lookup_conclusion(self, derivation, settings, conclusion=None):
+        """The cached composition-check outcome of ``derivation``'s ``conclusion``, or None."""
+        value = self._load(self.conclusion_key(derivation, settings, conclusion), "conclusion", _CONCLUSION)
         if value is None:
             return None
         seconds = value.pop("seconds", 0.0)
@@ -252,8 +253,8 @@ class Cache:
         value["uncited"] = tuple(value["uncited"])
         return Outcome(True, value, seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0)
 
-    def store_conclusion(self, derivation, settings, outcome) -> None:
+    def store_conclusion(self, derivation, settings, outcome, conclusion=None) -> None:
         if outcome is None or not outcome.ok or not isinstance(outcome.value, dict):
             return
         value = dict(outcome.value, seconds=outcome.seconds)
-        self._save(self.conclusion_key(derivation, settings), "conclusion", _plain(value))
+        self._save(self.conclusion_key(derivation, settings, conclusion), "conclusion", _plain(value))

@@ -16,7 +16,7 @@ from .cache import DEFAULT_DIR, Cache
 from .frontends import load_file
 from .frontends.notes import input_notes, reading_lines
 from .frontends.transcribe import transcribe
-from .loader import load_paths
+from .loader import LoadError, discover, load_paths
 from .mutate import run_mutation, table
 from .progress import ProgressLine
 from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    c.add_argument("--strict", action="store_true",
+                   help="an UNKNOWN verdict fails the run (exit 1), as a FAILED one does")
     c.add_argument("--plot", metavar="DIR", default=None,
                    help="draw both sides of each FAILED step along its counterexample, one PNG per step in DIR")
     i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
@@ -146,9 +148,25 @@ def _settings(args, fams=("all",)):
     try:
         return validate(Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
                                  samples=args.samples, seed=args.seed,
-                                 fixes=not getattr(args, "no_fixes", False)), flag=_flag), None
+                                 fixes=not getattr(args, "no_fixes", False),
+                                 strict=bool(getattr(args, "strict", False))), flag=_flag), None
     except SettingError as err:
         return None, str(err)
+
+
+def _load(paths) -> tuple:
+    """(derivations, errors) of ``paths``: a missing path, or a directory without derivation
+    files, is an error of its own and every other path is still read."""
+    present, errors = [], []
+    for p in paths:
+        if not Path(p).exists():
+            errors.append(LoadError(p, 0, "", "", "no such file or directory"))
+        elif Path(p).is_dir() and not discover([p]):
+            errors.append(LoadError(p, 0, "", "", "no derivations found (a directory is searched for *.vi files)"))
+        else:
+            present.append(p)
+    derivs, more = load_paths(present) if present else ([], [])
+    return derivs, errors + more
 
 
 def cmd_check(args) -> int:
@@ -160,9 +178,6 @@ def cmd_check(args) -> int:
     if args.no_cache and args.cache_dir:
         return _usage_error("--no-cache and --cache-dir contradict each other")
     paths = args.paths or _catalogue()
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        return _usage_error(f"no such file or directory: {', '.join(missing)}")
     fams, problem = _families(args.family)
     if problem:
         return _usage_error(problem)
@@ -177,7 +192,14 @@ def cmd_check(args) -> int:
     if not args.no_cache:
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
-    derivs, errors = load_paths(paths)
+    derivs, errors = _load(paths)
+    if not derivs and not errors:
+        return _usage_error(f"no derivations found in {', '.join(paths)} (a directory is searched for "
+                            f"*.vi files; name a note, .md or .ipynb file to read it)")
+    if not derivs and all(e.line == 0 and not e.derivation for e in errors):
+        for e in errors:
+            print(f"error: {e}", file=sys.stderr)
+        return 2
     for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
         print(line, file=human)
     settings.families = tuple(fams)

@@ -9,7 +9,7 @@ is a strict xfail.  A file with input errors is a collection error naming file
 and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
-``--vi-sym-timeout``.
+``--vi-sym-timeout``, ``--vi-sym-strict`` (an UNKNOWN step fails).
 
 Only ``*.vi`` files are touched, and vi_sym itself is imported lazily (inside the
 functions, for start-up time), so the plugin is inert in test runs that collect no
@@ -41,6 +41,8 @@ def pytest_addoption(parser):
                      "in the directory pytest was started in)")
     g.addoption("--vi-sym-no-cache", action="store_true", default=False,
                 help="vi_sym: check every step afresh; read and write no cache")
+    g.addoption("--vi-sym-strict", action="store_true", default=False,
+                help="vi_sym: an UNKNOWN step fails (instead of being skipped), as with check --strict")
 
 
 def pytest_configure(config):
@@ -99,6 +101,11 @@ class ViStepFailed(ViStepReport):
 
 class ViStepError(ViStepReport):
     """A step that could not be checked (ERROR)."""
+
+
+class ViStepUnknown(ViStepReport):
+    """An UNKNOWN step that must not pass: under ``--vi-sym-strict``, or marked ``xfail``
+    (an expected failure that is UNKNOWN was not shown to fail)."""
 
 
 def _xdist_worker(config) -> bool:
@@ -191,8 +198,9 @@ class ViDerivation(pytest.Collector):
         self.derivation = derivation
 
     def collect(self):
+        from .assemble import conclusions_of  # vi_sym is loaded lazily, see the top
         d = self.derivation
-        steps = list(d.steps) + ([d.conclusion] if d.conclusion is not None else [])
+        steps = list(d.steps) + conclusions_of(d)
         for s in steps:
             yield ViStep.from_parent(self, name=s.name, step=s)
 
@@ -215,7 +223,9 @@ class ViStep(pytest.Item):
             raise ViStepError(r)
         if r.status is Status.FAILED:
             raise ViStepFailed(r)
-        if r.status is Status.UNKNOWN and r.expect != "fails":
+        if r.status is Status.UNKNOWN:
+            if r.expect == "fails" or self.config.getoption("vi_sym_strict", False):
+                raise ViStepUnknown(r)
             _skip_here(f"{r.step_id} UNKNOWN: {' '.join(r.reason.split())}")
         # PROVED / SPOT-CHECKED pass; for an xfail step a pass is a strict XPASS (a failure)
 
@@ -223,7 +233,11 @@ class ViStep(pytest.Item):
         if isinstance(excinfo.value, ViStepReport):
             from .report import step_lines  # vi_sym is loaded lazily, see the top
             r = excinfo.value.result
-            return "\n".join(step_lines(r, verbose=self.config.getoption("verbose") > 0))
+            lines = step_lines(r, verbose=self.config.getoption("verbose") > 0)
+            if isinstance(excinfo.value, ViStepUnknown):
+                lines.insert(0, "expected to fail, but UNKNOWN: not shown to fail" if r.expect == "fails"
+                             else "UNKNOWN fails under --vi-sym-strict")
+            return "\n".join(lines)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from . import core
 from .core import Derivation, Outcome, Status, Step
+from .assemble import conclusions_of
 from .inherit import anchor, holds, inherit_task, probe, sentence
 from .isolation import InterruptedRun, run_tasks
-from .judge import (applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
+from .judge import (why_untested, applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
                     load, merge, prove, spot)
 from .settings import Settings, check_settings
 
@@ -238,11 +239,37 @@ class StepTracker:
 # --------------------------------------------------------------------------- driver
 
 def _selected(d: Derivation, select) -> tuple:
-    """(steps to check, conclusion or None): those of ``d`` whose ids are in ``select``
-    (None: all); a selected conclusion brings in every step of its chain."""
-    if select is None or (d.conclusion is not None and d.conclusion.id in select):
-        return set(range(len(d.steps))), d.conclusion
-    return {i for i, s in enumerate(d.steps) if s.id in select}, None
+    """(steps to check, conclusions): those of ``d`` whose ids are in ``select`` (None: all);
+    a selected conclusion brings in every step of its chain."""
+    every = conclusions_of(d)
+    if select is None:
+        return set(range(len(d.steps))), every
+    chosen = [c for c in every if c.id in select]
+    if chosen:
+        return set(range(len(d.steps))), chosen
+    return {i for i, s in enumerate(d.steps) if s.id in select}, []
+
+
+def _plan_conclusion(d: Derivation, c: Step, idx_steps, settings: Settings, cache, tasks) -> tuple:
+    """The plan entry of one conclusion: its composition check and its spot-checks (each
+    from the cache when there)."""
+    comp, hit, spot_hit, fams, spots = [], None, None, [], []
+    if not c.error and d.claim is not None and d.relation is not None:
+        hit = cache.lookup_conclusion(d, settings, c) if cache else None
+        if hit is None:
+            comp = [len(tasks)]
+            tasks.append((conclusion_task, (d, c)))
+    if not c.error and settings.families:
+        spot_hit = cache.lookup_step(c, settings.families, settings, kind=CONCLUSION_SPOT) if cache else None
+        if spot_hit is None:
+            checkers = applicable_checkers(c, settings)
+            fams = [ch.name for ch in checkers]
+            spots = list(range(len(tasks), len(tasks) + len(checkers)))
+            tasks.extend((spot_task, (c, ch, settings)) for ch in checkers)
+    return ("conclusion", (d, c, idx_steps, hit, spot_hit, fams, len(comp)), comp + spots)
+
+
+CONCLUSION_SPOT = "conclusion-spot"     # the cache's kind for a conclusion's spot-checks
 
 
 def _previous_key(previous):
@@ -259,7 +286,7 @@ def _plan(derivations, settings: Settings, cache, select=None):
     tasks, plan = [], []
     for d in derivations:
         idx_steps, previous = [], None
-        wanted, conclusion = _selected(d, select)
+        wanted, concls = _selected(d, select)
         for n, step in enumerate(d.steps):
             prev_lhs, previous = _previous_key(previous), step
             if n not in wanted:
@@ -277,15 +304,10 @@ def _plan(derivations, settings: Settings, cache, select=None):
             ids = list(range(len(tasks), len(tasks) + 1 + len(checkers)))
             tasks.append((prove_task, (step,)))
             tasks.extend((spot_task, (step, c, settings)) for c in checkers)
-            plan.append(("step", (step, fams, prev_lhs), ids))
-        if conclusion is not None:
-            ids, hit = [], None
-            if d.claim is not None and d.relation is not None:
-                hit = cache.lookup_conclusion(d, settings) if cache else None
-                if hit is None:
-                    ids = [len(tasks)]
-                    tasks.append((conclusion_task, (d,)))
-            plan.append(("conclusion", (d, idx_steps, hit), ids))
+            untested = "" if checkers else why_untested(step, settings)
+            plan.append(("step", (step, fams, prev_lhs, untested), ids))
+        for c in concls:
+            plan.append(_plan_conclusion(d, c, idx_steps, settings, cache, tasks))
     return tasks, plan
 
 
@@ -299,16 +321,30 @@ def _results(plan, outcomes, settings: Settings, cache) -> list:
             step, verdict = payload
             r = cache.restore_step(base_result(step), verdict)
         elif kind == "step":
-            step, fams, _ = payload
-            r = merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])])
+            step, fams, _, untested = payload
+            r = merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])], untested)
         else:
-            d, step_idx, hit = payload
-            out = hit or (outcomes[ids[0]] if ids else Outcome(False, kind="", message=""))
-            if cache and ids:
-                cache.store_conclusion(d, settings, out)
-            r = conclusion_result(d, out, [results[i] for i in step_idx])
+            r = _conclusion(payload, ids, outcomes, settings, cache, results)
         results.append(r)
     return results
+
+
+def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
+    """A conclusion's StepResult from its composition check and its spot-checks (storing what
+    was computed afresh in the cache)."""
+    d, c, step_idx, hit, spot_hit, fams, n_comp = payload
+    out = hit or (outcomes[ids[0]] if n_comp else Outcome(False, kind="", message=""))
+    if cache and n_comp:
+        cache.store_conclusion(d, settings, out, c)
+    spotted = None
+    if spot_hit is not None:
+        spotted = cache.restore_step(base_result(c), spot_hit)
+    elif not c.error and settings.families:
+        spot_outs = [outcomes[i] for i in ids[n_comp:]]
+        spotted = merge(c, None, list(zip(fams, spot_outs)), "" if fams else why_untested(c, settings))
+        if cache:
+            cache.store_step(c, settings.families, settings, spotted, spot_outs, kind=CONCLUSION_SPOT)
+    return conclusion_result(d, out, [results[i] for i in step_idx], c, spotted)
 
 
 def check_derivations(derivations, settings: Settings | None = None, errors=(), on_result=None,
@@ -349,7 +385,7 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     if cache and not interrupted:   # stored after the fix phase, so a cached FAILED step keeps its fixes
         for pi, (kind, payload, ids) in enumerate(plan):
             if kind == "step":
-                step, fams, prev_lhs = payload
+                step, fams, prev_lhs, _ = payload
                 cache.store_step(step, settings.families, settings, by_plan[pi], [outcomes[i] for i in ids],
                                  prev_lhs)
     if on_result:

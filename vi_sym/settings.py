@@ -30,6 +30,7 @@ class Settings:
     seed: int = 0
     tol: float = 1e-6
     fixes: bool = True             # look for likely fixes of FAILED steps
+    strict: bool = False           # an UNKNOWN verdict fails the run (exit 1)
 
     def resolved_jobs(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
@@ -83,8 +84,9 @@ def validate(settings: Settings, flag=_plain) -> Settings:
     s.seed = _int("seed", s.seed, -(2 ** 63), 2 ** 63 - 1, flag)
     s.tol = _real("tol", s.tol, 0.0, 1.0, flag, "a finite tolerance in (0, 1]")
     s.families = _families(s.families, flag)
-    if not isinstance(s.fixes, bool):
-        raise SettingTypeError(f"{flag('fixes')} must be True or False, got {s.fixes!r}")
+    for name in ("fixes", "strict"):
+        if not isinstance(getattr(s, name), bool):
+            raise SettingTypeError(f"{flag(name)} must be True or False, got {getattr(s, name)!r}")
     return s
 
 

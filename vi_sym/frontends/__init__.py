@@ -15,7 +15,7 @@ import importlib
 from pathlib import Path
 from typing import Callable, Union
 
-from ..assemble import assemble_all
+from ..assemble import assemble_all, qualify_shared_names
 from ..records import DerivationRecord, LoadError, StepRecord
 from .vi import read_vi
 
@@ -103,12 +103,15 @@ def load_file(path) -> tuple:
 
 def load_paths(paths):
     """Every derivation under ``paths`` (files or directories); returns (derivations, errors)."""
-    derivs, errors = [], []
+    derivs, errors, seen = [], [], set()
     for f in discover(paths):
+        if f.resolve() in seen:        # named twice (a file and its directory): read once
+            continue
+        seen.add(f.resolve())
         d, e = load_file(f)
         derivs.extend(d)
         errors.extend(e)
-    return derivs, errors
+    return qualify_shared_names(derivs, errors), errors
 
 
 register_reader(".vi", read_vi)
