@@ -157,3 +157,10 @@ def test_prover_limits_are_no_proof_with_a_reason(monkeypatch):
     out = prove(_step())
     assert out["proved"] is False and "too large to compute with" in out["reason"]
     assert "OverflowError" in out["reason"]
+
+
+def test_import_checks_its_samples_option(tmp_path):
+    (tmp_path / "n.txt").write_text("log p(x) = log p(x)\n", encoding="utf-8")
+    p = run("vi_sym", "import", "n.txt", "--samples", "0", cwd=tmp_path)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip() == "error: --samples must be between 1 and 1000000, got 0"

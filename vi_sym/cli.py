@@ -260,6 +260,10 @@ def cmd_mutate(args) -> int:
 
 def cmd_import(args) -> int:
     """Read FILE with its reader, check it, print or write the ``.vi`` transcription."""
+    try:
+        validate(Settings(samples=args.samples), flag=_flag)
+    except SettingError as err:
+        return _usage_error(str(err))
     from .families import FAMILIES  # here, for start-up time: it loads numpy
     derivs, errors = load_file(args.file)
     for e in errors:
