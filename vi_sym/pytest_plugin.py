@@ -4,8 +4,9 @@ Registered as the ``pytest11`` entry point ``vi_sym``.  A file is collected as
 ``FILE::DERIVATION::STEP`` items (one per step and one per conclusion); a step
 passes when PROVED or SPOT-CHECKED, fails with vi_sym's own step report
 (residual, counterexample, reason -- no Python traceback) when FAILED or
-ERROR, and is skipped with the reason when UNKNOWN.  A step marked ``xfail``
-is a strict xfail.  A file with input errors is a collection error naming file
+ERROR, and is skipped with the reason when UNKNOWN (fails under ``--vi-sym-strict``).
+A step marked ``xfail`` is a strict xfail that must be FAILED: one that comes out
+UNKNOWN was not shown to fail and fails, as it does under ``check``.  A file with input errors is a collection error naming file
 and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
