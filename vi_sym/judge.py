@@ -52,7 +52,7 @@ _COUNT = {2: "two", 3: "three", 4: "four"}
 def why_untested(step: Step, settings: Settings) -> str:
     """Why no spot-checker applies to ``step``, in a phrase ("no model family has two latents")."""
     if not settings.families:
-        return "spot-checks are off (--family none)"
+        return ""                  # spot-checks turned off: nothing to report as untested
     from .families import FAMILIES  # for start-up time, see above
     from .families.roles import UnsupportedDensity
     from .vocabulary import Density
@@ -200,7 +200,7 @@ def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_w
             spots.append((c.name, out))
             if stop_on_failure and out.ok and out.value.status == "FAILED":
                 break
-    return merge(step, proof, spots, "" if checkers else why_untested(step, settings))
+    return merge(step, proof, spots, None if checkers else why_untested(step, settings))
 
 
 # --------------------------------------------------------------------------- merging
@@ -238,11 +238,11 @@ def _family_entries(res: StepResult, spot_outs: list):
     return failed, checked
 
 
-def merge(step: Step, proof_out: Outcome, spot_outs: list, untested: str = "") -> StepResult:
+def merge(step: Step, proof_out: Outcome, spot_outs: list, untested: str | None = None) -> StepResult:
     """One StepResult from the proof's outcome and ``[(checker name, outcome)]``; ``untested``:
-    why no spot-checker applied (when none did)."""
+    why no spot-checker applied (when none did; "" when spot-checks were off)."""
     res = base_result(step)
-    res.untested = "" if spot_outs else (untested or "no model family applies to it")
+    res.untested = "" if spot_outs else ("no model family applies to it" if untested is None else untested)
     res.seconds = (proof_out.seconds if proof_out else 0.0) + sum(o.seconds for _, o in spot_outs)
     reasons = []
     proved = False

@@ -304,7 +304,7 @@ def _plan(derivations, settings: Settings, cache, select=None):
             ids = list(range(len(tasks), len(tasks) + 1 + len(checkers)))
             tasks.append((prove_task, (step,)))
             tasks.extend((spot_task, (step, c, settings)) for c in checkers)
-            untested = "" if checkers else why_untested(step, settings)
+            untested = None if checkers else why_untested(step, settings)
             plan.append(("step", (step, fams, prev_lhs, untested), ids))
         for c in concls:
             plan.append(_plan_conclusion(d, c, idx_steps, settings, cache, tasks))
@@ -341,7 +341,7 @@ def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
         spotted = cache.restore_step(base_result(c), spot_hit)
     elif not c.error and settings.families:
         spot_outs = [outcomes[i] for i in ids[n_comp:]]
-        spotted = merge(c, None, list(zip(fams, spot_outs)), "" if fams else why_untested(c, settings))
+        spotted = merge(c, None, list(zip(fams, spot_outs)), None if fams else why_untested(c, settings))
         if cache:
             cache.store_step(c, settings.families, settings, spotted, spot_outs, kind=CONCLUSION_SPOT)
     return conclusion_result(d, out, [results[i] for i in step_idx], c, spotted)
