@@ -21,11 +21,15 @@ from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
 from .notation import to_unicode
-from .vocabulary import Density
+from .upto import UpTo, free_of, split_up_to
+from .vocabulary import Const, Density
 
-#: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
-#: citing them is good style but never required.  A rule is one by its own flag.
-DEFINITIONS = tuple(r for r in EQUALITY_RULES if r.definition)
+
+
+def definitions() -> list:
+    """Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
+    citing them is good style but never required.  A rule is one by its own flag."""
+    return [r for r in EQUALITY_RULES if r.definition]
 
 MAX_ROUNDS = 25
 
@@ -87,7 +91,7 @@ class Proof:
 
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
-    order = [r for r in EQUALITY_RULES if r in rules or r in DEFINITIONS]
+    order = [r for r in EQUALITY_RULES if r in rules or r.definition]
     expr = sympy.sympify(expr)
     for _ in range(MAX_ROUNDS):
         before = expr
@@ -127,7 +131,7 @@ def _with_fallback(attempt, cited_eq):
 
 def _minimal_uncited(attempt, cited, proof) -> tuple:
     """The uncited rules the proof needed, dropping (greedily) any it can do without."""
-    free = {r.name for r in DEFINITIONS} | {r.name for r in cited}
+    free = {r.name for r in definitions()} | {r.name for r in cited}
     needed = [r for r in EQUALITY_RULES if r.name in proof.rules_used and r.name not in free]
     for rule in list(needed):
         trial = [r for r in needed if r is not rule]
@@ -139,6 +143,8 @@ def _minimal_uncited(attempt, cited, proof) -> tuple:
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    if lhs.has(Const) or rhs.has(Const):
+        return prove_up_to(lhs, rel, rhs, cited, ctx)
     # no equality rule cited: the proof may still use them all, but it names each one it
     # needed (an '=' step citing only 'jensen' must not pass as justified by it)
     cited_eq = [r for r in cited if r.kind == "equality"]
@@ -193,3 +199,28 @@ def _two_atoms(gap, lhs, rhs, rules, cited_eq, ctx):
                 proof.atom = f"{names}: {d1} and {d2}, so their sum is >= 0"
                 return proof
     return None
+
+
+def prove_free_of(lhs, rhs, rules, ctx: Context, targets, sides=("lhs", "rhs")) -> Proof:
+    """Prove that ``lhs - rhs`` does not depend on ``targets`` (variables or densities)."""
+    trace: list = []
+    a = normalise(lhs, rules, ctx, sides[0], trace)
+    b = normalise(rhs, rules, ctx, sides[1], trace)
+    residual = algebra(a - b)
+    return Proof(free_of(residual, targets), trace, residual)
+
+
+def prove_up_to(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
+    """``lhs = rhs + const(z1)`` (equal up to a term free of z1) or ``lhs = rhs * const(z1)``
+    (proportional in z1): every const is dropped and what is left of ``lhs - rhs`` (of
+    ``log lhs - log rhs``) must normalise to an expression free of the consts' targets."""
+    claim = split_up_to(lhs, rel, rhs)
+    if isinstance(claim, str):
+        return Proof(False, [TraceEntry("step", "const", claim)], claim)
+    assert isinstance(claim, UpTo)
+    cited_eq = [r for r in cited if r.kind == "equality"]
+    proof = _with_fallback(
+        lambda rules: prove_free_of(claim.lhs, claim.rhs, rules, ctx, claim.targets), cited_eq)
+    if proof.proved:
+        proof.atom = claim.describe()
+    return proof
