@@ -125,10 +125,16 @@ XFAIL_UNKNOWN = UNKNOWN_STEP + "        xfail: believed wrong\n"
 def test_cli_and_pytest_agree_an_unknown_expected_failure_was_not_shown_to_fail(tmp_path):
     (tmp_path / "x.vi").write_text(XFAIL_UNKNOWN, encoding="utf-8")
     cli = run("vi_sym", "check", "x.vi", "--family", "none", "--no-cache", cwd=tmp_path)
-    assert cli.returncode == 1 and "not shown to fail" in cli.stdout
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none",
+    assert cli.returncode == 0 and "not shown to fail" in cli.stdout
+    p = run("pytest", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "-rx",
             "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
-    assert p.returncode == 1 and "1 failed" in p.stdout and "not shown to fail" in p.stdout, p.stdout
+    assert p.returncode == 0 and "1 xfailed" in p.stdout and "not shown to fail" in p.stdout, p.stdout
+    # under --strict both fail it
+    cli = run("vi_sym", "check", "x.vi", "--family", "none", "--no-cache", "--strict", cwd=tmp_path)
+    assert cli.returncode == 1
+    p = run("pytest", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "--vi-sym-strict",
+            "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
+    assert p.returncode == 1 and "1 failed" in p.stdout, p.stdout
 
 
 @pytest.mark.parametrize("make,args,fragment,rc", [

@@ -100,16 +100,12 @@ def test_usage_errors_are_one_line_exit_2(tmp_path, args, fragment):
 
 def test_default_catalogue_exits_0_and_json_to_stdout_is_valid(tmp_path):
     p = run("check", "--family", "none", "--no-cache", "--json", "-", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)            # stdout holds the JSON only; the report went to stderr
     assert data["schema"] == "vi_sym.report/1"
-    # without families an expected failure that needs a counterexample stays UNKNOWN: it was
-    # not shown to fail, so the run is not as expected (exit 1) -- and nothing else is off
-    unrefuted = [r for r in data["results"] if r["expect"] == "fails" and r["status"] == "UNKNOWN"]
-    assert unrefuted and p.returncode == data["summary"]["exit_code"] == 1, p.stderr
-    assert data["summary"]["total"] >= 20
+    assert data["summary"]["exit_code"] == 0 and data["summary"]["total"] >= 20
     held = [r for r in data["results"] if r["expect"] == "holds"]
-    assert len(held) >= 20 and all(r["as_expected"] for r in held)
-    assert [r["id"] for r in data["results"] if not r["as_expected"]] == [r["id"] for r in unrefuted]
+    assert len(held) >= 20 and all(r["as_expected"] for r in data["results"])
     # without families nothing is spot-checked: every correct symbolic step is PROVED, and
     # the claims out of the prover's reach (Beta, Laplace, Poisson entropy, ...) stay UNKNOWN
     assert {r["status"] for r in held if not r["derivation"].startswith(("kl_", "entropy_"))} == {"PROVED"}

@@ -261,11 +261,12 @@ class StepResult:
 
     @property
     def as_expected(self) -> bool:
-        """A step expected to hold must not fail; a step expected to fail must be FAILED (a
-        counterexample): PROVED, SPOT-CHECKED or UNKNOWN (not shown to fail) break the expectation,
-        as under the pytest plugin (a strict xfail)."""
-        if self.expect == "fails":       # an expected failure must be refuted: UNKNOWN was not shown to fail
-            return self.status is Status.FAILED
+        """A step expected to hold must not fail; a step expected to fail must not hold (PROVED
+        or SPOT-CHECKED break the expectation).  An expected failure that is UNKNOWN was not shown
+        to fail: it is reported so, and fails the run under ``--strict`` like every UNKNOWN (the
+        pytest plugin: xfailed, failed under ``--vi-sym-strict``)."""
+        if self.expect == "fails":       # UNKNOWN (not shown to fail) passes; --strict fails every UNKNOWN
+            return self.status not in (Status.PROVED, Status.SPOT_CHECKED)
         return self.status not in (Status.FAILED, Status.ERROR)
 
     def _repr_html_(self):

@@ -64,9 +64,8 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
     note = f"  note:{r.note_line}" if r.note_line is not None else ""
     expect = ""
     if r.expect == "fails":
-        expect = ("  (expected to fail)" if r.as_expected else
-                  "  (expected to fail, but was not shown to fail)" if r.status is Status.UNKNOWN else
-                  "  (expected to fail, but did not!)")
+        expect = ("  (expected to fail; UNKNOWN: not shown to fail)" if r.status is Status.UNKNOWN else
+                  "  (expected to fail)" if r.as_expected else "  (expected to fail, but did not!)")
     if r.inherited_from:
         expect += f"  (inherited from {r.inherited_from})"
     lines = [f"{tag} {r.step_id:<28} {r.relation or '?':>2}  {by}  {r.seconds:.2f}s{note}{expect}"]
