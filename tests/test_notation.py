@@ -9,7 +9,7 @@ from vi_sym.loader import load_paths
 from vi_sym.notation import (relation_latex, relation_mathml, relation_unicode, to_latex,
                              to_mathml, to_unicode, to_vi)
 from vi_sym.parse import Function, ParseEnv, parse_expression
-from vi_sym.vocabulary import ELBO, KL, Density, Entropy, Expectation
+from vi_sym.vocabulary import Const, Density, ELBO, Entropy, Expectation, KL
 
 x, z, s, m = symbols("x z s m")
 q, qx = Density("q", [z]), Density("q", [z], [x])
@@ -107,6 +107,7 @@ def _env_for(*exprs):
             variables.update({str(v): v for v in d.vars + d.given})
     env = ParseEnv(variables, densities=names)
     env.functions["H"] = Function(Entropy, 1)
+    env.functions["const"] = Function(Const, 1)
     return env
 
 

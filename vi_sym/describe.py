@@ -32,6 +32,10 @@ EXAMPLES = {
     "entropy_definition": "H(q(z)) = -E_q(z)[log(q(z))]",
     "jensen": "log(E_q(z)[p(x,z)/q(z)]) >= E_q(z)[log(p(x,z)/q(z))]",
     "kl_nonnegative": "KL(q(z) || p(z|x)) >= 0",
+    "integral_integral_swap": "integrate(integrate(q(z)*log(p(x|z)), x), z) = "
+                              "integrate(integrate(q(z)*log(p(x|z)), z), x)",
+    "log_of_exp": "log(exp(integrate(q(z)*log(p(x|z)), z))) = integrate(q(z)*log(p(x|z)), z)",
+    "density_argument_order": "p(z,x) = p(x,z)",
 }
 
 #: what each rule does to a step, as a verb phrase for one sentence
@@ -51,6 +55,9 @@ ACTIONS = {
     "entropy_definition": "unfold the entropy H(q) into -E_q[log q]",
     "jensen": "apply Jensen's inequality: log is concave, so log E_q[Y] ≥ E_q[log Y]",
     "kl_nonnegative": "drop a KL divergence, which is never negative (Gibbs' inequality)",
+    "integral_integral_swap": "swap the order of two integrals over a product domain (Fubini–Tonelli)",
+    "log_of_exp": "undo the exponential inside a log, log(exp(a)) = a",
+    "density_argument_order": "write a density's variables in one order",
 }
 
 

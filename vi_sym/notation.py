@@ -82,13 +82,17 @@ class ViPrinter(StrPrinter):
         return f"KL({self._print(e.P)} {self.kl_bar} {self._print(e.Q)})"
 
     def _print_Expectation(self, e):
-        return f"E_{self._print(e.q)}[{self._print(e.f)}]"
+        q = self._print(e.q)
+        return f"E_{q if isinstance(e.q, Density) else '{' + q + '}'}[{self._print(e.f)}]"
 
     def _print_ELBO(self, e):
         return f"ELBO({self._print(e.q)}, {self._print(e.joint)})"
 
     def _print_Entropy(self, e):
         return f"H({self._print(e.q)})"
+
+    def _print_Const(self, e):
+        return f"const({self._print(e.target)})"
 
     def _print_Exp1(self, e):
         return "exp(1)"
@@ -204,6 +208,9 @@ class LatexPrinter(_SympyLatex):
 
     def _print_Entropy(self, e):
         return rf"\operatorname{{H}}\left({self._print(e.q)}\right)"
+
+    def _print_Const(self, e):
+        return rf"\operatorname{{const}}_{{{self._print(e.target)}}}"
 
     def _print_log(self, e, exp=None):
         a = e.args[0]

@@ -21,7 +21,8 @@ from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
 from .notation import to_unicode
-from .vocabulary import Density
+from .upto import UpTo, free_of, split_up_to
+from .vocabulary import Const, Density
 
 #: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
 #: citing them is good style but never required.  A rule is one by its own flag.
@@ -139,6 +140,8 @@ def _minimal_uncited(attempt, cited, proof) -> tuple:
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
     lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    if lhs.has(Const) or rhs.has(Const):
+        return prove_up_to(lhs, rel, rhs, cited, ctx)
     # no equality rule cited: the proof may still use them all, but it names each one it
     # needed (an '=' step citing only 'jensen' must not pass as justified by it)
     cited_eq = [r for r in cited if r.kind == "equality"]
@@ -193,3 +196,28 @@ def _two_atoms(gap, lhs, rhs, rules, cited_eq, ctx):
                 proof.atom = f"{names}: {d1} and {d2}, so their sum is >= 0"
                 return proof
     return None
+
+
+def prove_free_of(lhs, rhs, rules, ctx: Context, targets, sides=("lhs", "rhs")) -> Proof:
+    """Prove that ``lhs - rhs`` does not depend on ``targets`` (variables or densities)."""
+    trace: list = []
+    a = normalise(lhs, rules, ctx, sides[0], trace)
+    b = normalise(rhs, rules, ctx, sides[1], trace)
+    residual = algebra(a - b)
+    return Proof(free_of(residual, targets), trace, residual)
+
+
+def prove_up_to(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
+    """``lhs = rhs + const(z1)`` (equal up to a term free of z1) or ``lhs = rhs * const(z1)``
+    (proportional in z1): every const is dropped and what is left of ``lhs - rhs`` (of
+    ``log lhs - log rhs``) must normalise to an expression free of the consts' targets."""
+    claim = split_up_to(lhs, rel, rhs)
+    if isinstance(claim, str):
+        return Proof(False, [TraceEntry("step", "const", claim)], claim)
+    assert isinstance(claim, UpTo)
+    cited_eq = [r for r in cited if r.kind == "equality"]
+    proof = _with_fallback(
+        lambda rules: prove_free_of(claim.lhs, claim.rhs, rules, ctx, claim.targets), cited_eq)
+    if proof.proved:
+        proof.atom = claim.describe()
+    return proof

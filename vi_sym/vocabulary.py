@@ -7,6 +7,12 @@
 * ``Expectation(q, f)`` -- ``E_q[f]``; unfolds to ``∫ q f dv``.
 * ``ELBO(q, joint)`` -- ``L(q)``; unfolds to ``E_q[log(joint/q)]``.
 
+Wherever a density is expected (the first or second argument of KL, the ``q`` of E,
+ELBO and H) a *product* of densities may stand for the joint density it defines, e.g. the
+mean-field ``q(z1)*q(z2)`` as a density of ``(z1, z2)``: the factors must be over disjoint
+variables and be chained (each factor conditioned only on variables of earlier factors or
+on variables outside the product), so the product integrates to 1 (:func:`joint_vars`).
+
 Integrals are sympy's own unevaluated ``Integral(f, v)``.  vi_sym reads
 ``∫ · dv`` as integration against the latent's base measure, so every rule
 stated for integrals holds verbatim for sums over a discrete latent.
@@ -19,7 +25,7 @@ from sympy.core.symbol import Str
 
 __all__ = [
     "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
-    "unfold_definitions", "VocabularyError",
+    "unfold_definitions", "VocabularyError", "joint_vars", "is_density_like", "Const",
 ]
 
 
@@ -106,9 +112,49 @@ def density(name: str, spec: str) -> Density:
     return Density(name, vs, gs)
 
 
+def _chain_order(factors):
+    """The factors in an order where each is conditioned only on variables of earlier
+    factors or of none of them, or None if there is no such order (q(z1|z2) q(z2|z1))."""
+    every = {v for f in factors for v in f.vars}
+    covered, left, out = set(), list(factors), []
+    while left:
+        nxt = next((f for f in left if (set(f.given) & every) <= covered), None)
+        if nxt is None:
+            return None
+        out.append(nxt)
+        left.remove(nxt)
+        covered |= set(nxt.vars)
+    return out
+
+
+def joint_vars(d):
+    """The variables of a density or of a chained product of densities
+    (``q(z1)*q(z2)`` -> ``(z1, z2)``), sorted by name; None for anything else."""
+    if isinstance(d, Density):
+        return d.vars
+    if not isinstance(d, sympy.Mul):
+        return None
+    factors = d.args
+    if len(factors) < 2 or not all(isinstance(f, Density) for f in factors):
+        return None
+    vs = [v for f in factors for v in f.vars]
+    if len(set(vs)) != len(vs) or _chain_order(factors) is None:
+        return None
+    return tuple(sorted(vs, key=str))
+
+
+def is_density_like(d) -> bool:
+    """A density, or a product of densities that is the density of its variables."""
+    return joint_vars(d) is not None
+
+
 def _need_density(d, what):
-    if not isinstance(d, Density):
-        raise VocabularyError(f"{what} must be a density such as q(z), got {d}")
+    if joint_vars(d) is None:
+        if isinstance(d, sympy.Mul) and all(isinstance(f, Density) for f in d.args):
+            raise VocabularyError(
+                f"{what}: {d} is not a density of its variables (the factors must be over "
+                "different variables, each conditioned only on variables of earlier factors)")
+        raise VocabularyError(f"{what} must be a density such as q(z) or q(z1)*q(z2), got {d}")
     return d
 
 
@@ -118,10 +164,10 @@ class KL(Expr):
     def __new__(cls, P, Q):
         _need_density(P, "the first argument of KL")
         _need_density(Q, "the second argument of KL")
-        if P.vars != Q.vars:
+        if set(joint_vars(P)) != set(joint_vars(Q)):
             raise VocabularyError(
                 f"KL({P}||{Q}): both densities must be over the same variables, "
-                f"got {P.vars} and {Q.vars}")
+                f"got {joint_vars(P)} and {joint_vars(Q)}")
         return Expr.__new__(cls, P, Q)
 
     @property
@@ -134,14 +180,15 @@ class KL(Expr):
 
     @property
     def variable(self):
-        return self.P.vars[0] if len(self.P.vars) == 1 else self.P.vars
+        vs = joint_vars(self.P)
+        return vs[0] if len(vs) == 1 else vs
 
     def _eval_is_extended_real(self):
         return True
 
     def unfold(self):
         P, Q = self.P, self.Q
-        return Integral(P * log(P / Q), *P.vars)
+        return Integral(P * log(P / Q), *joint_vars(P))
 
     def _sympystr(self, printer):
         return f"KL({printer._print(self.P)}||{printer._print(self.Q)})"
@@ -170,10 +217,12 @@ class Expectation(Expr):
         return self.f.is_extended_real
 
     def unfold(self):
-        return Integral(self.q * self.f, *self.q.vars)
+        return Integral(self.q * self.f, *joint_vars(self.q))
 
     def _sympystr(self, printer):
-        return f"E_{printer._print(self.q)}[{printer._print(self.f)}]"
+        if isinstance(self.q, Density):
+            return f"E_{printer._print(self.q)}[{printer._print(self.f)}]"
+        return f"E_{{{printer._print(self.q)}}}[{printer._print(self.f)}]"
 
     def _latex(self, printer):
         return rf"\mathbb{{E}}_{{{printer._print(self.q)}}}\left[{printer._print(self.f)}\right]"
@@ -185,8 +234,9 @@ class ELBO(Expr):
     def __new__(cls, q, joint):
         _need_density(q, "the argument of ELBO")
         _need_density(joint, "the joint of ELBO")
-        if not set(q.vars) <= set(joint.vars):
-            raise VocabularyError(f"ELBO({q}; {joint}): the joint must contain the latent {q.vars}")
+        if not set(joint_vars(q)) <= set(joint_vars(joint)):
+            raise VocabularyError(
+                f"ELBO({q}; {joint}): the joint must contain the latent {joint_vars(q)}")
         return Expr.__new__(cls, q, joint)
 
     @property
@@ -232,6 +282,39 @@ class Entropy(Expr):
 
     def _latex(self, printer):
         return rf"\operatorname{{H}}\left({printer._print(self.q)}\right)"
+
+
+class Const(Expr):
+    """``const(z1)``: some quantity that does not depend on ``z1`` -- a latent variable, or a
+    density such as ``q(z1)`` (then: does not depend on the choice of that density).
+
+    It may only be *added* to a side (``log q(z1) = E_q(z2)[log p(x,z1,z2)] + const(z1)``:
+    equal up to an additive term free of z1) or *multiply* it (``q(z1) = exp(...) * const(z1)``:
+    proportional in z1).  The prover drops every const of a step and proves that what is left
+    of ``lhs - rhs`` (of ``log lhs - log rhs``) is free of the target: one const never cancels
+    another.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, target):
+        if not (isinstance(target, Symbol) or joint_vars(target) is not None):
+            raise VocabularyError(f"const(...) takes a variable or a density, e.g. const(z1) or "
+                                  f"const(q(z1)); got {target}")
+        return Expr.__new__(cls, target)
+
+    @property
+    def target(self):
+        return self.args[0]
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _sympystr(self, printer):
+        return f"const({printer._print(self.target)})"
+
+    def _latex(self, printer):
+        return rf"\operatorname{{const}}_{{{printer._print(self.target)}}}"
 
 
 DEFINED = (KL, Expectation, ELBO, Entropy)

@@ -31,7 +31,8 @@ from ..distributions import DefinitionError, check_domains, components, distribu
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
-from ..vocabulary import Entropy
+from ..tokens import _GREEK
+from ..vocabulary import Const, Entropy
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
                "note"}
@@ -149,6 +150,8 @@ def make_env(variables: dict, densities: set) -> ParseEnv:
     env = ParseEnv(variables=variables, densities=densities)
     if "H" not in variables and "H" not in densities:
         env.functions["H"] = Function(Entropy, 1)
+    if "const" not in variables and "const" not in densities:
+        env.functions["const"] = Function(Const, 1)
     return env
 
 
@@ -156,7 +159,7 @@ def _env(block: _Block, file: str):
     h = {k: v for k, (_, v) in block.header.items()}
     if "latent" not in h or not h["latent"].split():
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
-    ident = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+    ident = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*$")
     variables = {}
     domains = []
     for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),

@@ -1,25 +1,28 @@
 """The rule registry: every justification a step may cite, by name.
 
 One module per rule family: ``densities`` (Bayes, product, marginalisation,
-normalisation), ``logs``, ``integrals`` (linearity, constant_out),
+normalisation), ``logs``, ``integrals`` (linearity, constant_out), ``fubini`` (iterated
+integrals over several latents),
 ``definitions`` (KL, E, ELBO) and ``inequalities`` (Jensen, KL >= 0).
 """
 from __future__ import annotations
 
 from .base import Context, Rule
 from .definitions import elbo_definition, entropy_definition, expectation_definition, kl_definition
-from .densities import bayes_rule, marginalisation, normalisation, product_rule
+from .densities import bayes_rule, density_argument_order, marginalisation, normalisation, product_rule
+from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
-from .logs import log_of_power, log_of_product, log_of_quotient
+from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
 EQUALITY_RULES = (
     kl_definition, expectation_definition, elbo_definition, entropy_definition,
+    density_argument_order,
     bayes_rule, product_rule,
-    log_of_quotient, log_of_product, log_of_power,
-    linearity, constant_out, normalisation, marginalisation,
+    log_of_quotient, log_of_product, log_of_power, log_of_exp,
+    linearity, constant_out, integral_integral_swap, normalisation, marginalisation,
 )
 INEQUALITY_RULES = (jensen, kl_nonnegative)
 
@@ -33,6 +36,9 @@ ALIASES = {
     "jensen_log": "jensen", "jensen_inequality": "jensen",
     "expectation": "expectation_definition", "elbo": "elbo_definition", "entropy": "entropy_definition",
     "normalization": "normalisation", "marginalization": "marginalisation",
+    "fubini": "integral_integral_swap", "tonelli": "integral_integral_swap",
+    "fubini_swap": "integral_integral_swap", "swap_integrals": "integral_integral_swap",
+    "conditional_density": "bayes_rule", "tower_rule": "bayes_rule",
 }
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import sympy
 from sympy import Integral, Symbol
 
-from ..vocabulary import ELBO, KL, Density, Expectation
+from ..vocabulary import ELBO, KL, Density, Entropy, Expectation
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,19 @@ class Context:
 
     def is_latent(self, v) -> bool:
         return v in self.latent
+
+    @property
+    def parameters(self) -> frozenset:
+        """Names of the declared non-random parameters (``parameters:``, ``positive:``,
+        ``unit:``): they index a model (``p(x|z, θ)``) and never stand left of a bar."""
+        return frozenset(name for name, _ in self.domains)
+
+    def is_parameter(self, v) -> bool:
+        return getattr(v, "name", None) in self.parameters and not self.is_latent(v)
+
+    def is_observed(self, v) -> bool:
+        """A random variable that is not latent (data)."""
+        return not self.is_latent(v) and not self.is_parameter(v)
 
 
 @dataclass(frozen=True)
@@ -64,17 +77,50 @@ def whole_domain_variable(integral: Integral) -> Optional[Symbol]:
     return None
 
 
+def innermost(apply: Callable) -> Callable:
+    """Lift ``apply`` (a rewrite of single-variable integrals ``∫ f dz`` over the whole domain)
+    to the innermost integral of an iterated one: sympy's ``Integral(f, z1, z2)`` *is*
+    ``∫ (∫ f dz1) dz2``, so rewriting its inner ``∫ f dz1`` (a function of z2) is rewriting a
+    subterm.  Integrals with a bounded limit are left alone."""
+    def lifted(e):
+        if not isinstance(e, Integral) or any(len(lim) != 1 for lim in e.limits):
+            return None
+        if len(e.limits) == 1:
+            return apply(e)
+        new = apply(Integral(e.function, e.limits[0][0]))
+        if new is None:
+            return None
+        return Integral(new, *[lim[0] for lim in e.limits[1:]])
+    return lifted
+
+
+def is_whole_domain_integral(e) -> bool:
+    """An integral (possibly iterated) every limit of which is a whole domain."""
+    return isinstance(e, Integral) and all(len(lim) == 1 for lim in e.limits)
+
+
 def is_normalised_in(d, v) -> bool:
     """A density whose only argument is ``v`` (``q(z)``, ``p(z)``, ``p(z|x)``)
     integrates to 1 over ``v``; ``p(x|z)`` does not."""
     return isinstance(d, Density) and d.vars == (v,)
 
 
+def var_key(v):
+    """The canonical order of variables inside a density: by name."""
+    return str(v)
+
+
+def canonical_density(name, vars, given=()) -> Density:
+    """``name(vars | given)`` with both lists in the canonical order (a joint density does not
+    depend on the order its arguments are written in)."""
+    return Density(name, sorted(vars, key=var_key), sorted(given, key=var_key))
+
+
 def rewrite_everywhere(expr, match: Callable, apply: Callable):
     """Bottom-up rewrite of every subexpression for which ``match`` holds.
     ``apply`` may return None to decline."""
     def walk(e):
-        if isinstance(e, (KL, ELBO)):
+        if isinstance(e, (KL, ELBO, Entropy)):
             pass  # their arguments are densities, not expressions: only the definitions open them
         elif isinstance(e, Expectation):
             f = walk(e.f)

@@ -12,32 +12,45 @@ from itertools import permutations
 from sympy import Integral, log, preorder_traversal
 
 from ..notation import to_unicode as u
-from ..vocabulary import KL, Density, Expectation, unfold_definitions
-from .base import Rule, is_normalised_in, whole_domain_variable
+from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, joint_vars, unfold_definitions
+from .base import Rule, canonical_density, is_normalised_in, whole_domain_variable
 
 
 def _model_latent_densities(d, ctx):
     """The prior p(z) and posterior p(z|x) of the joint that a model density
-    (likelihood p(x|z), joint p(x,z), ...) belongs to."""
+    (likelihood p(x|z), joint p(x,z), ...) belongs to; over every latent of ``d``
+    (p(z1,z2), p(z1,z2|x)), with declared parameters kept right of the bar."""
+    if any(ctx.is_parameter(v) for v in d.vars):
+        return set()
     every = d.vars + d.given
     lat = tuple(v for v in every if ctx.is_latent(v))
-    obs = tuple(v for v in every if not ctx.is_latent(v))
-    if len(lat) != 1:
+    obs = tuple(v for v in every if ctx.is_observed(v))
+    theta = tuple(v for v in every if ctx.is_parameter(v))
+    if not lat:
         return set()
-    out = {Density(d.name, lat)}
+    out = {canonical_density(d.name, lat, theta)}
     if obs:
-        out.add(Density(d.name, lat, obs))
+        out.add(canonical_density(d.name, lat, obs + theta))
     return out
 
 
+def _over_latents(d, ctx) -> bool:
+    vs = joint_vars(d)
+    return vs is not None and all(ctx.is_latent(v) for v in vs)
+
+
 def _latent_densities(exprs, ctx):
-    """Densities over a single latent variable that occur in the step, plus the
-    posterior p(z|x) of any model whose likelihood p(x|z) occurs."""
+    """Densities over latent variables that occur in the step (a mean-field product
+    q(z1)*q(z2) standing as a density too), plus the prior and posterior of any model whose
+    likelihood p(x|z) occurs."""
     found = set()
     for e in exprs:
+        for sub in preorder_traversal(e):
+            if isinstance(sub, (KL, ELBO, Expectation, Entropy)):
+                found.update(a for a in sub.args[:2] if _over_latents(a, ctx))
         for sub in preorder_traversal(unfold_definitions(e)):
             if isinstance(sub, Density):
-                if len(sub.vars) == 1 and ctx.is_latent(sub.vars[0]):
+                if _over_latents(sub, ctx):
                     found.add(sub)
                 if sub.name in ctx.models:
                     found.update(_model_latent_densities(sub, ctx))
@@ -53,7 +66,7 @@ def kl_nonnegative_atoms(lhs, rhs, ctx):
                 atoms[sub] = f"{u(sub)} ≥ 0"
     dens = _latent_densities((lhs, rhs), ctx)
     for a, b in permutations(dens, 2):
-        if a.vars == b.vars:
+        if set(joint_vars(a)) == set(joint_vars(b)):
             k = KL(a, b)
             atoms.setdefault(k, f"{u(k)} ≥ 0")
     return list(atoms.items())

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from sympy import Add, Integral, Mul
 
-from .base import Rule, rewrite_everywhere, whole_domain_variable
-
-
-def _whole(e):
-    return isinstance(e, Integral) and whole_domain_variable(e) is not None
+from .base import Rule, innermost, is_whole_domain_integral as _whole, rewrite_everywhere, whole_domain_variable
 
 
 def linearity_rewrite(expr, ctx):
@@ -20,7 +16,7 @@ def linearity_rewrite(expr, ctx):
         if coeff != 1 and rest != 1:
             return coeff * Integral(rest, v)
         return None
-    return rewrite_everywhere(expr, _whole, apply)
+    return rewrite_everywhere(expr, _whole, innermost(apply))
 
 
 def constant_out_rewrite(expr, ctx):
@@ -34,7 +30,7 @@ def constant_out_rewrite(expr, ctx):
         if not const or not dep:
             return None
         return Mul(*const) * Integral(Mul(*dep), v)
-    return rewrite_everywhere(expr, _whole, apply)
+    return rewrite_everywhere(expr, _whole, innermost(apply))
 
 
 linearity = Rule(

@@ -1,12 +1,32 @@
 """Rules about logarithms of positive quantities."""
 from __future__ import annotations
 
-from sympy import Add, Mul, Pow, fraction, log
+from sympy import Add, Integral, Mul, Pow, exp, fraction, log
 
 from .base import Rule, rewrite_everywhere
 
 
-def _positive(e) -> bool:
+def is_real(e) -> bool:
+    """Known real: sympy says so, or a sum/product/integral of known-real parts (an integral of
+    a real integrand over the latent's domain is real under the integrability assumptions)."""
+    if e.is_extended_real is True and e.is_finite is not False:
+        return True
+    if isinstance(e, Integral):
+        return all(len(lim) == 1 for lim in e.limits) and is_real(e.function)
+    if isinstance(e, (Add, Mul)):
+        return all(is_real(a) for a in e.args)
+    return False
+
+
+def is_positive(e) -> bool:
+    """Known positive: sympy says so, or an exponential of a known-real quantity (or a product
+    of such factors)."""
+    if isinstance(e, Mul):
+        return all(is_positive(a) for a in e.args)
+    if isinstance(e, exp):
+        return is_real(e.args[0])
+    if isinstance(e, Pow) and isinstance(e.base, exp):
+        return is_real(e.base.args[0]) and e.exp.is_real is True
     return e.is_positive is True
 
 
@@ -14,7 +34,7 @@ def log_of_product_rewrite(expr, ctx):
     """log(a b) = log a + log b for a, b > 0 (every factor must be known positive)."""
     def match(e):
         return (isinstance(e, log) and isinstance(e.args[0], Mul)
-                and all(_positive(f) for f in e.args[0].args))
+                and all(is_positive(f) for f in e.args[0].args))
 
     def apply(e):
         return Add(*[log(f) for f in e.args[0].args])
@@ -27,7 +47,7 @@ def log_of_quotient_rewrite(expr, ctx):
         if not isinstance(e, log):
             return False
         num, den = fraction(e.args[0])
-        return den != 1 and _positive(num) and _positive(den)
+        return den != 1 and is_positive(num) and is_positive(den)
 
     def apply(e):
         num, den = fraction(e.args[0])
@@ -39,13 +59,25 @@ def log_of_power_rewrite(expr, ctx):
     """log(b^n) = n log b for b > 0 and real n."""
     def match(e):
         return (isinstance(e, log) and isinstance(e.args[0], Pow)
-                and _positive(e.args[0].base) and e.args[0].exp.is_real is True)
+                and is_positive(e.args[0].base) and e.args[0].exp.is_real is True)
 
     def apply(e):
         b, n = e.args[0].as_base_exp()
         return n * log(b)
     return rewrite_everywhere(expr, match, apply)
 
+
+def log_of_exp_rewrite(expr, ctx):
+    """log(exp(a)) = a for real a."""
+    def match(e):
+        return isinstance(e, log) and isinstance(e.args[0], exp) and is_real(e.args[0].args[0])
+    return rewrite_everywhere(expr, match, lambda e: e.args[0].args[0])
+
+
+log_of_exp = Rule(
+    "log_of_exp", "equality", "log(exp(a)) = a",
+    ("a real",), log_of_exp_rewrite,
+    doc="The log undoes the exponential of a real quantity (e.g. exp E_q(z2)[log p(x,z1,z2)]).")
 
 log_of_product = Rule(
     "log_of_product", "equality", "log(a b) = log a + log b",

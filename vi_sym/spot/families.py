@@ -28,6 +28,7 @@ from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
 from ..numeric import (NOT_EVALUABLE, FastUnsupported, NotEvaluable, compile_expr, compile_fast,
                        evaluate, evaluate_fast, free_names)
+from ..upto import spot_form
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
 from .driver import Fast, Property, compare, draws as _draws, fast_decision, search
@@ -227,7 +228,7 @@ class FamilyChecker:
             applicable_families(family_coordinates(step), [self.name]))
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
-        lhs, rhs = family_coordinates(step)
+        lhs, rhs = spot_form(*family_coordinates(step), step.rel)   # const(z): lhs - rhs free of z?
         return spot_check(lhs, step.rel, rhs, self.family, samples=samples, seed=seed, tol=tol)
 
     def __eq__(self, other):

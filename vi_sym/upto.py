@@ -1,0 +1,166 @@
+"""Equal up to a constant, and proportional: the meaning of ``const(...)`` in a step.
+
+``A = B + const(z1)`` says: ``A - B`` does not depend on z1.  ``A = B * const(z1)`` says: ``A / B``
+does not depend on z1 (A and B positive), i.e. A ∝ B as functions of z1.  The target may be a
+density, ``const(q(z1))``: then the term does not depend on the choice of q(z1) (PRML's
+"const" in a functional of the factor q_j).
+
+What keeps chains sound (each step's own const is an unknown of its own):
+
+* a const only stands as an added term (``+ c·const``) or as a factor of a side (``· const``);
+  nested anywhere else (``log(const(z1))``, ``const(z1)·f + g``) the step is not proved;
+* a step whose left side carries a const must carry one on its right side too, and the right
+  side's targets must be among every left const's targets: ``A + const(z1) = B`` or
+  ``A + const(z1) = B + const(z2)`` never proves (the left const may depend on z2);
+* the two kinds do not mix within a step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import Add, Mul, log
+
+from .rules.logs import is_positive
+from .vocabulary import Const, Density, Expectation, joint_vars
+
+__all__ = ["UpTo", "split_up_to", "free_of", "free_variables", "spot_form"]
+
+
+@dataclass(frozen=True)
+class UpTo:
+    """``lhs - rhs`` must be free of ``targets``; ``kind`` is 'additive' or 'proportional'."""
+
+    lhs: object
+    rhs: object
+    targets: tuple
+    kind: str
+
+    def describe(self) -> str:
+        names = ", ".join(str(t) for t in self.targets)
+        if self.kind == "additive":
+            return f"the two sides differ by a term free of {names}"
+        return f"the two sides are proportional as functions of {names} (their ratio is free of it)"
+
+
+def _additive(side):
+    """(body, [targets]) if every const of ``side`` is an added term ``c·const(t)``, else None."""
+    body, targets = [], []
+    for term in Add.make_args(side):
+        if not term.has(Const):
+            body.append(term)
+            continue
+        coeff, rest = term.as_coeff_Mul()
+        if not isinstance(rest, Const) or coeff == 0:
+            return None
+        targets.append(rest.target)
+    return Add(*body), targets
+
+
+def _multiplicative(side):
+    """(body, [targets]) if every const of ``side`` is a factor ``const(t)^n``, else None."""
+    body, targets = [], []
+    for factor in Mul.make_args(side):
+        if not factor.has(Const):
+            body.append(factor)
+            continue
+        base, exp = factor.as_base_exp()
+        if not isinstance(base, Const) or not exp.is_Rational or exp == 0:
+            return None
+        targets.append(base.target)
+    return Mul(*body), targets
+
+
+def _covers(left_targets, right_targets) -> bool:
+    """Every left const is free of every right target (a left const is free of its own
+    target only)."""
+    return all(set(_units(r)) <= set(_units(lt)) for lt in left_targets for r in right_targets)
+
+
+def _units(t):
+    """A target as the set of what it names: a variable, or the variables of a density."""
+    return (t,) if isinstance(t, sympy.Symbol) else (("density", str(t)),)
+
+
+def split_up_to(lhs, rel: str, rhs):
+    """The :class:`UpTo` claim of a step with consts, or a sentence saying why it is not one."""
+    if rel != "=":
+        return "const(...) may only appear in an '=' step (equal up to a constant)"
+    for kind, split in (("additive", _additive), ("proportional", _multiplicative)):
+        left, right = split(lhs), split(rhs)
+        if left is None or right is None:
+            continue
+        (lb, lt), (rb, rt) = left, right
+        if not rt:
+            return ("the right side must keep a const: the left side's const is unknown, so "
+                    "the step cannot end in an exact expression")
+        if lt and not _covers(lt, rt):
+            return ("the right side's const must be free of no more than the left side's: "
+                    f"const({', '.join(map(str, lt))}) may depend on {', '.join(map(str, rt))}")
+        if kind == "proportional":
+            if not is_positive(lb) or not is_positive(rb):
+                return "proportionality (· const) needs both sides positive"
+            lb, rb = log(lb), log(rb)
+        return UpTo(lb, rb, tuple(dict.fromkeys(rt)), kind)
+    return ("const(...) must be an added term (+ const(z1)) or a factor of a side (· const(z1)); "
+            "it cannot stand inside another expression")
+
+
+def _density_depends(d, target) -> bool:
+    """Does the density ``d`` depend on the choice of the density ``target``?"""
+    names = {f.name for f in sympy.Mul.make_args(target) if isinstance(f, Density)}
+    tvars = set(joint_vars(target))
+    return d.name in names and bool(set(d.vars + d.given) & tvars)
+
+
+def free_variables(expr) -> set:
+    """The variables ``expr`` depends on, reading ``∫ f dz`` as an integral over z's whole
+    domain (sympy reads an indefinite integral as an antiderivative, a function of z)."""
+    if isinstance(expr, sympy.Symbol):
+        return {expr}
+    if isinstance(expr, Density):
+        return set(expr.vars + expr.given)
+    if isinstance(expr, sympy.Integral):
+        out = free_variables(expr.function)
+        for lim in expr.limits:
+            out.discard(lim[0])
+            for bound in lim[1:]:
+                out |= free_variables(bound)
+        return out
+    out = set()
+    for a in expr.args:
+        out |= free_variables(a)
+    return out
+
+
+def free_of(expr, targets) -> bool:
+    """Is ``expr`` (a normal form) free of every target?  A variable must not occur free; a
+    density target must not occur, nor any density of its name over any of its variables."""
+    expr = sympy.sympify(expr)
+    for t in targets:
+        if isinstance(t, sympy.Symbol):
+            if t in free_variables(expr):
+                return False
+        elif any(_density_depends(d, t) for d in expr.atoms(Density)):
+            return False
+    if expr.has(Const):
+        return False
+    return True
+
+
+def spot_form(lhs, rhs, rel: str, latent=sympy.Symbol("z")):
+    """What a model family can evaluate for a step with consts in its latent ``z``.
+
+    ``lhs = rhs + const(z)`` holds iff ``D(z) = lhs - rhs`` (consts dropped; for ``· const(z)``
+    ``D = log lhs - log rhs``) does not depend on z, i.e. iff D equals its own average
+    ``E_q(z)[D]`` under a density q of full support at every z.  A family point where
+    ``D(z) != E_q(z)[D]`` is a counterexample showing the dependence.  Steps without consts,
+    and consts the family cannot probe (a density target, another variable), come back
+    unchanged (and stay unevaluable, never compared as if the const were 0)."""
+    if not (lhs.has(Const) or rhs.has(Const)):
+        return lhs, rhs
+    claim = split_up_to(lhs, rel, rhs)
+    if isinstance(claim, str) or claim.targets != (latent,):
+        return lhs, rhs
+    difference = claim.lhs - claim.rhs
+    return difference, Expectation(Density("q", [latent]), difference)
