@@ -87,7 +87,10 @@ def _params(kind, strategies, data):
 @given(data=st.data())
 def test_every_lemma_agrees_with_quadrature(kind, strategies, stats, data):
     params = _params(kind, strategies, data)
-    dist = Dist(kind, z, *[p if isinstance(p, int) else sympy.Float(p) for p in params])
+    # exact parameters: a lemma's side conditions (a centre, a width) are exact comparisons,
+    # which binary floating point would break (1.25 written as 2.8/0.8 - 2.25)
+    dist = Dist(kind, z, *[p if isinstance(p, int) else sympy.Rational(p).limit_denominator(10**6)
+                           for p in params])
     if stats == "t":       # log(1 + (z - m)^2/(nu s^2)), written out as a user's density would be
         nu, m, s = dist.params
         stats = [log(1 + (z - m) ** 2 / (nu * s ** 2))]
@@ -136,7 +139,10 @@ def test_statistics_without_a_lemma_are_not_guessed(kind, params, h):
     dist = Dist(kind, z, *params)
     assert lemma(dist, h) is None
     value, used = expectation(dist, 3 * h + 1)
-    assert value.atoms(Moment) == {Moment(dist, h)} and "normalisation: E[1] = 1" in used
+    # linearity expands products (inside logs too, never splitting a log): the same statistic
+    same = {Moment(dist, h), Moment(dist, sympy.expand(h, log=False, power_exp=False, power_base=False))}
+    assert len(value.atoms(Moment)) == 1 and value.atoms(Moment) <= same
+    assert "normalisation: E[1] = 1" in used
 
 
 def test_finite_support_is_summed_exactly():

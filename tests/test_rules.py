@@ -223,3 +223,32 @@ def test_the_integral_of_zero_is_zero():
     """KL(q || q) = 0: the residual ∫ 0 dz must reduce (ring algebra), not stay open."""
     assert proves(KL(q, q), "=", 0, "kl_definition")
     assert not proves(KL(q, prior), "=", 0, "kl_definition")
+
+
+def test_a_new_rule_is_one_rule_plus_one_registration():
+    """A toy rule -- log(exp(a)) = a written as a user's lemma -- registered, cited and
+    used by the prover; without the registration it is unknown, after removal too."""
+    from vi_sym.rules import Rule, register_rule, unregister_rule
+    from vi_sym.rules.base import rewrite_everywhere
+
+    def twice_rewrite(expr, ctx):
+        """toy: 2*log(a) -> log(a^2) (folds a doubled log)"""
+        return rewrite_everywhere(
+            expr, lambda e: e.is_Mul and e.args[0] == 2 and isinstance(e.args[1], sympy.log),
+            lambda e: sympy.log(e.args[1].args[0] ** 2, evaluate=False))
+
+    toy = Rule("toy_double_log", "equality", "2 log a = log a²", ("a > 0",), twice_rewrite)
+    with pytest.raises(UnknownRule):
+        get_rule("toy_double_log")
+    register_rule(toy, aliases=("toy_alias",))
+    try:
+        assert get_rule("toy_alias") is toy and RULES["toy_double_log"] is toy
+        pf = prove_step(2 * log(q), "=", log(q ** 2, evaluate=False),
+                        [get_rule("toy_double_log")], CTX)
+        assert pf.proved and "toy_double_log" in pf.rules_used
+        with pytest.raises(ValueError):
+            register_rule(toy)
+    finally:
+        unregister_rule("toy_double_log")
+    with pytest.raises(UnknownRule):
+        get_rule("toy_alias")

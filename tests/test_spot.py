@@ -155,7 +155,19 @@ REAL_SCALES = [
 
 
 @pytest.mark.parametrize("body", REAL_SCALES, ids=["entropy", "kl"])
-def test_true_formulas_with_real_scales_are_not_false_alarms(body):
+def test_a_scale_declared_real_is_an_input_error_naming_the_header(body):
+    """A Normal scale under ``parameters:`` may leave its domain: the define is refused
+    (declare it under positive:), never checked at points where it is no density."""
+    derivs, errs = load_text(f"derivation g\nlatent: z\n{body}", "g.vi")
+    assert errs and "positive:" in str(errs[0])
+
+
+@pytest.mark.parametrize("body", REAL_SCALES, ids=["entropy", "kl"])
+def test_true_formulas_at_tiny_and_huge_scales_are_not_false_alarms(body):
+    """The same true formulas with the scales declared positive: the draws reach 1e-3 and
+    1e3, where quadrature must certify its values or skip the point -- never refute."""
+    body = body.replace("parameters: m s", "parameters: m\npositive: s").replace(
+        "parameters: m1 m2 s1 s2", "parameters: m1 m2\npositive: s1 s2")
     (d,), errs = load_text(f"derivation g\nlatent: z\n{body}", "g.vi")
     assert not errs
     rep = check_derivations([d], Settings(families=("all",), samples=50, seed=0, timeout=60))

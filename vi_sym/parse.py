@@ -43,6 +43,9 @@ from fractions import Fraction
 from typing import Callable
 
 import sympy
+
+#: Named constants a closed form may use (a declared variable of the same name wins).
+CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma}
 from sympy import Symbol
 
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
@@ -308,10 +311,10 @@ class _Parser:
         if env.bare_calls and getattr(env.functions.get(w), "arity", None) == 1 and \
                 nxt.kind in ("id", "num"):
             return self.bare_call(t)
-        if w in env.variables or w == "pi":
+        if w in env.variables or w in CONSTANTS:
             if call and nxt.start == t.end:
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)
-            return env.variables[w] if w in env.variables else sympy.pi
+            return env.variables[w] if w in env.variables else CONSTANTS[w]
         if call:
             raise self.error(f"unknown function '{w}'", t)
         if w in env.densities:

@@ -24,9 +24,12 @@ from .notation import to_unicode
 from .upto import UpTo, free_of, split_up_to
 from .vocabulary import Const, Density
 
-#: Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
-#: citing them is good style but never required.  A rule is one by its own flag.
-DEFINITIONS = tuple(r for r in EQUALITY_RULES if r.definition)
+
+
+def definitions() -> list:
+    """Definitions unfold freely (as in Lean, unfolding a definition needs no lemma);
+    citing them is good style but never required.  A rule is one by its own flag."""
+    return [r for r in EQUALITY_RULES if r.definition]
 
 MAX_ROUNDS = 25
 
@@ -88,7 +91,7 @@ class Proof:
 
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
-    order = [r for r in EQUALITY_RULES if r in rules or r in DEFINITIONS]
+    order = [r for r in EQUALITY_RULES if r in rules or r.definition]
     expr = sympy.sympify(expr)
     for _ in range(MAX_ROUNDS):
         before = expr
@@ -128,7 +131,7 @@ def _with_fallback(attempt, cited_eq):
 
 def _minimal_uncited(attempt, cited, proof) -> tuple:
     """The uncited rules the proof needed, dropping (greedily) any it can do without."""
-    free = {r.name for r in DEFINITIONS} | {r.name for r in cited}
+    free = {r.name for r in definitions()} | {r.name for r in cited}
     needed = [r for r in EQUALITY_RULES if r.name in proof.rules_used and r.name not in free]
     for rule in list(needed):
         trial = [r for r in needed if r is not rule]

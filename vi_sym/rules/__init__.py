@@ -17,14 +17,15 @@ from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
-EQUALITY_RULES = (
+#: (Lists, changed in place by :func:`register_rule`, so every importer sees a new rule.)
+EQUALITY_RULES = [
     kl_definition, expectation_definition, elbo_definition, entropy_definition,
     density_argument_order,
     bayes_rule, product_rule,
     log_of_quotient, log_of_product, log_of_power, log_of_exp,
     linearity, constant_out, integral_integral_swap, normalisation, marginalisation,
-)
-INEQUALITY_RULES = (jensen, kl_nonnegative)
+]
+INEQUALITY_RULES = [jensen, kl_nonnegative]
 
 RULES = {r.name: r for r in EQUALITY_RULES + INEQUALITY_RULES}
 
@@ -47,6 +48,31 @@ class UnknownRule(KeyError):
         return self.args[0]
 
 
+def register_rule(rule: Rule, *, before: str | None = None, aliases=()) -> Rule:
+    """Make ``rule`` citable: one :class:`Rule` (statement, side conditions, rewrite or
+    inequality atoms) plus this call.  An equality rule is tried, when normalising, just
+    before the rule named ``before`` (default: after every other).  Returns the rule."""
+    if rule.name in RULES or rule.name in ALIASES:
+        raise ValueError(f"a rule named '{rule.name}' is already registered")
+    if rule.kind not in ("equality", "inequality"):
+        raise ValueError(f"rule '{rule.name}': kind must be 'equality' or 'inequality'")
+    table = EQUALITY_RULES if rule.kind == "equality" else INEQUALITY_RULES
+    at = len(table) if before is None else table.index(get_rule(before))
+    table.insert(at, rule)
+    RULES[rule.name] = rule
+    for alias in aliases:
+        ALIASES[alias] = rule.name
+    return rule
+
+
+def unregister_rule(name: str) -> None:
+    """Remove a rule added by :func:`register_rule` (and its aliases)."""
+    rule = RULES.pop(name)
+    (EQUALITY_RULES if rule.kind == "equality" else INEQUALITY_RULES).remove(rule)
+    for alias in [a for a, n in ALIASES.items() if n == name]:
+        del ALIASES[alias]
+
+
 def get_rule(name: str) -> Rule:
     key = ALIASES.get(name, name)
     if key not in RULES:
@@ -57,4 +83,5 @@ def get_rule(name: str) -> Rule:
     return RULES[key]
 
 
-__all__ = ["Context", "Rule", "RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule"]
+__all__ = ["Context", "Rule", "RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
+           "register_rule", "unregister_rule"]
