@@ -24,7 +24,16 @@ from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
 from .rules import UnknownRule, get_rule
 from .vocabulary import Density
 
-__all__ = ["assemble", "assemble_all", "concretise"]
+__all__ = ["assemble", "assemble_all", "conclusions_of", "concretise", "qualify_shared_names", "rename"]
+
+
+def conclusions_of(d) -> list:
+    """Every conclusion of ``d`` (``conclude:`` lines, in order; a derivation built in Python
+    has at most its ``conclusion``)."""
+    found = list(getattr(d, "conclusions", None) or [])
+    if not found and d.conclusion is not None:
+        found = [d.conclusion]
+    return found
 
 
 def concretise(expr, defined: dict):
@@ -63,23 +72,30 @@ class _Chain:
         return concretise(e, self.drec.defined)
 
     def conclusion(self, rec: StepRecord):
+        """Every ``conclude:`` line is a conclusion of its own: ``conclusion``, ``conclusion2``, …"""
         ctx, name = self.drec.context, self.drec.name
-        error = rec.error
+        done = getattr(self.d, "conclusions", [])
+        label = "conclusion" if not done else f"conclusion{len(done) + 1}"
+        error, step = rec.error, None
         if not error:
             try:
                 lhs, rhs = self.expr(rec.lhs), self.expr(rec.rhs)
-                self.d.conclusion = Step(lhs, rec.relation, rhs, (), name="conclusion", derivation=name,
-                                         source=self.source(rec), context=ctx)
-                return
+                step = Step(lhs, rec.relation, rhs, (), name=label, derivation=name,
+                            source=self.source(rec), context=ctx)
             except ParseError as err:
                 error = str(err)
-        self.error(rec, "conclusion", error, rec.error_column)
-        self.d.conclusion = Step(None, "=", None, name="conclusion", derivation=name,
-                                 source=self.source(rec), context=ctx, error=error)
+        if step is None:
+            self.error(rec, label, error, rec.error_column)
+            step = Step(None, "=", None, name=label, derivation=name, source=self.source(rec),
+                        context=ctx, error=error)
+        self.d.conclusions = done + [step]
+        if self.d.conclusion is None:
+            self.d.conclusion = step
 
     def start(self, rec: StepRecord):
         self.started = True
         self.prev = None
+        self.d.start_source = self.source(rec)      # where the chain's first expression is written
         if rec.error:
             self.error(rec, "start", rec.error, rec.error_column)
             return
@@ -175,5 +191,41 @@ def assemble_all(drecs, errors: list) -> list:
                                                                 f"at {where}; names must be unique"))
         else:
             first[d.name] = r
+        out.append(d)
+    return out
+
+
+def rename(d: Derivation, name: str) -> None:
+    """Give ``d`` (its steps, conclusion and alternative readings) the name ``name``."""
+    old = d.name
+    d.name = name
+    for s in list(d.steps) + conclusions_of(d):
+        s.derivation = name
+
+    def moved(sid: str) -> str:
+        return f"{name}::{sid[len(old) + 2:]}" if sid.startswith(f"{old}::") else sid
+    d.readings = {moved(k): (moved(v[0]), v[1]) for k, v in getattr(d, "readings", {}).items()}
+
+
+def qualify_shared_names(derivations: list, errors: list) -> list:
+    """Derivations of several files: a name used in more than one file is qualified by its file
+    (``derivations/a.vi:kl_route``), so every step id is unique and a lock never merges two
+    steps; ids that still clash (files whose paths differ only in spaces) are an error naming
+    both files."""
+    files: dict = {}
+    for d in derivations:
+        files.setdefault(d.name, []).append(d.file)
+    for d in derivations:
+        if len(set(files[d.name])) > 1:
+            rename(d, f"{'_'.join(str(d.file).split())}:{d.name}")
+    seen: dict = {}
+    out = []
+    for d in derivations:
+        if d.name in seen:
+            errors.append(LoadError(d.file, getattr(d, "line", 0), d.name, "",
+                                    f"derivation '{d.name}' is also defined in {seen[d.name].file}; "
+                                    "rename one of them"))
+            continue
+        seen[d.name] = d
         out.append(d)
     return out

@@ -19,7 +19,7 @@ import shlex
 from sympy import Symbol
 
 from .scheduler import check_derivations
-from .settings import Settings
+from .settings import check_settings
 from .core import Step, StepResult, as_rules, register_notebook_hooks
 from .frontends.vi import make_env, split_annotations
 from .html import CSS, badge, derivation_html, families_html, step_html
@@ -94,7 +94,7 @@ class Derivations(list):
     """The derivations of a text; ``.check(**settings)`` checks them all."""
 
     def check(self, **settings) -> "Checked":
-        report = check_derivations(list(self), Settings(**settings))
+        report = check_derivations(list(self), check_settings(**settings))
         return Checked(report, list(self))
 
     def _repr_html_(self):

@@ -4,12 +4,14 @@ Registered as the ``pytest11`` entry point ``vi_sym``.  A file is collected as
 ``FILE::DERIVATION::STEP`` items (one per step and one per conclusion); a step
 passes when PROVED or SPOT-CHECKED, fails with vi_sym's own step report
 (residual, counterexample, reason -- no Python traceback) when FAILED or
-ERROR, and is skipped with the reason when UNKNOWN.  A step marked ``xfail``
-is a strict xfail.  A file with input errors is a collection error naming file
+ERROR, and is skipped with the reason when UNKNOWN (fails under ``--vi-sym-strict``).
+A step marked ``xfail`` is a strict xfail; one that comes out UNKNOWN was not shown
+to fail and is reported xfailed with that reason (failed under ``--vi-sym-strict``), as
+under ``check``.  A file with input errors is a collection error naming file
 and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
-``--vi-sym-timeout``.
+``--vi-sym-timeout``, ``--vi-sym-strict`` (an UNKNOWN step fails).
 
 Only ``*.vi`` files are touched -- and a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
 reader in :mod:`vi_sym.frontends`) named explicitly on the command line (``pytest notes.md``;
@@ -43,6 +45,8 @@ def pytest_addoption(parser):
                      "in the directory pytest was started in)")
     g.addoption("--vi-sym-no-cache", action="store_true", default=False,
                 help="vi_sym: check every step afresh; read and write no cache")
+    g.addoption("--vi-sym-strict", action="store_true", default=False,
+                help="vi_sym: an UNKNOWN step fails (instead of being skipped), as with check --strict")
 
 
 def pytest_configure(config):
@@ -54,8 +58,13 @@ def pytest_configure(config):
         if unknown:
             raise pytest.UsageError(f"--vi-sym-family: unknown family {unknown[0]!r}; "
                                     f"known: all, none, {', '.join(sorted(FAMILIES))}")
-    if config.getoption("vi_sym_samples", 50) < 1 or config.getoption("vi_sym_timeout", 20.0) <= 0:
-        raise pytest.UsageError("--vi-sym-samples and --vi-sym-timeout must be positive")
+    from .settings import SettingError, Settings, validate  # vi_sym is loaded lazily, see the top
+    try:
+        validate(Settings(timeout=config.getoption("vi_sym_timeout", 20.0),
+                          samples=config.getoption("vi_sym_samples", 50)),
+                 flag=lambda name: f"--vi-sym-{name}")
+    except SettingError as err:
+        raise pytest.UsageError(str(err)) from None
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -109,6 +118,11 @@ class ViStepFailed(ViStepReport):
 
 class ViStepError(ViStepReport):
     """A step that could not be checked (ERROR)."""
+
+
+class ViStepUnknown(ViStepReport):
+    """An UNKNOWN step that must not pass: under ``--vi-sym-strict``, or marked ``xfail``
+    (an expected failure that is UNKNOWN was not shown to fail)."""
 
 
 def _xdist_worker(config) -> bool:
@@ -202,8 +216,9 @@ class ViDerivation(pytest.Collector):
         self.derivation = derivation
 
     def collect(self):
+        from .assemble import conclusions_of  # vi_sym is loaded lazily, see the top
         d = self.derivation
-        steps = list(d.steps) + ([d.conclusion] if d.conclusion is not None else [])
+        steps = list(d.steps) + conclusions_of(d)
         for s in steps:
             yield ViStep.from_parent(self, name=s.name, step=s)
 
@@ -226,7 +241,11 @@ class ViStep(pytest.Item):
             raise ViStepError(r)
         if r.status is Status.FAILED:
             raise ViStepFailed(r)
-        if r.status is Status.UNKNOWN and r.expect != "fails":
+        if r.status is Status.UNKNOWN:
+            if self.config.getoption("vi_sym_strict", False):
+                raise ViStepUnknown(r)
+            if r.expect == "fails":            # as under check: not shown to fail, not a failure
+                pytest.xfail(f"{r.step_id} UNKNOWN: not shown to fail: {' '.join(r.reason.split())}")
             _skip_here(f"{r.step_id} UNKNOWN: {' '.join(r.reason.split())}")
         # PROVED / SPOT-CHECKED pass; for an xfail step a pass is a strict XPASS (a failure)
 
@@ -234,7 +253,11 @@ class ViStep(pytest.Item):
         if isinstance(excinfo.value, ViStepReport):
             from .report import step_lines  # vi_sym is loaded lazily, see the top
             r = excinfo.value.result
-            return "\n".join(step_lines(r, verbose=self.config.getoption("verbose") > 0))
+            lines = step_lines(r, verbose=self.config.getoption("verbose") > 0)
+            if isinstance(excinfo.value, ViStepUnknown):
+                lines.insert(0, "expected to fail, but UNKNOWN: not shown to fail" if r.expect == "fails"
+                             else "UNKNOWN fails under --vi-sym-strict")
+            return "\n".join(lines)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):

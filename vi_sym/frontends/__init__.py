@@ -17,7 +17,7 @@ import inspect
 from pathlib import Path
 from typing import Callable, Union
 
-from ..assemble import assemble_all
+from ..assemble import assemble_all, qualify_shared_names
 from ..records import DerivationRecord, LoadError, ReadOptions, StepRecord
 from .vi import read_vi
 
@@ -122,12 +122,15 @@ def load_file(path, options: ReadOptions | None = None) -> tuple:
 
 def load_paths(paths, options: ReadOptions | None = None):
     """Every derivation under ``paths`` (files or directories); returns (derivations, errors)."""
-    derivs, errors = [], []
+    derivs, errors, seen = [], [], set()
     for f in discover(paths):
+        if f.resolve() in seen:        # named twice (a file and its directory): read once
+            continue
+        seen.add(f.resolve())
         d, e = load_file(f, options)
         derivs.extend(d)
         errors.extend(e)
-    return derivs, errors
+    return qualify_shared_names(derivs, errors), errors
 
 
 register_reader(".vi", read_vi)

@@ -29,7 +29,7 @@ def to_json(report) -> dict:
             "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
             "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
             "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
-            "explanation": r.explanation, "fixes": r.fixes,
+            "explanation": r.explanation, "fixes": r.fixes, "inherited_from": r.inherited_from,
             "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
             "families": r.families,
         } for r in report.results],
