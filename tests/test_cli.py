@@ -87,7 +87,7 @@ def test_unknown_family_is_one_line_exit_2(tmp_path):
 
 @pytest.mark.parametrize("args,fragment", [
     (["missing.vi"], "no such file or directory"),
-    (["--samples", "0"], "must be positive"),
+    (["--samples", "0"], "--samples must be between 1"),
     (["--json", "-", "--junit", "-"], "stdout"),
     (["--baseline", "nope.lock"], "--update-baseline"),
 ])

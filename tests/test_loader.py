@@ -79,7 +79,7 @@ def test_unclosed_bracket_at_end_of_file():
 def test_duplicate_names():
     text = HEAD + "    p(x)\n  = p(x)\n" + HEAD + "    p(x)\n  = p(x)\n"
     _, errs = _one_error(text)
-    assert "share" in errs[0].message
+    assert "already at line 1" in errs[0].message and errs[0].line == 6
 
 
 def test_a_bad_step_does_not_hide_the_others():

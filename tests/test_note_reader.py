@@ -73,7 +73,7 @@ def test_import_of_a_file_no_reader_knows_is_exit_2(tmp_path, capsys):
 
 def test_the_note_lists_what_it_skipped_and_why():
     ds, _ = load_file(NOTE)
-    skipped = dict(ds[0].skipped)
+    skipped = {n.line: n.message for n in ds[0].skipped}
     assert skipped[5] == "a web address" and "argmin" in skipped[36]
     assert "unknown function 'f'" in skipped[73] and "'∩'" in skipped[115]
     lines = input_notes(ds)
@@ -147,9 +147,9 @@ def test_a_name_defined_in_the_note_keeps_its_meaning():
     ds, _ = note("F(q) = integrate(q(z)*log(p(x,z)/q(z)), z)\nlog p(x) >= F(q)\n")
     (d,) = ds
     assert str(d.steps[0].rhs) == "Integral(log(p(x,z)/q(z))*q(z), z)"
-    assert "defines F(q)" in ds[0].skipped[0][1]
+    assert "defines F(q)" in ds[0].skipped[0].message
     ds, _ = note("F(q) = integrate(q(z)*log(p(x,z)/q(z)), z)\nlog p(x) >= F(p)\nlog p(x) = log p(x)\n")
-    assert "defined in the note as F(q(z)) only" in dict(ds[0].skipped)[2]
+    assert "defined in the note as F(q(z)) only" in {n.line: n.message for n in ds[0].skipped}[2]
 
 
 def test_latent_and_observed_can_be_overridden():
@@ -170,7 +170,7 @@ def test_latent_and_observed_can_be_overridden():
 def test_what_cannot_be_read_is_skipped_with_a_reason(text, reason):
     ds, errs = load_text(text + "\nlog p(x) = log p(x)\n", "n.txt", read_note)
     assert errs == []
-    (line, why), = [s for s in ds[0].skipped if s[0] == 1]
+    (_, line, why), = [s for s in ds[0].skipped if s.line == 1]
     assert reason in why
 
 
@@ -194,7 +194,7 @@ def test_junk_and_huge_files_are_clear_errors_or_skipped_lines(tmp_path):
     long_line = tmp_path / "long.txt"
     long_line.write_text("log p(x) = " + "+ log p(x) " * 2000 + "\nlog p(x) = log p(x)\n")
     derivs, errs = load_file(long_line)
-    assert errs == [] and "too long" in dict(derivs[0].skipped)[1]
+    assert errs == [] and "too long" in {n.line: n.message for n in derivs[0].skipped}[1]
     junk = tmp_path / "junk.txt"
     junk.write_bytes(bytes(range(256)) * 10)
     derivs, (err,) = load_file(junk)

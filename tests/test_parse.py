@@ -11,7 +11,7 @@ from sympy import Abs, Integer, Integral, Rational, Symbol, exp, log, loggamma, 
 
 import vi_sym.parse as parse_mod
 from vi_sym.parse import Function, ParseEnv, ParseError, parse_expression, parse_relation, split_relation
-from vi_sym.vocabulary import ELBO, KL, Density, Expectation
+from vi_sym.vocabulary import ELBO, KL, Density, Expectation, nonreal_part
 
 x, z, w = sympy.symbols("x z w")
 m1 = Symbol("m1", real=True)
@@ -349,7 +349,17 @@ EXPECT = ["E_q(z)[{}]", "E_{{q(z)}}[{}]", "E(q(z), {})"]
 INTEG = ["∫ {} dz", "integrate({}, z)", "Integral({}, z)", "int({}, z)"]
 
 
+def real_node(n):
+    """The parser refuses a part that is provably not real (sqrt(-1), log(0), (-8)^(1/3)) where it
+    is built; generated trees keep to real parts the same way (each node and its arguments)."""
+    return nonreal_part(n[2], deep=False) is None
+
+
 def extend(children, funcs=tuple(sorted(FUNCS))):
+    return _extend(children, funcs).filter(real_node)
+
+
+def _extend(children, funcs):
     return st.one_of(
         st.tuples(st.sampled_from(["+", "-", "*", "/", " "]), children, children).map(binop),
         children.map(lambda a: node("-" + wrap(a, POW), NEG, -a[2])),

@@ -17,14 +17,23 @@ Errors never raise: they come back as :class:`~vi_sym.records.LoadError`.
 """
 from __future__ import annotations
 
-from .core import Derivation, SourceRef, Step
+from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
 from .rules import UnknownRule, get_rule
 from .vocabulary import Density
 
-__all__ = ["assemble", "assemble_all", "concretise"]
+__all__ = ["assemble", "assemble_all", "conclusions_of", "concretise", "qualify_shared_names", "rename"]
+
+
+def conclusions_of(d) -> list:
+    """Every conclusion of ``d`` (``conclude:`` lines, in order; a derivation built in Python
+    has at most its ``conclusion``)."""
+    found = list(getattr(d, "conclusions", None) or [])
+    if not found and d.conclusion is not None:
+        found = [d.conclusion]
+    return found
 
 
 def concretise(expr, defined: dict):
@@ -63,23 +72,30 @@ class _Chain:
         return concretise(e, self.drec.defined)
 
     def conclusion(self, rec: StepRecord):
+        """Every ``conclude:`` line is a conclusion of its own: ``conclusion``, ``conclusion2``, …"""
         ctx, name = self.drec.context, self.drec.name
-        error = rec.error
+        done = getattr(self.d, "conclusions", [])
+        label = "conclusion" if not done else f"conclusion{len(done) + 1}"
+        error, step = rec.error, None
         if not error:
             try:
                 lhs, rhs = self.expr(rec.lhs), self.expr(rec.rhs)
-                self.d.conclusion = Step(lhs, rec.relation, rhs, (), name="conclusion", derivation=name,
-                                         source=self.source(rec), context=ctx)
-                return
+                step = Step(lhs, rec.relation, rhs, (), name=label, derivation=name,
+                            source=self.source(rec), context=ctx)
             except ParseError as err:
                 error = str(err)
-        self.error(rec, "conclusion", error, rec.error_column)
-        self.d.conclusion = Step(None, "=", None, name="conclusion", derivation=name,
-                                 source=self.source(rec), context=ctx, error=error)
+        if step is None:
+            self.error(rec, label, error, rec.error_column)
+            step = Step(None, "=", None, name=label, derivation=name, source=self.source(rec),
+                        context=ctx, error=error)
+        self.d.conclusions = done + [step]
+        if self.d.conclusion is None:
+            self.d.conclusion = step
 
     def start(self, rec: StepRecord):
         self.started = True
         self.prev = None
+        self.d.start_source = self.source(rec)      # where the chain's first expression is written
         if rec.error:
             self.error(rec, "start", rec.error, rec.error_column)
             return
@@ -109,15 +125,18 @@ class _Chain:
         if lhs is None and not error and self.started:
             error = "the previous expression could not be read, so this step has no left-hand side"
         ctx, dname = self.drec.context, self.drec.name
-        if error:
-            self.error(rec, name, error, column)
-            self.d.steps.append(Step(None, rel, None, tuple(rec.rules), name=name, derivation=dname,
-                                     source=self.source(rec), context=ctx, error=error))
-        else:
-            self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
-                                     source=self.source(rec), context=ctx,
-                                     expect="fails" if rec.xfail else "holds",
-                                     expect_reason=rec.xfail or ""))
+        if not error:
+            try:    # Step checks its sides (real-valued sympy expressions) for any front-end
+                self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
+                                         source=self.source(rec), context=ctx,
+                                         expect="fails" if rec.xfail else "holds",
+                                         expect_reason=rec.xfail or ""))
+                return lhs, rhs
+            except (TypeError, ValueError) as err:
+                error, lhs, rhs = str(err), None, None
+        self.error(rec, name, error, column)
+        self.d.steps.append(Step(None, rel, None, tuple(rec.rules), name=name, derivation=dname,
+                                 source=self.source(rec), context=ctx, error=error))
         return lhs, rhs
 
     def add(self, rec: StepRecord):
@@ -146,17 +165,67 @@ def assemble(drec: DerivationRecord, errors: list) -> Derivation:
     d = chain.d
     if not d.steps:
         errors.append(LoadError(drec.file, drec.line, drec.name, "", "the derivation has no steps"))
-    d.warnings = list(drec.warnings)
-    d.skipped = list(drec.skipped)
+    d.warnings = _notes(drec.warnings, drec.file)
+    d.skipped = _notes(drec.skipped, drec.file)
     d.readings = chain.readings
     return d
 
 
+def _notes(items, file: str) -> list:
+    """(line, message) or (file, line, message) items -> :class:`InputNote`\\ s."""
+    return [InputNote(*item) if len(item) == 3 else InputNote(file, *item) for item in items]
+
+
 def assemble_all(drecs, errors: list) -> list:
-    """Every record -> derivations with at least one step; duplicate names are an error."""
-    out = [d for d in (assemble(r, errors) for r in drecs) if d.steps]
-    names = [d.name for d in out]
-    for name in sorted({n for n in names if names.count(n) > 1}):
-        file = next(d.file for d in out if d.name == name)
-        errors.append(LoadError(file, 0, name, "", "two derivations share this name"))
+    """Every record -> derivations with at least one step; a name used twice (in the records of
+    one file) is an error at the second, naming the line of the first."""
+    out, first = [], {}
+    for r in drecs:
+        d = assemble(r, errors)
+        if not d.steps:
+            continue
+        if d.name in first:
+            before = first[d.name]
+            where = f"line {before.line}" if before.file == r.file else f"{before.file}:{before.line}"
+            errors.append(LoadError(r.file, r.line, d.name, "", f"a derivation of this name is already "
+                                                                f"at {where}; names must be unique"))
+        else:
+            first[d.name] = r
+        out.append(d)
+    return out
+
+
+def rename(d: Derivation, name: str) -> None:
+    """Give ``d`` (its steps, conclusion and alternative readings) the name ``name``."""
+    old = d.name
+    d.name = name
+    for s in list(d.steps) + conclusions_of(d):
+        s.derivation = name
+
+    def moved(sid: str) -> str:
+        return f"{name}::{sid[len(old) + 2:]}" if sid.startswith(f"{old}::") else sid
+    d.readings = {moved(k): (moved(v[0]), v[1]) for k, v in getattr(d, "readings", {}).items()}
+
+
+def qualify_shared_names(derivations: list, errors: list) -> list:
+    """Derivations of several files: a name used in more than one file is qualified by its file
+    (``derivations/a.vi:kl_route``), so every step id is unique and a lock never merges two
+    steps; ids that still clash (files whose paths differ only in spaces) are an error naming
+    both files."""
+    files: dict = {}
+    for d in derivations:
+        files.setdefault(d.name, []).append(d.file)
+    for d in derivations:
+        if len(set(files[d.name])) > 1:
+            rename(d, f"{'_'.join(str(d.file).split())}:{d.name}")
+    seen: dict = {}
+    out = []
+    for d in derivations:
+        if d.name in seen:
+            errors.append(LoadError(d.file, getattr(d, "line", 0), d.name, "",
+                                    f"derivation '{d.name}' is also defined in {seen[d.name].file}; "
+                                    "rename one of them"))
+            continue
+        seen[d.name] = d
+        out.append(d)
     return out

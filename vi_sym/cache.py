@@ -37,7 +37,8 @@ FORMAT = "vi_sym.cache/1"
 DEFAULT_DIR = ".vi_sym_cache"
 _VERDICT = {"status": str, "relation": str, "statement": str, "latex": str, "justification": list,
             "seconds": (int, float), "trace": list, "residual": str, "uncited": list, "atom": str,
-            "reason": str, "families": list, "explanation": str, "fixes": list}
+            "reason": str, "families": list, "explanation": str, "fixes": list,
+            "inherited_from": (str, type(None)), "untested": str}
 _CONCLUSION = {"proved": bool, "trace": list, "residual": str, "uncited": list, "atom": str}
 
 
@@ -79,17 +80,45 @@ def _jsonable(v) -> bool:
         return False
 
 
+_NUMBER = (int, float)
+_FIX = {"edit": str, "description": str, "statement": str, "verdict": str}
+_CX = {"params": dict, "lhs": _NUMBER, "rhs": _NUMBER, "difference": _NUMBER}
+
+
+def _typed(d, spec) -> bool:
+    """``d`` is a dict whose every field in ``spec`` has its type (a bool is no number)."""
+    return isinstance(d, dict) and all(
+        isinstance(d.get(k), t) and not (isinstance(d.get(k), bool) and t is _NUMBER)
+        for k, t in spec.items())
+
+
+def _family_ok(f) -> bool:
+    """One family entry, as the reports read it (terminal, JUnit, HTML, plots)."""
+    if not _typed(f, {"family": str, "status": str}) or not isinstance(f.get("reason", ""), str):
+        return False
+    if f["status"] == "SPOT-CHECKED":
+        return _typed(f, {"n_checked": int, "n_total": int, "max_error": _NUMBER})
+    cx = f.get("counterexample")
+    if cx is not None:
+        return _typed(cx, _CX) and all(isinstance(k, str) for k in cx["params"])
+    return True
+
+
 def _fields_ok(d, spec) -> bool:
-    """The fields have the types the report code relies on (a cache file is never trusted)."""
+    """The fields have the types the report code relies on, item by item (a cache file is
+    never trusted: anything off is a warning and the step is checked again)."""
     if not (isinstance(d, dict) and all(isinstance(d.get(k), t) for k, t in spec.items())):
         return False
     if not all(isinstance(t, list) and len(t) == 3 and all(isinstance(x, str) for x in t)
                for t in d["trace"]):
         return False
+    if not all(isinstance(x, str) for x in d["uncited"] + d.get("justification", [])):
+        return False
     if "status" in spec and d["status"] not in {s.value for s in Status}:
         return False
-    return all(isinstance(f, dict) and isinstance(f.get("family"), str)
-               and isinstance(f.get("status"), str) for f in d.get("families", []))
+    if not all(_typed(fx, _FIX) and fx["verdict"] in ("PROVED", "SPOT-CHECKED") for fx in d.get("fixes", [])):
+        return False
+    return all(_family_ok(f) for f in d.get("families", []))
 
 
 class Cache:
@@ -113,18 +142,21 @@ class Cache:
         return {"latent": [sympy.srepr(v) for v in ctx.latent], "models": sorted(ctx.models),
                 "domains": [list(d) for d in getattr(ctx, "domains", ())]}
 
-    def step_key(self, step, families, settings, previous_lhs=None) -> str:
-        """Keyed on the step, the families asked for, the settings and the previous step's left side
-        (a FAILED step's likely fixes include continuing from it)."""
-        return self._key("step", settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
+    def step_key(self, step, families, settings, previous=None, kind="step") -> str:
+        """Keyed on the step, the families asked for, the settings and the previous step's left
+        side and relation, ``previous = (lhs, rel)`` (a step after a wrong one is judged from
+        that left side too: an inherited failure, its likely fixes)."""
+        if previous is not None and not isinstance(previous, tuple):
+            previous = (previous, "=")
+        prev = None if previous is None else [sympy.srepr(previous[0]), previous[1]]
+        return self._key(kind, settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
                          rhs=sympy.srepr(step.rhs), by=list(step.by), expect=step.expect,
                          context=self._context(step.context), families=list(families),
-                         previous=None if previous_lhs is None else sympy.srepr(previous_lhs),
-                         fixes=bool(getattr(settings, "fixes", True)))
+                         previous=prev, fixes=bool(getattr(settings, "fixes", True)))
 
-    def conclusion_key(self, derivation, settings) -> str:
+    def conclusion_key(self, derivation, settings, conclusion=None) -> str:
         s, rel, t = derivation.claim
-        c = derivation.conclusion
+        c = conclusion or derivation.conclusion
         return self._key("conclusion", settings, chain=[sympy.srepr(s), rel, sympy.srepr(t)],
                          conclusion=[sympy.srepr(c.lhs), c.rel, sympy.srepr(c.rhs)],
                          context=self._context(derivation.context))
@@ -183,9 +215,10 @@ class Cache:
                 os.unlink(tmp)
 
     # ------------------------------------------------------------------ steps
-    def lookup_step(self, step, families, settings, previous_lhs=None):
-        """The cached verdict fields of ``step`` (a dict for :meth:`restore_step`), or None."""
-        return self._load(self.step_key(step, families, settings, previous_lhs), "step", _VERDICT)
+    def lookup_step(self, step, families, settings, previous_lhs=None, kind="step"):
+        """The cached verdict fields of ``step`` (a dict for :meth:`restore_step`), or None
+        (``kind="conclusion-spot"``: a conclusion's spot-checks)."""
+        return self._load(self.step_key(step, families, settings, previous_lhs, kind), kind, _VERDICT)
 
     @staticmethod
     def restore_step(base, value):
@@ -197,9 +230,9 @@ class Cache:
             trace=[tuple(t) for t in value["trace"]], residual=value["residual"],
             uncited=tuple(value["uncited"]), atom=value["atom"], reason=value["reason"],
             families=value["families"], explanation=value["explanation"],
-            fixes=value["fixes"])
+            fixes=value["fixes"], inherited_from=value["inherited_from"], untested=value["untested"])
 
-    def store_step(self, step, families, settings, result, outcomes, previous_lhs=None) -> None:
+    def store_step(self, step, families, settings, result, outcomes, previous_lhs=None, kind="step") -> None:
         """Store ``result`` unless a task timed out, crashed, raised or was interrupted."""
         if not all(o is not None and o.ok for o in outcomes):
             return
@@ -207,12 +240,12 @@ class Cache:
         value["status"] = result.status.value
         if not _jsonable(value["fixes"]):
             return
-        self._save(self.step_key(step, families, settings, previous_lhs), "step", _plain(value))
+        self._save(self.step_key(step, families, settings, previous_lhs, kind), kind, _plain(value))
 
     # ------------------------------------------------------------------ conclusions
-    def lookup_conclusion(self, derivation, settings):
-        """The cached composition-check outcome of ``derivation``'s conclusion, or None."""
-        value = self._load(self.conclusion_key(derivation, settings), "conclusion", _CONCLUSION)
+    def lookup_conclusion(self, derivation, settings, conclusion=None):
+        """The cached composition-check outcome of ``derivation``'s ``conclusion``, or None."""
+        value = self._load(self.conclusion_key(derivation, settings, conclusion), "conclusion", _CONCLUSION)
         if value is None:
             return None
         seconds = value.pop("seconds", 0.0)
@@ -220,8 +253,8 @@ class Cache:
         value["uncited"] = tuple(value["uncited"])
         return Outcome(True, value, seconds=float(seconds) if isinstance(seconds, (int, float)) else 0.0)
 
-    def store_conclusion(self, derivation, settings, outcome) -> None:
+    def store_conclusion(self, derivation, settings, outcome, conclusion=None) -> None:
         if outcome is None or not outcome.ok or not isinstance(outcome.value, dict):
             return
         value = dict(outcome.value, seconds=outcome.seconds)
-        self._save(self.conclusion_key(derivation, settings), "conclusion", _plain(value))
+        self._save(self.conclusion_key(derivation, settings, conclusion), "conclusion", _plain(value))

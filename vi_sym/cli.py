@@ -16,16 +16,18 @@ from .cache import DEFAULT_DIR, Cache
 from .frontends import load_file
 from .frontends.notes import input_notes, reading_lines
 from .frontends.transcribe import transcribe
-from .loader import load_paths
+from .loader import LoadError, discover, load_paths
 from .mutate import run_mutation, table
 from .progress import ProgressLine
+from .records import ReadOptions
 from .report import EXIT_INTERRUPTED, exit_code, print_report, write_json
 from .report.baseline import LockError, compare, diff_lines, entries, read_lock, write_lock
 from .report.junit import write_junit
 from . import learner_cli
 from .rules import ALIASES, RULES
 from .scheduler import check_derivations
-from .settings import Settings
+from .settings import SettingError, Settings, validate
+from .tokens import NAME_RE, normal_name
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "derivations"
 DEFAULT_LOCK = "proofs.lock"
@@ -64,12 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    c.add_argument("--strict", action="store_true",
+                   help="an UNKNOWN verdict fails the run (exit 1), as a FAILED one does")
     c.add_argument("--plot", metavar="DIR", default=None,
                    help="draw both sides of each FAILED step along its counterexample, one PNG per step in DIR")
+    _variable_options(c)
     i = sub.add_parser("import", help="write the .vi transcription of a note (.txt), Markdown file or notebook")
     i.add_argument("file", help="the note, .md or .ipynb file")
     i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     i.add_argument("--samples", type=int, default=20, help="hypothesis draws per step and family (default 20)")
+    _variable_options(i)
     m = sub.add_parser("mutate", help="mutation-test the checker: mutate every correct step, check each mutant")
     m.add_argument("paths", nargs="*", help="*.vi files or directories (default: the shipped catalogue)")
     m.add_argument("--family", action="append", metavar="NAME",
@@ -84,6 +90,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("families", help="list the model families used for spot-checks")
     learner_cli.register(sub)
     return ap
+
+
+def _variable_options(parser) -> None:
+    for name, usual in (("latent", "z, Z"), ("observed", "x, X")):
+        parser.add_argument(f"--{name}", metavar="NAMES", default="",
+                            help=f"{name} variables of a note (.txt, .md, .ipynb), e.g. 'Z' or 'w v' "
+                                 f"(default: {usual}); .vi files declare theirs in their header")
+
+
+def _read_options(args):
+    """(ReadOptions, None) from --latent/--observed, or (None, error message)."""
+    latent, observed = (tuple(map(normal_name, getattr(args, k).replace(",", " ").split()))
+                        for k in ("latent", "observed"))
+    bad = [n for n in latent + observed if not NAME_RE.match(n)]
+    if bad:
+        return None, f"--latent/--observed: '{bad[0]}' is not a variable name"
+    if set(latent) & set(observed):
+        return None, f"'{sorted(set(latent) & set(observed))[0]}' is given as both latent and observed"
+    return ReadOptions(latent, observed), None
 
 
 def _usage_error(msg: str) -> int:
@@ -136,18 +161,46 @@ def _baseline(args, old, report, stream) -> int:
     return 1 if diff.regressed else 0
 
 
-def cmd_check(args) -> int:
+def _flag(name: str) -> str:
+    return f"--{name}"
 
-    if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
-        return _usage_error("--samples and --timeout must be positive, --jobs >= 0")
+
+def _settings(args, fams=("all",)):
+    """(Settings from the options, or None; the error message, or None): every numeric option
+    checked (finite, in range) by :func:`settings.validate`."""
+    try:
+        return validate(Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
+                                 samples=args.samples, seed=args.seed,
+                                 fixes=not getattr(args, "no_fixes", False),
+                                 strict=bool(getattr(args, "strict", False))), flag=_flag), None
+    except SettingError as err:
+        return None, str(err)
+
+
+def _load(paths, options=None) -> tuple:
+    """(derivations, errors) of ``paths``: a missing path, or a directory without derivation
+    files, is an error of its own and every other path is still read."""
+    present, errors = [], []
+    for p in paths:
+        if not Path(p).exists():
+            errors.append(LoadError(p, 0, "", "", "no such file or directory"))
+        elif Path(p).is_dir() and not discover([p]):
+            errors.append(LoadError(p, 0, "", "", "no derivations found (a directory is searched for *.vi files)"))
+        else:
+            present.append(p)
+    derivs, more = load_paths(present, options) if present else ([], [])
+    return derivs, errors + more
+
+
+def cmd_check(args) -> int:
+    settings, problem = _settings(args)
+    if problem:
+        return _usage_error(problem)
     if args.json == "-" and args.junit == "-":
         return _usage_error("--json - and --junit - cannot both write to stdout")
     if args.no_cache and args.cache_dir:
         return _usage_error("--no-cache and --cache-dir contradict each other")
     paths = args.paths or _catalogue()
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        return _usage_error(f"no such file or directory: {', '.join(missing)}")
     fams, problem = _families(args.family)
     if problem:
         return _usage_error(problem)
@@ -162,11 +215,20 @@ def cmd_check(args) -> int:
     if not args.no_cache:
         cache = Cache(args.cache_dir or DEFAULT_DIR)
 
-    derivs, errors = load_paths(paths)
+    options, problem = _read_options(args)
+    if problem:
+        return _usage_error(problem)
+    derivs, errors = _load(paths, options)
+    if not derivs and not errors:
+        return _usage_error(f"no derivations found in {', '.join(paths)} (a directory is searched for "
+                            f"*.vi files; name a note, .md or .ipynb file to read it)")
+    if not derivs and all(e.line == 0 and not e.derivation for e in errors):
+        for e in errors:
+            print(f"error: {e}", file=sys.stderr)
+        return 2
     for line in [] if args.quiet else input_notes(derivs, verbose=args.verbose):
         print(line, file=human)
-    settings = Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
-                        samples=args.samples, seed=args.seed, fixes=not args.no_fixes)
+    settings.families = tuple(fams)
     progress = ProgressLine(sys.stderr)
     try:
         report = check_derivations(derivs, settings, errors=errors, cache=cache, on_progress=progress)
@@ -198,8 +260,11 @@ def cmd_check(args) -> int:
 def cmd_mutate(args) -> int:
     """Exit 0 when no mutant is wrongly PROVED and every non-equivalent one that is not
     killed is reported (survivors and UNKNOWNs are listed with their reason); 1 otherwise."""
-    if args.samples < 1 or (args.sample is not None and args.sample < 1):
-        return _usage_error("--samples and --sample must be positive")
+    _, problem = _settings(args)
+    if problem:
+        return _usage_error(problem)
+    if args.sample is not None and args.sample < 1:
+        return _usage_error("--sample must be positive")
     fams, problem = _families(args.family or ["all"])
     if problem:
         return _usage_error(problem)
@@ -221,8 +286,15 @@ def cmd_mutate(args) -> int:
 
 def cmd_import(args) -> int:
     """Read FILE with its reader, check it, print or write the ``.vi`` transcription."""
+    try:
+        validate(Settings(samples=args.samples), flag=_flag)
+    except SettingError as err:
+        return _usage_error(str(err))
     from .families import FAMILIES  # here, for start-up time: it loads numpy
-    derivs, errors = load_file(args.file)
+    options, problem = _read_options(args)
+    if problem:
+        return _usage_error(problem)
+    derivs, errors = load_file(args.file, options)
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
     if not derivs:

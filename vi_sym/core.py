@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import sympy
 from sympy import Symbol
 
 from .notation import relation_unicode, to_latex
 from .rules import Context, get_rule
-from .vocabulary import Density
+from .vocabulary import Density, describe_nonreal, nonreal_part
 
 RELATIONS = ("=", ">=", "<=")
 LATEX_REL = {"=": "=", ">=": r"\geq", "<=": r"\leq"}
@@ -58,6 +59,47 @@ class SourceRef:
         return loc.strip()
 
 
+_SIDE_TYPES = ("a sympy expression built from vi_sym's vocabulary (Density, KL, ELBO, Expectation, "
+               "Integral, log, ...), a number, or text in the .vi notation (parsed, never evaluated)")
+
+
+def as_side(value, what: str, context=None):
+    """One side of a step given through the Python API, as a real-valued sympy expression.
+
+    Text is read by the ``.vi`` expression grammar (:func:`vi_sym.notebook.parse_side`: the
+    context's latent variables and ``x``), never evaluated; numbers become exact where they
+    are; anything else is a TypeError naming the accepted types.  A side that is provably not
+    real (``sqrt(-1)``, ``log(-1)``, ``1/0``) is a ValueError."""
+    if isinstance(value, str):
+        value = _notebook_hook("parse_side")(value, context or Context())
+    elif isinstance(value, Fraction):
+        value = sympy.Rational(value.numerator, value.denominator)
+    elif isinstance(value, bool) or not isinstance(value, (sympy.Expr, int, float)):
+        raise TypeError(f"{what} must be {_SIDE_TYPES}; got {type(value).__name__} {value!r}")
+    # sympify of a number or an already-built sympy expression (strings were parsed above)
+    value = sympy.sympify(value, strict=True)
+    bad = nonreal_part(value)
+    if bad is not None:
+        raise ValueError(f"{what} contains {describe_nonreal(bad)}: vi_sym's expressions are real-valued")
+    return value
+
+
+def as_rules(by, what: str = "by") -> tuple:
+    """Cited rules: a list of rule names, or one string (``"bayes_rule"`` or ``"r1, r2"``, as
+    after ``by`` in a ``.vi`` file)."""
+    if isinstance(by, str):
+        by = [r.strip() for r in by.split(",") if r.strip()]
+    try:
+        rules = tuple(by)
+    except TypeError:
+        raise TypeError(f"{what} must be a rule name or a list of rule names, got "
+                        f"{type(by).__name__} {by!r}") from None
+    wrong = [r for r in rules if not isinstance(r, str)]
+    if wrong:
+        raise TypeError(f"{what}: rule names are text such as 'bayes_rule', got {wrong[0]!r}")
+    return rules
+
+
 def combine_relations(rels) -> Optional[str]:
     """The relation a chain of steps proves, or None if it mixes >= and <=."""
     strict = {r for r in rels if r != "="}
@@ -85,10 +127,16 @@ class Step:
     error: str = ""                # set when the step could not be read
 
     def __post_init__(self):
+        if not isinstance(self.rel, str):
+            raise TypeError(f"relation must be one of {RELATIONS} (text), got {type(self.rel).__name__}")
         if self.rel not in RELATIONS and not self.error:
             raise ValueError(f"relation must be one of {RELATIONS}, got {self.rel!r}")
-        self.by = tuple(self.by)
+        if not isinstance(self.context, Context):
+            raise TypeError(f"context must be a vi_sym.rules.Context, got {type(self.context).__name__}")
+        self.by = as_rules(self.by)
         if not self.error:
+            self.lhs = as_side(self.lhs, "the left-hand side", self.context)
+            self.rhs = as_side(self.rhs, "the right-hand side", self.context)
             for r in self.by:
                 get_rule(r)  # raises UnknownRule with a suggestion
 
@@ -123,9 +171,22 @@ class Step:
         return _run_check([d], settings).results[0]
 
 
+class InputNote(NamedTuple):
+    """Something a reader noticed at a line that is not an error: a warning (a bracket it closed,
+    a second reading it also checks) or a line it skipped, with the reason."""
+
+    file: str
+    line: int
+    message: str
+
+
 @dataclass
 class Derivation:
-    """A calc-style chain of steps, optionally with the conclusion it should reach."""
+    """A calc-style chain of steps, optionally with the conclusion it should reach.
+
+    ``warnings`` and ``skipped`` (:class:`InputNote` lists) are what the reader of its file
+    noticed; ``readings`` maps the id of a step checked as another plausible reading of a line
+    (``d::2'``) to ``(id of the step as typed, what the other reading is)``."""
 
     name: str
     steps: list
@@ -133,22 +194,47 @@ class Derivation:
     conclusion: Optional[Step] = None
     context: Context = field(default_factory=Context)
     file: str = ""
+    warnings: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    readings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"a derivation's name is text, got {type(self.name).__name__}")
+        if isinstance(self.steps, (str, Step)) or not hasattr(self.steps, "__iter__"):
+            raise TypeError(f"steps must be a list of Step, got {type(self.steps).__name__}")
+        self.steps = list(self.steps)
+        wrong = [s for s in self.steps if not isinstance(s, Step)]
+        if wrong:
+            raise TypeError(f"steps must be Step objects, got {type(wrong[0]).__name__} {wrong[0]!r}")
+        if self.conclusion is not None and not isinstance(self.conclusion, Step):
+            raise TypeError(f"conclusion must be a Step, got {type(self.conclusion).__name__}")
 
     @classmethod
     def chain(cls, name, start, *links, title="", conclusion=None, latent=(Symbol("z"),),
               note_lines=None):
-        """``Derivation.chain('kl', KL(q, post), ('=', rhs1, ['kl_definition']), ...)``."""
-        ctx = Context(tuple(latent))
-        steps, lhs = [], start
+        """``Derivation.chain('kl', KL(q, post), ('=', rhs1, ['kl_definition']), ...)``; sides may
+        be text in the ``.vi`` notation (``"integrate(q(z)*log(q(z)/p(z|x)), z)"``)."""
+        latent = [latent] if isinstance(latent, (str, Symbol)) else list(latent)
+        bad = [v for v in latent if not isinstance(v, (str, Symbol)) or (isinstance(v, str) and not v.isidentifier())]
+        if bad:
+            raise TypeError(f"latent must be variable names or sympy Symbols, got {bad[0]!r}")
+        ctx = Context(tuple(Symbol(v) if isinstance(v, str) else v for v in latent))
+        steps, lhs = [], as_side(start, "the start of the chain", ctx)
         for i, link in enumerate(links, 1):
+            if isinstance(link, str) or not isinstance(link, (tuple, list)) or len(link) not in (2, 3):
+                raise TypeError(f"link {i} must be (relation, rhs) or (relation, rhs, rules), got {link!r}")
             rel, rhs, *rest = link
             by = rest[0] if rest else ()
             note = note_lines[i - 1] if note_lines else None
-            steps.append(Step(lhs, rel, rhs, tuple(by), name=str(i), derivation=name,
-                              context=ctx, source=SourceRef(note_line=note)))
-            lhs = rhs
+            step = Step(lhs, rel, rhs, by, name=str(i), derivation=name, context=ctx,
+                        source=SourceRef(note_line=note))
+            steps.append(step)
+            lhs = step.rhs
         concl = None
         if conclusion is not None:
+            if isinstance(conclusion, str) or not isinstance(conclusion, (tuple, list)) or len(conclusion) != 3:
+                raise TypeError(f"conclusion must be (lhs, relation, rhs), got {conclusion!r}")
             clhs, crel, crhs = conclusion
             concl = Step(clhs, crel, crhs, (), name="conclusion", derivation=name, context=ctx)
         return cls(name, steps, title, concl, ctx)
@@ -256,12 +342,16 @@ class StepResult:
     families: list = field(default_factory=list)  # spot-check results, one per family
     explanation: str = ""                          # what the counterexample means, in a sentence
     fixes: list = field(default_factory=list)      # likely fixes: [{edit, description, statement, verdict}]
+    inherited_from: Optional[str] = None           # id of the wrong step before, when this one fails only by it
+    untested: str = ""                             # why no model family could test the step ("" if one did)
 
     @property
     def as_expected(self) -> bool:
-        """A step expected to hold must not fail; a step expected to fail must not hold
-        (like pytest's strict xfail: only PROVED or SPOT-CHECKED breaks the expectation)."""
-        if self.expect == "fails":
+        """A step expected to hold must not fail; a step expected to fail must not hold (PROVED
+        or SPOT-CHECKED break the expectation).  An expected failure that is UNKNOWN was not shown
+        to fail: it is reported so, and fails the run under ``--strict`` like every UNKNOWN (the
+        pytest plugin: xfailed, failed under ``--vi-sym-strict``)."""
+        if self.expect == "fails":       # UNKNOWN (not shown to fail) passes; --strict fails every UNKNOWN
             return self.status not in (Status.PROVED, Status.SPOT_CHECKED)
         return self.status not in (Status.FAILED, Status.ERROR)
 
@@ -286,7 +376,7 @@ _NOTEBOOK_HOOKS: dict = {}
 
 
 def register_notebook_hooks(**hooks) -> None:
-    """Called by :mod:`vi_sym.notebook`: ``parse_step``, ``result_html``."""
+    """Called by :mod:`vi_sym.notebook`: ``parse_step``, ``parse_side``, ``result_html``."""
     _NOTEBOOK_HOOKS.update(hooks)
 
 

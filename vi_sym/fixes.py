@@ -3,8 +3,10 @@
 For a failed step ``lhs rel rhs`` vi_sym tries a bounded set of single edits
 (see :mod:`vi_sym.mutations`): a density's conditioning swapped, KL's arguments
 swapped, a log re-parenthesised, a sign flipped, a term dropped, the
-inequality's direction flipped, or the chain continued from the previous step's
-left-hand side (when that holds, the previous step's result was the slip).  Each
+inequality's direction flipped.  A step after a wrong step (a slip) has a wrong left-hand
+side: its edits are judged from the last expression that was right (the slip's left-hand
+side), so a fix never bends a line to agree with a wrong one before it (a step that holds
+from there unedited is an inherited failure, :mod:`vi_sym.inherit`).  Each
 candidate is first screened numerically in a cheap family (a candidate that fails
 there is discarded), then judged like any step (:func:`vi_sym.judge.judge`): one
 that is proved is offered as PROVED; one that is not proved but holds in every
@@ -48,21 +50,22 @@ class Fix:
         return f"did you mean: {self.description}? -- with that edit the step is {self.verdict}"
 
 
-def candidates(step, previous_lhs=None):
-    """(operator, description, lhs, rel, rhs) for every single edit of the step."""
+def candidates(step, start=None):
+    """(operator, description, lhs, rel, rhs) for every single edit of the step.
+
+    ``start = (lhs, rel)``: the step follows a wrong step whose left side ``lhs`` is the last
+    right expression, ``rel`` the relation from it to this step's right side; edits of the
+    right side (and of the relation) are then judged from ``lhs``, never from the wrong one."""
     ctx = step.context
-    if step.rel in FLIP_RELATION:
-        flipped = FLIP_RELATION[step.rel]
-        yield "flip_relation", f"'{flipped}' instead of '{step.rel}'", step.lhs, flipped, step.rhs
-    if previous_lhs is not None and previous_lhs != step.lhs:
-        # skip the step before: if this holds, the previous step's result was the slip
-        yield "skip_previous", (f"continuing from the previous step's left-hand side {to_unicode(previous_lhs)} "
-                                f"(the previous step's result looks wrong)"), previous_lhs, step.rel, step.rhs
-    if claims.is_concrete(step):
+    if claims.is_concrete(step) and start is None:
         yield from claim_candidates(step)
         return
+    base, rel = (step.lhs, step.rel) if start is None else start
+    if rel in FLIP_RELATION and step.rel in FLIP_RELATION:
+        flipped = FLIP_RELATION[rel]
+        yield "flip_relation", f"'{FLIP_RELATION[step.rel]}' instead of '{step.rel}'", base, flipped, step.rhs
     for op, desc, new in edits(step.rhs, ctx, FIX_OPERATORS):
-        yield op, f"{desc} on the right", step.lhs, step.rel, new
+        yield op, f"{desc} on the right", base, rel, new
     for op, desc, new in edits(step.lhs, ctx, FIX_OPERATORS):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
@@ -82,19 +85,20 @@ def claim_candidates(step):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
 
-def suggest_fixes(step, families=(), samples=20, seed=0, previous_lhs=None) -> list:
-    """Up to MAX_FIXES edits under which the step holds, PROVED ones first."""
+def suggest_fixes(step, families=(), samples=20, seed=0, start=None) -> list:
+    """Up to MAX_FIXES edits under which the step holds, PROVED ones first (``start``: see
+    :func:`candidates`)."""
     settings = Settings(families=tuple(families), samples=samples, seed=seed)
     screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
     screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
     proved, checked = [], []
     concrete = claims.is_concrete(step)
-    lemma_proof = closed_form_test(step) if concrete and step.rel == "=" else None
-    for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, previous_lhs)):
+    lemma_proof = closed_form_test(step) if concrete and step.rel == "=" and start is None else None
+    for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, start)):
         if n >= (MAX_CLAIM_CANDIDATES if concrete else MAX_CANDIDATES) or len(proved) >= MAX_FIXES:
             break
-        # the previous step's rules are not this one's: continuing from it may use every rule
-        by = () if op == "skip_previous" else step.by
+        # judged from the last right expression, the step spans the wrong one's rules too
+        by = () if start is not None and lhs is start[0] else step.by
         probe = type(step)(lhs, rel, rhs, by, context=step.context)
         if screen and not claims.is_concrete(probe) and \
                 spot(probe, screen[0], screen_settings).status == "FAILED":

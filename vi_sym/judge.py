@@ -46,6 +46,36 @@ def applicable_checkers(step: Step, settings: Settings) -> list:
     return applicable(step, settings)
 
 
+_COUNT = {2: "two", 3: "three", 4: "four"}
+
+
+def why_untested(step: Step, settings: Settings) -> str:
+    """Why no spot-checker applies to ``step``, in a phrase ("no model family has two latents")."""
+    if not settings.families:
+        return ""                  # spot-checks turned off: nothing to report as untested
+    from .families import FAMILIES  # for start-up time, see above
+    from .families.roles import UnsupportedDensity
+    from .vocabulary import Density
+    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
+    every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
+    latent = [v for v in every if step.context.is_latent(v)]
+    if len(latent) > 1:
+        return f"no model family has {_COUNT.get(len(latent), len(latent))} latents"
+    if len(every) - len(latent) > 1:
+        return f"no model family has {_COUNT.get(len(every) - len(latent), len(every) - len(latent))} observed variables"
+    named = [f for f in settings.families if f != "all"] if "all" not in settings.families else list(FAMILIES)
+    for name in named:
+        fam = FAMILIES.get(name)
+        try:
+            for d in dens:
+                fam.role(d)
+        except UnsupportedDensity as exc:
+            return f"no model family gives a meaning to its densities ({exc})"
+        except AttributeError:
+            continue
+    return "no model family applies to it"
+
+
 def load() -> None:
     """Import everything a verdict may need (the workers fork after this, sharing it)."""
     from . import claims, spotcheckers  # noqa: F401 -- for start-up time, see above
@@ -57,9 +87,30 @@ def _trace_rows(proof):
     return [(t.side, t.rule, t.result) for t in proof.trace]
 
 
+# Limits of arithmetic, not faults of the step: a number too large for a float (sympy/mpmath
+# overflow while normalising).  The step is then out of reach (UNKNOWN, with the reason).  A
+# RecursionError or MemoryError stays an ERROR: it may be a rewriting loop in the prover.
+OUT_OF_REACH = {OverflowError: "a number in it is too large to compute with"}
+
+
+def out_of_reach(exc: BaseException) -> dict:
+    """The verdict of a proof that hit a limit of the machine (see OUT_OF_REACH)."""
+    why = next(w for t, w in OUT_OF_REACH.items() if isinstance(exc, t))
+    return {"proved": False, "trace": [], "residual": "", "uncited": (), "atom": "", "rules_used": (),
+            "reason": f"out of reach of the prover: {why} ({type(exc).__name__}: {exc})"}
+
+
 def prove(step: Step) -> dict:
     """The symbolic verdict on one step: ``{"proved", "trace", "residual", "uncited", "atom",
-    "rules_used"}`` (claims on defined densities by the moment lemmas, else by the rules)."""
+    "rules_used"}`` (claims on defined densities by the moment lemmas, else by the rules); a
+    limit of the machine hit on the way is no proof, with its reason (see OUT_OF_REACH)."""
+    try:
+        return _prove(step)
+    except tuple(OUT_OF_REACH) as exc:
+        return out_of_reach(exc)
+
+
+def _prove(step: Step) -> dict:
     from . import claims  # for start-up time (it loads the spot-checkers), see above
     if claims.is_concrete(step):
         return claims.prove_claim(step)
@@ -83,15 +134,23 @@ def _implies(chain_rel: str, wanted: str) -> bool:
     return chain_rel == wanted or chain_rel == "="
 
 
-def conclusion_task(derivation: Derivation) -> dict:
-    """Do the chain's steps compose to the stated conclusion?
+def conclusion_task(derivation: Derivation, conclusion: Step | None = None) -> dict:
+    """Do the chain's steps compose to ``conclusion`` (default: the derivation's first)?
+    (see :func:`_composes`)"""
+    try:
+        return _composes(derivation, conclusion or derivation.conclusion)
+    except tuple(OUT_OF_REACH) as exc:
+        return out_of_reach(exc)
+
+
+def _composes(derivation: Derivation, c: Step) -> dict:
+    """Do the chain's steps compose to the stated conclusion ``c``?
 
     The chain proves ``S - T (rel) 0``; the conclusion ``A (crel) B`` follows when
     ``A - B`` equals ``+(S - T)`` (and rel implies crel) or ``-(S - T)`` (and the
     flipped rel implies crel), the equality proved by the equality rules.
     """
     S, rel, T = derivation.claim
-    c = derivation.conclusion
     last = None
     for sign, r in ((1, rel), (-1, FLIP[rel])):
         if not _implies(r, c.rel):
@@ -141,7 +200,7 @@ def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_w
             spots.append((c.name, out))
             if stop_on_failure and out.ok and out.value.status == "FAILED":
                 break
-    return merge(step, proof, spots)
+    return merge(step, proof, spots, None if checkers else why_untested(step, settings))
 
 
 # --------------------------------------------------------------------------- merging
@@ -179,9 +238,11 @@ def _family_entries(res: StepResult, spot_outs: list):
     return failed, checked
 
 
-def merge(step: Step, proof_out: Outcome, spot_outs: list) -> StepResult:
-    """One StepResult from the proof's outcome and ``[(checker name, outcome)]``."""
+def merge(step: Step, proof_out: Outcome, spot_outs: list, untested: str | None = None) -> StepResult:
+    """One StepResult from the proof's outcome and ``[(checker name, outcome)]``; ``untested``:
+    why no spot-checker applied (when none did; "" when spot-checks were off)."""
     res = base_result(step)
+    res.untested = "" if spot_outs else ("no model family applies to it" if untested is None else untested)
     res.seconds = (proof_out.seconds if proof_out else 0.0) + sum(o.seconds for _, o in spot_outs)
     reasons = []
     proved = False
@@ -212,7 +273,8 @@ def merge(step: Step, proof_out: Outcome, spot_outs: list) -> StepResult:
         crashed = proof_out is not None and not proof_out.ok and proof_out.kind in ("error", "crash")
         res.status = Status.ERROR if crashed else Status.UNKNOWN
         unknown = [f"{f['family']}: {f['reason']}" for f in res.families if f["status"] == "UNKNOWN"]
-        res.reason = "; ".join(reasons + unknown) or "no family applies to this step"
+        res.reason = "; ".join(reasons + unknown + ([res.untested] if res.untested else [])) \
+            or "no family applies to this step"
     return res
 
 
@@ -224,10 +286,29 @@ def error_result(step: Step) -> StepResult:
     return res
 
 
-def conclusion_result(d: Derivation, out: Outcome, step_results: list) -> StepResult:
-    """A conclusion's verdict: its composition check, no stronger than its weakest step."""
-    res = base_result(d.conclusion)
-    res.seconds = out.seconds
+def conclusion_result(d: Derivation, out: Outcome, step_results: list, conclusion: Step | None = None,
+                      spotted: StepResult | None = None) -> StepResult:
+    """A conclusion's verdict: its composition check, no stronger than its weakest step, and
+    spot-checked like a step (``spotted``: the conclusion's spot-checks merged, as by
+    ``merge(conclusion, None, spots)``) -- a counterexample makes it FAILED whether or not the
+    steps compose to it."""
+    c = conclusion or d.conclusion
+    res = base_result(c)
+    res.seconds = out.seconds + (spotted.seconds if spotted is not None else 0.0)
+    if c.error:
+        res.status, res.reason = Status.ERROR, c.error
+        return res
+    res.families = list(spotted.families) if spotted is not None else []
+    res.untested = spotted.untested if spotted is not None else ""
+    failed = [f for f in res.families if f["status"] == "FAILED"]
+    checked = [f for f in res.families if f["status"] == "SPOT-CHECKED"]
+    if failed:
+        res.status = Status.FAILED
+        res.reason = f"counterexample in {failed[0]['family']}: the stated conclusion does not hold"
+        res.explanation = explain_counterexample(failed[0], c.rel)
+        if out.ok:
+            res.trace, res.residual = out.value["trace"], out.value["residual"]
+        return res
     if d.claim is None or d.relation is None:
         res.status = Status.ERROR
         res.reason = ("the chain mixes >= and <= and proves nothing as a whole"
@@ -240,6 +321,8 @@ def conclusion_result(d: Derivation, out: Outcome, step_results: list) -> StepRe
     res.trace, res.residual, res.atom = v["trace"], v["residual"], v["atom"]
     if not v["proved"]:
         res.reason = v.get("reason") or "the steps do not compose to the stated conclusion"
+        if checked:
+            res.reason += " (it holds at every sampled point, but it does not follow from the chain)"
         return res
     weakest = min((r.status for r in step_results), key=lambda s: s.rank, default=Status.PROVED)
     if weakest is Status.PROVED:

@@ -64,11 +64,14 @@ def run_check(args):
     """Load and check ``args.paths`` as ``check`` would; returns (derivations, report) or an exit code."""
     # imported here, not at the top, for the command line's start-up time
     from .scheduler import check_derivations
-    from .settings import Settings
+    from .settings import SettingError, Settings, validate
     from .families import FAMILIES
     from .loader import load_paths
-    if args.samples < 1 or args.timeout <= 0 or args.jobs < 0:
-        return _error("--samples and --timeout must be positive, --jobs non-negative")
+    try:
+        validate(Settings(timeout=args.timeout, jobs=args.jobs, samples=args.samples, seed=args.seed),
+                 flag=lambda name: f"--{name}")
+    except SettingError as err:
+        return _error(str(err))
     fams = args.family or ["all"]
     unknown = [f for f in fams if f not in ("all", "none") and f not in FAMILIES]
     if unknown:

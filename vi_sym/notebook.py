@@ -19,15 +19,15 @@ import shlex
 from sympy import Symbol
 
 from .scheduler import check_derivations
-from .settings import Settings
-from .core import Step, StepResult, register_notebook_hooks
+from .settings import check_settings
+from .core import Step, StepResult, as_rules, register_notebook_hooks
 from .frontends.vi import make_env, split_annotations
 from .html import CSS, badge, derivation_html, families_html, step_html
 from .loader import load_text as _load_text
 from .notation import relation_mathml
-from .parse import ParseError, parse_relation, split_relation
+from .parse import ParseError, parse_expression, parse_relation, split_relation
 
-__all__ = ["InputError", "parse_step", "load_text", "check_text", "Derivations", "Checked",
+__all__ = ["InputError", "parse_step", "parse_side", "load_text", "check_text", "Derivations", "Checked",
            "result_html", "load_ipython_extension"]
 
 
@@ -66,8 +66,9 @@ def parse_step(text: str, latent="z", observed="x", parameters="", positive="", 
     if parts is None:
         raise InputError(f"in {text!r}: no relation symbol; expected '=', '>=' or '<='")
     lhs, rel, rhs = parts
+    by = as_rules(by)      # a TypeError naming the accepted types for anything else
     if by:
-        rhs += "  by " + ", ".join([by] if isinstance(by, str) else by)
+        rhs += "  by " + ", ".join(by)
     doc = (f"derivation step\n{_header(latent, observed, parameters, positive, densities)}\n\n"
            f"    {lhs}\n  {rel} {rhs}\n")
     derivs, errors = _load_text(doc, "<step>")
@@ -76,11 +77,24 @@ def parse_step(text: str, latent="z", observed="x", parameters="", positive="", 
     return derivs[0].steps[0]
 
 
+def parse_side(text: str, context=None):
+    """One side of a step given as text to ``Step``/``Derivation.chain``: read by the ``.vi``
+    expression grammar (never evaluated) with the context's latent variables and ``x`` declared
+    and the densities ``p``, ``q``.  Raises :class:`InputError` (column and what is wrong)."""
+    latent = [str(v) for v in (context.latent if context is not None else ("z",))]
+    names = dict.fromkeys(latent + ([] if "x" in latent else ["x"]))
+    try:
+        return parse_expression(text, make_env({n: Symbol(n) for n in names}, {"p", "q"}))
+    except ParseError as err:
+        raise InputError(f"in {text!r}: {err} (declared: {', '.join(names)}; densities p, q; "
+                         "Step.parse reads a whole step with other variables)") from None
+
+
 class Derivations(list):
     """The derivations of a text; ``.check(**settings)`` checks them all."""
 
     def check(self, **settings) -> "Checked":
-        report = check_derivations(list(self), Settings(**settings))
+        report = check_derivations(list(self), check_settings(**settings))
         return Checked(report, list(self))
 
     def _repr_html_(self):
@@ -139,7 +153,7 @@ def result_html(r: StepResult, step: Step | None = None) -> str:
     return f"<style>{CSS}</style><div>{head}{step_html(r) or families_html(r.families)}</div>"
 
 
-register_notebook_hooks(parse_step=parse_step, result_html=result_html)
+register_notebook_hooks(parse_step=parse_step, parse_side=parse_side, result_html=result_html)
 
 
 def _magic_options(line):

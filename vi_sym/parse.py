@@ -34,6 +34,10 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
   declared variable (``dz`` itself must not be declared); the result is an
   unevaluated ``Integral(f, z)``.
 * ``−`` is read as ``-``; ``·`` and ``×`` as ``*``.
+* Expressions are real-valued: a part that is provably not a real number -- the imaginary unit
+  from ``sqrt(-1)``, ``(-1)^(1/2)`` or ``log(-1)``, ``(-8)^(1/3)`` (sympy's principal root is
+  not real), ``1/0`` and ``log(0)``, the log or square root of a negative quantity such as
+  ``log(-p(x))`` -- is an error at the operator or function that produces it.
 """
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ from sympy import Symbol
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError
+from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
            "parse_expression", "parse_relation", "split_relation"]
@@ -188,9 +192,15 @@ class _Parser:
                          f"found {t.describe()}", t)
 
     def apply(self, tok: Token, fn, *args):
-        """Call a constructor, turning any failure into a ParseError at ``tok``."""
+        """Call a constructor, turning any failure into a ParseError at ``tok``; a result that is
+        provably not real (``sqrt(-1)``, ``log(-1)``, ``1/0``) is an error there too."""
         try:
-            return fn(*args)
+            out = fn(*args)
+            bad = nonreal_part(out, deep=False)    # its parts were checked when they were built
+            if bad is not None:
+                raise self.error(f"'{tok.text}' gives {describe_nonreal(bad)}: expressions must be "
+                                 "real-valued", tok)
+            return out
         except ParseError as e:
             if e.column is None:
                 e.column, e.text = tok.col, self.text

@@ -61,7 +61,7 @@ def algebra(expr):
             return e
         return e.func(*[protect(a) for a in e.args])
 
-    out = _expand(protect(sympy.sympify(expr)))
+    out = _expand(protect(sympy.sympify(expr, strict=True)))
     return out.xreplace(held) if held else out
 
 
@@ -92,7 +92,7 @@ class Proof:
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
     order = [r for r in EQUALITY_RULES if r in rules or r.definition]
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     for _ in range(MAX_ROUNDS):
         before = expr
         for rule in order:
@@ -142,7 +142,7 @@ def _minimal_uncited(attempt, cited, proof) -> tuple:
 
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
-    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    lhs, rhs = sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True)
     if lhs.has(Const) or rhs.has(Const):
         return prove_up_to(lhs, rel, rhs, cited, ctx)
     # no equality rule cited: the proof may still use them all, but it names each one it

@@ -4,16 +4,20 @@ Registered as the ``pytest11`` entry point ``vi_sym``.  A file is collected as
 ``FILE::DERIVATION::STEP`` items (one per step and one per conclusion); a step
 passes when PROVED or SPOT-CHECKED, fails with vi_sym's own step report
 (residual, counterexample, reason -- no Python traceback) when FAILED or
-ERROR, and is skipped with the reason when UNKNOWN.  A step marked ``xfail``
-is a strict xfail.  A file with input errors is a collection error naming file
+ERROR, and is skipped with the reason when UNKNOWN (fails under ``--vi-sym-strict``).
+A step marked ``xfail`` is a strict xfail; one that comes out UNKNOWN was not shown
+to fail and is reported xfailed with that reason (failed under ``--vi-sym-strict``), as
+under ``check``.  A file with input errors is a collection error naming file
 and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
-``--vi-sym-timeout``.
+``--vi-sym-timeout``, ``--vi-sym-strict`` (an UNKNOWN step fails).
 
-Only ``*.vi`` files are touched, and vi_sym itself is imported lazily (inside the
-functions, for start-up time), so the plugin is inert in test runs that collect no
-derivation files.
+Only ``*.vi`` files are touched -- and a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
+reader in :mod:`vi_sym.frontends`) named explicitly on the command line (``pytest notes.md``;
+directory scans stay ``*.vi`` only, as for ``python -m vi_sym check``) -- and vi_sym itself is
+imported lazily (inside the functions, for start-up time), so the plugin is inert in test runs
+that collect no derivation files.
 
 Under pytest-xdist the steps of a derivation go to one xdist worker together (a
 scheduler of the plugin's own, for the default ``--dist load``); each worker checks
@@ -41,6 +45,8 @@ def pytest_addoption(parser):
                      "in the directory pytest was started in)")
     g.addoption("--vi-sym-no-cache", action="store_true", default=False,
                 help="vi_sym: check every step afresh; read and write no cache")
+    g.addoption("--vi-sym-strict", action="store_true", default=False,
+                help="vi_sym: an UNKNOWN step fails (instead of being skipped), as with check --strict")
 
 
 def pytest_configure(config):
@@ -52,8 +58,13 @@ def pytest_configure(config):
         if unknown:
             raise pytest.UsageError(f"--vi-sym-family: unknown family {unknown[0]!r}; "
                                     f"known: all, none, {', '.join(sorted(FAMILIES))}")
-    if config.getoption("vi_sym_samples", 50) < 1 or config.getoption("vi_sym_timeout", 20.0) <= 0:
-        raise pytest.UsageError("--vi-sym-samples and --vi-sym-timeout must be positive")
+    from .settings import SettingError, Settings, validate  # vi_sym is loaded lazily, see the top
+    try:
+        validate(Settings(timeout=config.getoption("vi_sym_timeout", 20.0),
+                          samples=config.getoption("vi_sym_samples", 50)),
+                 flag=lambda name: f"--vi-sym-{name}")
+    except SettingError as err:
+        raise pytest.UsageError(str(err)) from None
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -67,16 +78,29 @@ def pytest_xdist_make_scheduler(config, log):
 
     class DerivationScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.split("::", 1)[0].endswith(".vi"):
-                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION
+            file = nodeid.split("::", 1)[0]
+            if file.endswith(".vi") or (not file.endswith(".py") and nodeid.count("::") >= 2):
+                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION (a .vi file or a named note)
             return nodeid
 
     return DerivationScheduling(config, log)
 
 
+def _named(config) -> set:
+    """The files named on the command line (not found by a directory scan), resolved."""
+    here = Path(config.invocation_params.dir)
+    return {(here / a.split("::", 1)[0]).resolve() for a in config.args}
+
+
 def pytest_collect_file(file_path, parent):
+    """``*.vi`` files wherever they are; a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
+    vi_sym reader) only when named on the command line, as ``python -m vi_sym check`` does."""
     if file_path.suffix == ".vi":
         return ViFile.from_parent(parent, path=file_path)
+    if file_path.suffix != ".py" and file_path.resolve() in _named(parent.config):
+        from .frontends import reader_for  # vi_sym is loaded lazily, see the top
+        if reader_for(file_path) is not None:
+            return ViFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -94,6 +118,11 @@ class ViStepFailed(ViStepReport):
 
 class ViStepError(ViStepReport):
     """A step that could not be checked (ERROR)."""
+
+
+class ViStepUnknown(ViStepReport):
+    """An UNKNOWN step that must not pass: under ``--vi-sym-strict``, or marked ``xfail``
+    (an expected failure that is UNKNOWN was not shown to fail)."""
 
 
 def _xdist_worker(config) -> bool:
@@ -128,7 +157,8 @@ def _skip_here(reason):
 
 
 class ViFile(pytest.File):
-    """A ``*.vi`` file: its derivations, checked together at the first test that needs them."""
+    """A ``*.vi`` file (or a note named on the command line): its derivations, checked together
+    at the first test that needs them."""
 
     _results = None
     _failure = None
@@ -186,8 +216,9 @@ class ViDerivation(pytest.Collector):
         self.derivation = derivation
 
     def collect(self):
+        from .assemble import conclusions_of  # vi_sym is loaded lazily, see the top
         d = self.derivation
-        steps = list(d.steps) + ([d.conclusion] if d.conclusion is not None else [])
+        steps = list(d.steps) + conclusions_of(d)
         for s in steps:
             yield ViStep.from_parent(self, name=s.name, step=s)
 
@@ -210,7 +241,11 @@ class ViStep(pytest.Item):
             raise ViStepError(r)
         if r.status is Status.FAILED:
             raise ViStepFailed(r)
-        if r.status is Status.UNKNOWN and r.expect != "fails":
+        if r.status is Status.UNKNOWN:
+            if self.config.getoption("vi_sym_strict", False):
+                raise ViStepUnknown(r)
+            if r.expect == "fails":            # as under check: not shown to fail, not a failure
+                pytest.xfail(f"{r.step_id} UNKNOWN: not shown to fail: {' '.join(r.reason.split())}")
             _skip_here(f"{r.step_id} UNKNOWN: {' '.join(r.reason.split())}")
         # PROVED / SPOT-CHECKED pass; for an xfail step a pass is a strict XPASS (a failure)
 
@@ -218,7 +253,11 @@ class ViStep(pytest.Item):
         if isinstance(excinfo.value, ViStepReport):
             from .report import step_lines  # vi_sym is loaded lazily, see the top
             r = excinfo.value.result
-            return "\n".join(step_lines(r, verbose=self.config.getoption("verbose") > 0))
+            lines = step_lines(r, verbose=self.config.getoption("verbose") > 0)
+            if isinstance(excinfo.value, ViStepUnknown):
+                lines.insert(0, "expected to fail, but UNKNOWN: not shown to fail" if r.expect == "fails"
+                             else "UNKNOWN fails under --vi-sym-strict")
+            return "\n".join(lines)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):

@@ -15,6 +15,19 @@ from .rules import Context
 START, STEP, CONCLUSION = "start", "step", "conclusion"
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the caller tells a reader of notes (``check note.txt --latent Z --observed X``):
+    the latent and observed variable names, instead of the convention (z, Z latent; x, X
+    observed).  A line of the note itself (``latent: w``) still overrides them below it;
+    ``.vi`` files declare their variables in their header and ignore these."""
+    latent: tuple = ()
+    observed: tuple = ()
+
+    def __bool__(self):
+        return bool(self.latent or self.observed)
+
+
 @dataclass
 class LoadError:
     """Bad input: file, line (1-based; 0 for the whole file), derivation, step and what is wrong.

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 
 from . import core
 from .core import Derivation, Outcome, Status, Step
+from .assemble import conclusions_of
+from .inherit import anchor, holds, inherit_task, probe, sentence
 from .isolation import InterruptedRun, run_tasks
-from .judge import (applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
+from .frontends.notes import report_items
+from .judge import (why_untested, applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
                     load, merge, prove, spot)
-from .settings import Settings
+from .settings import Settings, check_settings
 
 __all__ = ["Report", "Settings", "check_derivations", "check_steps", "StepTracker"]
 
@@ -33,6 +36,7 @@ class Report:
     settings: Settings = field(default_factory=Settings)
     seconds: float = 0.0
     interrupted: bool = False
+    notes: dict = field(default_factory=dict)    # what the readers skipped and warned (report_items)
 
     @property
     def failed(self) -> list:
@@ -49,11 +53,11 @@ def spot_task(step: Step, checker, settings: Settings):
     return spot(step, checker, settings)
 
 
-def fix_task(step: Step, previous_lhs, settings: Settings) -> list:
-    """Worker body: likely fixes of a FAILED step."""
+def fix_task(step: Step, start, settings: Settings) -> list:
+    """Worker body: likely fixes of a FAILED step (``start``: see :func:`fixes.suggest_fixes`)."""
     from .fixes import suggest_fixes  # for start-up time; loaded before the workers fork
     fixes = suggest_fixes(step, settings.families, samples=min(settings.samples, 20),
-                          seed=settings.seed, previous_lhs=previous_lhs)
+                          seed=settings.seed, start=start)
     return [f.as_dict() for f in fixes]
 
 
@@ -237,11 +241,45 @@ class StepTracker:
 # --------------------------------------------------------------------------- driver
 
 def _selected(d: Derivation, select) -> tuple:
-    """(steps to check, conclusion or None): those of ``d`` whose ids are in ``select``
-    (None: all); a selected conclusion brings in every step of its chain."""
-    if select is None or (d.conclusion is not None and d.conclusion.id in select):
-        return set(range(len(d.steps))), d.conclusion
-    return {i for i, s in enumerate(d.steps) if s.id in select}, None
+    """(steps to check, conclusions): those of ``d`` whose ids are in ``select`` (None: all);
+    a selected conclusion brings in every step of its chain."""
+    every = conclusions_of(d)
+    if select is None:
+        return set(range(len(d.steps))), every
+    chosen = [c for c in every if c.id in select]
+    if chosen:
+        return set(range(len(d.steps))), chosen
+    return {i for i, s in enumerate(d.steps) if s.id in select}, []
+
+
+def _plan_conclusion(d: Derivation, c: Step, idx_steps, settings: Settings, cache, tasks) -> tuple:
+    """The plan entry of one conclusion: its composition check and its spot-checks (each
+    from the cache when there)."""
+    comp, hit, spot_hit, fams, spots = [], None, None, [], []
+    if not c.error and d.claim is not None and d.relation is not None:
+        hit = cache.lookup_conclusion(d, settings, c) if cache else None
+        if hit is None:
+            comp = [len(tasks)]
+            tasks.append((conclusion_task, (d, c)))
+    if not c.error and settings.families:
+        spot_hit = cache.lookup_step(c, settings.families, settings, kind=CONCLUSION_SPOT) if cache else None
+        if spot_hit is None:
+            checkers = applicable_checkers(c, settings)
+            fams = [ch.name for ch in checkers]
+            spots = list(range(len(tasks), len(tasks) + len(checkers)))
+            tasks.extend((spot_task, (c, ch, settings)) for ch in checkers)
+    return ("conclusion", (d, c, idx_steps, hit, spot_hit, fams, len(comp)), comp + spots)
+
+
+CONCLUSION_SPOT = "conclusion-spot"     # the cache's kind for a conclusion's spot-checks
+
+
+def _previous_key(previous):
+    """What of the step before shapes a step's cached verdict: its left side and relation
+    (the likely fixes and an inherited failure are judged from its left side)."""
+    if previous is None or previous.error:
+        return None
+    return (previous.lhs, previous.rel)
 
 
 def _plan(derivations, settings: Settings, cache, select=None):
@@ -250,9 +288,9 @@ def _plan(derivations, settings: Settings, cache, select=None):
     tasks, plan = [], []
     for d in derivations:
         idx_steps, previous = [], None
-        wanted, conclusion = _selected(d, select)
+        wanted, concls = _selected(d, select)
         for n, step in enumerate(d.steps):
-            prev_lhs, previous = (previous.lhs if previous is not None else None), step
+            prev_lhs, previous = _previous_key(previous), step
             if n not in wanted:
                 continue
             idx_steps.append(len(plan))
@@ -268,15 +306,10 @@ def _plan(derivations, settings: Settings, cache, select=None):
             ids = list(range(len(tasks), len(tasks) + 1 + len(checkers)))
             tasks.append((prove_task, (step,)))
             tasks.extend((spot_task, (step, c, settings)) for c in checkers)
-            plan.append(("step", (step, fams, prev_lhs), ids))
-        if conclusion is not None:
-            ids, hit = [], None
-            if d.claim is not None and d.relation is not None:
-                hit = cache.lookup_conclusion(d, settings) if cache else None
-                if hit is None:
-                    ids = [len(tasks)]
-                    tasks.append((conclusion_task, (d,)))
-            plan.append(("conclusion", (d, idx_steps, hit), ids))
+            untested = None if checkers else why_untested(step, settings)
+            plan.append(("step", (step, fams, prev_lhs, untested), ids))
+        for c in concls:
+            plan.append(_plan_conclusion(d, c, idx_steps, settings, cache, tasks))
     return tasks, plan
 
 
@@ -290,16 +323,30 @@ def _results(plan, outcomes, settings: Settings, cache) -> list:
             step, verdict = payload
             r = cache.restore_step(base_result(step), verdict)
         elif kind == "step":
-            step, fams, _ = payload
-            r = merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])])
+            step, fams, _, untested = payload
+            r = merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])], untested)
         else:
-            d, step_idx, hit = payload
-            out = hit or (outcomes[ids[0]] if ids else Outcome(False, kind="", message=""))
-            if cache and ids:
-                cache.store_conclusion(d, settings, out)
-            r = conclusion_result(d, out, [results[i] for i in step_idx])
+            r = _conclusion(payload, ids, outcomes, settings, cache, results)
         results.append(r)
     return results
+
+
+def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
+    """A conclusion's StepResult from its composition check and its spot-checks (storing what
+    was computed afresh in the cache)."""
+    d, c, step_idx, hit, spot_hit, fams, n_comp = payload
+    out = hit or (outcomes[ids[0]] if n_comp else Outcome(False, kind="", message=""))
+    if cache and n_comp:
+        cache.store_conclusion(d, settings, out, c)
+    spotted = None
+    if spot_hit is not None:
+        spotted = cache.restore_step(base_result(c), spot_hit)
+    elif not c.error and settings.families:
+        spot_outs = [outcomes[i] for i in ids[n_comp:]]
+        spotted = merge(c, None, list(zip(fams, spot_outs)), None if fams else why_untested(c, settings))
+        if cache:
+            cache.store_step(c, settings.families, settings, spotted, spot_outs, kind=CONCLUSION_SPOT)
+    return conclusion_result(d, out, [results[i] for i in step_idx], c, spotted)
 
 
 def check_derivations(derivations, settings: Settings | None = None, errors=(), on_result=None,
@@ -332,28 +379,92 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     outcomes = [o or Outcome(False, kind="interrupted", message="not run") for o in outcomes]
     results = _results(plan, outcomes, settings, cache)
     by_plan = dict(enumerate(results))
+    chains = _chains(derivations, plan)
+    if not interrupted:
+        _inherit(chains, plan, by_plan, settings)
     if not interrupted and settings.fixes:
-        _attach_fixes(plan, by_plan, settings)
+        _attach_fixes(chains, plan, by_plan, settings)
     if cache and not interrupted:   # stored after the fix phase, so a cached FAILED step keeps its fixes
         for pi, (kind, payload, ids) in enumerate(plan):
             if kind == "step":
-                step, fams, prev_lhs = payload
+                step, fams, prev_lhs, _ = payload
                 cache.store_step(step, settings.families, settings, by_plan[pi], [outcomes[i] for i in ids],
                                  prev_lhs)
     if on_result:
         for r in results:
             on_result(r)
-    return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted)
+    return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted,
+                  report_items(derivations))
 
 
-def _attach_fixes(plan, by_plan, settings):
-    """Second phase: for every FAILED step, the local edits under which it holds."""
-    jobs, targets = [], []
+def _chains(derivations, plan) -> list:
+    """``(derivation, position, previous step's plan index or None, plan index)`` for every
+    planned step, in chain order."""
+    where = {}
     for pi, (kind, payload, _) in enumerate(plan):
+        if kind in ("step", "cached", "error"):
+            step = payload if kind == "error" else payload[0]
+            where[id(step)] = pi
+    out = []
+    for d in derivations:
+        for n, step in enumerate(d.steps):
+            if id(step) in where:
+                prev = where.get(id(d.steps[n - 1])) if n > 0 else None
+                out.append((d, n, prev, where[id(step)]))
+    return out
+
+
+def _slip_before(chain_entry, by_plan) -> bool:
+    """Does the step follow a FAILED step that is a slip of its own (not inherited)?"""
+    _, _, prev, _ = chain_entry
+    if prev is None:
+        return False
+    r = by_plan[prev]
+    return r.status is Status.FAILED and r.inherited_from is None
+
+
+def _inherit(chains, plan, by_plan, settings):
+    """Second phase: a FAILED step after a FAILED step, checked from the slip's left-hand side
+    (see :mod:`vi_sym.inherit`); cached steps bring their finding with them."""
+    jobs, targets = [], []
+    for d, n, prev, pi in chains:
         r = by_plan[pi]
-        if kind == "step" and r.status is Status.FAILED and not r.fixes:
-            step, _, prev_lhs = payload       # continuing from the step before is one fix
-            jobs.append((fix_task, (step, prev_lhs, settings)))
+        if plan[pi][0] == "step" and prev is not None and r.status is Status.FAILED \
+                and by_plan[prev].status is Status.FAILED:
+            p = probe(d.steps[n - 1], d.steps[n])
+            if p is not None:
+                jobs.append((inherit_task, (p, settings)))
+                targets.append(pi)
+    verdicts = {}
+    if jobs:
+        try:
+            outs = run_tasks(jobs, jobs=settings.resolved_jobs(), timeout=settings.timeout)
+        except InterruptedRun:
+            outs = []
+        verdicts = {pi: out.value for pi, out in zip(targets, outs) if out is not None and out.ok}
+    for entry in chains:                       # in chain order: a slip's inheritor is settled first
+        d, n, prev, pi = entry
+        r = by_plan[pi]
+        fresh = plan[pi][0] == "step"
+        slip = _slip_before(entry, by_plan) and r.status is Status.FAILED
+        inherited = slip and (holds(verdicts[pi]) if fresh and pi in verdicts else
+                              (not fresh and r.inherited_from is not None))
+        r.inherited_from = d.steps[n - 1].id if inherited else None
+        if inherited:
+            r.reason = sentence(d, d.steps[n - 1], n - 1)
+            r.fixes = []
+
+
+def _attach_fixes(chains, plan, by_plan, settings):
+    """Third phase: for every FAILED step that is a slip, the local edits under which it holds
+    (after a slip, judged from the slip's left side: a fix never bends a line to a wrong one)."""
+    jobs, targets = [], []
+    for entry in chains:
+        d, n, _, pi = entry
+        r = by_plan[pi]
+        if plan[pi][0] == "step" and r.status is Status.FAILED and not r.fixes and r.inherited_from is None:
+            start = anchor(d.steps[n - 1], d.steps[n]) if _slip_before(entry, by_plan) else None
+            jobs.append((fix_task, (d.steps[n], start, settings)))
             targets.append(r)
     if not jobs:
         return
@@ -373,8 +484,10 @@ def check_steps(steps, settings: Settings | None = None, **overrides) -> list:
     return check_derivations([d], settings, **overrides).results
 
 
-def _check_for_core(derivations, **overrides) -> Report:
-    return check_derivations(derivations, **overrides)
+def _check_for_core(derivations, **given) -> Report:
+    """What ``Step.check(**given)`` / ``Derivation.check(**given)`` run: the command line's
+    defaults (every applicable family), each keyword checked (:func:`settings.check_settings`)."""
+    return check_derivations(derivations, check_settings(**given))
 
 
 core.register_checker(_check_for_core)

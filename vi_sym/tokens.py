@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ParseError", "Token", "tokenize", "RELATIONS", "STRICT", "STRICT_MSG", "CLOSE"]
+__all__ = ["ParseError", "Token", "tokenize", "RELATIONS", "STRICT", "STRICT_MSG", "CLOSE", "NAME_RE",
+           "normal_name"]
 
 MAX_DEPTH = 100            # nesting of brackets / operators / calls
 MAX_NUMBER_BITS = 10_000   # largest exact power we let sympy evaluate
@@ -53,11 +54,18 @@ _TOKEN_RE = re.compile(rf"""
   | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>\*\*|\|\||==|>=|<=|[-+*/^()\[\]{{}},|=<>≥≤∫−·×])
 """, re.VERBOSE | re.DOTALL)
+#: a name as the parser reads it (also in headers: ``latent: θ``)
+NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*$")
 _NORMAL = {"**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
 _STRICT = {"<", ">"}
 _STRICT_MSG = "strict inequalities are not supported; use <= or >="
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+def normal_name(name: str) -> str:
+    """A name as the tokenizer normalises it (the micro sign µ is the Greek μ)."""
+    return name.replace("µ", "μ")
 
 
 def tokenize(text: str) -> list[Token]:

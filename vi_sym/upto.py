@@ -136,7 +136,7 @@ def free_variables(expr) -> set:
 def free_of(expr, targets) -> bool:
     """Is ``expr`` (a normal form) free of every target?  A variable must not occur free; a
     density target must not occur, nor any density of its name over any of its variables."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     for t in targets:
         if isinstance(t, sympy.Symbol):
             if t in free_variables(expr):

@@ -25,7 +25,8 @@ from sympy.core.symbol import Str
 
 __all__ = [
     "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
-    "unfold_definitions", "VocabularyError", "joint_vars", "is_density_like", "Const",
+    "unfold_definitions", "VocabularyError", "VocabularyTypeError", "nonreal_part", "describe_nonreal",
+    "joint_vars", "is_density_like", "Const",
 ]
 
 
@@ -33,15 +34,67 @@ class VocabularyError(ValueError):
     """A vocabulary object was built from arguments that do not type-check."""
 
 
+class VocabularyTypeError(VocabularyError, TypeError):
+    """A vocabulary object was given an argument of the wrong Python type (``Density(3, …)``)."""
+
+
 def _as_symbols(seq, what):
+    if isinstance(seq, str):
+        seq = [seq]                 # one variable's name, not its letters
+    try:
+        seq = list(seq)
+    except TypeError:
+        raise VocabularyTypeError(f"{what} must be a list of variables (sympy Symbols or names), "
+                                  f"got {type(seq).__name__}") from None
     out = []
     for v in seq:
         if isinstance(v, str):
+            if not v.isidentifier():
+                raise VocabularyError(f"{what}: '{v}' is not a variable name")
             v = Symbol(v)
         if not isinstance(v, Symbol):
-            raise VocabularyError(f"{what} must be variables, got {v}")
+            raise VocabularyTypeError(f"{what} must be variables (sympy Symbols or names), got {v!r}")
         out.append(v)
     return out
+
+
+def _nonreal_node(e) -> bool:
+    if not isinstance(e, Expr):
+        return False
+    if e.is_number:
+        return bool(e.has(sympy.nan)) or e.is_extended_real is False
+    if isinstance(e, sympy.Pow):        # (negative)^(not an integer), e.g. sqrt(-p(x))
+        return e.base.is_negative is True and e.exp.is_integer is False
+    if isinstance(e, log):              # log of a negative quantity
+        return e.args[0].is_negative is True
+    return False
+
+
+def nonreal_part(expr, deep: bool = True):
+    """The first part of ``expr`` that is provably not a real number -- the imaginary unit (from
+    ``sqrt(-1)``, ``(-1)^(1/2)``, ``log(-1)``), ``(-8)^(1/3)``, ``zoo`` (``1/0``, ``log(0)``),
+    ``nan``, the log or square root of a negative quantity -- or None.  ``deep=False`` looks at
+    ``expr`` and its arguments only (enough for a node built from already-checked parts)."""
+    if not isinstance(expr, sympy.Basic):
+        return None
+    nodes = sympy.preorder_traversal(expr) if deep else (expr, *expr.args)
+    for e in nodes:
+        if _nonreal_node(e):
+            return e
+    return None
+
+
+def describe_nonreal(part) -> str:
+    """What a part found by :func:`nonreal_part` is, in words."""
+    if part.has(sympy.zoo):
+        return "an infinite value of no definite sign (such as 1/0 or log(0))"
+    if part.has(sympy.nan):
+        return "an undefined value"
+    if part == sympy.I:
+        return "the imaginary unit I"
+    if part.has(sympy.I):
+        return f"the imaginary number {part}"
+    return f"{part}, which is not a real number"
 
 
 class Density(Expr):
@@ -50,8 +103,14 @@ class Density(Expr):
     is_commutative = True
 
     def __new__(cls, name, vars, given=()):
-        if isinstance(name, str):
-            name = Str(name)
+        if isinstance(name, Str):
+            name = name.name
+        if not isinstance(name, str):
+            raise VocabularyTypeError(f"the name of a density must be text such as 'p' or 'q', "
+                                      f"got {type(name).__name__} {name!r}")
+        if not name.isidentifier():
+            raise VocabularyError(f"'{name}' is not a density name")
+        name = Str(name)
         vs = _as_symbols(vars, "density arguments")
         gs = _as_symbols(given, "conditioning variables")
         if not vs:
@@ -110,6 +169,15 @@ def density(name: str, spec: str) -> Density:
     vs = [s.strip() for s in left.split(",") if s.strip()]
     gs = [s.strip() for s in right.split(",") if s.strip()]
     return Density(name, vs, gs)
+
+
+def _as_expr(value, what):
+    """A sympy expression or a number; text is refused (it is never evaluated here: the
+    parsers build expressions from text)."""
+    if isinstance(value, bool) or not isinstance(value, (Expr, int, float)):
+        raise VocabularyTypeError(f"{what} must be a sympy expression or a number, got "
+                                  f"{type(value).__name__} {value!r}")
+    return sympy.sympify(value, strict=True)
 
 
 def _chain_order(factors):
@@ -202,7 +270,7 @@ class Expectation(Expr):
 
     def __new__(cls, q, f):
         _need_density(q, "the distribution of an expectation")
-        f = sympy.sympify(f)
+        f = _as_expr(f, "the body of an expectation")
         return Expr.__new__(cls, q, f)
 
     @property

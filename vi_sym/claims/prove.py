@@ -181,7 +181,7 @@ def _prove_inequality(step, res) -> dict:
     """``lhs >= rhs`` (or ``<=``) PROVED when the difference is exactly a nonnegative
     combination of KL divergences between defined densities (Gibbs' inequality,
     ``kl_nonnegative``), the rest cancelling by the moment lemmas."""
-    diff = sympy.sympify(step.lhs) - sympy.sympify(step.rhs)
+    diff = sympy.sympify(step.lhs, strict=True) - sympy.sympify(step.rhs, strict=True)
     if step.rel == "<=":
         diff = -diff
     kls = sorted(diff.atoms(KL), key=str)

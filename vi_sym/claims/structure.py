@@ -34,7 +34,7 @@ SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
 def is_concrete(step) -> bool:
     return not step.error and any(
         isinstance(d, ConcreteDensity)
-        for side in (step.lhs, step.rhs) for d in sympy.sympify(side).atoms(Density))
+        for side in (step.lhs, step.rhs) for d in sympy.sympify(side, strict=True).atoms(Density))
 
 
 def _kinds(expr) -> set:
@@ -43,7 +43,7 @@ def _kinds(expr) -> set:
 
 
 def _unfold(expr):
-    return unfold_definitions(sympy.sympify(expr), SYMPY_FUNCS)
+    return unfold_definitions(sympy.sympify(expr, strict=True), SYMPY_FUNCS)
 
 
 def _pieces(integral: Integral):

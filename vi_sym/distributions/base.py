@@ -70,7 +70,7 @@ class Dist(Expr):
     def __new__(cls, kind, var, *params):
         if isinstance(kind, str):
             kind = Str(kind)
-        return Expr.__new__(cls, kind, var, *[sympy.sympify(p) for p in params])
+        return Expr.__new__(cls, kind, var, *[sympy.sympify(p, strict=True) for p in params])
 
     @property
     def kind(self) -> str:
@@ -151,10 +151,10 @@ def constructor(spec: Spec):
             raise DefinitionError(f"{kind}({var}, {', '.join(spec.params)}) takes {n} parameter"
                                   f"{'s' * (n != 1)} after the variable, got {len(params)}")
         for p in params:
-            if var in sympy.sympify(p).free_symbols:
+            if var in sympy.sympify(p, strict=True).free_symbols:
                 raise DefinitionError(f"a parameter of {kind}(...) depends on its variable {var}")
         for p, dom in zip(params, spec.domains):
-            if dom == "posint" and not (sympy.sympify(p).is_Integer and p > 0):
+            if dom == "posint" and not (sympy.sympify(p, strict=True).is_Integer and p > 0):
                 raise DefinitionError(f"the number of trials of {kind}(...) must be a positive "
                                       f"integer such as 5, got {p}")
         return Dist(kind, var, *params)

@@ -39,7 +39,7 @@ def _stand_ins(expr, domains: dict) -> dict:
 
 
 def _positive(expr, domains) -> bool:
-    e = sympy.sympify(expr)
+    e = sympy.sympify(expr, strict=True)
     e = e.xreplace(_stand_ins(e, domains))
     return bool(e.is_positive) or bool(sympy.factor(sympy.together(e)).is_positive)
 
@@ -79,7 +79,7 @@ def _at_most(a, b) -> bool:
         return True
     if a is sympy.oo or b is sympy.S.NegativeInfinity:
         return False
-    return bool(sympy.sympify(b - a).is_nonnegative)
+    return bool(sympy.sympify(b - a, strict=True).is_nonnegative)
 
 
 def support_contains(outer, inner) -> bool:
@@ -93,5 +93,5 @@ def support_contains(outer, inner) -> bool:
     if outer[0] == "interval":
         return inner[0] == "interval" and _at_most(outer[1], inner[1]) and _at_most(inner[2], outer[2])
     if outer[0] == "count":
-        return inner[0] == "count" or all(sympy.sympify(k).is_integer and k >= 0 for k in inner[1])
+        return inner[0] == "count" or all(sympy.sympify(k, strict=True).is_integer and k >= 0 for k in inner[1])
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])

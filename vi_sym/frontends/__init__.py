@@ -2,7 +2,8 @@
 
 A reader is a callable ``reader(text, file) -> (records, errors)``: ``text`` is the file decoded
 as UTF-8, ``records`` a list of :class:`~vi_sym.records.DerivationRecord`, ``errors`` a list of
-:class:`~vi_sym.records.LoadError`.  A new input format is one module plus one call::
+:class:`~vi_sym.records.LoadError`.  A reader that takes a third argument also hears the
+caller's :class:`~vi_sym.records.ReadOptions` (``--latent``/``--observed``).  A new input format is one module plus one call::
 
     register_reader(".toy", read_toy)
 
@@ -12,15 +13,16 @@ to :mod:`vi_sym.assemble` — the same chain composition for every format.
 from __future__ import annotations
 
 import importlib
+import inspect
 from pathlib import Path
 from typing import Callable, Union
 
-from ..assemble import assemble_all
-from ..records import DerivationRecord, LoadError, StepRecord
+from ..assemble import assemble_all, qualify_shared_names
+from ..records import DerivationRecord, LoadError, ReadOptions, StepRecord
 from .vi import read_vi
 
 __all__ = ["register_reader", "reader_for", "suffixes", "discover", "load_file", "load_text",
-           "load_paths", "LoadError", "StepRecord", "DerivationRecord", "MAX_BYTES"]
+           "load_paths", "LoadError", "StepRecord", "DerivationRecord", "ReadOptions", "MAX_BYTES"]
 
 MAX_BYTES = 2_000_000           # a larger file is refused with a clear error, not read
 _READERS: dict[str, Union[Callable, str]] = {}
@@ -66,16 +68,30 @@ def discover(paths) -> list:
     return files
 
 
-def load_text(text: str, file: str = "<text>", reader: Callable = read_vi):
-    """Read ``text`` with ``reader`` (default: ``.vi``) and assemble; returns (derivations, errors)."""
-    drecs, errors = reader(text, file)
+def _takes_options(reader) -> bool:
+    try:
+        params = inspect.signature(reader).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) >= 3 or \
+        any(p.kind == p.VAR_POSITIONAL for p in params)
+
+
+def load_text(text: str, file: str = "<text>", reader: Callable = read_vi, options: ReadOptions | None = None):
+    """Read ``text`` with ``reader`` (default: ``.vi``) and assemble; returns (derivations, errors).
+    A UTF-8 byte-order mark at the start is ignored; ``options`` go to a reader that takes them."""
+    text = text[1:] if text.startswith("\ufeff") else text
+    drecs, errors = reader(text, file, options) if options else reader(text, file)
     return assemble_all(drecs, errors), errors
 
 
-def load_file(path) -> tuple:
+def load_file(path, options: ReadOptions | None = None) -> tuple:
     """Read one file with the reader of its suffix; returns (derivations, errors)."""
     path = Path(path)
     reader = reader_for(path)
+    if reader is not None and options and not _takes_options(reader):
+        return [], [LoadError(str(path), 0, "", "", f"the reader of '{path.suffix}' files takes no "
+                                                    "--latent/--observed")]
     if reader is None:
         known = ", ".join(suffixes())
         return [], [LoadError(str(path), 0, "", "", f"no reader for '{path.suffix or path.name}' files "
@@ -95,20 +111,26 @@ def load_file(path) -> tuple:
     if "\x00" in text:
         line = text[:text.index("\x00")].count("\n") + 1
         return [], [LoadError(str(path), line, "", "", "binary data (a NUL byte), not text")]
-    derivs, errors = load_text(text, str(path), reader)
+    derivs, errors = load_text(text, str(path), reader, options)
     if not derivs and not errors:
-        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation"))
+        hint = "" if reader is read_vi or options else \
+            " (no relation between expressions vi_sym can read; z, Z are latent and x, X observed " \
+            "unless a 'latent:' line or --latent/--observed say otherwise)"
+        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation" + hint))
     return derivs, errors
 
 
-def load_paths(paths):
+def load_paths(paths, options: ReadOptions | None = None):
     """Every derivation under ``paths`` (files or directories); returns (derivations, errors)."""
-    derivs, errors = [], []
+    derivs, errors, seen = [], [], set()
     for f in discover(paths):
-        d, e = load_file(f)
+        if f.resolve() in seen:        # named twice (a file and its directory): read once
+            continue
+        seen.add(f.resolve())
+        d, e = load_file(f, options)
         derivs.extend(d)
         errors.extend(e)
-    return derivs, errors
+    return qualify_shared_names(derivs, errors), errors
 
 
 register_reader(".vi", read_vi)

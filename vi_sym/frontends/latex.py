@@ -22,7 +22,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..parse import ParseError
-from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, VocabularyError
+from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 GRAMMAR = r"""
 row: expr? link+             -> chain
@@ -122,6 +122,16 @@ class _Build(Transformer):
     def __init__(self, variables: dict, latent: str, observed: str):
         super().__init__()
         self.v, self.z, self.x = variables, variables[latent], variables[observed]
+
+    def _call_userfunc(self, tree, new_children=None):
+        """Every node as it is built: a part that is provably not real (``\\sqrt{-1}``,
+        ``\\log(-1)``, ``\\frac{1}{0}``) is an error where it is written."""
+        out = super()._call_userfunc(tree, new_children)
+        bad = nonreal_part(out, deep=False)
+        if bad is not None:
+            col = getattr(getattr(tree, "meta", None), "column", None)
+            raise ParseError(f"this gives {describe_nonreal(bad)}: expressions must be real-valued", col)
+        return out
 
     def _name(self, tok):
         if str(tok) not in self.v:

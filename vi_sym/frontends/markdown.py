@@ -93,11 +93,12 @@ def rows(offset: int, body: str, text: str):
 
 
 class _Reader:
-    def __init__(self, text: str, file: str):
+    def __init__(self, text: str, file: str, options=None):
         self.text, self.file = text, file
         self.lines = text.splitlines()
         self.stem = re.sub(r"\W", "_", Path(file).stem) or "notes"
-        self.latent, self.observed = ["z", "Z"], ["x", "X"]
+        self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
+        self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.chains, self.skipped, self.chain = [], [], None
 
     def pair(self, row: str):
@@ -167,17 +168,17 @@ class _Reader:
         self.close()
 
 
-def markdown_chains(text: str, file: str):
+def markdown_chains(text: str, file: str, options=None):
     """Markdown with LaTeX -> (derivation records, [(line, reason) of skipped blocks])."""
-    reader = _Reader(text, file)
+    reader = _Reader(text, file, options)
     for offset, body in blocks(text):
         reader.block(offset, body)
     return reader.chains, sorted(reader.skipped)
 
 
-def read_markdown(text: str, file: str):
+def read_markdown(text: str, file: str, options=None):
     """Markdown with LaTeX -> (derivation records, errors); unreadable blocks are skipped."""
-    chains, skipped = markdown_chains(text, file)
+    chains, skipped = markdown_chains(text, file, options)
     if chains:
         chains[0].skipped = skipped
     return chains, []

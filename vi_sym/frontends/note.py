@@ -65,9 +65,10 @@ def _defined(name: str, params: tuple, expr):
 class _Note:
     """The reader's state while it walks the lines of one file."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, options=None):
         self.file, self.stem = file, re.sub(r"\W", "_", Path(file).stem) or "note"
-        self.latent, self.observed = ["z", "Z"], ["x", "X"]
+        self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
+        self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.defined: dict = {}            # name -> (arg text, expression)
         self.chains: list = []
         self.chain = None                  # the DerivationRecord being extended
@@ -282,9 +283,10 @@ def split_chain_safe(text: str) -> list:
         return [text, text]     # a strict relation: worth a 'skipped' line with its reason
 
 
-def read_note(text: str, file: str):
-    """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors."""
-    note = _Note(file)
+def read_note(text: str, file: str, options=None):
+    """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors.
+    ``options`` (:class:`~vi_sym.records.ReadOptions`) name the latent and observed variables."""
+    note = _Note(file, options)
     for no, raw in enumerate(text.splitlines(), 1):
         note.line(no, raw)
     note.close()

@@ -15,7 +15,7 @@ from ..records import LoadError
 from .markdown import markdown_chains
 
 
-def read_notebook(text: str, file: str):
+def read_notebook(text: str, file: str, options=None):
     """A notebook's JSON text -> (derivation records, errors)."""
     try:
         nb = nbformat.reads(text, as_version=4)
@@ -32,7 +32,7 @@ def read_notebook(text: str, file: str):
         if isinstance(source, list):
             source = "".join(source)
         where = f"{file}#cell{n}"
-        drecs, skips = markdown_chains(source, where)
+        drecs, skips = markdown_chains(source, where, options)
         skipped.extend((where, line, reason) for line, reason in skips)
         for d in drecs:
             d.name = f"{stem}_cell{n}_" + d.name.rsplit("_", 1)[-1]

@@ -47,7 +47,7 @@ def transcribe(derivations, results=()) -> str:
     by_id = {r.step_id: r for r in results}
     readings = {}
     for d in derivations:
-        readings.update(getattr(d, "readings", {}))
+        readings.update(d.readings)
     out = []
     for d in derivations:
         latent, observed = _names(d)

@@ -31,7 +31,7 @@ from ..distributions import DefinitionError, check_domains, components, distribu
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
-from ..tokens import _GREEK
+from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
@@ -125,7 +125,13 @@ def _blocks(text: str, file: str, errors: list):
             continue
         km = re.match(r"^\s*([A-Za-z_]+)\s*:(.*)$", line)
         if km and km.group(1) in HEADER_KEYS and not cur.body:
-            cur.header[km.group(1)] = (no, km.group(2).strip())
+            key = km.group(1)
+            if key in cur.header:
+                errors.append(LoadError(file, no, cur.name, "", f"'{key}:' is given twice (first at line "
+                                                                 f"{cur.header[key][0]}); write all its names "
+                                                                 "on one line"))
+            else:
+                cur.header[key] = (no, km.group(2).strip())
             continue
         if re.match(r"^\s*(by\s|@|xfail\s*:)", line) and cur.body:
             # annotations of the previous step, written on a line of their own
@@ -159,22 +165,24 @@ def _env(block: _Block, file: str):
     h = {k: v for k, (_, v) in block.header.items()}
     if "latent" not in h or not h["latent"].split():
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
-    ident = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*$")
     variables = {}
     domains = []
     for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
                         ("positive", {"positive": True}), ("unit", {"positive": True})):
-        for name in h.get(key, "").replace(",", " ").split():
-            if not ident.match(name):
+        for name in map(normal_name, h.get(key, "").replace(",", " ").split()):
+            if not NAME_RE.match(name):
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
             variables[name] = Symbol(name, **kwargs)
             if key in ("parameters", "positive", "unit"):
                 domains.append((name, {"parameters": "real"}.get(key, key)))
-    densities = set(h.get("densities", "p q").replace(",", " ").split())
+    densities = set(map(normal_name, h.get("densities", "p q").replace(",", " ").split()))
+    bad = [n for n in densities if not NAME_RE.match(n)]
+    if bad:
+        raise _Bad(file, block.header["densities"][0], block.name, f"'{bad[0]}' is not a valid name")
     models = frozenset(h.get("models", "p").replace(",", " ").split())
-    latent = tuple(variables[n] for n in h["latent"].replace(",", " ").split())
+    latent = tuple(variables[normal_name(n)] for n in h["latent"].replace(",", " ").split())
     clash = densities & set(variables)
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
@@ -257,8 +265,9 @@ def _record(no: int, text: str, file: str, env: ParseEnv, started: bool) -> Step
     return rec
 
 
-def read_vi(text: str, file: str):
-    """``.vi`` text -> (derivation records, errors)."""
+def read_vi(text: str, file: str, options=None):
+    """``.vi`` text -> (derivation records, errors).  ``options`` (--latent/--observed) are
+    ignored: a ``.vi`` file declares its variables in its header."""
     errors: list = []
     out = []
     for block in _blocks(text, file, errors):

@@ -82,7 +82,7 @@ def free_names(expr) -> set:
 
     (sympy keeps the variable of an indefinite Integral in ``free_symbols``.)
     """
-    return _free_names(unfold_definitions(sympy.sympify(expr)))
+    return _free_names(unfold_definitions(sympy.sympify(expr, strict=True)))
 
 
 def _free_names(expr, bound=frozenset()) -> set:

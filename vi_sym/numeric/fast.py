@@ -423,7 +423,7 @@ def compile_fast(expr, family):
     """Unfold and compile ``expr`` for the fast path; raises NotEvaluable (structural) or
     FastUnsupported (evaluate it with :func:`evaluate` instead)."""
     family = resolve_family(family)
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     key = (expr, family.name)
     hit = _FAST_COMPILED.get(key)
     if hit is None:

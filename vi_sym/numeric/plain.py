@@ -168,7 +168,7 @@ def compile_plain(expr):
     NotEvaluable for a construct the walker does not evaluate).  An arithmetic failure
     at a point (overflow of ``exp(exp(exp(exp(10))))``, a pole) is NotEvaluable with
     its reason, never an exception of another kind."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     f = _PlainMp().value(expr)
 
     def safe(env):
@@ -182,7 +182,7 @@ def compile_plain(expr):
 
 def compile_plain_np(expr):
     """Like :func:`compile_plain`, on float64 numpy arrays (the latent an array of nodes)."""
-    return _PlainNp().value(sympy.sympify(expr))
+    return _PlainNp().value(sympy.sympify(expr, strict=True))
 
 
 def maybe_np(expr):
@@ -201,8 +201,8 @@ def np_pair(expr, c):
     direct = maybe_np(expr)
     sup = c.support()
     ref = None
-    if direct is not None and sup[0] == "interval" and sympy.sympify(sup[2]).is_finite:
-        ref = maybe_np(sympy.sympify(expr).subs(c.var, sup[2] - _REF))
+    if direct is not None and sup[0] == "interval" and sympy.sympify(sup[2], strict=True).is_finite:
+        ref = maybe_np(sympy.sympify(expr, strict=True).subs(c.var, sup[2] - _REF))
     return direct, ref
 
 
@@ -210,7 +210,7 @@ def support_closure(c):
     """``env -> support tuple`` of a component density (interval ends evaluated)."""
     sup = c.support()
     if sup[0] == "interval":
-        lo, hi = compile_plain(sympy.sympify(sup[1])), compile_plain(sympy.sympify(sup[2]))
+        lo, hi = compile_plain(sympy.sympify(sup[1], strict=True)), compile_plain(sympy.sympify(sup[2], strict=True))
         return lambda env: ("interval", lo(env), hi(env))
     return lambda env: sup
 
@@ -229,7 +229,7 @@ def base_measure(support) -> str:
     raise ValueError(f"unknown support {support!r}")
 
 
-def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a).is_nonnegative)):
+def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a, strict=True).is_nonnegative)):
     """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
     (The real line gives a finite or count support measure zero: a KL between a discrete
     and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for interval ends
@@ -256,7 +256,7 @@ def component(c, breaks=None):
     points (``c.breaks()`` unless given) and support."""
     breaks = list(c.breaks()) if breaks is None else list(breaks)
     return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
-            [compile_plain(sympy.sympify(b)) for b in breaks], support_closure(c),
+            [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c),
             np_pair(c.logpdf(), c))
 
 

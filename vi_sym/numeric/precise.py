@@ -347,7 +347,7 @@ def compile_expr(expr, family):
     """Unfold KL/E/ELBO and compile ``expr`` for ``family`` (a Family object); raises
     NotEvaluable (structural)."""
     family = resolve_family(family)
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     key = (expr, family.name)
     hit = _COMPILED.get(key)
     if hit is None:

@@ -20,6 +20,8 @@ def to_json(report) -> dict:
         "summary": summary(report) | {"exit_code": exit_code(report)},
         "errors": [{"file": e.file, "line": e.line, "derivation": e.derivation, "step": e.step,
                     "message": e.message} for e in report.errors],
+        # what the readers of notes skipped ({file, line, reason}) and warned ({file, line, message})
+        **{k: getattr(report, "notes", {}).get(k, []) for k in ("warnings", "skipped", "readings")},
         "results": [{
             "id": r.step_id, "derivation": r.derivation, "step": r.step,
             "status": r.status.value, "relation": r.relation, "statement": r.statement,
@@ -27,7 +29,7 @@ def to_json(report) -> dict:
             "seconds": round(r.seconds, 4), "source": r.source, "note_line": r.note_line,
             "expect": r.expect, "expect_reason": r.expect_reason, "as_expected": r.as_expected,
             "reason": r.reason, "residual": r.residual, "uncited": list(r.uncited), "atom": r.atom,
-            "explanation": r.explanation, "fixes": r.fixes,
+            "explanation": r.explanation, "fixes": r.fixes, "inherited_from": r.inherited_from,
             "trace": [{"side": s, "rule": rule, "result": res} for s, rule, res in r.trace],
             "families": r.families,
         } for r in report.results],

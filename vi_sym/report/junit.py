@@ -47,6 +47,8 @@ def _case(suite, r, counts) -> None:
         tc.set("line", line)
     props = ET.SubElement(tc, "properties")
     ET.SubElement(props, "property", name="status", value=r.status.value)
+    if r.inherited_from:
+        ET.SubElement(props, "property", name="inherited_from", value=r.inherited_from)
     text = _x("\n".join(step_lines(r)))
     reason = _x(" ".join(r.reason.split()) or r.status.value)
     if r.status is Status.ERROR:

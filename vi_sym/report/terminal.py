@@ -59,12 +59,15 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
     if colour:
         tag = f"\033[{COLOURS[status]}m{tag}\033[0m"
     by = ", ".join(r.justification) or "(no rule cited)"
-    if r.step == "conclusion":
+    if r.step.startswith("conclusion"):
         by = "composition of the steps"
     note = f"  note:{r.note_line}" if r.note_line is not None else ""
     expect = ""
     if r.expect == "fails":
-        expect = "  (expected to fail)" if r.as_expected else "  (expected to fail, but did not!)"
+        expect = ("  (expected to fail; UNKNOWN: not shown to fail)" if r.status is Status.UNKNOWN else
+                  "  (expected to fail)" if r.as_expected else "  (expected to fail, but did not!)")
+    if r.inherited_from:
+        expect += f"  (inherited from {r.inherited_from})"
     lines = [f"{tag} {r.step_id:<28} {r.relation or '?':>2}  {by}  {r.seconds:.2f}s{note}{expect}"]
     detail = verbose or r.status is not Status.PROVED
     if detail and r.statement:
@@ -100,7 +103,12 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
 def summary(report) -> dict:
     c = Counter(r.status.value for r in report.results)
     out = {k: c.get(k, 0) for k in ORDER}
+    out["inherited"] = sum(1 for r in report.results if r.inherited_from)
+    out["slips"] = out["FAILED"] - out["inherited"]
     out["total"] = len(report.results)
+    why = Counter(r.untested for r in report.results if r.untested)
+    out["untested"] = sum(why.values())
+    out["untested_reasons"] = dict(sorted(why.items(), key=lambda kv: (-kv[1], kv[0])))
     out["unexpected"] = len(report.failed)
     out["input_errors"] = len(report.errors)
     return out
@@ -110,15 +118,21 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def exit_code(report) -> int:
-    """0: every step as expected; 1: a step failed (or an expected failure passed);
+    """0: every step as expected; 1: a step failed, an expected failure was not refuted, or
+    (``--strict``) a step is UNKNOWN;
     2: bad input; 130: interrupted (Ctrl-C), the report is partial."""
     if report.interrupted:
         return EXIT_INTERRUPTED
     if report.errors or any(r.status is Status.ERROR for r in report.results):
         return EXIT_INPUT
-    if report.failed:
+    if report.failed or (strict(report) and any(r.status is Status.UNKNOWN for r in report.results)):
         return EXIT_FAILED
     return EXIT_OK
+
+
+def strict(report) -> bool:
+    """``--strict``: an UNKNOWN verdict fails the run."""
+    return bool(getattr(report.settings, "strict", False))
 
 
 def print_errors(report, stream=None):
@@ -138,11 +152,18 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
                 print(line, file=stream)
     else:
         for r in report.results:
-            if not r.as_expected or r.status is Status.ERROR:
+            if not r.as_expected or r.status is Status.ERROR or (strict(report) and r.status is Status.UNKNOWN):
                 for line in step_lines(r, verbose, colour):
                     print(line, file=stream)
     s = summary(report)
-    parts = ", ".join(f"{s[k]} {k}" for k in ORDER if s[k])
+    counts = dict(s, FAILED=s["slips"])        # a slip is counted once, where it happens
+    parts = []
+    for k in ORDER:
+        if counts[k]:
+            parts.append(f"{counts[k]} {k}")
+        if k == "FAILED" and s["inherited"]:
+            parts.append(f"{s['inherited']} inherited (fail only because of a wrong line before)")
+    parts = ", ".join(parts)
     tail = ""
     xf = sum(1 for r in report.results if r.expect == "fails")
     if xf:
@@ -153,4 +174,9 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
         tail += f"; {len(report.errors)} input error(s)"
     if report.interrupted:
         tail += "; INTERRUPTED (partial report)"
+    if strict(report) and s["UNKNOWN"]:
+        tail += f"; {s['UNKNOWN']} UNKNOWN (--strict)"
     print(f"{s['total']} steps: {parts or 'none'}{tail}  in {report.seconds:.1f}s", file=stream)
+    if s["untested"]:
+        why = "; ".join(f"{n} {reason}" for reason, n in s["untested_reasons"].items())
+        print(f"{s['untested']} step(s) no model family could test: {why}", file=stream)

@@ -135,4 +135,4 @@ def rewrite_everywhere(expr, match: Callable, apply: Callable):
             if out is not None:
                 return out
         return e
-    return walk(sympy.sympify(expr))
+    return walk(sympy.sympify(expr, strict=True))

@@ -39,6 +39,12 @@ SHRINK_BUDGET = 40
 HUGE = mpmath.mpf(10) ** 100
 #: integrals per spot-check that may fall back from float64 to mpmath at 15 digits
 FALLBACK_BUDGET = 24
+#: compiled sides and their values, memoised per process: a wrong variant shares its left
+#: side with the right one (the same points are drawn for both), and the candidate edits of
+#: a likely-fix search share all but the edited side -- each side is integrated once per point
+_COMPILED: dict = {}
+_VALUES: dict = {}
+_CACHE_MAX = 4096
 #: the regimes drawn per declared domain (documentation; see :func:`value_strategy`)
 DOMAINS = {"real": "[-3, 3], 0, ±1e-3…1e3 (log-uniform)",
            "positive": "1e-3…1e3 (log-uniform), 1e-3, 1e3, [0.3, 4]",
@@ -78,7 +84,7 @@ def _param_names(step):
     names = set()
     latent = set(step.context.latent)
     for side in (step.lhs, step.rhs):
-        side = sympy.sympify(side)
+        side = sympy.sympify(side, strict=True)
         for d in side.atoms(ConcreteDensity):
             names |= {s for s in d.definition.free_symbols if s not in latent}
         names |= {s for s in _unfold(side).free_symbols if s not in latent}
@@ -120,15 +126,17 @@ def special_points(names, kinds) -> list:
 class _ClaimProperty(Property):
     shrink_budget = SHRINK_BUDGET
 
-    def __init__(self, L, R, rel, tol):
+    def __init__(self, L, R, rel, tol, sides=(None, None)):
         self.L, self.R, self.rel, self.tol = L, R, rel, tol
+        self.sides = sides        # the sides' expressions: the keys of their memoised values
 
     def evaluate(self, point, dps):
         env = {k: mpmath.mpf(v) for k, v in point.items()}
+        at = (tuple(sorted(point.items())), dps)
         try:
             with mpmath.workdps(dps):
-                lv, le = self.L.value(env)
-                rv, re_ = self.R.value(env)
+                lv, le = _side_value(self.L, self.sides[0], at, env)
+                rv, re_ = _side_value(self.R, self.sides[1], at, env)
                 for v in (lv, rv, le, re_):
                     if not mpmath.isfinite(v) or isinstance(v, mpmath.mpc):
                         raise NotEvaluable("a side is not a finite real number here")
@@ -162,13 +170,42 @@ class _ClaimProperty(Property):
         return self.evaluate(example, 2 * DPS)
 
 
+def _compiled(expr) -> _Compiled:
+    """``_Compiled(expr)``, memoised (see ``_COMPILED``)."""
+    hit = _COMPILED.get(expr)
+    if hit is None:
+        if len(_COMPILED) >= _CACHE_MAX:
+            _COMPILED.clear()
+        hit = _COMPILED[expr] = _Compiled(expr)
+    return hit
+
+
+def _side_value(C, expr, at, env):
+    """``C.value(env)`` (or the exception it raises), memoised under (``expr``, point, digits)."""
+    if expr is None:
+        return C.value(env)
+    key = (expr, at)
+    hit = _VALUES.get(key)
+    if hit is None:
+        try:
+            hit = C.value(env)
+        except (NotEvaluable, ValueError, ZeroDivisionError, OverflowError, TypeError) as ex:
+            hit = ex
+        if len(_VALUES) >= _CACHE_MAX:
+            _VALUES.clear()
+        _VALUES[key] = hit
+    if isinstance(hit, Exception):
+        raise hit
+    return hit
+
+
 def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     """Numeric spot-check of a concrete step against its defining integrals."""
     def result(status, n_checked=0, n_total=0, max_error=0.0, cex=None, reason=""):
         return SpotResult(FAMILY, status, n_checked, n_total, float(max_error), cex, reason)
 
     try:
-        L, R = _Compiled(step.lhs), _Compiled(step.rhs)
+        L, R = _compiled(step.lhs), _compiled(step.rhs)
         params = _param_names(step)
     except NotEvaluable as ex:
         return result("UNKNOWN", reason=ex.reason)
@@ -181,8 +218,9 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     names = [p.name for p in params]
     kinds = [_domain(p, domains) for p in params]
     with fallback_budget(FALLBACK_BUDGET):
-        out = search(_ClaimProperty(L, R, step.rel, tol), point_strategy(names, kinds), samples, seed,
-                     specials=special_points(names, kinds), draw_key=("claim", tuple(zip(names, kinds))),
+        out = search(_ClaimProperty(L, R, step.rel, tol, (step.lhs, step.rhs)), point_strategy(names, kinds),
+                     samples, seed, specials=special_points(names, kinds),
+                     draw_key=("claim", tuple(zip(names, kinds))),
                      key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())

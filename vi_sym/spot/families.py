@@ -178,7 +178,7 @@ def spot_check(lhs, rel, rhs, family, samples=50, seed=0, tol=1e-6,
         rel = _RELS[rel]
     except KeyError:
         raise ValueError(f"rel must be '=', '>=' or '<=', got {rel!r}") from None
-    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    lhs, rhs = sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True)
     bad, needs_z = _applicability(lhs, rhs, fam)
     if bad is not None:
         return SpotResult(fam.name, bad[0], 0, 0, 0.0, None, bad[1])
