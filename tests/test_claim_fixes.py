@@ -75,7 +75,7 @@ def test_every_offered_fix_of_a_catalogue_variant_is_proved_by_the_prover(step):
     offered = {f.description for f in fixes}
     # each offered edit, built again and given to the ordinary prover, is PROVED
     for op, desc, lhs, rel, rhs in candidates(step):
-        if desc in offered:
+        if desc in offered:   # (an edit that is not a real-valued statement is never offered)
             assert prove_claim(type(step)(lhs, rel, rhs, step.by, context=step.context))["proved"], desc
     test = closed_form_test(step)
     assert not test(step.lhs, step.rhs), "the wrong variant itself is never proved"

@@ -99,7 +99,10 @@ def suggest_fixes(step, families=(), samples=20, seed=0, start=None) -> list:
             break
         # judged from the last right expression, the step spans the wrong one's rules too
         by = () if start is not None and lhs is start[0] else step.by
-        probe = type(step)(lhs, rel, rhs, by, context=step.context)
+        try:
+            probe = type(step)(lhs, rel, rhs, by, context=step.context)
+        except ValueError:      # an edit that is no real-valued statement is no candidate
+            continue
         if screen and not claims.is_concrete(probe) and \
                 spot(probe, screen[0], screen_settings).status == "FAILED":
             continue           # refuted in the cheap exact family: not a fix
