@@ -159,6 +159,13 @@ class UnicodePrinter(ViPrinter):
     printmethod = "_vi_sym_unicode"
     kl_bar = "‖"
 
+    def _print_Moment(self, expr):
+        """An expectation a claim's proof could not evaluate: E_Normal(z, m, s)[statistic]."""
+        return expr._sympystr(self)
+
+    def _print_Dist(self, expr):
+        return expr._sympystr(self)
+
     def __init__(self, settings=None):
         super().__init__(settings)
         self._bare_log = True

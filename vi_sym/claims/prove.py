@@ -15,6 +15,7 @@ from sympy import Integral
 from ..distributions import FAST, ConcreteDensity, Dist, support_contains
 from ..vocabulary import KL, Density
 from ..moments import Moment, expectation
+from ..notation import to_unicode
 from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold
 
 __all__ = ["prove_claim", "claim_residual", "closed_form_test"]
@@ -130,7 +131,7 @@ def prove_claim(step) -> dict:
                        atom="the defining integrals, by the moment lemmas")
             return res
         opaque = diff.atoms(Moment)
-        res["residual"] = str(sympy.expand(sympy.expand_log(diff)))
+        res["residual"] = to_unicode(sympy.expand(sympy.expand_log(diff)))
         if not opaque:
             res["reason"] = "the moment lemmas leave a nonzero residual"
             return res
@@ -151,7 +152,7 @@ def prove_claim(step) -> dict:
             res.update(proved=True, trace=[("both", "sympy integrate + simplify", "0")],
                        atom="the defining integrals, evaluated by sympy")
             return res
-        res["residual"] = str(sympy.simplify(diff))
+        res["residual"] = to_unicode(sympy.simplify(diff))
         reasons.append("sympy integrate + simplify leaves a nonzero residual")
     except NotEvaluable as ex:
         reasons.append(f"sympy: {ex.reason}")
@@ -206,7 +207,7 @@ def _prove_inequality(step, res) -> dict:
                 return res
             rest -= c * k
         if not _is_zero(rest, step.context.domains):
-            res["residual"] = str(rest)
+            res["residual"] = to_unicode(rest)
             res["reason"] = "what is left besides the KL divergences is not 0"
             return res
     except NotEvaluable as ex:
