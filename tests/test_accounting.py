@@ -81,7 +81,7 @@ def test_every_conclusion_is_reported_and_spot_checked(tmp_path):
 
 def test_pytest_collects_every_conclusion(tmp_path):
     (tmp_path / "c.vi").write_text(CONCLUSIONS, encoding="utf-8")
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "c.vi", "--vi-sym-family=categorical",
+    p = run("pytest", "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "c.vi", "--vi-sym-family=categorical",
             "--vi-sym-samples=5", "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
     assert "c.vi::c::conclusion2 FAILED" in p.stdout or "1 failed" in p.stdout, p.stdout
     assert "2 passed" in p.stdout, p.stdout
@@ -114,7 +114,7 @@ def test_strict_makes_unknown_exit_1(tmp_path):
     assert "UNKNOWN" in loose.stdout and loose.returncode == 0
     assert strict.returncode == 1 and "--strict" in strict.stdout
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["exit_code"] == 1
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "u.vi", "--vi-sym-family=none", "--vi-sym-strict",
+    p = run("pytest", "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "u.vi", "--vi-sym-family=none", "--vi-sym-strict",
             "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
     assert "1 failed" in p.stdout and "--vi-sym-strict" in p.stdout, p.stdout
 
@@ -126,13 +126,13 @@ def test_cli_and_pytest_agree_an_unknown_expected_failure_was_not_shown_to_fail(
     (tmp_path / "x.vi").write_text(XFAIL_UNKNOWN, encoding="utf-8")
     cli = run("vi_sym", "check", "x.vi", "--family", "none", "--no-cache", cwd=tmp_path)
     assert cli.returncode == 0 and "not shown to fail" in cli.stdout
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "-rx",
+    p = run("pytest", "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "-rx",
             "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
     assert p.returncode == 0 and "1 xfailed" in p.stdout and "not shown to fail" in p.stdout, p.stdout
     # under --strict both fail it
     cli = run("vi_sym", "check", "x.vi", "--family", "none", "--no-cache", "--strict", cwd=tmp_path)
     assert cli.returncode == 1
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "--vi-sym-strict",
+    p = run("pytest", "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "x.vi", "--vi-sym-family=none", "--vi-sym-strict",
             "-p", "no:cacheprovider", "--vi-sym-no-cache", "-q", cwd=tmp_path)
     assert p.returncode == 1 and "1 failed" in p.stdout, p.stdout
 

@@ -53,7 +53,7 @@ def test_bad_numeric_options_are_one_line_exit_2(tmp_path, command, args, fragme
 @pytest.mark.parametrize("value", ["inf", "nan", "1e300", "-3"])
 def test_pytest_timeout_option_is_a_usage_error(tmp_path, value):
     (tmp_path / "good.vi").write_text(GOOD, encoding="utf-8")
-    p = run("pytest", "-p", "vi_sym.pytest_plugin", "good.vi", f"--vi-sym-timeout={value}",
+    p = run("pytest", "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "good.vi", f"--vi-sym-timeout={value}",
             "-p", "no:cacheprovider", cwd=tmp_path)
     assert p.returncode == 4, p.stdout + p.stderr          # pytest's usage error
     assert "--vi-sym-timeout must be a finite number" in p.stderr

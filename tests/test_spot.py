@@ -142,7 +142,7 @@ def test_drawn_regimes_cover_extremes_equal_and_the_middle():
     m = [abs(p["m"]) for p in pts]
     assert min(a) <= 1e-2 and max(a) >= 1e2 and any(0.3 <= v <= 4 for v in a)
     assert min(t) <= 1e-2 and max(t) >= 0.99 and any(0.3 <= v <= 0.7 for v in t)
-    assert max(m) >= 1e2 and any(v <= 3 for v in m)
+    assert max(m) >= 10 and any(v <= 3 for v in m)   # beyond the middle [-3, 3], whatever the draw order
     assert any(p["a"] == p["b"] for p in pts) and any(max(p["a"], p["b"]) > 1e3 * min(p["a"], p["b"]) for p in pts)
 
 
