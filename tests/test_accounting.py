@@ -87,20 +87,20 @@ def test_pytest_collects_every_conclusion(tmp_path):
     assert "2 passed" in p.stdout, p.stdout
 
 
-TWO_LATENTS = HEAD.format(name="t").replace("latent: z", "latent: z w") + \
-    "    log(p(x))\n  = log(integrate(integrate(p(x,z,w), z), w))   by marginalisation\n"
+THREE_LATENTS = HEAD.format(name="t").replace("latent: z", "latent: z w v") + \
+    "    log(p(x))\n  = log(integrate(integrate(integrate(p(x,z,w,v), z), w), v))   by marginalisation\n"
 
 
 def test_summary_says_how_many_steps_no_family_could_test_and_why(tmp_path):
-    (tmp_path / "t.vi").write_text(TWO_LATENTS, encoding="utf-8")
+    (tmp_path / "t.vi").write_text(THREE_LATENTS, encoding="utf-8")
     derivs, errors = load_paths([str(tmp_path / "t.vi")])
     assert not errors
     rep = check_derivations(derivs, Settings(families=("all",), samples=5, jobs=1))
     s = summary(rep)
     assert s["untested"] == 1
-    assert list(s["untested_reasons"]) == ["no model family has two latents"]
+    assert list(s["untested_reasons"]) == ["no model family has three latents"]
     p = run("vi_sym", "check", "t.vi", "--no-cache", "--samples", "5", cwd=tmp_path)
-    assert "1 step(s) no model family could test: 1 no model family has two latents" in p.stdout
+    assert "1 step(s) no model family could test: 1 no model family has three latents" in p.stdout
 
 
 UNKNOWN_STEP = HEAD.format(name="u") + "    log(p(x))\n  = log(p(x)) + 1\n"

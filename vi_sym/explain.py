@@ -23,6 +23,8 @@ def explain_counterexample(entry: dict, rel: str) -> str:
     lhs, rhs = c["lhs"], c["rhs"]
     d = lhs - rhs
     where = _where(entry)
+    if c.get("meaning"):          # a checker that compared something else than lhs with rhs says what
+        return f"{where[0].upper()}{where[1:]}, {c['meaning']}"
     head = f"{where[0].upper()}{where[1:]}, the left side is {_num(lhs)} and the right side is {_num(rhs)}"
     if rel == ">=":
         return f"{head}: the right side exceeds the left by {_num(-d)}, so '>=' does not hold."

@@ -24,7 +24,8 @@ from sympy import Add, Mul, log
 from .rules.logs import is_positive
 from .vocabulary import Const, Density, Expectation, joint_vars
 
-__all__ = ["UpTo", "split_up_to", "free_of", "free_variables", "spot_form"]
+__all__ = ["UpTo", "SpotForm", "split_up_to", "free_of", "free_variables", "spot_form",
+           "spot_form_latents"]
 
 
 @dataclass(frozen=True)
@@ -164,3 +165,40 @@ def spot_form(lhs, rhs, rel: str, latent=sympy.Symbol("z")):
         return lhs, rhs
     difference = claim.lhs - claim.rhs
     return difference, Expectation(Density("q", [latent]), difference)
+
+
+@dataclass(frozen=True)
+class SpotForm:
+    """What a family with several latents evaluates for a step (:func:`spot_form_latents`).
+
+    ``kind``: 'plain' (compare ``lhs`` and ``rhs`` as written), 'latent' (``lhs`` is the
+    difference D of the sides, ``rhs`` its average under ``q(target)``: equal iff D is free
+    of the latent), 'factor' (``lhs`` is D, to be compared with D after the factor
+    ``target`` -- a density such as q(z1) -- is replaced by another), or 'unknown' (``reason``
+    says why the family cannot probe the const)."""
+
+    kind: str
+    lhs: object = None
+    rhs: object = None
+    target: object = None
+    reason: str = ""
+
+
+def spot_form_latents(lhs, rhs, rel: str, latents) -> SpotForm:
+    """:func:`spot_form` for several latents: a const in one latent ``z_j`` is tested as "D
+    equals its own average under q(z_j)", a const in one factor ``q(z_j)`` as "D does not
+    change when q(z_j) does" (PRML's const in a functional of q_j)."""
+    if not (lhs.has(Const) or rhs.has(Const)):
+        return SpotForm("plain", lhs, rhs)
+    claim = split_up_to(lhs, rel, rhs)
+    if isinstance(claim, str):
+        return SpotForm("unknown", reason=claim)
+    if len(claim.targets) != 1:
+        return SpotForm("unknown", reason="a const free of several targets is not probed numerically")
+    t = claim.targets[0]
+    difference = claim.lhs - claim.rhs
+    if isinstance(t, sympy.Symbol) and t in latents:
+        return SpotForm("latent", difference, Expectation(Density("q", [t]), difference), t)
+    if isinstance(t, Density) and len(t.vars) == 1 and not t.given and t.vars[0] in latents:
+        return SpotForm("factor", difference, None, t)
+    return SpotForm("unknown", reason=f"a const free of {t} is not probed numerically")

@@ -11,6 +11,12 @@ scalar latent ``z`` and gives a numeric log-density for each of ``p(x|z)``,
 * ``logistic-normal`` -- Gaussian prior on a logistic-regression weight, Gaussian q
   (non-conjugate: evidence and posterior by quadrature)
 
+With two latents z1, z2 (:mod:`vi_sym.families.multi`; densities over any subset of
+{x, z1, z2}):
+
+* ``bivariate-gaussian`` -- correlated Gaussian latents, linear-Gaussian data (PRML §10.1.2)
+* ``normal-gamma``       -- unknown mean and precision of Gaussian data (PRML §10.1.3)
+
 A new family is one module (a :class:`Family` subclass: its log-densities, a hypothesis
 strategy, its special points) plus one line here: ``register_family(MyFamily())``.
 """
@@ -21,15 +27,18 @@ from ..vocabulary import Density, unfold_definitions
 from .base import (DATA, LATENT, ROLES, Family, QuadPlan, UnsupportedDensity, density_role,
                    freeze)
 from .beta_bernoulli import BetaBernoulli
+from .bivariate_gaussian import BivariateGaussian
 from .categorical import Categorical
 from .gamma_poisson import GammaPoisson
 from .logistic_normal import LogisticNormal
+from .normal_gamma import NormalGamma
 from .normal_normal import NormalNormal
 
 __all__ = [
     "FAMILIES", "register_family", "unregister_family", "get_family", "applicable_families", "Family", "UnsupportedDensity", "QuadPlan",
     "density_role", "freeze", "ROLES", "DATA", "LATENT",
     "NormalNormal", "BetaBernoulli", "GammaPoisson", "Categorical", "LogisticNormal",
+    "BivariateGaussian", "NormalGamma",
 ]
 
 #: the registered families, in registration order (``"all"`` means these)
@@ -60,6 +69,8 @@ register_family(BetaBernoulli())
 register_family(GammaPoisson())
 register_family(Categorical())
 register_family(LogisticNormal())
+register_family(BivariateGaussian())
+register_family(NormalGamma())
 
 
 def get_family(name: str) -> Family:

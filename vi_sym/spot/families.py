@@ -31,6 +31,7 @@ from ..numeric import (NOT_EVALUABLE, FastUnsupported, NotEvaluable, compile_exp
 from ..upto import spot_form
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
+from .multi import MultiFamilyChecker
 from .driver import Fast, Property, compare, draws as _draws, fast_decision, search
 
 __all__ = ["FamilyChecker", "family_checkers", "spot_check", "draws", "family_coordinates",
@@ -244,4 +245,5 @@ class FamilyChecker:
 def family_checkers() -> list:
     """One :class:`FamilyChecker` per registered model family (the provider the registry
     reads, so a new family needs no second registration)."""
-    return [FamilyChecker(f) for f in FAMILIES.values()]
+    return [MultiFamilyChecker(f) if getattr(f, "multi", False) else FamilyChecker(f)
+            for f in FAMILIES.values()]

@@ -1,0 +1,396 @@
+"""Numeric evaluation over several latents on tensor-product quadrature grids.
+
+``evaluate_grid(expr, family, params, binding, dtype, resolution) -> (value, error)``
+
+The evaluator of the model families with two or more latents (see
+:mod:`vi_sym.families.multi`).  Every latent ``z_j`` owns an axis of a numpy array: an
+expression is evaluated to an array over the latents it depends on (size 1 on the axes of
+the others), so ``∫ f dz_j`` is a weighted sum along axis ``j`` and nested or iterated
+integrals (``integrate(integrate(f, z1), z2)``, ``exp(E_q(z2)[log p(x,z1,z2)])`` inside an
+integral over z1) cost one pass over the grid.  A latent free outside every integral is
+bound to a value (``binding``), an axis of length 1.
+
+* Densities are log-densities from the family (``family.log_density``), exponentiated once;
+  ``log`` of a product / quotient / power of densities is evaluated in log space (signed
+  logs), as the one-latent walker does (:mod:`vi_sym.numeric.walker`).
+* ``∫ f dz_j``: composite Gauss–Legendre on breakpoints the family places around the mass of
+  the densities that weight the integrand (``family.breakpoints``), in the latent's
+  coordinate (``z = e^u`` on (0, ∞)); a discrete latent is summed exactly over its support.
+* Errors: first-order propagation of rounding (``eps`` of the dtype) through every node.
+  The quadrature error is *not* estimated here: the caller compares two independent
+  evaluations (other nodes, a wider window, see :data:`RESOLUTIONS`) and adds their
+  difference (:func:`evaluate_certified`).
+* A NaN, an infinity, a log of a non-positive value, an unknown function or density: raises
+  :class:`NotEvaluable` -- never a wrong number.
+
+``dtype`` is ``numpy.float64`` (the fast screening) or ``numpy.longdouble`` (64-bit mantissa:
+the precise evaluation that confirms a violation).
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy
+
+from ..vocabulary import Density, unfold_definitions
+from .common import NotEvaluable
+from .walker import is_constant
+
+__all__ = ["RESOLUTIONS", "compile_grid", "evaluate_grid", "evaluate_certified", "GridSpec"]
+
+
+class GridSpec:
+    """How to lay out a grid: Gauss–Legendre ``nodes`` per panel, the window widened by
+    ``widen`` × its width on each side (one more panel per side), and whether every model
+    density's mass is covered (``all_bumps``) or only the weights'."""
+
+    __slots__ = ("nodes", "widen", "all_bumps", "name")
+
+    def __init__(self, name, nodes, widen, all_bumps):
+        self.name, self.nodes, self.widen, self.all_bumps = name, nodes, widen, all_bumps
+
+
+#: the two layouts compared by :func:`evaluate_certified` (their difference is the
+#: quadrature error estimate): the weights' windows at 12 nodes per panel, and every
+#: density's window, widened by a quarter on each side, at 20 nodes per panel
+RESOLUTIONS = (GridSpec("A", 12, 0.0, False), GridSpec("B", 20, 0.25, True))
+
+_GL: dict = {}
+
+
+def _gauss_legendre(n, dtype):
+    key = (n, np.dtype(dtype).name)
+    r = _GL.get(key)
+    if r is None:
+        t, w = np.polynomial.legendre.leggauss(n)
+        if np.dtype(dtype) != np.float64:    # refine the nodes by Newton steps in the wider type
+            t = t.astype(dtype)
+            for _ in range(3):
+                p0, p1 = np.ones_like(t), t
+                for k in range(2, n + 1):
+                    p0, p1 = p1, ((2 * k - 1) * t * p1 - (k - 1) * p0) / k
+                dp = n * (t * p1 - p0) / (t * t - 1)
+                t = t - p1 / dp
+            w = 2 / ((1 - t * t) * dp * dp)
+        r = _GL[key] = (np.asarray(t, dtype=dtype), np.asarray(w, dtype=dtype))
+    return r
+
+
+class _Ctx:
+    __slots__ = ("family", "P", "dtype", "eps", "spec", "env", "axes", "grids")
+
+    def __init__(self, family, P, dtype, spec, binding):
+        self.family, self.P, self.dtype, self.spec = family, P, dtype, spec
+        self.eps = np.finfo(dtype).eps
+        self.axes = {name: i for i, name in enumerate(family.latents)}
+        self.env = {}
+        for name, v in (binding or {}).items():
+            self.env[name] = self.along(name, np.asarray([v], dtype=dtype))
+        self.grids = {}
+
+    def along(self, name, arr):
+        shape = [1] * len(self.axes)
+        shape[self.axes[name]] = arr.shape[0]
+        return arr.reshape(shape)
+
+    def grid(self, name, weight_names):
+        """(nodes z, weights) along the axis of latent ``name`` for these weight densities."""
+        spec = self.spec
+        key = (name, weight_names, spec.nodes, spec.widen, spec.all_bumps)
+        cache = getattr(self.P, "grids", None)      # a family's point may keep its grids
+        if cache is None:
+            cache = self.grids
+        g = cache.get(key)
+        if g is None:
+            g = cache[key] = self._make_grid(name, weight_names)
+        return g
+
+    def _make_grid(self, name, weight_names):
+        fam, spec, dt = self.family, self.spec, self.dtype
+        support = fam.discrete_support(self.P, name)
+        if support is not None:
+            z = np.asarray(support, dtype=dt)
+            return self.along(name, z), self.along(name, np.ones_like(z))
+        names = None if spec.all_bumps else weight_names
+        bps = np.unique(np.concatenate([np.asarray(b, dtype=dt)
+                                        for b in fam.breakpoints(self.P, name, names)]))
+        if spec.widen:
+            width = bps[-1] - bps[0]
+            bps = np.concatenate([[bps[0] - spec.widen * width], bps, [bps[-1] + spec.widen * width]])
+        a, b = bps[:-1], bps[1:]
+        keep = (b - a) > (bps[-1] - bps[0]) * 1e-12
+        a, b = a[keep], b[keep]
+        t, w = _gauss_legendre(spec.nodes, dt)
+        half, mid = ((b - a) / 2)[:, None], ((a + b) / 2)[:, None]
+        u = (mid + half * t).ravel()
+        wu = (half * w).ravel()
+        z, jac = fam.from_coordinate(name, u)
+        return self.along(name, z), self.along(name, wu * jac)
+
+
+def _finite(v, what):
+    if not np.all(np.isfinite(v)):
+        raise NotEvaluable(f"{what} is not finite at some quadrature node")
+    return v
+
+
+class _Compiler:
+    """Closures ``f(ctx) -> (value array, abs error array)`` over the vocabulary."""
+
+    def __init__(self, family):
+        self.family = family
+
+    def value(self, e):
+        fam = self.family
+        if isinstance(e, Density):
+            key = fam.role(e)
+
+            def dens(ctx):
+                lv = ctx.family.log_density(ctx.P, key, ctx.env)
+                v = np.exp(lv)
+                return v, v * ctx.eps * 8 * (1 + np.abs(lv))
+            return dens
+        if is_constant(e):
+            c = sympy.Float(e, 30)
+
+            def const(ctx):
+                return ctx.dtype(str(c)), ctx.dtype(0)
+            return const
+        if isinstance(e, sympy.Symbol):
+            return self.symbol(e)
+        if isinstance(e, sympy.Add):
+            return self.add([self.value(a) for a in e.args])
+        if isinstance(e, sympy.Mul):
+            return self.mul([self.value(a) for a in e.args])
+        if isinstance(e, sympy.Pow) and e.args[1].is_Integer and not e.args[0].has(Density):
+            return self.int_pow(self.value(e.args[0]), int(e.args[1]))
+        if isinstance(e, (sympy.Pow, sympy.exp)):
+            return self.from_slog(self.slog(e))
+        if isinstance(e, sympy.log) and len(e.args) == 1:
+            return self.log(self.slog(e.args[0]))
+        if isinstance(e, sympy.Integral):
+            return self.integral(e)
+        raise NotEvaluable(f"cannot evaluate {type(e).__name__}: {e}", structural=True)
+
+    def symbol(self, e):
+        name = e.name
+        if name not in self.family.latents:
+            raise NotEvaluable(f"free symbol {name} has no value in {self.family.name}",
+                               structural=True)
+
+        def f(ctx):
+            try:
+                v = ctx.env[name]
+            except KeyError:
+                raise NotEvaluable(f"the latent {name} is free and not bound", structural=True) from None
+            return v, ctx.dtype(0)
+        return f
+
+    @staticmethod
+    def add(fns):
+        def f(ctx):
+            vals = [fn(ctx) for fn in fns]
+            s = sum(v for v, _ in vals)
+            err = sum(er for _, er in vals) + ctx.eps * sum(np.abs(v) for v, _ in vals)
+            return s, err
+        return f
+
+    @staticmethod
+    def mul(fns):
+        def f(ctx):
+            vals = [fn(ctx) for fn in fns]
+            absv = [np.abs(v) for v, _ in vals]
+            suffix = [1] * (len(vals) + 1)          # Σ_i e_i Π_{j≠i} |v_j| in O(k)
+            for i in range(len(vals) - 1, 0, -1):
+                suffix[i] = suffix[i + 1] * absv[i]
+            p, prefix, err = vals[0][0], 1, 0
+            for i, (v, er) in enumerate(vals):
+                if i:
+                    p = p * v
+                if np.any(er):
+                    err = err + er * prefix * suffix[i + 1]
+                prefix = prefix * absv[i]
+            return p, err + ctx.eps * len(vals) * np.abs(p)
+        return f
+
+    @staticmethod
+    def int_pow(fb, k):
+        def f(ctx):
+            vb, eb = fb(ctx)
+            if k < 0 and np.any(vb == 0):
+                raise NotEvaluable("division by zero")
+            v = vb ** k
+            return v, np.abs(k * vb ** (k - 1)) * eb + ctx.eps * np.abs(v)
+        return f
+
+    # --- signed logs: (sign, log|v|, abs error of the log) -------------------------
+    def slog(self, e):
+        if isinstance(e, Density):
+            key = self.family.role(e)
+
+            def sd(ctx):
+                lv = ctx.family.log_density(ctx.P, key, ctx.env)
+                return 1, lv, ctx.eps * 8 * (1 + np.abs(lv))
+            return sd
+        if isinstance(e, sympy.Mul):
+            parts = [self.slog(a) for a in e.args]
+
+            def sm(ctx):
+                s, l, le = 1, 0, 0
+                for fn in parts:
+                    si, li, lei = fn(ctx)
+                    s, l, le = s * si, l + li, le + lei
+                return s, l, le
+            return sm
+        if isinstance(e, sympy.Pow) and e.args[1].is_number:
+            x = e.args[1]
+            if not (x.is_extended_real and x.is_finite):
+                raise NotEvaluable(f"non-real exponent in {e}", structural=True)
+            fb, k = self.slog(e.args[0]), (int(x) if x.is_Integer else None)
+            xs = str(sympy.Float(x, 30))
+
+            def sp(ctx):
+                s, l, le = fb(ctx)
+                if k is None and np.any(s < 0):
+                    raise NotEvaluable("non-integer power of a negative value")
+                if np.any(s == 0) and not x.is_positive:
+                    raise NotEvaluable("division by zero")
+                xv = ctx.dtype(xs)
+                return (s if k is None or k % 2 else np.abs(s)), xv * l, abs(xv) * le
+            return sp
+        if isinstance(e, sympy.exp):
+            fa = self.value(e.args[0])
+
+            def se(ctx):
+                va, ea = fa(ctx)
+                return 1, va, ea
+            return se
+        fv = self.value(e)
+
+        def sv(ctx):
+            v, er = fv(ctx)
+            av = np.abs(v)
+            with np.errstate(divide="ignore"):
+                return np.sign(v), np.log(av), er / np.where(av > 0, av, 1)
+        return sv
+
+    def from_slog(self, fl):
+        def f(ctx):
+            s, l, le = fl(ctx)
+            v = s * np.exp(l)
+            return v, np.abs(v) * (le + ctx.eps)
+        return f
+
+    @staticmethod
+    def log(fl):
+        def f(ctx):
+            s, l, le = fl(ctx)
+            if np.any(s <= 0):
+                raise NotEvaluable("log of a value that is not positive")
+            return _finite(l, "a log"), le + ctx.eps * np.abs(l)
+        return f
+
+    # --- integrals ------------------------------------------------------------------
+    def weights(self, e):
+        """Names of the densities that make the integrand decay (outside logs, positive powers)."""
+        if isinstance(e, Density):
+            return {e.name}
+        if isinstance(e, (sympy.log, sympy.exp)):
+            return set()
+        if isinstance(e, sympy.Pow):
+            return self.weights(e.args[0]) if (e.args[1].is_number and e.args[1].is_positive) else set()
+        out = set()
+        for a in e.args:
+            if isinstance(a, sympy.Basic):
+                out |= self.weights(a)
+        return out
+
+    def integral(self, e):
+        for lim in e.limits:                 # the first limit is the innermost integral
+            if len(lim) != 1:
+                raise NotEvaluable(f"only integrals over a latent's whole domain are evaluated: {e}",
+                                   structural=True)
+            if lim[0].name not in self.family.latents:
+                raise NotEvaluable(f"integration over {lim[0]}, which is not a latent of "
+                                   f"{self.family.name}", structural=True)
+        fi = self.value(e.function)
+        weights = tuple(sorted(self.weights(e.function)))
+        for lim in e.limits:
+            fi = self._integrate(fi, lim[0].name, weights)
+        return fi
+
+    @staticmethod
+    def _integrate(fi, var, weights):
+        def f(ctx):
+            saved = ctx.env.get(var)
+            z, w = ctx.grid(var, weights)
+            ctx.env[var] = z
+            try:
+                v, er = fi(ctx)
+            finally:
+                if saved is None:
+                    ctx.env.pop(var, None)
+                else:
+                    ctx.env[var] = saved
+            vw = v * w                               # broadcast over the nodes of var
+            _finite(vw, "the integrand")
+            ax = ctx.axes[var]
+            tot = np.sum(vw, axis=ax, keepdims=True)
+            err = np.sum(np.abs(vw), axis=ax, keepdims=True) * (ctx.eps * 4)
+            if np.any(er):
+                err = err + np.sum(np.abs(er * w), axis=ax, keepdims=True)
+            return tot, err
+        return f
+
+
+_COMPILED: dict = {}
+
+
+def compile_grid(expr, family):
+    """The closure of ``expr`` (definitions unfolded) for ``family``; NotEvaluable (structural)."""
+    key = (expr, family.name)
+    hit = _COMPILED.get(key)
+    if hit is None:
+        try:
+            hit = _Compiler(family).value(unfold_definitions(sympy.sympify(expr, strict=True)))
+        except NotEvaluable as ex:
+            hit = ex
+        if len(_COMPILED) > 4096:
+            _COMPILED.clear()
+        _COMPILED[key] = hit
+    if isinstance(hit, NotEvaluable):
+        raise hit
+    return hit
+
+
+def evaluate_grid(expr, family, params, binding=None, dtype=np.float64, spec=RESOLUTIONS[0]):
+    """``(value, rounding error)`` of ``expr`` at ``params`` on the grid layout ``spec``;
+    ``binding`` maps the free latents' names to values."""
+    fn = compile_grid(expr, family)
+    try:
+        P = family.prepare_point(params, dtype)
+    except (ValueError, KeyError, TypeError, ZeroDivisionError) as ex:
+        raise NotEvaluable(f"invalid parameters for {family.name}: {ex}") from None
+    ctx = _Ctx(family, P, dtype, spec, binding)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        try:
+            v, er = fn(ctx)
+        except (ZeroDivisionError, OverflowError, ValueError, FloatingPointError) as ex:
+            raise NotEvaluable(f"numeric failure: {type(ex).__name__}: {ex}") from None
+    v, er = np.asarray(v), np.asarray(er)
+    if v.size != 1:
+        raise NotEvaluable("the expression depends on a latent that is neither bound nor integrated",
+                           structural=True)
+    v, er = v.reshape(()), er.reshape(())
+    if not (np.isfinite(v) and np.isfinite(er)):
+        raise NotEvaluable("the value is not finite")
+    return v[()], er[()]
+
+
+def evaluate_certified(expr, family, params, binding=None, dtype=np.float64, specs=RESOLUTIONS):
+    """``(value, error)``: the value on the last layout of ``specs``; the error adds the
+    rounding bound and the difference from the other layouts (the quadrature estimate)."""
+    out = [evaluate_grid(expr, family, params, binding, dtype, s) for s in specs]
+    v, er = out[-1]
+    for w, e2 in out[:-1]:
+        er = max(er, e2) + abs(v - w)
+    return v, er
