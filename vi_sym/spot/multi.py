@@ -55,7 +55,7 @@ def multi_coordinates(step, family):
     latents = tuple(ctx.latent)
     if not 2 <= len(latents) <= len(family.latents):
         return None
-    dens = sympy.sympify(step.lhs).atoms(Density) | sympy.sympify(step.rhs).atoms(Density)
+    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
     if any(ctx.is_parameter(v) for v in every):
         return None
