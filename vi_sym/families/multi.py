@@ -102,6 +102,7 @@ class MultiFamily(Family):
     def __init__(self):
         super().__init__()
         self._points = {}
+        self._by_id = {}
 
     # ----- densities -----------------------------------------------------------------
     def role(self, d):
@@ -138,12 +139,18 @@ class MultiFamily(Family):
 
     def prepare_point(self, params, dtype=np.float64):
         """The per-point constants of ``params`` as scalars of ``dtype`` (cached)."""
+        hit = self._by_id.get((id(params), dtype))
+        if hit is not None and hit[0] is params:        # the same dict again: no freezing
+            return hit[1]
         key = (freeze(params), np.dtype(dtype).name)
         P = self._points.get(key)
         if P is None:
             if len(self._points) >= self._CACHE_MAX:
                 self._points.clear()
             P = self._points[key] = self._prepare_point(params, dtype)
+        if len(self._by_id) >= self._CACHE_MAX:
+            self._by_id.clear()
+        self._by_id[(id(params), dtype)] = (params, P)    # holds params: its id stays unique
         return P
 
     def log_marginal(self, P, names, env):

@@ -127,6 +127,11 @@ class _Ctx:
         return self.along(name, z), self.along(name, wu * jac)
 
 
+def _zero(er) -> bool:
+    """A scalar error that is exactly 0 (a constant's): nothing to propagate."""
+    return np.ndim(er) == 0 and er == 0
+
+
 def _finite(v, what):
     if not np.all(np.isfinite(v)):
         raise NotEvaluable(f"{what} is not finite at some quadrature node")
@@ -189,9 +194,12 @@ class _Compiler:
     def add(fns):
         def f(ctx):
             vals = [fn(ctx) for fn in fns]
-            s = sum(v for v, _ in vals)
-            err = sum(er for _, er in vals) + ctx.eps * sum(np.abs(v) for v, _ in vals)
-            return s, err
+            s, err, mag = vals[0][0], vals[0][1], np.abs(vals[0][0])
+            for v, er in vals[1:]:
+                s = s + v
+                err = err + er
+                mag = mag + np.abs(v)
+            return s, err + ctx.eps * mag
         return f
 
     @staticmethod
@@ -206,7 +214,7 @@ class _Compiler:
             for i, (v, er) in enumerate(vals):
                 if i:
                     p = p * v
-                if np.any(er):
+                if not _zero(er):
                     err = err + er * prefix * suffix[i + 1]
                 prefix = prefix * absv[i]
             return p, err + ctx.eps * len(vals) * np.abs(p)
@@ -332,11 +340,11 @@ class _Compiler:
                 else:
                     ctx.env[var] = saved
             vw = v * w                               # broadcast over the nodes of var
-            _finite(vw, "the integrand")
             ax = ctx.axes[var]
             tot = np.sum(vw, axis=ax, keepdims=True)
+            _finite(tot, "the integrand")            # a NaN or an infinity at a node stays in the sum
             err = np.sum(np.abs(vw), axis=ax, keepdims=True) * (ctx.eps * 4)
-            if np.any(er):
+            if not _zero(er):
                 err = err + np.sum(np.abs(er * w), axis=ax, keepdims=True)
             return tot, err
         return f

@@ -5,7 +5,7 @@ mapped onto the family's in header order and its one observed variable onto ``x`
 sides are evaluated on tensor-product quadrature grids (:mod:`vi_sym.numeric.tensor`):
 
 * the fast path (float64) evaluates each point on two layouts (8 Gauss–Legendre nodes per panel
-  around the weights' mass; 12 nodes on that window widened by a quarter on each side) and
+  around the weights' mass; 10 nodes on that window widened by a quarter on each side) and
   settles only a clear *holds*;
 * the precise path (numpy longdouble, 64-bit mantissa) evaluates on a 16-node layout and on
   one covering every density's mass, widened by a quarter on each side; their difference is
@@ -39,8 +39,8 @@ __all__ = ["MultiFamilyChecker", "multi_coordinates", "spot_check_multi", "FAST_
            "PRECISE_SPECS"]
 
 #: the float64 screening: the weights' windows at 8 nodes per panel, and widened by a quarter
-#: on each side at 12 nodes per panel (the difference shows a truncated tail too)
-FAST_SPECS = (GridSpec("A8", 8, 0.0, False), GridSpec("A12", 12, 0.25, False))
+#: on each side at 10 nodes per panel (the difference shows a truncated tail too)
+FAST_SPECS = (GridSpec("A8", 8, 0.0, False), GridSpec("A10", 10, 0.25, False))
 #: the longdouble confirmation: 16 nodes on the weights' windows, and 12 nodes on every
 #: density's window widened by a quarter on each side
 PRECISE_SPECS = (GridSpec("A16", 16, 0.0, False), GridSpec("B", 12, 0.25, True))
