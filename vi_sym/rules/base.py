@@ -72,6 +72,11 @@ class Rule:
     rewrite: Optional[Callable] = field(default=None, compare=False)
     doc: str = ""
     definition: bool = False
+    #: a step in the .vi notation proved by this rule alone (header lines first, when it needs
+    #: its own: ``"copies: z u\nintegrate(f(z), z) = integrate(f(u), u)"``), and what the rule
+    #: does, as a verb phrase -- for ``vi_sym explain``
+    example: str = ""
+    action: str = ""
 
 
 def whole_domain_variable(integral: Integral) -> Optional[Symbol]:

@@ -66,4 +66,6 @@ log_of_mean_ge_mean_of_logs = Rule(
     ("a_i > 0", "λ_i > 0 are numbers with Σ λ_i = 1", "log is concave",
      "under E_q: q a normalised density, both sides q-integrable"),
     log_of_mean_atoms,
-    doc="Jensen's inequality for a finite average (log of the mean >= mean of the logs).")
+    doc="Jensen's inequality for a finite average (log of the mean >= mean of the logs).",
+    example="log((p(x|z) + p(z))/2) >= (log(p(x|z)) + log(p(z)))/2",
+    action="bound the log of an average below by the average of the logs (Jensen, log concave)")

@@ -24,4 +24,7 @@ expectation_except_definition = Rule(
     "expectation_except_definition", "equality", "E_{-j}[f] = E_{∏_{i≠j} q_i}[f]",
     ("q = ∏_i q_i(z_i) is the declared mean-field factorisation (header 'factorised:')",),
     expectation_except_rewrite,
-    doc="The expectation under every factor of the mean-field q but the j-th.", definition=True)
+    doc="The expectation under every factor of the mean-field q but the j-th.", definition=True,
+    example="latent: z1 z2\nobserved: x\nfactorised: q(z1)*q(z2)\n"
+            "E_{-z1}[log(p(x,z1,z2))] = E_q(z2)[log(p(x,z1,z2))]",
+    action="write E_{-j} as the expectation under the other mean-field factors")

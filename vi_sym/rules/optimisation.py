@@ -99,7 +99,9 @@ argmin_definition = Rule(
     "argmin_definition", "equality", "argmin_v f = argmax_v (−f)",
     ("the same set of candidates v on both sides",),
     argmin_definition_rewrite,
-    doc="A minimiser of f is a maximiser of −f.", definition=True)
+    doc="A minimiser of f is a maximiser of −f.", definition=True,
+    example="argmin_q KL(q(z) || p(z)) = argmax_q -KL(q(z) || p(z))",
+    action="read a minimisation as the maximisation of the negated objective")
 
 argmax_of_shifted = Rule(
     "argmax_of_shifted", "equality", "argmax_v (a·f + c) = argmax_v f",
@@ -107,4 +109,6 @@ argmax_of_shifted = Rule(
      "do not occur in c) and is finite", "a > 0 is a number", "the same set of candidates v"),
     argmax_of_shifted_rewrite,
     doc="Adding a term free of the variable, or scaling by a positive number, moves no maximiser: "
-        "argmin_q KL(q || p(z|x)) = argmax_q ELBO(q) because KL = log p(x) − ELBO.")
+        "argmin_q KL(q || p(z|x)) = argmax_q ELBO(q) because KL = log p(x) − ELBO.",
+    example="argmax_q (E_q(z)[log(p(x|z))] + log(p(x))) = argmax_q E_q(z)[log(p(x|z))]",
+    action="drop from the objective a term that does not depend on what is optimised")

@@ -97,4 +97,6 @@ rename_bound_variable = Rule(
     ("z and u are declared copies (header 'copies: z u'): one domain, one base measure, and each "
      "density name is one function of either", "u does not occur in f (no capture)"),
     rename_bound_variable_rewrite,
-    doc="Alpha-equivalence: the name of an integration variable does not matter.")
+    doc="Alpha-equivalence: the name of an integration variable does not matter.",
+    example="latent: z u\ncopies: z u\nintegrate(q(z)*log(q(z)), z) = integrate(q(u)*log(q(u)), u)",
+    action="rename an integration variable (to a declared copy not in use)")
