@@ -61,3 +61,18 @@ def test_the_judge_proves_the_claim_by_the_rule_and_never_hangs_on_f():
     assert ok["proved"] and "change_of_variables" in ok["rules_used"]
     wrong = prove(step("E_q(z)[f(z)]", "E_r(e)[f(m + s^2*e)]"))
     assert not wrong["proved"] and "φ" in wrong["residual"]
+
+
+def test_the_vae_derivation():
+    from pathlib import Path
+
+    from vi_sym.checker import Settings, check_derivations
+    from vi_sym.frontends import load_file
+    ds, errors = load_file(Path(__file__).parent.parent / "derivations" / "vae.vi")
+    assert not errors
+    report = check_derivations(ds, Settings(families=("normal-normal",), samples=5, jobs=1))
+    status = {r.step_id: r.status.value for r in report.results}
+    assert status["vae_amortised_elbo::conclusion"] == "PROVED"
+    assert status["vae_reparameterisation::1"] == "PROVED"
+    assert status["vae_kl_one_dimension::1"] == "PROVED"
+    assert status["vae_reparameterisation_wrong::1"] not in ("PROVED", "SPOT-CHECKED")
