@@ -88,21 +88,22 @@ def _safe(f):
     def g(z):
         try:
             v = f(z)
-        except (ValueError, ZeroDivisionError, OverflowError):
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return -mpmath.inf
-        return v if mpmath.isfinite(v) else -mpmath.inf
+        if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+            return -mpmath.inf      # outside the support
+        return v
     return g
 
 
-def _drop_distance(f, mode, fmode, side, target, start):
-    """The offset t > 0 with ``f(mode) - f(mode + side·t) ≈ target`` (doubling, bisection)."""
-    lo, hi = mpmath.mpf(0), start
-    for _ in range(200):
-        if fmode - f(mode + side * hi) >= target:
-            break
-        lo, hi = hi, hi * 2
-    else:
-        return None
+def _drop_distance(f, mode, fmode, side, target, start, room):
+    """The offset 0 < t <= ``room`` with ``f(mode) - f(mode + side·t) ≈ target`` (doubling,
+    bisection), or None when f has not dropped that much within ``room``."""
+    lo, hi = mpmath.mpf(0), min(start, room)
+    while fmode - f(mode + side * hi) < target:
+        if hi >= room:
+            return None
+        lo, hi = hi, min(hi * 2, room)
     for _ in range(40):
         mid = (lo + hi) / 2
         if fmode - f(mode + side * mid) < target:
@@ -127,7 +128,8 @@ def product_bump(logs, a, b):
     pts = [mode]
     start = (b - a) * mpmath.mpf("1e-12") + mpmath.eps * (1 + abs(mode))
     for side in (-1, 1):
-        s = _drop_distance(f, mode, fmode, side, mpmath.mpf("0.5"), start)
+        room = (mode - a) if side < 0 else (b - mode)
+        s = _drop_distance(f, mode, fmode, side, mpmath.mpf("0.5"), start, room)
         if s is None:
             continue
         pts += [mode + side * abs(k) * s for k in GAUSS_KS if k > 0]
