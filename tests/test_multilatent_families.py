@@ -165,6 +165,9 @@ def test_latents_map_in_header_order():
                "  = p(x|z1,z2,θ)*p(z1,z2|θ)  by product_rule\n")
     assert multi_coordinates(em, fam) is None
     assert not MultiFamilyChecker(fam).applies(em)
+    copies = _step("derivation d\nlatent: z1 z2\nobserved: x\ncopies: z1 z2\n\n"
+                   "    E_q(z1)[log(p(x,z1))]\n  = E_q(z2)[log(p(x,z2))]  by rename_bound_variable\n")
+    assert multi_coordinates(copies, fam) is None       # i.i.d. copies are one latent, not two
 
 
 def test_spot_form_latents_kinds():

@@ -50,10 +50,13 @@ _RELS = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 def multi_coordinates(step, family):
     """The step's sides with its latents renamed onto ``family.latents`` (header order) and
     its one observed variable onto ``x``; None when the step does not fit the family (more
-    latents than the family has, fewer than two, a parameter or a second observed variable)."""
+    latents than the family has, fewer than two, latents declared ``copies:`` of one another,
+    a parameter or a second observed variable)."""
     ctx = step.context
     latents = tuple(ctx.latent)
     if not 2 <= len(latents) <= len(family.latents):
+        return None
+    if getattr(ctx, "copies", ()):    # z1, z2 declared i.i.d. copies: not two latents of one model
         return None
     dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
