@@ -25,7 +25,7 @@ post = Density("p", [z], [x])
 
 NAMES = ["normal-normal", "beta-bernoulli", "gamma-poisson", "categorical", "logistic-normal"]
 #: families with two latents (tests/test_multilatent_families.py); they give p(x|z) no meaning
-MULTI_NAMES = ["bivariate-gaussian", "normal-gamma"]
+MULTI_NAMES = ["bivariate-gaussian", "normal-gamma", "gaussian-mixture", "normal-normal-theta"]
 CONJUGATE = ["normal-normal", "beta-bernoulli", "gamma-poisson", "categorical"]
 
 few = settings(max_examples=5, deadline=None, derandomize=True, database=None,

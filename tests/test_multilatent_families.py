@@ -27,7 +27,7 @@ from vi_sym.upto import spot_form_latents
 from vi_sym.vocabulary import Const, Density, density
 
 ROOT = Path(__file__).resolve().parent.parent
-MULTI = ("bivariate-gaussian", "normal-gamma")
+MULTI = ("bivariate-gaussian", "normal-gamma", "gaussian-mixture")
 Z1, Z2 = sympy.symbols("z1 z2")
 I = sympy.Integral
 
@@ -261,3 +261,52 @@ def test_not_evaluable_is_never_a_value():
         evaluate_grid(density("q", "z1"), fam, p)
     with pytest.raises(NotEvaluable):       # a symbol the family has no value for
         evaluate_grid(sympy.Symbol("w") * density("q", "z1"), fam, p, {"z1": 0.1})
+
+
+# ----------------------------------------------------------------------------- a parameter θ
+def test_theta_family_densities():
+    """p(x | θ) is the Gaussian of the joint at that θ (against scipy); ∫ p(x, z | θ) dz = p(x | θ)."""
+    fam = get_family("normal-normal-theta")
+    th1, th2 = sympy.Symbol("θ1"), sympy.Symbol("θ2")
+    for p in _points(fam, 4):
+        n = len(p["x"])
+        for slot, t in zip((th1, th2), p["theta"]):
+            cov = p["sigma"] ** 2 * np.eye(n) + math.exp(2 * t) * np.ones((n, n))
+            ev = Density("p", [sympy.Symbol("x")], [slot])
+            got, _ = evaluate_grid(sympy.log(ev), fam, p)
+            assert got == pytest.approx(stats.multivariate_normal(np.full(n, p["m0"]), cov).logpdf(p["x"]),
+                                        rel=1e-10, abs=1e-10)
+            joint = Density("p", [sympy.Symbol("x"), sympy.Symbol("z")], [slot])
+            post = Density("p", [sympy.Symbol("z")], [sympy.Symbol("x"), slot])
+            for lhs, rhs in ((I(joint, sympy.Symbol("z")), ev), (I(post, sympy.Symbol("z")), sympy.S(1))):
+                v, e = evaluate_certified(lhs, fam, p, {}, np.longdouble, PRECISE_SPECS)
+                w, e2 = evaluate_certified(rhs, fam, p, {}, np.longdouble, PRECISE_SPECS)
+                assert abs(v - w) <= e + e2 + 1e-15 and e < 1e-9 * (1 + abs(w))
+
+
+def test_em_steps_are_spot_checked_with_theta():
+    checker = MultiFamilyChecker(get_family("normal-normal-theta"))
+    ds, errors = load_file(ROOT / "derivations" / "em.vi")
+    assert not errors
+    steps = [s for d in ds for s in list(d.steps) + [d.conclusion] if s is not None]
+    assert len(steps) >= 8
+    for s in steps:
+        assert checker.applies(s), s.id
+        r = checker.check(s, samples=8, seed=1)
+        assert r.status == "SPOT-CHECKED", (s.id, r.reason)
+
+
+EM_WRONG = {
+    "KL dropped": "parameters: θ θ0\n\n    log(p(x|θ))\n  = ELBO(p(z|x,θ0), p(x,z|θ))   by bayes_rule",
+    "bound reversed": "parameters: θ\n\n    ELBO(q(z), p(x,z|θ))\n  >= log(p(x|θ))   by kl_nonnegative",
+    "old and new parameter swapped": "parameters: θ θ0\n\n    log(p(x|θ))\n"
+                                     "  = ELBO(p(z|x,θ0), p(x,z|θ)) + KL(p(z|x,θ) || p(z|x,θ0))   by bayes_rule",
+}
+
+
+@pytest.mark.parametrize("what", sorted(EM_WRONG))
+def test_wrong_em_steps_are_failed(what):
+    s = _step(f"derivation wrong\nlatent: z\nobserved: x\n{EM_WRONG[what]}\n")
+    r = judge(s, Settings(families=("normal-normal-theta",), samples=10, seed=0, fixes=False))
+    assert r.status is Status.FAILED, (what, r.status, r.reason)
+    assert r.families[0]["family"] == "normal-normal-theta" and r.families[0]["counterexample"]

@@ -16,6 +16,11 @@ With two latents z1, z2 (:mod:`vi_sym.families.multi`; densities over any subset
 
 * ``bivariate-gaussian`` -- correlated Gaussian latents, linear-Gaussian data (PRML §10.1.2)
 * ``normal-gamma``       -- unknown mean and precision of Gaussian data (PRML §10.1.3)
+* ``gaussian-mixture``   -- two components ±μ and a discrete assignment c (Blei et al. §3)
+
+With a non-random parameter θ (``parameters: θ θ0``, EM's ``p(x, z | θ)``):
+
+* ``normal-normal-theta`` -- Gaussian prior N(θ, s0²) on a mean, Gaussian observations
 
 A new family is one module (a :class:`Family` subclass: its log-densities, a hypothesis
 strategy, its special points) plus one line here: ``register_family(MyFamily())``.
@@ -31,14 +36,16 @@ from .bivariate_gaussian import BivariateGaussian
 from .categorical import Categorical
 from .gamma_poisson import GammaPoisson
 from .logistic_normal import LogisticNormal
+from .mixture import GaussianMixture
 from .normal_gamma import NormalGamma
 from .normal_normal import NormalNormal
+from .normal_theta import NormalTheta
 
 __all__ = [
     "FAMILIES", "register_family", "unregister_family", "get_family", "applicable_families", "Family", "UnsupportedDensity", "QuadPlan",
     "density_role", "freeze", "ROLES", "DATA", "LATENT",
     "NormalNormal", "BetaBernoulli", "GammaPoisson", "Categorical", "LogisticNormal",
-    "BivariateGaussian", "NormalGamma",
+    "BivariateGaussian", "NormalGamma", "GaussianMixture", "NormalTheta",
 ]
 
 #: the registered families, in registration order (``"all"`` means these)
@@ -71,6 +78,8 @@ register_family(Categorical())
 register_family(LogisticNormal())
 register_family(BivariateGaussian())
 register_family(NormalGamma())
+register_family(GaussianMixture())
+register_family(NormalTheta())
 
 
 def get_family(name: str) -> Family:

@@ -93,6 +93,9 @@ class MultiFamily(Family):
 
     #: the latents' names, in the order a step's header latents are mapped onto them
     latents: tuple = ("z1", "z2")
+    #: names of the non-random parameter values the family knows (a step's declared
+    #: parameters are mapped onto them in header order); () for none
+    parameters: tuple = ()
     #: what each latent is, for reports ("the mean μ")
     latent_meaning: dict = {}
     #: latent name -> "real" | "positive" | "discrete"
@@ -106,32 +109,40 @@ class MultiFamily(Family):
 
     # ----- densities -----------------------------------------------------------------
     def role(self, d):
-        """``(name, vars, given)`` of a density this family knows, or UnsupportedDensity."""
+        """``(name, vars, given, parameter)`` of a density this family knows (``parameter``:
+        the parameter value right of the bar, or None), or UnsupportedDensity."""
         if not isinstance(d, Density):
             raise UnsupportedDensity(f"{d} is not a density")
         vs = frozenset(v.name for v in d.vars)
         gv = frozenset(g.name for g in d.given)
+        slots = gv & set(self.parameters)
+        gv = gv - slots
         every = set(self.latents) | {DATA_NAME}
         if not vs or vs & gv or not (vs | gv) <= every or len(vs) != len(d.vars):
             raise UnsupportedDensity(f"family {self.name}: density {d} is not over "
                                      f"{', '.join(sorted(every))}")
         if d.name in VARIATIONAL:
-            if DATA_NAME in vs:
+            if DATA_NAME in vs or slots:
                 raise UnsupportedDensity(f"family {self.name}: {d.name} is a density of the "
                                          "latents only")
-            return (d.name, vs, gv - {DATA_NAME})
+            return (d.name, vs, gv - {DATA_NAME}, None)
         if d.name != "p":
             raise UnsupportedDensity(f"family {self.name}: no density called {d.name}")
-        return ("p", vs, gv)
+        if len(slots) != (1 if self.parameters else 0):
+            raise UnsupportedDensity(f"family {self.name}: {d} must be conditioned on "
+                                     + ("one parameter" if self.parameters else "no parameter"))
+        return ("p", vs, gv, next(iter(slots), None))
 
     def log_density(self, P, key, env):
         """The log-density of ``key`` (from :meth:`role`) at the latent values of ``env``."""
-        name, vs, gv = key
+        name, vs, gv, slot = key
         for v in (vs | gv) - {DATA_NAME}:
             if v not in env:
                 raise NotEvaluable(f"the latent {v} is free and not bound", structural=True)
         if name == "p":
-            f = self.log_marginal
+            def f(P, names, env):
+                return self.log_marginal(P, names, env) if slot is None else \
+                    self.log_marginal(P, names, env, theta=slot)
             top = f(P, vs | gv, env)
             return top - f(P, gv, env) if gv else top
         top = self.log_variational(P, name, vs | gv, env)
@@ -159,6 +170,10 @@ class MultiFamily(Family):
 
     def log_variational(self, P, name, names, env):
         """log of the variational density ``name`` over the latents ``names``."""
+        raise NotImplementedError
+
+    def parameter_value(self, P, slot):
+        """The value of the parameter ``slot`` at the prepared point ``P``."""
         raise NotImplementedError
 
     def _prepare_point(self, params, dtype):

@@ -178,6 +178,10 @@ class _Compiler:
 
     def symbol(self, e):
         name = e.name
+        if name in getattr(self.family, "parameters", ()):
+            def par(ctx):
+                return ctx.family.parameter_value(ctx.P, name), ctx.dtype(0)
+            return par
         if name not in self.family.latents:
             raise NotEvaluable(f"free symbol {name} has no value in {self.family.name}",
                                structural=True)

@@ -54,18 +54,28 @@ def multi_coordinates(step, family):
     a parameter or a second observed variable)."""
     ctx = step.context
     latents = tuple(ctx.latent)
-    if not 2 <= len(latents) <= len(family.latents):
-        return None
+    slots = tuple(getattr(family, "parameters", ()))
+    declared = [n for n, _ in getattr(ctx, "domains", ())]
     if getattr(ctx, "copies", ()):    # z1, z2 declared i.i.d. copies: not two latents of one model
+        return None
+    if slots:    # a family with parameters: exactly its latents, its parameters used
+        if len(latents) != len(family.latents) or not 1 <= len(declared) <= len(slots):
+            return None
+    elif not 2 <= len(latents) <= len(family.latents):
         return None
     dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
-    if any(ctx.is_parameter(v) for v in every):
+    params = [v for v in every if ctx.is_parameter(v)]
+    if params and not slots:
         return None
-    observed = sorted((v for v in every if not ctx.is_latent(v)), key=str)
+    observed = sorted((v for v in every if not ctx.is_latent(v) and not ctx.is_parameter(v)), key=str)
     if len(observed) > 1:
         return None
     mapping = {v: sympy.Symbol(n) for v, n in zip(latents, family.latents)}
+    free = (step.lhs.free_symbols | step.rhs.free_symbols) | set(params)
+    for v in free:
+        if v.name in declared:
+            mapping[v] = sympy.Symbol(slots[declared.index(v.name)])
     if observed:
         mapping[observed[0]] = sympy.Symbol(DATA_NAME)
     if all(k == v for k, v in mapping.items()):
@@ -185,7 +195,7 @@ def _structural(form, fam):
                 fam.role(d)
         except UnsupportedDensity as ex:
             return "NOT-APPLICABLE", ex.reason
-        other = sorted(free_names(side) - set(fam.latents) - {DATA_NAME})
+        other = sorted(free_names(side) - set(fam.latents) - set(fam.parameters) - {DATA_NAME})
         if other:
             return "UNKNOWN", f"free symbol(s) {', '.join(other)} have no value in a model family"
         try:
