@@ -36,7 +36,11 @@ EXAMPLES = {
                               "integrate(integrate(q(z)*log(p(x|z)), z), x)",
     "log_of_exp": "log(exp(integrate(q(z)*log(p(x|z)), z))) = integrate(q(z)*log(p(x|z)), z)",
     "density_argument_order": "p(z,x) = p(x,z)",
+    "nonnegative_quotient": "a + c^2/b >= a",
 }
+
+#: header lines an example needs besides ``latent: z`` and ``observed: x`` (declared parameters)
+EXAMPLE_HEADERS = {"nonnegative_quotient": "parameters: c\npositive: a b\n"}
 
 #: what each rule does to a step, as a verb phrase for one sentence
 ACTIONS = {
@@ -58,6 +62,7 @@ ACTIONS = {
     "integral_integral_swap": "swap the order of two integrals over a product domain (Fubini–Tonelli)",
     "log_of_exp": "undo the exponential inside a log, log(exp(a)) = a",
     "density_argument_order": "write a density's variables in one order",
+    "nonnegative_quotient": "use the sign of a quotient of positive parameters and squares",
 }
 
 
@@ -69,7 +74,8 @@ def aliases_of(name: str) -> list:
 def example_step(name: str):
     """The rule's example as a one-step derivation (read by the .vi grammar)."""
     lhs, rel, rhs = _lhs_rel_rhs(EXAMPLES[name])
-    text = f"derivation example_{name}\nlatent: z\nobserved: x\n\n    {lhs}\n  {rel} {rhs}   by {name}\n"
+    text = (f"derivation example_{name}\nlatent: z\nobserved: x\n{EXAMPLE_HEADERS.get(name, '')}\n"
+            f"    {lhs}\n  {rel} {rhs}   by {name}\n")
     derivs, errors = load_text(text, f"<example of {name}>")
     if errors:
         raise ValueError(f"the example of {name} does not read: {errors[0]}")

@@ -14,6 +14,7 @@ from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
 from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
+from .signs import nonnegative_quotient
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
@@ -85,3 +86,5 @@ def get_rule(name: str) -> Rule:
 
 __all__ = ["Context", "Rule", "RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]
+
+register_rule(nonnegative_quotient, aliases=("sign_rules",))
