@@ -26,7 +26,7 @@ LAYERS = [
      "vi_sym.distributions"],
     # 4: numbers: numeric evaluation, model families, spot-checkers, claims on defined densities
     ["vi_sym.numeric", "vi_sym.families", "vi_sym.spot", "vi_sym.spotcheck", "vi_sym.spotcheckers",
-     "vi_sym.claims"],
+     "vi_sym.claims", "vi_sym.cavi"],
     # 5: the judge (prove, spot-check, merge; in process) and the searches built on it
     ["vi_sym.judge", "vi_sym.fixes", "vi_sym.inherit"],
     # 6: the scheduler (workers, deadlines, cache) and what runs many checks
