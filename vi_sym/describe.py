@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .loader import load_text
 from .notation import REL_UNICODE, to_unicode
-from .rules import ALIASES, get_rule
+from .rules import ALIASES, RULES, get_rule
 
 __all__ = ["EXAMPLES", "ACTIONS", "aliases_of", "example_step", "describe_rule", "describe_derivation",
            "justification_sentence"]
@@ -36,11 +36,7 @@ EXAMPLES = {
                               "integrate(integrate(q(z)*log(p(x|z)), z), x)",
     "log_of_exp": "log(exp(integrate(q(z)*log(p(x|z)), z))) = integrate(q(z)*log(p(x|z)), z)",
     "density_argument_order": "p(z,x) = p(x,z)",
-    "nonnegative_quotient": "a + c^2/b >= a",
 }
-
-#: header lines an example needs besides ``latent: z`` and ``observed: x`` (declared parameters)
-EXAMPLE_HEADERS = {"nonnegative_quotient": "parameters: c\npositive: a b\n"}
 
 #: what each rule does to a step, as a verb phrase for one sentence
 ACTIONS = {
@@ -62,8 +58,12 @@ ACTIONS = {
     "integral_integral_swap": "swap the order of two integrals over a product domain (Fubini–Tonelli)",
     "log_of_exp": "undo the exponential inside a log, log(exp(a)) = a",
     "density_argument_order": "write a density's variables in one order",
-    "nonnegative_quotient": "use the sign of a quotient of positive parameters and squares",
 }
+
+
+# rules registered in modules of their own carry their example and sentence
+EXAMPLES.update({r.name: r.example for r in RULES.values() if r.example})
+ACTIONS.update({r.name: r.action for r in RULES.values() if r.action})
 
 
 def aliases_of(name: str) -> list:
@@ -73,9 +73,12 @@ def aliases_of(name: str) -> list:
 
 def example_step(name: str):
     """The rule's example as a one-step derivation (read by the .vi grammar)."""
-    lhs, rel, rhs = _lhs_rel_rhs(EXAMPLES[name])
-    text = (f"derivation example_{name}\nlatent: z\nobserved: x\n{EXAMPLE_HEADERS.get(name, '')}\n"
-            f"    {lhs}\n  {rel} {rhs}   by {name}\n")
+    *header, step = EXAMPLES[name].split("\n")
+    if not any(h.startswith("latent:") for h in header):
+        header = ["latent: z", "observed: x", *header]
+    lhs, rel, rhs = _lhs_rel_rhs(step)
+    head = "\n".join(header)
+    text = f"derivation example_{name}\n{head}\n\n    {lhs}\n  {rel} {rhs}   by {name}\n"
     derivs, errors = load_text(text, f"<example of {name}>")
     if errors:
         raise ValueError(f"the example of {name} does not read: {errors[0]}")

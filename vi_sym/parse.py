@@ -17,6 +17,8 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
               | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
               | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]
               | '∫' expr 'd'NAME                               ∫ q(z) log q(z) dz
+              | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'        E_{-z1}[f]: all factors but one
+              | ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
 
 * Numbers (``2``, ``0.5``, ``1e-3``) become exact ``Rational``s.
 * Names are ``[A-Za-z][A-Za-z0-9_]*`` and may contain Greek letters (μ, σ, ...).
@@ -48,17 +50,21 @@ from typing import Callable
 
 import sympy
 
-#: Named constants a closed form may use (a declared variable of the same name wins).
-CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma}
 from sympy import Symbol
 
+from .bounds import BOUNDED_CALLS, INFINITY_NAMES, parse_bounded_call
+from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
+from .parse_operators import is_optimum_word, parse_expectation_except, parse_optimum
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
-           "parse_expression", "parse_relation", "split_relation"]
+           "parse_expression", "parse_relation", "split_relation", "CONSTANTS"]
+
+#: Named constants a closed form may use (a declared variable of the same name wins).
+CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma, "γ": sympy.EulerGamma}
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def _exp(a):
 def default_functions() -> dict[str, Callable]:
     """The default function table (callers may add entries)."""
     one = lambda f: Function(f, 1)  # noqa: E731
-    return {
+    return {**special_functions(Function),
         "log": one(sympy.log), "ln": one(sympy.log), "exp": one(_exp),
         "sqrt": one(sympy.sqrt), "abs": one(sympy.Abs), "Abs": one(sympy.Abs),
         "gamma": one(_bounded(sympy.gamma)), "lgamma": one(_bounded(sympy.loggamma)),
@@ -145,7 +151,7 @@ class _Parser:
     def __init__(self, text: str, env: ParseEnv):
         self.text, self.env = text, env
         self.toks = _tokenize(text)
-        self.i = self.depth = self.open_integrals = self.widened = 0
+        self.i = self.depth = self.open_integrals = self.widened = self.in_bounds = 0
         self.jux_bp = _JUXTAPOSE + 1 if env.wide else _JUXTAPOSE
         self.ops_at: dict = {}     # depth -> operators consumed there (how far an argument reached)
 
@@ -297,6 +303,8 @@ class _Parser:
             return inner
         if t.value == "∫":
             return self.integral(t)
+        if t.value == "∞":
+            return self.infinity(t)
         raise self.unexpected(t, "a number, a name or '('")
 
     def name(self, t: Token):
@@ -309,12 +317,20 @@ class _Parser:
             return self.expectation_body(t, q)
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
+            if self.at("-"):
+                return parse_expectation_except(self, t, nxt)
             q = self.expr(0)
             self.close("}", nxt)
             return self.expectation_body(t, q)
+        if is_optimum_word(w) and w not in env.variables and w not in env.functions:
+            return parse_optimum(self, t)
         if call and w in env.densities:
             return self.density(t, self.next())
-        if call and w in env.functions:
+        if call and w in env.functions and w not in env.variables:
+            if w in BOUNDED_CALLS:
+                out = self.bounded_call(t)
+                if out is not None:
+                    return out
             return self.call(t, self.next())
         if not call and w in env.constants:
             return env.constants[w]
@@ -325,6 +341,8 @@ class _Parser:
             if call and nxt.start == t.end:
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)
             return env.variables[w] if w in env.variables else CONSTANTS[w]
+        if w in INFINITY_NAMES:
+            return self.infinity(t)
         if call:
             raise self.error(f"unknown function '{w}'", t)
         if w in env.densities:
@@ -381,6 +399,16 @@ class _Parser:
             raise self.error(f"{name.value}() takes exactly {arity} argument{'s' * (arity != 1)}, "
                              f"got {len(args)}", name)
         return self.apply(name, fn, *args)
+
+    def infinity(self, t: Token):
+        if self.in_bounds:
+            return sympy.oo
+        raise self.error(f"'{t.text}' (infinity) may only stand as a bound: integrate(f, (z, 0, oo)), "
+                         "sum(f, (k, 0, oo))", t)
+
+    def bounded_call(self, name: Token):
+        """``integrate(f, (z, a, b))`` / ``sum(f, (k, a, b))``, or None (``integrate(f, z)``)."""
+        return parse_bounded_call(self, name)
 
     def integral(self, t: Token):
         self.open_integrals += 1

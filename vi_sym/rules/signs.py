@@ -51,5 +51,7 @@ nonnegative_quotient = Rule(
      "over one denominator, cancelled and factored, the sign follows from the sign rules "
      "of arithmetic"),
     nonnegative_quotient_atoms,
+    example="latent: z\nparameters: c\npositive: a b\na + c^2/b >= a",
+    action="use the sign of a quotient of positive parameters and squares",
     doc="The sign of an algebraic expression from its parameters' declared domains, e.g. "
         "Σ11 − 1/Λ11 = Λ12²/(Λ11 det Λ) ≥ 0 for a positive-definite Λ.")
