@@ -74,6 +74,8 @@ USES = {
     # on densities bound by define: the rule's own example, read by the .vi grammar
     "change_of_variables": (lambda st: (st.lhs, "=", st.rhs, st.context))(
         example_step("change_of_variables")),
+    "iid_factorisation": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("iid_factorisation")),
+    "sum_integral_swap": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("sum_integral_swap")),
 }
 
 
