@@ -13,7 +13,7 @@ import sympy
 from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, support_contains
-from ..vocabulary import KL, Density
+from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
 from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold, defining_integrals, explicit
@@ -190,6 +190,25 @@ def _kl_finite_support(K) -> str | None:
     return None
 
 
+def _entropy_bounds(diff) -> dict:
+    """{H(q): (log K, u, lemma)} for each entropy of a defined density on a finite support of
+    K points: H(q) = log K - u with u = KL(q || uniform on those points) >= 0 (Gibbs)."""
+    out = {}
+    for i, H in enumerate(sorted(diff.atoms(Entropy), key=str)):
+        D = H.q
+        if not isinstance(D, ConcreteDensity):
+            continue
+        sups = [c.support() for c in D.components().values()]
+        if not all(sup[0] == "finite" for sup in sups):
+            continue
+        K = 1
+        for sup in sups:
+            K *= len(sup[1])
+        out[H] = (sympy.log(K), sympy.Dummy(f"KLU{i}", nonnegative=True),
+                  f"{H} = log {K} - KL({D} || uniform on its {K} points)")
+    return out
+
+
 def _prove_inequality(step, res) -> dict:
     """``lhs >= rhs`` (or ``<=``) PROVED when the difference is exactly a nonnegative
     combination of KL divergences between defined densities (Gibbs' inequality,
@@ -198,9 +217,11 @@ def _prove_inequality(step, res) -> dict:
     if step.rel == "<=":
         diff = -diff
     kls = sorted(diff.atoms(KL), key=str)
-    if not kls:
+    bounds = _entropy_bounds(diff)
+    if not kls and not bounds:
         res["reason"] = ("an inequality about defined densities is proved only as a nonnegative "
-                         "combination of KL divergences (kl_nonnegative)")
+                         "combination of KL divergences (kl_nonnegative; H(q) = log K - KL(q || uniform) "
+                         "on K points)")
         return res
     for K in kls:
         why = _kl_finite_support(K)
@@ -208,9 +229,12 @@ def _prove_inequality(step, res) -> dict:
             res["reason"] = why
             return res
     atoms = {K: sympy.Dummy(f"KL{i}", nonnegative=True) for i, K in enumerate(kls)}
-    lemmas: list = []
+    lemmas: list = [name for _, _, name in bounds.values()]
+    entropies = {H: logK - u for H, (logK, u, _) in bounds.items()}
+    atoms.update({H: u for H, (_, u, _) in bounds.items()})
     try:
-        value = sympy.expand(_sym_value(diff.xreplace(atoms), _by_moments(lemmas)))
+        value = sympy.expand(_sym_value(diff.xreplace(entropies).xreplace(
+            {K: a for K, a in atoms.items() if isinstance(K, KL)}), _by_moments(lemmas)))
         rest = value
         for K, k in atoms.items():
             c = sympy.diff(value, k)
@@ -229,10 +253,11 @@ def _prove_inequality(step, res) -> dict:
         res["reason"] = f"sympy raised {type(ex).__name__}: {ex}"
         return res
     uncited = () if "kl_nonnegative" in getattr(step, "by", ()) else ("kl_nonnegative",)
+    nonneg = [str(K) for K in kls] + [f"KL({H.q} || uniform)" for H in bounds]
     res.update(proved=True, uncited=uncited,
                trace=[("both", name, "") for name in lemmas]
-               + [("both", "kl_nonnegative", f"{' + '.join(map(str, kls))} >= 0")],
-               atom=" + ".join(map(str, kls)))
+               + [("both", "kl_nonnegative", f"{' + '.join(nonneg)} >= 0")],
+               atom=" + ".join(nonneg))
     return res
 
 

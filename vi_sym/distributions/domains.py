@@ -16,7 +16,7 @@ from .base import DISCRETE, Dist
 
 __all__ = ["check_domains", "support_contains"]
 
-_HEADER = {"positive": "positive", "unit": "unit", "real": "parameters"}
+_HEADER = {"positive": "positive", "unit": "unit", "real": "parameters", "nonnegative": "nonnegative"}
 _WORDS = {"positive": "positive", "unit": "in (0, 1)"}
 
 

@@ -14,8 +14,9 @@ A file holds one or more derivations::
     conclude: log(p(x)) = ELBO(q(z), p(x,z)) + KL(q(z)||p(z|x))
 
 Header keys: ``title``, ``latent`` (required), ``observed``, ``parameters``
-(real), ``positive`` (positive reals), ``unit`` (in (0, 1)), ``densities`` (names; default
-``p q``), ``models`` (names of model joints; default ``p``).  ``define q(z) = Normal(z, m, s)``
+(real), ``positive`` (positive reals), ``nonnegative`` (reals >= 0), ``unit`` (in (0, 1)),
+``densities`` (names; default ``p q``, less any name declared as a parameter),
+``models`` (names of model joints; default ``p``).  Latent and observed variables are real.  ``define q(z) = Normal(z, m, s)``
 binds a density.  The first expression line starts the chain; each step line starts with
 ``=``, ``>=`` or ``<=`` and may end with ``by rule, rule``, ``@ N`` (the line of the learner's
 note it transcribes) and ``xfail: reason`` (a step known to be wrong: it must fail).  An
@@ -34,8 +35,13 @@ from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
 
-HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
-               "note"}
+HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
+               "models", "note"}
+#: header key -> the assumptions of its symbols (latent and observed variables are real numbers)
+_KINDS = (("latent", {"real": True}), ("observed", {"real": True}), ("parameters", {"real": True}),
+          ("positive", {"positive": True}), ("nonnegative", {"nonnegative": True}),
+          ("unit", {"positive": True}))
+_PARAMETER_KEYS = ("parameters", "positive", "nonnegative", "unit")
 DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
 STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
 REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
@@ -167,17 +173,18 @@ def _env(block: _Block, file: str):
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
     variables = {}
     domains = []
-    for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
-                        ("positive", {"positive": True}), ("unit", {"positive": True})):
+    for key, kwargs in _KINDS:
         for name in map(normal_name, h.get(key, "").replace(",", " ").split()):
             if not NAME_RE.match(name):
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
             variables[name] = Symbol(name, **kwargs)
-            if key in ("parameters", "positive", "unit"):
+            if key in _PARAMETER_KEYS:
                 domains.append((name, {"parameters": "real"}.get(key, key)))
     densities = set(map(normal_name, h.get("densities", "p q").replace(",", " ").split()))
+    if "densities" not in h:        # a parameter named p or q: the header says what it is
+        densities -= {name for name, _ in domains}
     bad = [n for n in densities if not NAME_RE.match(n)]
     if bad:
         raise _Bad(file, block.header["densities"][0], block.name, f"'{bad[0]}' is not a valid name")

@@ -48,11 +48,12 @@ _CACHE_MAX = 4096
 #: the regimes drawn per declared domain (documentation; see :func:`value_strategy`)
 DOMAINS = {"real": "[-3, 3], 0, ±1e-3…1e3 (log-uniform)",
            "positive": "1e-3…1e3 (log-uniform), 1e-3, 1e3, [0.3, 4]",
-           "unit": "[0.05, 0.95], 1e-3…0.1, 0.9…1-1e-3, 1e-3, 1-1e-3"}
+           "unit": "[0.05, 0.95], 1e-3…0.1, 0.9…1-1e-3, 1e-3, 1-1e-3",
+           "nonnegative": "0 and the positive draws"}
 #: the special points: value per domain
-_SPECIAL = {"middle": {"real": 0.5, "positive": 1.0, "unit": 0.5},
-            "small": {"real": 0.0, "positive": 1e-3, "unit": 1e-3},
-            "large": {"real": 1e3, "positive": 1e3, "unit": 1 - 1e-3}}
+_SPECIAL = {"middle": {"real": 0.5, "positive": 1.0, "unit": 0.5, "nonnegative": 1.0},
+            "small": {"real": 0.0, "positive": 1e-3, "unit": 1e-3, "nonnegative": 0.0},
+            "large": {"real": 1e3, "positive": 1e3, "unit": 1 - 1e-3, "nonnegative": 1e3}}
 
 
 def _log_uniform(lo_exp, hi_exp):
@@ -64,6 +65,8 @@ def value_strategy(domain: str):
     if domain == "positive":
         return st.one_of(_log_uniform(-3, 3), st.sampled_from([1e-3, 1e3]),
                          st.floats(0.3, 4.0, allow_nan=False, allow_infinity=False))
+    if domain == "nonnegative":
+        return st.one_of(st.just(0.0), value_strategy("positive"))
     if domain == "unit":
         return st.one_of(st.floats(0.05, 0.95, allow_nan=False, allow_infinity=False),
                          _log_uniform(-3, -1), _log_uniform(-3, -1).map(lambda v: 1.0 - v),
