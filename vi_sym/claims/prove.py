@@ -12,7 +12,8 @@ from __future__ import annotations
 import sympy
 from sympy import Integral
 
-from ..distributions import FAST, ConcreteDensity, Dist, support_contains
+from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
+from ..distributions.written import split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
@@ -116,6 +117,11 @@ def _is_zero(diff, domains=()) -> bool:
     simple = sympy.simplify(d)
     if simple == 0 or sympy.simplify(sympy.expand_log(simple)) == 0:
         return True
+    if d.has(sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth) and sympy.simplify(d.rewrite(sympy.exp)) == 0:
+        return True     # tanh(l/2)·coth(l/2): sympy's simplify leaves hyperbolic products alone
+    split = split_positive_logs(d)    # log(1/(1 - exp(-l))) = -log(1 - exp(-l)): 1 - exp(-l) > 0
+    if split != d and sympy.simplify(sympy.expand(split)) == 0:
+        return True
     u = _unit_to_positive(d, domains)
     return u is not None and (sympy.expand(sympy.expand_log(u)) == 0 or sympy.simplify(u) == 0)
 
@@ -129,6 +135,10 @@ def prove_claim(step) -> dict:
     """
     res = {"proved": False, "trace": [], "residual": "", "uncited": (), "atom": "", "reason": ""}
     kinds = _kinds(step.lhs) | _kinds(step.rhs)
+    written, why = _written_densities(step)
+    if why:
+        res["reason"] = why
+        return res
     if step.rel != "=":
         return _prove_inequality(step, res)
     reasons = []
@@ -138,7 +148,7 @@ def prove_claim(step) -> dict:
         rv = _sym_value(step.rhs, _by_moments(lemmas))
         diff = lv - rv
         if _is_zero(diff, step.context.domains):
-            res.update(proved=True, trace=[("both", "linearity of E", "")]
+            res.update(proved=True, trace=[("both", "linearity of E", "")] + written
                        + [("both", name, "") for name in lemmas] + [("both", "expand + simplify", "0")],
                        atom="the defining integrals, by the moment lemmas")
             return res
@@ -172,6 +182,24 @@ def prove_claim(step) -> dict:
         reasons.append(f"sympy raised {type(ex).__name__}: {ex}")
     res["reason"] = "; ".join(reasons)
     return res
+
+
+def _written_densities(step) -> tuple:
+    """([trace entries], reason): each density written by hand in the step must be shown to
+    be a density (nonnegative, total mass 1) before any claim about it is PROVED."""
+    trace, seen = [], set()
+    for side in (step.lhs, step.rhs):
+        for d in sympy.sympify(side, strict=True).atoms(ConcreteDensity):
+            for c in d.components().values():
+                if not is_written(c) or c in seen:
+                    continue
+                seen.add(c)
+                ok, why = is_density(c, step.context.domains)
+                if not ok:
+                    return [], (f"{d} is not shown to be a density: {why} (claims about it are "
+                                "spot-checked only)")
+                trace.append(("both", f"{d} is a density: {c.pdf()} >= 0 and its total mass is 1", ""))
+    return trace, ""
 
 
 def _kl_finite_support(K) -> str | None:

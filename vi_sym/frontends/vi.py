@@ -34,6 +34,7 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
+from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
                "models", "note"}
@@ -220,8 +221,13 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
         vs = tuple(env.variables[v] for v in names)
         denv = ParseEnv(variables=env.variables, densities=set(),
                         functions={**env.functions, **distribution_functions()})
+        on = split_support(rhs)
+        if on and len(vs) != 1:
+            raise _Bad(file, no, block.name, f"define {name}: a density written by hand is over one "
+                                             "variable")
         try:
-            definition = parse_expression(rhs, denv)
+            definition = (written_definition(on[0], on[1], vs[0], denv) if on
+                          else parse_expression(rhs, denv))
             comps = components(definition)
         except (ParseError, DefinitionError) as err:
             raise _Bad(file, no, block.name, f"define {name}: {err}") from None
@@ -291,4 +297,21 @@ def read_vi(text: str, file: str, options=None):
             started = started or rec.kind == START
             drec.records.append(rec)
         out.append(drec)
+        out.extend(_density_claims(block, file, env, ctx, defined))
     return out, errors
+
+
+def _density_claims(block, file, env, ctx, defined) -> list:
+    """For each density written by hand, the claim that it is one: ``E_r(z)[1] = 1``."""
+    out = []
+    for no, text in block.defines:
+        name = text.split("(", 1)[0].strip()
+        vs, definition = defined.get(name, ((), None))
+        if definition is None or not any(c.spec.written for c in components(definition)):
+            continue
+        d = DerivationRecord(density_claim_name(block.name, name), file, no,
+                             f"{name} is a density (nonnegative, total mass 1)", ctx, defined)
+        d.records.append(_record(no, f"E_{name}({vs[0]})[1]", file, env, False))
+        d.records.append(_record(no, "= 1", file, env, True))
+        out.append(d)
+    return out
