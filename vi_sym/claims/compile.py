@@ -6,6 +6,7 @@ from __future__ import annotations
 import mpmath
 from sympy import Symbol
 
+from ..distributions import is_written
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
@@ -51,7 +52,7 @@ class _Compiled:
                     kinks[outer_c.var].extend(outer_c.breaks())
                 comps = {v: component(c, kinks[v]) for v, c in pc.items()}
                 if not _is_mass(I, P):
-                    self.written += [comp for v, comp in comps.items() if comp[0].spec.written]
+                    self.written += [comp for v, comp in comps.items() if is_written(comp[0])]
                 pieces.append((comps, needs, groups))
             self.integrals.append((d, pieces))
         outer = expr.xreplace(mapping)

@@ -46,7 +46,8 @@ class Spec:
     tail_ratio: Optional[Callable] = None          # (K, *float params) -> bound on P(k+1)/P(k), k >= K (count kinds)
     fast: bool = False             # sympy closes its defining integrals quickly
     variadic: bool = False         # params is the name of one repeated parameter (weights)
-    written: bool = False          # a density written by hand (distributions/written.py): no constructor
+    written: bool = False          # built by its own constructor (written.py, dirichlet.py), not Kind(z, ...)
+    weight_logpdf: Optional[Callable] = None   # the log-density it weights integrals with, when not logpdf
     doc: str = ""
 
 
@@ -95,6 +96,12 @@ class Dist(Expr):
 
     def pdf(self, z=None):
         return self.spec.pdf(self.var if z is None else z, *self.params)
+
+    def weight_logpdf(self, z=None):
+        """The log-density of the measure its expectations integrate against (a Dirichlet
+        coordinate: its marginal Beta; every other kind: its log-density)."""
+        w = self.spec.weight_logpdf
+        return self.logpdf(z) if w is None else w(self.var if z is None else z, *self.params)
 
     def support(self):
         return self.spec.support(*self.params)

@@ -88,6 +88,8 @@ def support_contains(outer, inner) -> bool:
     """True only when the support ``inner`` provably lies inside ``outer`` (same base measure)."""
     if outer == inner:
         return True
+    if "simplex" in (outer[0], inner[0]):      # its own base measure: only the same simplex
+        return False
     if (outer[0] in DISCRETE) != (inner[0] in DISCRETE):
         return False
     if outer[0] == "real":

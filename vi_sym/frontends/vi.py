@@ -16,7 +16,7 @@ A file holds one or more derivations::
 Header keys: ``title``, ``latent`` (required), ``observed``, ``parameters``
 (real), ``positive`` (positive reals), ``nonnegative`` (reals >= 0), ``unit`` (in (0, 1)),
 ``densities`` (names; default ``p q``, less any name declared as a parameter),
-``models`` (names of model joints; default ``p``).  Latent and observed variables are real.  ``define q(z) = Normal(z, m, s)``
+``models`` (names of model joints; default ``p``).  Every variable is a real number.  ``define q(z) = Normal(z, m, s)``
 binds a density.  The first expression line starts the chain; each step line starts with
 ``=``, ``>=`` or ``<=`` and may end with ``by rule, rule``, ``@ N`` (the line of the learner's
 note it transcribes) and ``xfail: reason`` (a step known to be wrong: it must fail).  An
@@ -28,7 +28,7 @@ import re
 
 from sympy import Symbol
 
-from ..distributions import DefinitionError, check_domains, components, distribution_functions
+from ..distributions import DefinitionError, check_domains, components, distribution_functions, is_written
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
@@ -38,8 +38,10 @@ from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
                "models", "note"}
-#: header key -> the assumptions of its symbols (latent and observed variables are real numbers)
-_KINDS = (("latent", {"real": True}), ("observed", {"real": True}), ("parameters", {"real": True}),
+#: header key -> the assumptions of its symbols (latent and observed variables carry none: other
+#: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
+#: variable as a real number, see ``rules/logs.is_real``)
+_KINDS = (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
           ("positive", {"positive": True}), ("nonnegative", {"nonnegative": True}),
           ("unit", {"positive": True}))
 _PARAMETER_KEYS = ("parameters", "positive", "nonnegative", "unit")
@@ -307,7 +309,7 @@ def _density_claims(block, file, env, ctx, defined) -> list:
     for no, text in block.defines:
         name = text.split("(", 1)[0].strip()
         vs, definition = defined.get(name, ((), None))
-        if definition is None or not any(c.spec.written for c in components(definition)):
+        if definition is None or not any(is_written(c) for c in components(definition)):
             continue
         d = DerivationRecord(density_claim_name(block.name, name), file, no,
                              f"{name} is a density (nonnegative, total mass 1)", ctx, defined)

@@ -250,7 +250,10 @@ DISCRETE = frozenset({"finite", "count", "integers"})
 
 
 def base_measure(support) -> str:
-    """'lebesgue' for a continuous support, 'counting' for a finite or count support."""
+    """'lebesgue' for a continuous support, 'counting' for a finite or count support, the
+    simplex's own measure for a Dirichlet coordinate."""
+    if support[0] == "simplex":
+        return f"simplex {support[3]}"
     if support[0] in CONTINUOUS:
         return "lebesgue"
     if support[0] in DISCRETE:
@@ -297,6 +300,10 @@ def component(c, breaks=None):
     :func:`integrate_1d` takes: its log-density (mpmath and float64), parameters, break
     points (``c.breaks()`` unless given) and support."""
     breaks = list(c.breaks()) if breaks is None else list(breaks)
+    if c.spec.weight_logpdf is not None:     # weighted by another density than its log-density share
+        w = c.weight_logpdf()
+        return (c, compile_plain(w), [compile_plain(p) for p in c.params[:2]],
+                [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c), np_pair(w, c))
     if c.spec.written:      # its own certified sums / integrals (see _written_integral)
         return (c, compile_plain(c.pdf()), [], [], support_closure(c), (None, None))
     return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
@@ -333,7 +340,7 @@ def _mass(comp, env):
     hit = _MASS.get(key)
     if hit is None:
         val, err = _integrate_1d(comp, None, env)
-        if c.spec.written:
+        if c.spec.written and c.spec.weight_logpdf is None:
             pass        # certified by its own sum / integral: its mass is a value, not a check
         elif not abs(val - 1) <= MASS_TOL + err:
             shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
@@ -360,7 +367,7 @@ def _integrate_1d(comp, f, env, fnp=None):
             return mpmath.mpf(0)
         return w if f is None else w * f(e)
 
-    if c.spec.written:
+    if c.spec.written and c.spec.weight_logpdf is None:
         return _written_integral(c, logp, f, env, z, sup)
     if sup[0] == "finite":
         return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
