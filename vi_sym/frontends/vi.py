@@ -34,10 +34,11 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
+from .headers import declare_functions, read_copies, read_factorisation
 from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
-               "models", "note"}
+               "models", "note", "factorised", "factorized", "copies", "functions"}
 #: header key -> the assumptions of its symbols (latent and observed variables carry none: other
 #: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
 #: variable as a real number, see ``rules/logs.is_real``)
@@ -197,8 +198,21 @@ def _env(block: _Block, file: str):
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
     env = make_env(variables, densities)
+    declare_functions(env, h.get("functions", ""), _where(block, file, "functions"))
+    factors = read_factorisation(env, h.get("factorised", h.get("factorized", "")), latent,
+                                 _where(block, file, "factorised", "factorized"))
+    copies = read_copies(variables, h.get("copies", ""), latent, _where(block, file, "copies"))
     defined = _defines(block, file, env, latent, dict(domains))
-    return env, Context(latent, models, tuple(domains)), defined
+    return env, Context(latent, models, tuple(domains), factors, copies), defined
+
+
+def _where(block: _Block, file: str, *keys):
+    """A function raising the input error of a header line (the first of ``keys`` given)."""
+    line = next((block.header[k][0] for k in keys if k in block.header), block.line)
+
+    def bad(message):
+        raise _Bad(file, line, block.name, message)
+    return bad
 
 
 def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> dict:
