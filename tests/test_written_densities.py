@@ -93,6 +93,10 @@ def test_is_density_needs_both_mass_and_sign():
     assert is_density(ok, {"l": "positive"})[0]
     assert not is_density(written(z, 2 * sympy.exp(-2 * z) - sympy.exp(-z), 0, sympy.oo, False),
                           {})[0]       # integrates to 0: also negative for small z
+    t = sympy.Symbol("t", positive=True)
+    geometric = written(z, t * (1 - t) ** z, 0, sympy.oo, True)
+    assert is_density(geometric, {"t": "unit"})[0]            # t in (0, 1): a pmf
+    assert not is_density(geometric, {"t": "positive"})[0]    # t = 3 would make it none
 
 
 @pytest.mark.parametrize("define,fragment", [

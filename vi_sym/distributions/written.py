@@ -158,7 +158,7 @@ def is_density(dist, domains=()) -> tuple:
         kw["nonnegative" if discrete else "positive"] = True
     zz = sympy.Dummy(z.name, **kw)
     body = L(z).xreplace({z: zz})
-    subs = stand_ins(body.subs(zz, 0), dict(domains))
+    subs = {k: v for k, v in stand_ins(body, dict(domains)).items() if k != zz}
     body = body.xreplace(subs)
     mass = total_mass(written(z, body.xreplace({zz: z}), lo.xreplace(subs), hi.xreplace(subs), discrete))
     if mass is None:
