@@ -11,6 +11,8 @@ vi_sym adds to the derivation (:func:`normalisation_claim`).
 """
 from __future__ import annotations
 
+import functools
+
 import sympy
 from sympy import Integral, Lambda, Sum, log
 
@@ -97,6 +99,7 @@ def _settle(v):
     return v
 
 
+@functools.lru_cache(maxsize=1024)
 def closed_expectation(dist, h):
     """sympy's value of Σ_z r(z) h(z) (∫ for a pdf), or None when it stays unevaluated."""
     total = sympy.Integer(0)
@@ -148,6 +151,19 @@ def split_positive_logs(e):
 
 
 def is_density(dist, domains=()) -> tuple:
+    """(proved, why not), memoised: see :func:`_is_density`."""
+    return _is_density(dist, tuple(sorted(dict(domains).items())))
+
+
+def _exactly_one(mass) -> bool:
+    m = mass - 1
+    if sympy.cancel(sympy.expand(m.rewrite(sympy.exp))) == 0:
+        return True
+    return any(sympy.simplify(x) == 0 for x in (m, m.rewrite(sympy.exp)))
+
+
+@functools.lru_cache(maxsize=256)
+def _is_density(dist, domains) -> tuple:
     """(proved, why not): the formula is nonnegative on its support and its total mass is
     exactly 1, both shown by sympy with each parameter given its declared domain (a unit
     parameter t as u/(1+u), u > 0)."""
@@ -163,7 +179,7 @@ def is_density(dist, domains=()) -> tuple:
     mass = total_mass(written(z, body.xreplace({zz: z}), lo.xreplace(subs), hi.xreplace(subs), discrete))
     if mass is None:
         return False, f"sympy does not close the total mass of {dist.pdf()}"
-    if not any(sympy.simplify(m) == 0 for m in (mass - 1, (mass - 1).rewrite(sympy.exp))):
+    if not _exactly_one(mass):
         return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass)}, not shown to be 1"
     if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)):
         return False, f"{dist.pdf()} sums to 1 (proved), but its nonnegativity is not proved"
