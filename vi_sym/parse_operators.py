@@ -36,6 +36,9 @@ def parse_optimum(self, t: Token):
         self.close("}", opener)
         if isinstance(target, Symbol):
             target = self.env.variables.get(target.name, target)
+    elif sub in self.env.densities and self.at("(") and self.peek().start == t.end:
+        # argmax_q(z1) f: the density q(z1) is the subscript, not a factor of the objective
+        target = self.density(Token("id", sub, sub, t.start + 7, t.end), self.next())
     elif sub in self.env.densities:
         target = sub
     elif sub in self.env.variables:
