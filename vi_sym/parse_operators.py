@@ -7,7 +7,7 @@ Each function takes the parser (``self``) and the token(s) already read.
 """
 from __future__ import annotations
 
-from sympy import Symbol
+from sympy import Indexed, IndexedBase, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
 from .tokens import RELATIONS, Token
@@ -69,3 +69,17 @@ def parse_expectation_except(self, t: Token, opener: Token):
     body = self.expr(0)
     self.close("]", body_open)
     return self.apply(t, ExpectationExcept, which, body)
+
+
+def density_variable(self, v: Token):
+    """A density's variable: a declared name, or a data point ``x[n]`` of it (an index name)."""
+    var = self.env.variables[v.value]
+    if not (self.at("[") and self.peek().start == v.end):
+        return var
+    opener = self.next()
+    idx = self.next()
+    if idx.kind != "id":
+        raise self.error(f"a data point is indexed by a name, e.g. {v.value}[n]", idx)
+    index = self.env.variables.get(idx.value, Symbol(idx.value, integer=True))
+    self.close("]", opener)
+    return Indexed(IndexedBase(var), index)

@@ -34,11 +34,11 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
-from .headers import declare_functions, read_copies, read_factorisation
+from .headers import declare_functions, read_copies, read_factorisation, read_iid
 from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
-               "models", "note", "factorised", "factorized", "copies", "functions"}
+               "models", "note", "factorised", "factorized", "copies", "functions", "iid"}
 #: header key -> the assumptions of its symbols (latent and observed variables carry none: other
 #: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
 #: variable as a real number, see ``rules/logs.is_real``)
@@ -202,8 +202,9 @@ def _env(block: _Block, file: str):
     factors = read_factorisation(env, h.get("factorised", h.get("factorized", "")), latent,
                                  _where(block, file, "factorised", "factorized"))
     copies = read_copies(variables, h.get("copies", ""), latent, _where(block, file, "copies"))
+    iid = read_iid(variables, h.get("iid", ""), latent, _where(block, file, "iid"))
     defined = _defines(block, file, env, latent, dict(domains))
-    return env, Context(latent, models, tuple(domains), factors, copies), defined
+    return env, Context(latent, models, tuple(domains), factors, copies, iid), defined
 
 
 def _where(block: _Block, file: str, *keys):
