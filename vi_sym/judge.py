@@ -76,9 +76,12 @@ def why_untested(step: Step, settings: Settings) -> str:
     return "no model family applies to it"
 
 
-def load() -> None:
-    """Import everything a verdict may need (the workers fork after this, sharing it)."""
-    from . import claims, spotcheckers  # noqa: F401 -- for start-up time, see above
+def load(settings: Settings | None = None) -> None:
+    """Import everything a verdict may need (the workers fork after this, sharing it); the
+    spot-checkers (numpy, hypothesis) only when ``settings`` asks for spot-checks."""
+    from . import claims  # noqa: F401 -- for start-up time, see above
+    if settings is None or settings.families:
+        from . import spotcheckers  # noqa: F401 -- for start-up time, see above
 
 
 # --------------------------------------------------------------------------- the pieces

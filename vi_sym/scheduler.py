@@ -365,7 +365,7 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     t0 = time.perf_counter()
     tasks, plan = _plan(derivations, settings, cache, select)
     if tasks:
-        load()       # before the workers fork, so they share every module a verdict needs
+        load(settings)   # before the workers fork, so they share every module a verdict needs
     on_done = None
     if on_progress is not None:
         on_done = StepTracker([ids for *_, ids in plan], tasks, on_progress)
