@@ -84,6 +84,20 @@ def load(settings: Settings | None = None) -> None:
         from . import spotcheckers  # noqa: F401 -- for start-up time, see above
 
 
+def prefetch(items) -> None:
+    """For ``(step, checker, settings)`` items: the spot-checks' draws made in this process
+    before its one worker forks, so a process that checks many small batches (an xdist
+    worker, one derivation at a time) draws each strategy once, not once per batch.  (With
+    several workers the workers make the draws themselves, in parallel.)"""
+    for step, checker, settings in items:
+        pre = getattr(checker, "prefetch", None)
+        if pre is not None:
+            try:
+                pre(step, settings.samples, settings.seed)
+            except Exception:  # noqa: BLE001 -- the check itself reports whatever this hits
+                pass
+
+
 # --------------------------------------------------------------------------- the pieces
 
 def _trace_rows(proof):

@@ -30,7 +30,7 @@ from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
 from ..numeric.plain import fallback_budget
 from .base import SpotResult
-from .driver import MARGIN, Fast, Property, compare, search
+from .driver import MARGIN, Fast, Property, compare, draws, search
 
 __all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "DOMAINS", "FAMILY"]
 
@@ -266,3 +266,13 @@ class ClaimChecker:
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         return spot_claim(step, samples=samples, seed=seed, tol=tol)
+
+    def prefetch(self, step, samples=50, seed=0) -> None:
+        """Make the claim's draws and compile its sides now (memoised per process: workers
+        forked afterwards share them)."""
+        _compiled(step.lhs), _compiled(step.rhs)
+        params = _param_names(step)
+        names = [p.name for p in params]
+        kinds = [_domain(p, dict(step.context.domains)) for p in params]
+        if samples:
+            draws(point_strategy(names, kinds), samples, seed, ("claim", tuple(zip(names, kinds))))

@@ -50,7 +50,7 @@ PRECISE_BUDGET = 24
 #: (plus the comparison threshold and both error estimates)
 AGREE = 1e-4
 
-_CACHE_MAX = 64
+_CACHE_MAX = 512
 _DRAWS: dict = {}
 
 
