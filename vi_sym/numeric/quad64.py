@@ -152,4 +152,8 @@ def locate_peak(logw, lo, hi):
                 widths.append(abs(z - peak))
     if not widths:
         return None
-    return sorted(float(p) for p in points if lo < p < hi), float(max(widths))
+    width = float(max(widths))
+    # and a geometric grid peak ± width·2^j: a tail decaying on the density's own scale
+    # next to a long piece (a Gumbel with b = 1e-3 beside [0.003, 1000]) is resolved
+    points += [peak + sign * width * 2.0 ** j for sign in (1.0, -1.0) for j in range(1, 40)]
+    return sorted({float(p) for p in points if lo < p < hi and np.isfinite(p)}), width
