@@ -235,7 +235,8 @@ class FamilyChecker:
         """Make this family's draws for ``step`` now (memoised per process: workers forked
         afterwards share them instead of drawing again)."""
         lhs, rhs = spot_form(*family_coordinates(step), step.rel)
-        bad, needs_z = _applicability(sympy.sympify(lhs), sympy.sympify(rhs), self.family)
+        bad, needs_z = _applicability(sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True),
+                                      self.family)
         if bad is None and samples:
             _draws(_strategy(self.family, needs_z), samples, seed, ("family", self.family.name, bool(needs_z)))
 
