@@ -23,6 +23,7 @@ LAYERS = [
     ["vi_sym.core", "vi_sym.prover", "vi_sym.upto", "vi_sym.mutations"],
     # 3: input: front-ends (text -> step records) and assembling them into derivations
     ["vi_sym.frontends", "vi_sym.records", "vi_sym.assemble", "vi_sym.parse", "vi_sym.tokens", "vi_sym.loader",
+     "vi_sym.bounds", "vi_sym.special",
      "vi_sym.distributions"],
     # 4: numbers: numeric evaluation, model families, spot-checkers, claims on defined densities
     ["vi_sym.numeric", "vi_sym.families", "vi_sym.spot", "vi_sym.spotcheck", "vi_sym.spotcheckers",

@@ -95,7 +95,7 @@ def test_free_latent_needs_a_binding():
 @pytest.mark.parametrize("expr, what", [
     (sympy.Function("f")(z) * q, "cannot evaluate"),
     (Integral(q, x), "latent"),
-    (Integral(q, (z, 0, 1)), "indefinite"),
+    (Integral(q, (z, 0, 1)), "explicit bounds"),
     (w * log(evid), "free symbol"),
     (x + 1, "data symbol"),
     (sympy.I * log(evid), "non-real"),

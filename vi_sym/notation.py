@@ -63,11 +63,35 @@ def _split_factors(expr):
     return sorted(num, key=key), sorted(den, key=key)
 
 
+def _explicit(e) -> bool:
+    return isinstance(e, sympy.Sum) or (isinstance(e, sympy.Integral) and any(len(lim) != 1 for lim in e.limits))
+
+
+def _ordered_terms(printer, base, expr, order):
+    """sympy orders the terms of a sum by their numeric values: it would evaluate an explicit
+    infinite sum (Euler–Maclaurin, which can take minutes); such sums keep a structural order."""
+    if any(_explicit(a) for a in sympy.preorder_traversal(expr)):
+        return sorted(expr.args, key=sympy.default_sort_key)
+    return base._as_ordered_terms(printer, expr, order=order)
+
+
 class ViPrinter(StrPrinter):
     """The ``.vi`` notation: what the parser reads back to the same expression."""
 
     printmethod = "_vi_sym_vi"
     kl_bar = "||"
+
+    def _as_ordered_terms(self, expr, order=None):
+        return _ordered_terms(self, StrPrinter, expr, order)
+
+    def _limits(self, name, e):
+        text = self._print(e.function)
+        for v, lo, hi in e.limits:
+            text = f"{name}({text}, ({self._print(v)}, {self._print(lo)}, {self._print(hi)}))"
+        return text
+
+    def _print_Sum(self, e):
+        return self._limits("sum", e)
 
     def _density(self, d):
         a = ",".join(self._print(v) for v in d.vars)
@@ -104,6 +128,8 @@ class ViPrinter(StrPrinter):
 
     def _print_Integral(self, e):
         body = e.function
+        if all(len(lim) == 3 for lim in e.limits):
+            return self._limits("integrate", e)
         for lim in e.limits:
             if len(lim) != 1:
                 return super()._print_Integral(e)
@@ -195,6 +221,15 @@ class UnicodePrinter(ViPrinter):
 class LatexPrinter(_SympyLatex):
     """LaTeX in the learner's notation (for notebooks and MathJax/KaTeX)."""
 
+    def _as_ordered_terms(self, expr, order=None):
+        return _ordered_terms(self, _SympyLatex, expr, order)
+
+    def _print_Infinity(self, e):
+        return r"\infty"
+
+    def _print_NegativeInfinity(self, e):
+        return r"-\infty"
+
     printmethod = "_vi_sym_latex"
 
     def _print_Density(self, d):
@@ -252,6 +287,9 @@ class MathMLPrinter(_SympyMathML):
     """Presentation MathML in the learner's notation."""
 
     printmethod = "_vi_sym_mathml"
+
+    def _as_ordered_terms(self, expr, order=None):
+        return _ordered_terms(self, _SympyMathML, expr, order)
 
     def _el(self, tag, text=None, **attrs):
         el = self.dom.createElement(tag)

@@ -48,17 +48,20 @@ from typing import Callable
 
 import sympy
 
-#: Named constants a closed form may use (a declared variable of the same name wins).
-CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma}
 from sympy import Symbol
 
+from .bounds import BOUNDED_CALLS, INFINITY_NAMES, parse_bounded_call
+from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
-           "parse_expression", "parse_relation", "split_relation"]
+           "parse_expression", "parse_relation", "split_relation", "CONSTANTS"]
+
+#: Named constants a closed form may use (a declared variable of the same name wins).
+CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma, "γ": sympy.EulerGamma}
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _exp(a):
 def default_functions() -> dict[str, Callable]:
     """The default function table (callers may add entries)."""
     one = lambda f: Function(f, 1)  # noqa: E731
-    return {
+    return {**special_functions(Function),
         "log": one(sympy.log), "ln": one(sympy.log), "exp": one(_exp),
         "sqrt": one(sympy.sqrt), "abs": one(sympy.Abs), "Abs": one(sympy.Abs),
         "gamma": one(_bounded(sympy.gamma)), "lgamma": one(_bounded(sympy.loggamma)),
@@ -145,7 +148,7 @@ class _Parser:
     def __init__(self, text: str, env: ParseEnv):
         self.text, self.env = text, env
         self.toks = _tokenize(text)
-        self.i = self.depth = self.open_integrals = self.widened = 0
+        self.i = self.depth = self.open_integrals = self.widened = self.in_bounds = 0
         self.jux_bp = _JUXTAPOSE + 1 if env.wide else _JUXTAPOSE
         self.ops_at: dict = {}     # depth -> operators consumed there (how far an argument reached)
 
@@ -297,6 +300,8 @@ class _Parser:
             return inner
         if t.value == "∫":
             return self.integral(t)
+        if t.value == "∞":
+            return self.infinity(t)
         raise self.unexpected(t, "a number, a name or '('")
 
     def name(self, t: Token):
@@ -314,7 +319,11 @@ class _Parser:
             return self.expectation_body(t, q)
         if call and w in env.densities:
             return self.density(t, self.next())
-        if call and w in env.functions:
+        if call and w in env.functions and w not in env.variables:
+            if w in BOUNDED_CALLS:
+                out = self.bounded_call(t)
+                if out is not None:
+                    return out
             return self.call(t, self.next())
         if not call and w in env.constants:
             return env.constants[w]
@@ -325,6 +334,8 @@ class _Parser:
             if call and nxt.start == t.end:
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)
             return env.variables[w] if w in env.variables else CONSTANTS[w]
+        if w in INFINITY_NAMES:
+            return self.infinity(t)
         if call:
             raise self.error(f"unknown function '{w}'", t)
         if w in env.densities:
@@ -381,6 +392,16 @@ class _Parser:
             raise self.error(f"{name.value}() takes exactly {arity} argument{'s' * (arity != 1)}, "
                              f"got {len(args)}", name)
         return self.apply(name, fn, *args)
+
+    def infinity(self, t: Token):
+        if self.in_bounds:
+            return sympy.oo
+        raise self.error(f"'{t.text}' (infinity) may only stand as a bound: integrate(f, (z, 0, oo)), "
+                         "sum(f, (k, 0, oo))", t)
+
+    def bounded_call(self, name: Token):
+        """``integrate(f, (z, a, b))`` / ``sum(f, (k, a, b))``, or None (``integrate(f, z)``)."""
+        return parse_bounded_call(self, name)
 
     def integral(self, t: Token):
         self.open_integrals += 1

@@ -4,7 +4,7 @@ certified by the density's captured mass), the outer expression by the same walk
 from __future__ import annotations
 
 import mpmath
-from sympy import Integral, Symbol
+from sympy import Symbol
 
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
@@ -14,7 +14,7 @@ from ..numeric.plain import np_pair as _np_pair
 from ..numeric.plain import num_contains as _num_contains
 from ..numeric.plain import support_closure as _support_closure
 from ..vocabulary import Density
-from .structure import _groups, _log_densities, _pieces, _unfold
+from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals
 
 __all__ = ["DPS", "_Compiled", "_integrate_1d"]
 
@@ -26,7 +26,7 @@ class _Compiled:
         expr = _unfold(expr)
         self.integrals = []   # (dummy, [(P components, needs, [(key, closure)]) ...])
         mapping = {}
-        for i, I in enumerate(sorted(expr.atoms(Integral), key=str)):
+        for i, I in enumerate(defining_integrals(expr)):
             d = Symbol(f"_I{i}")
             mapping[I] = d
             pieces = []

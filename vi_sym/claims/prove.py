@@ -16,7 +16,7 @@ from ..distributions import FAST, ConcreteDensity, Dist, support_contains
 from ..vocabulary import KL, Density
 from ..moments import Moment, expectation
 from ..notation import to_unicode
-from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold
+from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold, defining_integrals, explicit
 
 __all__ = ["prove_claim", "claim_residual", "closed_form_test"]
 
@@ -47,7 +47,7 @@ def _sym_value(expr, integrate_1d=_sym_integral_1d):
     (sympy's integral, or the moment lemmas: see :func:`_by_moments`)."""
     expr = _unfold(expr)
     mapping = {}
-    for I in expr.atoms(Integral):
+    for I in defining_integrals(expr):
         total = 0
         for P, g in _pieces(I):
             g, needs = _log_densities(g, P)
@@ -69,7 +69,19 @@ def _sym_value(expr, integrate_1d=_sym_integral_1d):
     out = expr.xreplace(mapping)
     if out.atoms(Density):
         raise NotEvaluable("a density is left outside any integral")
-    return out
+    return _closed_explicit(out)
+
+
+def _closed_explicit(expr):
+    """Explicit integrals and sums evaluated by sympy (``doit``) where it closes them; one left
+    unevaluated stays in place (PROVED only if it cancels)."""
+    def close(e):
+        try:
+            v = e.doit()
+        except Exception:  # noqa: BLE001 -- sympy cannot: leave it as written
+            return e
+        return e if v.has(sympy.Sum, Integral, sympy.Piecewise) else v
+    return expr.replace(explicit, close)
 
 
 def _by_moments(lemmas):

@@ -25,7 +25,7 @@ from ..numeric.supports import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
 __all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS", "DISCRETE",
-           "base_measure", "supports_nest"]
+           "base_measure", "supports_nest", "defining_integrals", "explicit"]
 
 FAMILY = "concrete"
 SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
@@ -40,6 +40,25 @@ def is_concrete(step) -> bool:
 def _kinds(expr) -> set:
     return {c.kind for d in expr.atoms(ConcreteDensity) for c in components(d.definition)}
 
+
+
+def explicit(e) -> bool:
+    """An integral or a sum with explicit bounds (not a defining integral over a whole domain)."""
+    return isinstance(e, sympy.Sum) or (isinstance(e, Integral) and any(len(lim) != 1 for lim in e.limits))
+
+
+def defining_integrals(expr) -> list:
+    """The integrals over whole domains in ``expr`` (those KL / E / H unfold into), sorted;
+    NotEvaluable when one depends on the variable of an explicit integral or sum around it."""
+    bound = set()
+    for e in expr.atoms(sympy.Sum, Integral):
+        if explicit(e):
+            bound |= {lim[0] for lim in e.limits}
+    out = sorted((I for I in expr.atoms(Integral) if not explicit(I)), key=str)
+    for I in out:
+        if I.free_symbols & bound:
+            raise NotEvaluable(f"{I} depends on the variable of an explicit integral or sum around it", True)
+    return out
 
 
 def _unfold(expr):

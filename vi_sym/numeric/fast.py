@@ -119,6 +119,9 @@ class Fast(Walker):
 
     FUNCTIONS = NP_FUNCTIONS
 
+    def bounded(self, is_sum, name, fn, flo, fhi, e):
+        raise FastUnsupported("integrals and sums with explicit bounds are evaluated in mpmath")
+
     def missing_function(self, e):
         if type(e) in MP_FUNCTIONS:
             raise FastUnsupported(f"{type(e).__name__} has no float64 evaluation here")

@@ -24,6 +24,7 @@ import sympy
 from sympy import Symbol
 
 from . import quad64, tails
+from .bounded import end_value, integrate_bounded, sum_bounded
 from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
@@ -119,9 +120,37 @@ class _PlainMp(Walker):
     def call(self, label, fun, fns):
         return lambda env: fun(*[f(env) for f in fns])
 
+    def bound_symbol(self, e):
+        return self.symbol(e)
+
+    def memo_constant(self, fn):
+        memo = {}
+
+        def f(env):
+            if mpmath.mp.dps not in memo:
+                memo[mpmath.mp.dps] = fn(env)
+            return memo[mpmath.mp.dps]
+        return f
+
+    def bounded(self, is_sum, name, fn, flo, fhi, e):
+        run, label = (sum_bounded, "the sum") if is_sum else (integrate_bounded, "the integral")
+
+        def f(env):
+            lo, hi = (end_value(b, lambda c: c(env)) for b in (flo, fhi))
+            inner = dict(env)
+
+            def g(t):
+                inner[name] = t
+                return fn(inner)
+            return run(g, lo, hi, mpmath.mpf(10) ** (4 - mpmath.mp.dps), label)[0]
+        return f
+
 
 class _PlainNp(_PlainMp):
     FUNCTIONS = NP_FUNCTIONS
+
+    def bounded(self, is_sum, name, fn, flo, fhi, e):
+        raise FastUnsupported("integrals and sums with explicit bounds are evaluated in mpmath")
 
     def const(self, e):
         if e in (sympy.oo, sympy.S.NegativeInfinity):

@@ -48,6 +48,7 @@ import sympy
 from mpmath import mpf
 
 from ..vocabulary import unfold_definitions
+from .bounded import end_value, integrate_bounded, sum_bounded
 from .common import DATA, LATENT, NotEvaluable, Value, resolve_family
 from .functions import MP_FUNCTIONS
 from .precise_integrals import continuous_integral, discrete_integral, fmt as _fmt
@@ -333,6 +334,42 @@ class Precise(Walker):
         return m
 
     # --- integrals ----------------------------------------------------------------
+    def bound_symbol(self, e):
+        name = e.name
+
+        def f(ctx):
+            return ctx.bound[name], 0
+        return f
+
+    def memo_constant(self, fn):
+        memo = {}
+
+        def f(ctx):
+            key = (mpmath.mp.dps, ctx.tol)
+            if key not in memo:
+                memo[key] = fn(ctx)
+            return memo[key]
+        return f
+
+    def bounded(self, is_sum, name, fn, flo, fhi, e):
+        run, label = (sum_bounded, "the sum") if is_sum else (integrate_bounded, "the integral")
+
+        def f(ctx):
+            lo, hi = (end_value(b, lambda c: c(ctx)[0]) for b in (flo, fhi))
+            saved = ctx.bound.get(name)
+
+            def g(t):
+                ctx.bound[name] = t
+                return fn(ctx)[0]
+            try:
+                return run(g, lo, hi, ctx.tol, label)
+            finally:
+                if saved is None:
+                    ctx.bound.pop(name, None)
+                else:
+                    ctx.bound[name] = saved
+        return f
+
     def integral(self, e, fi, roles):
         family = self.family
         if family.discrete:

@@ -20,7 +20,11 @@ The walker fixes the reading every back-end shares:
   through the signed log;
 * special functions are looked up in the back-end's one table (``FUNCTIONS``);
 * ``∫ f dz`` (indefinite, over the latent) is handed to the back-end with the roles of
-  the densities that make ``f`` decay (those outside logs, at positive powers).
+  the densities that make ``f`` decay (those outside logs, at positive powers);
+* an integral or a sum with explicit bounds (``Integral(f, (t, a, b))``, ``Sum(f, (k, a, b))``)
+  is handed to the back-end's ``bounded`` with its body compiled once, the bound variable
+  read from the back-end's binding (:mod:`vi_sym.numeric.bounded` does the certified mpmath
+  quadrature / summation); a density inside such a body is not evaluated.
 
 Anything else is :class:`NotEvaluable` (structural): never a wrong number.
 
@@ -55,6 +59,7 @@ class Walker:
 
     def __init__(self, family=None):
         self.family = family
+        self.bound_names: list = []   # variables bound by explicit integrals / sums around a node
 
     # --- values -------------------------------------------------------------------
     def value(self, e):
@@ -63,7 +68,7 @@ class Walker:
         if is_constant(e):
             return self.const(e)
         if isinstance(e, sympy.Symbol):
-            return self.symbol(e)
+            return self.bound_symbol(e) if e.name in self.bound_names else self.symbol(e)
         if isinstance(e, sympy.Add):
             return self.add([self.value(a) for a in e.args])
         if isinstance(e, sympy.Mul):
@@ -79,6 +84,9 @@ class Walker:
             return self.log_of(e.args[0])
         if isinstance(e, sympy.exp):
             return self.exp(self.value(e.args[0]))
+        if isinstance(e, sympy.Sum) or (isinstance(e, sympy.Integral) and
+                                         any(len(lim) == 3 for lim in e.limits)):
+            return self._bounded(e)
         if isinstance(e, sympy.Integral):
             return self._integral(e)
         if isinstance(e, sympy.Function) and arity_ok(e):
@@ -162,3 +170,49 @@ class Walker:
 
     def integral(self, e, fi, roles):
         raise NotEvaluable(f"cannot integrate here: {e}", structural=True)
+
+    # --- integrals and sums with explicit bounds ------------------------------------
+    def _bounded(self, e):
+        is_sum = isinstance(e, sympy.Sum)
+        if any(len(lim) != 3 for lim in e.limits):
+            raise NotEvaluable(f"an integral over the whole domain and over explicit bounds at once: {e}",
+                               structural=True)
+        if e.function.has(Density):
+            raise NotEvaluable("a density inside an integral or a sum with explicit bounds is not "
+                               "evaluated numerically", structural=True)
+        names = [lim[0].name for lim in e.limits]
+        self.bound_names.extend(names)
+        try:
+            fn = self.value(e.function)
+        finally:
+            del self.bound_names[-len(names):]
+        for i, (var, lo, hi) in enumerate(e.limits):    # innermost first
+            self.bound_names.extend(names[i + 1:])
+            try:
+                flo, fhi = self.bound_value(lo), self.bound_value(hi)
+            finally:
+                if names[i + 1:]:
+                    del self.bound_names[-len(names[i + 1:]):]
+            fn = self.bounded(is_sum, var.name, fn, flo, fhi, e)
+        if not e.free_symbols and not self.bound_names:
+            fn = self.memo_constant(fn)
+        return fn
+
+    def memo_constant(self, fn):
+        """A closure for a closed value (no free symbols): the back-end may compute it once."""
+        return fn
+
+    def bound_value(self, b):
+        """A bound: the string '-inf' / 'inf', or the compiled expression."""
+        if b is sympy.oo or b is sympy.S.NegativeInfinity:
+            return "inf" if b is sympy.oo else "-inf"
+        return self.value(b)
+
+    def bound_symbol(self, e):
+        """A variable bound by an explicit integral or sum (the back-end's binding)."""
+        raise NotEvaluable(f"{e} is bound by an explicit integral or sum, not evaluated here",
+                           structural=True)
+
+    def bounded(self, is_sum, name, fn, flo, fhi, e):
+        raise NotEvaluable(f"cannot evaluate {'sums' if is_sum else 'integrals'} with explicit bounds "
+                           f"here: {e}", structural=True)

@@ -1,0 +1,48 @@
+"""The special functions closed forms use, for the parser's function table.
+
+Each is a sympy function the numeric back-ends evaluate (``vi_sym.numeric.functions`` has
+the mpmath and float64 version of every one).  A huge numeric argument is refused
+(sympy would evaluate ``binomial(10**6, 5000)`` exactly); ``polygamma``'s order must be a
+nonnegative integer literal.
+"""
+from __future__ import annotations
+
+import sympy
+
+from .tokens import MAX_SPECIAL_ARG, ParseError
+
+__all__ = ["special_functions", "bounded_arg"]
+
+
+def bounded_arg(a):
+    """``a``, refused when it is a number too large to evaluate exactly."""
+    if getattr(a, "is_Number", False) and abs(a) > MAX_SPECIAL_ARG:
+        raise ParseError(f"numeric argument {a} is too large")
+    return a
+
+
+def _polygamma(n, x):
+    if not (n.is_Integer and n >= 0):
+        raise ParseError(f"the order of polygamma(n, x) must be a nonnegative integer, got {n}")
+    return sympy.polygamma(bounded_arg(n), bounded_arg(x))
+
+
+def _no_bounds(f, k):
+    raise ParseError("a sum needs its index and bounds: sum(f, (k, a, b)), e.g. sum(f, (k, 0, oo))")
+
+
+def special_functions(function_type) -> dict:
+    """name -> ``function_type(callable, arity)`` for the special functions."""
+    def one(f):
+        return function_type(lambda a: f(bounded_arg(a)), 1)
+
+    def two(f):
+        return function_type(lambda a, b: f(bounded_arg(a), bounded_arg(b)), 2)
+    out = {name: one(getattr(sympy, name)) for name in
+           ("sin", "cos", "tan", "sinh", "cosh", "tanh", "atan", "asinh", "erf", "erfc")}
+    out.update({"arctan": one(sympy.atan), "arcsinh": one(sympy.asinh),
+                "polygamma": function_type(_polygamma, 2),
+                "trigamma": one(lambda x: sympy.polygamma(1, x)),
+                "beta": two(sympy.beta), "binomial": two(sympy.binomial),
+                "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2)})
+    return out
