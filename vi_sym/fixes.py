@@ -11,6 +11,13 @@ candidate is first screened numerically in a cheap family (a candidate that fail
 there is discarded), then judged like any step (:func:`vi_sym.judge.judge`): one
 that is proved is offered as PROVED; one that is not proved but holds in every
 applicable spot-checker is offered as SPOT-CHECKED.
+
+A refuted closed form about defined densities has edits of its own
+(:func:`claim_candidates`: a missing term, a term left out inside a log, exchanged
+parameters, a sign, a factor 2 or ½, log σ for log σ², two signs flipped together, the KL's
+densities swapped), decided by the moment lemmas (:func:`claim_decider`; a numeric screen at
+one generic point only ever discards a candidate) and, where the lemmas cannot decide,
+spot-checked (:func:`claim_fixes`).
 """
 from __future__ import annotations
 
@@ -77,9 +84,11 @@ def candidates(step, start=None):
 
 def claim_candidates(step):
     """Edits of a closed form about defined densities, most specific first: the one term
-    the moment lemmas say is missing (when lhs - rhs is a single term), two parameters of
-    one domain exchanged, a sign flipped, a term doubled or halved or dropped, the
-    densities of a KL swapped."""
+    the moment lemmas say is missing (when lhs - rhs is a single term), a term left out
+    inside a log (when lhs - rhs is a sum of logs), then :data:`CLAIM_OPERATORS` on the
+    right side (a sign flipped, a term doubled or halved, two parameters of one domain
+    exchanged, log σ for log σ², a term dropped, two signs flipped together), the densities
+    of a KL swapped."""
     residual = claim_residual(step)
     if residual is not None and residual != 0 and not isinstance(residual, sympy.Add):
         yield ("restore_term", f"the missing term {to_unicode(residual)} restored on the right",
