@@ -15,15 +15,15 @@ PKG = Path(__file__).resolve().parent.parent / "vi_sym"
 #: covers the module and, for a package, everything inside it.
 LAYERS = [
     # 0: leaves -- the vocabulary of a derivation, settings, small helpers
-    ["vi_sym", "vi_sym.vocabulary", "vi_sym.settings", "vi_sym.explain", "vi_sym.quadrature",
+    ["vi_sym", "vi_sym.vocabulary", "vi_sym.operators", "vi_sym.settings", "vi_sym.explain", "vi_sym.quadrature",
      "vi_sym.moments", "vi_sym.notation"],
     # 1: rules
     ["vi_sym.rules"],
     # 2: core and prover
     ["vi_sym.core", "vi_sym.prover", "vi_sym.upto", "vi_sym.mutations"],
     # 3: input: front-ends (text -> step records) and assembling them into derivations
-    ["vi_sym.frontends", "vi_sym.records", "vi_sym.assemble", "vi_sym.parse", "vi_sym.tokens", "vi_sym.loader",
-     "vi_sym.bounds", "vi_sym.special",
+    ["vi_sym.frontends", "vi_sym.records", "vi_sym.assemble", "vi_sym.parse", "vi_sym.parse_operators",
+     "vi_sym.tokens", "vi_sym.loader", "vi_sym.bounds", "vi_sym.special",
      "vi_sym.distributions"],
     # 4: numbers: numeric evaluation, model families, spot-checkers, claims on defined densities
     ["vi_sym.numeric", "vi_sym.families", "vi_sym.spot", "vi_sym.spotcheck", "vi_sym.spotcheckers",

@@ -9,7 +9,8 @@ import sympy
 from sympy import Integral, Symbol, log
 
 from vi_sym.prover import prove_step
-from vi_sym.rules import RULES, UnknownRule, get_rule
+from vi_sym.operators import ArgMax, ArgMin, ExpectationExcept
+from vi_sym.rules import RULES, Context, UnknownRule, get_rule
 from vi_sym.vocabulary import ELBO, KL, Density, Entropy, Expectation
 
 from conftest import CTX, evidence, joint, likelihood, posterior, prior, q, x, z
@@ -17,15 +18,18 @@ from conftest import CTX, evidence, joint, likelihood, posterior, prior, q, x, z
 w = Symbol("w")           # a real quantity of unknown sign
 y = Symbol("y", positive=True)
 f_z = sympy.Function("f")(z)  # a function of the latent of unknown sign
+u = Symbol("u")
+MEAN_FIELD = Context((z, u), factors=(q, Density("q", [u])))
+COPIES = Context((z, u), copies=((z, u),))
 
 
 def proves(lhs, rel, rhs, *rules):
     return prove_step(lhs, rel, rhs, [get_rule(r) for r in rules], CTX).proved
 
 
-def proves_cited_only(lhs, rel, rhs, *rules):
+def proves_cited_only(lhs, rel, rhs, *rules, ctx=CTX):
     """Proved without needing any rule the step did not cite."""
-    pf = prove_step(lhs, rel, rhs, [get_rule(r) for r in rules], CTX)
+    pf = prove_step(lhs, rel, rhs, [get_rule(r) for r in rules], ctx)
     return pf.proved and not pf.uncited
 
 
@@ -52,6 +56,18 @@ USES = {
                                Integral(q * Density("r", [w]) * log(Density("p", [x], [z, w])), z, w)),
     "density_argument_order": (Density("p", [z, x]), "=", joint),
     "log_of_exp": (log(sympy.exp(Integral(q * log(prior), z))), "=", Integral(q * log(prior), z)),
+    # rules whose statement needs a header (a 4th entry: the context)
+    "argmin_definition": (ArgMin(Integral(q * log(q / prior), z), "q"), "=",
+                          ArgMax(-Integral(q * log(q / prior), z), "q")),
+    "argmax_of_shifted": (ArgMax(Integral(q * log(prior), z) + log(evidence), "q"), "=",
+                          ArgMax(Integral(q * log(prior), z), "q")),
+    "log_of_mean_ge_mean_of_logs": (log((likelihood + prior) / 2), ">=",
+                                    (log(likelihood) + log(prior)) / 2),
+    "expectation_except_definition": (ExpectationExcept(z, log(Density("p", [x, z, u]))), "=",
+                                      Expectation(Density("q", [u]), log(Density("p", [x, z, u]))),
+                                      MEAN_FIELD),
+    "rename_bound_variable": (Integral(q * log(q), z), "=",
+                              Integral(Density("q", [u]) * log(Density("q", [u])), u), COPIES),
 }
 
 
@@ -61,8 +77,8 @@ def test_every_rule_has_a_use():
 
 @pytest.mark.parametrize("name", sorted(USES))
 def test_rule_proves_its_own_statement_citing_only_itself(name):
-    lhs, rel, rhs = USES[name]
-    assert proves_cited_only(lhs, rel, rhs, name)
+    lhs, rel, rhs, *ctx = USES[name]
+    assert proves_cited_only(lhs, rel, rhs, name, ctx=ctx[0] if ctx else CTX)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in USES if RULES[n].kind == "equality"
@@ -72,11 +88,11 @@ def test_equality_rule_is_needed(name):
     the rule is what proves it, not background algebra."""
     from vi_sym.prover import prove_equal
     from vi_sym.rules import EQUALITY_RULES
-    lhs, _, rhs = USES[name]
+    lhs, _, rhs, *ctx = USES[name]
     # log(a/b) is also log(a) + log(b^-1) = log(a) - log(b) by the product and power rules
     overlap = {"log_of_quotient": {"log_of_product", "log_of_power"}}.get(name, set())
     others = [r for r in EQUALITY_RULES if r.name != name and r.name not in overlap]
-    assert not prove_equal(lhs, rhs, others, CTX).proved
+    assert not prove_equal(lhs, rhs, others, ctx[0] if ctx else CTX).proved
 
 
 # ------------------------------------------------------------------ misuses
@@ -214,7 +230,8 @@ def test_every_definition_is_flagged_and_unfolds_without_citation():
     """Definitions (KL, E, ELBO, H) unfold freely; nothing else does."""
     flagged = {r.name for r in RULES.values() if r.definition}
     assert flagged == {"kl_definition", "expectation_definition", "elbo_definition",
-                       "entropy_definition", "density_argument_order"}
+                       "entropy_definition", "density_argument_order", "argmin_definition",
+                       "expectation_except_definition"}
     pf = prove_step(Entropy(q), "=", -Integral(q * log(q), z), [], CTX)
     assert pf.proved and pf.uncited == ()
 

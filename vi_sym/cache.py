@@ -140,7 +140,9 @@ class Cache:
     @staticmethod
     def _context(ctx) -> dict:
         return {"latent": [sympy.srepr(v) for v in ctx.latent], "models": sorted(ctx.models),
-                "domains": [list(d) for d in getattr(ctx, "domains", ())]}
+                "domains": [list(d) for d in getattr(ctx, "domains", ())],
+                "factors": [sympy.srepr(f) for f in getattr(ctx, "factors", ())],
+                "copies": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "copies", ())]}
 
     def step_key(self, step, families, settings, previous=None, kind="step") -> str:
         """Keyed on the step, the families asked for, the settings and the previous step's left

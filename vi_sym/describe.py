@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .loader import load_text
 from .notation import REL_UNICODE, to_unicode
-from .rules import ALIASES, get_rule
+from .rules import ALIASES, RULES, get_rule
 
 __all__ = ["EXAMPLES", "ACTIONS", "aliases_of", "example_step", "describe_rule", "describe_derivation",
            "justification_sentence"]
@@ -61,6 +61,11 @@ ACTIONS = {
 }
 
 
+# rules registered in modules of their own carry their example and sentence
+EXAMPLES.update({r.name: r.example for r in RULES.values() if r.example})
+ACTIONS.update({r.name: r.action for r in RULES.values() if r.action})
+
+
 def aliases_of(name: str) -> list:
     """The other names a step may cite for the rule ``name``."""
     return sorted(a for a, target in ALIASES.items() if target == name)
@@ -68,8 +73,12 @@ def aliases_of(name: str) -> list:
 
 def example_step(name: str):
     """The rule's example as a one-step derivation (read by the .vi grammar)."""
-    lhs, rel, rhs = _lhs_rel_rhs(EXAMPLES[name])
-    text = f"derivation example_{name}\nlatent: z\nobserved: x\n\n    {lhs}\n  {rel} {rhs}   by {name}\n"
+    *header, step = EXAMPLES[name].split("\n")
+    if not any(h.startswith("latent:") for h in header):
+        header = ["latent: z", "observed: x", *header]
+    lhs, rel, rhs = _lhs_rel_rhs(step)
+    head = "\n".join(header)
+    text = f"derivation example_{name}\n{head}\n\n    {lhs}\n  {rel} {rhs}   by {name}\n"
     derivs, errors = load_text(text, f"<example of {name}>")
     if errors:
         raise ValueError(f"the example of {name} does not read: {errors[0]}")

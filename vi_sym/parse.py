@@ -17,6 +17,8 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
               | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
               | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]
               | '∫' expr 'd'NAME                               ∫ q(z) log q(z) dz
+              | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'        E_{-z1}[f]: all factors but one
+              | ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
 
 * Numbers (``2``, ``0.5``, ``1e-3``) become exact ``Rational``s.
 * Names are ``[A-Za-z][A-Za-z0-9_]*`` and may contain Greek letters (μ, σ, ...).
@@ -55,6 +57,7 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
+from .parse_operators import is_optimum_word, parse_expectation_except, parse_optimum
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -314,9 +317,13 @@ class _Parser:
             return self.expectation_body(t, q)
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
+            if self.at("-"):
+                return parse_expectation_except(self, t, nxt)
             q = self.expr(0)
             self.close("}", nxt)
             return self.expectation_body(t, q)
+        if is_optimum_word(w) and w not in env.variables and w not in env.functions:
+            return parse_optimum(self, t)
         if call and w in env.densities:
             return self.density(t, self.next())
         if call and w in env.functions and w not in env.variables:

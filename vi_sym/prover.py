@@ -22,6 +22,7 @@ from sympy import Dummy, Integral, expand
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
 from .notation import to_unicode
 from .upto import UpTo, free_of, split_up_to
+from .operators import ArgOpt
 from .vocabulary import Const, Density
 
 
@@ -143,7 +144,10 @@ def prove_equal(lhs, rhs, rules, ctx: Context, sides=("lhs", "rhs")) -> Proof:
     trace: list = []
     a = normalise(lhs, rules, ctx, sides[0], trace)
     b = normalise(rhs, rules, ctx, sides[1], trace)
-    residual = algebra(a - b)
+    if isinstance(a, ArgOpt) and isinstance(b, ArgOpt) and type(a) is type(b) and a.target == b.target:
+        residual = algebra(a.f - b.f)      # what is left: the difference of the two objectives
+    else:
+        residual = algebra(a - b)
     return Proof(residual == 0, trace, residual)
 
 
@@ -170,9 +174,27 @@ def _minimal_uncited(attempt, cited, proof) -> tuple:
     return tuple(r.name for r in needed)
 
 
+def optimum_statement_problem(lhs, rel: str, rhs) -> str:
+    """Why a step with argmax/argmin is not an optimisation statement vi_sym proves ("" if it
+    is one): both sides must be argmax/argmin sets over one target, related by '='."""
+    if rel != "=" or not (isinstance(lhs, ArgOpt) and isinstance(rhs, ArgOpt)):
+        return ("an optimisation statement compares two argmax/argmin sets with '=' "
+                "(argmin_q KL(q(z) || p(z|x)) = argmax_q ELBO(q(z), p(x,z))); an argmax inside "
+                "arithmetic, an inequality or one side alone is not one")
+    if lhs.target != rhs.target:
+        return f"the two sides optimise over different things ({lhs.target} and {rhs.target})"
+    if lhs.has(Const) or rhs.has(Const):
+        return "const(...) cannot stand inside an argmax/argmin (it may depend on the variable)"
+    return ""
+
+
 def prove_step(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     """Prove ``lhs rel rhs`` (rel is '=', '>=' or '<=') from the cited rules."""
     lhs, rhs = sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True)
+    if lhs.has(ArgOpt) or rhs.has(ArgOpt):
+        why = optimum_statement_problem(lhs, rel, rhs)
+        if why:
+            return Proof(False, [TraceEntry("step", "argmax", why)], why)
     if lhs.has(Const) or rhs.has(Const):
         return prove_up_to(lhs, rel, rhs, cited, ctx)
     # no equality rule cited: the proof may still use them all, but it names each one it

@@ -49,6 +49,7 @@ from mpmath import mpf
 
 from ..numeric.common import DATA, LATENT, ROLES, Z_ROLES, NotEvaluable
 from .densities import GAUSS_KS, gauss_points, log_normal, log_normal_f64, normal_const
+from .modes import fast_product_bump, product_bump, role_groups
 from .grid import (EPS, FAST_DROPS, FAST_NODES, FastBatch, FastGrid, Latent, drop_breakpoints,
                    gauss_breakpoints, gauss_legendre, softplus)
 from .roles import UnsupportedDensity, density_role, freeze, to_mpf
@@ -247,6 +248,7 @@ class Family(ABC):
             pts = [p for p in pts if mpmath.isfinite(p)]
             a, b = max(min(pts), lo), min(max(pts), hi)
             pts += list(self._extra_points(P, roles))
+            pts += self._product_points(params, roles, a, b)
             inner = sorted(set(p for p in pts if a < p < b))
             pts = [a] + inner + [b]
             span = b - a
@@ -264,6 +266,14 @@ class Family(ABC):
             self._cache[key] = plan
         return plan
 
+
+    def _product_points(self, params, roles, a, b):
+        """Breakpoints around the mode of each product of two or more decaying factors
+        (see :mod:`vi_sym.families.modes`): their mass may lie between the factors' windows."""
+        pts = []
+        for group in role_groups(roles if roles != Z_ROLES else ()):
+            pts += product_bump([self.log_fn(params, r)[0] for r in group], a, b)
+        return pts
 
     # ----- fast path (float64, vectorised over parameter points) ---------------------
     #: does the family implement the fast path?
@@ -355,6 +365,9 @@ class Family(ABC):
         extra = self._fast_extra_breakpoints(B, roles)
         if extra is not None:
             bps = np.concatenate([bps, np.clip(extra, lo, hi)], axis=1)
+        for group in role_groups(roles if roles != Z_ROLES else ()):
+            bps = np.concatenate([bps, fast_product_bump(self._fast_log_sum(B, group), lo, hi)],
+                                 axis=1)
         bps = np.sort(bps, axis=1)
         a, b = bps[:, :-1], bps[:, 1:]
         half, mid = ((b - a) / 2)[:, :, None], ((a + b) / 2)[:, :, None]
@@ -373,6 +386,15 @@ class Family(ABC):
         zl, _ = self._fast_from_u(np.concatenate([lo, hi], axis=1))
         G.zlo, G.zhi = zl.z[:, 0], zl.z[:, 1]
         return G
+
+    def _fast_log_sum(self, B, group):
+        """``g(u)``: the log of the product of the densities of ``group`` in the coordinate u
+        (the Jacobian dz/du included), vectorised over the batch."""
+        def g(u):
+            L, jac = self._fast_from_u(u)
+            total = sum(self.fast_log(B, r, L)[0] for r in group)
+            return total if jac is None else total + np.log(jac)
+        return g
 
     # ----- parameter search space ------------------------------------------------------
     @abstractmethod

@@ -71,12 +71,11 @@ class NormalNormal(Family):
         P.lik_sd = P.sigma / mpmath.sqrt(n)
         P.c0, P.cq, P.cn = normal_const(P.s0), normal_const(P.s), normal_const(P.sn)
         P.h2s2 = 1 / (2 * s2)
-        d = [v - P.m0 for v in xs]
-        sd, sdd = mpmath.fsum(d), mpmath.fsum(v * v for v in d)
         t0 = P.s0 ** 2
+        # Σd² - t0 (Σd)² / (σ² + n t0) = ssc + n (x̄ - m0)² σ² / (σ² + n t0): no cancellation
         P.logev = (-n * mpmath.log(2 * mpmath.pi) / 2 - n * mpmath.log(s2) / 2
                    - mpmath.log1p(n * t0 / s2) / 2
-                   - (sdd - t0 * sd * sd / (s2 + n * t0)) / (2 * s2))
+                   - P.ssc / (2 * s2) - n * (P.xbar - P.m0) ** 2 / (2 * (s2 + n * t0)))
         return P
 
     def _log_lik(self, P, z):
@@ -119,11 +118,9 @@ class NormalNormal(Family):
         s2 = sigma * sigma
         prec = 1 / s0 ** 2 + n / s2
         sn = 1 / math.sqrt(prec)
-        d = [v - m0 for v in xs]
-        sd, sdd = math.fsum(d), math.fsum(v * v for v in d)
         t0 = s0 * s0
         logev = (n * normal_const(sigma, math.log, math.pi) - math.log1p(n * t0 / s2) / 2
-                 - (sdd - t0 * sd * sd / (s2 + n * t0)) / (2 * s2))
+                 - ssc / (2 * s2) - n * (xbar - m0) ** 2 / (2 * (s2 + n * t0)))
         return {"m0": m0, "s0": s0, "m": m, "s": s, "nobs": n, "xbar": xbar, "ssc": ssc,
                 "h2s2": 1 / (2 * s2), "lik_const": n * normal_const(sigma, math.log, math.pi),
                 "lik_sd": sigma / math.sqrt(n),

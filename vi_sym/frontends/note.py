@@ -16,6 +16,10 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   and when reading ``b c`` as the denominator changes the step, that reading is checked as an
   extra step ``N'``;
 * a name defined in the note (``F(q) = …`` for a new name ``F``) means that expression below;
+  ``q_star(x) = argmin(q∈Q) D_KL(q(z)||p(z|x))`` defines one by an optimisation (a warning says
+  when the name's arguments are not the variables of the densities it ranges over);
+* ``argmin_q …``/``argmax(q∈Q) …`` on both sides of an ``=`` is an optimisation statement,
+  checked like any step (``argmin_q KL(q||p) = argmax_q L(q)``);
 * ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides the convention
   (z, Z latent; x, X observed);
 * every other line is prose; a formula-looking line that cannot be read is listed as skipped with
@@ -31,6 +35,8 @@ from sympy import Symbol
 from ..parse import Function, ParseEnv, ParseError, parse_expression
 from ..records import START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
+from ..notation import to_unicode
+from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, Density, Entropy, VocabularyError
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
                        url_only)
@@ -38,8 +44,17 @@ from .textnote import (balance, cited_rules, formula_segments, is_prose, split_c
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
 _DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
-_UNCHECKED = (("argmin", "an optimisation statement (argmin): not a relation vi_sym checks"),
-              ("argmax", "an optimisation statement (argmax): not a relation vi_sym checks"))
+#: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
+#: length, so columns stay those of the line); the set Q is dropped: the statements vi_sym proves
+#: about argmax/argmin hold over any set of candidates
+_OPTIMUM = re.compile(r"\b(argm(?:in|ax))\s*(?:_\s*)?[({]\s*([A-Za-zα-ωΑ-Ω]\w*)\s*(?:∈\s*[A-Za-z]\w*\s*)?[)}]")
+
+
+def _optimum_spelling(code: str) -> str:
+    def sub(m):
+        new = f"{m.group(1)}_{{{m.group(2)}}}"
+        return new + " " * max(1, len(m.group(0)) - len(new))
+    return _OPTIMUM.sub(sub, code)
 
 
 def _flexible_elbo(joint_of):
@@ -196,11 +211,28 @@ class _Note:
             self.skip(line, f"defines {name}, but its arguments cannot be read: {err}")
             return True
         self.defined[name] = (params, expr)
-        self.skip(line, f"defines {lhs.strip()} (used with this meaning below)")
+        if isinstance(expr, ArgOpt):
+            self.optimum_definition(line, lhs.strip(), params, expr)
+        else:
+            self.skip(line, f"defines {lhs.strip()} (used with this meaning below)")
         return True
+
+    def optimum_definition(self, line: int, lhs: str, params: tuple, expr):
+        """``q_star(x) = argmin_q …``: a definition (nothing to prove); say so, and say when the name
+        is written as a function of other variables than the densities it ranges over."""
+        over = sorted({str(v) for d in expr.f.atoms(Density) if d.name == target_label(expr.target)
+                       for v in d.vars})
+        written = sorted(str(a) for a in params)
+        slip = ""
+        if over and written and written != over:
+            slip = (f"; note: the {expr.word} ranges over densities {target_label(expr.target)}"
+                    f"({', '.join(over)}), but {lhs} is written as a function of {', '.join(written)}")
+        self.skip(line, f"defines {lhs} = {to_unicode(expr)} (a definition: nothing to prove; "
+                        f"used with this meaning below){slip}")
 
     def formula(self, line: int, col: int, code: str, remark: str, alone: bool):
         """A stretch of formula text; ``alone``: the line holds nothing else (no prose)."""
+        code = _optimum_spelling(code)
         starts_with_rel = bool(re.match(r"\s*(>=|<=|≥|≤|=)", code))
         has_rel = starts_with_rel or len(split_chain(balance(code)[0])) > 1
         if not has_rel:
@@ -208,10 +240,6 @@ class _Note:
                 self.close()
                 self.pending = (line, col, code)
             return
-        for word, reason in _UNCHECKED:
-            if word in code:
-                self.close()
-                return self.skip(line, reason)
         if starts_with_rel and self.chain is None and self.pending is not None:
             pl, pc, ptext = self.pending
             self.pending = None

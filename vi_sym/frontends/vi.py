@@ -33,9 +33,10 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
+from .headers import declare_functions, read_copies, read_factorisation
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
-               "note"}
+               "note", "factorised", "factorized", "copies", "functions"}
 DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
 STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
 REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
@@ -187,8 +188,21 @@ def _env(block: _Block, file: str):
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
     env = make_env(variables, densities)
+    declare_functions(env, h.get("functions", ""), _where(block, file, "functions"))
+    factors = read_factorisation(env, h.get("factorised", h.get("factorized", "")), latent,
+                                 _where(block, file, "factorised", "factorized"))
+    copies = read_copies(variables, h.get("copies", ""), latent, _where(block, file, "copies"))
     defined = _defines(block, file, env, latent, dict(domains))
-    return env, Context(latent, models, tuple(domains)), defined
+    return env, Context(latent, models, tuple(domains), factors, copies), defined
+
+
+def _where(block: _Block, file: str, *keys):
+    """A function raising the input error of a header line (the first of ``keys`` given)."""
+    line = next((block.header[k][0] for k in keys if k in block.header), block.line)
+
+    def bad(message):
+        raise _Bad(file, line, block.name, message)
+    return bad
 
 
 def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> dict:

@@ -13,7 +13,11 @@ from .densities import bayes_rule, density_argument_order, marginalisation, norm
 from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
+from .finite_jensen import log_of_mean_ge_mean_of_logs
 from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
+from .meanfield import expectation_except_definition
+from .optimisation import argmax_of_shifted, argmin_definition
+from .renaming import rename_bound_variable
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
@@ -82,6 +86,15 @@ def get_rule(name: str) -> Rule:
         raise UnknownRule(f"unknown rule '{name}'{hint}; known rules: {', '.join(sorted(RULES))}")
     return RULES[key]
 
+
+# Rules added in modules of their own (vocabulary beyond one latent's KL/E/ELBO/H).
+register_rule(expectation_except_definition, before="bayes_rule", aliases=("e_minus_j",))
+register_rule(rename_bound_variable, before="normalisation",
+              aliases=("alpha_equivalence", "rename_integration_variable", "change_of_name"))
+register_rule(argmin_definition, aliases=("argmin_as_argmax",))
+register_rule(argmax_of_shifted, aliases=("argmax_shift", "argmin_of_shifted"))
+register_rule(log_of_mean_ge_mean_of_logs,
+              aliases=("jensen_finite", "jensen_average", "jensen_finite_average"))
 
 __all__ = ["Context", "Rule", "RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 import sympy
 from sympy import Integral, Symbol
 
+from ..operators import ArgOpt, ExpectationExcept
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation
 
 
@@ -29,6 +30,11 @@ class Context:
     models: frozenset = frozenset({"p"})
     #: parameter domains of a claim about concrete densities: ((name, 'real'|'positive'|'unit'), ...)
     domains: tuple = ()
+    #: the declared mean-field factors of q (``factorised: q(z1)*q(z2)``), for ``E_{-j}``
+    factors: tuple = ()
+    #: groups of variables declared copies of one another (``copies: z1 z2``): one domain and
+    #: base measure, and a density name means one function of either (q(z1), q(z2) are one q)
+    copies: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent
@@ -66,6 +72,11 @@ class Rule:
     rewrite: Optional[Callable] = field(default=None, compare=False)
     doc: str = ""
     definition: bool = False
+    #: a step in the .vi notation proved by this rule alone (header lines first, when it needs
+    #: its own: ``"copies: z u\nintegrate(f(z), z) = integrate(f(u), u)"``), and what the rule
+    #: does, as a verb phrase -- for ``vi_sym explain``
+    example: str = ""
+    action: str = ""
 
 
 def whole_domain_variable(integral: Integral) -> Optional[Symbol]:
@@ -122,6 +133,10 @@ def rewrite_everywhere(expr, match: Callable, apply: Callable):
     def walk(e):
         if isinstance(e, (KL, ELBO, Entropy)):
             pass  # their arguments are densities, not expressions: only the definitions open them
+        elif isinstance(e, (ArgOpt, ExpectationExcept)):
+            f = walk(e.f)      # the objective / the body; the target, the left-out factor stay
+            if f != e.f:
+                e = e.func(e.args[0], f) if isinstance(e, ExpectationExcept) else e.func(f, e.target)
         elif isinstance(e, Expectation):
             f = walk(e.f)
             if f != e.f:

@@ -1,0 +1,77 @@
+"""Header lines of a ``.vi`` derivation beyond the variables' declarations.
+
+* ``functions: f g`` -- names of arbitrary real functions (a test function ``f`` in
+  ``E_q(z)[f(z)]``): undeclared function symbols, any number of arguments, nothing assumed.
+* ``factorised: q(z1)*q(z2)`` -- the mean-field factorisation ``E_{-j}`` refers to: a product of
+  densities, one over each latent (or over groups of them), nothing conditioned on a latent.
+* ``copies: z1 z2`` -- latents that are copies of one variable (i.i.d. draws): one domain, one
+  base measure, and each density name is one function of either, so a bound variable may be
+  renamed from one to the other.  Several groups are separated by ``;``.
+"""
+from __future__ import annotations
+
+import sympy
+from sympy import Mul
+
+from ..parse import Function, ParseError, parse_expression
+from ..tokens import NAME_RE, normal_name
+from ..vocabulary import Density
+
+
+def _names(text: str) -> list:
+    return [normal_name(n) for n in text.replace(",", " ").split()]
+
+
+def declare_functions(env, text: str, bad) -> None:
+    """Add each name of ``functions:`` to the parse environment as an undeclared real function."""
+    for name in _names(text):
+        if not NAME_RE.match(name):
+            bad(f"'{name}' is not a valid function name")
+        if name in env.variables or name in env.densities or name in env.functions:
+            bad(f"'{name}' in 'functions:' is already a variable, a density or a function")
+        env.functions[name] = Function(sympy.Function(name, real=True), None)
+
+
+def read_factorisation(env, text: str, latent, bad) -> tuple:
+    """The factors of ``factorised: q(z1)*q(z2)`` (in the order written), or ()."""
+    if not text.strip():
+        return ()
+    try:
+        product = parse_expression(text, env)
+    except ParseError as err:
+        bad(f"factorised: {err}")
+    factors = Mul.make_args(product)
+    if len(factors) < 2 or not all(isinstance(f, Density) for f in factors):
+        bad("'factorised:' is a product of densities, e.g. q(z1)*q(z2)")
+    covered = [v for f in factors for v in f.vars]
+    if sorted(map(str, covered)) != sorted(map(str, latent)) or \
+            any(v in latent for f in factors for v in f.given):
+        bad("'factorised:' needs one factor per latent (or group of latents), each latent in exactly "
+            "one factor and none conditioned on a latent")
+    order = {str(f): i for i, f in enumerate(_written_order(text, factors))}
+    return tuple(sorted(factors, key=lambda f: order[str(f)]))
+
+
+def _written_order(text: str, factors):
+    """The factors in the order they are written (sympy sorts a product)."""
+    return sorted(factors, key=lambda f: text.replace(" ", "").find(str(f).replace(" ", "")))
+
+
+def read_copies(variables: dict, text: str, latent, bad) -> tuple:
+    """The groups of ``copies: z1 z2; u1 u2``."""
+    groups = []
+    seen = set()
+    for part in text.split(";"):
+        names = _names(part)
+        if not names:
+            continue
+        if len(names) < 2:
+            bad("'copies:' lists two or more latents that are copies of one another")
+        for n in names:
+            if n not in variables or variables[n] not in latent:
+                bad(f"'{n}' in 'copies:' is not a latent variable (declare it in 'latent:')")
+            if n in seen:
+                bad(f"'{n}' is in two groups of 'copies:'")
+            seen.add(n)
+        groups.append(tuple(variables[n] for n in names))
+    return tuple(groups)

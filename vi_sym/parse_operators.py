@@ -1,0 +1,68 @@
+"""The parser's productions for optimisation statements and ``E_{-j}`` (see :mod:`vi_sym.parse`)::
+
+    primary := ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
+             | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'                 E_{-z1}[f]
+
+Each function takes the parser (``self``) and the token(s) already read.
+"""
+from __future__ import annotations
+
+from sympy import Symbol
+
+from .operators import ArgMax, ArgMin, ExpectationExcept
+from .tokens import RELATIONS, Token
+
+
+def is_optimum_word(w: str) -> bool:
+    """``argmax_q``, ``argmin_θ``, or ``argmax_`` before ``{``."""
+    return w in ("argmax_", "argmin_") or (w[:7] in ("argmax_", "argmin_") and len(w) > 7)
+
+
+def parse_optimum(self, t: Token):
+    """``argmax_q f``, ``argmin_θ f``, ``argmax_{q(z1)} f``: the objective runs to the end of
+    the side (up to the relation or a closing bracket)."""
+    word, _, sub = t.value.partition("_")
+    if not sub:
+        opener = self.next()
+        if opener.value != "{":
+            raise self.error(f"write {word}_q, {word}_θ or {word}_{{q(z1)}}: the variable it "
+                             "optimises over is its subscript", t)
+        name, after = self.peek(), self.toks[min(self.i + 1, len(self.toks) - 1)]
+        if name.kind == "id" and name.value in self.env.densities and after.value == "}":
+            self.next()                        # argmax_{q}: every density named q
+            target = name.value
+        else:
+            target = self.expr(0)
+        self.close("}", opener)
+        if isinstance(target, Symbol):
+            target = self.env.variables.get(target.name, target)
+    elif sub in self.env.densities:
+        target = sub
+    elif sub in self.env.variables:
+        target = self.env.variables[sub]
+    else:
+        raise self.error(f"{word}_{sub}: '{sub}' is neither a density name nor a declared "
+                         "variable", t)
+    if self.peek().kind == "eof" or self.peek().value in RELATIONS:
+        raise self.error(f"{word} needs the expression it optimises", t)
+    body = self.expr(0)
+    return self.apply(t, ArgMax if word == "argmax" else ArgMin, body, target)
+
+def parse_expectation_except(self, t: Token, opener: Token):
+    """``E_{-z1}[f]`` / ``E_{-1}[f]`` with ``E_{`` consumed and ``-`` next."""
+    self.next()
+    j = self.next()
+    if j.kind == "id" and j.value in self.env.variables:
+        which = self.env.variables[j.value]
+    elif j.kind == "num" and j.value.isdigit() and int(j.value) > 0:
+        which = int(j.value)
+    else:
+        raise self.error("E_{-j} leaves out a latent (E_{-z1}) or a factor by its position "
+                         "(E_{-1})", j)
+    self.close("}", opener)
+    body_open = self.next()
+    if body_open.value != "[":
+        raise self.error(f"expected '[' after E_{{-{j.text}}}, found {body_open.describe()}", body_open)
+    body = self.expr(0)
+    self.close("]", body_open)
+    return self.apply(t, ExpectationExcept, which, body)
