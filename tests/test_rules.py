@@ -9,6 +9,7 @@ import sympy
 from sympy import Integral, Symbol, log
 
 from vi_sym.prover import prove_step
+from vi_sym.describe import example_step
 from vi_sym.operators import ArgMax, ArgMin, ExpectationExcept
 from vi_sym.rules import RULES, Context, UnknownRule, get_rule
 from vi_sym.vocabulary import ELBO, KL, Density, Entropy, Expectation
@@ -68,6 +69,11 @@ USES = {
                                       MEAN_FIELD),
     "rename_bound_variable": (Integral(q * log(q), z), "=",
                               Integral(Density("q", [u]) * log(Density("q", [u])), u), COPIES),
+    # on densities bound by define: the rule's own example, read by the .vi grammar
+    "change_of_variables": (lambda st: (st.lhs, "=", st.rhs, st.context))(
+        example_step("change_of_variables")),
+    "iid_factorisation": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("iid_factorisation")),
+    "sum_integral_swap": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("sum_integral_swap")),
 }
 
 

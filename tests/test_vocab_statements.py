@@ -265,3 +265,11 @@ def test_note_reads_optimisation_statements_and_definitions():
     assert not prove_step(second[0].lhs, "=", second[1].rhs, [], chains[1].context).proved
     reason = dict(chains[0].skipped)[5]
     assert "definition" in reason and "function of x" in reason
+
+
+def test_a_density_written_against_the_subscript_is_the_target():
+    """``argmax_q(z) f`` optimises over q(z); it is not argmax_q of (z)·f."""
+    e = parse_expression("argmax_q(z) ELBO(q(z), p(x,z))", ENV)
+    assert e.target == Density("q", [z]) and isinstance(e.f, ELBO)
+    spaced = parse_expression("argmax_q (z) z", ENV)
+    assert spaced.f == z ** 2 and str(spaced.target) == "q"

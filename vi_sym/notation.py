@@ -118,6 +118,9 @@ class ViPrinter(StrPrinter):
     def _print_Const(self, e):
         return f"const({self._print(e.target)})"
 
+    def _print_Indexed(self, e):
+        return f"{self._print(e.base.label)}[{', '.join(self._print(i) for i in e.indices)}]"
+
     def _print_Exp1(self, e):
         return "exp(1)"
 

@@ -57,7 +57,7 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import is_optimum_word, parse_expectation_except, parse_optimum
+from .parse_operators import density_variable, is_optimum_word, parse_expectation_except, parse_optimum
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -364,7 +364,7 @@ class _Parser:
             if v.value not in self.env.variables:
                 raise self.error(f"unknown variable '{v.value}' in density {name.value}(...): "
                                  "declare it as a variable", v)
-            groups[-1].append(self.env.variables[v.value])
+            groups[-1].append(density_variable(self, v))
             if self.at(","):
                 self.next()
             elif self.at("|") and len(groups) == 1:

@@ -7,7 +7,7 @@ Each function takes the parser (``self``) and the token(s) already read.
 """
 from __future__ import annotations
 
-from sympy import Symbol
+from sympy import Indexed, IndexedBase, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
 from .tokens import RELATIONS, Token
@@ -36,6 +36,9 @@ def parse_optimum(self, t: Token):
         self.close("}", opener)
         if isinstance(target, Symbol):
             target = self.env.variables.get(target.name, target)
+    elif sub in self.env.densities and self.at("(") and self.peek().start == t.end:
+        # argmax_q(z1) f: the density q(z1) is the subscript, not a factor of the objective
+        target = self.density(Token("id", sub, sub, t.start + 7, t.end), self.next())
     elif sub in self.env.densities:
         target = sub
     elif sub in self.env.variables:
@@ -66,3 +69,17 @@ def parse_expectation_except(self, t: Token, opener: Token):
     body = self.expr(0)
     self.close("]", body_open)
     return self.apply(t, ExpectationExcept, which, body)
+
+
+def density_variable(self, v: Token):
+    """A density's variable: a declared name, or a data point ``x[n]`` of it (an index name)."""
+    var = self.env.variables[v.value]
+    if not (self.at("[") and self.peek().start == v.end):
+        return var
+    opener = self.next()
+    idx = self.next()
+    if idx.kind != "id":
+        raise self.error(f"a data point is indexed by a name, e.g. {v.value}[n]", idx)
+    index = self.env.variables.get(idx.value, Symbol(idx.value, integer=True))
+    self.close("]", opener)
+    return Indexed(IndexedBase(var), index)

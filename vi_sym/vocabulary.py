@@ -20,7 +20,7 @@ stated for integrals holds verbatim for sums over a discrete latent.
 from __future__ import annotations
 
 import sympy
-from sympy import Expr, Integral, Symbol, Tuple, log
+from sympy import Expr, Indexed, Integral, Symbol, Tuple, log
 from sympy.core.symbol import Str
 
 __all__ = [
@@ -52,6 +52,10 @@ def _as_symbols(seq, what):
             if not v.isidentifier():
                 raise VocabularyError(f"{what}: '{v}' is not a variable name")
             v = Symbol(v)
+        if isinstance(v, Indexed) and isinstance(v.base.label, Symbol) and \
+                all(isinstance(i, Symbol) for i in v.indices):
+            out.append(v)          # a data point x[n] of an i.i.d. data set
+            continue
         if not isinstance(v, Symbol):
             raise VocabularyTypeError(f"{what} must be variables (sympy Symbols or names), got {v!r}")
         out.append(v)

@@ -7,8 +7,12 @@
 * ``copies: z1 z2`` -- latents that are copies of one variable (i.i.d. draws): one domain, one
   base measure, and each density name is one function of either, so a bound variable may be
   renamed from one to the other.  Several groups are separated by ``;``.
+* ``iid: X = x[1..N]`` -- the observed data set X is the points x[1], …, x[N], independent given
+  every latent; N is a declared (positive) size.  Several data sets are separated by ``;``.
 """
 from __future__ import annotations
+
+import re
 
 import sympy
 from sympy import Mul
@@ -75,3 +79,25 @@ def read_copies(variables: dict, text: str, latent, bad) -> tuple:
             seen.add(n)
         groups.append(tuple(variables[n] for n in names))
     return tuple(groups)
+
+
+_IID = re.compile(r"^\s*(\S+)\s*=\s*(\S+?)\s*\[\s*1\s*\.\.\s*(\S+?)\s*\]\s*$")
+
+
+def read_iid(variables: dict, text: str, latent, bad) -> tuple:
+    """The data sets of ``iid: X = x[1..N]``: ((X, x, N), ...)."""
+    out = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        m = _IID.match(part)
+        if not m:
+            bad("'iid:' reads 'X = x[1..N]': the data set, its points, their number")
+        names = [normal_name(g) for g in m.groups()]
+        for n in names:
+            if n not in variables:
+                bad(f"'{n}' in 'iid:' is not declared (X and x under observed:, N under positive:)")
+            if variables[n] in latent:
+                bad(f"'{n}' in 'iid:' is a latent variable; the data set and its points are observed")
+        out.append(tuple(variables[n] for n in names))
+    return tuple(out)

@@ -33,10 +33,10 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
-from .headers import declare_functions, read_copies, read_factorisation
+from .headers import declare_functions, read_copies, read_factorisation, read_iid
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
-               "note", "factorised", "factorized", "copies", "functions"}
+               "note", "factorised", "factorized", "copies", "functions", "iid"}
 DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
 STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
 REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
@@ -192,8 +192,9 @@ def _env(block: _Block, file: str):
     factors = read_factorisation(env, h.get("factorised", h.get("factorized", "")), latent,
                                  _where(block, file, "factorised", "factorized"))
     copies = read_copies(variables, h.get("copies", ""), latent, _where(block, file, "copies"))
+    iid = read_iid(variables, h.get("iid", ""), latent, _where(block, file, "iid"))
     defined = _defines(block, file, env, latent, dict(domains))
-    return env, Context(latent, models, tuple(domains), factors, copies), defined
+    return env, Context(latent, models, tuple(domains), factors, copies, iid), defined
 
 
 def _where(block: _Block, file: str, *keys):

@@ -14,10 +14,12 @@ from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
 from .finite_jensen import log_of_mean_ge_mean_of_logs
+from .iid import iid_factorisation, sum_integral_swap
 from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 from .meanfield import expectation_except_definition
 from .optimisation import argmax_of_shifted, argmin_definition
 from .renaming import rename_bound_variable
+from .reparameterisation import change_of_variables
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
@@ -93,8 +95,14 @@ register_rule(rename_bound_variable, before="normalisation",
               aliases=("alpha_equivalence", "rename_integration_variable", "change_of_name"))
 register_rule(argmin_definition, aliases=("argmin_as_argmax",))
 register_rule(argmax_of_shifted, aliases=("argmax_shift", "argmin_of_shifted"))
+register_rule(change_of_variables, before="normalisation",
+              aliases=("reparameterisation", "reparameterization", "reparameterisation_trick"))
+#: rules about densities bound by ``define``: a claim citing one is also tried by the rules
+CONCRETE_RULES = {"change_of_variables"}
+register_rule(iid_factorisation, before="linearity", aliases=("iid", "independent_data"))
+register_rule(sum_integral_swap, before="normalisation", aliases=("sum_linearity", "finite_sum_swap"))
 register_rule(log_of_mean_ge_mean_of_logs,
               aliases=("jensen_finite", "jensen_average", "jensen_finite_average"))
 
-__all__ = ["Context", "Rule", "RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
+__all__ = ["Context", "Rule", "RULES", "CONCRETE_RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]

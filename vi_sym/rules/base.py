@@ -35,6 +35,8 @@ class Context:
     #: groups of variables declared copies of one another (``copies: z1 z2``): one domain and
     #: base measure, and a density name means one function of either (q(z1), q(z2) are one q)
     copies: tuple = ()
+    #: i.i.d. data sets (``iid: X = x[1..N]``): ((X, x, N), ...)
+    iid: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent
