@@ -19,6 +19,7 @@ from conftest import CTX, evidence, joint, likelihood, posterior, prior, q, x, z
 w = Symbol("w")           # a real quantity of unknown sign
 y = Symbol("y", positive=True)
 f_z = sympy.Function("f")(z)  # a function of the latent of unknown sign
+v = Symbol("v", real=True)    # a declared real parameter
 u = Symbol("u")
 MEAN_FIELD = Context((z, u), factors=(q, Density("q", [u])))
 COPIES = Context((z, u), copies=((z, u),))
@@ -57,6 +58,7 @@ USES = {
                                Integral(q * Density("r", [w]) * log(Density("p", [x], [z, w])), z, w)),
     "density_argument_order": (Density("p", [z, x]), "=", joint),
     "log_of_exp": (log(sympy.exp(Integral(q * log(prior), z))), "=", Integral(q * log(prior), z)),
+    "nonnegative_quotient": (y + v ** 2 / y, ">=", y),
     # rules whose statement needs a header (a 4th entry: the context)
     "argmin_definition": (ArgMin(Integral(q * log(q / prior), z), "q"), "=",
                           ArgMax(-Integral(q * log(q / prior), z), "q")),
@@ -103,6 +105,10 @@ def test_equality_rule_is_needed(name):
 
 # ------------------------------------------------------------------ misuses
 MISUSES = [
+    # signs: a square minus a number, an odd power of a real parameter, a density
+    ("a square is not above a positive number", v ** 2, ">=", y),
+    ("an odd power of a real parameter has no sign", v ** 3 / y, ">=", 0),
+    ("a density times a square is not above the density", prior * v ** 2, ">=", prior),
     # wrong conditioning
     ("bayes: evidence and prior swapped", posterior, "=", likelihood * evidence / prior),
     ("bayes: prior missing", posterior, "=", likelihood / evidence),

@@ -21,6 +21,7 @@ from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
 from .notation import to_unicode
+from .rational import field_free_of, field_zero
 from .upto import UpTo, free_of, split_up_to
 from .operators import ArgOpt
 from .vocabulary import Const, Density
@@ -148,7 +149,7 @@ def prove_equal(lhs, rhs, rules, ctx: Context, sides=("lhs", "rhs")) -> Proof:
         residual = algebra(a.f - b.f)      # what is left: the difference of the two objectives
     else:
         residual = algebra(a - b)
-    return Proof(residual == 0, trace, residual)
+    return Proof(residual == 0 or field_zero(residual), trace, residual)
 
 
 def _with_fallback(attempt, cited_eq):
@@ -259,7 +260,7 @@ def prove_free_of(lhs, rhs, rules, ctx: Context, targets, sides=("lhs", "rhs")) 
     a = normalise(lhs, rules, ctx, sides[0], trace)
     b = normalise(rhs, rules, ctx, sides[1], trace)
     residual = algebra(a - b)
-    return Proof(free_of(residual, targets), trace, residual)
+    return Proof(free_of(residual, targets) or field_free_of(residual, targets), trace, residual)
 
 
 def prove_up_to(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:

@@ -20,6 +20,7 @@ from .meanfield import expectation_except_definition
 from .optimisation import argmax_of_shifted, argmin_definition
 from .renaming import rename_bound_variable
 from .reparameterisation import change_of_variables
+from .signs import nonnegative_quotient
 
 #: The order in which equality rules are tried when normalising an expression:
 #: unfold definitions, rewrite densities, split logs, then split integrals.
@@ -103,6 +104,7 @@ register_rule(iid_factorisation, before="linearity", aliases=("iid", "independen
 register_rule(sum_integral_swap, before="normalisation", aliases=("sum_linearity", "finite_sum_swap"))
 register_rule(log_of_mean_ge_mean_of_logs,
               aliases=("jensen_finite", "jensen_average", "jensen_finite_average"))
+register_rule(nonnegative_quotient, aliases=("sign_rules",))
 
 __all__ = ["Context", "Rule", "RULES", "CONCRETE_RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]
