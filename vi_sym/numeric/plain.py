@@ -29,6 +29,7 @@ from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
 from .precise import mp_const, numeric_failure
+from .supports import CONTINUOUS, DISCRETE, base_measure, supports_nest  # noqa: F401 -- re-exported
 from .walker import Walker
 
 __all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
@@ -244,52 +245,6 @@ def support_closure(c):
     return lambda env: sup
 
 
-#: support shapes (``Dist.support()[0]``) by base measure
-CONTINUOUS = frozenset({"real", "interval"})
-DISCRETE = frozenset({"finite", "count", "integers"})
-
-
-def base_measure(support) -> str:
-    """'lebesgue' for a continuous support, 'counting' for a finite or count support, the
-    simplex's own measure for a Dirichlet coordinate."""
-    if support[0] == "simplex":
-        return f"simplex {support[3]}"
-    if support[0] in CONTINUOUS:
-        return "lebesgue"
-    if support[0] in DISCRETE:
-        return "counting"
-    raise ValueError(f"unknown support {support!r}")
-
-
-def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a, strict=True).is_nonnegative)):
-    """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
-    (The real line gives a finite or count support measure zero: a KL between a discrete
-    and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for interval ends
-    (symbolically by default)."""
-    if base_measure(outer) != base_measure(inner):
-        return False
-    if tuple(outer) == tuple(inner) or outer[0] == "real":
-        return True
-    if outer[0] == "interval":
-        return inner[0] == "interval" and le(outer[1], inner[1]) and le(inner[2], outer[2])
-    if outer[0] in ("count", "integers"):
-        lo, hi = (0, sympy.oo) if outer[0] == "count" else outer[1:]
-        if inner[0] in ("count", "integers"):
-            ilo, ihi = (0, sympy.oo) if inner[0] == "count" else inner[1:]
-            return _end_le(lo, ilo, le) and _end_le(ihi, hi, le)
-        return all(int(k) == k and _end_le(lo, k, le) and _end_le(k, hi, le) for k in inner[1])
-    return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
-
-
-def _end_le(a, b, le) -> bool:
-    """a <= b for support ends that may be ±oo (sympy or mpmath infinities)."""
-    if a in (-sympy.oo, mpmath.ninf) or b in (sympy.oo, mpmath.inf) or a == b:
-        return True
-    if a in (sympy.oo, mpmath.inf) or b in (-sympy.oo, mpmath.ninf):
-        return False
-    return le(a, b)
-
-
 def num_contains(outer, inner) -> bool:
     """Is the evaluated support ``inner`` inside ``outer`` (same base measure)?"""
     return supports_nest(outer, inner, le=lambda a, b: a <= b)
@@ -441,6 +396,20 @@ def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
             return w if bare else np.where(w > 0, w * f(e), 0.0)
         return fvec
 
+    first = _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale)
+    if first is not None:
+        return first
+    # a second float64 attempt, the range cut at the weight's located peak and its width
+    # (see quad64.locate_peak); only when it fails too does mpmath integrate
+    found = quad64.locate_peak(lambda x: logp_np({**fenv, z: x}), lo, hi)
+    if found is None:
+        return None
+    extra, width = found
+    return _fast_pieces(integrand, direct, reflected, z, lo, hi, sorted(set(pts) | set(extra)), width)
+
+
+def _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale):
+    logp_np, fnp, _ = direct
     left = integrand(logp_np, fnp, z)
     if reflected is None or not np.isfinite(hi):
         return quad64.integrate(left, lo, hi, pts, scale)

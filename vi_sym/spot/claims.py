@@ -30,7 +30,7 @@ from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
 from ..numeric.plain import fallback_budget
 from .base import SpotResult
-from .driver import MARGIN, Fast, Property, compare, search
+from .driver import MARGIN, Fast, Property, compare, draws, search
 
 __all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "DOMAINS", "FAMILY"]
 
@@ -202,6 +202,20 @@ def _side_value(C, expr, at, env):
     return hit
 
 
+def holds_at(lhs, rhs, rel, point, tol=1e-6) -> bool:
+    """Do the defining integrals of ``lhs`` and ``rhs`` satisfy ``rel`` at ``point`` ({name:
+    float}), clearly (15 digits, within MARGIN of the threshold)?  False when they violate
+    it, come too close to call, or cannot be evaluated there.  Only a screen that discards
+    candidate edits (likely fixes) uses it: True never accepts a candidate by itself."""
+    try:
+        prop = _ClaimProperty(_compiled(lhs), _compiled(rhs), rel, tol, (lhs, rhs))
+    except Exception:  # noqa: BLE001 -- a side that cannot be compiled does not hold
+        return False
+    with fallback_budget(FALLBACK_BUDGET):
+        p = prop.evaluate(point, DPS)
+    return not isinstance(p, str) and p.violation <= MARGIN * p.threshold
+
+
 def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     """Numeric spot-check of a concrete step against its defining integrals."""
     def result(status, n_checked=0, n_total=0, max_error=0.0, cex=None, reason=""):
@@ -255,3 +269,13 @@ class ClaimChecker:
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         return spot_claim(step, samples=samples, seed=seed, tol=tol)
+
+    def prefetch(self, step, samples=50, seed=0) -> None:
+        """Make the claim's draws and compile its sides now (memoised per process: workers
+        forked afterwards share them)."""
+        _compiled(step.lhs), _compiled(step.rhs)
+        params = _param_names(step)
+        names = [p.name for p in params]
+        kinds = [_domain(p, dict(step.context.domains)) for p in params]
+        if samples:
+            draws(point_strategy(names, kinds), samples, seed, ("claim", tuple(zip(names, kinds))))
