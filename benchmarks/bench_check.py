@@ -43,7 +43,7 @@ CATALOGUE = ROOT / "derivations"
 
 # --------------------------------------------------------------------------- naive child
 
-def naive_step(step_id: str, timeout: float) -> dict:
+def naive_step(step_id: str, timeout: float, catalogue=CATALOGUE) -> dict:
     """In a child process: the naive check of one step, under an alarm of ``timeout`` seconds."""
     import signal
 
@@ -52,7 +52,7 @@ def naive_step(step_id: str, timeout: float) -> dict:
     from vi_sym.loader import load_paths
     from vi_sym.vocabulary import Density, unfold_definitions
 
-    derivs, _ = load_paths([str(CATALOGUE)])
+    derivs, _ = load_paths([str(catalogue)])
     steps = {s.id: s for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])}
     step = steps[step_id]
 
@@ -142,12 +142,13 @@ def timed(cmd) -> tuple:
 
 
 LAST_CPU = [0.0]
+LOAD = ["?"]
 
 
-def run_vi_sym(args: list, json_path=None) -> tuple:
+def run_vi_sym(args: list, json_path=None, catalogue=CATALOGUE) -> tuple:
     """(wall seconds, exit code, parsed JSON or None, verdicts reused from the cache);
     the CPU seconds are left in ``LAST_CPU``."""
-    cmd = [sys.executable, "-m", "vi_sym", "check", *args]
+    cmd = [sys.executable, "-m", "vi_sym", "check", str(catalogue), *args]
     if json_path:
         cmd += ["--json", str(json_path)]
     wall, LAST_CPU[0], p = timed(cmd)
@@ -162,11 +163,12 @@ def run_vi_sym(args: list, json_path=None) -> tuple:
     return wall, p.returncode, data, int(m.group(1)) if m else 0
 
 
-def run_naive(step_ids, timeout: float) -> tuple:
+def run_naive(step_ids, timeout: float, catalogue=CATALOGUE) -> tuple:
     """(total wall seconds, {id: result}) of the naive check, one subprocess per step."""
     results, t0 = {}, time.perf_counter()
     for sid in step_ids:
-        cmd = [sys.executable, __file__, "--naive-step", sid, "--timeout", str(timeout)]
+        cmd = [sys.executable, __file__, "--naive-step", sid, "--timeout", str(timeout),
+               "--catalogue", str(catalogue)]
         s0 = time.perf_counter()
         try:
             p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True,
@@ -204,12 +206,28 @@ def main(argv=None) -> int:
     ap.add_argument("--naive-runs", type=int, default=1,
                     help="runs of the naive approach (default 1: it is dominated by time-outs)")
     ap.add_argument("--no-naive", action="store_true", help="skip the naive approach")
+    ap.add_argument("--catalogue", default=str(CATALOGUE),
+                    help="the directory of derivations to check (default: derivations/)")
+    ap.add_argument("--at", metavar="REV",
+                    help="check derivations/ as it was at git revision REV (e.g. the 68-step "
+                         "catalogue of issue 8: --at 8e93342^), extracted to a temporary directory")
     ap.add_argument("--naive-step", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.naive_step:
-        print(json.dumps(naive_step(a.naive_step, a.timeout)))
+        print(json.dumps(naive_step(a.naive_step, a.timeout, Path(a.catalogue))))
         return 0
+    if a.at:
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = subprocess.run(["git", "archive", a.at, "derivations"], cwd=ROOT,
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+            return _bench(a, Path(tmp) / "derivations")
+    return _bench(a, Path(a.catalogue))
 
+
+def _bench(a, catalogue: Path) -> int:
+    """The benchmark of the derivations in ``catalogue`` (see the module docstring)."""
+    LOAD[0] = f"{os.getloadavg()[0]:.1f}"
     common = ["--timeout", str(a.timeout)] + [x for f in a.family for x in ("--family", f)]
     rows, slow = [], None
     with tempfile.TemporaryDirectory() as tmp:
@@ -224,11 +242,11 @@ def main(argv=None) -> int:
         ]
         rows.append(_row('python -c "import sympy"', a.runs,
                          lambda: timed([sys.executable, "-c", "import sympy"])))
-        run_vi_sym(common + ["--cache-dir", str(cache)])            # prime the warm cache
+        run_vi_sym(common + ["--cache-dir", str(cache)], None, catalogue)   # prime the warm cache
         for label, extra in configs:
             walls, cpus, codes, reused = [], [], set(), set()
             for i in range(a.runs):
-                wall, code, data, hits = run_vi_sym(common + extra, jpath if i == 0 else None)
+                wall, code, data, hits = run_vi_sym(common + extra, jpath if i == 0 else None, catalogue)
                 walls.append(wall)
                 cpus.append(LAST_CPU[0])
                 codes.add(code)
@@ -239,7 +257,7 @@ def main(argv=None) -> int:
                 label += f", {'/'.join(map(str, sorted(reused)))} reused"
             rows.append((label, *_stats(walls), statistics.median(cpus), "/".join(map(str, sorted(codes)))))
             print(f"  {label}: {[round(w, 2) for w in walls]}", file=sys.stderr)
-        plugin = [sys.executable, "-m", "pytest", "derivations", "-q", "-p", "no:cacheprovider",
+        plugin = [sys.executable, "-m", "pytest", str(catalogue), "-q", "-p", "no:cacheprovider",
                   "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "--vi-sym-timeout", str(a.timeout)]
         runs = iter(range(10 ** 6))
         for n in ("0", "2"):
@@ -249,11 +267,11 @@ def main(argv=None) -> int:
                 plugin + ["-p", "xdist", "-n", n, "--vi-sym-cache-dir", str(Path(tmp) / f"pc{next(runs)}")])))
 
     from vi_sym.loader import load_paths
-    derivs, _ = load_paths([str(CATALOGUE)])
+    derivs, _ = load_paths([str(catalogue)])
     ids = [s.id for d in derivs for s in d.steps + ([d.conclusion] if d.conclusion else [])]
     naive_walls, naive = [], {}
     for _ in range(0 if a.no_naive else max(1, a.naive_runs)):
-        wall, naive = run_naive(ids, a.timeout)
+        wall, naive = run_naive(ids, a.timeout, catalogue)
         naive_walls.append(wall)
     n_med, n_min, n_max = _stats(naive_walls or [float("nan")])
     compute = sum(r["seconds"] for r in naive.values())
@@ -263,8 +281,9 @@ def main(argv=None) -> int:
         counts[key] = counts.get(key, 0) + 1
 
     print()
-    print(f"vi_sym benchmark: {len(ids)} steps and conclusions in {CATALOGUE.name}/, "
+    print(f"vi_sym benchmark: {len(ids)} steps and conclusions in {catalogue}, "
           f"time limit {a.timeout:g} s per step, {os.cpu_count()} CPUs, "
+          f"load average before/after {LOAD[0]} / {os.getloadavg()[0]:.1f}, "
           f"vi_sym flags: {' '.join(common)}")
     print()
     print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'CPU s':>6} | "

@@ -21,7 +21,7 @@ unit = st.floats(0.05, 0.95)
 
 # (kind, parameter strategies, statistics with a lemma)
 CASES = [
-    ("Normal", (real, pos), [z, z ** 2, z ** 3, z ** 4]),
+    ("Normal", (real, pos), [z, z ** 2, z ** 3, z ** 4, Abs(z - 1), Abs(z), Abs(2 - z)]),
     ("Exponential", (pos,), [z, z ** 2, z ** 3, log(z)]),
     ("Gamma", (pos, pos), [z, z ** 2, log(z)]),
     ("Beta", (pos, pos), [z, z ** 2, log(z), log(1 - z)]),
@@ -106,7 +106,7 @@ def test_every_lemma_agrees_with_quadrature(kind, strategies, stats, data):
         assert value == pytest.approx(float(_numeric(dist, h)), rel=1e-7, abs=1e-9), (kind, h, params)
 
 
-@pytest.mark.parametrize("kind,h", [("Normal", z ** 2), ("Exponential", z ** 2), ("Uniform", z ** 3),
+@pytest.mark.parametrize("kind,h", [("Normal", z ** 2), ("Normal", Abs(z - 1)), ("Exponential", z ** 2), ("Uniform", z ** 3),
                                     ("HalfNormal", z ** 2), ("Pareto", z ** -1)])
 def test_lemma_agrees_with_sympys_integral(kind, h):
     a, b = sympy.symbols("a b", positive=True)
@@ -121,7 +121,8 @@ def test_lemma_agrees_with_sympys_integral(kind, h):
 
 @pytest.mark.parametrize("kind,params,h", [
     ("Normal", (0, 1), log(z)),               # log of a possibly negative variable
-    ("Normal", (0, 1), Abs(z)),               # |z| lemma is Laplace's, not Normal's
+    ("Normal", (0, 1), Abs(2 * z - 1)),       # |2z - 1| is not |z - c|
+    ("Normal", (0, 1), Abs(z) ** 2 * z),      # a product of statistics
     ("Poisson", (2,), z ** 3),                # no third-moment lemma for Poisson
     ("Laplace", (0, 1), Abs(2 * z - 1)),      # |2z - 1| is not |z - c|
     ("Beta", (2, 3), log(1 + z)),             # log(1 + z) is not log(1 - z)
@@ -159,5 +160,5 @@ def test_lemmas_live_with_their_kind():
     from vi_sym.distributions import SPECS
     for kind, spec in SPECS.items():
         assert len(spec.domains) == len(spec.params), kind
-        assert set(spec.domains) <= {"real", "positive", "unit", "posint"}, kind
+        assert set(spec.domains) <= {"real", "positive", "unit", "posint", "any"}, kind   # any: a formula, a label
         assert callable(spec.lemma) and callable(spec.support), kind

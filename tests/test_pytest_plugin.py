@@ -213,7 +213,8 @@ def test_under_xdist_each_derivation_is_checked_once_by_the_worker_it_is_handed_
     res.assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
     ran = {f.name: f.read_text().split() for f in vi.path.glob("ran-gw*.txt")}
     assert sorted(s for ids in ran.values() for s in ids) == ["f::1", "f::2", "f::3", "f::conclusion", "g::1"]
-    # one check_derivations call per derivation, in the worker it was handed to: no step
+    # one check_derivations call per group of derivations (f and g fall in different groups),
+    # in the worker it was handed to: no step
     # is checked twice, no file re-run per worker
     assert sorted(calls(vi)) == ["f:3", "g:1"]
     workers = {w: {i.split("::")[0] for i in ids} for w, ids in ran.items()}

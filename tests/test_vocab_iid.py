@@ -83,3 +83,14 @@ def test_iid_header_errors(header, message):
     assert errors and errors[0].line == 5
     import re
     assert re.search(message, errors[0].message)
+
+
+def test_the_cache_key_depends_on_the_iid_declaration(tmp_path):
+    """A step proved under 'iid:' must not be served from the cache to a derivation without it."""
+    from vi_sym.cache import Cache
+    from vi_sym.core import Step
+    from vi_sym.settings import Settings
+    lhs, _, rhs = parse_relation("log(p(X|z)) = sum(log(p(x[n]|z)), (n, 1, N))", ENV)
+    cache, settings = Cache(tmp_path), Settings()
+    keys = {cache.step_key(Step(lhs, "=", rhs, context=c), (), settings) for c in (CTX, Context((z,)))}
+    assert len(keys) == 2

@@ -142,7 +142,8 @@ class Cache:
         return {"latent": [sympy.srepr(v) for v in ctx.latent], "models": sorted(ctx.models),
                 "domains": [list(d) for d in getattr(ctx, "domains", ())],
                 "factors": [sympy.srepr(f) for f in getattr(ctx, "factors", ())],
-                "copies": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "copies", ())]}
+                "copies": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "copies", ())],
+                "iid": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "iid", ())]}
 
     def step_key(self, step, families, settings, previous=None, kind="step") -> str:
         """Keyed on the step, the families asked for, the settings and the previous step's left

@@ -78,9 +78,26 @@ def why_untested(step: Step, settings: Settings) -> str:
     return "no model family applies to it"
 
 
-def load() -> None:
-    """Import everything a verdict may need (the workers fork after this, sharing it)."""
-    from . import claims, spotcheckers  # noqa: F401 -- for start-up time, see above
+def load(settings: Settings | None = None) -> None:
+    """Import everything a verdict may need (the workers fork after this, sharing it); the
+    spot-checkers (numpy, hypothesis) only when ``settings`` asks for spot-checks."""
+    from . import claims  # noqa: F401 -- for start-up time, see above
+    if settings is None or settings.families:
+        from . import spotcheckers  # noqa: F401 -- for start-up time, see above
+
+
+def prefetch(items) -> None:
+    """For ``(step, checker, settings)`` items: the spot-checks' draws made in this process
+    before its one worker forks, so a process that checks many small batches (an xdist
+    worker, one derivation at a time) draws each strategy once, not once per batch.  (With
+    several workers the workers make the draws themselves, in parallel.)"""
+    for step, checker, settings in items:
+        pre = getattr(checker, "prefetch", None)
+        if pre is not None:
+            try:
+                pre(step, settings.samples, settings.seed)
+            except Exception:  # noqa: BLE001 -- the check itself reports whatever this hits
+                pass
 
 
 # --------------------------------------------------------------------------- the pieces

@@ -219,6 +219,38 @@ def swap_parameters(expr, ctx):
     return _everywhere(expr, local)
 
 
+def log_square(expr, ctx):
+    """log σ written for log σ² (or the other way round): a parameter's power inside a log
+    halved or doubled (σ² <-> σ, 1/σ² <-> 1/σ)."""
+    latent = set(getattr(ctx, "latent", ()) or ())
+
+    def local(e):
+        if not isinstance(e, log):
+            return
+        factors = Mul.make_args(e.args[0])
+        for i, f in enumerate(factors):
+            base, ex = f.as_base_exp()
+            if not (base.is_Symbol and base not in latent) or ex not in (1, -1, 2, -2):
+                continue
+            new_f = base ** (ex * 2 if abs(ex) == 1 else ex // 2)
+            new = log(Mul(*factors[:i], new_f, *factors[i + 1:]))
+            yield f"{show(new)} instead of {show(e)}", new
+    return _everywhere(expr, local)
+
+
+def flip_pair(expr, ctx):
+    """The signs of two terms of a sum flipped together: a bracket -(a + b) expanded as
+    -a + b, or a group of terms written with the other sign."""
+    def local(e):
+        if isinstance(e, Add):
+            terms = e.args
+            for i, a in enumerate(terms):
+                for b in terms[i + 1:]:
+                    yield (f"{show(-a)} and {show(-b)} instead of {show(a)} and {show(b)}",
+                           Add(*[(-u if u is a or u is b else u) for u in terms]))
+    return _everywhere(expr, local)
+
+
 #: operators that model a learner's slip (used for likely fixes, in this order)
 FIX_OPERATORS = (swap_conditioning, swap_kl, reparenthesise, misplaced_division, cancelled_density,
                  flip_sign, drop_term)
@@ -226,7 +258,7 @@ FIX_OPERATORS = (swap_conditioning, swap_kl, reparenthesise, misplaced_division,
 MUTATION_OPERATORS = FIX_OPERATORS + (scale_term, log_of_sum, pull_out_dependent, wrong_normalisation)
 
 #: extra operators for closed forms about defined densities (likely fixes of claims)
-CLAIM_OPERATORS = (flip_sign, scale_term, swap_parameters, drop_term)
+CLAIM_OPERATORS = (flip_sign, scale_term, swap_parameters, log_square, drop_term, flip_pair)
 
 FLIP_RELATION = {">=": "<=", "<=": ">="}
 

@@ -71,7 +71,16 @@ def algebra(expr):
 class TraceEntry:
     side: str
     rule: str
-    result: str
+    #: the rewritten expression; shown in the learner's notation when first read (a proof
+    #: attempt that fails or is superseded never pays for printing its steps)
+    result: object
+
+    def __getattribute__(self, name):
+        value = object.__getattribute__(self, name)
+        if name == "result" and not isinstance(value, str):
+            value = to_unicode(value)
+            object.__setattr__(self, "result", value)
+        return value
 
 
 @dataclass
@@ -91,18 +100,39 @@ class Proof:
         return tuple(seen)
 
 
+#: normal forms already computed in this process, with their trace: (expr, rules, ctx, side)
+#: -> (normal form, trace entries).  Rewriting is a function of these alone, so a side that
+#: recurs (the gap of an inequality against each pair of atoms, a fix candidate's unedited
+#: side) is normalised once.
+_NORMAL: dict = {}
+_NORMAL_MAX = 2048
+
+
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
     order = [r for r in EQUALITY_RULES if r in rules or r.definition]
     expr = sympy.sympify(expr, strict=True)
+    key = (expr, tuple(order), ctx, side)
+    hit = _NORMAL.get(key)
+    if hit is None:
+        steps: list = []
+        hit = (_normalise(expr, order, ctx, side, steps), tuple(steps))
+        if len(_NORMAL) >= _NORMAL_MAX:
+            _NORMAL.clear()
+        _NORMAL[key] = hit
+    if trace is not None:
+        trace.extend(TraceEntry(t.side, t.rule, object.__getattribute__(t, "result")) for t in hit[1])
+    return hit[0]
+
+
+def _normalise(expr, order, ctx: Context, side: str, trace: list):
     for _ in range(MAX_ROUNDS):
         before = expr
         for rule in order:
             new = rule.rewrite(expr, ctx)
             if new != expr:
                 new = algebra(new)
-                if trace is not None:
-                    trace.append(TraceEntry(side, rule.name, to_unicode(new)))
+                trace.append(TraceEntry(side, rule.name, new))
                 expr = new
         expr = algebra(expr)
         if expr == before:

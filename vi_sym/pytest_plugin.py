@@ -19,14 +19,16 @@ directory scans stay ``*.vi`` only, as for ``python -m vi_sym check``) -- and vi
 imported lazily (inside the functions, for start-up time), so the plugin is inert in test runs
 that collect no derivation files.
 
-Under pytest-xdist the steps of a derivation go to one xdist worker together (a
-scheduler of the plugin's own, for the default ``--dist load``); each worker checks
-the derivations it is handed, with one worker process of its own, and workers share
-verdicts through the on-disk cache (``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
+Under pytest-xdist the derivations of a file go to the xdist workers in a few groups (a
+scheduler of the plugin's own, for the default ``--dist load``; every step of a derivation
+in the same group); each worker checks the groups it is handed, one at a time, with one
+worker process of its own, and workers share verdicts through the on-disk cache
+(``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
 """
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -78,12 +80,26 @@ def pytest_xdist_make_scheduler(config, log):
 
     class DerivationScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            file = nodeid.split("::", 1)[0]
-            if file.endswith(".vi") or (not file.endswith(".py") and nodeid.count("::") >= 2):
-                return nodeid.rsplit("::", 1)[0]      # FILE::DERIVATION (a .vi file or a named note)
-            return nodeid
+            return _scope(nodeid)
 
     return DerivationScheduling(config, log)
+
+
+#: the derivations of one file are dealt to xdist workers in this many groups: a group is
+#: checked in one go (one worker process forked, draws and compiled sides shared), and there
+#: are still enough groups to keep every worker busy
+GROUPS_PER_FILE = 8
+
+
+def _scope(nodeid: str) -> str:
+    """The unit xdist hands out: ``FILE::group k`` for a step of a derivation (the group by a
+    stable hash of the derivation's name, so all its steps go together); a test of any other
+    kind on its own."""
+    file = nodeid.split("::", 1)[0]
+    if file.endswith(".vi") or (not file.endswith(".py") and nodeid.count("::") >= 2):
+        derivation = nodeid.split("::")[1]
+        return f"{file}::group {zlib.crc32(derivation.encode()) % GROUPS_PER_FILE}"
+    return nodeid
 
 
 def _named(config) -> set:
@@ -180,8 +196,8 @@ class ViFile(pytest.File):
 
     def result_for(self, item):
         """The item's verdict.  Without pytest-xdist the file's selected steps are checked
-        together at its first test; in an xdist worker, its derivation's selected steps at
-        the derivation's first test (xdist hands a derivation to one worker, see
+        together at its first test; in an xdist worker, the selected steps of its group of
+        derivations at the group's first test (xdist hands a group to one worker, see
         :func:`pytest_xdist_make_scheduler`; workers share verdicts through the cache)."""
         if self._failure is not None:          # the checker broke once: every test says so
             raise self._failure
@@ -196,9 +212,11 @@ class ViFile(pytest.File):
         return self._results[item.step.id]
 
     def _check(self, item) -> dict:
-        if _xdist_worker(self.config):      # the derivation's steps handed to this worker
-            mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent is item.parent]
-            select, nodes = {it.step.id for it in mine}, [item.parent]
+        if _xdist_worker(self.config):      # the group of derivations handed to this worker
+            scope = _scope(item.nodeid)
+            mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent.parent is self
+                    and _scope(it.nodeid) == scope]
+            select, nodes = {it.step.id for it in mine}, list(dict.fromkeys(it.parent for it in mine))
         else:
             mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent.parent is self]
             select, nodes = {it.step.id for it in mine}, list(dict.fromkeys(it.parent for it in mine))

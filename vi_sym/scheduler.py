@@ -23,7 +23,7 @@ from .inherit import anchor, holds, inherit_task, probe, sentence
 from .isolation import InterruptedRun, run_tasks
 from .frontends.notes import report_items
 from .judge import (why_untested, applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
-                    load, merge, prove, spot)
+                    load, merge, prefetch, prove, spot)
 from .settings import Settings, check_settings
 
 __all__ = ["Report", "Settings", "check_derivations", "check_steps", "StepTracker"]
@@ -365,7 +365,9 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     t0 = time.perf_counter()
     tasks, plan = _plan(derivations, settings, cache, select)
     if tasks:
-        load()       # before the workers fork, so they share every module a verdict needs
+        load(settings)   # before the workers fork, so they share every module a verdict needs
+        if settings.resolved_jobs() == 1:
+            prefetch([args for fn, args in tasks if fn is spot_task])
     on_done = None
     if on_progress is not None:
         on_done = StepTracker([ids for *_, ids in plan], tasks, on_progress)

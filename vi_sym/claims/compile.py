@@ -6,6 +6,7 @@ from __future__ import annotations
 import mpmath
 from sympy import Symbol
 
+from ..distributions import is_written
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
@@ -19,11 +20,17 @@ from .structure import _groups, _log_densities, _pieces, _unfold, defining_integ
 __all__ = ["DPS", "_Compiled", "_integrate_1d"]
 
 
+def _is_mass(I, P) -> bool:
+    """Is the integral exactly ∫ P (the total mass of P: the claim that P is a density)?"""
+    return I.function == P
+
+
 class _Compiled:
     """A side of a claim, compiled once: its integrals and the outer expression."""
 
     def __init__(self, expr):
         expr = _unfold(expr)
+        self.written = []     # densities written by hand whose mass is checked at each point
         self.integrals = []   # (dummy, [(P components, needs, [(key, closure)]) ...])
         mapping = {}
         for i, I in enumerate(defining_integrals(expr)):
@@ -44,6 +51,8 @@ class _Compiled:
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
                 comps = {v: component(c, kinks[v]) for v, c in pc.items()}
+                if not _is_mass(I, P):
+                    self.written += [comp for v, comp in comps.items() if is_written(comp[0])]
                 pieces.append((comps, needs, groups))
             self.integrals.append((d, pieces))
         outer = expr.xreplace(mapping)
@@ -55,6 +64,11 @@ class _Compiled:
         """(value, error) at the parameter point ``env`` (names -> mpf)."""
         env = dict(env)
         errs = {}
+        for comp in self.written:        # a "density" that does not normalise here is not used
+            m, me = _integrate_1d(comp, None, env)
+            if abs(m - 1) > mpmath.mpf("1e-6") + me:
+                raise NotEvaluable(f"{comp[0].pdf()} is not a density here: its total mass is "
+                                   f"{mpmath.nstr(m, 8)}, not 1")
         for d, pieces in self.integrals:
             v, e = mpmath.mpf(0), mpmath.mpf(0)
             for comps, needs, groups in pieces:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import sympy
 from sympy import Integral
 
-from ..distributions import FAST, ConcreteDensity, Dist, support_contains
-from ..vocabulary import KL, Density
+from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
+from ..distributions.written import split_positive_logs
+from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
 from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold, defining_integrals, explicit
@@ -107,14 +108,51 @@ def _unit_to_positive(diff, domains):
                      lambda e: sympy.log(sympy.factor(sympy.together(e.args[0]))))
 
 
+def _maybe_zero(diff, domains) -> bool:
+    """False when ``diff`` is clearly nonzero at one generic point of the declared domains
+    (then no simplify is spent on it); True when it may be 0 or cannot be evaluated.  Only
+    ever saves a proof attempt: it never proves anything."""
+    domains = dict(domains)
+    point, counts = {}, {}
+    for sym in sorted(diff.free_symbols, key=str):
+        dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
+        vals = _SCREEN.get(dom, _SCREEN["real"])
+        i = counts[dom] = counts.get(dom, -1) + 1
+        point[sym] = sympy.Float(vals[i % 2]) * (1 + sympy.Rational(i // 2, 7))
+    try:
+        v = complex(diff.xreplace(point).evalf(20))
+    except Exception:  # noqa: BLE001 -- cannot screen: the full test decides
+        return True
+    return not abs(v) >= 1e-9
+
+
+def _zero_in_exponentials(d) -> bool:
+    """A cheap exact test before simplify: hyperbolic functions written with exp, then the
+    rational function in the exponentials cancelled (tanh(l/2)·coth(l/2) - 1 in well under a
+    second, where simplify takes ten)."""
+    if not d.has(sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth, sympy.exp):
+        return False
+    try:
+        return sympy.cancel(sympy.expand(d.rewrite(sympy.exp))) == 0
+    except Exception:  # noqa: BLE001 -- not decided here: simplify decides
+        return False
+
+
 def _is_zero(diff, domains=()) -> bool:
     """diff == 0 by expansion (logs split only where sympy knows the factors are positive,
     from the parameters' declared domains), then simplify."""
     d = sympy.expand(sympy.expand_log(diff))
-    if d == 0:
+    if d == 0 or _zero_in_exponentials(d):
         return True
+    if not _maybe_zero(d, domains):
+        return False
     simple = sympy.simplify(d)
     if simple == 0 or sympy.simplify(sympy.expand_log(simple)) == 0:
+        return True
+    if d.has(sympy.sinh, sympy.cosh, sympy.tanh, sympy.coth) and sympy.simplify(d.rewrite(sympy.exp)) == 0:
+        return True     # tanh(l/2)·coth(l/2): sympy's simplify leaves hyperbolic products alone
+    split = split_positive_logs(d)    # log(1/(1 - exp(-l))) = -log(1 - exp(-l)): 1 - exp(-l) > 0
+    if split != d and sympy.simplify(sympy.expand(split)) == 0:
         return True
     u = _unit_to_positive(d, domains)
     return u is not None and (sympy.expand(sympy.expand_log(u)) == 0 or sympy.simplify(u) == 0)
@@ -129,6 +167,10 @@ def prove_claim(step) -> dict:
     """
     res = {"proved": False, "trace": [], "residual": "", "uncited": (), "atom": "", "reason": ""}
     kinds = _kinds(step.lhs) | _kinds(step.rhs)
+    written, why = _written_densities(step)
+    if why:
+        res["reason"] = why
+        return res
     if step.rel != "=":
         return _prove_inequality(step, res)
     reasons = []
@@ -138,7 +180,7 @@ def prove_claim(step) -> dict:
         rv = _sym_value(step.rhs, _by_moments(lemmas))
         diff = lv - rv
         if _is_zero(diff, step.context.domains):
-            res.update(proved=True, trace=[("both", "linearity of E", "")]
+            res.update(proved=True, trace=[("both", "linearity of E", "")] + written
                        + [("both", name, "") for name in lemmas] + [("both", "expand + simplify", "0")],
                        atom="the defining integrals, by the moment lemmas")
             return res
@@ -174,6 +216,24 @@ def prove_claim(step) -> dict:
     return res
 
 
+def _written_densities(step) -> tuple:
+    """([trace entries], reason): each density written by hand in the step must be shown to
+    be a density (nonnegative, total mass 1) before any claim about it is PROVED."""
+    trace, seen = [], set()
+    for side in (step.lhs, step.rhs):
+        for d in sympy.sympify(side, strict=True).atoms(ConcreteDensity):
+            for c in d.components().values():
+                if not is_written(c) or c in seen:
+                    continue
+                seen.add(c)
+                ok, why = is_density(c, step.context.domains)
+                if not ok:
+                    return [], (f"{d} is not shown to be a density: {why} (claims about it are "
+                                "spot-checked only)")
+                trace.append(("both", f"{d} is a density: {c.pdf()} >= 0 and its total mass is 1", ""))
+    return trace, ""
+
+
 def _kl_finite_support(K) -> str | None:
     """None when KL(P||Q) is between defined densities over the same variables whose
     supports nest under one base measure (so Gibbs' inequality applies), else why not."""
@@ -190,6 +250,25 @@ def _kl_finite_support(K) -> str | None:
     return None
 
 
+def _entropy_bounds(diff) -> dict:
+    """{H(q): (log K, u, lemma)} for each entropy of a defined density on a finite support of
+    K points: H(q) = log K - u with u = KL(q || uniform on those points) >= 0 (Gibbs)."""
+    out = {}
+    for i, H in enumerate(sorted(diff.atoms(Entropy), key=str)):
+        D = H.q
+        if not isinstance(D, ConcreteDensity):
+            continue
+        sups = [c.support() for c in D.components().values()]
+        if not all(sup[0] == "finite" for sup in sups):
+            continue
+        K = 1
+        for sup in sups:
+            K *= len(sup[1])
+        out[H] = (sympy.log(K), sympy.Dummy(f"KLU{i}", nonnegative=True),
+                  f"{H} = log {K} - KL({D} || uniform on its {K} points)")
+    return out
+
+
 def _prove_inequality(step, res) -> dict:
     """``lhs >= rhs`` (or ``<=``) PROVED when the difference is exactly a nonnegative
     combination of KL divergences between defined densities (Gibbs' inequality,
@@ -198,9 +277,11 @@ def _prove_inequality(step, res) -> dict:
     if step.rel == "<=":
         diff = -diff
     kls = sorted(diff.atoms(KL), key=str)
-    if not kls:
+    bounds = _entropy_bounds(diff)
+    if not kls and not bounds:
         res["reason"] = ("an inequality about defined densities is proved only as a nonnegative "
-                         "combination of KL divergences (kl_nonnegative)")
+                         "combination of KL divergences (kl_nonnegative; H(q) = log K - KL(q || uniform) "
+                         "on K points)")
         return res
     for K in kls:
         why = _kl_finite_support(K)
@@ -208,9 +289,12 @@ def _prove_inequality(step, res) -> dict:
             res["reason"] = why
             return res
     atoms = {K: sympy.Dummy(f"KL{i}", nonnegative=True) for i, K in enumerate(kls)}
-    lemmas: list = []
+    lemmas: list = [name for _, _, name in bounds.values()]
+    entropies = {H: logK - u for H, (logK, u, _) in bounds.items()}
+    atoms.update({H: u for H, (_, u, _) in bounds.items()})
     try:
-        value = sympy.expand(_sym_value(diff.xreplace(atoms), _by_moments(lemmas)))
+        value = sympy.expand(_sym_value(diff.xreplace(entropies).xreplace(
+            {K: a for K, a in atoms.items() if isinstance(K, KL)}), _by_moments(lemmas)))
         rest = value
         for K, k in atoms.items():
             c = sympy.diff(value, k)
@@ -229,10 +313,11 @@ def _prove_inequality(step, res) -> dict:
         res["reason"] = f"sympy raised {type(ex).__name__}: {ex}"
         return res
     uncited = () if "kl_nonnegative" in getattr(step, "by", ()) else ("kl_nonnegative",)
+    nonneg = [str(K) for K in kls] + [f"KL({H.q} || uniform)" for H in bounds]
     res.update(proved=True, uncited=uncited,
                trace=[("both", name, "") for name in lemmas]
-               + [("both", "kl_nonnegative", f"{' + '.join(map(str, kls))} >= 0")],
-               atom=" + ".join(map(str, kls)))
+               + [("both", "kl_nonnegative", f"{' + '.join(nonneg)} >= 0")],
+               atom=" + ".join(nonneg))
     return res
 
 
@@ -272,27 +357,13 @@ def closed_form_test(step):
                 memo[side] = None
         return memo[side]
 
-    def screen(diff) -> bool:
-        point = {}
-        counts: dict = {}
-        for sym in sorted(diff.free_symbols, key=str):
-            dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
-            vals = _SCREEN.get(dom, _SCREEN["real"])
-            i = counts[dom] = counts.get(dom, -1) + 1
-            point[sym] = sympy.Float(vals[i % 2]) * (1 + sympy.Rational(i // 2, 7))
-        try:
-            v = complex(diff.xreplace(point).evalf(20))
-        except Exception:  # noqa: BLE001 -- cannot screen: the full test decides
-            return True
-        return abs(v) < 1e-9
-
     def test(lhs, rhs) -> bool:
         lv, rv = value(lhs), value(rhs)
         if lv is None or rv is None:
             return False
         diff = lv - rv
         try:
-            return screen(diff) and _is_zero(diff, step.context.domains)
+            return _is_zero(diff, step.context.domains)
         except Exception:  # noqa: BLE001 -- any sympy failure is a non-proof
             return False
     return test

@@ -21,7 +21,7 @@ from sympy import Integral
 
 from ..distributions import ConcreteDensity, components
 from ..numeric import NotEvaluable
-from ..numeric.plain import CONTINUOUS, DISCRETE, base_measure, supports_nest
+from ..numeric.supports import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
 __all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS", "DISCRETE",

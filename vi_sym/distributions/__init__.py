@@ -20,15 +20,17 @@ proof-grade) whether one support lies inside another.
 from __future__ import annotations
 
 # importing a kind module registers its kind
-from . import (bernoulli, beta, binomial, categorical, chi_squared, exponential, gamma,  # noqa: F401
+from . import (bernoulli, beta, binomial, categorical, chi_squared, dirichlet, exponential, gamma,  # noqa: F401
                geometric, gumbel, halfnormal, inverse_gamma, laplace, lognormal,
-               negative_binomial, normal, pareto, poisson, student_t, uniform, weibull)
+               negative_binomial, normal, pareto, poisson, student_t, uniform, weibull, written)
 from .base import (SPECS, ConcreteDensity, DefinitionError, Dist, Spec, components, constructor,
                    is_discrete, register)
 from .domains import check_domains, support_contains
+from .written import closed_expectation, is_density, is_written, total_mass
 
 __all__ = ["Dist", "ConcreteDensity", "SPECS", "FAST", "Spec", "register", "distribution_functions",
-           "components", "DefinitionError", "check_domains", "support_contains", "is_discrete"]
+           "components", "DefinitionError", "check_domains", "support_contains", "is_discrete",
+           "is_written", "is_density", "closed_expectation", "total_mass"]
 
 #: kinds whose defining integrals/sums sympy closes in well under a second or two
 FAST = frozenset(k for k, s in SPECS.items() if s.fast)
@@ -37,4 +39,5 @@ FAST = frozenset(k for k, s in SPECS.items() if s.fast)
 def distribution_functions() -> dict:
     """Entries for a :class:`~vi_sym.parse.ParseEnv` function table (``define`` lines).
     Each entry checks its own number of arguments (the Categorical takes any number)."""
-    return {k: constructor(s) for k, s in SPECS.items()}
+    return {**{k: constructor(s) for k, s in SPECS.items() if not s.written},
+            "Dirichlet": dirichlet.dirichlet}

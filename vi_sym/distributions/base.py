@@ -6,8 +6,9 @@ exact sums and sympy's own integral), the moment lemmas its KL/entropy proofs ne
 hints for quadrature.  One module per kind builds its Spec and calls :func:`register`.
 
 A support is ``('real',)``, ``('interval', lo, hi)`` (continuous; ends may be ``oo``),
-``('count',)`` (0, 1, 2, ...) or ``('finite', points)``; the last two are discrete
-(counting measure), the first two continuous (Lebesgue measure).
+``('count',)`` (0, 1, 2, ...), ``('integers', lo, hi)`` (the integers between two ends, which
+may be ``±oo``; densities written by hand) or ``('finite', points)``; the last three are
+discrete (counting measure), the first two continuous (Lebesgue measure).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..vocabulary import Density, VocabularyError, _as_symbols
 __all__ = ["Dist", "ConcreteDensity", "Spec", "SPECS", "register", "components", "DefinitionError",
            "DISCRETE", "is_discrete"]
 
-DISCRETE = ("count", "finite")
+DISCRETE = ("count", "finite", "integers")
 
 
 class DefinitionError(VocabularyError):
@@ -45,6 +46,8 @@ class Spec:
     tail_ratio: Optional[Callable] = None          # (K, *float params) -> bound on P(k+1)/P(k), k >= K (count kinds)
     fast: bool = False             # sympy closes its defining integrals quickly
     variadic: bool = False         # params is the name of one repeated parameter (weights)
+    written: bool = False          # built by its own constructor (written.py, dirichlet.py), not Kind(z, ...)
+    weight_logpdf: Optional[Callable] = None   # the log-density it weights integrals with, when not logpdf
     doc: str = ""
 
 
@@ -93,6 +96,12 @@ class Dist(Expr):
 
     def pdf(self, z=None):
         return self.spec.pdf(self.var if z is None else z, *self.params)
+
+    def weight_logpdf(self, z=None):
+        """The log-density of the measure its expectations integrate against (a Dirichlet
+        coordinate: its marginal Beta; every other kind: its log-density)."""
+        w = self.spec.weight_logpdf
+        return self.logpdf(z) if w is None else w(self.var if z is None else z, *self.params)
 
     def support(self):
         return self.spec.support(*self.params)

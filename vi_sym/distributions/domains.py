@@ -14,13 +14,13 @@ import sympy
 
 from .base import DISCRETE, Dist
 
-__all__ = ["check_domains", "support_contains"]
+__all__ = ["check_domains", "support_contains", "stand_ins"]
 
-_HEADER = {"positive": "positive", "unit": "unit", "real": "parameters"}
+_HEADER = {"positive": "positive", "unit": "unit", "real": "parameters", "nonnegative": "nonnegative"}
 _WORDS = {"positive": "positive", "unit": "in (0, 1)"}
 
 
-def _stand_ins(expr, domains: dict) -> dict:
+def stand_ins(expr, domains: dict) -> dict:
     """Each parameter symbol replaced by a stand-in carrying exactly its declared domain
     (a unit parameter t by u/(1+u), u > 0: a bijection onto (0, 1))."""
     subs = {}
@@ -40,7 +40,7 @@ def _stand_ins(expr, domains: dict) -> dict:
 
 def _positive(expr, domains) -> bool:
     e = sympy.sympify(expr, strict=True)
-    e = e.xreplace(_stand_ins(e, domains))
+    e = e.xreplace(stand_ins(e, domains))
     return bool(e.is_positive) or bool(sympy.factor(sympy.together(e)).is_positive)
 
 
@@ -62,6 +62,8 @@ def check_domains(dist: Dist, domains) -> list:
     names = spec.params * len(params) if spec.variadic else spec.params
     out = []
     for name, value, dom in zip(names, params, need):
+        if dom == "any":
+            continue
         if dom == "positive" and not _positive(value, domains):
             out.append(_advice(dist, name, value, dom, domains))
         elif dom == "unit" and not (_positive(value, domains) and _positive(1 - value, domains)):
@@ -86,12 +88,28 @@ def support_contains(outer, inner) -> bool:
     """True only when the support ``inner`` provably lies inside ``outer`` (same base measure)."""
     if outer == inner:
         return True
+    if "simplex" in (outer[0], inner[0]):      # its own base measure: only the same simplex
+        return False
     if (outer[0] in DISCRETE) != (inner[0] in DISCRETE):
         return False
     if outer[0] == "real":
         return True
     if outer[0] == "interval":
         return inner[0] == "interval" and _at_most(outer[1], inner[1]) and _at_most(inner[2], outer[2])
-    if outer[0] == "count":
-        return inner[0] == "count" or all(sympy.sympify(k, strict=True).is_integer and k >= 0 for k in inner[1])
+    lo, hi = _integer_range(outer)
+    if lo is not None:
+        ilo, ihi = _integer_range(inner)
+        if ilo is not None:
+            return _at_most(lo, ilo) and _at_most(ihi, hi)
+        return all(sympy.sympify(k, strict=True).is_integer and _at_most(lo, k) and _at_most(k, hi)
+                   for k in inner[1])
     return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
+
+
+def _integer_range(sup):
+    """(lo, hi) of a support that is all integers between two ends, else (None, None)."""
+    if sup[0] == "count":
+        return sympy.Integer(0), sympy.oo
+    if sup[0] == "integers":
+        return sup[1], sup[2]
+    return None, None

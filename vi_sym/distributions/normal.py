@@ -1,8 +1,8 @@
 """Normal(z, m, s): mean m, standard deviation s > 0, on the real line."""
-from sympy import binomial, exp, factorial2, log, pi, sqrt
+from sympy import binomial, erf, exp, factorial2, log, pi, sqrt
 
 from .base import Spec, register
-from .stats import exp_linear, power
+from .stats import abs_centre, exp_linear, power
 
 
 def _moment(k, m, s):
@@ -18,6 +18,11 @@ def lemma(z, params, h):
     if lin:
         a, b = lin
         return exp(b + a * m + a ** 2 * s ** 2 / 2), "E[exp(a z + b)] = exp(b + a m + a² s²/2) of Normal(m, s)"
+    c = abs_centre(h, z)
+    if c is not None:       # the mean of a folded normal
+        d = m - c
+        return (s * sqrt(2 / pi) * exp(-d ** 2 / (2 * s ** 2)) + d * erf(d / (sqrt(2) * s)),
+                "E|z - c| = s √(2/π) exp(-(m - c)²/(2s²)) + (m - c) erf((m - c)/(√2 s)) of Normal(m, s)")
     return None
 
 

@@ -14,8 +14,9 @@ A file holds one or more derivations::
     conclude: log(p(x)) = ELBO(q(z), p(x,z)) + KL(q(z)||p(z|x))
 
 Header keys: ``title``, ``latent`` (required), ``observed``, ``parameters``
-(real), ``positive`` (positive reals), ``unit`` (in (0, 1)), ``densities`` (names; default
-``p q``), ``models`` (names of model joints; default ``p``).  ``define q(z) = Normal(z, m, s)``
+(real), ``positive`` (positive reals), ``nonnegative`` (reals >= 0), ``unit`` (in (0, 1)),
+``densities`` (names; default ``p q``, less any name declared as a parameter),
+``models`` (names of model joints; default ``p``).  Every variable is a real number.  ``define q(z) = Normal(z, m, s)``
 binds a density.  The first expression line starts the chain; each step line starts with
 ``=``, ``>=`` or ``<=`` and may end with ``by rule, rule``, ``@ N`` (the line of the learner's
 note it transcribes) and ``xfail: reason`` (a step known to be wrong: it must fail).  An
@@ -27,16 +28,24 @@ import re
 
 from sympy import Symbol
 
-from ..distributions import DefinitionError, check_domains, components, distribution_functions
+from ..distributions import DefinitionError, check_domains, components, distribution_functions, is_written
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
 from .headers import declare_functions, read_copies, read_factorisation, read_iid
+from .written import density_claim_name, split_support, written_definition
 
-HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "unit", "densities", "models",
-               "note", "factorised", "factorized", "copies", "functions", "iid"}
+HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
+               "models", "note", "factorised", "factorized", "copies", "functions", "iid"}
+#: header key -> the assumptions of its symbols (latent and observed variables carry none: other
+#: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
+#: variable as a real number, see ``rules/logs.is_real``)
+_KINDS = (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
+          ("positive", {"positive": True}), ("nonnegative", {"nonnegative": True}),
+          ("unit", {"positive": True}))
+_PARAMETER_KEYS = ("parameters", "positive", "nonnegative", "unit")
 DEFINE_RE = re.compile(r"^\s*define\s+(.*)$")
 STEP_RE = re.compile(r"^\s*(>=|<=|==|=|≥|≤)(?!=)\s*(.*)$")
 REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
@@ -168,17 +177,18 @@ def _env(block: _Block, file: str):
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
     variables = {}
     domains = []
-    for key, kwargs in (("latent", {}), ("observed", {}), ("parameters", {"real": True}),
-                        ("positive", {"positive": True}), ("unit", {"positive": True})):
+    for key, kwargs in _KINDS:
         for name in map(normal_name, h.get(key, "").replace(",", " ").split()):
             if not NAME_RE.match(name):
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is declared twice")
             variables[name] = Symbol(name, **kwargs)
-            if key in ("parameters", "positive", "unit"):
+            if key in _PARAMETER_KEYS:
                 domains.append((name, {"parameters": "real"}.get(key, key)))
     densities = set(map(normal_name, h.get("densities", "p q").replace(",", " ").split()))
+    if "densities" not in h:        # a parameter named p or q: the header says what it is
+        densities -= {name for name, _ in domains}
     bad = [n for n in densities if not NAME_RE.match(n)]
     if bad:
         raise _Bad(file, block.header["densities"][0], block.name, f"'{bad[0]}' is not a valid name")
@@ -228,8 +238,13 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
         vs = tuple(env.variables[v] for v in names)
         denv = ParseEnv(variables=env.variables, densities=set(),
                         functions={**env.functions, **distribution_functions()})
+        on = split_support(rhs)
+        if on and len(vs) != 1:
+            raise _Bad(file, no, block.name, f"define {name}: a density written by hand is over one "
+                                             "variable")
         try:
-            definition = parse_expression(rhs, denv)
+            definition = (written_definition(on[0], on[1], vs[0], denv) if on
+                          else parse_expression(rhs, denv))
             comps = components(definition)
         except (ParseError, DefinitionError) as err:
             raise _Bad(file, no, block.name, f"define {name}: {err}") from None
@@ -299,4 +314,21 @@ def read_vi(text: str, file: str, options=None):
             started = started or rec.kind == START
             drec.records.append(rec)
         out.append(drec)
+        out.extend(_density_claims(block, file, env, ctx, defined))
     return out, errors
+
+
+def _density_claims(block, file, env, ctx, defined) -> list:
+    """For each density written by hand, the claim that it is one: ``E_r(z)[1] = 1``."""
+    out = []
+    for no, text in block.defines:
+        name = text.split("(", 1)[0].strip()
+        vs, definition = defined.get(name, ((), None))
+        if definition is None or not any(is_written(c) for c in components(definition)):
+            continue
+        d = DerivationRecord(density_claim_name(block.name, name), file, no,
+                             f"{name} is a density (nonnegative, total mass 1)", ctx, defined)
+        d.records.append(_record(no, f"E_{name}({vs[0]})[1]", file, env, False))
+        d.records.append(_record(no, "= 1", file, env, True))
+        out.append(d)
+    return out

@@ -13,13 +13,23 @@
 """
 from __future__ import annotations
 
+import importlib
+
 from .common import (DATA, DIVERGES, LATENT, NOT_EVALUABLE, OK, ROLES, TRUST, UNCERTAIN, Z_ROLES,
                      FastUnsupported, NotEvaluable, Value, free_names)
-from .fast import Fast, FastResult, compile_fast, evaluate_fast
-from .plain import compile_plain, compile_plain_np, integrate_1d
-from .precise import Precise, compile_expr, evaluate
-from .quadrature import QuadratureBudget, integrate
-from .walker import Walker
+
+#: the back-ends are imported on first use, for start-up time: the prover of claims needs
+#: ``NotEvaluable`` and the supports only, not numpy
+_LAZY = {"Fast": "fast", "FastResult": "fast", "compile_fast": "fast", "evaluate_fast": "fast",
+         "compile_plain": "plain", "compile_plain_np": "plain", "integrate_1d": "plain",
+         "Precise": "precise", "compile_expr": "precise", "evaluate": "precise",
+         "QuadratureBudget": "quadrature", "integrate": "quadrature", "Walker": "walker"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DATA", "LATENT", "ROLES", "Z_ROLES", "OK", "UNCERTAIN", "NOT_EVALUABLE", "TRUST", "DIVERGES",

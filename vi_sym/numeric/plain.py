@@ -29,6 +29,7 @@ from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
 from .precise import mp_const, numeric_failure
+from .supports import CONTINUOUS, DISCRETE, base_measure, supports_nest  # noqa: F401 -- re-exported
 from .walker import Walker
 
 __all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
@@ -238,40 +239,10 @@ def np_pair(expr, c):
 def support_closure(c):
     """``env -> support tuple`` of a component density (interval ends evaluated)."""
     sup = c.support()
-    if sup[0] == "interval":
+    if sup[0] in ("interval", "integers"):
         lo, hi = compile_plain(sympy.sympify(sup[1], strict=True)), compile_plain(sympy.sympify(sup[2], strict=True))
-        return lambda env: ("interval", lo(env), hi(env))
+        return lambda env: (sup[0], lo(env), hi(env))
     return lambda env: sup
-
-
-#: support shapes (``Dist.support()[0]``) by base measure
-CONTINUOUS = frozenset({"real", "interval"})
-DISCRETE = frozenset({"finite", "count"})
-
-
-def base_measure(support) -> str:
-    """'lebesgue' for a continuous support, 'counting' for a finite or count support."""
-    if support[0] in CONTINUOUS:
-        return "lebesgue"
-    if support[0] in DISCRETE:
-        return "counting"
-    raise ValueError(f"unknown support {support!r}")
-
-
-def supports_nest(outer, inner, le=lambda a, b: bool(sympy.sympify(b - a, strict=True).is_nonnegative)):
-    """Does support ``inner`` lie inside support ``outer`` *under the same base measure*?
-    (The real line gives a finite or count support measure zero: a KL between a discrete
-    and a continuous density is +∞.)  ``le(a, b)`` decides ``a <= b`` for interval ends
-    (symbolically by default)."""
-    if base_measure(outer) != base_measure(inner):
-        return False
-    if tuple(outer) == tuple(inner) or outer[0] == "real":
-        return True
-    if outer[0] == "interval":
-        return inner[0] == "interval" and le(outer[1], inner[1]) and le(inner[2], outer[2])
-    if outer[0] == "count":
-        return inner[0] == "count" or all(int(k) == k and k >= 0 for k in inner[1])
-    return inner[0] == "finite" and set(inner[1]) <= set(outer[1])
 
 
 def num_contains(outer, inner) -> bool:
@@ -284,6 +255,12 @@ def component(c, breaks=None):
     :func:`integrate_1d` takes: its log-density (mpmath and float64), parameters, break
     points (``c.breaks()`` unless given) and support."""
     breaks = list(c.breaks()) if breaks is None else list(breaks)
+    if c.spec.weight_logpdf is not None:     # weighted by another density than its log-density share
+        w = c.weight_logpdf()
+        return (c, compile_plain(w), [compile_plain(p) for p in c.params[:2]],
+                [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c), np_pair(w, c))
+    if c.spec.written:      # its own certified sums / integrals (see _written_integral)
+        return (c, compile_plain(c.pdf()), [], [], support_closure(c), (None, None))
     return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
             [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c),
             np_pair(c.logpdf(), c))
@@ -318,7 +295,9 @@ def _mass(comp, env):
     hit = _MASS.get(key)
     if hit is None:
         val, err = _integrate_1d(comp, None, env)
-        if not abs(val - 1) <= MASS_TOL + err:
+        if c.spec.written and c.spec.weight_logpdf is None:
+            pass        # certified by its own sum / integral: its mass is a value, not a check
+        elif not abs(val - 1) <= MASS_TOL + err:
             shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
             raise NotEvaluable(f"mass not captured: the quadrature of {c} gives total mass "
                                f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
@@ -343,6 +322,8 @@ def _integrate_1d(comp, f, env, fnp=None):
             return mpmath.mpf(0)
         return w if f is None else w * f(e)
 
+    if c.spec.written and c.spec.weight_logpdf is None:
+        return _written_integral(c, logp, f, env, z, sup)
     if sup[0] == "finite":
         return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
     if sup[0] == "count":
@@ -383,6 +364,24 @@ def _integrate_1d(comp, f, env, fnp=None):
     return val, err
 
 
+def _written_integral(c, pdf, f, env, z, sup):
+    """Σ / ∫ r f for a density written by hand: certified summation / quadrature of the
+    formula itself (:mod:`.bounded`); a negative value of the formula is NotEvaluable."""
+    def integrand(x):
+        e = dict(env)
+        e[z] = x
+        w = pdf(e)
+        if w < 0:
+            raise NotEvaluable(f"the density written as {c.pdf()} is negative at {z} = "
+                               f"{mpmath.nstr(x, 6)} ({mpmath.nstr(w, 6)}): not a density")
+        return w if f is None or not w else w * f(e)
+    tol = mpmath.mpf(10) ** (4 - mpmath.mp.dps)
+    if sup[0] == "integers":
+        return sum_bounded(integrand, sup[1], sup[2], tol)
+    lo, hi = (mpmath.ninf, mpmath.inf) if sup[0] == "real" else (sup[1], sup[2])
+    return integrate_bounded(integrand, lo, hi, tol)
+
+
 def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
     """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
     reflected variable hi - z when available.  (I, err) or None."""
@@ -397,6 +396,20 @@ def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
             return w if bare else np.where(w > 0, w * f(e), 0.0)
         return fvec
 
+    first = _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale)
+    if first is not None:
+        return first
+    # a second float64 attempt, the range cut at the weight's located peak and its width
+    # (see quad64.locate_peak); only when it fails too does mpmath integrate
+    found = quad64.locate_peak(lambda x: logp_np({**fenv, z: x}), lo, hi)
+    if found is None:
+        return None
+    extra, width = found
+    return _fast_pieces(integrand, direct, reflected, z, lo, hi, sorted(set(pts) | set(extra)), width)
+
+
+def _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale):
+    logp_np, fnp, _ = direct
     left = integrand(logp_np, fnp, z)
     if reflected is None or not np.isfinite(hi):
         return quad64.integrate(left, lo, hi, pts, scale)

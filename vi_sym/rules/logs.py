@@ -1,16 +1,22 @@
 """Rules about logarithms of positive quantities."""
 from __future__ import annotations
 
-from sympy import Add, Integral, Mul, Pow, exp, fraction, log
+from sympy import Add, Integral, Mul, Pow, Symbol, exp, fraction, log
 
 from .base import Rule, rewrite_everywhere
 
 
 def is_real(e) -> bool:
     """Known real: sympy says so, or a sum/product/integral of known-real parts (an integral of
-    a real integrand over the latent's domain is real under the integrability assumptions)."""
+    a real integrand over the latent's domain is real under the integrability assumptions).
+    A variable (latent, observed or parameter) is a real number in vi_sym's reading, and so is
+    an integer power of a real quantity ((x - z)^2 in a Gaussian likelihood)."""
     if e.is_extended_real is True and e.is_finite is not False:
         return True
+    if isinstance(e, Symbol):
+        return e.is_extended_real is not False
+    if isinstance(e, Pow):
+        return e.exp.is_integer is True and is_real(e.base)
     if isinstance(e, Integral):
         return all(len(lim) == 1 for lim in e.limits) and is_real(e.function)
     if isinstance(e, (Add, Mul)):

@@ -30,7 +30,7 @@ from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
 from ..numeric.plain import fallback_budget
 from .base import SpotResult
-from .driver import MARGIN, Fast, Property, compare, search
+from .driver import MARGIN, Fast, Property, compare, draws, search
 
 __all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "DOMAINS", "FAMILY"]
 
@@ -48,11 +48,12 @@ _CACHE_MAX = 4096
 #: the regimes drawn per declared domain (documentation; see :func:`value_strategy`)
 DOMAINS = {"real": "[-3, 3], 0, ±1e-3…1e3 (log-uniform)",
            "positive": "1e-3…1e3 (log-uniform), 1e-3, 1e3, [0.3, 4]",
-           "unit": "[0.05, 0.95], 1e-3…0.1, 0.9…1-1e-3, 1e-3, 1-1e-3"}
+           "unit": "[0.05, 0.95], 1e-3…0.1, 0.9…1-1e-3, 1e-3, 1-1e-3",
+           "nonnegative": "0 and the positive draws"}
 #: the special points: value per domain
-_SPECIAL = {"middle": {"real": 0.5, "positive": 1.0, "unit": 0.5},
-            "small": {"real": 0.0, "positive": 1e-3, "unit": 1e-3},
-            "large": {"real": 1e3, "positive": 1e3, "unit": 1 - 1e-3}}
+_SPECIAL = {"middle": {"real": 0.5, "positive": 1.0, "unit": 0.5, "nonnegative": 1.0},
+            "small": {"real": 0.0, "positive": 1e-3, "unit": 1e-3, "nonnegative": 0.0},
+            "large": {"real": 1e3, "positive": 1e3, "unit": 1 - 1e-3, "nonnegative": 1e3}}
 
 
 def _log_uniform(lo_exp, hi_exp):
@@ -64,6 +65,8 @@ def value_strategy(domain: str):
     if domain == "positive":
         return st.one_of(_log_uniform(-3, 3), st.sampled_from([1e-3, 1e3]),
                          st.floats(0.3, 4.0, allow_nan=False, allow_infinity=False))
+    if domain == "nonnegative":
+        return st.one_of(st.just(0.0), value_strategy("positive"))
     if domain == "unit":
         return st.one_of(st.floats(0.05, 0.95, allow_nan=False, allow_infinity=False),
                          _log_uniform(-3, -1), _log_uniform(-3, -1).map(lambda v: 1.0 - v),
@@ -199,6 +202,20 @@ def _side_value(C, expr, at, env):
     return hit
 
 
+def holds_at(lhs, rhs, rel, point, tol=1e-6) -> bool:
+    """Do the defining integrals of ``lhs`` and ``rhs`` satisfy ``rel`` at ``point`` ({name:
+    float}), clearly (15 digits, within MARGIN of the threshold)?  False when they violate
+    it, come too close to call, or cannot be evaluated there.  Only a screen that discards
+    candidate edits (likely fixes) uses it: True never accepts a candidate by itself."""
+    try:
+        prop = _ClaimProperty(_compiled(lhs), _compiled(rhs), rel, tol, (lhs, rhs))
+    except Exception:  # noqa: BLE001 -- a side that cannot be compiled does not hold
+        return False
+    with fallback_budget(FALLBACK_BUDGET):
+        p = prop.evaluate(point, DPS)
+    return not isinstance(p, str) and p.violation <= MARGIN * p.threshold
+
+
 def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     """Numeric spot-check of a concrete step against its defining integrals."""
     def result(status, n_checked=0, n_total=0, max_error=0.0, cex=None, reason=""):
@@ -252,3 +269,13 @@ class ClaimChecker:
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         return spot_claim(step, samples=samples, seed=seed, tol=tol)
+
+    def prefetch(self, step, samples=50, seed=0) -> None:
+        """Make the claim's draws and compile its sides now (memoised per process: workers
+        forked afterwards share them)."""
+        _compiled(step.lhs), _compiled(step.rhs)
+        params = _param_names(step)
+        names = [p.name for p in params]
+        kinds = [_domain(p, dict(step.context.domains)) for p in params]
+        if samples:
+            draws(point_strategy(names, kinds), samples, seed, ("claim", tuple(zip(names, kinds))))

@@ -26,10 +26,17 @@ certified one.  Same inputs and seed -> same :class:`Outcome`.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import hypothesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
+try:      # hypothesis >= 6.13x mixes in numbers found in the source of "local" modules
+    from hypothesis.internal.conjecture import providers as _providers
+    from hypothesis.internal.constants_ast import Constants as _Constants
+except ImportError:        # pragma: no cover -- an older hypothesis has no such pool
+    _providers = _Constants = None
 
 __all__ = ["Point", "Fast", "Property", "Outcome", "search", "compare", "fast_decision",
            "draws", "MARGIN", "PRECISE_BUDGET"]
@@ -43,7 +50,7 @@ PRECISE_BUDGET = 24
 #: (plus the comparison threshold and both error estimates)
 AGREE = 1e-4
 
-_CACHE_MAX = 64
+_CACHE_MAX = 512
 _DRAWS: dict = {}
 
 
@@ -149,6 +156,28 @@ def _hyp_settings(samples):
                     report_multiple_bugs=False, print_blob=False)
 
 
+@contextmanager
+def _seed_only():
+    """Draws that depend on the strategy and the seed alone.  hypothesis (6.13x and later)
+    now and then draws a number it found in the source of the modules loaded so far
+    (vi_sym's own, since it runs from a checkout): the draws -- and so a verdict -- would
+    change with any edit of vi_sym, and differ between ``check`` and pytest (other modules
+    loaded).  That pool is emptied while vi_sym draws (hypothesis's global constants stay)."""
+    getter = getattr(_providers, "_get_local_constants", None)
+    cache = getattr(_providers, "CONSTANTS_CACHE", None)
+    if getter is None or cache is None or _Constants is None:
+        yield
+        return
+    empty = _Constants()
+    _providers._get_local_constants = lambda: empty
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        _providers._get_local_constants = getter
+        cache.cache.clear()
+
+
 def draws(strategy, samples, seed, key=None) -> list:
     """The examples hypothesis generates from ``strategy`` with these settings, in order
     (memoised under ``key`` when given: the draws are shared by every step)."""
@@ -162,7 +191,8 @@ def draws(strategy, samples, seed, key=None) -> list:
         @given(strategy)
         def record(example):
             out.append(example)
-        record()
+        with _seed_only():
+            record()
         if memo is not None:
             if len(_DRAWS) >= _CACHE_MAX:
                 _DRAWS.clear()
@@ -300,7 +330,8 @@ def _shrink(run, strategy, samples, seed, k0, example0, res0, results):
 
     final = None
     try:
-        replay()
+        with _seed_only():
+            replay()
     except _Violation as v:
         final = v.key
     except hypothesis.errors.HypothesisException:   # e.g. Flaky: fall back to the draw itself

@@ -232,6 +232,15 @@ class FamilyChecker:
         lhs, rhs = spot_form(*family_coordinates(step), step.rel)   # const(z): lhs - rhs free of z?
         return spot_check(lhs, step.rel, rhs, self.family, samples=samples, seed=seed, tol=tol)
 
+    def prefetch(self, step, samples=50, seed=0) -> None:
+        """Make this family's draws for ``step`` now (memoised per process: workers forked
+        afterwards share them instead of drawing again)."""
+        lhs, rhs = spot_form(*family_coordinates(step), step.rel)
+        bad, needs_z = _applicability(sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True),
+                                      self.family)
+        if bad is None and samples:
+            _draws(_strategy(self.family, needs_z), samples, seed, ("family", self.family.name, bool(needs_z)))
+
     def __eq__(self, other):
         return isinstance(other, FamilyChecker) and other.family is self.family
 

@@ -1,0 +1,142 @@
+"""Benchmark: every closed-form claim of the catalogue (``define``d densities), one at a time,
+cold, against plain sympy ``integrate`` on the same claims.
+
+    python benchmarks/bench_claims.py [--timeout S] [--no-sympy] [--only SUBSTRING]
+
+For each claim, a fresh process (nothing memoised from another claim) loads vi_sym and then
+times, in CPU seconds of that process, what ``python -m vi_sym check`` does for the claim:
+the proof by the moment lemmas, the spot-check against the defining integrals (every family
+that applies, 50 draws, seed 0) and, for a FAILED claim, the likely-fix search.  The
+interpreter start and the imports are not counted (they are the same for every claim; see
+``bench_check.py`` for whole runs).  Plain sympy: ``simplify(integrate(lhs) - integrate(rhs))``
+with each density's pdf written out and every integral definite over its support (the naive
+check of ``bench_check.py``), under the same time limit; a claim is decided when that
+difference is 0 (proved) or a nonzero number (refuted).  Not a test: nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CATALOGUE = ROOT / "derivations"
+
+
+def claim_child(step_id: str, timeout: float) -> dict:
+    """In a child process: vi_sym's check of one claim, CPU seconds after the imports."""
+    from vi_sym import judge as J
+    from vi_sym.core import Status
+    from vi_sym.fixes import suggest_fixes
+    from vi_sym.loader import load_paths
+    from vi_sym.settings import Settings
+
+    J.load()
+    derivs, _ = load_paths([str(CATALOGUE)])
+    step = {s.id: s for d in derivs for s in d.steps}[step_id]
+    settings = Settings(families=("all",))
+
+    def on_alarm(*_):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    c0 = time.process_time()
+    status, fixes, fix_cpu = "UNKNOWN (timeout)", 0, 0.0
+    try:
+        result = J.judge(step, settings)
+        status = result.status.value
+        if result.status is Status.FAILED:
+            f0 = time.process_time()
+            fixes = len(suggest_fixes(step, settings.families, samples=20, seed=0))
+            fix_cpu = time.process_time() - f0
+    except TimeoutError:
+        pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return {"id": step_id, "status": status, "cpu": time.process_time() - c0, "fix_cpu": fix_cpu,
+            "fixes": fixes}
+
+
+def _child(args, timeout):
+    p = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True,
+                       timeout=timeout + 120)
+    if p.returncode != 0:
+        return None
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--timeout", type=float, default=20.0, help="per-claim time limit, both (default 20)")
+    ap.add_argument("--no-sympy", action="store_true", help="skip plain sympy integrate")
+    ap.add_argument("--only", default="", help="claims whose id contains this")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child:
+        print(json.dumps(claim_child(a.child, a.timeout)))
+        return 0
+
+    from vi_sym.claims import is_concrete
+    from vi_sym.loader import load_paths
+
+    derivs, _ = load_paths([str(CATALOGUE)])
+    ids = [s.id for d in derivs for s in d.steps if not s.error and is_concrete(s) and a.only in s.id]
+    load0 = os.getloadavg()[0]
+    rows = []
+    for sid in ids:
+        mine = _child(["--child", sid, "--timeout", str(a.timeout)], a.timeout) or \
+            {"status": "crash", "cpu": float("nan"), "fix_cpu": 0.0, "fixes": 0}
+        plain = {"outcome": "-", "seconds": float("nan")}
+        if not a.no_sympy:
+            plain = _naive(sid, a.timeout)
+        rows.append((sid, mine, plain))
+        print(f"  {sid:<40} {mine['status']:<13} {mine['cpu']:6.2f}s (fixes {mine['fix_cpu']:.2f}s, "
+              f"{mine['fixes']})  sympy: {plain['outcome']:<10} {plain['seconds']:6.2f}s", file=sys.stderr)
+    _print(rows, a, load0)
+    return 0
+
+
+def _naive(sid, timeout):
+    p = subprocess.run([sys.executable, str(Path(__file__).parent / "bench_check.py"), "--naive-step", sid,
+                        "--timeout", str(timeout)], cwd=ROOT, capture_output=True, text=True,
+                       timeout=timeout + 120)
+    if p.returncode != 0:
+        return {"outcome": f"crash (exit {p.returncode})", "seconds": float("nan")}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _print(rows, a, load0):
+    cpus = [m["cpu"] for _, m, _ in rows if m["cpu"] == m["cpu"]]
+    decided = [m for _, m, _ in rows if m["status"] in ("PROVED", "SPOT-CHECKED", "FAILED")]
+    plain_decided = [p for _, _, p in rows if p["outcome"] in ("proved", "refuted")]
+    plain_time = sum(p["seconds"] for _, _, p in rows if p["seconds"] == p["seconds"])
+    print()
+    print(f"closed-form claims: {len(rows)} in {CATALOGUE.name}/, time limit {a.timeout:g} s, "
+          f"{os.cpu_count()} CPUs, load average {load0:.1f} before / {os.getloadavg()[0]:.1f} after")
+    print()
+    print("| | claims decided | median s | worst s | ≤ 1 s | ≤ 3 s | total s |")
+    print("|---|---|---|---|---|---|---|")
+    if cpus:
+        print(f"| vi_sym (proof + spot-check + fixes, CPU) | {len(decided)}/{len(rows)} | "
+              f"{statistics.median(cpus):.2f} | {max(cpus):.2f} | {sum(c <= 1 for c in cpus)} | "
+              f"{sum(c <= 3 for c in cpus)} | {sum(cpus):.1f} |")
+    if not a.no_sympy:
+        secs = [p["seconds"] for _, _, p in rows if p["seconds"] == p["seconds"]]
+        print(f"| plain sympy integrate + simplify (wall) | {len(plain_decided)}/{len(rows)} | "
+              f"{statistics.median(secs):.2f} | {max(secs):.2f} | {sum(c <= 1 for c in secs)} | "
+              f"{sum(c <= 3 for c in secs)} | {plain_time:.1f} |")
+    print()
+    print("slowest claims (vi_sym CPU s):", ", ".join(
+        f"{sid} {m['cpu']:.2f}" for sid, m, _ in sorted(rows, key=lambda r: -r[1]["cpu"])[:8]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Densities written by hand: ``define r(z) = <formula> on integers z >= 0`` (or ``on integers``,
+``on integers a <= z <= b``, ``on (a, b)``, ``on (0, oo)``).
+
+A written density is ``Dist("Written", z, Lambda(z, formula), lower, upper, discrete)``: its
+density is the formula itself, its support the integers (counting measure) or the interval
+(Lebesgue measure) between the two ends.  Nothing about it is assumed: its expectations are
+sympy's own sums / integrals of formula × statistic (``Sum(...).doit()``), opaque when sympy
+cannot close them -- also ``E[1]``, so a claim never silently uses a "density" that does not
+normalise.  Whether it *is* a density (nonnegative, total mass 1) is a claim of its own that
+vi_sym adds to the derivation (:func:`normalisation_claim`).
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy
+from sympy import Integral, Lambda, Sum, log
+
+from .base import Dist, Spec, register
+from .domains import stand_ins
+
+__all__ = ["WRITTEN", "written", "closed_expectation", "is_written", "total_mass", "is_density",
+           "provably_positive", "split_positive_logs"]
+
+WRITTEN = "Written"
+
+
+def is_written(dist) -> bool:
+    return isinstance(dist, Dist) and dist.kind == WRITTEN
+
+
+def _parts(params):
+    L, lo, hi, discrete = params
+    return L, lo, hi, bool(discrete)
+
+
+def _pieces(dist, h):
+    """[(body, variable, lower, upper)] of Σ / ∫ formula × h over the support; a two-sided
+    range is split at 0 and its negative half reflected, so the variable is nonnegative on
+    each piece (sympy then knows |z| = z)."""
+    L, lo, hi, discrete = _parts(dist.params)
+    z = dist.var
+    body = L(z) * h
+    kw = {"integer": True} if discrete else {"real": True}
+    out = []
+    if lo.is_extended_nonnegative:
+        v = sympy.Dummy(z.name, nonnegative=True, **kw)
+        return [(body.xreplace({z: v}), v, lo, hi)]
+    v = sympy.Dummy(z.name, nonnegative=True, **kw)
+    out.append((body.xreplace({z: -v}), v, 1 if discrete else 0, -lo))
+    if hi.is_extended_nonnegative:
+        w = sympy.Dummy(z.name, nonnegative=True, **kw)
+        out.append((body.xreplace({z: w}), w, 0, hi))
+    else:
+        out = [(body, z, lo, hi)]
+    return out
+
+
+def _geometric(body, k):
+    """exp(c k + d) -> exp(d) B^k with B a positive stand-in for exp(c): sympy sums powers,
+    not exponentials.  Returns (body', {B: exp(c)})."""
+    subs = {}
+
+    def repl(e):
+        u = sympy.expand(e.args[0])
+        c = u.coeff(k, 1)
+        d = sympy.expand(u - c * k)
+        if c == 0 or c.has(k) or d.has(k):
+            return e
+        B = subs.setdefault(c, sympy.Dummy("B", positive=True))
+        return sympy.exp(d) * B ** k
+    out = body.replace(lambda e: isinstance(e, sympy.exp) and e.has(k), repl)
+    return out, {B: sympy.exp(c) for c, B in subs.items()}
+
+
+def _holds(cond) -> bool:
+    """A convergence condition proved from the symbols' assumptions: ``a < b`` of positive
+    quantities compared through their logs (exp(-l) < 1 because -l < 0)."""
+    if cond is sympy.true:
+        return True
+    if isinstance(cond, sympy.And):
+        return all(_holds(c) for c in cond.args)
+    if isinstance(cond, (sympy.StrictLessThan, sympy.LessThan)):
+        a, b = cond.lhs, cond.rhs
+        if (b - a).is_positive or (isinstance(cond, sympy.LessThan) and (b - a).is_nonnegative):
+            return True
+        if a.is_positive and b.is_positive:
+            d = sympy.expand_log(sympy.log(b) - sympy.log(a))
+            return bool(d.is_positive or (isinstance(cond, sympy.LessThan) and d.is_nonnegative))
+    return False
+
+
+def _settle(v):
+    """A Piecewise whose first condition is proved is its first branch."""
+    if isinstance(v, sympy.Piecewise):
+        expr, cond = v.args[0]
+        if _holds(cond):
+            return expr
+    return v
+
+
+@functools.lru_cache(maxsize=1024)
+def closed_expectation(dist, h):
+    """sympy's value of Σ_z r(z) h(z) (∫ for a pdf), or None when it stays unevaluated."""
+    total = sympy.Integer(0)
+    discrete = bool(dist.params[3])
+    try:
+        for body, v, lo, hi in _pieces(dist, h):
+            if discrete:
+                g, back = _geometric(body, v)
+                val = Sum(g, (v, lo, hi)).doit().xreplace(back)
+                val = val.replace(lambda e: isinstance(e, sympy.Piecewise), _settle)
+            else:
+                val = Integral(body, (v, lo, hi)).doit(conds="none")
+            total += val
+    except Exception:  # noqa: BLE001 -- sympy cannot: no lemma
+        return None
+    if total.has(Sum, Integral, sympy.Piecewise) or total.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return None
+    return total
+
+
+def total_mass(dist):
+    return closed_expectation(dist, sympy.Integer(1))
+
+
+def provably_positive(e, strict=True) -> bool:
+    """e > 0 (>= 0 unless strict) from the symbols' assumptions; a difference of two positive
+    terms a - b through log a - log b (1 - exp(-l) > 0 because l > 0)."""
+    if (e.is_positive if strict else e.is_nonnegative):
+        return True
+    if isinstance(e, sympy.Mul):
+        return all(provably_positive(f, strict) for f in e.args)
+    if isinstance(e, sympy.Pow):
+        return provably_positive(e.base, True) or (e.exp.is_even is True and not strict)
+    if isinstance(e, sympy.Add) and len(e.args) == 2:
+        a, b = sorted(e.args, key=lambda t: t.could_extract_minus_sign())
+        b = -b
+        if a.is_positive and b.is_positive:
+            d = sympy.expand_log(sympy.log(a) - sympy.log(b), force=False)
+            return bool(d.is_positive if strict else d.is_nonnegative)
+    return False
+
+
+def split_positive_logs(e):
+    """log(a·b / c) -> log a + log b - log c wherever every factor is provably positive."""
+    def split(x):
+        a = x.args[0]
+        return sympy.expand_log(x, force=True) if provably_positive(a) else x
+    return e.replace(lambda x: isinstance(x, sympy.log), split)
+
+
+def is_density(dist, domains=()) -> tuple:
+    """(proved, why not), memoised: see :func:`_is_density`."""
+    return _is_density(dist, tuple(sorted(dict(domains).items())))
+
+
+def _exactly_one(mass) -> bool:
+    m = mass - 1
+    if sympy.cancel(sympy.expand(m.rewrite(sympy.exp))) == 0:
+        return True
+    return any(sympy.simplify(x) == 0 for x in (m, m.rewrite(sympy.exp)))
+
+
+@functools.lru_cache(maxsize=256)
+def _is_density(dist, domains) -> tuple:
+    """(proved, why not): the formula is nonnegative on its support and its total mass is
+    exactly 1, both shown by sympy with each parameter given its declared domain (a unit
+    parameter t as u/(1+u), u > 0)."""
+    L, lo, hi, discrete = _parts(dist.params)
+    z = dist.var
+    kw = {"integer": True} if discrete else {"real": True}
+    if lo.is_extended_nonnegative:
+        kw["nonnegative" if discrete else "positive"] = True
+    zz = sympy.Dummy(z.name, **kw)
+    body = L(z).xreplace({z: zz})
+    subs = {k: v for k, v in stand_ins(body, dict(domains)).items() if k != zz}
+    body = body.xreplace(subs)
+    mass = total_mass(written(z, body.xreplace({zz: z}), lo.xreplace(subs), hi.xreplace(subs), discrete))
+    if mass is None:
+        return False, f"sympy does not close the total mass of {dist.pdf()}"
+    if not _exactly_one(mass):
+        return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass)}, not shown to be 1"
+    if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)):
+        return False, f"{dist.pdf()} sums to 1 (proved), but its nonnegativity is not proved"
+    return True, ""
+
+
+def _lemma(z, params, h):
+    L, lo, hi, discrete = _parts(params)
+    d = Dist(WRITTEN, z, *params)
+    v = closed_expectation(d, h)
+    if v is None:
+        return None
+    what = "Σ" if discrete else "∫"
+    return v, f"{what} r(z)·{h} over the support, closed by sympy"
+
+
+def _support(L, lo, hi, discrete):
+    if discrete:
+        return ("integers", lo, hi)
+    if lo is sympy.S.NegativeInfinity and hi is sympy.oo:
+        return ("real",)
+    return ("interval", lo, hi)
+
+
+SPEC = register(Spec(
+    WRITTEN, ("formula", "lower end", "upper end", "discrete"), ("any",) * 4,
+    lambda z, L, lo, hi, d: sympy.expand_log(log(L(z))),
+    lambda z, L, lo, hi, d: L(z),
+    _support, _lemma, written=True,
+    doc="a density written by hand: its formula on the integers or an interval"))
+
+
+def written(var, formula, lo, hi, discrete: bool) -> Dist:
+    """The Dist of a density written by hand (``formula`` in ``var``)."""
+    return Dist(WRITTEN, var, Lambda(var, formula), lo, hi, sympy.true if discrete else sympy.false)
