@@ -273,3 +273,17 @@ def test_a_density_written_against_the_subscript_is_the_target():
     assert e.target == Density("q", [z]) and isinstance(e.f, ELBO)
     spaced = parse_expression("argmax_q (z) z", ENV)
     assert spaced.f == z ** 2 and str(spaced.target) == "q"
+
+
+def test_an_argmax_statement_is_said_once_to_have_no_numeric_value():
+    """No model family evaluates a set of maximisers: no spot-checker runs on the step, and
+    the summary gives that one reason instead of one sympy-form error per family."""
+    from vi_sym.judge import why_untested
+    from vi_sym.settings import Settings as RunSettings
+    from vi_sym.spot.base import applicable_checkers
+    derivs, _ = load_file(Path(__file__).parent.parent / "derivations" / "optimisation.vi")
+    steps = [s for d in derivs for s in d.steps if s.lhs.has(ArgMin) or s.lhs.has(ArgMax)]
+    assert steps
+    for s in steps:
+        assert applicable_checkers(s) == []
+        assert "argmax/argmin" in why_untested(s, RunSettings(families=("all",)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol, runtime_checkable
+from ..operators import ArgOpt
 
 __all__ = ["SpotResult", "SpotChecker", "register_checker", "unregister_checker",
            "registered_checkers", "applicable_checkers"]
@@ -99,7 +100,15 @@ def applicable_checkers(step, families: Iterable[str] = ("all",)) -> list:
             raise KeyError(f"unknown family {name!r}; known: "
                            f"{', '.join(c.name for c in every if not getattr(c, 'always', False))}")
         chosen.extend(c for c in picks if c not in chosen)
+    if _optimisation(step):
+        return []
     return [c for c in chosen if _applies(c, step)]
+
+
+def _optimisation(step) -> bool:
+    """An argmax/argmin statement compares sets of maximisers, not numbers: no checker
+    evaluates it (``judge.why_untested`` says so once, not once per family)."""
+    return any(getattr(side, "has", lambda *_: False)(ArgOpt) for side in (step.lhs, step.rhs))
 
 
 def _applies(checker, step) -> bool:
