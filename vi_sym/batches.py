@@ -90,10 +90,11 @@ def spot_batch_task(items, budget: float) -> list:
 
 class Batches:
     """The units the workers run for the planned ``tasks``: ``units`` (a batch per key that
-    ``batch_key(fn, args)`` gives, largest first, then the other tasks in order) followed by
-    the planned tasks themselves (a batch's step that must run again on its own)."""
+    ``batch_key(fn, args)`` gives, largest first, then the other tasks, those with the
+    smallest ``rank(fn, args)`` first, else in order) followed by the planned tasks
+    themselves (a batch's step that must run again on its own)."""
 
-    def __init__(self, tasks, batch_key, timeout: float):
+    def __init__(self, tasks, batch_key, timeout: float, rank=lambda fn, args: 0):
         batches: dict = {}
         singles = []
         for i, (fn, args) in enumerate(tasks):
@@ -103,6 +104,7 @@ class Batches:
             else:
                 singles.append(i)
         order = sorted(batches.values(), key=len, reverse=True)
+        singles.sort(key=lambda i: rank(*tasks[i]))
         self.n_batches = len(order)
         self.owners = order + [[i] for i in singles]
         self.units = [(spot_batch_task, ([tasks[i] for i in ids], BATCH_DEADLINE * timeout))

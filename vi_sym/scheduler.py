@@ -295,7 +295,8 @@ def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done) ->
     as soon as its last task is back, and a FAILED step's inheritance check and likely
     fixes start as soon as the chain before it is settled, ahead of the tasks still
     waiting (they are the longest)."""
-    batches = Batches(tasks, _batch_key, settings.timeout)
+    # the proofs first: a step's verdict (and so its follow-ups) waits for its proof
+    batches = Batches(tasks, _batch_key, settings.timeout, rank=lambda fn, args: fn is not prove_task)
     base = len(batches.units)
     waiting = {}                 # planned task -> the plan entry it belongs to
     left = {}
