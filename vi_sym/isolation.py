@@ -51,7 +51,8 @@ def _run_one(fn, args) -> Outcome:
 
 
 def _worker(conn, tasks):
-    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent, until None."""
+    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent (or the task itself,
+    ``("task", (fn, args))``, for one added after it forked), until None."""
     _limit_memory()
     while True:
         try:
@@ -60,7 +61,7 @@ def _worker(conn, tasks):
             break
         if i is None:
             break
-        fn, args = tasks[i]
+        fn, args = i[1] if isinstance(i, tuple) else tasks[i]
         out = _run_one(fn, args)
         try:
             conn.send(out)
@@ -82,18 +83,43 @@ class _Pool:
         self.tasks = tasks
         self.idle: list = []          # (conn, process)
         self.busy: dict = {}
+        self.known: dict = {}         # pid -> how many tasks the worker shares from its fork
 
     def spawn(self):
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=_worker, args=(child, self.tasks), daemon=True)
         proc.start()
         child.close()
+        self.known[proc.pid] = len(self.tasks)     # the tasks it shares (sent by index)
         self.idle.append((parent, proc))
 
     def give(self, i):
         conn, proc = self.idle.pop()
-        conn.send(i)
+        if i < self.known[proc.pid]:
+            conn.send(i)
+        else:
+            try:
+                conn.send(("task", self.tasks[i]))     # added after the worker forked
+            except Exception:  # noqa: BLE001 -- not picklable: a fresh worker shares it
+                self.idle.append((conn, proc))
+                self.retire(conn, proc)
+                self.spawn()
+                conn, proc = self.idle.pop()
+                conn.send(i)
         self.busy[conn] = (i, proc, time.perf_counter())
+
+    def retire(self, conn, proc):
+        """Stop an idle worker."""
+        self.idle.remove((conn, proc))
+        try:
+            conn.send(None)
+        except OSError:
+            pass
+        conn.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
     def drop(self, conn, kill=False):
         _, proc, _ = self.busy.pop(conn)
@@ -103,19 +129,10 @@ class _Pool:
         conn.close()
 
     def close(self):
-        for conn, proc in self.idle:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-            conn.close()
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        for conn, proc in list(self.idle):
+            self.retire(conn, proc)
         for conn in list(self.busy):
             self.drop(conn, kill=True)
-        self.idle = []
 
 
 def _collect(pool, conn, now, timeout):
@@ -163,6 +180,19 @@ class Workers:
         self.tasks, self.jobs, self.timeout = list(tasks), max(1, jobs), timeout
         self.pool = None
         self.pending: list = []       # task indices, the next one last
+
+    @property
+    def forked(self) -> bool:
+        """Has a worker forked (tasks added now are sent to it, pickled)?"""
+        return self.pool is not None and bool(self.pool.known)
+
+    def add(self, tasks) -> int:
+        """Add ``tasks`` (for a later :meth:`run`); the index of the first.  A worker forked
+        before receives such a task pickled, so it keeps what it computed for earlier ones
+        (a task that cannot be pickled goes to a fresh worker)."""
+        base = len(self.tasks)
+        self.tasks.extend(tasks)
+        return base
 
     def submit(self, i: int, first: bool = False) -> None:
         if first:

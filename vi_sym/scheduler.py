@@ -238,14 +238,17 @@ def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
 
 
 def check_derivations(derivations, settings: Settings | None = None, errors=(), on_result=None,
-                      cache=None, on_progress=None, select=None, **overrides) -> Report:
+                      cache=None, on_progress=None, select=None, workers=None, **overrides) -> Report:
     """Check every step of every derivation; never raises on a bad step.
 
     ``cache`` (a :class:`vi_sym.cache.Cache`) reuses the verdicts of unchanged steps and
     the composition checks of conclusions (whose verdicts are merged afresh);
     ``on_progress(done, total, current)`` hears of every step as it finishes;
     ``select`` (step ids) checks only those steps (a conclusion with all its steps),
-    each still in its chain (its likely fixes may continue from the step before).
+    each still in its chain (its likely fixes may continue from the step before);
+    ``workers`` (a :class:`vi_sym.isolation.Workers`, its ``jobs`` and ``timeout`` then
+    rule) runs the tasks in a pool the caller keeps for several checks, whose workers keep
+    what they computed (draws, compiled densities, caches) from one check to the next.
     """
     settings = settings or Settings()
     for k, v in overrides.items():
@@ -254,7 +257,7 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     tasks, plan = _plan(derivations, settings, cache, select)
     if tasks:
         load(settings)   # before the workers fork, so they share every module a verdict needs
-        if settings.resolved_jobs() == 1:
+        if settings.resolved_jobs() == 1 and not (workers is not None and workers.forked):
             prefetch([args for fn, args in tasks if fn is spot_task])
     on_done = None
     if on_progress is not None:
@@ -265,7 +268,7 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
         follow = FollowUps(_chains(derivations, plan), lambda pi: plan[pi][0] == "step", fix_task,
                            settings, settings.fixes)
         try:
-            _run(tasks, plan, settings, follow, outcomes, by_plan, on_done)
+            _run(tasks, plan, settings, follow, outcomes, by_plan, on_done, workers)
         except InterruptedRun:
             interrupted = True
     outcomes = [o or Outcome(False, kind="interrupted", message="interrupted") for o in outcomes]
@@ -289,15 +292,15 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
                   report_items(derivations))
 
 
-def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done) -> None:
+def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done, workers=None) -> None:
     """Every planned task and the follow-ups the verdicts set off, in one pool of workers
     (forked once, after the caches the tasks share are loaded): a step's verdict is merged
     as soon as its last task is back, and a FAILED step's inheritance check and likely
     fixes start as soon as the chain before it is settled, ahead of the tasks still
-    waiting (they are the longest)."""
+    waiting (they are the longest).  ``workers``: a pool kept by the caller for several
+    checks (default: one of this check's own)."""
     # the proofs first: a step's verdict (and so its follow-ups) waits for its proof
     batches = Batches(tasks, _batch_key, settings.timeout, rank=lambda fn, args: fn is not prove_task)
-    base = len(batches.units)
     waiting = {}                 # planned task -> the plan entry it belongs to
     left = {}
     for pi, (kind, _, ids) in enumerate(plan):
@@ -306,7 +309,11 @@ def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done) ->
             waiting.update((i, pi) for i in ids)
     if follow.fixes:
         from . import fixes  # noqa: F401 -- for start-up time: loaded before the workers fork
-    workers = Workers(batches.units + follow.tasks, jobs=settings.resolved_jobs(), timeout=settings.timeout)
+    own = workers is None
+    if own:
+        workers = Workers([], jobs=settings.resolved_jobs(), timeout=settings.timeout)
+    base = workers.add(batches.units + follow.tasks)
+    fbase = base + len(batches.units)
 
     def finish(i, out):
         outcomes[i] = out
@@ -317,18 +324,21 @@ def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done) ->
             left[pi] -= 1
             if left[pi] == 0:
                 by_plan[pi] = _merged(plan[pi], outcomes)
-                follow.settle(by_plan, lambda t: workers.submit(base + t, first=True))
+                follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
 
     def unit_done(u, out):
-        if u >= base:
-            follow.done(u - base, out)
-            follow.settle(by_plan, lambda t: workers.submit(base + t, first=True))
+        if u >= fbase:
+            follow.done(u - fbase, out)
+            follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
         else:
-            batches.done(u, out, finish, lambda i: workers.submit(batches.again(i)))
+            batches.done(u - base, out, finish, lambda i: workers.submit(base + batches.again(i)))
 
-    with workers:
-        follow.settle(by_plan, lambda t: workers.submit(base + t, first=True))
-        workers.run(range(len(batches.owners)), unit_done)
+    try:
+        follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+        workers.run(range(base, base + len(batches.owners)), unit_done)
+    finally:
+        if own:
+            workers.close()
 
 
 def _chains(derivations, plan) -> list:
