@@ -307,8 +307,10 @@ def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done, wo
         if kind == "step":
             left[pi] = len(ids)
             waiting.update((i, pi) for i in ids)
-    if follow.fixes:
-        from . import fixes  # noqa: F401 -- for start-up time: loaded before the workers fork
+    if follow.fixes and settings.families:
+        # for start-up time: loaded before the workers fork (with spot-checks off, only a
+        # worker that searches for fixes loads it, and with it numpy and hypothesis)
+        from . import fixes  # noqa: F401
     own = workers is None
     if own:
         workers = Workers([], jobs=settings.resolved_jobs(), timeout=settings.timeout)
