@@ -291,16 +291,20 @@ def _bench(a, catalogue: Path) -> int:
           f"vi_sym flags: {' '.join(common)}")
     print()
     floor = rows[0][1]
+    naive_col = bool(naive)
+    head = f" {'vi_sym/naive':>12} |" if naive_col else ""
     print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'CPU s':>6} | "
-          f"{'× sympy':>7} | {'load':>5} | {'exit':>4} | {'vi_sym/naive':>12} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 9}|{'-' * 7}|{'-' * 6}|{'-' * 14}|")
+          f"{'× sympy':>7} | {'load':>5} | {'exit':>4} |" + head)
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 9}|{'-' * 7}|{'-' * 6}|"
+          + (f"{'-' * 14}|" if naive_col else ""))
     for (label, med, lo, hi, cpu, codes), load in zip(rows, LOADS):
         print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {cpu:6.2f} | {med / floor:7.1f} | "
-              f"{load:5.1f} | {codes:>4} | {med / n_med:12.4f} |")
-    print(f"| {'naive simplify(integrate), 1 proc/step':<40} | {n_med:8.2f} | {n_min:7.2f} | {n_max:7.2f} | "
-          f"{'':>6} | {'':>7} | {'':>5} | {'':>4} | {1:12.4f} |")
-    print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>6} | "
-          f"{'':>7} | {'':>5} | {'':>4} | {rows[1][1] / compute if compute else float('nan'):12.4f} |")
+              f"{load:5.1f} | {codes:>4} |" + (f" {med / n_med:12.4f} |" if naive_col else ""))
+    if naive_col:
+        print(f"| {'naive simplify(integrate), 1 proc/step':<40} | {n_med:8.2f} | {n_min:7.2f} | {n_max:7.2f} | "
+              f"{'':>6} | {'':>7} | {'':>5} | {'':>4} | {1:12.4f} |")
+        print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>6} | "
+              f"{'':>7} | {'':>5} | {'':>4} | {rows[1][1] / compute if compute else float('nan'):12.4f} |")
     print()
     print("CPU s: user + system time of the process and every worker it started; × sympy: the "
           "median wall time over that of `python -c \"import sympy\"`; load: the 1-minute load "
@@ -310,8 +314,9 @@ def _bench(a, catalogue: Path) -> int:
         s = slow["summary"]
         decided = s["PROVED"] + s["SPOT-CHECKED"] + s["FAILED"]
         print(f"vi_sym decides {decided}/{s['total']} (PROVED {s['PROVED']}, SPOT-CHECKED {s['SPOT-CHECKED']}, "
-              f"FAILED {s['FAILED']}, UNKNOWN {s['UNKNOWN']}, ERROR {s['ERROR']}); ", end="")
-    print("naive: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" of {len(ids)}")
+              f"FAILED {s['FAILED']}, UNKNOWN {s['UNKNOWN']}, ERROR {s['ERROR']})", end="; " if naive else "\n")
+    if naive:
+        print("naive: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" of {len(ids)}")
     if slow:
         print()
         print("ten slowest steps (vi_sym cold run, --json 'seconds'; naive outcome and time alongside):")

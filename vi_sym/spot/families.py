@@ -217,6 +217,23 @@ def _result(fam, out, needs_z) -> SpotResult:
     return SpotResult(fam.name, "FAILED", out.checked, out.total, out.max_error, cex, reason)
 
 
+_APPLICABLE: dict = {}
+
+
+def _applicable_names(step) -> frozenset:
+    """The names of the families that give a meaning to every density of ``step`` (none for
+    a claim on defined densities or a step about indexed latents); worked out once per
+    step, not once per family."""
+    hit = _APPLICABLE.get(id(step))
+    if hit is None or hit[0] is not step:
+        names = frozenset() if is_concrete(step) or is_indexed_step(step) else frozenset(
+            applicable_families(family_coordinates(step), ["all"]))
+        if len(_APPLICABLE) > 4096:
+            _APPLICABLE.clear()
+        hit = _APPLICABLE[id(step)] = (step, names)     # the step is kept: its id stays its own
+    return hit[1]
+
+
 class FamilyChecker:
     """A model family as a :class:`~vi_sym.spot.base.SpotChecker`."""
     always = False
@@ -226,8 +243,7 @@ class FamilyChecker:
         self.name = self.batch = self.family.name   # checks of one family share draws: one batch
 
     def applies(self, step) -> bool:
-        return not is_concrete(step) and not is_indexed_step(step) and bool(
-            applicable_families(family_coordinates(step), [self.name]))
+        return self.name in _applicable_names(step)
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         lhs, rhs = spot_form(*family_coordinates(step), step.rel)   # const(z): lhs - rhs free of z?
