@@ -78,3 +78,15 @@ def test_a_worker_killed_for_overrunning_is_replaced_and_the_run_goes_on():
         outs = workers.run([0, 1])
         again = workers.run([1])
     assert outs[0].kind == "timeout" and outs[1].value == 10 and again[1].value == 10
+
+
+def test_a_task_added_after_the_fork_is_sent_pickled_or_else_to_a_fresh_worker():
+    from vi_sym.isolation import Workers
+    with Workers([(remember, ("a",))], jobs=1, timeout=5.0) as workers:
+        first = workers.run([0])[0].value
+        i = workers.add([(remember, ("b",)), (lambda: remember("c"), ())])   # the second cannot be pickled
+        later = workers.run([i, i + 1])
+    pid = first[0]
+    assert later[i].value == (pid, ["a", "b"])          # the same worker, its memory kept
+    fresh_pid, seen = later[i + 1].value
+    assert fresh_pid != pid and seen == ["c"]           # a fresh worker, forked with the task
