@@ -53,12 +53,13 @@ def spot_task(step: Step, checker, settings: Settings):
     return spot(step, checker, settings)
 
 
-def fix_task(step: Step, start, settings: Settings) -> list:
-    """Worker body: likely fixes of a FAILED step (``start``: see :func:`fixes.suggest_fixes`)."""
+def fix_task(step: Step, start, settings: Settings) -> dict:
+    """Worker body: ``{"fixes": [...], "note": why the search stopped}`` (see :func:`fixes.suggest_fixes`)."""
     from .fixes import suggest_fixes  # for start-up time; loaded before the workers fork
     fixes = suggest_fixes(step, settings.families, samples=min(settings.samples, 20),
-                          seed=settings.seed, start=start)
-    return [f.as_dict() for f in fixes]
+                          seed=settings.seed, start=start,
+                          deadline=min(settings.fix_timeout, 0.9 * settings.timeout))
+    return {"fixes": [f.as_dict() for f in fixes], "note": fixes.note}
 
 
 # Spot tasks are planned one per (step, family) but run in batches, one worker per family,
@@ -477,7 +478,11 @@ def _attach_fixes(chains, plan, by_plan, settings):
         return
     for r, out in zip(targets, outs):
         if out is not None and out.ok:
-            r.fixes = out.value
+            r.fixes = out.value["fixes"]
+        note = out.value["note"] if out is not None and out.ok else \
+            f"no fix found within {settings.timeout:g} s" if out is not None and out.kind == "timeout" else ""
+        if note:
+            r.reason = f"{r.reason} (likely fixes: {note})" if r.reason else f"likely fixes: {note}"
 
 
 def check_steps(steps, settings: Settings | None = None, **overrides) -> list:
