@@ -82,3 +82,17 @@ def test_no_limit():
         with Deadline(0) as dl0:
             pass
         dl0.check()
+
+
+@pytest.mark.parametrize("handler", [lambda *_: None, signal.SIG_IGN])
+def test_an_enclosing_timer_due_first_that_does_not_stop_the_block_leaves_the_deadline_armed(handler):
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        t0 = time.monotonic()
+        with Deadline(0.3) as dl:
+            _spin(5)
+        assert dl.expired and time.monotonic() - t0 < 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)

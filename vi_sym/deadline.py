@@ -5,8 +5,8 @@ candidates is not enough.
 :class:`Deadline` is a context manager.  In the main thread (where POSIX timers deliver their
 signal) it arms ``SIGALRM`` for the time left, and the signal raises :class:`Expired` -- a
 ``BaseException``, so no ``except Exception`` on the way (each candidate's "sympy failed: no
-proof") swallows it.  An enclosing timer that is due sooner is left alone (it fires as it
-would have); one due later is re-armed, less the time spent, on exit.  Elsewhere (a thread, a
+proof") swallows it.  An enclosing timer keeps its time: due first, its handler runs when it
+would have (and the deadline stays armed); due later, it is re-armed on exit.  Elsewhere (a thread, a
 platform without ``setitimer``) only :meth:`Deadline.check` between steps bounds the search.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Deadline:
         self._end = None
         self._armed = False
         self._old = None
-        self._outer = 0.0
+        self._outer_end = None      # when an enclosing timer is due (monotonic), if one is armed
         self._closing = False
 
     def left(self) -> float:
@@ -44,22 +44,30 @@ class Deadline:
         if self.left() <= 0:
             raise Expired()
 
+    def _arm(self):
+        due = [self._end] + ([self._outer_end] if self._outer_end is not None else [])
+        signal.setitimer(signal.ITIMER_REAL, max(min(due) - time.monotonic(), 1e-3))
+
     def _ring(self, signum, frame):
-        if not self._closing:        # not while the block is being left (the timer is being reset)
+        if self._closing:           # the block is being left (the timers are being reset)
+            return
+        if self.left() <= 0:
             raise Expired()
+        # the enclosing timer's time: our own is re-armed, then its handler runs as it would have
+        self._outer_end = None
+        self._arm()
+        if callable(self._old):
+            self._old(signum, frame)
 
     def __enter__(self):
         if self.seconds is None:
             return self
         self._end = time.monotonic() + max(float(self.seconds), 0.0)
-        can = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        if can:
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
             outer = signal.getitimer(signal.ITIMER_REAL)[0]
-            if outer and outer <= self.seconds:
-                return self          # an enclosing limit is due first: it fires as it would have
-            self._outer = outer
+            self._outer_end = time.monotonic() + outer if outer else None
             self._old = signal.signal(signal.SIGALRM, self._ring)
-            signal.setitimer(signal.ITIMER_REAL, max(float(self.seconds), 1e-3))
+            self._arm()
             self._armed = True
         return self
 
@@ -68,9 +76,8 @@ class Deadline:
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old)
-            if self._outer:
-                spent = self.seconds - max(self.left(), 0.0)
-                signal.setitimer(signal.ITIMER_REAL, max(self._outer - spent, 1e-3))
+            if self._outer_end is not None:     # an enclosing timer not yet due: re-armed
+                signal.setitimer(signal.ITIMER_REAL, max(self._outer_end - time.monotonic(), 1e-3))
         if kind is Expired:
             self.expired = True
             return True

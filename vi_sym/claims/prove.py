@@ -13,7 +13,7 @@ import sympy
 from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
-from ..distributions.written import split_positive_logs
+from ..distributions.written import declared, split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
@@ -164,7 +164,13 @@ def prove_claim(step) -> dict:
     First the moment lemmas (``vi_sym.moments``: every kind, fast); when a statistic
     without a lemma is left over, sympy's own integral for the kinds in ``FAST``.
     PROVED when lhs - rhs expands/simplifies to 0; the trace names the lemmas used.
+    A density written by hand has its sums taken with each parameter in its declared domain.
     """
+    with declared(step.context.domains):
+        return _prove_claim(step)
+
+
+def _prove_claim(step) -> dict:
     res = {"proved": False, "trace": [], "residual": "", "uncited": (), "atom": "", "reason": ""}
     kinds = _kinds(step.lhs) | _kinds(step.rhs)
     written, why = _written_densities(step)
