@@ -191,5 +191,5 @@ def prove_indexed_claim(step) -> dict:
     what = "the summand" if bounds else "lhs − rhs"
     trace = ([("both", r, "") for r in used] + ([("both", _ONE_SUM, "")] if bounds else [])
              + list(out["trace"]) + [("both", f"{what} is 0 {where}", "0")])
-    return _result(proved=True, trace=trace, uncited=tuple(r for r in used if r not in cited),
+    return _result(proved=True, trace=trace, uncited=tuple(r for r in used if r not in cited), rules_used=tuple(used),
                    atom=f"{what} {where}" + (", by the moment lemmas" if summand != 0 else ""))
