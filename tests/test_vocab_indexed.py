@@ -221,6 +221,8 @@ def test_finite_sums_are_linear_and_leave_expectations(lhs, rhs):
     ("sum((x[n] - μ)^2, (n, 1, N)) + c", "(N + 1)*μ^2 - 2*μ*sum(x[n], (n, 1, N)) + const(μ)"),
     ("E_q(τ)[sum(τ*x[n], (n, 1, N))]", "sum(x[n], (n, 1, N))"),
     ("E_q(τ)[sum(log(τ), (n, 1, N)) + log(τ)]", "N*(digamma(a) - log(b))"),
+    # a nested sum: its inner x[k] must not be read as the outer coordinate
+    ("E_q(τ)[sum(τ*x[n]*sum(x[k], (k, 1, N)), (n, 1, N))]", "a/b*sum(x[n]^2, (n, 1, N))"),
 ])
 def test_wrong_sums_are_not_proved_and_are_refuted_at_a_concrete_size(lhs, rhs):
     st = sum_step(lhs, rhs)

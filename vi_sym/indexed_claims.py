@@ -122,6 +122,8 @@ def one_sum(diff):
     ranges = {(s.limits[0][1], s.limits[0][2]) for s in sums if len(s.limits) == 1}
     if len(ranges) != 1 or any(len(s.limits) != 1 for s in sums):
         raise NotOneSum("the sums do not all run over the same coordinates")
+    if any(s.function.has(Sum) for s in sums):     # its coordinates would be read as the outer ones
+        raise NotOneSum("a sum inside a sum over the coordinates is not proved")
     (lo, hi), = ranges
     n = hi - lo + 1
     if n.is_positive is not True:
