@@ -63,3 +63,20 @@ def test_table_reports_every_category():
     t = table(10, rs)
     assert "mutants generated        10" in t and "FAILED (killed)          2" in t
     assert "kill rate (non-equiv.)   50.0%" in t
+
+
+def test_the_label_of_a_proof_says_what_it_rests_on():
+    from vi_sym.mutate import proved_by
+    assert proved_by({"rules_used": ("bayes_rule", "linearity")}) == "bayes_rule, linearity"
+    assert proved_by({"rules_used": (), "atom": "the defining integrals, by the moment lemmas"}) == "the moment lemmas"
+    # an algebra step (+ const(z1)) uses neither a rule nor a lemma
+    assert proved_by({"rules_used": (), "atom": "the two sides differ by a term free of z1"}) == \
+        "algebra (the two sides differ by a term free of z1)"
+    assert "moment" not in proved_by({"rules_used": (), "atom": ""})
+
+
+def test_a_true_algebra_mutant_is_not_said_to_be_proved_by_the_moment_lemmas(catalogue):
+    step = next(s for d in catalogue if d.name == "prml_10_1_2_q_z1" for s in d.steps[1:2])
+    halved = next(m for m in mutants_of(step) if "half the term const" in m.description)
+    r = check_mutant(halved, families=("categorical",), samples=3)
+    assert r.outcome == "true-mutant" and "proved by algebra" in r.detail and "moment" not in r.detail

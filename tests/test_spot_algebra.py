@@ -48,7 +48,11 @@ def test_const_step_compares_the_difference_at_two_values_of_its_target():
     assert bad.status == "FAILED"
     c = bad.counterexample
     assert "μ′" in c["params"] and c["params"]["μ′"] != c["params"]["μ"]
-    assert "μ′" in c["label"]
+    # said as what it is: lhs − rhs at μ and at μ′, a dependence on μ
+    mu, mu2 = c["params"]["μ"], c["params"]["μ′"]
+    assert c["meaning"] == (f"lhs − rhs is {c['lhs']:.6g} at μ = {mu:.6g} but {c['rhs']:.6g} at μ = {mu2:.6g}: "
+                            "the difference depends on μ, so it is not a const(μ)")
+    assert "left side" not in bad.reason and c["meaning"] in bad.reason
     # the two sides are D = lhs − rhs = a m μ − a m²/2 at μ and at μ′
     a, m, mu, mu2 = (c["params"][k] for k in ("a", "m", "μ", "μ′"))
     assert abs(c["lhs"] - (a * m * mu - a * m * m / 2)) < 1e-9 * (1 + abs(c["lhs"]))

@@ -179,3 +179,52 @@ def test_bad_input_is_an_error_at_its_line(latent, define, lhs, message):
 def test_an_expression_error_carries_its_column():
     errors = errors_of(BAD_HEADER.format(latent="z[1..d]", define="", lhs="1 + m"))
     assert any("t.vi:7:" in e and "column 5" in e for e in errors), errors
+
+
+# ------------------------------------------------------------------ data vectors x[1..N]
+SUMS = """derivation d
+latent: τ
+parameters: x[1..N] μ c
+positive: a b N
+define q(τ) = Gamma(τ, a, b)
+
+    {lhs}
+  = {rhs}
+"""
+
+
+def sum_step(lhs, rhs):
+    ds, errors = load_text(SUMS.format(lhs=lhs, rhs=rhs), "s.vi")
+    assert not errors, [str(e) for e in errors]
+    return ds[0].steps[0]
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    ("sum(c, (n, 1, N))", "c*N"),
+    ("sum(x[n] + c, (n, 1, N))", "sum(x[n], (n, 1, N)) + N*c"),
+    ("sum((x[n] - μ)^2, (n, 1, N))", "sum(x[n]^2, (n, 1, N)) - 2*μ*sum(x[n], (n, 1, N)) + N*μ^2"),
+    ("sum((x[n] - μ)^2, (n, 1, N)) + c", "N*μ^2 - 2*μ*sum(x[k], (k, 1, N)) + const(μ)"),
+    ("E_q(τ)[sum(τ*x[n], (n, 1, N))]", "a/b*sum(x[n], (n, 1, N))"),
+    ("E_q(τ)[sum(log(τ) - τ*(x[n] - μ)^2, (n, 1, N)) + τ]",
+     "N*(digamma(a) - log(b)) - a/b*sum((x[n] - μ)^2, (n, 1, N)) + a/b"),
+])
+def test_finite_sums_are_linear_and_leave_expectations(lhs, rhs):
+    out = prove(sum_step(lhs, rhs))
+    assert out["proved"], out.get("reason")
+
+
+@pytest.mark.parametrize("lhs, rhs", [
+    ("sum(c, (n, 1, N))", "c*(N + 1)"),
+    ("sum(x[n]^2, (n, 1, N))", "sum(x[n], (n, 1, N))^2"),
+    ("sum((x[n] - μ)^2, (n, 1, N))", "sum(x[n]^2, (n, 1, N)) - 2*μ*sum(x[n], (n, 1, N)) + μ^2"),
+    ("sum(x[n], (n, 1, N))", "sum(x[n], (n, 0, N))"),
+    ("sum((x[n] - μ)^2, (n, 1, N)) + c", "(N + 1)*μ^2 - 2*μ*sum(x[n], (n, 1, N)) + const(μ)"),
+    ("E_q(τ)[sum(τ*x[n], (n, 1, N))]", "sum(x[n], (n, 1, N))"),
+    ("E_q(τ)[sum(log(τ), (n, 1, N)) + log(τ)]", "N*(digamma(a) - log(b))"),
+    # a nested sum: its inner x[k] must not be read as the outer coordinate
+    ("E_q(τ)[sum(τ*x[n]*sum(x[k], (k, 1, N)), (n, 1, N))]", "a/b*sum(x[n]^2, (n, 1, N))"),
+])
+def test_wrong_sums_are_not_proved_and_are_refuted_at_a_concrete_size(lhs, rhs):
+    st = sum_step(lhs, rhs)
+    assert not prove(st)["proved"]
+    assert judge(st, Settings(samples=12, families=("all",))).status.value == "FAILED"

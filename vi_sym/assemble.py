@@ -21,6 +21,7 @@ from sympy import Product
 
 from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
+from .conditional import ConditionalDensity
 from .indexed import use_of
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
@@ -46,7 +47,12 @@ def concretise(expr, defined: dict):
     mapping = {}
     for d in expr.atoms(Density):
         if d.name in defined:
-            vs, definition = defined[d.name]
+            vs, definition, *given = defined[d.name]
+            if given:                                    # define lik(x|z) = ...: a conditional density
+                if d.vars != vs or d.given != given[0]:
+                    raise ParseError(f"'{d}': {d.name} is defined as {ConditionalDensity(d.name, vs, given[0], definition)}")
+                mapping[d] = ConditionalDensity(d.name, vs, given[0], definition)
+                continue
             if isinstance(definition, Product):          # prod(...): a vector or one coordinate
                 mapping[d] = use_of(d, vs, definition)
                 if mapping[d] is None:

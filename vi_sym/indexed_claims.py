@@ -30,7 +30,8 @@ from .claims import prove_claim
 from .distributions import ConcreteDensity
 from .indexed import CoordinateDensity, IndexedDensity, is_indexed
 from .notation import to_unicode
-from .vocabulary import Density
+from .rules import get_rule
+from .vocabulary import Density, Expectation
 from .rules.indexed import entropy_of_product, expectation_of_sum_over_product, kl_of_product
 
 __all__ = ["is_indexed_claim", "prove_indexed_claim", "coordinate_claim", "SPLITS"]
@@ -44,14 +45,41 @@ class NotOneSum(Exception):
 
 
 def is_indexed_claim(step) -> bool:
-    """A step that uses an indexed density or a coordinate of a declared vector (``z[j]``,
-    ``s[j]``) and no density other than defined ones."""
+    """A step about defined densities (and no other) that uses an indexed density or a
+    coordinate of a declared vector (``z[j]``, ``s[j]``).  A step without densities (algebra on
+    sums) is the rules' (``sum_integral_swap``: the linearity of finite sums)."""
     if step.error:
         return False
     vectors = getattr(step.context, "indexed", ())
     if not (is_indexed(step.lhs, vectors) or is_indexed(step.rhs, vectors)):
         return False
-    return all(isinstance(d, ConcreteDensity) for side in (step.lhs, step.rhs) for d in side.atoms(Density))
+    dens = [d for side in (step.lhs, step.rhs) for d in side.atoms(Density)]
+    return bool(dens) and all(isinstance(d, ConcreteDensity) for d in dens)
+
+
+def _distribute(f):
+    """a·(b + c) = a·b + a·c at the top of an integrand (not inside sums or functions)."""
+    return sympy.expand(f, deep=False, mul=True, multinomial=False, power_exp=False, power_base=False,
+                        log=False)
+
+
+def _sums_out(side, ctx, used: list):
+    """Finite sums taken out of expectations and integrals: E_q[Σ_n f_n + g] = Σ_n E_q[f_n] +
+    E_q[g] (expectation_definition, linearity, sum_integral_swap)."""
+    if not any(e.has(Sum) for e in side.atoms(Expectation, Integral)):
+        return side
+    for _ in range(6):
+        new = get_rule("expectation_definition").rewrite(side, ctx)
+        new = new.replace(lambda e: isinstance(e, Integral) and e.function.has(Sum),
+                          lambda e: Integral(_distribute(e.function), *e.limits))
+        for name in ("linearity", "sum_integral_swap"):
+            new = get_rule(name).rewrite(new, ctx)
+        if new == side:
+            break
+        side = new
+    if "sum_integral_swap" not in used:
+        used.append("sum_integral_swap")
+    return side
 
 
 def _split(side, ctx, used: list):
@@ -61,7 +89,7 @@ def _split(side, ctx, used: list):
             side = new
             if rule.name not in used:
                 used.append(rule.name)
-    return side
+    return _sums_out(side, ctx, used)
 
 
 def _linear(e) -> list:
@@ -94,13 +122,15 @@ def one_sum(diff):
     ranges = {(s.limits[0][1], s.limits[0][2]) for s in sums if len(s.limits) == 1}
     if len(ranges) != 1 or any(len(s.limits) != 1 for s in sums):
         raise NotOneSum("the sums do not all run over the same coordinates")
+    if any(s.function.has(Sum) for s in sums):     # its coordinates would be read as the outer ones
+        raise NotOneSum("a sum inside a sum over the coordinates is not proved")
     (lo, hi), = ranges
     n = hi - lo + 1
     if n.is_positive is not True:
         raise NotOneSum(f"cannot show that the sums have at least one term ({lo} to {hi})")
-    J = Symbol("j", integer=True)
+    J = sums[0].limits[0][0]               # the index as the step writes it, when it is free
     if J in diff.free_symbols:
-        J = sympy.Dummy("j", integer=True)
+        J = sympy.Dummy(str(J), integer=True)
     summand = Integer(0)
     for c, s in terms:
         if s is None:
@@ -163,5 +193,5 @@ def prove_indexed_claim(step) -> dict:
     what = "the summand" if bounds else "lhs − rhs"
     trace = ([("both", r, "") for r in used] + ([("both", _ONE_SUM, "")] if bounds else [])
              + list(out["trace"]) + [("both", f"{what} is 0 {where}", "0")])
-    return _result(proved=True, trace=trace, uncited=tuple(r for r in used if r not in cited),
+    return _result(proved=True, trace=trace, uncited=tuple(r for r in used if r not in cited), rules_used=tuple(used),
                    atom=f"{what} {where}" + (", by the moment lemmas" if summand != 0 else ""))

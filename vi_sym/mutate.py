@@ -78,6 +78,22 @@ def _equivalent(m: Mutant):
     return pf if pf.proved else None
 
 
+def proved_by(proof: dict) -> str:
+    """What a proof rests on, in words: the rules it used, the moment lemmas (a claim about
+    defined densities), or algebra alone (``atom``: what the prover reduced the step to)."""
+    rules = tuple(proof.get("rules_used") or ())
+    if rules:
+        return ", ".join(rules)
+    atom = proof.get("atom") or ""
+    if "moment lemmas" in atom:
+        return "the moment lemmas"
+    if "sympy" in atom:
+        return "sympy's integral"
+    if atom:
+        return f"algebra ({atom})"
+    return "algebra alone"
+
+
 def _kill_detail(entry) -> str:
     c = entry["counterexample"]
     return f"{entry['family']}: lhs={c['lhs']:.6g} rhs={c['rhs']:.6g}"
@@ -93,7 +109,7 @@ def check_mutant(m: Mutant, families=("all",), samples=20, seed=0) -> MutantResu
     checkers = sorted(applicable_checkers(probe, settings), key=lambda c: c.name != "categorical")
     proof = prove(probe)
     proved = proof["proved"]
-    how = ", ".join(proof.get("rules_used") or ()) or "the moment lemmas"
+    how = proved_by(proof)
     if proved:
         eq = _equivalent(m)
         if eq is not None:

@@ -57,8 +57,8 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import (density_variable, is_optimum_word, parse_coordinate, parse_expectation_except,
-                              parse_optimum)
+from .parse_operators import (density_variable, is_except_subscript, is_optimum_word, parse_coordinate,
+                              parse_expectation_except, parse_optimum)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -319,7 +319,7 @@ class _Parser:
             return self.expectation_body(t, q)
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
-            if self.at("-"):
+            if self.at("-") or is_except_subscript(self):
                 return parse_expectation_except(self, t, nxt)
             q = self.expr(0)
             self.close("}", nxt)

@@ -1,7 +1,7 @@
 """The parser's productions for optimisation statements and ``E_{-j}`` (see :mod:`vi_sym.parse`)::
 
     primary := ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
-             | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'                 E_{-z1}[f]
+             | 'E_{' ('-' | NAME '≠') (NAME | NUMBER) '}' '[' expr ']'   E_{-z1}[f], E_{i≠z1}[f]
 
 Each function takes the parser (``self``) and the token(s) already read.
 """
@@ -51,8 +51,17 @@ def parse_optimum(self, t: Token):
     body = self.expr(0)
     return self.apply(t, ArgMax if word == "argmax" else ArgMin, body, target)
 
+def is_except_subscript(self) -> bool:
+    """After ``E_{``: ``i≠j`` (the expectation over every factor i but j)?"""
+    nxt = self.toks[min(self.i + 1, len(self.toks) - 1)]
+    return self.peek().kind == "id" and nxt.kind == "op" and nxt.value == "≠"
+
+
 def parse_expectation_except(self, t: Token, opener: Token):
-    """``E_{-z1}[f]`` / ``E_{-1}[f]`` with ``E_{`` consumed and ``-`` next."""
+    """``E_{-z1}[f]`` / ``E_{-1}[f]`` / ``E_{i≠z1}[f]`` with ``E_{`` consumed and ``-`` (or
+    ``i≠``) next."""
+    if not self.at("-"):
+        self.next()              # the name of the running index, i
     self.next()
     j = self.next()
     if j.kind == "id" and j.value in self.env.variables:
@@ -60,8 +69,8 @@ def parse_expectation_except(self, t: Token, opener: Token):
     elif j.kind == "num" and j.value.isdigit() and int(j.value) > 0:
         which = int(j.value)
     else:
-        raise self.error("E_{-j} leaves out a latent (E_{-z1}) or a factor by its position "
-                         "(E_{-1})", j)
+        raise self.error("E_{-j} (E_{i≠j}) leaves out a latent (E_{-z1}) or a factor by its position "
+                         f"(E_{{-1}}); got {j.describe()}", j)
     self.close("}", opener)
     body_open = self.next()
     if body_open.value != "[":

@@ -21,6 +21,7 @@ import sympy
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
+from ..operators import ArgMax, ArgMin, ExpectationExcept
 from ..parse import ParseError
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
@@ -35,6 +36,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
      | LABELCHARS                                -> raw_label
 
 ?expr: sum
+    | ARGOPT "_" opt_target sum                  -> argopt
 ?sum: product
     | sum "+" product                            -> add
     | sum "-" product                            -> sub
@@ -50,6 +52,8 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 ?script: atom_simple | "{" expr "}"
 ?atom_simple: NUMBER -> number
     | NAME -> var
+    | NAME_SUB -> var
+    | GREEK -> var
 ?atom: atom_simple
     | "(" expr ")"
     | "[" expr "]"
@@ -65,9 +69,18 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | ENTROPY "(" expr ")"                       -> entropy
     | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
+    | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
     | INT expr DIFF                              -> integral
 under: expr | NAME SIM expr
-names: NAME ("," NAME)*
+names: vname ("," vname)*
+vname: NAME | NAME_SUB | GREEK
+except_target: NAME | NAME_SUB | GREEK | NUMBER
+opt_target: DNAME                                -> target_name
+    | NAME | NAME_SUB | GREEK                    -> target_var
+    | "{" DNAME "}"                              -> target_name
+    | "{" DNAME IN FAMILY "}"                    -> target_name
+    | "{" (NAME | NAME_SUB | GREEK) "}"          -> target_var
+    | "{" DNAME "(" names ("|" names)? ")" "}"   -> target_density
 
 REL.3: "=" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
      | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
@@ -85,6 +98,13 @@ ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|E
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}/
 EXPECT.4: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|E(?=_)/
 INT.3: /\\int(?![a-zA-Z])/
+ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
+        | /\\(operatorname\*?|mathrm|text|mathop)\{\s*(\\(rm|mathrm)\s*)?arg\s*(\\[,;:! ]\s*)?(max|min)\s*\}/
+EXCEPT_OPEN.5: /_\{\s*(-|[a-zA-Z]\s*(\\neq?(?![a-zA-Z])|≠))/
+IN.3: /\\in(?![a-zA-Z])/ | "∈"
+FAMILY.3: /\\mathcal\{[A-KM-Z]\}/ | /\\mathscr\{[A-Z]\}/
+GREEK.3: /\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega)(?![a-zA-Z])/
+NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*[a-zA-Z](?![a-zA-Z(])/
 SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | "||" | ","
 SIM.3: /\\sim(?![a-zA-Z])/
@@ -92,7 +112,7 @@ DNAME.2: "p" | "q"
 NAME: /[a-zA-Z]/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
-IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag)(?![a-zA-Z])/
+IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag|limits)(?![a-zA-Z])/
          | /\\[,;:! ]/ | /\\q?quad(?![a-zA-Z])/ | "~" | "&" | /\\(label|tag)\{[^{}]*\}/
 %import common.WS
 %ignore WS
@@ -119,9 +139,10 @@ def _rel(tok: str) -> str:
 class _Build(Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names)."""
 
-    def __init__(self, variables: dict, latent: str, observed: str):
+    def __init__(self, variables: dict, latent: str, observed: str, latents=()):
         super().__init__()
         self.v, self.z, self.x = variables, variables[latent], variables[observed]
+        self.latent = {variables[n] for n in latents if n in variables} or {self.z}
 
     def _call_userfunc(self, tree, new_children=None):
         """Every node as it is built: a part that is provably not real (``\\sqrt{-1}``,
@@ -134,10 +155,38 @@ class _Build(Transformer):
         return out
 
     def _name(self, tok):
-        if str(tok) not in self.v:
-            raise ParseError(f"unknown variable '{tok}' (declare it with 'latent:' or 'observed:')",
+        name = latex_name(tok)
+        if name not in self.v:
+            raise ParseError(f"unknown variable '{name}' (declare it with 'latent:' or 'observed:')",
                              tok.column)
-        return self.v[str(tok)]
+        return self.v[name]
+
+    vname = v_args(inline=True)(lambda self, t: self._name(t))
+    target_var = v_args(inline=True)(lambda self, t: self._name(t))
+    target_name = v_args(inline=True)(lambda self, t, *family: str(t))
+
+    def target_density(self, items):
+        return self.density(items)
+
+    @v_args(inline=True)
+    def except_target(self, t):
+        if t.type == "NUMBER":
+            if not str(t).isdigit() or int(str(t)) < 1:
+                raise ParseError("E_{-j} leaves out a factor by its position, a whole number from 1", t.column)
+            return int(str(t))
+        var = self._name(t)
+        if var not in self.latent:
+            raise ParseError(f"E_{{-j}} (E_{{i \\neq j}}) leaves out a latent or a factor by its position; "
+                             f"'{latex_name(t)}' is not a latent", t.column)
+        return var
+
+    @v_args(inline=True)
+    def expectation_except(self, _, __, which, body):
+        return ExpectationExcept(which, body)
+
+    @v_args(inline=True)
+    def argopt(self, word, target, body):
+        return (ArgMax if "max" in str(word) else ArgMin)(body, target)
 
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
     var = v_args(inline=True)(lambda self, t: self._name(t))
@@ -191,7 +240,21 @@ class _Build(Transformer):
         return sympy.Integral(body, var)
 
 
-def parse_row(text: str, variables: dict, latent: str, observed: str):
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+          "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+          "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
+
+
+def latex_name(tok) -> str:
+    """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
+    t = str(tok)
+    if t.startswith("\\"):
+        return _GREEK[t[1:]]
+    return t.replace("_", "").replace("{", "").replace("}", "")
+
+
+def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
     within ``text``.  Raises ParseError (column set, message saying what was expected)."""
     depth = 0
@@ -216,7 +279,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str):
             what = f"'{tok}'"
         raise ParseError(f"unexpected {what}; expected {_expected(err)}", getattr(err, "column", None),
                          text) from None
-    build = _Build(variables, latent, observed)
+    build = _Build(variables, latent, observed, latents)
     out = []
     try:
         items = tree.children
@@ -251,7 +314,8 @@ def _what(text: str, pos: int) -> str:
 
 _NAMES = {"REL": "'=', '\\geq' or '\\leq'", "NAME": "a variable", "DNAME": "a density p(…) or q(…)",
           "NUMBER": "a number", "DIFF": "a differential such as '\\,dz'", "RPAR": "')'", "RSQB": "']'",
-          "RBRACE": "'}'", "LPAR": "'('", "LBRACE": "'{'", "LSQB": "'['", "SEP": "'\\|'"}
+          "RBRACE": "'}'", "LPAR": "'('", "LBRACE": "'{'", "LSQB": "'['", "SEP": "'\\|'",
+          "UNDERSCORE": "'_' and the subscript (\\arg\\max_q, \\arg\\min_\\theta)"}
 
 
 def _expected(err) -> str:

@@ -28,8 +28,8 @@ _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
-_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed)\s*[:=]\s*([A-Za-z][\w ,]*?)\s*(?:-->)?\s*$",
-                       re.M)
+_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters)\s*[:=]\s*([^\W\d][\w ,]*?)\s*"
+                       r"(?:-->)?\s*$", re.M)
 _RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
@@ -99,6 +99,7 @@ class _Reader:
         self.stem = re.sub(r"\W", "_", Path(file).stem) or "notes"
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
+        self.parameters: list = []     # <!-- vi_sym: parameters: θ -->: real, never random
         self.chains, self.skipped, self.chain = [], [], None
 
     def pair(self, row: str):
@@ -120,7 +121,8 @@ class _Reader:
             free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
-            self.chain.context = Context(latent or (Symbol(self.latent[0]),))
+            self.chain.context = Context(latent or (Symbol(self.latent[0]),),
+                                         domains=tuple((p, "real") for p in self.parameters))
             self.chains.append(self.chain)
         elif self.chain is not None:
             self.skip(self.chain.line, "an expression with no relation after it")
@@ -128,8 +130,9 @@ class _Reader:
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        variables.update({n: Symbol(n, real=True) for n in self.parameters})
         try:
-            items = parse_row(row, variables, *self.pair(block))
+            items = parse_row(row, variables, *self.pair(block), latents=self.latent)
         except (ParseError, VocabularyError) as err:
             self.close()
             col = getattr(err, "column", None)

@@ -35,6 +35,7 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
+from .defines import DefineError, read_conditional
 from .headers import declare_functions, read_copies, read_factorisation, read_iid, read_vectors, vector_names
 from .written import density_claim_name, split_support, written_definition
 
@@ -89,9 +90,9 @@ def split_annotations(text: str):
 class _Bad(Exception):
     """Carries a :class:`LoadError` out of a helper."""
 
-    def __init__(self, file, line, derivation, message):
+    def __init__(self, file, line, derivation, message, column=0, source=""):
         super().__init__(message)
-        self.error = LoadError(file, line, derivation, "", message)
+        self.error = LoadError(file, line, derivation, "", message, column, source if column else "")
 
 
 class _Block:
@@ -99,6 +100,7 @@ class _Block:
         self.name, self.line = name, line
         self.header: dict = {}
         self.defines: list = []   # (line_no, text) of 'define NAME(vars) = DIST(...)' lines
+        self.raw: dict = {}       # line_no -> the line as written (for columns)
         self.body: list = []      # (line_no, text)
 
 
@@ -133,6 +135,7 @@ def _blocks(text: str, file: str, errors: list):
         dm = DEFINE_RE.match(line)
         if dm and not cur.body:
             cur.defines.append((no, dm.group(1).strip()))
+            cur.raw[no] = raw
             continue
         km = re.match(r"^\s*([A-Za-z_]+)\s*:(.*)$", line)
         if km and km.group(1) in HEADER_KEYS and not cur.body:
@@ -225,14 +228,26 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
     to the densities of ``env``."""
     out = {}
     for no, text in block.defines:
-        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*\(([^()|]*)\)\s*=(.*)$", text)
+        m = re.match(r"^([A-Za-z][A-Za-z0-9_]*)\s*\(([^()|]*)(?:\|([^()|]*))?\)\s*=(.*)$", text)
         if not m:
             raise _Bad(file, no, block.name, "expected 'define NAME(VAR, ...) = DISTRIBUTION(VAR, PARAM, ...)'")
-        name, names, rhs = m.group(1), m.group(2).replace(",", " ").split(), m.group(3)
+        name, names, rhs = m.group(1), m.group(2).replace(",", " ").split(), m.group(4)
         if name in env.variables:
             raise _Bad(file, no, block.name, f"'{name}' is both a variable and a defined density")
         if name in out:
             raise _Bad(file, no, block.name, f"density '{name}' is defined twice")
+        denv = ParseEnv(variables=env.variables, densities=set(), indexed=env.indexed,
+                        functions={**env.functions, **define_functions(Function)})
+        if m.group(3) is not None:          # define lik(x|z) = Normal(x, z, s)
+            try:
+                out[name] = read_conditional(text, name, m.group(2), m.group(3), rhs, env, denv, latent,
+                                             domains or {})
+            except DefineError as err:
+                raw = block.raw.get(no, text)
+                col = err.column and err.column + max(raw.find(text), 0)
+                raise _Bad(file, no, block.name, err.message, col, raw.rstrip()) from None
+            env.densities.add(name)
+            continue
         if not names:
             raise _Bad(file, no, block.name, f"defined density '{name}' needs its variable(s), e.g. {name}(z)")
         for v in names:
@@ -240,8 +255,6 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
                 raise _Bad(file, no, block.name, f"'{v}' in define {name}(...) is not a latent variable "
                                                  "(declare it in 'latent:')")
         vs = tuple(env.variables[v] for v in names)
-        denv = ParseEnv(variables=env.variables, densities=set(), indexed=env.indexed,
-                        functions={**env.functions, **define_functions(Function)})
         on = split_support(rhs)
         if on and len(vs) != 1:
             raise _Bad(file, no, block.name, f"define {name}: a density written by hand is over one "
@@ -334,7 +347,7 @@ def _density_claims(block, file, env, ctx, defined) -> list:
     out = []
     for no, text in block.defines:
         name = text.split("(", 1)[0].strip()
-        vs, definition = defined.get(name, ((), None))
+        vs, definition = defined.get(name, ((), None))[:2]
         if definition is None or isinstance(definition, Product) or \
                 not any(is_written(c) for c in components(definition)):
             continue

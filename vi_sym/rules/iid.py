@@ -7,14 +7,15 @@ independently given every latent (and parameter) of the model.  Two rules:
   over X alone, conditioned on *every* latent (the evidence p(X) does not factorise: the points
   are dependent through z);
 * ``sum_integral_swap``: ∫ c(z) Σ_n f_n(z) dz = Σ_n ∫ c(z) f_n(z) dz for a finite sum (an upper
-  bound that is not ∞), and Σ_n c·f_n = c·Σ_n f_n for c free of n.
+  bound that is not ∞), and the linearity of a finite sum: Σ_n c·f_n = c·Σ_n f_n for c free of n,
+  Σ_n (a_n + b_n) = Σ_n a_n + Σ_n b_n, and Σ_{n=lo}^{hi} c = c·(hi − lo + 1) (hi − lo + 1 ≥ 0).
 
 The index of a sum is a bound name: the normal form writes every sum over data points with the
 index ``n`` (when ``n`` is not otherwise in use), so ``Σ_m log p(x[m]|z) = Σ_n log p(x[n]|z)``.
 """
 from __future__ import annotations
 
-from sympy import Add, Indexed, IndexedBase, Integral, Mul, Sum, Symbol, log, oo
+from sympy import Add, Indexed, IndexedBase, Integral, Mul, Sum, Symbol, expand, log, oo
 
 from ..vocabulary import Density
 from .base import Rule, is_whole_domain_integral, rewrite_everywhere
@@ -54,7 +55,8 @@ def _finite(s: Sum) -> bool:
 def _canonical_index(s: Sum):
     (k, lo, hi), = s.limits
     body = s.function
-    if k == INDEX or INDEX in body.free_symbols or INDEX in (lo.free_symbols | hi.free_symbols):
+    names = {str(v) for v in body.free_symbols | lo.free_symbols | hi.free_symbols}
+    if k == INDEX or INDEX.name in names:      # by name: a size n must not read as the index
         return None
     if any(k in [lim[0] for lim in i.limits] for i in body.atoms(Integral, Sum)):
         return None
@@ -62,10 +64,16 @@ def _canonical_index(s: Sum):
 
 
 def _sum_out(s: Sum):
-    """Σ_n c·f_n = c·Σ_n f_n (c free of n), or the index renamed, or None."""
+    """Σ_n c·f_n = c·Σ_n f_n (c free of n), Σ_n (a_n + b_n) = Σ_n a_n + Σ_n b_n,
+    Σ_{n=lo}^{hi} c = c·(hi − lo + 1), or the index renamed, or None."""
     if not _finite(s):
         return None
-    k = s.limits[0][0]
+    (k, lo, hi), = s.limits
+    if k not in s.function.free_symbols and (hi - lo + 1).is_nonnegative:
+        return s.function * (hi - lo + 1)
+    body = expand(s.function, deep=False, log=False, power_exp=False, power_base=False)
+    if isinstance(body, Add):
+        return Add(*[Sum(t, *s.limits) for t in body.args])
     factors = Mul.make_args(s.function)
     free = [f for f in factors if k not in f.free_symbols]
     if free and len(free) < len(factors):
@@ -110,7 +118,8 @@ iid_factorisation = Rule(
 
 sum_integral_swap = Rule(
     "sum_integral_swap", "equality", "∫ Σ_n f_n dz = Σ_n ∫ f_n dz",
-    ("the sum is finite (no ∞ bound)", "each f_n integrable", "c free of n in Σ_n c f_n = c Σ_n f_n"),
+    ("the sum is finite (no ∞ bound)", "each f_n integrable", "c free of n in Σ_n c f_n = c Σ_n f_n",
+     "Σ_{n=lo}^{hi} c = c (hi − lo + 1) when hi − lo + 1 ≥ 0"),
     sum_integral_swap_rewrite,
     doc="A finite sum and an integral commute (linearity); a factor free of the index leaves the sum.",
     example="latent: z\nobserved: x\npositive: N\n"

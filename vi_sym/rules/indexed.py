@@ -7,8 +7,8 @@ number of coordinates:
 * ``kl_of_product``: KL(q ‖ r) = Σ_{j=lo}^{hi} KL(q_j ‖ r_j) -- log(q/r) = Σ_j log(q_j/r_j),
   and each term integrates against q_j alone (the other factors integrate to 1);
 * ``entropy_of_product``: H(q) = Σ_j H(q_j) (each H(q_j) finite);
-* ``expectation_of_sum_over_product``: E_q[Σ_j f_j(z[j])] = Σ_j E_{q_j}[f_j(z[j])] when the
-  j-th term depends on the vector z through z[j] alone.
+* ``expectation_of_sum_over_product``: E_q[Σ_j f_j(z[j]) + g] = Σ_j E_{q_j}[f_j(z[j])] + g when
+  the j-th term depends on the vector z through z[j] alone and g is free of z (q is normalised).
 
 These are the mean-field splits (``H(q1 q2) = H(q1) + H(q2)``) for a product of an unspecified
 length.  The rewrite is duck-typed on the density (``.limits``, ``.coordinate(k)``), so this
@@ -16,7 +16,7 @@ module does not depend on the distributions.
 """
 from __future__ import annotations
 
-from sympy import Dummy, Indexed, Sum, Symbol, oo
+from sympy import Add, Dummy, Indexed, Sum, Symbol, oo
 
 from ..vocabulary import KL, Entropy, Expectation
 from .base import Rule, rewrite_everywhere
@@ -56,19 +56,31 @@ def _split_entropy(e):
     return Sum(Entropy(e.q.coordinate(k)), (k, P[1], P[2]))
 
 
-def _split_expectation(e):
-    P = _product(e.q)
-    if P is None or not isinstance(e.f, Sum) or len(e.f.limits) != 1:
+def _split_term(q, P, term):
+    """E_q[term] for one additive term: a sum over the coordinates whose i-th term depends on z
+    through z[i] alone, or a term free of z (q is normalised); None otherwise."""
+    z = q.vars[0]
+    if not term.has(z):
+        return term
+    if not isinstance(term, Sum) or len(term.limits) != 1:
         return None
-    i, lo, hi = e.f.limits[0]
+    i, lo, hi = term.limits[0]
     if (lo, hi) != tuple(P[1:]):
         return None
-    z = e.q.vars[0]
-    own = Indexed(e.q.coordinate(i).vars[0].base, i)
-    u = Dummy("u")
-    if e.f.function.xreplace({own: u}).has(z):
-        return None                 # the j-th term depends on other coordinates too
-    return Sum(Expectation(e.q.coordinate(i), e.f.function), (i, lo, hi))
+    own = Indexed(q.coordinate(i).vars[0].base, i)
+    if term.function.xreplace({own: Dummy("u")}).has(z):
+        return None                 # the i-th term depends on other coordinates too
+    return Sum(Expectation(q.coordinate(i), term.function), (i, lo, hi))
+
+
+def _split_expectation(e):
+    P = _product(e.q)
+    if P is None:
+        return None
+    parts = [_split_term(e.q, P, t) for t in Add.make_args(e.f)]
+    if any(p is None for p in parts) or not any(isinstance(p, Sum) for p in parts):
+        return None
+    return Add(*parts)
 
 
 def kl_of_product_rewrite(expr, ctx):
@@ -111,9 +123,10 @@ entropy_of_product = Rule(
     action="split the entropy of an independent product into a sum over the coordinates")
 
 expectation_of_sum_over_product = Rule(
-    "expectation_of_sum_over_product", "equality", "E_{∏_j q_j}[Σ_j f_j(z[j])] = Σ_j E_{q_j}[f_j(z[j])]",
+    "expectation_of_sum_over_product", "equality",
+    "E_{∏_j q_j}[Σ_j f_j(z[j]) + g] = Σ_j E_{q_j}[f_j(z[j])] + g",
     ("q = ∏_j q_j(z[j]) is a defined product (independent coordinates)", "finitely many coordinates",
-     "the j-th term depends on z through z[j] alone", "each E_{q_j}[f_j] finite"),
+     "the j-th term depends on z through z[j] alone", "g is free of z", "each E_{q_j}[f_j] finite"),
     expectation_of_sum_rewrite,
     doc="Linearity of the expectation, and the marginal of coordinate j of an independent "
         "product is its j-th factor.",

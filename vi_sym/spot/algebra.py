@@ -188,10 +188,21 @@ def spot_algebra(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
            "lhs_error": float(p.lhs_error), "rhs_error": float(p.rhs_error),
            "found_by": out.found_by}
     if moved:
-        cex["label"] = "lhs − rhs at " + ", ".join(f"{t} and at {t}{MOVED}" for t in moved)
+        cex["meaning"] = _dependence(cex, moved)
+        return result("FAILED", out.checked, out.total, out.max_error, cex, f"counterexample: {cex['meaning']}")
     return result("FAILED", out.checked, out.total, out.max_error, cex,
                   f"counterexample: lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, "
                   f"difference={cex['difference']:.3g} > threshold {cex['threshold']:.3g}")
+
+
+def _dependence(cex: dict, moved) -> str:
+    """What a counterexample to ``lhs = rhs + const(t)`` shows: lhs − rhs at t and at t′ (both
+    sides of the comparison are lhs − rhs, the second with t moved)."""
+    p = cex["params"]
+    at = lambda key: " and ".join(f"{t} = {p[t + key]:.6g}" for t in moved)  # noqa: E731
+    targets = ", ".join(moved)
+    return (f"lhs − rhs is {cex['lhs']:.6g} at {at('')} but {cex['rhs']:.6g} at {at(MOVED)}: the "
+            f"difference depends on {targets}, so it is not a const({targets})")
 
 
 class AlgebraChecker:

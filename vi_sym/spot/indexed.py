@@ -16,6 +16,7 @@ from sympy import Indexed, Integer, Symbol
 from ..indexed import instantiate, is_indexed, plain_name
 from ..vocabulary import Density
 from .base import SpotResult
+from .algebra import is_algebraic, spot_algebra
 from .claims import spot_claim
 
 __all__ = ["IndexedChecker", "spot_indexed", "SIZES", "FAMILY"]
@@ -86,7 +87,8 @@ def spot_indexed(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         except (ValueError, TypeError) as exc:
             return SpotResult(FAMILY, "UNKNOWN", 0, 0, 0.0, None, f"cannot write it out at d = {size}: {exc}")
         share = max(1, samples // len(SIZES)) if samples and sizes else samples
-        out = spot_claim(inst, samples=share, seed=seed, tol=tol)
+        check = spot_algebra if is_algebraic(inst) else spot_claim
+        out = check(inst, samples=share, seed=seed, tol=tol)
         at = ", ".join(f"{s} = {size}" for s in sizes) or "its size"
         if out.status == "FAILED":
             return SpotResult(FAMILY, "FAILED", checked + out.n_checked, total + out.n_total,

@@ -1,0 +1,99 @@
+"""LaTeX spellings of argmax/argmin and of E_{-j}: read into the same steps as the .vi spelling;
+malformed ones are skipped with their line, column and what was expected."""
+import pytest
+
+from vi_sym.frontends.markdown import markdown_chains, read_markdown
+from vi_sym.loader import load_text
+from vi_sym.operators import ArgMax, ArgMin, ExpectationExcept
+
+VI_HEADER = """derivation d
+latent: {latent}
+observed: x
+{extra}
+
+    {lhs}
+  = {rhs}
+"""
+
+
+def vi_step(lhs, rhs, latent="z", extra=""):
+    ds, errors = load_text(VI_HEADER.format(latent=latent, extra=extra, lhs=lhs, rhs=rhs), "d.vi")
+    assert not errors, [str(e) for e in errors]
+    st = ds[0].steps[0]
+    return st.lhs, st.rel, st.rhs
+
+
+def md_step(latex, header=""):
+    ds, errors = load_text(f"{header}\n\n$$\n{latex}\n$$\n", "n.md", read_markdown)
+    assert not errors and ds, errors
+    assert not getattr(ds[0], "skipped", None), ds[0].skipped
+    st = ds[0].steps[0]
+    return st.lhs, st.rel, st.rhs
+
+
+ARGOPT = "argmin_q KL(q(z) || p(z|x))", "argmax_q ELBO(q(z), p(x,z))"
+
+
+@pytest.mark.parametrize("latex", [
+    r"\arg\min_{q} D_{\mathrm{KL}}(q(z) \| p(z|x)) = \arg\max_{q} \mathcal{L}(q)",
+    r"\arg\min_q D_{KL}(q \| p) = \operatorname*{arg\,max}_q \mathcal{L}(q)",
+    r"\operatorname*{argmin}_{q \in \mathcal{Q}} D_{\mathrm{KL}}(q(z) \| p(z \mid x)) = \arg\max\limits_{q} \mathrm{ELBO}(q)",
+    r"\operatorname{arg\,min}_{q} D_{\mathrm{KL}}(q(z) \| p(z|x)) = \mathrm{arg\,max}_{q} \mathcal{L}(q)",
+])
+def test_argmin_kl_is_read_as_the_vi_spelling(latex):
+    got = md_step(latex)
+    assert got == vi_step(*ARGOPT)
+    assert isinstance(got[0], ArgMin) and isinstance(got[2], ArgMax)
+
+
+def test_an_argmin_over_a_declared_parameter():
+    got = md_step(r"\arg\min_\theta \left(-\log p(x|\theta)\right) = \arg\max_{\theta} \log p(x \mid \theta)",
+                  "<!-- vi_sym: parameters: θ -->")
+    assert got == vi_step("argmin_θ (-log(p(x|θ)))", "argmax_θ log(p(x|θ))", extra="parameters: θ")
+
+
+def test_an_argmax_over_one_factor():
+    got = md_step(r"\arg\max_{q(z_1)} \mathcal{L}(q) = \arg\max_{q(z_1)} \mathcal{L}(q)",
+                  "<!-- vi_sym: latent: z1 z2 -->")
+    assert got[0].target == vi_step("argmax_q(z1) 0", "0", latent="z1 z2")[0].target
+
+
+@pytest.mark.parametrize("latex", [
+    r"\mathbb{E}_{i \neq z_1}[\log p(x, z_1, z_2)] = \mathbb{E}_{-z_1}\left[\log p(x, z_1, z_2)\right]",
+    r"E_{i≠z_{1}}[\ln p(x, z_1, z_2)] = \mathbb{E}_{- z_1}[\log p(x,z_1,z_2)]",
+    r"\mathbb{E}_{j \ne z_1}[\log p(x, z_1, z_2)] = \mathbb{E}_{-z_1}[\log p(x, z_1, z_2)]",
+])
+def test_expectation_except_is_read_as_the_vi_spelling(latex):
+    got = md_step(latex, "<!-- vi_sym: latent: z1 z2 -->")
+    want = vi_step("E_{-z1}[log(p(x,z1,z2))]", "E_{i≠z1}[log(p(x,z1,z2))]", latent="z1 z2")
+    assert got == want and want[0] == want[2]
+    assert isinstance(got[0], ExpectationExcept)
+
+
+def test_expectation_except_by_position():
+    got = md_step(r"\mathbb{E}_{i \neq 2}[\log p(x, z_1, z_2)] = \mathbb{E}_{-2}[\log p(x, z_1, z_2)]",
+                  "<!-- vi_sym: latent: z1 z2 -->")
+    assert got == vi_step("E_{-2}[log(p(x,z1,z2))]", "E_{i≠2}[log(p(x,z1,z2))]", latent="z1 z2")
+
+
+@pytest.mark.parametrize("latex, line, column, fragment", [
+    (r"\arg\max q(z) = 1", 4, 10, "expected '_' and the subscript"),
+    (r"\arg\max_q = 1", 4, 12, "unexpected '='"),
+    (r"\arg\min_{w} \log p(x) = 1", 4, 11, "unknown variable 'w'"),
+    (r"\mathbb{E}_{i \neq}[\log p(x, z)] = 1", 4, 19, "expected a number, a variable"),
+    (r"\mathbb{E}_{i \neq x}[\log p(x, z)] = 1", 4, 20, "'x' is not a latent"),
+    (r"\mathbb{E}_{-0}[\log p(x, z)] = 1", 4, 14, "a whole number from 1"),
+    (r"1 = 2 + \arg\max_q \mathcal{L}(q)", 4, 9, "unexpected '\\arg\\max'"),   # never inside arithmetic
+])
+def test_malformed_operators_are_skipped_with_line_and_column(latex, line, column, fragment):
+    text = f"# note\n\n$$\n{latex}\n$$\n"
+    _, skipped = markdown_chains(text, "n.md")
+    assert len(skipped) == 1, skipped
+    at, reason = skipped[0]
+    assert at == line and reason.startswith(f"column {column}: ") and fragment in reason, reason
+
+
+def test_the_vi_reader_rejects_a_generic_index():
+    _, errors = load_text(VI_HEADER.format(latent="z1 z2", extra="", lhs="E_{i≠j}[log(p(x,z1,z2))]", rhs="0"),
+                          "d.vi")
+    assert any("d.vi:6" in str(e) and "column 6" in str(e) and "leaves out a latent" in str(e) for e in errors)

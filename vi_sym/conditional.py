@@ -1,0 +1,64 @@
+"""Defined conditional densities: ``define lik(x|z) = Normal(x, z, s)``.
+
+A density of an observed variable x given latents z, written as a distribution of x whose
+parameters may depend on z (and on declared parameters): the likelihood of a model written
+out.  In a claim it stands inside a log under an expectation over the latents, e.g.
+
+    E_q(z)[log(lik(x|z))] = -log(s) - log(2*pi)/2 - ((x - m)^2 + t^2)/(2*s^2)
+
+for ``q(z) = Normal(z, m, t)``: its log-density is a function of z, and the expectation is
+taken by the moment lemmas of q like any other statistic (``vi_sym.claims``).
+
+* :class:`ConditionalDensity` -- the defined density, a :class:`ConcreteDensity` with a bar;
+* :func:`conditional_definition_error` -- what is wrong with such a definition (or None).
+"""
+from __future__ import annotations
+
+from sympy import Expr, Tuple
+from sympy.core.symbol import Str
+
+from .distributions import ConcreteDensity, Dist, check_domains
+from .vocabulary import VocabularyError, _as_symbols
+
+__all__ = ["ConditionalDensity", "conditional_definition_error"]
+
+
+class ConditionalDensity(ConcreteDensity):
+    """``lik(x|z)`` bound by ``define lik(x|z) = Normal(x, z, s)``: a density of x for each z."""
+
+    def __new__(cls, name, vars, given, definition):
+        if isinstance(name, str):
+            name = Str(name)
+        vs = _as_symbols(vars, "density arguments")
+        gs = _as_symbols(given, "conditioning variables")
+        if not gs:
+            raise VocabularyError(f"a defined conditional density ({name}) is conditioned on a latent")
+        return Expr.__new__(cls, name, Tuple(*vs), Tuple(*gs), definition)
+
+
+def conditional_definition_error(name: str, vs, given, definition, ctx_latent, observed, domains):
+    """(why, the variable at fault or None) when ``define name(vs|given) = definition`` is not a
+    density of observed ``vs`` given latents ``given``, else None.  ``observed``: the declared
+    observed variables; ``domains``: {parameter name: domain}."""
+    label = f"{name}({', '.join(map(str, vs))}|{', '.join(map(str, given))})"
+    for g in given:
+        if g not in ctx_latent:
+            return (f"{label}: '{g}' right of the bar is not a latent variable (a defined conditional "
+                    "density is conditioned on latents; declare it in 'latent:')"), g
+    for v in vs:
+        if v not in observed:
+            return (f"{label}: '{v}' left of the bar is not an observed variable (declare it in "
+                    "'observed:')"), v
+    if len(vs) != 1 or not isinstance(definition, Dist) or definition.var != vs[0]:
+        return f"{label} must be one distribution of {vs[0]}, e.g. Normal({vs[0]}, {given[0]}, s)", None
+    stray = definition.free_symbols & set(ctx_latent) - set(given)
+    if stray:
+        return (f"{label}: its parameters depend on the latent {sorted(map(str, stray))[0]}, which is "
+                "not right of the bar"), None
+    for p, dom, what in zip(definition.params, definition.spec.domains, definition.spec.params):
+        hit = sorted(p.free_symbols & set(given), key=str)
+        if hit and dom not in ("real", "any"):
+            return (f"{label}: the {what} {p} of {definition} depends on the latent {hit[0]}, which takes "
+                    f"every real value, but must be {dom}"), None
+    problems = check_domains(definition, domains)
+    return (f"{label}: {problems[0]}", None) if problems else None
