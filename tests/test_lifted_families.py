@@ -188,3 +188,32 @@ def test_one_point_evidence_is_the_family_evidence_of_that_point():
     v, err = evaluate_certified(sympy.log(density("p", "x")), fam, p, dtype=np.longdouble)
     with mpmath.workdps(25):
         assert abs(v - num(np.longdouble, base.log_evidence(p))) <= 1e-18 + err
+
+
+@pytest.mark.parametrize("name", ["beta-bernoulli", "gamma-poisson", "normal-normal"])
+def test_extended_precision_grids_reach_far_into_the_tails(name):
+    """On (0, 1) far out in the logit coordinate z rounds to 1 even in longdouble: the
+    densities are evaluated from u (and with the digits 1 − z needs), never as log(1 − 1)."""
+    from vi_sym.spot.multi import PRECISE_SPECS
+    from vi_sym.numeric.tensor import evaluate_grid
+    fam = LiftedFamily(get_family(name))
+    z1 = sympy.Symbol("z1")
+    q = density("q", "z1")
+    for p in fam.special_points()[:4]:
+        for spec in PRECISE_SPECS:
+            mass, err = evaluate_grid(sympy.Integral(q, z1), fam, p, {}, np.longdouble, spec)
+            assert abs(mass - 1) < 1e-12, (p, spec.name, mass)
+            h, _ = evaluate_grid(sympy.Integral(q * sympy.log(q), z1), fam, p, {}, np.longdouble, spec)
+            assert np.isfinite(h)
+
+
+def test_the_log_of_a_mean_of_weights_is_evaluated_in_log_space():
+    """log((w1 + w2)/2) with w = p/q: finite where p and q both underflow at a node."""
+    fam = LiftedFamily(get_family("gamma-poisson"))
+    z1, z2 = sympy.Symbol("z1"), sympy.Symbol("z2")
+    w = [density("p", f"x,{z}") / density("q", z) for z in ("z1", "z2")]
+    expr = sympy.Integral(sympy.Integral(density("q", "z1") * density("q", "z2") *
+                                         sympy.log((w[0] + w[1]) / 2), z1), z2)
+    for p in fam.special_points():
+        v, err = evaluate_certified(expr, fam, p)
+        assert np.isfinite(v) and err < 1e-6

@@ -42,7 +42,17 @@ __all__ = ["LiftedFamily", "liftable", "POINT", "point_name", "DROP"]
 DROP = 45.0
 _POINT = re.compile(r"^x\[(\w+)\]$")
 POINT = "x"
-_ROLES = ("prior", "likelihood", "posterior", "q")
+#: the densities whose mass a grid covers (the likelihood's lies under the posterior's)
+_ROLES = ("prior", "posterior", "q")
+
+
+def _wide(dtype, v):
+    """An mpmath number as ``dtype``: float64 rounded, longdouble from two float64 parts
+    (106 bits, more than longdouble's 64: no digit lost)."""
+    hi = float(v)
+    if dtype == np.float64 or not np.isfinite(hi):
+        return hi
+    return dtype(hi) + dtype(float(v - hi))
 
 
 def point_name(k) -> str:
@@ -84,13 +94,14 @@ class LiftedFamily(MultiFamily):
 
     parameters = ("N",)
 
-    def __init__(self, base, latents=("z1", "z2")):
+    def __init__(self, base, latents=("z1", "z2"), points=False):
         super().__init__()
+        self.points = bool(points)    # the data points one by one: their posteriors' mass too
         if not liftable(base):
             raise ValueError(f"family {base.name} cannot be lifted")
         self.base, self.latents = base, tuple(latents)
         self.kind = _kind(base)
-        self.name = f"{base.name}[{','.join(self.latents)}]"
+        self.name = f"{base.name}[{','.join(self.latents)}{'; points' if points else ''}]"
         self.latent_kind = {z: self.kind for z in self.latents}
         self.description = f"{base.name}, latents {', '.join(self.latents)} independent copies of z"
         self._coords = {}
@@ -168,9 +179,21 @@ class LiftedFamily(MultiFamily):
         role, _, item, _ = key
         if role not in ("evidence", "posterior", "joint", "likelihood"):
             return 0
-        items = range(1, P.n + 1) if isinstance(item, str) else [item]
-        with mpmath.workdps(17):
-            return max(float(self.base.log_fn(self._params_of(P, k, {}), role)[1]) for k in items)
+        hit = P.memo.get(("error", key))
+        if hit is None:
+            items = range(1, P.n + 1) if isinstance(item, str) else [item]
+            hit = P.memo[("error", key)] = max(self._error(P, self._params_of(P, k, {}), role)
+                                               for k in items)
+        return hit
+
+    def _error(self, P, params, role):
+        """The family's bound on its log p(x) (and so log p(z|x)): its fast path's for the
+        float64 screening, its mpmath one for the extended-precision confirmation."""
+        if P.dtype == np.float64 and getattr(self.base, "fast", False) and self.kind != "discrete":
+            err = self.base.fast_log(self._batch(P, params), "evidence", None)[1]
+            return float(np.max(err)) * (1 if role in ("evidence", "posterior") else 0)
+        with mpmath.workdps(15):
+            return float(self.base.log_fn(params, role)[1])
 
     @staticmethod
     def _latent_array(env, z):
@@ -179,7 +202,7 @@ class LiftedFamily(MultiFamily):
         return env[z]
 
     def _dps(self, P):
-        return 17 if P.dtype == np.float64 else 25
+        return 15 if P.dtype == np.float64 else 25
 
     def _scalar(self, P, params):
         key = ("evidence", tuple(params.get(k) for k in getattr(self.base, "data_points", ())))
@@ -203,7 +226,7 @@ class LiftedFamily(MultiFamily):
                 nodes = z.ravel() if u is None else u.ravel()
                 with mpmath.workdps(self._dps(P)):
                     f = self.base.log_fn(params, role)[0]
-                    out = [num(P.dtype, f(self._mp(v, u is not None))) for v in nodes]
+                    out = [self._node_value(P, f, v, u is not None) for v in nodes]
                 hit = np.asarray(out, dtype=P.dtype).reshape(z.shape)
             P.memo[key] = hit
         return hit
@@ -211,12 +234,7 @@ class LiftedFamily(MultiFamily):
     def _fast(self, P, role, params, z):
         """The family's own vectorised float64 log-density at the nodes ``z`` (the screening
         path: a violation is always confirmed by the mpmath values in extended precision)."""
-        bkey = ("batch", tuple(params.get(k) for k in getattr(self.base, "data_points", ())))
-        B = P.memo.get(bkey)
-        if B is None:
-            B = P.memo[bkey] = self.base.fast_batch([params])
-            if B.invalid:
-                raise NotEvaluable(next(iter(B.invalid.values())))
+        B = self._batch(P, params)
         lz, l1mz = self._logs(z)
         flat = z.reshape(1, -1).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -224,12 +242,20 @@ class LiftedFamily(MultiFamily):
             lv, _ = self.base.fast_log(B, role, L)
         return np.broadcast_to(np.asarray(lv, dtype=float), flat.shape).reshape(z.shape)
 
+    def _node_value(self, P, f, v, from_u):
+        """``f`` at one node; on (0, 1) far out in u (z within e^-u of 1) with the digits
+        that keep 1 − z from rounding to 0."""
+        if from_u and self.kind == "unit" and abs(float(v)) > 30:
+            with mpmath.workdps(self._dps(P) + int(abs(float(v)) / 2.3) + 5):
+                return _wide(P.dtype, f(self._mp(v, True)))
+        return _wide(P.dtype, f(self._mp(v, from_u)))
+
     def _mp(self, v, from_u=False):
         """A node as an exact mpmath number (from its coordinate u when ``from_u``)."""
         if self.kind == "discrete":
             return int(v)
-        n, d = v.as_integer_ratio()
-        v = mpmath.mpf(n) / d
+        hi = float(v)                      # exact: a longdouble is the sum of two float64s
+        v = mpmath.mpf(hi) + mpmath.mpf(float(v - hi)) if v.dtype != np.float64 else mpmath.mpf(hi)
         if not from_u:
             return v
         return mpmath.exp(v) if self.kind == "positive" else 1 / (1 + mpmath.exp(-v))
@@ -283,6 +309,28 @@ class LiftedFamily(MultiFamily):
             return mpmath.log(z / (1 - z)) if 0 < z < 1 else None
         return z if mpmath.isfinite(z) else None
 
+    def _batch(self, P, params):
+        """The family's float64 batch of one point (its fast path), memoised."""
+        key = ("batch", tuple(params.get(k) for k in getattr(self.base, "data_points", ())))
+        B = P.memo.get(key)
+        if B is None:
+            B = P.memo[key] = self.base.fast_batch([params])
+            if B.invalid:
+                raise NotEvaluable(next(iter(B.invalid.values())))
+        return B
+
+    def _bump(self, P, params, role):
+        """Breakpoints (in u) around the mass of ``role``'s density: the family's own."""
+        if getattr(self.base, "fast", False):
+            try:
+                bp = np.asarray(self.base._fast_breakpoints(self._batch(P, params), role), dtype=float)
+                return sorted(float(u) for u in bp.ravel() if np.isfinite(u))
+            except (NotImplementedError, AttributeError):
+                pass
+        with mpmath.workdps(15):
+            plan = self.base.quad_plan(params, (role,))
+            return sorted({float(u) for u in map(self._to_u, plan.points) if u is not None})
+
     def breakpoints(self, P, latent, names=None):
         roles = ("q",) if names is not None and set(names) <= {"q"} else _ROLES
         key = ("bp", roles)
@@ -292,52 +340,56 @@ class LiftedFamily(MultiFamily):
         return hit
 
     def _breakpoints(self, P, roles):
-        """One bump per density (role and data item) from the family's own plan, merged
+        """One bump per density (role and data item), merged
         (:func:`~vi_sym.families.multi.merge_bumps`), then extended at both ends."""
         items = [P.params] + ([self._params_of(P, k, {}) for k in range(1, P.n + 1)]
-                              if getattr(self.base, "data_points", ()) and P.n > 1 else [])
-        bumps = []
-        with mpmath.workdps(17):
-            for params in items:
-                for role in (roles if params is P.params else ("posterior",)):
-                    plan = self.base.quad_plan(params, (role,))
-                    us = sorted({float(u) for u in map(self._to_u, plan.points) if u is not None})
-                    if us:
-                        bumps.append(us)
+                              if self.points and roles != ("q",) and P.n > 1 else [])
+        bumps = [b for params in items
+                 for role in (roles if params is P.params else ("posterior",))
+                 for b in [self._bump(P, params, role)] if b]
         us = sorted(float(u) for u in merge_bumps(bumps)[0]) if bumps else []
         if len(us) < 2:       # a wide density integrated to the support's ends: its centre
             c = us[0] if us else 0.0
             us = [c - 1.0, c + 1.0]
         return np.asarray(self._extend(P, roles, us), dtype=float)
 
-    def _weight(self, P, roles, u):
-        """The largest log-density of ``roles`` at coordinate u, the Jacobian included."""
-        z, jac = self.from_coordinate(None, np.asarray([u]))
-        zm = mpmath.mpf(float(z[0]))
-        best = -mpmath.inf
-        for r in roles:
-            try:
-                best = max(best, self.base.log_fn(P.params, r)[0](zm))
-            except (NotEvaluable, ValueError, ZeroDivisionError):
-                continue
-        return best + mpmath.log(float(jac[0])) if float(jac[0]) > 0 else -mpmath.inf
+    def _log_weight(self, P, roles, u):
+        """The largest log-density of ``roles`` at the coordinates ``u`` (an array), the
+        Jacobian included (the family's fast path, or its mpmath densities)."""
+        u = np.asarray(u, dtype=float)
+        with np.errstate(over="ignore"):
+            z, jac = self.from_coordinate(None, u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lj = np.log(jac)
+            if getattr(self.base, "fast", False):
+                B = self._batch(P, P.params)
+                lz, l1mz = self._logs(z)
+                L = Latent(z.reshape(1, -1), lz.reshape(1, -1), None if l1mz is None else l1mz.reshape(1, -1))
+                lv = [np.broadcast_to(self.base.fast_log(B, r, L)[0], L.z.shape).ravel() for r in roles]
+            else:
+                with mpmath.workdps(15):
+                    fs = [self.base.log_fn(P.params, r)[0] for r in roles]
+                    lv = [np.asarray([float(f(self._mp(v, True))) for v in u]) for f in fs]
+        best = np.max(np.vstack(lv), axis=0)
+        return np.where(np.isfinite(best), best + lj, -np.inf)
 
     def _extend(self, P, roles, us):
         """``us`` with points outside each end until the weights have dropped by DROP."""
-        with mpmath.workdps(17):
-            peak = max(self._weight(P, roles, u) for u in us)
-            width = max(us[-1] - us[0], 1e-6)
-            out = list(us)
-            for side, end in ((-1, us[0]), (1, us[-1])):
-                for k in range(1, 40):
-                    u = end + side * width * (2 ** k - 1) / 8
-                    z = self.from_coordinate(None, np.asarray([u]))[0][0]
-                    if not np.isfinite(z) or (self.kind != "real" and z <= 0) or \
-                            (self.kind == "unit" and z >= 1):
-                        break
-                    out.append(u)
-                    if self._weight(P, roles, u) < peak - DROP:
-                        break
+        width = max(us[-1] - us[0], 1e-6)
+        steps = width * (2.0 ** np.arange(1, 40) - 1) / 8
+        peak = float(np.max(self._log_weight(P, roles, us)))
+        out = list(us)
+        for side, end in ((-1, us[0]), (1, us[-1])):
+            cand = end + side * steps
+            with np.errstate(over="ignore"):
+                z = self.from_coordinate(None, cand)[0]
+            ok = np.isfinite(z) & ((z > 0) if self.kind != "real" else True) & \
+                ((z < 1) if self.kind == "unit" else True)
+            cand = cand[np.cumprod(ok).astype(bool)]
+            if cand.size == 0:
+                continue
+            low = np.nonzero(self._log_weight(P, roles, cand) < peak - DROP)[0]
+            out.extend(cand[: (low[0] + 1) if low.size else cand.size].tolist())
         return sorted(out)
 
     # ----- search space ----------------------------------------------------------------
@@ -352,9 +404,7 @@ class LiftedFamily(MultiFamily):
         if self.kind == "discrete":
             support = self.discrete_support(P, latent)
             return support[int(abs(t) * 7) % len(support)]
-        role = ("posterior", "q", "prior")[pick]
-        with mpmath.workdps(17):
-            pts = [u for u in map(self._to_u, self.base.quad_plan(params, (role,)).points) if u is not None]
+        pts = self._bump(P, params, ("posterior", "q", "prior")[pick])
         if len(pts) < 2:       # a wide density planned to the support's ends
             centre, scale = (float(pts[0]) if pts else 0.0), 0.5
         else:

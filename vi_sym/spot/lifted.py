@@ -37,11 +37,11 @@ MAX_COPIES = 4
 _FAMILIES: dict = {}
 
 
-def _lifted(base, latents) -> LiftedFamily:
-    key = (base.name, id(base), latents)
+def _lifted(base, latents, points=False) -> LiftedFamily:
+    key = (base.name, id(base), latents, points)
     fam = _FAMILIES.get(key)
     if fam is None:
-        fam = _FAMILIES[key] = LiftedFamily(base, latents)
+        fam = _FAMILIES[key] = LiftedFamily(base, latents, points)
     return fam
 
 
@@ -124,7 +124,7 @@ class LiftedChecker:
         return bool(ctx.iid) if self.mode == "points" else bool(ctx.copies) and not ctx.iid
 
     def _family(self, latents):
-        return _lifted(self.base, latents)
+        return _lifted(self.base, latents, self.mode == "points")
 
     def applies(self, step) -> bool:
         if step.error or not self._fits(step):
