@@ -24,10 +24,10 @@ LAYERS = [
     # 3: input: front-ends (text -> step records) and assembling them into derivations
     ["vi_sym.frontends", "vi_sym.records", "vi_sym.assemble", "vi_sym.parse", "vi_sym.parse_operators",
      "vi_sym.tokens", "vi_sym.loader", "vi_sym.bounds", "vi_sym.special",
-     "vi_sym.distributions"],
+     "vi_sym.distributions", "vi_sym.indexed"],
     # 4: numbers: numeric evaluation, model families, spot-checkers, claims on defined densities
     ["vi_sym.numeric", "vi_sym.families", "vi_sym.spot", "vi_sym.spotcheck", "vi_sym.spotcheckers",
-     "vi_sym.claims", "vi_sym.cavi"],
+     "vi_sym.claims", "vi_sym.cavi", "vi_sym.indexed_claims"],
     # 5: the judge (prove, spot-check, merge; in process) and the searches built on it
     ["vi_sym.judge", "vi_sym.fixes", "vi_sym.inherit"],
     # 6: the scheduler (workers, deadlines, cache) and what runs many checks

@@ -3,7 +3,7 @@
 from xml.dom import minidom
 
 import pytest
-from sympy import Integral, Rational, exp, expand, log, sqrt, symbols
+from sympy import Indexed, Integral, Rational, Symbol, exp, expand, log, sqrt, symbols
 
 from vi_sym.loader import load_paths
 from vi_sym.notation import (relation_latex, relation_mathml, relation_unicode, to_latex,
@@ -106,6 +106,10 @@ def _env_for(*exprs):
         for d in e.atoms(Density):
             variables.update({str(v): v for v in d.vars + d.given})
     env = ParseEnv(variables, densities=names)
+    for e in exprs:          # coordinates s[j] of a declared vector (outside densities)
+        points = {v for d in e.atoms(Density) for v in d.vars + d.given}
+        env.indexed.update({str(c.base.label): (c.base.label, 1, Symbol("d"))
+                            for c in e.atoms(Indexed) - points})
     env.functions["H"] = Function(Entropy, 1)
     env.functions["const"] = Function(Const, 1)
     return env

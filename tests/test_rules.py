@@ -76,6 +76,10 @@ USES = {
         example_step("change_of_variables")),
     "iid_factorisation": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("iid_factorisation")),
     "sum_integral_swap": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("sum_integral_swap")),
+    "kl_of_product": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("kl_of_product")),
+    "entropy_of_product": (lambda st: (st.lhs, "=", st.rhs, st.context))(example_step("entropy_of_product")),
+    "expectation_of_sum_over_product": (lambda st: (st.lhs, "=", st.rhs, st.context))(
+        example_step("expectation_of_sum_over_product")),
 }
 
 

@@ -17,8 +17,11 @@ Errors never raise: they come back as :class:`~vi_sym.records.LoadError`.
 """
 from __future__ import annotations
 
+from sympy import Product
+
 from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
+from .indexed import use_of
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
 from .rules import UnknownRule, get_rule
@@ -44,6 +47,12 @@ def concretise(expr, defined: dict):
     for d in expr.atoms(Density):
         if d.name in defined:
             vs, definition = defined[d.name]
+            if isinstance(definition, Product):          # prod(...): a vector or one coordinate
+                mapping[d] = use_of(d, vs, definition)
+                if mapping[d] is None:
+                    raise ParseError(f"'{d}': {d.name} is defined as {d.name}({vs[0]}), a density of "
+                                     f"the vector {vs[0]}; {d.name}({vs[0]}[j]) is one coordinate's")
+                continue
             if d.vars != vs or d.given:
                 raise ParseError(f"'{d}': {d.name} is defined as {d.name}({', '.join(map(str, vs))})")
             mapping[d] = ConcreteDensity(d.name, vs, (), definition)

@@ -22,14 +22,16 @@ from sympy import Symbol
 
 from .tokens import ParseError
 
-__all__ = ["INFINITY_NAMES", "BOUNDED_CALLS", "SUM_CALLS", "bound_symbol", "bounded_integral",
-           "bounded_sum", "check_bounds"]
+__all__ = ["INFINITY_NAMES", "BOUNDED_CALLS", "SUM_CALLS", "PRODUCT_CALLS", "bound_symbol",
+           "bounded_integral", "bounded_sum", "bounded_product", "check_bounds"]
 
 #: names that mean +infinity inside bounds
 INFINITY_NAMES = ("oo", "∞")
 #: functions whose second argument may be a limits triple ``(var, lower, upper)``
-BOUNDED_CALLS = ("integrate", "Integral", "int", "sum", "Sum")
+BOUNDED_CALLS = ("integrate", "Integral", "int", "sum", "Sum", "prod")
 SUM_CALLS = ("sum", "Sum")
+#: a product over an index (in ``define`` lines: independent factors ``prod(D(z[j], ...), (j, 1, d))``)
+PRODUCT_CALLS = ("prod",)
 
 
 def bound_symbol(name: str, is_sum: bool, declared: dict) -> Symbol:
@@ -75,6 +77,15 @@ def bounded_sum(f, var: Symbol, lo, hi):
     return sympy.Sum(f, (var, lo, hi))
 
 
+def bounded_product(f, var: Symbol, lo, hi):
+    """``∏_{var=lo}^{hi} f`` as ``sympy.Product(f, (var, lo, hi))`` over a finite range of
+    integers (bounds checked as a sum's)."""
+    check_bounds(var, lo, hi, is_sum=True)
+    if sympy.oo in (hi, -lo):
+        raise ParseError("a product runs over finitely many factors: its bounds are not infinite")
+    return sympy.Product(f, (var, lo, hi))
+
+
 # ---------------------------------------------------------------- parsing (called by the parser)
 def _op(t, value) -> bool:
     return t.kind == "op" and t.value == value
@@ -115,9 +126,12 @@ def _has_comma(toks, j: int) -> bool:
 def parse_bounded_call(p, name):
     """``integrate(f, (z, a, b))`` / ``sum(f, (k, a, b))`` for the parser ``p`` (the call's name
     consumed, its '(' next); None when the second argument is not a limits triple."""
-    is_sum = name.value in SUM_CALLS
+    is_prod = name.value in PRODUCT_CALLS
+    is_sum = name.value in SUM_CALLS or is_prod
     lp = _limits_at(p.toks, p.i + 1)
     if lp is None:
+        if is_prod:
+            raise p.error("a product needs its index and bounds: prod(f, (j, 1, d))", name)
         if is_sum:
             raise p.error("a sum needs its index and bounds: sum(f, (k, a, b)), e.g. sum(f, (k, 0, oo))",
                           name)
@@ -145,7 +159,8 @@ def parse_bounded_call(p, name):
             p.env.variables.pop(var.value, None)
         else:
             p.env.variables[var.value] = saved
-    return p.apply(name, bounded_sum if is_sum else bounded_integral, body, sym, lo, hi)
+    build = bounded_product if is_prod else bounded_sum if is_sum else bounded_integral
+    return p.apply(name, build, body, sym, lo, hi)
 
 
 def _bounds(p, name, var):

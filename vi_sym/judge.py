@@ -133,7 +133,9 @@ def prove(step: Step) -> dict:
 
 
 def _prove(step: Step) -> dict:
-    from . import claims  # for start-up time (it loads the spot-checkers), see above
+    from . import claims, indexed_claims  # for start-up time (it loads the spot-checkers), see above
+    if indexed_claims.is_indexed_claim(step):       # z[1..d]: by factorisation, for every d
+        return indexed_claims.prove_indexed_claim(step)
     if claims.is_concrete(step):
         # a claim citing a rule about defined densities (the change of variables) is proved by it
         if {r.name for r in step.rules()} & CONCRETE_RULES or _has_test_function(step):

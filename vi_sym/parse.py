@@ -57,7 +57,8 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import density_variable, is_optimum_word, parse_expectation_except, parse_optimum
+from .parse_operators import (density_variable, is_optimum_word, parse_coordinate, parse_expectation_except,
+                              parse_optimum)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -126,6 +127,7 @@ class ParseEnv:
     bare_calls: bool = False   # one-argument functions without brackets: log p(x)
     wide: bool = False         # the other reading: a b / c d = (a b)/(c d), log a/b = log(a/b)
     notes: list = field(default_factory=list)       # (column, text) of groupings worth saying
+    indexed: dict = field(default_factory=dict)     # vectors z[1..d]: name -> (symbol, 1, d)
 
 
 _BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
@@ -337,6 +339,8 @@ class _Parser:
         if env.bare_calls and getattr(env.functions.get(w), "arity", None) == 1 and \
                 nxt.kind in ("id", "num"):
             return self.bare_call(t)
+        if w in env.indexed:
+            return parse_coordinate(self, t)
         if w in env.variables or w in CONSTANTS:
             if call and nxt.start == t.end:
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)

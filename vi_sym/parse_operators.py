@@ -7,7 +7,7 @@ Each function takes the parser (``self``) and the token(s) already read.
 """
 from __future__ import annotations
 
-from sympy import Indexed, IndexedBase, Symbol
+from sympy import Indexed, IndexedBase, Integer, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
 from .tokens import RELATIONS, Token
@@ -72,10 +72,13 @@ def parse_expectation_except(self, t: Token, opener: Token):
 
 
 def density_variable(self, v: Token):
-    """A density's variable: a declared name, or a data point ``x[n]`` of it (an index name)."""
+    """A density's variable: a declared name, a data point ``x[n]`` of it (an index name), or
+    a coordinate ``z[j]`` of a declared vector."""
     var = self.env.variables[v.value]
     if not (self.at("[") and self.peek().start == v.end):
         return var
+    if v.value in self.env.indexed:
+        return parse_coordinate(self, v)
     opener = self.next()
     idx = self.next()
     if idx.kind != "id":
@@ -83,3 +86,25 @@ def density_variable(self, v: Token):
     index = self.env.variables.get(idx.value, Symbol(idx.value, integer=True))
     self.close("]", opener)
     return Indexed(IndexedBase(var), index)
+
+
+def parse_coordinate(self, t: Token):
+    """``z[j]`` / ``s[2]``: a coordinate of a declared vector (``latent: z[1..d]``); the index is
+    the index of an enclosing ``sum``/``prod`` or a whole number within the bounds."""
+    base, lo, hi = self.env.indexed[t.value]
+    w = t.value
+    if not (self.at("[") and self.peek().start == t.end):
+        raise self.error(f"'{w}' is a vector {w}[{lo}..{hi}]: write one of its coordinates, "
+                         f"{w}[j] inside sum(..., (j, {lo}, {hi})), or {w}[1]", t)
+    opener = self.next()
+    idx = self.next()
+    index = self.env.variables.get(idx.value) if idx.kind == "id" else None
+    if idx.kind == "num" and idx.value.isdigit():
+        index = Integer(int(idx.value))
+        if index < lo or (hi.is_Integer and index > hi):
+            raise self.error(f"{w}[{index}] is outside {w}[{lo}..{hi}]", idx)
+    elif index is None or not (isinstance(index, Symbol) and index.is_integer):
+        raise self.error(f"the index of {w}[...] is the index of an enclosing sum(..., (j, {lo}, {hi})) "
+                         f"or prod(...), or a whole number; got {idx.describe()}", idx)
+    self.close("]", opener)
+    return Indexed(IndexedBase(base), index)

@@ -53,8 +53,8 @@ def _as_symbols(seq, what):
                 raise VocabularyError(f"{what}: '{v}' is not a variable name")
             v = Symbol(v)
         if isinstance(v, Indexed) and isinstance(v.base.label, Symbol) and \
-                all(isinstance(i, Symbol) for i in v.indices):
-            out.append(v)          # a data point x[n] of an i.i.d. data set
+                all(isinstance(i, Symbol) or (i.is_Integer and i > 0) for i in v.indices):
+            out.append(v)          # a data point x[n] of an i.i.d. data set, a coordinate z[j] or z[1]
             continue
         if not isinstance(v, Symbol):
             raise VocabularyTypeError(f"{what} must be variables (sympy Symbols or names), got {v!r}")

@@ -101,3 +101,43 @@ def read_iid(variables: dict, text: str, latent, bad) -> tuple:
                 bad(f"'{n}' in 'iid:' is a latent variable; the data set and its points are observed")
         out.append(tuple(variables[n] for n in names))
     return tuple(out)
+
+
+_VECTOR = re.compile(r"^(.+?)\[(.*)\]$")
+_RANGE = re.compile(r"^\s*1\s*\.\.\s*(\S+?)\s*$")
+
+
+def vector_names(text: str, vectors: dict, bad, key: str = "") -> list:
+    """The names of a declaration line, each ``z[1..d]`` read as the vector ``z`` of length
+    ``d`` (recorded in ``vectors``: name -> (size text, header key))."""
+    text = re.sub(r"\[([^\]]*)\]", lambda m: "[" + m.group(1).replace(" ", "") + "]", text)
+    out = []
+    for word in text.replace(",", " ").split():
+        m = _VECTOR.match(word)
+        if m is None:
+            out.append(word)
+            continue
+        r = _RANGE.match(m.group(2))
+        if r is None:
+            bad(f"'{word}': a vector is declared as {m.group(1)}[1..d] (its coordinates 1 to d)")
+        out.append(m.group(1))
+        vectors[normal_name(m.group(1))] = (normal_name(r.group(1)), key)
+    return out
+
+
+def read_vectors(variables: dict, vectors: dict, domains: dict, where) -> dict:
+    """{name: (symbol, 1, size)} of the vectors declared ``z[1..d]``; each size is a whole
+    number or a name declared under 'positive:', which becomes a positive integer (a count).
+    ``where(key)`` is the error function of a header line."""
+    out = {}
+    for name, (size, key) in vectors.items():
+        bad = where(key)
+        if size.isdigit() and int(size) > 0:
+            hi = sympy.Integer(int(size))
+        elif size in variables and domains.get(size) == "positive" and size not in vectors:
+            hi = variables[size] = sympy.Symbol(size, positive=True, integer=True)
+        else:
+            bad(f"the length {size} of the vector {name}[1..{size}] must be a whole number or a "
+                "name declared under 'positive:' (a count)")
+        out[name] = (variables[name], sympy.Integer(1), hi)
+    return out

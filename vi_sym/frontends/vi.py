@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import re
 
-from sympy import Symbol
+from sympy import Product, Symbol
 
-from ..distributions import DefinitionError, check_domains, components, distribution_functions, is_written
+from ..distributions import DefinitionError, check_domains, components, is_written
+from ..indexed import define_functions, indexed_definition_error
 from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_relation
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
-from .headers import declare_functions, read_copies, read_factorisation, read_iid
+from .headers import declare_functions, read_copies, read_factorisation, read_iid, read_vectors, vector_names
 from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
@@ -175,10 +176,10 @@ def _env(block: _Block, file: str):
     h = {k: v for k, (_, v) in block.header.items()}
     if "latent" not in h or not h["latent"].split():
         raise _Bad(file, block.line, block.name, "missing 'latent:' (the variable(s) integrated over)")
-    variables = {}
+    variables, vectors = {}, {}
     domains = []
     for key, kwargs in _KINDS:
-        for name in map(normal_name, h.get(key, "").replace(",", " ").split()):
+        for name in map(normal_name, vector_names(h.get(key, ""), vectors, _where(block, file, key), key)):
             if not NAME_RE.match(name):
                 raise _Bad(file, block.header[key][0], block.name, f"'{name}' is not a valid name")
             if name in variables:
@@ -192,19 +193,22 @@ def _env(block: _Block, file: str):
     bad = [n for n in densities if not NAME_RE.match(n)]
     if bad:
         raise _Bad(file, block.header["densities"][0], block.name, f"'{bad[0]}' is not a valid name")
+    indexed = read_vectors(variables, vectors, dict(domains), lambda key: _where(block, file, key))
     models = frozenset(h.get("models", "p").replace(",", " ").split())
-    latent = tuple(variables[normal_name(n)] for n in h["latent"].replace(",", " ").split())
+    latent = tuple(variables[normal_name(n)] for n in vector_names(h["latent"], {}, None))
     clash = densities & set(variables)
     if clash:
         raise _Bad(file, block.line, block.name, f"'{sorted(clash)[0]}' is both a variable and a density")
     env = make_env(variables, densities)
+    env.indexed = indexed
     declare_functions(env, h.get("functions", ""), _where(block, file, "functions"))
     factors = read_factorisation(env, h.get("factorised", h.get("factorized", "")), latent,
                                  _where(block, file, "factorised", "factorized"))
     copies = read_copies(variables, h.get("copies", ""), latent, _where(block, file, "copies"))
     iid = read_iid(variables, h.get("iid", ""), latent, _where(block, file, "iid"))
     defined = _defines(block, file, env, latent, dict(domains))
-    return env, Context(latent, models, tuple(domains), factors, copies, iid), defined
+    vecs = tuple(indexed.values())
+    return env, Context(latent, models, tuple(domains), factors, copies, iid, vecs), defined
 
 
 def _where(block: _Block, file: str, *keys):
@@ -236,8 +240,8 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
                 raise _Bad(file, no, block.name, f"'{v}' in define {name}(...) is not a latent variable "
                                                  "(declare it in 'latent:')")
         vs = tuple(env.variables[v] for v in names)
-        denv = ParseEnv(variables=env.variables, densities=set(),
-                        functions={**env.functions, **distribution_functions()})
+        denv = ParseEnv(variables=env.variables, densities=set(), indexed=env.indexed,
+                        functions={**env.functions, **define_functions(Function)})
         on = split_support(rhs)
         if on and len(vs) != 1:
             raise _Bad(file, no, block.name, f"define {name}: a density written by hand is over one "
@@ -245,6 +249,13 @@ def _defines(block: _Block, file: str, env: ParseEnv, latent, domains=None) -> d
         try:
             definition = (written_definition(on[0], on[1], vs[0], denv) if on
                           else parse_expression(rhs, denv))
+            if isinstance(definition, Product):
+                why = indexed_definition_error(definition, vs, env.indexed, domains or {})
+                if why:
+                    raise DefinitionError(why)
+                out[name] = (vs, definition)
+                env.densities.add(name)
+                continue
             comps = components(definition)
         except (ParseError, DefinitionError) as err:
             raise _Bad(file, no, block.name, f"define {name}: {err}") from None
@@ -324,7 +335,8 @@ def _density_claims(block, file, env, ctx, defined) -> list:
     for no, text in block.defines:
         name = text.split("(", 1)[0].strip()
         vs, definition = defined.get(name, ((), None))
-        if definition is None or not any(is_written(c) for c in components(definition)):
+        if definition is None or isinstance(definition, Product) or \
+                not any(is_written(c) for c in components(definition)):
             continue
         d = DerivationRecord(density_claim_name(block.name, name), file, no,
                              f"{name} is a density (nonnegative, total mass 1)", ctx, defined)

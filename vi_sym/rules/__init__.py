@@ -15,6 +15,7 @@ from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
 from .finite_jensen import log_of_mean_ge_mean_of_logs
 from .iid import iid_factorisation, sum_integral_swap
+from .indexed import entropy_of_product, expectation_of_sum_over_product, kl_of_product
 from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 from .meanfield import expectation_except_definition
 from .optimisation import argmax_of_shifted, argmin_definition
@@ -105,6 +106,9 @@ register_rule(sum_integral_swap, before="normalisation", aliases=("sum_linearity
 register_rule(log_of_mean_ge_mean_of_logs,
               aliases=("jensen_finite", "jensen_average", "jensen_finite_average"))
 register_rule(nonnegative_quotient, aliases=("sign_rules",))
+register_rule(kl_of_product, before="kl_definition", aliases=("kl_of_independent_factors", "kl_factorisation"))
+register_rule(entropy_of_product, before="kl_definition", aliases=("entropy_of_independent_factors",))
+register_rule(expectation_of_sum_over_product, before="kl_definition")
 
 __all__ = ["Context", "Rule", "RULES", "CONCRETE_RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]

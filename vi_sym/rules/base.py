@@ -37,6 +37,8 @@ class Context:
     copies: tuple = ()
     #: i.i.d. data sets (``iid: X = x[1..N]``): ((X, x, N), ...)
     iid: tuple = ()
+    #: vectors of an unspecified length (``latent: z[1..d]``, ``positive: s[1..d]``): ((z, 1, d), ...)
+    indexed: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent

@@ -23,6 +23,7 @@ import mpmath
 import sympy
 
 from ..claims.structure import is_concrete
+from ..indexed import is_indexed_step
 from ..core import family_coordinates
 from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
@@ -225,7 +226,7 @@ class FamilyChecker:
         self.name = self.batch = self.family.name   # checks of one family share draws: one batch
 
     def applies(self, step) -> bool:
-        return not is_concrete(step) and bool(
+        return not is_concrete(step) and not is_indexed_step(step) and bool(
             applicable_families(family_coordinates(step), [self.name]))
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
