@@ -18,8 +18,9 @@ Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
   right sign (``>=``, ``<=``).  Its total wall time includes one interpreter
   start per step; the compute-only time is shown as well.
 
-Each row has the wall time and the CPU time (user + system, the process and every
-worker it started).  Prints a table with the medians, the ratio vi_sym/naive and the ten slowest
+Each row has the wall time, the CPU time (user + system, the process and every
+worker it started), the wall time over that of ``import sympy`` and the load average it
+ran under.  Prints a table with the medians, the ratio vi_sym/naive and the ten slowest
 steps (from ``--json`` of a cold run).  Not a test: nothing is asserted.
 """
 from __future__ import annotations
@@ -143,6 +144,7 @@ def timed(cmd) -> tuple:
 
 LAST_CPU = [0.0]
 LOAD = ["?"]
+LOADS: list = []       # the 1-minute load average as each row's runs began
 
 
 def run_vi_sym(args: list, json_path=None, catalogue=CATALOGUE) -> tuple:
@@ -189,6 +191,7 @@ def _stats(walls):
 
 def _row(label, runs, run) -> tuple:
     walls, cpus, codes = [], [], set()
+    LOADS.append(os.getloadavg()[0])
     for _ in range(runs):
         wall, cpu, p = run()
         walls.append(wall)
@@ -245,6 +248,7 @@ def _bench(a, catalogue: Path) -> int:
         run_vi_sym(common + ["--cache-dir", str(cache)], None, catalogue)   # prime the warm cache
         for label, extra in configs:
             walls, cpus, codes, reused = [], [], set(), set()
+            LOADS.append(os.getloadavg()[0])
             for i in range(a.runs):
                 wall, code, data, hits = run_vi_sym(common + extra, jpath if i == 0 else None, catalogue)
                 walls.append(wall)
@@ -286,16 +290,21 @@ def _bench(a, catalogue: Path) -> int:
           f"load average before/after {LOAD[0]} / {os.getloadavg()[0]:.1f}, "
           f"vi_sym flags: {' '.join(common)}")
     print()
+    floor = rows[0][1]
     print(f"| {'configuration':<40} | {'median s':>8} | {'min s':>7} | {'max s':>7} | {'CPU s':>6} | "
-          f"{'exit':>4} | {'vi_sym/naive':>12} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 6}|{'-' * 14}|")
-    for label, med, lo, hi, cpu, codes in rows:
-        print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {cpu:6.2f} | {codes:>4} | "
-              f"{med / n_med:12.4f} |")
+          f"{'× sympy':>7} | {'load':>5} | {'exit':>4} | {'vi_sym/naive':>12} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 9}|{'-' * 7}|{'-' * 6}|{'-' * 14}|")
+    for (label, med, lo, hi, cpu, codes), load in zip(rows, LOADS):
+        print(f"| {label:<40} | {med:8.2f} | {lo:7.2f} | {hi:7.2f} | {cpu:6.2f} | {med / floor:7.1f} | "
+              f"{load:5.1f} | {codes:>4} | {med / n_med:12.4f} |")
     print(f"| {'naive simplify(integrate), 1 proc/step':<40} | {n_med:8.2f} | {n_min:7.2f} | {n_max:7.2f} | "
-          f"{'':>6} | {'':>4} | {1:12.4f} |")
+          f"{'':>6} | {'':>7} | {'':>5} | {'':>4} | {1:12.4f} |")
     print(f"| {'  naive, compute only (no start-up)':<40} | {compute:8.2f} | {'':>7} | {'':>7} | {'':>6} | "
-          f"{'':>4} | {rows[1][1] / compute if compute else float('nan'):12.4f} |")
+          f"{'':>7} | {'':>5} | {'':>4} | {rows[1][1] / compute if compute else float('nan'):12.4f} |")
+    print()
+    print("CPU s: user + system time of the process and every worker it started; × sympy: the "
+          "median wall time over that of `python -c \"import sympy\"`; load: the 1-minute load "
+          "average as the row's runs began (wall times on a shared machine are inflated by it).")
     print()
     if slow:
         s = slow["summary"]

@@ -31,7 +31,8 @@ LAYERS = [
     # 5: the judge (prove, spot-check, merge; in process) and the searches built on it
     ["vi_sym.judge", "vi_sym.fixes", "vi_sym.inherit"],
     # 6: the scheduler (workers, deadlines, cache) and what runs many checks
-    ["vi_sym.isolation", "vi_sym.scheduler", "vi_sym.cache", "vi_sym.mutate", "vi_sym.checker"],
+    ["vi_sym.isolation", "vi_sym.batches", "vi_sym.followups", "vi_sym.scheduler", "vi_sym.cache",
+     "vi_sym.mutate", "vi_sym.checker"],
     # 7: reports
     ["vi_sym.report", "vi_sym.progress", "vi_sym.html",
      "vi_sym.plots", "vi_sym.describe"],

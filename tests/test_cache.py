@@ -179,3 +179,43 @@ def test_cli_cache_flags(tmp_path):
         [ln.split()[:2] for ln in cold.stdout.splitlines()[:4]]
     other = _cli(tmp_path, "--cache-dir", "elsewhere")
     assert "reused" not in other.stdout and len(list((tmp_path / "elsewhere").glob("*.json"))) == 4
+
+
+def _hammer(cache_dir, docs, rounds, seen):
+    """Store every (key, kind, value) of ``docs`` ``rounds`` times, reading each back in
+    between; ``seen`` collects what the reads found."""
+    warnings = []
+    cache = Cache(cache_dir, warn=warnings.append)
+    for _ in range(rounds):
+        for key, kind, value in docs:
+            cache._save(key, kind, value)
+            got = cache._load(key, kind, {})
+            seen.put(got == value)
+    seen.put(("warnings", tuple(warnings)))
+
+
+def test_concurrent_writers_and_readers_never_see_half_an_entry(tmp_path):
+    import multiprocessing as mp
+    first = _run(Cache(tmp_path))
+    assert _statuses(first) == [Status.PROVED] * 4
+    docs = []
+    for p in sorted(tmp_path.glob("*.json")):
+        doc = json.loads(p.read_text())
+        docs.append((doc["key"], doc["kind"], doc["value"]))
+    assert docs
+    ctx = mp.get_context("fork")
+    seen = ctx.Queue()
+    procs = [ctx.Process(target=_hammer, args=(tmp_path, docs, 15, seen)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    reads = [seen.get(timeout=120) for _ in range(4 * 15 * len(docs) + 4)]
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    assert [r for r in reads if not isinstance(r, tuple)] == [True] * (4 * 15 * len(docs))
+    assert [r for r in reads if isinstance(r, tuple)] == [("warnings", ())] * 4
+    assert not list(tmp_path.glob(".tmp-*"))
+    # and a fresh run still reuses every entry
+    cache = Cache(tmp_path)
+    again = _run(cache)
+    assert _statuses(again) == _statuses(first) and cache.hits == 4 and cache.misses == 0

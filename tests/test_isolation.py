@@ -42,3 +42,39 @@ def test_a_hang_costs_only_its_time_limit():
     outs = run_tasks([(hang, ())] + [(ok, (i,)) for i in range(6)], jobs=2, timeout=0.5)
     assert time.perf_counter() - t0 < 10
     assert [o.value for o in outs[1:]] == [0, 2, 4, 6, 8, 10]
+
+
+_SEEN: list = []
+
+
+def remember(v):
+    """What this worker process has seen so far (its own memory, kept between tasks)."""
+    _SEEN.append(v)
+    return os.getpid(), list(_SEEN)
+
+
+def test_workers_keep_their_memory_across_runs_and_take_tasks_added_while_running():
+    from vi_sym.isolation import Workers
+    tasks = [(remember, (i,)) for i in range(4)]
+    order = []
+    with Workers(tasks, jobs=1, timeout=5.0) as workers:
+        def done(i, out):
+            order.append(i)
+            if i == 0:
+                workers.submit(3, first=True)     # ahead of task 1, which is still waiting
+        first = workers.run([0, 1], done)
+        second = workers.run([2])
+    assert order == [0, 3, 1]
+    assert first[2] is None and second[0] is None and second[1] is None
+    pid = first[0].value[0]
+    # one worker served both runs and remembers every task it ran
+    assert second[2].value == (pid, [0, 3, 1, 2])
+    assert pid != os.getpid() and _SEEN == []
+
+
+def test_a_worker_killed_for_overrunning_is_replaced_and_the_run_goes_on():
+    from vi_sym.isolation import Workers
+    with Workers([(hang, ()), (ok, (5,))], jobs=1, timeout=0.5) as workers:
+        outs = workers.run([0, 1])
+        again = workers.run([1])
+    assert outs[0].kind == "timeout" and outs[1].value == 10 and again[1].value == 10

@@ -138,5 +138,16 @@ def test_a_fully_cached_run_loads_no_spot_checker_and_starts_no_worker(tmp_path)
            "code = main(['check', 'good.vi', '-q', '--cache-dir', 'c'])\n"
            "print(code, 'numpy' in sys.modules, 'hypothesis' in sys.modules)\n")
     assert _python(run.format(patch=""), tmp_path).split()[-3:] == ["0", "True", "True"]
-    warm = run.format(patch="vi_sym.scheduler.run_tasks = vi_sym.isolation.run_tasks = no_worker\n")
+    warm = run.format(patch="vi_sym.isolation._Pool.spawn = vi_sym.isolation.run_tasks = no_worker\n")
     assert _python(warm, tmp_path).split()[-3:] == ["0", "False", "False"]
+
+
+def test_a_cold_run_without_spot_checks_loads_no_spot_checker(tmp_path):
+    # --family none is proofs only: neither numpy nor hypothesis is loaded before the
+    # workers fork (a FAILED step's fix search would load them in its worker only)
+    (tmp_path / "good.vi").write_text(GOOD, encoding="utf-8")
+    run = ("import sys\n"
+           "from vi_sym.cli import main\n"
+           "code = main(['check', 'good.vi', '-q', '--no-cache', '--family', 'none'])\n"
+           "print(code, 'numpy' in sys.modules, 'hypothesis' in sys.modules)\n")
+    assert _python(run, tmp_path).split()[-3:] == ["0", "False", "False"]

@@ -146,6 +146,7 @@ def suggest_fixes(step, families=(), samples=20, seed=0, start=None) -> list:
         # a closed form's fix must be proved (a spot-check of each of up to
         # MAX_CLAIM_CANDIDATES candidates at the extreme draws would not be bounded in time)
         verdict = judge(probe, settings, spot_when_proved=False, stop_on_failure=True,
+                        stop_unless_checked=True,
                         checkers=None if len(checked) < MAX_FIXES and not concrete else [])
         statement = relation_unicode(lhs, rel, rhs)
         if verdict.status is Status.PROVED:

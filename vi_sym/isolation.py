@@ -4,7 +4,9 @@ sympy has no timeout of its own; a hanging ``integrate`` can only be stopped by
 killing the process that runs it.  :func:`run_tasks` forks a pool of at most
 ``jobs`` workers once (cheap once sympy and the prover are imported: the
 workers share the parent's memory, tasks included, so a task is sent as its
-index only) and hands each idle worker the next task.  A task that runs over
+index only) and hands each idle worker the next task; :class:`Workers` keeps the pool
+for several runs (a worker's caches serve them all) and takes tasks added while a run
+goes on.  A task that runs over
 its limit is killed with its worker, reported as a timeout, and a fresh worker
 is forked in its place; one that raises, recurses too deeply or runs out of
 memory reports why; a worker that dies reports its exit code.  The caller
@@ -49,7 +51,8 @@ def _run_one(fn, args) -> Outcome:
 
 
 def _worker(conn, tasks):
-    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent, until None."""
+    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent (or the task itself,
+    ``("task", (fn, args))``, for one added after it forked), until None."""
     _limit_memory()
     while True:
         try:
@@ -58,7 +61,7 @@ def _worker(conn, tasks):
             break
         if i is None:
             break
-        fn, args = tasks[i]
+        fn, args = i[1] if isinstance(i, tuple) else tasks[i]
         out = _run_one(fn, args)
         try:
             conn.send(out)
@@ -72,20 +75,6 @@ def _fork_available() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
-def _run_here(tasks, on_done) -> list:
-    outcomes = []
-    for i, (fn, args) in enumerate(tasks):
-        t0 = time.perf_counter()
-        try:
-            out = Outcome(True, fn(*args), seconds=time.perf_counter() - t0)
-        except Exception as exc:  # noqa: BLE001
-            out = Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}")
-        outcomes.append(out)
-        if on_done:
-            on_done(i, out)
-    return outcomes
-
-
 class _Pool:
     """Forked workers, each busy with at most one task: ``busy[conn] = (task, process, start)``."""
 
@@ -94,18 +83,43 @@ class _Pool:
         self.tasks = tasks
         self.idle: list = []          # (conn, process)
         self.busy: dict = {}
+        self.known: dict = {}         # pid -> how many tasks the worker shares from its fork
 
     def spawn(self):
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=_worker, args=(child, self.tasks), daemon=True)
         proc.start()
         child.close()
+        self.known[proc.pid] = len(self.tasks)     # the tasks it shares (sent by index)
         self.idle.append((parent, proc))
 
     def give(self, i):
         conn, proc = self.idle.pop()
-        conn.send(i)
+        if i < self.known[proc.pid]:
+            conn.send(i)
+        else:
+            try:
+                conn.send(("task", self.tasks[i]))     # added after the worker forked
+            except Exception:  # noqa: BLE001 -- not picklable: a fresh worker shares it
+                self.idle.append((conn, proc))
+                self.retire(conn, proc)
+                self.spawn()
+                conn, proc = self.idle.pop()
+                conn.send(i)
         self.busy[conn] = (i, proc, time.perf_counter())
+
+    def retire(self, conn, proc):
+        """Stop an idle worker."""
+        self.idle.remove((conn, proc))
+        try:
+            conn.send(None)
+        except OSError:
+            pass
+        conn.close()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
     def drop(self, conn, kill=False):
         _, proc, _ = self.busy.pop(conn)
@@ -115,19 +129,10 @@ class _Pool:
         conn.close()
 
     def close(self):
-        for conn, proc in self.idle:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-            conn.close()
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        for conn, proc in list(self.idle):
+            self.retire(conn, proc)
         for conn in list(self.busy):
             self.drop(conn, kill=True)
-        self.idle = []
 
 
 def _collect(pool, conn, now, timeout):
@@ -159,38 +164,101 @@ def _collect(pool, conn, now, timeout):
 def run_tasks(tasks: Sequence[tuple[Callable, tuple]], jobs: int = 1, timeout: float = 20.0,
               on_done: Callable[[int, Outcome], None] | None = None) -> list[Outcome]:
     """Run ``fn(*args)`` for each task; return one :class:`Outcome` per task, in order."""
-    if not _fork_available():
-        return _run_here(tasks, on_done)
-    outcomes: list = [None] * len(tasks)
-    pending = list(range(len(tasks)))[::-1]
-    pool = _Pool(list(tasks))
-    try:
-        for _ in range(min(max(1, jobs), len(tasks))):
-            pool.spawn()
-        while pending or pool.busy:
-            while pending and (pool.idle or len(pool.busy) < max(1, jobs)):
-                if not pool.idle:
-                    pool.spawn()       # in place of a worker killed for overrunning
-                pool.give(pending.pop())
-            next_deadline = min(start + timeout for _, _, start in pool.busy.values())
-            wait(list(pool.busy) + [p.sentinel for _, p, _ in pool.busy.values()],
-                 timeout=max(0.0, next_deadline - time.perf_counter()))
-            now = time.perf_counter()
-            for conn in list(pool.busy):
-                done = _collect(pool, conn, now, timeout)
-                if done is not None:
-                    outcomes[done[0]] = done[1]
-                    if on_done:
-                        on_done(*done)
-    except KeyboardInterrupt:
-        for i, _, _ in pool.busy.values():
-            outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
-        for i in pending:
-            outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
-        pool.close()
-        raise InterruptedRun(outcomes)
-    pool.close()
-    return outcomes
+    with Workers(tasks, jobs, timeout) as workers:
+        return workers.run(range(len(tasks)), on_done)
+
+
+class Workers:
+    """A pool of forked workers kept for several runs, so what a worker computed for one
+    task (draws, compiled densities, sympy's caches, quadrature nodes) serves the next.
+
+    Every task a run may need is known when the first worker forks (the workers share the
+    list; a task is sent as its index); :meth:`run` runs some of them and ``on_done`` may
+    :meth:`submit` more while it runs (``first=True``: before the tasks still waiting)."""
+
+    def __init__(self, tasks, jobs: int = 1, timeout: float = 20.0):
+        self.tasks, self.jobs, self.timeout = list(tasks), max(1, jobs), timeout
+        self.pool = None
+        self.pending: list = []       # task indices, the next one last
+
+    @property
+    def forked(self) -> bool:
+        """Has a worker forked (tasks added now are sent to it, pickled)?"""
+        return self.pool is not None and bool(self.pool.known)
+
+    def add(self, tasks) -> int:
+        """Add ``tasks`` (for a later :meth:`run`); the index of the first.  A worker forked
+        before receives such a task pickled, so it keeps what it computed for earlier ones
+        (a task that cannot be pickled goes to a fresh worker)."""
+        base = len(self.tasks)
+        self.tasks.extend(tasks)
+        return base
+
+    def submit(self, i: int, first: bool = False) -> None:
+        if first:
+            self.pending.append(i)
+        else:
+            self.pending.insert(0, i)
+
+    def run(self, indices, on_done=None) -> list:
+        """Run ``tasks[i]`` for each of ``indices`` (and whatever ``on_done`` submits); one
+        Outcome per task of the list (None for a task not run), in order."""
+        self.pending = list(indices)[::-1]
+        outcomes: list = [None] * len(self.tasks)
+        if not _fork_available():
+            return self._run_here(outcomes, on_done)
+        if self.pool is None:
+            self.pool = _Pool(self.tasks)
+        pool = self.pool
+        try:
+            while self.pending or pool.busy:
+                while self.pending and (pool.idle or len(pool.busy) < self.jobs):
+                    if not pool.idle:
+                        pool.spawn()       # the first workers, or in place of one killed
+                    pool.give(self.pending.pop())
+                next_deadline = min(start + self.timeout for _, _, start in pool.busy.values())
+                wait(list(pool.busy) + [p.sentinel for _, p, _ in pool.busy.values()],
+                     timeout=max(0.0, next_deadline - time.perf_counter()))
+                now = time.perf_counter()
+                for conn in list(pool.busy):
+                    done = _collect(pool, conn, now, self.timeout)
+                    if done is not None:
+                        outcomes[done[0]] = done[1]
+                        if on_done:
+                            on_done(*done)
+        except KeyboardInterrupt:
+            for i, _, _ in pool.busy.values():
+                outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
+            for i in self.pending:
+                outcomes[i] = Outcome(False, kind="interrupted", message="interrupted")
+            self.close()
+            raise InterruptedRun(outcomes)
+        return outcomes
+
+    def _run_here(self, outcomes, on_done) -> list:
+        while self.pending:
+            i = self.pending.pop()
+            fn, args = self.tasks[i]
+            t0 = time.perf_counter()
+            try:
+                out = Outcome(True, fn(*args), seconds=time.perf_counter() - t0)
+            except Exception as exc:  # noqa: BLE001
+                out = Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}")
+            outcomes[i] = out
+            if on_done:
+                on_done(i, out)
+        return outcomes
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class InterruptedRun(Exception):

@@ -218,13 +218,15 @@ def _in_process(fn, *args) -> Outcome:
 
 
 def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_when_proved=True,
-          stop_on_failure=False, proof: dict | None = None) -> StepResult:
+          stop_on_failure=False, stop_unless_checked=False, proof: dict | None = None) -> StepResult:
     """The verdict on ``step``, in this process: prove, spot-check, merge.
 
     ``checkers`` (default :func:`applicable_checkers`) are tried in order;
     ``spot_when_proved=False`` skips the spot-checks of a proved step and
     ``stop_on_failure`` stops at the first counterexample (both for searches that
-    judge many candidates: likely fixes, mutants); ``proof``, a result of :func:`prove`
+    judge many candidates: likely fixes, mutants); ``stop_unless_checked`` stops at the
+    first spot-checker that does not spot-check the step (a search that keeps only what
+    is proved or holds in every spot-checker); ``proof``, a result of :func:`prove`
     the caller already has, is not made again."""
     settings = settings or Settings()
     if step.error:
@@ -238,6 +240,8 @@ def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_w
             out = _in_process(spot, step, c, settings)
             spots.append((c.name, out))
             if stop_on_failure and out.ok and out.value.status == "FAILED":
+                break
+            if stop_unless_checked and not (out.ok and out.value.status == "SPOT-CHECKED"):
                 break
     return merge(step, proof, spots, None if checkers else why_untested(step, settings))
 

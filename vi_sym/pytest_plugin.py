@@ -23,7 +23,9 @@ Under pytest-xdist the derivations of a file go to the xdist workers in a few gr
 scheduler of the plugin's own, for the default ``--dist load``; every step of a derivation
 in the same group); each worker checks the groups it is handed, one at a time, with one
 worker process of its own, and workers share verdicts through the on-disk cache
-(``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).
+(``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).  A pytest process forks its worker
+processes once, for the whole session (the tasks of later checks are sent to them), so
+what they computed for one file or group serves the next.
 """
 from __future__ import annotations
 
@@ -155,6 +157,25 @@ def _settings(config):
                     jobs=1 if _xdist_worker(config) else 0)
 
 
+def _workers(config, settings):
+    """The pool of worker processes of this pytest process, kept for the whole session: its
+    workers keep what they computed (draws, compiled densities, the prover's caches) from one
+    file or group to the next instead of a pool forked per check."""
+    workers = getattr(config, "_vi_sym_workers", None)
+    if workers is None:
+        from .isolation import Workers  # vi_sym is loaded lazily, see the top
+        workers = config._vi_sym_workers = Workers([], jobs=settings.resolved_jobs(),
+                                                   timeout=settings.timeout)
+    return workers
+
+
+def pytest_unconfigure(config):
+    workers = getattr(config, "_vi_sym_workers", None)
+    if workers is not None:
+        workers.close()
+        config._vi_sym_workers = None
+
+
 def _cache(config):
     if config.getoption("vi_sym_no_cache", False):
         return None
@@ -221,11 +242,14 @@ class ViFile(pytest.File):
             mine = [it for it in item.session.items if isinstance(it, ViStep) and it.parent.parent is self]
             select, nodes = {it.step.id for it in mine}, list(dict.fromkeys(it.parent for it in mine))
         from .scheduler import check_derivations  # vi_sym is loaded lazily, see the top
-        report = check_derivations([n.derivation for n in nodes], _settings(self.config),
-                                   cache=_cache(self.config), select=select)
+        settings = _settings(self.config)
+        report = check_derivations([n.derivation for n in nodes], settings, cache=_cache(self.config),
+                                   select=select, workers=_workers(self.config, settings))
         if report.interrupted:
             raise KeyboardInterrupt
         return {r.step_id: r for r in report.results}
+
+
 class ViDerivation(pytest.Collector):
     """One derivation of a file: its steps, then its conclusion."""
 

@@ -1,26 +1,25 @@
 """The scheduler: every step of every derivation, checked in time-limited workers.
 
 Each step's proof and each of its spot-checks (see :mod:`vi_sym.judge`) is a
-separate task run by :func:`vi_sym.isolation.run_tasks` in a worker with a hard
-time limit, so one slow or broken step never stops the others; a step whose
-verdict is in the on-disk cache (:mod:`vi_sym.cache`) runs no task at all.  The
-outcomes are merged by :func:`vi_sym.judge.merge`; FAILED steps then get their
-likely fixes (:mod:`vi_sym.fixes`) in a second phase.
+separate task run by :class:`vi_sym.isolation.Workers` in a worker with a hard
+time limit, so one slow or broken step never stops the others (the spot-checks of a
+family run in one batch, :mod:`vi_sym.batches`); a step whose verdict is in the on-disk
+cache (:mod:`vi_sym.cache`) runs no task at all.  A step's outcomes are merged by
+:func:`vi_sym.judge.merge` as soon as they are back; a FAILED step then gets its check
+from the slip's left side and its likely fixes (:mod:`vi_sym.followups`) from the same
+workers, while the other steps are still being checked.
 """
 from __future__ import annotations
 
-import os
-import signal
-import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 
 from . import core
-from .core import Derivation, Outcome, Status, Step
+from .core import Derivation, Outcome, Step
 from .assemble import conclusions_of
-from .inherit import anchor, holds, inherit_task, probe, sentence
-from .isolation import InterruptedRun, run_tasks
+from .batches import Batches
+from .followups import FollowUps
+from .isolation import InterruptedRun, Workers, run_tasks  # noqa: F401 -- run_tasks: tests replace it
 from .frontends.notes import report_items
 from .judge import (why_untested, applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
                     load, merge, prefetch, prove, spot)
@@ -61,136 +60,10 @@ def fix_task(step: Step, start, settings: Settings) -> list:
     return [f.as_dict() for f in fixes]
 
 
-# Spot tasks are planned one per (step, family) but run in batches, one worker per family,
-# so the family's hypothesis draws, its fast-path batch and the integrals the steps share
-# are made once (and ~200 forks are saved).  Inside a batch every step keeps its own time
-# limit (``settings.timeout``, by SIGALRM) and the batch hands back, unrun, the steps it
-# could not finish before BATCH_DEADLINE of the worker's limit; those -- and every step
-# of a batch that crashed -- run again as single tasks with a time limit of their own.
-BATCH_DEADLINE = 0.8
-
-
-class _StepTimeout(BaseException):
-    """A step's time in a batch is up (a BaseException: no handler on the way swallows it)."""
-
-
-def spot_batch_task(items, budget: float) -> list:
-    """Worker body: ``spot_task(step, checker, settings)`` for each item in turn.
-
-    Returns one entry per item: ``("ok", SpotResult, seconds)``, ``("timeout" | "error",
-    message, seconds)`` or ``("deferred", "", seconds)`` (not finished within ``budget``
-    seconds of the batch: to be run again on its own)."""
-    t0 = time.perf_counter()
-    alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    out = []
-
-    def ring(signum, frame):
-        raise _StepTimeout()
-
-    old = signal.signal(signal.SIGALRM, ring) if alarm else None
-    try:
-        for step, checker, settings in items:
-            left = budget - (time.perf_counter() - t0)
-            if left <= 0.05:
-                out.append(("deferred", "", 0.0))
-                continue
-            limit = min(settings.timeout, left)
-            s0 = time.perf_counter()
-            try:
-                try:
-                    if alarm:
-                        signal.setitimer(signal.ITIMER_REAL, limit)
-                    value = spot_task(step, checker, settings)
-                finally:
-                    if alarm:
-                        signal.setitimer(signal.ITIMER_REAL, 0)
-                out.append(("ok", value, time.perf_counter() - s0))
-            except _StepTimeout:
-                if limit >= settings.timeout:
-                    out.append(("timeout", f"timed out after {settings.timeout:g} s",
-                                time.perf_counter() - s0))
-                else:
-                    out.append(("deferred", "", time.perf_counter() - s0))
-            except MemoryError:
-                out.append(("error", "ran out of memory", time.perf_counter() - s0))
-            except RecursionError:
-                out.append(("error", "recursion too deep (expression too large)", time.perf_counter() - s0))
-            except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict
-                tb = traceback.extract_tb(exc.__traceback__)
-                where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
-                out.append(("error", f"{type(exc).__name__}: {exc}{where}", time.perf_counter() - s0))
-    finally:
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-    return out
-
-
-def run_batched(tasks, jobs: int, timeout: float, on_done=None) -> list:
-    """:func:`isolation.run_tasks` for the planned ``tasks``, with the spot tasks batched per
-    family (see above); one Outcome per planned task, in order, and ``on_done(i, outcome)``
-    per planned task, as ``run_tasks`` would give them."""
-    outcomes: list = [None] * len(tasks)
-    batches: dict = {}
-    singles = []
-    for i, (fn, args) in enumerate(tasks):
-        key = getattr(args[1], "batch", None) if fn is spot_task and len(args) == 3 else None
-        if key is not None:
-            # model families share float64 grids across a batch; a claim is its own task
-            batches.setdefault(key, []).append(i)
-        else:
-            singles.append(i)
-    order = sorted(batches.values(), key=len, reverse=True)
-    run = [(spot_batch_task, ([tasks[i][1] for i in ids], BATCH_DEADLINE * timeout)) for ids in order]
-    owners = [ids for ids in order] + [[i] for i in singles]
-    run += [tasks[i] for i in singles]
-    again = []
-
-    def finish(i, out):
-        outcomes[i] = out
-        if on_done:
-            on_done(i, out)
-
-    def done(r, out):
-        ids = owners[r]
-        if r >= len(order):            # a task run as planned
-            finish(ids[0], out)
-            return
-        if not out.ok or not isinstance(out.value, list) or len(out.value) != len(ids):
-            if out.kind == "interrupted":
-                for i in ids:
-                    finish(i, out)
-            else:                      # the batch died: run its steps one by one
-                again.extend(ids)
-            return
-        for i, (kind, value, seconds) in zip(ids, out.value):
-            if kind == "ok":
-                finish(i, Outcome(True, value, seconds=seconds))
-            elif kind == "deferred":
-                again.append(i)
-            else:
-                finish(i, Outcome(False, kind=kind, message=value, seconds=seconds))
-
-    def interrupted(stop, owners_):
-        for r, out in enumerate(stop.outcomes):
-            if out is not None and outcomes[owners_[r][0]] is None:
-                done(r, out)
-        return InterruptedRun([o or Outcome(False, kind="interrupted", message="interrupted")
-                               for o in outcomes])
-
-    try:
-        run_tasks(run, jobs=jobs, timeout=timeout, on_done=done)
-    except InterruptedRun as stop:
-        raise interrupted(stop, owners) from None
-    if again:
-        again.sort()
-        owners = [[i] for i in again]
-        order = []
-        try:
-            run_tasks([tasks[i] for i in again], jobs=jobs, timeout=timeout, on_done=done)
-        except InterruptedRun as stop:
-            raise interrupted(stop, owners) from None
-    return outcomes
+def _batch_key(fn, args):
+    """The batch a planned task runs in: model families share float64 grids across a
+    batch (see :mod:`vi_sym.batches`); a claim, a proof, a conclusion is its own task."""
+    return getattr(args[1], "batch", None) if fn is spot_task and len(args) == 3 else None
 
 
 # --------------------------------------------------------------------------- progress
@@ -313,18 +186,33 @@ def _plan(derivations, settings: Settings, cache, select=None):
     return tasks, plan
 
 
-def _results(plan, outcomes, settings: Settings, cache) -> list:
-    """One StepResult per planned step or conclusion, in order."""
-    results: list = []
-    for kind, payload, ids in plan:
+def _settled(plan, cache) -> dict:
+    """The results known before any task runs: unreadable steps and cached verdicts."""
+    out = {}
+    for pi, (kind, payload, _) in enumerate(plan):
         if kind == "error":
-            r = error_result(payload)
+            out[pi] = error_result(payload)
         elif kind == "cached":
             step, verdict = payload
-            r = cache.restore_step(base_result(step), verdict)
+            out[pi] = cache.restore_step(base_result(step), verdict)
+    return out
+
+
+def _merged(entry, outcomes):
+    """A checked step's StepResult from its tasks' outcomes."""
+    _, (step, fams, _, untested), ids = entry
+    return merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])], untested)
+
+
+def _results(plan, outcomes, settings: Settings, cache, known: dict) -> list:
+    """One StepResult per planned step or conclusion, in order (``known``: those merged
+    already, by plan index)."""
+    results: list = []
+    for pi, (kind, payload, ids) in enumerate(plan):
+        if pi in known:
+            r = known[pi]
         elif kind == "step":
-            step, fams, _, untested = payload
-            r = merge(step, outcomes[ids[0]], [(f, outcomes[i]) for f, i in zip(fams, ids[1:])], untested)
+            r = _merged(plan[pi], outcomes)
         else:
             r = _conclusion(payload, ids, outcomes, settings, cache, results)
         results.append(r)
@@ -350,14 +238,17 @@ def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
 
 
 def check_derivations(derivations, settings: Settings | None = None, errors=(), on_result=None,
-                      cache=None, on_progress=None, select=None, **overrides) -> Report:
+                      cache=None, on_progress=None, select=None, workers=None, **overrides) -> Report:
     """Check every step of every derivation; never raises on a bad step.
 
     ``cache`` (a :class:`vi_sym.cache.Cache`) reuses the verdicts of unchanged steps and
     the composition checks of conclusions (whose verdicts are merged afresh);
     ``on_progress(done, total, current)`` hears of every step as it finishes;
     ``select`` (step ids) checks only those steps (a conclusion with all its steps),
-    each still in its chain (its likely fixes may continue from the step before).
+    each still in its chain (its likely fixes may continue from the step before);
+    ``workers`` (a :class:`vi_sym.isolation.Workers`, its ``jobs`` and ``timeout`` then
+    rule) runs the tasks in a pool the caller keeps for several checks, whose workers keep
+    what they computed (draws, compiled densities, caches) from one check to the next.
     """
     settings = settings or Settings()
     for k, v in overrides.items():
@@ -366,26 +257,28 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     tasks, plan = _plan(derivations, settings, cache, select)
     if tasks:
         load(settings)   # before the workers fork, so they share every module a verdict needs
-        if settings.resolved_jobs() == 1:
+        if settings.resolved_jobs() == 1 and not (workers is not None and workers.forked):
             prefetch([args for fn, args in tasks if fn is spot_task])
     on_done = None
     if on_progress is not None:
         on_done = StepTracker([ids for *_, ids in plan], tasks, on_progress)
-    interrupted, outcomes = False, []
-    try:
-        if tasks:        # every verdict cached: no worker is started
-            outcomes = run_batched(tasks, jobs=settings.resolved_jobs(), timeout=settings.timeout,
-                                   on_done=on_done)
-    except InterruptedRun as stop:
-        outcomes, interrupted = stop.outcomes, True
-    outcomes = [o or Outcome(False, kind="interrupted", message="not run") for o in outcomes]
-    results = _results(plan, outcomes, settings, cache)
+    outcomes, by_plan, follow = [None] * len(tasks), _settled(plan, cache), None
+    interrupted = False
+    if tasks:        # every verdict cached: no worker is started
+        follow = FollowUps(_chains(derivations, plan), lambda pi: plan[pi][0] == "step", fix_task,
+                           settings, settings.fixes)
+        try:
+            _run(tasks, plan, settings, follow, outcomes, by_plan, on_done, workers)
+        except InterruptedRun:
+            interrupted = True
+    outcomes = [o or Outcome(False, kind="interrupted", message="interrupted") for o in outcomes]
+    results = _results(plan, outcomes, settings, cache, by_plan)
     by_plan = dict(enumerate(results))
-    chains = _chains(derivations, plan)
+    if follow is None:       # nothing checked afresh: the cached verdicts settle the chains
+        follow = FollowUps(_chains(derivations, plan), lambda pi: False, fix_task, settings, False)
+        follow.settle(by_plan, None)
     if not interrupted:
-        _inherit(chains, plan, by_plan, settings)
-    if not interrupted and settings.fixes:
-        _attach_fixes(chains, plan, by_plan, settings)
+        follow.apply(by_plan)
     if cache and not interrupted:   # stored after the fix phase, so a cached FAILED step keeps its fixes
         for pi, (kind, payload, ids) in enumerate(plan):
             if kind == "step":
@@ -397,6 +290,57 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
             on_result(r)
     return Report(results, list(errors), settings, time.perf_counter() - t0, interrupted,
                   report_items(derivations))
+
+
+def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done, workers=None) -> None:
+    """Every planned task and the follow-ups the verdicts set off, in one pool of workers
+    (forked once, after the caches the tasks share are loaded): a step's verdict is merged
+    as soon as its last task is back, and a FAILED step's inheritance check and likely
+    fixes start as soon as the chain before it is settled, ahead of the tasks still
+    waiting (they are the longest).  ``workers``: a pool kept by the caller for several
+    checks (default: one of this check's own)."""
+    # the proofs first: a step's verdict (and so its follow-ups) waits for its proof
+    batches = Batches(tasks, _batch_key, settings.timeout, rank=lambda fn, args: fn is not prove_task)
+    waiting = {}                 # planned task -> the plan entry it belongs to
+    left = {}
+    for pi, (kind, _, ids) in enumerate(plan):
+        if kind == "step":
+            left[pi] = len(ids)
+            waiting.update((i, pi) for i in ids)
+    if follow.fixes and settings.families:
+        # for start-up time: loaded before the workers fork (with spot-checks off, only a
+        # worker that searches for fixes loads it, and with it numpy and hypothesis)
+        from . import fixes  # noqa: F401
+    own = workers is None
+    if own:
+        workers = Workers([], jobs=settings.resolved_jobs(), timeout=settings.timeout)
+    base = workers.add(batches.units + follow.tasks)
+    fbase = base + len(batches.units)
+
+    def finish(i, out):
+        outcomes[i] = out
+        if on_done:
+            on_done(i, out)
+        pi = waiting.get(i)
+        if pi is not None:
+            left[pi] -= 1
+            if left[pi] == 0:
+                by_plan[pi] = _merged(plan[pi], outcomes)
+                follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+
+    def unit_done(u, out):
+        if u >= fbase:
+            follow.done(u - fbase, out)
+            follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+        else:
+            batches.done(u - base, out, finish, lambda i: workers.submit(base + batches.again(i)))
+
+    try:
+        follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+        workers.run(range(base, base + len(batches.owners)), unit_done)
+    finally:
+        if own:
+            workers.close()
 
 
 def _chains(derivations, plan) -> list:
@@ -414,70 +358,6 @@ def _chains(derivations, plan) -> list:
                 prev = where.get(id(d.steps[n - 1])) if n > 0 else None
                 out.append((d, n, prev, where[id(step)]))
     return out
-
-
-def _slip_before(chain_entry, by_plan) -> bool:
-    """Does the step follow a FAILED step that is a slip of its own (not inherited)?"""
-    _, _, prev, _ = chain_entry
-    if prev is None:
-        return False
-    r = by_plan[prev]
-    return r.status is Status.FAILED and r.inherited_from is None
-
-
-def _inherit(chains, plan, by_plan, settings):
-    """Second phase: a FAILED step after a FAILED step, checked from the slip's left-hand side
-    (see :mod:`vi_sym.inherit`); cached steps bring their finding with them."""
-    jobs, targets = [], []
-    for d, n, prev, pi in chains:
-        r = by_plan[pi]
-        if plan[pi][0] == "step" and prev is not None and r.status is Status.FAILED \
-                and by_plan[prev].status is Status.FAILED:
-            p = probe(d.steps[n - 1], d.steps[n])
-            if p is not None:
-                jobs.append((inherit_task, (p, settings)))
-                targets.append(pi)
-    verdicts = {}
-    if jobs:
-        try:
-            outs = run_tasks(jobs, jobs=settings.resolved_jobs(), timeout=settings.timeout)
-        except InterruptedRun:
-            outs = []
-        verdicts = {pi: out.value for pi, out in zip(targets, outs) if out is not None and out.ok}
-    for entry in chains:                       # in chain order: a slip's inheritor is settled first
-        d, n, prev, pi = entry
-        r = by_plan[pi]
-        fresh = plan[pi][0] == "step"
-        slip = _slip_before(entry, by_plan) and r.status is Status.FAILED
-        inherited = slip and (holds(verdicts[pi]) if fresh and pi in verdicts else
-                              (not fresh and r.inherited_from is not None))
-        r.inherited_from = d.steps[n - 1].id if inherited else None
-        if inherited:
-            r.reason = sentence(d, d.steps[n - 1], n - 1)
-            r.fixes = []
-
-
-def _attach_fixes(chains, plan, by_plan, settings):
-    """Third phase: for every FAILED step that is a slip, the local edits under which it holds
-    (after a slip, judged from the slip's left side: a fix never bends a line to a wrong one)."""
-    jobs, targets = [], []
-    for entry in chains:
-        d, n, _, pi = entry
-        r = by_plan[pi]
-        if plan[pi][0] == "step" and r.status is Status.FAILED and not r.fixes and r.inherited_from is None:
-            start = anchor(d.steps[n - 1], d.steps[n]) if _slip_before(entry, by_plan) else None
-            jobs.append((fix_task, (d.steps[n], start, settings)))
-            targets.append(r)
-    if not jobs:
-        return
-    from . import fixes  # noqa: F401 -- for start-up time: loaded here, before the workers fork
-    try:
-        outs = run_tasks(jobs, jobs=settings.resolved_jobs(), timeout=settings.timeout)
-    except InterruptedRun:
-        return
-    for r, out in zip(targets, outs):
-        if out is not None and out.ok:
-            r.fixes = out.value
 
 
 def check_steps(steps, settings: Settings | None = None, **overrides) -> list:

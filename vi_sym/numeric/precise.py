@@ -400,13 +400,47 @@ def compile_expr(expr, family):
     return hit
 
 
+_VALUES: dict = {}
+
+
+def _frozen(v):
+    """``v`` (parameters, a binding) as a hashable key."""
+    if isinstance(v, dict):
+        return tuple(sorted((str(k), _frozen(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_frozen(x) for x in v)
+    return v
+
+
 def evaluate(expr, family, params, tol=1e-6, binding=None, dps=20) -> Value:
     """The value of ``expr`` in ``family`` at ``params`` (see the module docstring).
 
     ``binding`` maps symbols (or their names) to numbers, e.g. ``{z: 0.3}`` to
-    evaluate an expression with a free latent at ``z = 0.3``.
+    evaluate an expression with a free latent at ``z = 0.3``.  Memoised per process: a
+    chain's side is both the right side of one step and the left side of the next, and
+    is evaluated at the same point for both (and again by the likely-fix search).
     """
     family = resolve_family(family)
+    try:
+        key = (expr, family.name, _frozen(params), tol, _frozen(binding or {}), dps)
+        hit = _VALUES.get(key)
+    except TypeError:           # a parameter that cannot be a key: not memoised
+        key = hit = None
+    if hit is None:
+        try:
+            hit = _evaluate(expr, family, params, tol, binding, dps)
+        except NotEvaluable as ex:
+            hit = ex
+        if key is not None:
+            if len(_VALUES) > 4096:
+                _VALUES.clear()
+            _VALUES[key] = hit
+    if isinstance(hit, NotEvaluable):
+        raise hit
+    return hit
+
+
+def _evaluate(expr, family, params, tol, binding, dps) -> Value:
     fn = compile_expr(expr, family)
     bound = {}
     for k, v in (binding or {}).items():

@@ -206,7 +206,7 @@ class _Run:
     def __init__(self, prop, key_of):
         self.prop, self.key_of = prop, key_of
         self.out = Outcome("SPOT-CHECKED")
-        self.fast_points: dict = {}      # key -> fast Point (vouched) of a flagged example
+        self.confirmed: dict = {}        # key -> precise result of a flagged draw not confirmed
 
     def record(self, res):
         self.out.total += 1
@@ -228,7 +228,9 @@ class _Run:
                    f"{float(res.rhs):.6g}): the value is not certified")
         return res if why is None else why
 
-    def resolve(self, example, fast):
+    def resolve(self, example, fast, defer=False):
+        """The result at ``example``; with ``defer``, a violation the fast path vouched for is
+        returned as its fast :class:`Point`, unconfirmed (see :func:`search`)."""
         if fast is None:
             return self.confirm(example)
         if fast.kind == "holds":
@@ -239,20 +241,39 @@ class _Run:
             return (f"{fast.reason}; not re-evaluated with mpmath (budget of {PRECISE_BUDGET} "
                     f"points per spot-check spent)")
         self.out.precise += 1
+        if defer and fast.kind == "violated":
+            return _Provisional(fast.point)
         return self.confirm(example, fast.point if fast.kind == "violated" else None)
 
-    def sweep(self, examples, fasts):
-        """Resolve examples in order; the first violating (example, key, result) or None."""
-        results = {}
-        for j, example in enumerate(examples):
+    def sweep(self, examples, fasts, start=0, results=None, defer=False):
+        """Resolve ``examples[start:]`` in order: the first violating (index, key, result) --
+        with ``defer``, possibly a :class:`_Provisional` one, not yet recorded -- or
+        (None, None, None), and the results by key."""
+        results = {} if results is None else results
+        for j in range(start, len(examples)):
+            example = examples[j]
             key = self.key_of(example)
             res = results.get(key)
             if res is None:
-                res = results[key] = self.resolve(example, fasts[j] if fasts else None)
+                res = results[key] = self.resolve(example, fasts[j] if fasts else None, defer)
+            if isinstance(res, _Provisional):
+                return j, key, res, results
             self.record(res)
             if _violated(res):
-                return example, key, res, results
+                return j, key, res, results
         return None, None, None, results
+
+
+@dataclass(frozen=True)
+class _Provisional:
+    """A violation the fast path vouched for, not yet confirmed by the precise path."""
+    fast: Point
+
+
+def _fast_violation(prop, example):
+    """The fast path's violated Point at ``example`` (for the agreement check), or None."""
+    fasts = prop.fast([example])
+    return fasts[0].point if fasts and fasts[0].kind == "violated" else None
 
 
 def _violated(res) -> bool:
@@ -268,25 +289,40 @@ def _agree(f: Point, p: Point) -> bool:
 
 def search(prop: Property, strategy, samples=50, seed=0, specials=(), draw_key=None,
            batch_key=None, key_of=lambda e: e) -> Outcome:
-    """Search for a certified violation of ``prop`` (see the module docstring)."""
+    """Search for a certified violation of ``prop`` (see the module docstring).
+
+    A random draw the fast path flags as violated is shrunk before any precise evaluation:
+    the precise path confirms the smallest candidate first, and the draw itself only when
+    that candidate is not confirmed (a draw that is not confirmed either is recorded as
+    what the precise path found, and the search goes on) -- one mpmath evaluation per
+    counterexample instead of two, and the same counterexample."""
     run = _Run(prop, key_of)
     run.out.n_special = len(specials)
     if specials:
         fasts = prop.fast(specials, None if batch_key is None else (batch_key, "special"))
-        example, _, res, _ = run.sweep(specials, fasts)
-        if example is not None:
-            run.out.status, run.out.example, run.out.point = "FAILED", example, res
+        j, _, res, _ = run.sweep(specials, fasts)
+        if j is not None:
+            run.out.status, run.out.example, run.out.point = "FAILED", specials[j], res
             run.out.found_by = "special point"
             return run.out
     examples = draws(strategy, samples, seed, draw_key) if samples else []
     fasts = prop.fast(examples, None if batch_key is None else (batch_key, "random", samples, seed)) \
         if examples else None
-    example, key, res, results = run.sweep(examples, fasts)
-    if example is None:
-        if run.out.checked == 0:
-            run.out.status = "UNKNOWN"
-        return run.out
-    final = _shrink(run, strategy, samples, seed, key, example, res, results)
+    j, results = -1, {}
+    while True:
+        j, key, res, results = run.sweep(examples, fasts, j + 1, results, defer=True)
+        if j is None:
+            if run.out.checked == 0:
+                run.out.status = "UNKNOWN"
+            return run.out
+        final = _shrink(run, strategy, samples, seed, key, examples[j], res, dict(results))
+        if final is not None:
+            break
+        # the flagged draw is not confirmed: recorded as what the precise path found
+        res = results[key] = run.confirmed[key]
+        run.record(res)
+    if isinstance(res, _Provisional):
+        run.record(res.fast)
     run.out.status, run.out.found_by = "FAILED", "hypothesis (shrunk)"
     run.out.example, run.out.point = final
     return run.out
@@ -294,9 +330,12 @@ def search(prop: Property, strategy, samples=50, seed=0, specials=(), draw_key=N
 
 def _shrink(run, strategy, samples, seed, k0, example0, res0, results):
     """Hypothesis replays the draws up to the failure and shrinks it; the smallest candidate
-    the precise path confirms (and certifies) is returned as (example, point)."""
+    the precise path confirms (and certifies) is returned as (example, point).  ``res0`` is
+    the draw's precise point, or a :class:`_Provisional` one: it is confirmed only when the
+    smallest candidate is not, and when it is not confirmed either, None is returned (its
+    precise result left in ``run.confirmed``)."""
     prop = run.prop
-    failing = {k0: (example0, res0)}   # key -> (example, precise point, or the fast Point)
+    failing = {k0: (example0, None if isinstance(res0, _Provisional) else res0)}
     order = [k0]
     calls = [0]
 
@@ -336,16 +375,28 @@ def _shrink(run, strategy, samples, seed, k0, example0, res0, results):
         final = v.key
     except hypothesis.errors.HypothesisException:   # e.g. Flaky: fall back to the draw itself
         final = None
+    keys = ([final] if final is not None else []) + order[::-1]
+    if isinstance(res0, _Provisional) and keys[0] != k0:
+        keys.insert(1, k0)    # the smallest candidate, then the draw itself, then the others
     seen = set()
-    for key in ([final] if final is not None else []) + order[::-1]:
+    for key in keys:
         if key in seen:
             continue
         seen.add(key)
         example, res = failing[key]
         if res is None:
-            fasts = prop.fast([example])
-            res = run.confirm(example, fasts[0].point if fasts and fasts[0].kind == "violated" else None)
+            fast = res0.fast if key == k0 else _fast_violation(prop, example)
+            res = run.confirm(example, fast)
+            if key == k0:
+                if not _violated(res):
+                    run.confirmed[k0] = res
+                    return None
+                failing[k0] = (example, res)
+                if key != keys[-1] and key != keys[0]:
+                    continue     # confirmed: a smaller candidate still comes first
             if not _violated(res):
                 continue
         return example, res
+    if k0 in seen and _violated(failing[k0][1]):
+        return failing[k0]
     raise AssertionError("unreachable: the first violating draw is confirmed")
