@@ -221,3 +221,10 @@ def test_the_log_of_a_mean_of_weights_is_evaluated_in_log_space():
         errors.append(err)
     # a very wide q against a narrow posterior is hard for tensor grids: its estimate says so
     assert sorted(errors)[len(errors) // 2] < 1e-8 and max(errors) < 0.05
+
+
+def test_selecting_a_family_selects_its_lifts():
+    wrong = _steps("iwae.vi")["iwae_wrong"].steps[0]
+    assert [c.name for c in applicable_checkers(wrong, ("normal-normal",))] == ["normal-normal-copies"]
+    assert [c.name for c in applicable_checkers(wrong, ("gamma-poisson-copies",))] == ["gamma-poisson-copies"]
+    assert applicable_checkers(wrong, ("bivariate-gaussian",)) == []

@@ -91,3 +91,12 @@ def test_only_the_optimum_checker_takes_a_set_statement():
     assert [c.name for c in applicable_checkers(s)] == [NAME]
     one_side = _step(Q, lhs="argmin_q KL(q(z) || p(z|x))", rhs="argmin_q KL(q(z) || p(z|x))")
     assert OptimumChecker().applies(one_side)
+
+
+def test_every_checker_name_can_stand_in_the_lock():
+    """The baseline lock writes ``ID [FAMILY]  STATUS``: a checker's name has no space or bracket."""
+    from vi_sym.report.baseline import _LINE
+    from vi_sym.spot import registered_checkers
+    for c in registered_checkers():
+        m = _LINE.match(f"d::1 [{c.name}]  SPOT-CHECKED")
+        assert m and m.group(2) == c.name, c.name

@@ -96,8 +96,8 @@ def applicable_checkers(step, families: Iterable[str] = ("all",)) -> list:
     for name in families:
         if name == "all":
             picks = every
-        elif name in by_name:
-            picks = [by_name[name]]
+        elif name in by_name:    # a family's lifted checkers come with it
+            picks = [by_name[name]] + [c for c in every if getattr(c, "base_family", None) == name]
         else:
             raise KeyError(f"unknown family {name!r}; known: "
                            f"{', '.join(c.name for c in every if not getattr(c, 'always', False))}")
@@ -110,8 +110,9 @@ def applicable_checkers(step, families: Iterable[str] = ("all",)) -> list:
 
 
 def _optimisation(step) -> bool:
-    """An argmax/argmin statement compares sets of maximisers, not numbers: no checker
-    evaluates it (``judge.why_untested`` says so once, not once per family)."""
+    """An argmax/argmin statement compares sets of maximisers, not numbers: no family
+    evaluates it, only a checker that ``takes_optimisation`` (``judge.why_untested`` says so
+    once, not once per family, when none applies)."""
     return any(getattr(side, "has", lambda *_: False)(ArgOpt) for side in (step.lhs, step.rhs))
 
 

@@ -118,6 +118,7 @@ class LiftedChecker:
     def __init__(self, base, mode):
         self.base, self.mode = base, mode
         self.name = self.batch = f"{base.name}-{mode}"
+        self.base_family = base.name          # selected with it (--family normal-normal)
 
     def _fits(self, step) -> bool:
         ctx = step.context

@@ -28,7 +28,7 @@ from .base import SpotResult, applicable_checkers
 __all__ = ["TestFunctionChecker", "LIBRARY", "declared_functions", "substitute_functions",
            "NAME", "has_test_function"]
 
-NAME = "test functions"
+NAME = "test-functions"
 _T = sympy.Symbol("t", real=True)
 #: the test functions, in the order they are tried (each a function of t)
 LIBRARY = (_T, _T ** 2, _T ** 3, sympy.exp(-_T ** 2), 1 / (1 + sympy.exp(-_T)), sympy.cos(_T))
