@@ -66,8 +66,11 @@ def claim_child(step_id: str, timeout: float) -> dict:
 
 
 def _child(args, timeout):
-    p = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True,
-                       timeout=timeout + 120)
+    try:
+        p = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, capture_output=True, text=True,
+                           timeout=timeout + 30)
+    except subprocess.TimeoutExpired:     # a computation that ignored the alarm: undecided
+        return {"id": args[1], "status": "UNKNOWN (hung)", "cpu": timeout + 30, "fix_cpu": 0.0, "fixes": 0}
     if p.returncode != 0:
         return None
     return json.loads(p.stdout.strip().splitlines()[-1])

@@ -137,7 +137,11 @@ def test_beta_inside_exponential_is_proved():
 
 
 @pytest.mark.parametrize("q,r", [("Bernoulli(z, t)", "Normal(z, 0, 1)"), ("Geometric(z, t)", "Exponential(z, 1)"),
-                                 ("Exponential(z, 1)", "Beta(z, 2, 2)"), ("Normal(z, 0, 1)", "Exponential(z, 1)")])
+                                 ("Exponential(z, 1)", "Beta(z, 2, 2)"), ("Normal(z, 0, 1)", "Exponential(z, 1)"),
+                                 ("Normal(z, 0, 1)", "HalfNormal(z, 1)"), ("Exponential(z, 1)", "Pareto(z, 1, 2)"),
+                                 ("Gumbel(z, 0, 1)", "LogNormal(z, 0, 1)"), ("Poisson(z, 1)", "Binomial(z, 4, t)"),
+                                 ("Geometric(z, t)", "Bernoulli(z, t)"), ("Binomial(z, 4, t)", "Normal(z, 0, 1)"),
+                                 ("Categorical(z, 1, 2, 3)", "Gamma(z, 2, 1)"), ("Normal(z, 0, 1)", "Poisson(z, 1)")])
 def test_kl_outside_the_support_is_neither_proved_nor_spot_checked(q, r):
     """discrete against continuous, or a wider support: the KL is +oo, whatever the right side says."""
     proof, spot = _run(f"derivation d\nlatent: z\nunit: t\ndefine q(z) = {q}\ndefine r(z) = {r}\n\n"

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show every step's statement and proof")
     c.add_argument("-q", "--quiet", action="store_true", help="only show steps that are not as expected")
     c.add_argument("--no-fixes", action="store_true", help="do not search for likely fixes of FAILED steps")
+    c.add_argument("--fix-timeout", type=float, default=5.0,
+                   help="seconds the likely-fix search of one FAILED step may take (default 5)")
     c.add_argument("--strict", action="store_true",
                    help="an UNKNOWN verdict fails the run (exit 1), as a FAILED one does")
     c.add_argument("--plot", metavar="DIR", default=None,
@@ -172,6 +174,7 @@ def _settings(args, fams=("all",)):
         return validate(Settings(timeout=args.timeout, jobs=args.jobs, families=tuple(fams),
                                  samples=args.samples, seed=args.seed,
                                  fixes=not getattr(args, "no_fixes", False),
+                                 fix_timeout=getattr(args, "fix_timeout", 5.0),
                                  strict=bool(getattr(args, "strict", False))), flag=_flag), None
     except SettingError as err:
         return None, str(err)

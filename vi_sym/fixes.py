@@ -29,6 +29,8 @@ from . import claims
 from .core import Status
 from .families import FAMILIES
 from .judge import judge, spot
+from .deadline import Deadline
+from .claims.wording import plain_edit
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
 from .moments import Moment
 from .mutations import CLAIM_OPERATORS, FIX_OPERATORS, FLIP_RELATION, edits, swap_kl
@@ -45,6 +47,26 @@ MAX_FIXES = 3
 #: spot-check at the extreme draws)
 MAX_CLAIM_SPOT = 2
 SCREEN_FAMILY = "categorical"
+#: seconds a likely-fix search may take (``deadline=``; check: ``Settings.fix_timeout``)
+FIX_DEADLINE = 5.0
+
+
+class Fixes(list):
+    """The fixes found, best first; ``note`` says when the search ran out of time."""
+    note = ""
+
+
+def _bounded(search, deadline) -> Fixes:
+    """Run ``search(proved, checked, deadline)`` (it fills the two lists) within ``deadline``
+    seconds (None: no limit); what it found before the time ran out is kept."""
+    proved, checked = [], []
+    with Deadline(deadline) as dl:
+        search(proved, checked, dl)
+    out = Fixes((proved + checked)[:MAX_FIXES])
+    if dl.expired:
+        out.note = (f"no fix found within {deadline:g} s" if not out else
+                    f"the search for more fixes stopped after {deadline:g} s")
+    return out
 
 
 @dataclass
@@ -95,7 +117,7 @@ def claim_candidates(step):
                step.lhs, step.rel, step.rhs + residual)
     yield from _restored_in_log(step, residual)
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
-        yield op, f"{desc} on the right", step.lhs, step.rel, new
+        yield op, f"{plain_edit(desc, step.rhs, new)} on the right", step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
@@ -121,17 +143,22 @@ def _restored_in_log(step, residual):
                step.lhs, step.rel, step.rhs.xreplace({lg: sympy.log(new_u)}))
 
 
-def suggest_fixes(step, families=(), samples=20, seed=0, start=None) -> list:
+def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FIX_DEADLINE) -> Fixes:
     """Up to MAX_FIXES edits under which the step holds, PROVED ones first (``start``: see
-    :func:`candidates`)."""
+    :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out)."""
     if claims.is_concrete(step) and step.rel == "=" and start is None:
-        return claim_fixes(step, samples=samples, seed=seed)
+        return claim_fixes(step, samples=samples, seed=seed, deadline=deadline)
+    return _bounded(lambda proved, checked, dl: _search(step, families, samples, seed, start, proved,
+                                                        checked, dl), deadline)
+
+
+def _search(step, families, samples, seed, start, proved, checked, dl) -> None:
     settings = Settings(families=tuple(families), samples=samples, seed=seed)
     screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
     screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
-    proved, checked = [], []
     concrete = claims.is_concrete(step)
     for n, (op, desc, lhs, rel, rhs) in enumerate(candidates(step, start)):
+        dl.check()
         if n >= (MAX_CLAIM_CANDIDATES if concrete else MAX_CANDIDATES) or len(proved) >= MAX_FIXES:
             break
         # judged from the last right expression, the step spans the wrong one's rules too
@@ -153,10 +180,9 @@ def suggest_fixes(step, families=(), samples=20, seed=0, start=None) -> list:
             proved.append(Fix(op, desc, statement, "PROVED"))
         elif verdict.families and all(f["status"] == "SPOT-CHECKED" for f in verdict.families):
             checked.append(Fix(op, desc, statement, "SPOT-CHECKED"))
-    return (proved + checked)[:MAX_FIXES]
 
 
-def claim_fixes(step, samples=20, seed=0) -> list:
+def claim_fixes(step, samples=20, seed=0, deadline=FIX_DEADLINE) -> Fixes:
     """Up to MAX_FIXES edits of a refuted closed form (an equation about defined densities)
     under which it holds: each candidate of :func:`claim_candidates` is decided by the moment
     lemmas (:func:`claim_decider`: a candidate that differs from the left
@@ -164,10 +190,16 @@ def claim_fixes(step, samples=20, seed=0) -> list:
     prove is offered as PROVED.  A candidate they can neither prove nor refute (a statistic
     with no lemma that does not cancel) is spot-checked against the defining integrals --
     at most MAX_CLAIM_SPOT of them -- and offered as SPOT-CHECKED when it holds at every
-    point.  Nothing else is ever offered."""
+    point.  Nothing else is ever offered.  Within ``deadline`` seconds (see :func:`suggest_fixes`)."""
+    return _bounded(lambda proved, checked, dl: _claim_search(step, samples, seed, proved, checked, dl),
+                    deadline)
+
+
+def _claim_search(step, samples, seed, proved, checked, dl) -> None:
     decide = claim_decider(step)
-    proved, open_, checked = [], [], []
+    open_ = []
     for n, (op, desc, lhs, rel, rhs) in enumerate(claim_candidates(step)):
+        dl.check()
         if n >= MAX_CLAIM_CANDIDATES or len(proved) >= MAX_FIXES:
             break
         try:
@@ -182,7 +214,6 @@ def claim_fixes(step, samples=20, seed=0) -> list:
     for op, desc, probe in open_ if len(proved) < MAX_FIXES else ():
         if spot_claim(probe, samples=samples, seed=seed).status == "SPOT-CHECKED":
             checked.append(Fix(op, desc, relation_unicode(probe.lhs, probe.rel, probe.rhs), "SPOT-CHECKED"))
-    return (proved + checked)[:MAX_FIXES]
 
 
 #: the screening point per declared domain (generic values: no special symmetry)

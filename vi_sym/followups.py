@@ -56,7 +56,7 @@ class FollowUps:
         self.inherited: dict = {}         # plan index -> bool, for settled steps
         self.verdicts: dict = {}          # plan index -> inherit verdict (a status value)
         self.asked: set = set()           # (kind, plan index) submitted
-        self.fixed: dict = {}             # plan index -> fixes (list of dicts)
+        self.fixed: dict = {}             # plan index -> {"fixes": [dicts], "note": str}
         self._chains: list = []           # the entries of each derivation, in chain order
         for entry in chains:
             if not self._chains or self._chains[-1][-1][0] is not entry[0]:
@@ -110,6 +110,8 @@ class FollowUps:
             self.verdicts[pi] = out.value if out is not None and out.ok else ""
         elif out is not None and out.ok:
             self.fixed[pi] = out.value
+        elif out is not None and out.kind == "timeout":
+            self.fixed[pi] = {"fixes": [], "note": f"no fix found within {self.settings.timeout:g} s"}
 
     def apply(self, results: dict) -> None:
         """Write what was settled into the results (run only after an uninterrupted check)."""
@@ -121,5 +123,7 @@ class FollowUps:
             if self.inherited[pi]:
                 r.reason = sentence(d, d.steps[n - 1], n - 1)
                 r.fixes = []
-            elif pi in self.fixed:
-                r.fixes = self.fixed[pi]
+            elif pi in self.fixed:      # {"fixes": [...], "note": why the search stopped, or ""}
+                r.fixes, note = self.fixed[pi]["fixes"], self.fixed[pi]["note"]
+                if note:
+                    r.reason = f"{r.reason} (likely fixes: {note})" if r.reason else f"likely fixes: {note}"

@@ -44,6 +44,8 @@ def pytest_addoption(parser):
                 help="vi_sym: draws per step and family (default 50)")
     g.addoption("--vi-sym-timeout", type=float, default=20.0, metavar="SECONDS",
                 help="vi_sym: time limit per step (default 20)")
+    g.addoption("--vi-sym-fix-timeout", type=float, default=5.0, metavar="SECONDS",
+                help="vi_sym: time limit of the likely-fix search per FAILED step (default 5)")
     g.addoption("--vi-sym-cache-dir", default=None, metavar="DIR",
                 help="vi_sym: reuse verdicts of unchanged steps from DIR (default .vi_sym_cache "
                      "in the directory pytest was started in)")
@@ -65,6 +67,7 @@ def pytest_configure(config):
     from .settings import SettingError, Settings, validate  # vi_sym is loaded lazily, see the top
     try:
         validate(Settings(timeout=config.getoption("vi_sym_timeout", 20.0),
+                          fix_timeout=config.getoption("vi_sym_fix_timeout", 5.0),
                           samples=config.getoption("vi_sym_samples", 50)),
                  flag=lambda name: f"--vi-sym-{name}")
     except SettingError as err:
@@ -152,6 +155,7 @@ def _settings(config):
     fams = config.getoption("vi_sym_family") or ["all"]
     # under pytest-xdist the workers are the parallelism: each checks with one worker process
     return Settings(timeout=config.getoption("vi_sym_timeout"),
+                    fix_timeout=config.getoption("vi_sym_fix_timeout"),
                     families=() if "none" in fams else tuple(fams),
                     samples=config.getoption("vi_sym_samples"),
                     jobs=1 if _xdist_worker(config) else 0)

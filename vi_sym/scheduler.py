@@ -52,12 +52,13 @@ def spot_task(step: Step, checker, settings: Settings):
     return spot(step, checker, settings)
 
 
-def fix_task(step: Step, start, settings: Settings) -> list:
-    """Worker body: likely fixes of a FAILED step (``start``: see :func:`fixes.suggest_fixes`)."""
+def fix_task(step: Step, start, settings: Settings) -> dict:
+    """Worker body: ``{"fixes": [...], "note": why the search stopped}`` (see :func:`fixes.suggest_fixes`)."""
     from .fixes import suggest_fixes  # for start-up time; loaded before the workers fork
     fixes = suggest_fixes(step, settings.families, samples=min(settings.samples, 20),
-                          seed=settings.seed, start=start)
-    return [f.as_dict() for f in fixes]
+                          seed=settings.seed, start=start,
+                          deadline=min(settings.fix_timeout, 0.9 * settings.timeout))
+    return {"fixes": [f.as_dict() for f in fixes], "note": fixes.note}
 
 
 def _batch_key(fn, args):

@@ -30,6 +30,7 @@ class Settings:
     seed: int = 0
     tol: float = 1e-6
     fixes: bool = True             # look for likely fixes of FAILED steps
+    fix_timeout: float = 5.0       # seconds the likely-fix search of one step may take
     strict: bool = False           # an UNKNOWN verdict fails the run (exit 1)
 
     def resolved_jobs(self) -> int:
@@ -79,6 +80,8 @@ def validate(settings: Settings, flag=_plain) -> Settings:
     s = settings
     s.timeout = _real("timeout", s.timeout, 0.0, MAX_TIMEOUT, flag,
                       f"a finite number of seconds in (0, {MAX_TIMEOUT:g}]")
+    s.fix_timeout = _real("fix_timeout", s.fix_timeout, 0.0, MAX_TIMEOUT, flag,
+                          f"a finite number of seconds in (0, {MAX_TIMEOUT:g}]")
     s.samples = _int("samples", s.samples, 1, MAX_SAMPLES, flag)
     s.jobs = _int("jobs", s.jobs, 0, MAX_JOBS, flag)
     s.seed = _int("seed", s.seed, -(2 ** 63), 2 ** 63 - 1, flag)

@@ -11,6 +11,8 @@ vi_sym adds to the derivation (:func:`normalisation_claim`).
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 
 import sympy
@@ -18,11 +20,25 @@ from sympy import Integral, Lambda, Sum, log
 
 from .base import Dist, Spec, register
 from .domains import stand_ins
+from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "is_written", "total_mass", "is_density",
-           "provably_positive", "split_positive_logs"]
+           "provably_positive", "split_positive_logs", "declared"]
 
 WRITTEN = "Written"
+#: the parameters' declared domains while a claim is proved (see :func:`declared`)
+_DOMAINS: contextvars.ContextVar = contextvars.ContextVar("written_domains", default=())
+
+
+@contextlib.contextmanager
+def declared(domains):
+    """Within the block, a written density's expectations are taken with each parameter in
+    its declared domain (``unit`` t as u/(1+u), u > 0: so |1 - t| < 1 is provable)."""
+    token = _DOMAINS.set(tuple(sorted(dict(domains).items())))
+    try:
+        yield
+    finally:
+        _DOMAINS.reset(token)
 
 
 def is_written(dist) -> bool:
@@ -99,13 +115,50 @@ def _settle(v):
     return v
 
 
+def _under(dist, h, domains):
+    """(dist, h, back): the density and statistic with each parameter replaced by a stand-in
+    carrying its declared domain, and the map back to the parameters."""
+    L, lo, hi, discrete = _parts(dist.params)
+    z = dist.var
+    subs = {k: v for k, v in stand_ins(L(z) + lo + hi + h, dict(domains)).items() if k != z}
+    back = {}
+    for sym, e in subs.items():
+        if isinstance(e, sympy.Dummy):
+            back[e] = sym
+        else:                              # a unit parameter t = u/(1+u): u = t/(1 - t)
+            (u,) = e.free_symbols
+            back[u] = sym / (1 - sym)
+    d = written(z, L(z).xreplace(subs), lo.xreplace(subs), hi.xreplace(subs), discrete)
+    return d, h.xreplace(subs), back
+
+
+def _tidy(val):
+    """A value as a cancelled rational function of its generators when that is shorter (the
+    stand-ins' u/(1+u) cancel before the map back makes them t/(1 - t))."""
+    try:
+        c = sympy.cancel(sympy.together(val))
+    except Exception:  # noqa: BLE001 -- keep it as it is
+        return val
+    return c if sympy.count_ops(c) <= sympy.count_ops(val) else val
+
+
 @functools.lru_cache(maxsize=1024)
-def closed_expectation(dist, h):
-    """sympy's value of Σ_z r(z) h(z) (∫ for a pdf), or None when it stays unevaluated."""
+def closed_expectation(dist, h, domains=()):
+    """Σ_z r(z) h(z) (∫ for a pdf) -- a geometric-type series by the lemma of
+    :mod:`.series`, otherwise sympy's sum or integral -- or None when it stays unevaluated.
+    ``domains``: the parameters' declared domains, (name, domain) pairs."""
+    if domains:
+        dist, h, back = _under(dist, h, domains)
+        val = closed_expectation(dist, h)
+        return None if val is None else _tidy(val).xreplace(back)
     total = sympy.Integer(0)
     discrete = bool(dist.params[3])
     try:
         for body, v, lo, hi in _pieces(dist, h):
+            val = geometric_sum(body, v, lo, hi) if discrete else None
+            if val is not None:
+                total += val
+                continue
             if discrete:
                 g, back = _geometric(body, v)
                 val = Sum(g, (v, lo, hi)).doit().xreplace(back)
@@ -122,24 +175,6 @@ def closed_expectation(dist, h):
 
 def total_mass(dist):
     return closed_expectation(dist, sympy.Integer(1))
-
-
-def provably_positive(e, strict=True) -> bool:
-    """e > 0 (>= 0 unless strict) from the symbols' assumptions; a difference of two positive
-    terms a - b through log a - log b (1 - exp(-l) > 0 because l > 0)."""
-    if (e.is_positive if strict else e.is_nonnegative):
-        return True
-    if isinstance(e, sympy.Mul):
-        return all(provably_positive(f, strict) for f in e.args)
-    if isinstance(e, sympy.Pow):
-        return provably_positive(e.base, True) or (e.exp.is_even is True and not strict)
-    if isinstance(e, sympy.Add) and len(e.args) == 2:
-        a, b = sorted(e.args, key=lambda t: t.could_extract_minus_sign())
-        b = -b
-        if a.is_positive and b.is_positive:
-            d = sympy.expand_log(sympy.log(a) - sympy.log(b), force=False)
-            return bool(d.is_positive if strict else d.is_nonnegative)
-    return False
 
 
 def split_positive_logs(e):
@@ -189,7 +224,7 @@ def _is_density(dist, domains) -> tuple:
 def _lemma(z, params, h):
     L, lo, hi, discrete = _parts(params)
     d = Dist(WRITTEN, z, *params)
-    v = closed_expectation(d, h)
+    v = closed_expectation(d, h, _DOMAINS.get())
     if v is None:
         return None
     what = "Σ" if discrete else "∫"

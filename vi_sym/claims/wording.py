@@ -1,0 +1,66 @@
+"""How a likely fix of a closed form is worded: by a part of the user's own expression.
+
+An edit operator describes what it did to the term it touched ("half the term 2", "-(-l)
+instead of -l"); when that term is a bare number inside something larger (the 2 of
+``gamma(k + 2)``) or the wording doubles a sign, the description names no term the user wrote.
+:func:`plain_edit` then describes the edit by the smallest part of the expression that changed,
+widened to the function around a number: "Γ(k + 1) instead of Γ(k + 2)".
+"""
+from __future__ import annotations
+
+import sympy
+
+from ..notation import to_unicode
+
+__all__ = ["changed_part", "plain_edit"]
+
+
+def _differing(old, new):
+    """(old part, new part) of the one argument in which ``old`` and ``new`` differ, else None."""
+    if old.func != new.func or old.is_Atom or new.is_Atom:
+        return None
+    if isinstance(old, (sympy.Add, sympy.Mul)):          # arguments are sorted: compare as multisets
+        a, b = list(old.args), list(new.args)
+        for x in list(a):
+            if x in b:
+                a.remove(x)
+                b.remove(x)
+        return (a[0], b[0]) if len(a) == len(b) == 1 else None
+    if len(old.args) != len(new.args):
+        return None
+    pairs = [(x, y) for x, y in zip(old.args, new.args) if x != y]
+    return pairs[0] if len(pairs) == 1 else None
+
+
+def _path(old, new) -> list:
+    """[(old, new), ...]: from the whole expressions down to the smallest differing pair."""
+    path = [(old, new)]
+    while True:
+        nxt = _differing(*path[-1])
+        if nxt is None:
+            return path
+        path.append(nxt)
+
+
+def changed_part(old, new):
+    """(old part, new part): the smallest subexpression of ``old`` whose replacement gives
+    ``new``, widened past a bare number (and the sum or product around it) to the function
+    around it -- never to the whole expression."""
+    path = _path(old, new)
+    i = len(path) - 1
+    if path[i][0].is_Number:
+        while i > 1 and (path[i][0].is_Atom or isinstance(path[i][0], (sympy.Add, sympy.Mul))):
+            i -= 1
+    return path[i]
+
+
+def plain_edit(desc: str, old, new) -> str:
+    """``desc`` unless it doubles a sign ("-(-l)") or the edited term is a bare number nested
+    inside a larger part (the 2 of ``gamma(k + 2)``); then "<new part> instead of <old part>"
+    (see :func:`changed_part`)."""
+    path = _path(old, new)
+    nested_number = len(path) > 2 and path[-1][0].is_Number
+    if "-(-" not in desc and not nested_number:
+        return desc
+    o, n = changed_part(old, new)
+    return f"{to_unicode(n)} instead of {to_unicode(o)}"
