@@ -20,6 +20,8 @@ def explain_counterexample(entry: dict, rel: str) -> str:
     """E.g. 'In the normal-normal model with q = exact posterior (...), the right side exceeds
     the left side by 0.42, so lhs >= rhs does not hold.'"""
     c = entry["counterexample"]
+    if c.get("sentence"):         # a checker that says it all in a sentence of its own
+        return c["sentence"]
     lhs, rhs = c["lhs"], c["rhs"]
     d = lhs - rhs
     where = _where(entry)

@@ -66,6 +66,8 @@ class BetaBernoulli(Family):
     discrete = False
     description = "Beta prior on a success probability z, n Bernoulli observations, q = Beta(a, b)"
     support = (mpf(0), mpf(1))
+    #: the params keys of the i.i.d. data points (one entry per point), for `iid:` steps
+    data_points = ("x",)
 
     def _prepare(self, params):
         P = _P()

@@ -60,6 +60,8 @@ class GammaPoisson(Family):
     discrete = False
     description = "Gamma prior on a Poisson rate z, n Poisson counts, q = Gamma(a, b)"
     support = (mpf(0), mpmath.inf)
+    #: the params keys of the i.i.d. data points (one entry per point), for `iid:` steps
+    data_points = ("x",)
 
     def _prepare(self, params):
         P = _P()

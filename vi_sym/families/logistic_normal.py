@@ -74,6 +74,8 @@ class LogisticNormal(Family):
     description = ("Bernoulli-logistic likelihood, Gaussian prior on a scalar weight z, q = N(m, s^2); "
                    "evidence and posterior by quadrature")
     support = (-mpmath.inf, mpmath.inf)
+    #: the params keys of the i.i.d. data points (one entry per point), for `iid:` steps
+    data_points = ("t", "y")
 
     def _prepare(self, params):
         P = _P()

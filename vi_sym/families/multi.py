@@ -108,6 +108,10 @@ class MultiFamily(Family):
         self._by_id = {}
 
     # ----- densities -----------------------------------------------------------------
+    def is_data(self, name) -> bool:
+        """Does ``name`` (free in a step) stand for observed data of this family?"""
+        return name == DATA_NAME
+
     def role(self, d):
         """``(name, vars, given, parameter)`` of a density this family knows (``parameter``:
         the parameter value right of the bar, or None), or UnsupportedDensity."""

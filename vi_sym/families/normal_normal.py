@@ -52,6 +52,8 @@ class NormalNormal(Family):
     discrete = False
     description = "Gaussian prior on the mean z, n Gaussian observations with known sigma, q = N(m, s^2)"
     support = (-mpmath.inf, mpmath.inf)
+    #: the params keys of the i.i.d. data points (one entry per point), for `iid:` steps
+    data_points = ("x",)
 
     def _prepare(self, params):
         P = _P()

@@ -127,6 +127,25 @@ class _Ctx:
         return self.along(name, z), self.along(name, wu * jac)
 
 
+#: the most terms a finite sum may have
+MAX_TERMS = 10_000
+
+
+def _integer(v, e) -> int:
+    """A sum's bound at the point: an integer, or NotEvaluable."""
+    v = np.asarray(v)
+    if v.size != 1 or not np.isfinite(v) or v.reshape(()) != np.round(v.reshape(())):
+        raise NotEvaluable(f"a bound of {e} is not an integer here")
+    return int(np.round(v.reshape(())))
+
+
+def _log_error(ctx, key):
+    """An absolute error bound of the family's log-density ``key`` (a normaliser from
+    quadrature), when the family gives one; else 0."""
+    fn = getattr(ctx.family, "log_error", None)
+    return 0 if fn is None else fn(ctx.P, key)
+
+
 def _zero(er) -> bool:
     """A scalar error that is exactly 0 (a constant's): nothing to propagate."""
     return np.ndim(er) == 0 and er == 0
@@ -143,6 +162,7 @@ class _Compiler:
 
     def __init__(self, family):
         self.family = family
+        self.indices = set()       # names bound by the enclosing finite sums
 
     def value(self, e):
         fam = self.family
@@ -152,7 +172,7 @@ class _Compiler:
             def dens(ctx):
                 lv = ctx.family.log_density(ctx.P, key, ctx.env)
                 v = np.exp(lv)
-                return v, v * ctx.eps * 8 * (1 + np.abs(lv))
+                return v, v * (ctx.eps * 8 * (1 + np.abs(lv)) + _log_error(ctx, key))
             return dens
         if is_constant(e):
             c = sympy.Float(e, 30)
@@ -174,10 +194,16 @@ class _Compiler:
             return self.log(self.slog(e.args[0]))
         if isinstance(e, sympy.Integral):
             return self.integral(e)
+        if isinstance(e, sympy.Sum):
+            return self.finite_sum(e)
         raise NotEvaluable(f"cannot evaluate {type(e).__name__}: {e}", structural=True)
 
     def symbol(self, e):
         name = e.name
+        if name in self.indices:            # the index of an enclosing finite sum
+            def idx(ctx):
+                return ctx.dtype(ctx.env[name]), ctx.dtype(0)
+            return idx
         if name in getattr(self.family, "parameters", ()):
             def par(ctx):
                 return ctx.family.parameter_value(ctx.P, name), ctx.dtype(0)
@@ -241,7 +267,7 @@ class _Compiler:
 
             def sd(ctx):
                 lv = ctx.family.log_density(ctx.P, key, ctx.env)
-                return 1, lv, ctx.eps * 8 * (1 + np.abs(lv))
+                return 1, lv, ctx.eps * 8 * (1 + np.abs(lv)) + _log_error(ctx, key)
             return sd
         if isinstance(e, sympy.Mul):
             parts = [self.slog(a) for a in e.args]
@@ -269,6 +295,8 @@ class _Compiler:
                 xv = ctx.dtype(xs)
                 return (s if k is None or k % 2 else np.abs(s)), xv * l, abs(xv) * le
             return sp
+        if isinstance(e, sympy.Add) and e.has(Density):
+            return self.slog_sum([self.slog(a) for a in e.args], self.value(e))
         if isinstance(e, sympy.exp):
             fa = self.value(e.args[0])
 
@@ -284,6 +312,29 @@ class _Compiler:
             with np.errstate(divide="ignore"):
                 return np.sign(v), np.log(av), er / np.where(av > 0, av, 1)
         return sv
+
+    @staticmethod
+    def slog_sum(parts, fv):
+        """A sum of positive terms in log space (log-sum-exp): ``log((w1 + w2)/2)`` stays finite
+        where a weight p/q underflows or overflows on its own.  A term that is not positive
+        everywhere: the sum's value instead."""
+        def f(ctx):
+            vals = [fn(ctx) for fn in parts]
+            if not all(np.all(np.asarray(s) > 0) for s, _, _ in vals):
+                v, er = fv(ctx)
+                av = np.abs(v)
+                with np.errstate(divide="ignore"):
+                    return np.sign(v), np.log(av), er / np.where(av > 0, av, 1)
+            top = vals[0][1]
+            for _, l, _ in vals[1:]:
+                top = np.maximum(top, l)
+            top = np.where(np.isfinite(top), top, 0)
+            tot, err = 0, 0
+            for _, l, le in vals:
+                w = np.exp(l - top)
+                tot, err = tot + w, err + w * le
+            return 1, top + np.log(tot), err / tot + ctx.eps * (len(vals) + 1)
+        return f
 
     def from_slog(self, fl):
         def f(ctx):
@@ -315,6 +366,39 @@ class _Compiler:
             if isinstance(a, sympy.Basic):
                 out |= self.weights(a)
         return out
+
+    def finite_sum(self, e):
+        """``Σ_{n=a}^{b} f``: bounds that are numbers or the family's parameters (integers at the
+        point), the body evaluated at each n (``ctx.env[n]`` an int: a density of the data
+        point x[n] reads it, see the family's ``role``)."""
+        if len(e.limits) != 1 or len(e.limits[0]) != 3:
+            raise NotEvaluable(f"only a finite sum over one index is evaluated: {e}", structural=True)
+        n, a, b = e.limits[0]
+        fa, fb = self.value(a), self.value(b)
+        self.indices.add(n.name)
+        try:
+            body = self.value(e.function)
+        finally:
+            self.indices.discard(n.name)
+
+        def f(ctx):
+            lo, hi = (_integer(fn(ctx)[0], e) for fn in (fa, fb))
+            if hi - lo > MAX_TERMS:
+                raise NotEvaluable(f"a sum of more than {MAX_TERMS} terms is not evaluated: {e}")
+            saved = ctx.env.get(n.name)
+            tot, err = ctx.dtype(0), ctx.dtype(0)
+            try:
+                for k in range(lo, hi + 1):
+                    ctx.env[n.name] = k
+                    v, er = body(ctx)
+                    tot, err = tot + v, err + er + ctx.eps * np.abs(tot + v)
+            finally:
+                if saved is None:
+                    ctx.env.pop(n.name, None)
+                else:
+                    ctx.env[n.name] = saved
+            return tot, err
+        return f
 
     def integral(self, e):
         for lim in e.limits:                 # the first limit is the innermost integral

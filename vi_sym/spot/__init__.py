@@ -13,12 +13,19 @@ from .claims import ClaimChecker, spot_claim
 from .indexed import IndexedChecker, spot_indexed
 from .families import FamilyChecker, family_checkers, family_coordinates, spot_check
 from .driver import search
+from .testfunctions import TestFunctionChecker
+from .lifted import LiftedChecker, lifted_checkers
+from .optimum import OptimumChecker
 
 __all__ = ["SpotChecker", "SpotResult", "applicable_checkers", "register_checker",
            "registered_checkers", "unregister_checker", "AlgebraChecker", "spot_algebra", "ClaimChecker", "IndexedChecker", "spot_indexed", "FamilyChecker",
-           "family_checkers", "family_coordinates", "spot_check", "spot_claim", "search"]
+           "family_checkers", "family_coordinates", "spot_check", "spot_claim", "search",
+           "TestFunctionChecker", "LiftedChecker", "lifted_checkers", "OptimumChecker"]
 
 register_checker(ClaimChecker())
 register_checker(IndexedChecker())
 register_checker(AlgebraChecker())
 register_checker(family_checkers)
+register_checker(TestFunctionChecker())
+register_checker(lifted_checkers)
+register_checker(OptimumChecker())

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol, runtime_checkable
+from sympy.core.function import AppliedUndef
+
 from ..operators import ArgOpt
 
 __all__ = ["SpotResult", "SpotChecker", "register_checker", "unregister_checker",
@@ -94,21 +96,29 @@ def applicable_checkers(step, families: Iterable[str] = ("all",)) -> list:
     for name in families:
         if name == "all":
             picks = every
-        elif name in by_name:
-            picks = [by_name[name]]
+        elif name in by_name:    # a family's lifted checkers come with it
+            picks = [by_name[name]] + [c for c in every if getattr(c, "base_family", None) == name]
         else:
             raise KeyError(f"unknown family {name!r}; known: "
                            f"{', '.join(c.name for c in every if not getattr(c, 'always', False))}")
         chosen.extend(c for c in picks if c not in chosen)
-    if _optimisation(step):
-        return []
+    if _optimisation(step):  # only a checker that refutes sets through a certified member
+        chosen = [c for c in chosen if getattr(c, "takes_optimisation", False)]
+    if _functions(step):     # f has no value: only a checker that substitutes test functions
+        chosen = [c for c in chosen if getattr(c, "takes_functions", False)]
     return [c for c in chosen if _applies(c, step)]
 
 
 def _optimisation(step) -> bool:
-    """An argmax/argmin statement compares sets of maximisers, not numbers: no checker
-    evaluates it (``judge.why_untested`` says so once, not once per family)."""
+    """An argmax/argmin statement compares sets of maximisers, not numbers: no family
+    evaluates it, only a checker that ``takes_optimisation`` (``judge.why_untested`` says so
+    once, not once per family, when none applies)."""
     return any(getattr(side, "has", lambda *_: False)(ArgOpt) for side in (step.lhs, step.rhs))
+
+
+def _functions(step) -> bool:
+    """Does the step apply a declared function (``functions: f``)?"""
+    return any(side.atoms(AppliedUndef) for side in (step.lhs, step.rhs))
 
 
 def _applies(checker, step) -> bool:

@@ -195,7 +195,8 @@ def _structural(form, fam):
                 fam.role(d)
         except UnsupportedDensity as ex:
             return "NOT-APPLICABLE", ex.reason
-        other = sorted(free_names(side) - set(fam.latents) - set(fam.parameters) - {DATA_NAME})
+        other = sorted(n for n in free_names(side) - set(fam.latents) - set(fam.parameters)
+                       if not fam.is_data(n))
         if other:
             return "UNKNOWN", f"free symbol(s) {', '.join(other)} have no value in a model family"
         try:
