@@ -56,11 +56,10 @@ def changed_part(old, new):
 
 def plain_edit(desc: str, old, new, op: str = "") -> str:
     """``desc`` unless it doubles a sign ("-(-l)"), the edited term is a bare number nested
-    inside a larger part (the 2 of ``gamma(k + 2)``) or the two terms a ``flip_pair`` edit flipped
-    are a whole bracket
-    ("-1 and t instead of 1 and -t"); then "<new part> instead of <old part>" (see
-    :func:`changed_part`; a bracket with what it multiplies: "(t - 1) log(1 - t) instead of
-    (1 - t) log(1 - t)")."""
+    inside a larger part (the 2 of ``gamma(k + 2)``) or the two terms a ``flip_pair`` edit
+    flipped are a whole bracket ("-1 and t instead of 1 and -t"); then "<new part> instead of
+    <old part>" (see :func:`changed_part`; a bracket with what it multiplies: "(t - 1) log(1 - t)
+    instead of (1 - t) log(1 - t)")."""
     path = _path(old, new)
     nested_number = len(path) > 2 and path[-1][0].is_Number
     o, n = path[-1]
