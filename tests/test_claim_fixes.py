@@ -92,9 +92,9 @@ def _series_wrong():
 def test_the_search_on_a_series_stops_at_its_deadline_and_says_so():
     """sympy's summation of an edited series can run for minutes: the search keeps what it
     found and says it stopped (the Python API, no scheduler around it)."""
-    t0 = time.monotonic()
+    t0 = time.process_time()            # the deadline counts CPU seconds (load-independent)
     fixes = suggest_fixes(_series_wrong(), deadline=2)
-    assert time.monotonic() - t0 < 6
+    assert time.process_time() - t0 < 6
     assert "2 s" in fixes.note
     for f in fixes:
         assert f.verdict == "PROVED"
