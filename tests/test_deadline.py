@@ -1,5 +1,6 @@
-"""The time limit of a search (vi_sym.deadline): it interrupts a long computation, leaves an
-enclosing timer that is due first alone, and re-arms one due later."""
+"""The time limit of a search (vi_sym.deadline, CPU seconds): it interrupts a long computation,
+is not swallowed by the search's own exception handlers, nests, and leaves an enclosing timer
+its time."""
 import signal
 import time
 
@@ -7,18 +8,20 @@ import pytest
 
 from vi_sym.deadline import Deadline, Expired
 
+TIMER, SIG = signal.ITIMER_PROF, signal.SIGPROF
+
 
 def _spin(seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
         pass
 
 
 def test_a_long_computation_is_interrupted_and_the_block_is_left():
-    t0 = time.monotonic()
+    t0 = time.process_time()
     with Deadline(0.2) as dl:
         _spin(5)
-    assert dl.expired and time.monotonic() - t0 < 2
+    assert dl.expired and time.process_time() - t0 < 2
 
 
 def test_an_exception_handler_in_the_search_does_not_swallow_the_deadline():
@@ -34,7 +37,13 @@ def test_an_exception_handler_in_the_search_does_not_swallow_the_deadline():
 def test_a_block_that_finishes_in_time_is_not_expired_and_no_timer_is_left():
     with Deadline(5) as dl:
         _spin(0.01)
-    assert not dl.expired and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    assert not dl.expired and signal.getitimer(TIMER)[0] == 0
+
+
+def test_waiting_costs_no_cpu_time():
+    with Deadline(0.2) as dl:
+        time.sleep(0.4)
+    assert not dl.expired
 
 
 def test_check_between_steps_raises_when_the_time_is_up():
@@ -44,34 +53,60 @@ def test_check_between_steps_raises_when_the_time_is_up():
     assert dl.expired
 
 
+def test_an_inner_deadline_ends_its_block_only_and_the_outer_one_still_holds():
+    t0 = time.process_time()
+    with Deadline(0.6) as outer:
+        with Deadline(0.1) as inner:
+            _spin(5)
+        assert inner.expired and not outer.expired
+        with Deadline(5) as long_inner:
+            _spin(5)                       # the outer's time comes first: only the outer ends
+        pytest.fail("the outer deadline did not end its block")
+    assert outer.expired and not long_inner.expired and time.process_time() - t0 < 3
+
+
 def test_an_enclosing_timer_due_first_still_fires():
     class Outer(Exception):
         pass
 
     def ring(*_):
         raise Outer()
-    old = signal.signal(signal.SIGALRM, ring)
+    old = signal.signal(SIG, ring)
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        signal.setitimer(TIMER, 0.2)
         with pytest.raises(Outer):
             with Deadline(5):
                 _spin(3)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIG, old)
+
+
+@pytest.mark.parametrize("handler", [lambda *_: None, signal.SIG_IGN])
+def test_an_enclosing_timer_due_first_that_does_not_stop_the_block_leaves_the_deadline_armed(handler):
+    old = signal.signal(SIG, handler)
+    try:
+        signal.setitimer(TIMER, 0.05)
+        t0 = time.process_time()
+        with Deadline(0.3) as dl:
+            _spin(5)
+        assert dl.expired and time.process_time() - t0 < 2
+    finally:
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIG, old)
 
 
 def test_an_enclosing_timer_due_later_is_rearmed():
-    old = signal.signal(signal.SIGALRM, lambda *_: None)
+    old = signal.signal(SIG, lambda *_: None)
     try:
-        signal.setitimer(signal.ITIMER_REAL, 30)
+        signal.setitimer(TIMER, 30)
         with Deadline(0.1) as dl:
             _spin(1)
-        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        left = signal.getitimer(TIMER)[0]
         assert dl.expired and 25 < left < 30
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIG, old)
 
 
 def test_no_limit():
@@ -82,17 +117,3 @@ def test_no_limit():
         with Deadline(0) as dl0:
             pass
         dl0.check()
-
-
-@pytest.mark.parametrize("handler", [lambda *_: None, signal.SIG_IGN])
-def test_an_enclosing_timer_due_first_that_does_not_stop_the_block_leaves_the_deadline_armed(handler):
-    old = signal.signal(signal.SIGALRM, handler)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.05)
-        t0 = time.monotonic()
-        with Deadline(0.3) as dl:
-            _spin(5)
-        assert dl.expired and time.monotonic() - t0 < 2
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)

@@ -1,13 +1,16 @@
-"""A time limit for a search that calls into sympy (the likely-fix search): sympy's summation
-or simplification can run for minutes on one candidate, so checking the clock between
-candidates is not enough.
+"""A time limit for a search that calls into sympy (the likely-fix search, sympy's summation
+of an explicit series): sympy can run for minutes on one candidate, so checking the clock
+between candidates is not enough.
 
-:class:`Deadline` is a context manager.  In the main thread (where POSIX timers deliver their
-signal) it arms ``SIGALRM`` for the time left, and the signal raises :class:`Expired` -- a
-``BaseException``, so no ``except Exception`` on the way (each candidate's "sympy failed: no
-proof") swallows it.  An enclosing timer keeps its time: due first, its handler runs when it
-would have (and the deadline stays armed); due later, it is re-armed on exit.  Elsewhere (a thread, a
-platform without ``setitimer``) only :meth:`Deadline.check` between steps bounds the search.
+:class:`Deadline` is a context manager counting the *CPU time* of the process (so the same
+search ends at the same point whatever the machine's load: a report does not depend on what
+else runs).  In the main thread (where POSIX timers deliver their signal) it arms the profiling
+timer (``ITIMER_PROF``, ``SIGPROF``) for the time left, and the signal raises :class:`Expired`
+-- a ``BaseException``, so no ``except Exception`` on the way (each candidate's "sympy failed:
+no proof") swallows it.  Deadlines nest: an enclosing one keeps its time (due first, its
+handler runs when it would have, and the inner one stays armed; due later, it is re-armed on
+exit), and each ``with`` block only swallows its own expiry.  Elsewhere (a thread, a platform
+without ``setitimer``) only :meth:`Deadline.check` between steps bounds the search.
 """
 from __future__ import annotations
 
@@ -17,15 +20,19 @@ import time
 
 __all__ = ["Deadline", "Expired"]
 
+_TIMER = getattr(signal, "ITIMER_PROF", None)
+_SIGNAL = getattr(signal, "SIGPROF", None)
+_clock = time.process_time
+
 
 class Expired(BaseException):
-    """The time of a :class:`Deadline` is up."""
+    """The time of a :class:`Deadline` is up (``args[0]``: that deadline)."""
 
 
 class Deadline:
-    """``with Deadline(5.0) as dl: ... dl.check() ...``; ``dl.expired`` tells afterwards
-    whether the time ran out (then the block was left by :class:`Expired`, which the
-    ``with`` statement swallows)."""
+    """``with Deadline(5.0) as dl: ... dl.check() ...`` (CPU seconds); ``dl.expired`` tells
+    afterwards whether the time ran out (then the block was left by :class:`Expired`, which
+    the ``with`` statement swallows)."""
 
     def __init__(self, seconds: float | None):
         self.seconds = seconds
@@ -33,27 +40,27 @@ class Deadline:
         self._end = None
         self._armed = False
         self._old = None
-        self._outer_end = None      # when an enclosing timer is due (monotonic), if one is armed
+        self._outer_end = None      # when an enclosing timer is due (process time), if one is armed
         self._closing = False
 
     def left(self) -> float:
-        return float("inf") if self._end is None else self._end - time.monotonic()
+        return float("inf") if self._end is None else self._end - _clock()
 
     def check(self) -> None:
         """Raise :class:`Expired` when the time is up."""
         if self.left() <= 0:
-            raise Expired()
+            raise Expired(self)
 
     def _arm(self):
         due = [self._end] + ([self._outer_end] if self._outer_end is not None else [])
-        signal.setitimer(signal.ITIMER_REAL, max(min(due) - time.monotonic(), 1e-3))
+        signal.setitimer(_TIMER, max(min(due) - _clock(), 1e-3))
 
     def _ring(self, signum, frame):
         if self._closing:           # the block is being left (the timers are being reset)
             return
         if self.left() <= 0:
-            raise Expired()
-        # the enclosing timer's time: our own is re-armed, then its handler runs as it would have
+            raise Expired(self)
+        # the enclosing timer's time: this one is re-armed, then its handler runs as it would have
         self._outer_end = None
         self._arm()
         if callable(self._old):
@@ -62,11 +69,11 @@ class Deadline:
     def __enter__(self):
         if self.seconds is None:
             return self
-        self._end = time.monotonic() + max(float(self.seconds), 0.0)
-        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-            outer = signal.getitimer(signal.ITIMER_REAL)[0]
-            self._outer_end = time.monotonic() + outer if outer else None
-            self._old = signal.signal(signal.SIGALRM, self._ring)
+        self._end = _clock() + max(float(self.seconds), 0.0)
+        if _TIMER is not None and threading.current_thread() is threading.main_thread():
+            outer = signal.getitimer(_TIMER)[0]
+            self._outer_end = _clock() + outer if outer else None
+            self._old = signal.signal(_SIGNAL, self._ring)
             self._arm()
             self._armed = True
         return self
@@ -74,11 +81,11 @@ class Deadline:
     def __exit__(self, kind, exc, tb):
         self._closing = True
         if self._armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._old)
+            signal.setitimer(_TIMER, 0)
+            signal.signal(_SIGNAL, self._old)
             if self._outer_end is not None:     # an enclosing timer not yet due: re-armed
-                signal.setitimer(signal.ITIMER_REAL, max(self._outer_end - time.monotonic(), 1e-3))
-        if kind is Expired:
+                signal.setitimer(_TIMER, max(self._outer_end - _clock(), 1e-3))
+        if kind is Expired and exc.args and exc.args[0] is self:
             self.expired = True
             return True
         return False

@@ -117,7 +117,7 @@ def claim_candidates(step):
                step.lhs, step.rel, step.rhs + residual)
     yield from _restored_in_log(step, residual)
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
-        yield op, f"{plain_edit(desc, step.rhs, new)} on the right", step.lhs, step.rel, new
+        yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 

@@ -54,13 +54,20 @@ def changed_part(old, new):
     return path[i]
 
 
-def plain_edit(desc: str, old, new) -> str:
-    """``desc`` unless it doubles a sign ("-(-l)") or the edited term is a bare number nested
-    inside a larger part (the 2 of ``gamma(k + 2)``); then "<new part> instead of <old part>"
-    (see :func:`changed_part`)."""
+def plain_edit(desc: str, old, new, op: str = "") -> str:
+    """``desc`` unless it doubles a sign ("-(-l)"), the edited term is a bare number nested
+    inside a larger part (the 2 of ``gamma(k + 2)``) or the two terms a ``flip_pair`` edit
+    flipped are a whole bracket ("-1 and t instead of 1 and -t"); then "<new part> instead of
+    <old part>" (see :func:`changed_part`; a bracket with what it multiplies: "(t - 1) log(1 - t)
+    instead of (1 - t) log(1 - t)")."""
     path = _path(old, new)
     nested_number = len(path) > 2 and path[-1][0].is_Number
-    if "-(-" not in desc and not nested_number:
+    o, n = path[-1]
+    whole_sum = op == "flip_pair" and isinstance(o, sympy.Add) and len(o.args) == 2 and o == -n
+    if whole_sum and len(path) > 2:       # both terms of a bracket flipped: the bracket's sign,
+        o, n = path[-2]                   # shown with what it multiplies
+    elif "-(-" in desc or nested_number:
+        o, n = changed_part(old, new)
+    else:
         return desc
-    o, n = changed_part(old, new)
     return f"{to_unicode(n)} instead of {to_unicode(o)}"
