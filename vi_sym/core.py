@@ -300,10 +300,84 @@ class Outcome:
     seconds: float = 0.0
 
 
+def is_optimum_name(name: str) -> bool:
+    """``q_star`` (LaTeX ``q^*``, ``q_1^\\star``): the optimum of some objective -- one
+    particular density, so a model family may not stand in for it as for an arbitrary one."""
+    return name == "star" or name.endswith("_star") or name.endswith("star") and name[:-4] in ("q", "p")
+
+
+def untested_names(lhs, rhs, context, slots) -> str:
+    """Why a model family cannot stand in for the step's density names, or ""."""
+    dens = lhs.atoms(Density) | rhs.atoms(Density)
+    names = sorted({d.name for d in dens if type(d) is Density} - set(context.models))
+    starred = [n for n in names if is_optimum_name(n)]
+    if starred:
+        return (f"{starred[0]} is an optimum (q*) that the step does not define, so no model family can "
+                f"stand in for it; write the density it is instead")
+    if variational_names(lhs, rhs, context, slots) is None:
+        return (f"it names {len(names)} arbitrary densities ({', '.join(names)}); the model families "
+                f"have {len(slots)} ({', '.join(slots)})")
+    return ""
+
+
+def variational_names(lhs, rhs, context, slots=("q",)) -> dict:
+    """Density names of a step that are not the model's (``q1``, ``q_j``, ``r``: arbitrary
+    densities over the latents) mapped onto a model family's variational names ``slots``
+    (``q``, and ``r`` where the family has a second one): a name already among the slots keeps
+    it, the others take the free slots in alphabetical order.  A step about every density is
+    refuted by one instance, so naming ``q1`` the family's ``q`` loses nothing; two names never
+    share a slot.  ``{}`` when nothing needs renaming; None when there are more names than slots."""
+    dens = lhs.atoms(Density) | rhs.atoms(Density)
+    if any(type(d) is not Density for d in dens):    # a defined (concrete) density: not arbitrary
+        return {}
+    names = sorted({d.name for d in dens} - set(context.models))
+    if any(is_optimum_name(n) for n in names):     # q*: one density, not any density
+        return None
+    if set(names) <= set(slots):
+        return {}
+    free = [s for s in slots if s not in names]
+    others = [n for n in names if n not in slots]
+    if len(others) > len(free):
+        return None
+    return dict(zip(others, free))
+
+
+def naming_note(step) -> str:
+    """The sentence saying which of the step's density names a model family's counterexample
+    took as its ``q`` (and ``r``), or "" when the step names them so itself."""
+    slots = ("q",) if len(step.context.latent) < 2 else ("q", "r")
+    names = variational_names(step.lhs, step.rhs, step.context, slots)
+    if not names:
+        return ""
+    said = " and ".join(f"{a} is the family's {b}" for a, b in sorted(names.items()))
+    return f" Here the step's {said}."
+
+
+def with_naming_note(explanation: str, step) -> str:
+    """``explanation`` as a sentence, followed by :func:`naming_note`."""
+    note = naming_note(step)
+    if note and explanation and not explanation.rstrip().endswith("."):
+        explanation = explanation.rstrip() + "."
+    return explanation + note
+
+
+def rename_densities(expr, names: dict):
+    """``expr`` with every density ``a(…)`` renamed ``names[a](…)`` (one pass: no collision)."""
+    if not names:
+        return expr
+    return expr.xreplace({d: Density(names[d.name], d.vars, d.given)
+                          for d in expr.atoms(Density) if d.name in names})
+
+
 def family_coordinates(step: Step):
     """The step's sides with its latent renamed ``z`` and its one observed variable ``x``,
-    the names the model families use (the note writes X, Z in places)."""
-    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
+    the names the model families use (the note writes X, Z in places), and a density name
+    other than the model's renamed ``q`` (:func:`variational_names`)."""
+    lhs, rhs = step.lhs, step.rhs
+    names = variational_names(lhs, rhs, step.context)
+    if names:
+        lhs, rhs = rename_densities(lhs, names), rename_densities(rhs, names)
+    dens = lhs.atoms(Density) | rhs.atoms(Density)
     every = {v for d in dens for v in d.vars + d.given}
     latent = [v for v in every if step.context.is_latent(v)]
     observed = [v for v in every if not step.context.is_latent(v)]
@@ -313,8 +387,8 @@ def family_coordinates(step: Step):
     if len(observed) == 1:
         mapping[observed[0]] = sympy.Symbol("x")
     if not mapping or all(k == v for k, v in mapping.items()):
-        return step.lhs, step.rhs
-    return step.lhs.xreplace(mapping), step.rhs.xreplace(mapping)
+        return lhs, rhs
+    return lhs.xreplace(mapping), rhs.xreplace(mapping)
 
 
 @dataclass

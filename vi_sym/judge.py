@@ -24,7 +24,7 @@ import time
 
 from sympy.core.function import AppliedUndef
 
-from .core import Derivation, Outcome, Status, Step, StepResult
+from .core import Derivation, Outcome, Status, Step, StepResult, untested_names, with_naming_note
 from .explain import explain_counterexample
 from .notation import relation_latex, relation_unicode, to_unicode
 from .prover import prove_equal, prove_step
@@ -68,6 +68,9 @@ def why_untested(step: Step, settings: Settings) -> str:
         return f"no model family has {_COUNT.get(len(latent), len(latent))} latents"
     if len(every) - len(latent) > 1:
         return f"no model family has {_COUNT.get(len(every) - len(latent), len(every) - len(latent))} observed variables"
+    naming = untested_names(step.lhs, step.rhs, step.context, ("q",) if len(latent) < 2 else ("q", "r"))
+    if naming:
+        return naming
     named = [f for f in settings.families if f != "all"] if "all" not in settings.families else list(FAMILIES)
     for name in named:
         fam = FAMILIES.get(name)
@@ -308,7 +311,7 @@ def merge(step: Step, proof_out: Outcome, spot_outs: list, untested: str | None 
     elif failed:
         res.status = Status.FAILED
         res.reason = f"counterexample in {failed[0]['family']}"
-        res.explanation = explain_counterexample(failed[0], step.rel)
+        res.explanation = with_naming_note(explain_counterexample(failed[0], step.rel), step)
     elif checked:
         res.status = Status.SPOT_CHECKED
         res.reason = "; ".join(reasons)

@@ -137,7 +137,7 @@ def flip_sign(expr, ctx):
     def local(e):
         if isinstance(e, Add):
             for t in e.args:
-                yield f"-({show(t)}) instead of {show(t)}", Add(*[(-u if u is t else u) for u in e.args])
+                yield f"{show(-t)} instead of {show(t)}", Add(*[(-u if u is t else u) for u in e.args])
     return _everywhere(expr, local)
 
 

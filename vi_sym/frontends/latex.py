@@ -16,6 +16,7 @@ the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).
 from __future__ import annotations
 
 import functools
+import re
 
 import sympy
 from lark import Lark, Token, Transformer, v_args
@@ -23,7 +24,8 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from ..parse import ParseError
-from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
+from ..upto import free_variables
+from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part, unfold_definitions
 
 GRAMMAR = r"""
 row: expr? link+             -> chain
@@ -67,11 +69,19 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | ELBONAME "(" expr ")"                      -> elbo
     | ELBONAME                                   -> bare_elbo
     | ENTROPY "(" expr ")"                       -> entropy
+    | ENTROPY "[" expr "]"                       -> entropy
+    | CONST                                      -> const_bare
+    | CONST "_" "{" const_target "}"             -> const
+    | CONST "_" (NAME | NAME_SUB | GREEK)        -> const_sub
+    | CONST "(" const_target ")"                 -> const
+    | DNAME_IDX "(" names ("|" names)? ")"       -> density_idx
     | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
     | INT expr DIFF                              -> integral
+    | IINT expr DIFF DIFF                        -> integral2
 under: expr | NAME SIM expr
+const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
 vname: NAME | NAME_SUB | GREEK
 except_target: NAME | NAME_SUB | GREEK | NUMBER
@@ -82,7 +92,7 @@ opt_target: DNAME                                -> target_name
     | "{" (NAME | NAME_SUB | GREEK) "}"          -> target_var
     | "{" DNAME "(" names ("|" names)? ")" "}"   -> target_density
 
-REL.3: "=" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
+REL.3: "=" | /\\propto(?![a-zA-Z])/ | "∝" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
      | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
 OVERSET.3: /\\(overset|stackrel)(?![a-zA-Z])/
 TEXTCMD.3: /\\(text|mathrm|textrm|textsf|mbox|operatorname)(?![a-zA-Z])/
@@ -95,7 +105,10 @@ FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
 KLNAME.4: /D_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text)\{KL\}/ | /KL/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
-ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}/
+ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
+CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
+DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\}))(?=\s*\()/
+IINT.4: /\\iint(?![a-zA-Z])/
 EXPECT.4: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|E(?=_)/
 INT.3: /\\int(?![a-zA-Z])/
 ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
@@ -105,7 +118,7 @@ IN.3: /\\in(?![a-zA-Z])/ | "∈"
 FAMILY.3: /\\mathcal\{[A-KM-Z]\}/ | /\\mathscr\{[A-Z]\}/
 GREEK.3: /\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega)(?![a-zA-Z])/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
-DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*[a-zA-Z](?![a-zA-Z(])/
+DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
 SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | "||" | ","
 SIM.3: /\\sim(?![a-zA-Z])/
 DNAME.2: "p" | "q"
@@ -125,12 +138,18 @@ def _parser() -> Lark:
     return Lark(GRAMMAR.replace('("|" names)', "(_BAR names)"), start="row", parser="lalr",
                 propagate_positions=True, maybe_placeholders=False)
 
+#: the target of a ``\\text{const}`` written without one; the reader names it from the chain
+#: (:func:`resolve_const`)
+UNNAMED_CONST = sympy.Symbol("_unnamed_const_target")
+
 MAX_DEPTH = 100        # brackets; deeper input is refused before parsing
 REL_NORMAL = {"=": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 
 
 def _rel(tok: str) -> str:
     t = tok.strip()
+    if t in ("\\propto", "∝"):
+        return "="
     if t in REL_NORMAL:
         return REL_NORMAL[t]
     return ">=" if t.startswith("\\g") else "<="
@@ -139,8 +158,9 @@ def _rel(tok: str) -> str:
 class _Build(Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names)."""
 
-    def __init__(self, variables: dict, latent: str, observed: str, latents=()):
+    def __init__(self, variables: dict, latent: str, observed: str, latents=(), joint=()):
         super().__init__()
+        self.joint = [variables[n] for n in joint if n in variables]    # bare q is q(z1, z2)
         self.v, self.z, self.x = variables, variables[latent], variables[observed]
         self.latent = {variables[n] for n in latents if n in variables} or {self.z}
 
@@ -196,18 +216,25 @@ class _Build(Transformer):
     frac = v_args(inline=True)(lambda self, _, a, b: a / b)
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
     names = lambda self, ts: [self._name(t) for t in ts]  # noqa: E731
-    bare_density = v_args(inline=True)(lambda self, t: Density(str(t), [self.z], [] if t == "q" else [self.x]))
+    bare_density = v_args(inline=True)(lambda self, t: self.bare_q() if t == "q" else
+                                       Density(str(t), list(self.joint) or [self.z], [self.x]))
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
-    bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(Density("q", [self.z])))
+    bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(Density(str(d), [self.z]), body))
 
     def elbo_of(self, q):
-        if not isinstance(q, Density):
-            raise ParseError("the argument of the ELBO must be a density q(z)")
-        return ELBO(q, Density("p", [self.x, *q.vars]))
+        factors = sympy.Mul.make_args(q)
+        if not all(isinstance(f, Density) for f in factors):
+            raise ParseError("the argument of the ELBO must be a density q(z) or a product q_1(z_1) q_2(z_2)")
+        every = [v for f in factors for v in f.vars]
+        return ELBO(q, Density("p", [self.x, *every]))
+
+    def bare_q(self):
+        """A bare ``q``: the variational density over every latent of the note."""
+        return Density("q", list(self.joint) or [self.z])
 
     def mul(self, items):
         items = [i for i in items if not isinstance(i, Token)]
@@ -234,10 +261,56 @@ class _Build(Transformer):
     def under(self, items):
         return items[-1]       # E_{z ~ q(z)}: the density
 
+    def _diff_var(self, diff):
+        """The variable of a differential: ``dz``, ``dz_1``, ``\\mathrm{d}\\theta``."""
+        text = re.sub(r"^(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*", "", str(diff))
+        return self._name(Token("NAME", text, column=diff.column))
+
     @v_args(inline=True)
     def integral(self, _, body, diff):
-        var = self._name(Token("NAME", str(diff)[-1], column=diff.column))
-        return sympy.Integral(body, var)
+        return sympy.Integral(body, self._diff_var(diff))
+
+    @v_args(inline=True)
+    def integral2(self, _, body, inner, outer):
+        """``\\iint f \\,dz_1 dz_2``: the iterated integral, innermost variable first."""
+        return sympy.Integral(sympy.Integral(body, self._diff_var(inner)), self._diff_var(outer))
+
+    @v_args(inline=True)
+    def const(self, _, target):
+        return Const(target)
+
+    @v_args(inline=True)
+    def const_bare(self, tok):
+        return Const(UNNAMED_CONST)
+
+    def const_density(self, items):
+        return self.density_idx(items) if items[0].type == "DNAME_IDX" else self.density(items)
+
+    const_target = v_args(inline=True)(lambda self, t: t)
+
+    @v_args(inline=True)
+    def const_sub(self, _, tok):
+        return Const(self._name(tok))
+
+    def density_idx(self, items):
+        """``q_1(z_1)`` is the density named q1, ``q^*(z)`` q_star, ``q_j^*`` qj_star; a subscript
+        that is a declared parameter (``p_\\theta(x|z)``, Kingma & Welling) conditions on it:
+        p(x|z, θ)."""
+        tok, groups = items[0], items[1:]
+        m = re.match(r"([pq])(?:_\{?([^{}^]+?)\}?)?(\^.*)?$", str(tok))
+        base, sub, star = m.group(1), m.group(2), m.group(3)
+        given = list(groups[1]) if len(groups) > 1 else []
+        name = base
+        if sub:
+            sub_name = latex_name(sub.strip())
+            sym = self.v.get(sub_name)
+            if sym is not None and sym.is_real is True:     # a declared parameter (real, not random)
+                given.append(sym)
+            else:
+                name += sub_name
+        if star:
+            name += "_star"
+        return Density(name, groups[0], given)
 
 
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
@@ -254,7 +327,7 @@ def latex_name(tok) -> str:
     return t.replace("_", "").replace("{", "").replace("}", "")
 
 
-def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()):
+def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=()):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
     within ``text``.  Raises ParseError (column set, message saying what was expected)."""
     depth = 0
@@ -279,7 +352,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
             what = f"'{tok}'"
         raise ParseError(f"unexpected {what}; expected {_expected(err)}", getattr(err, "column", None),
                          text) from None
-    build = _Build(variables, latent, observed, latents)
+    build = _Build(variables, latent, observed, latents, joint)
     out = []
     try:
         items = tree.children
@@ -291,7 +364,10 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
                 label = "".join(str(t) for t in rel.scan_values(lambda t: t.type in ("TEXTBODY",
                                                                                    "LABELCHARS")))
                 reltok = next(rel.scan_values(lambda t: t.type == "REL"))
-                out.append((_rel(reltok), build.transform(expr), label.strip(), reltok.line, reltok.column))
+                rhs = build.transform(expr)
+                if str(reltok).strip() in ("\\propto", "∝"):    # proportional: = rhs · const
+                    rhs = rhs * Const(UNNAMED_CONST)
+                out.append((_rel(reltok), rhs, label.strip(), reltok.line, reltok.column))
             else:
                 out.append((None, build.transform(item), "", item.meta.line, item.meta.column))
     except LarkError as err:       # a ParseError or VocabularyError raised while building
@@ -322,3 +398,19 @@ def _expected(err) -> str:
     exp = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
     words = sorted({_NAMES.get(e, None) for e in exp} - {None})
     return ", ".join(words[:5]) or "something else"
+
+
+def name_unnamed_const(start, expr, latents):
+    """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
+    target given one: the latent variable the chain's first expression depends on
+    (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)).  A ParseError
+    when that expression depends on no latent or on several: the note must say which."""
+    unnamed = Const(UNNAMED_CONST)
+    if not expr.has(unnamed):
+        return expr
+    free = sorted((v for v in free_variables(unfold_definitions(start)) if str(v) in latents), key=str)
+    if len(free) != 1:
+        which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
+        raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
+                         f"\\text{{const}}(q(z_1)): the chain's first expression depends on {which}")
+    return expr.xreplace({unnamed: Const(free[0])})

@@ -16,10 +16,10 @@ from pathlib import Path
 from sympy import Symbol
 
 from ..parse import ParseError
-from ..records import START, STEP, DerivationRecord, StepRecord
+from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
-from .latex import parse_row
+from .latex import latex_name, name_unnamed_const, parse_row
 from .textnote import cited_rules
 
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
@@ -30,8 +30,8 @@ _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters)\s*[:=]\s*([^\W\d][\w ,]*?)\s*"
                        r"(?:-->)?\s*$", re.M)
-_RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel")
-_ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{([^{}]*)\}\s*$")
+_RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
+_ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
 
 
@@ -100,6 +100,7 @@ class _Reader:
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters: list = []     # <!-- vi_sym: parameters: θ -->: real, never random
+        self.declared_latent = False   # several latents named in the note: bare q is q(z1, z2)
         self.chains, self.skipped, self.chain = [], [], None
 
     def pair(self, row: str):
@@ -132,7 +133,10 @@ class _Reader:
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
         variables.update({n: Symbol(n, real=True) for n in self.parameters})
         try:
-            items = parse_row(row, variables, *self.pair(block), latents=self.latent)
+            joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
+            items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint)
+            start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
+            items = [(rel, name_unnamed_const(start, e, self.latent), *rest) for rel, e, *rest in items]
         except (ParseError, VocabularyError) as err:
             self.close()
             col = getattr(err, "column", None)
@@ -163,9 +167,10 @@ class _Reader:
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         for m in _OVERRIDE.finditer(self.text[:offset]):
-            setattr(self, m.group(1), m.group(2).replace(",", " ").split())
+            setattr(self, m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()])
+            self.declared_latent |= m.group(1) == "latent"
         if not _RELATION.search(body):
-            return self.skip(line, "no relation (=, \\geq, \\leq): an expression, not a derivation step")
+            return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         for r in rows(offset, body, self.text):
             self.row(*r, block=body)
         self.close()
@@ -184,4 +189,6 @@ def read_markdown(text: str, file: str, options=None):
     chains, skipped = markdown_chains(text, file, options)
     if chains:
         chains[0].skipped = skipped
-    return chains, []
+        return chains, []
+    # nothing could be read: each block's reason is the error (else it would be lost)
+    return [], [LoadError(file, line, "", "", f"no step read here: {reason}") for line, reason in skipped]

@@ -26,7 +26,8 @@ import sympy
 from hypothesis import strategies as st
 
 from ..claims.structure import is_concrete
-from ..families.multi import DATA_NAME
+from ..core import rename_densities, variational_names
+from ..families.multi import DATA_NAME, VARIATIONAL
 from ..families.roles import UnsupportedDensity, freeze
 from ..numeric import NotEvaluable, free_names
 from ..numeric.tensor import GridSpec, compile_grid, evaluate_certified
@@ -78,12 +79,16 @@ def multi_coordinates(step, family):
             mapping[v] = sympy.Symbol(slots[declared.index(v.name)])
     if observed:
         mapping[observed[0]] = sympy.Symbol(DATA_NAME)
+    names = variational_names(step.lhs, step.rhs, ctx, VARIATIONAL)
+    if names is None:      # more arbitrary densities than the family's q and r
+        return None
+    lhs, rhs = rename_densities(step.lhs, names), rename_densities(step.rhs, names)
     if all(k == v for k, v in mapping.items()):
-        return step.lhs, step.rhs
+        return lhs, rhs
     # two passes: z2 -> z1 -> ... must not collide
     tmp = {k: sympy.Dummy(k.name) for k in mapping}
     back = {tmp[k]: v for k, v in mapping.items()}
-    return (step.lhs.xreplace(tmp).xreplace(back), step.rhs.xreplace(tmp).xreplace(back))
+    return (lhs.xreplace(tmp).xreplace(back), rhs.xreplace(tmp).xreplace(back))
 
 
 def _plain(v):
