@@ -176,7 +176,8 @@ def test_what_cannot_be_read_is_skipped_with_a_reason(text, reason):
 
 def test_a_step_after_an_unreadable_line_is_skipped_not_misread():
     ds, errs = note("log p(x)\n= log(p(x) ⊗ 2)\n= log p(x)\n")
-    assert errs == [] and ds == []
+    # nothing is read, and since nothing is, the unreadable line is an error that says why
+    assert ds == [] and [(e.line, "'⊗'" in e.message) for e in errs] == [(2, True)]
 
 
 def test_helpers():
@@ -206,3 +207,28 @@ def test_a_directory_scan_reads_only_derivation_files_but_a_named_note_is_read(t
     (tmp_path / "a.txt").write_text("log p(x) = log p(x)\n")
     assert fe.discover([tmp_path]) == [] and fe.discover([tmp_path / "a.txt"]) == [tmp_path / "a.txt"]
     assert fe.reader_for(tmp_path / "a.txt") is read_note
+
+
+MEAN_FIELD_NOTE = """평균장 근사
+latent: z1 z2
+H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))
+E_q(z2)[log p(z1|z2,x)] = E_q(z2)[log p(x,z1,z2)] + const
+H(q1(z1) q2(z2)) = H(q1(z1)) - H(q2(z2))
+"""
+
+
+def test_factors_named_q1_q2_and_a_bare_const_are_read_and_decided():
+    from vi_sym.core import Status
+    from vi_sym.vocabulary import Const
+    from sympy import Symbol
+    ds, errs = note(MEAN_FIELD_NOTE)
+    assert errs == [] and len(ds) == 3
+    assert ds[1].steps[0].rhs.has(Const(Symbol("z1")))      # const in the chain start's latent
+    verdicts = [d.check(samples=10, seed=0, jobs=1)[0].status for d in ds]
+    assert verdicts == [Status.PROVED, Status.PROVED, Status.FAILED]
+
+
+def test_a_bare_const_with_no_latent_to_be_free_of_is_skipped_with_the_reason():
+    ds, errs = note("latent: z1 z2\nlog p(x) = log p(x) + const\nlog p(x) = log p(x)\n")
+    reasons = [n.message for d in ds for n in d.skipped]
+    assert any("say what the constant does not depend on" in r for r in reasons), reasons

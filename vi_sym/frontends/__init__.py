@@ -112,11 +112,12 @@ def load_file(path, options: ReadOptions | None = None) -> tuple:
         line = text[:text.index("\x00")].count("\n") + 1
         return [], [LoadError(str(path), line, "", "", "binary data (a NUL byte), not text")]
     derivs, errors = load_text(text, str(path), reader, options)
-    if not derivs and not errors:
+    unread = all(e.message.startswith("no step read here") for e in errors)
+    if not derivs and unread:   # nothing at all, or only lines a note reader could not read
         hint = "" if reader is read_vi or options else \
             " (no relation between expressions vi_sym can read; z, Z are latent and x, X observed " \
             "unless a 'latent:' line or --latent/--observed say otherwise)"
-        errors.append(LoadError(str(path), 0, "", "", "the file holds no derivation" + hint))
+        errors.insert(0, LoadError(str(path), 0, "", "", "the file holds no derivation" + hint))
     return derivs, errors
 
 

@@ -33,15 +33,18 @@ from pathlib import Path
 from sympy import Symbol
 
 from ..parse import Function, ParseEnv, ParseError, parse_expression
-from ..records import START, STEP, DerivationRecord, StepRecord
+from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
-from ..vocabulary import ELBO, Density, Entropy, VocabularyError
+from ..vocabulary import ELBO, Const, Density, Entropy, VocabularyError
+from .latex import UNNAMED_CONST, name_unnamed_const
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
                        url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
+#: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
+_FACTOR = re.compile(r"(?<![\w.])((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\(")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
 _DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
 #: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
@@ -102,7 +105,7 @@ class _Note:
                 return z, x
         return self.latent[0], self.observed[0]
 
-    def env(self, text: str, wide: bool = False) -> ParseEnv:
+    def env(self, text: str, wide: bool = False, factors: bool = True) -> ParseEnv:
         names = dict.fromkeys(self.latent + self.observed)
         variables = {n: Symbol(n) for n in names}
         zn, xn = self.pair(self.current or text)
@@ -117,6 +120,12 @@ class _Note:
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
             fns[name] = Function(_defined(name, params, expr), None)
+        # factors named as people do: q1(z1), q2(z2), r(z), q_j(z_j) -- arbitrary densities
+        if factors:
+            env.densities |= {n for n in _FACTOR.findall(text) if n not in variables and n not in fns}
+        if "const" not in variables:     # const(z1), and a bare const: in the chain start's latent
+            fns["const"] = Function(Const, 1)
+            env.constants.setdefault("const", Const(UNNAMED_CONST))
         return env
 
     def context(self, exprs) -> Context:
@@ -164,7 +173,9 @@ class _Note:
             if rel is None:
                 rec.lhs = expr
             else:
-                rec.rhs = expr
+                start = out[0].lhs if out and out[0].kind == START else \
+                    (self.chain.records[0].lhs if self.chain is not None else None)
+                rec.rhs = expr if start is None else name_unnamed_const(start, expr, self.latent)
                 if alt:
                     rec.alternatives = (alt,)
                     self.warnings.append((line, f"read as typed; {alt[0]}: that reading is checked too "
@@ -196,7 +207,7 @@ class _Note:
         m = _DEFINE.match(lhs)
         if not sep or not m or rhs.startswith("=") or "=" in rhs:
             return False
-        env = self.env(code)
+        env = self.env(code, factors=False)     # q_star(x) = … defines q_star
         name = m.group(1)
         if name in env.functions or name in env.constants or name in env.variables or name in env.densities:
             return False
@@ -322,4 +333,7 @@ def read_note(text: str, file: str, options=None):
         d.warnings = [w for w in note.warnings if d.line <= w[0] <= max(r.line for r in d.records)]
     if note.chains:
         note.chains[0].skipped = sorted(note.skipped)
-    return note.chains, []
+        return note.chains, []
+    # nothing could be read: each unreadable formula's reason is the error (else it would be lost)
+    return [], [LoadError(file, line, "", "", f"no step read here: {reason}")
+                for line, reason in sorted(note.skipped) if reason.startswith(("cannot read", "continues"))]
