@@ -281,3 +281,11 @@ def test_a_note_with_nothing_to_check_says_which_variables_it_assumed(tmp_path):
     f.write_text(NOTE_WY, encoding="utf-8")
     _, errors = load_file(f)
     assert "--latent/--observed" in errors[0].message
+
+
+def test_a_derivation_name_that_is_not_one_word_is_one_error_at_its_column():
+    from vi_sym.frontends import load_text
+    text = "derivation elbo:\nlatent: z\nobserved: x\n\n    log(p(x))\n  = log(p(x))\n"
+    derivs, errors = load_text(text, "bad.vi")
+    assert derivs == [] and len(errors) == 1
+    assert (errors[0].line, errors[0].column) == (1, 12) and "'elbo:'" in errors[0].message

@@ -121,13 +121,18 @@ def _blocks(text: str, file: str, errors: list):
         if not line.strip():
             continue
         m = re.match(r"^derivation\s+(\S+)\s*$", line.strip())
+        if m and not re.fullmatch(r"[^\W\d]\w*", m.group(1)):
+            errors.append(LoadError(file, no, "", "", f"a derivation's name is one word of letters, digits "
+                                    f"and _ (such as elbo_2), not '{m.group(1)}'", raw.index(m.group(1)) + 1, raw))
+            cur = _Block(m.group(1), no)      # read on, but never checked: no cascade of errors
+            continue
         if m:
             cur = _Block(m.group(1), no)
             blocks.append(cur)
             continue
         if line.strip().startswith("derivation"):
             errors.append(LoadError(file, no, "", "", "expected 'derivation NAME' (one word)"))
-            cur = None
+            cur = _Block("", no)                  # its lines are read on, never checked
             continue
         if cur is None:
             errors.append(LoadError(file, no, "", "", "text before the first 'derivation NAME' line"))
