@@ -76,3 +76,49 @@ def test_names_keep_their_slots_and_never_share_one():
     assert variational_names(g, h, ctx, ("q", "r")) == {"g": "q", "h": "r"}
     assert variational_names(Entropy(g) + Entropy(h), q, ctx, ("q", "r")) is None
     assert variational_names(g, h, ctx, ("q",)) is None
+
+
+VAE_WRONG = """derivation vae_sign
+latent: z
+observed: x
+parameters: θ φ
+
+    E_q(z|x,φ)[log(p(x,z|θ)/q(z|x,φ))]
+  = E_q(z|x,φ)[log(p(x|z,θ))] + KL(q(z|x,φ) || p(z|θ))
+"""
+
+
+def test_parameters_of_p_theta_and_q_phi_are_held_at_the_family_values():
+    r = _check(VAE_WRONG)
+    assert r.status is Status.FAILED, r.reason
+    assert "θ, φ are held at the family's own model" in r.explanation
+
+
+@pytest.mark.parametrize("text", [
+    # two values of one model's parameter: never one instance, so never taken as equal
+    """derivation two_values
+latent: z
+observed: x
+parameters: θ θ0
+
+    log(p(x|θ))
+  = log(p(x|θ0))
+""",
+    # a parameter outside every density
+    """derivation outside
+latent: z
+observed: x
+parameters: θ
+
+    log(p(x|θ)) + θ
+  = log(p(x|θ))
+""",
+])
+def test_parameters_are_never_dropped_where_that_would_equate_two_things(text):
+    from vi_sym.core import without_parameters
+    derivs, errors = load_text(text, "p.vi")
+    assert not errors
+    step = derivs[0].steps[0]
+    assert without_parameters(step.lhs, step.rhs, step.context) is None
+    r = derivs[0].check(samples=10, seed=0, jobs=1)[0]
+    assert r.status not in (Status.PROVED, Status.SPOT_CHECKED), r.status

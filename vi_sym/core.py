@@ -346,11 +346,18 @@ def naming_note(step) -> str:
     """The sentence saying which of the step's density names a model family's counterexample
     took as its ``q`` (and ``r``), or "" when the step names them so itself."""
     slots = ("q",) if len(step.context.latent) < 2 else ("q", "r")
-    names = variational_names(step.lhs, step.rhs, step.context, slots)
-    if not names:
-        return ""
-    said = " and ".join(f"{a} is the family's {b}" for a, b in sorted(names.items()))
-    return f" Here the step's {said}."
+    lhs, rhs, held = step.lhs, step.rhs, ""
+    if len(step.context.latent) == 1:
+        plain = without_parameters(lhs, rhs, step.context)
+        if plain is not None and plain != (lhs, rhs):
+            params = sorted({str(g) for d in lhs.atoms(Density) | rhs.atoms(Density) for g in d.given
+                             if step.context.is_parameter(g)})
+            held = (f" The parameters {', '.join(params)} are held at the family's own model and q "
+                    f"(a step about every value holds at each).")
+            lhs, rhs = plain
+    names = variational_names(lhs, rhs, step.context, slots)
+    said = " and ".join(f"{a} is the family's {b}" for a, b in sorted((names or {}).items()))
+    return (f" Here the step's {said}." if said else "") + held
 
 
 def with_naming_note(explanation: str, step) -> str:
@@ -369,11 +376,42 @@ def rename_densities(expr, names: dict):
                           for d in expr.atoms(Density) if d.name in names})
 
 
+def _symbols_outside_densities(expr) -> set:
+    if isinstance(expr, Density):
+        return set()
+    if isinstance(expr, Symbol):
+        return {expr}
+    return set().union(*(_symbols_outside_densities(a) for a in expr.args)) if expr.args else set()
+
+
+def without_parameters(lhs, rhs, context):
+    """The sides with each density's declared parameters dropped (``p(x|z,θ)`` -> ``p(x|z)``,
+    ``q(z|x,φ)`` -> ``q(z|x)``) when that is one instance of the step: every density name carries
+    one parameter tuple throughout and no parameter stands outside a density.  A step about every
+    θ then holds for the family's model in particular.  None when it is not one instance (EM's
+    ``p(·|θ)`` beside ``p(·|θ0)``: two values of one model's parameter)."""
+    dens = [d for d in lhs.atoms(Density) | rhs.atoms(Density) if type(d) is Density]
+    tuples: dict = {}
+    for d in dens:
+        tuples.setdefault(d.name, set()).add(tuple(g for g in d.given if context.is_parameter(g)))
+    if not any(any(t) for t in tuples.values()):
+        return lhs, rhs
+    if any(len(t) > 1 for t in tuples.values()):
+        return None
+    if any(context.is_parameter(v) for v in _symbols_outside_densities(lhs) | _symbols_outside_densities(rhs)):
+        return None
+    plain = {d: Density(d.name, d.vars, [g for g in d.given if not context.is_parameter(g)]) for d in dens}
+    return lhs.xreplace(plain), rhs.xreplace(plain)
+
+
 def family_coordinates(step: Step):
     """The step's sides with its latent renamed ``z`` and its one observed variable ``x``,
-    the names the model families use (the note writes X, Z in places), and a density name
-    other than the model's renamed ``q`` (:func:`variational_names`)."""
+    the names the model families use (the note writes X, Z in places), a density name
+    other than the model's renamed ``q`` (:func:`variational_names`), and declared parameters
+    dropped where that is one instance of the step (:func:`without_parameters`)."""
     lhs, rhs = step.lhs, step.rhs
+    if len(step.context.latent) == 1:     # one latent: a model at fixed parameters
+        lhs, rhs = without_parameters(lhs, rhs, step.context) or (lhs, rhs)
     names = variational_names(lhs, rhs, step.context)
     if names:
         lhs, rhs = rename_densities(lhs, names), rename_densities(rhs, names)

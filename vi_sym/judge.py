@@ -64,6 +64,7 @@ def why_untested(step: Step, settings: Settings) -> str:
     dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
     latent = [v for v in every if step.context.is_latent(v)]
+    every = {v for v in every if not step.context.is_parameter(v)}
     if len(latent) > 2:          # the two-latent families cover two
         return f"no model family has {_COUNT.get(len(latent), len(latent))} latents"
     if len(every) - len(latent) > 1:

@@ -28,7 +28,7 @@ _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
-_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters)\s*[:=]\s*([^\W\d][\w ,]*?)\s*"
+_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters)\s*[:=]\s*((?:[^\W\d]|\\[a-z])[\w ,\\{}]*?)\s*"
                        r"(?:-->)?\s*$", re.M)
 _RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
