@@ -121,3 +121,28 @@ def test_a_note_with_no_readable_block_says_why_for_each():
     assert not derivs and len(errors) == 2
     assert errors[0].line == 2 and "macro '\\foo'" in str(errors[0])
     assert errors[1].line == 6
+
+
+def test_import_declares_factor_names_and_parameters_so_the_transcription_checks_the_same():
+    from vi_sym.frontends.transcribe import transcribe
+    from vi_sym.frontends.vi import read_vi
+    text = r"""
+<!-- vi_sym: latent: z_1 z_2 -->
+<!-- vi_sym: parameters: \theta -->
+
+$$
+H[q_1(z_1) q_2(z_2)] = H[q_1(z_1)] - H[q_2(z_2)]
+$$
+
+$$
+\log p_\theta(x) = \mathcal{L}(q_1(z_1) q_2(z_2)) + D_{\mathrm{KL}}(q_1(z_1) q_2(z_2) \| p_\theta(z_1, z_2 \mid x))
+$$
+"""
+    derivs, errors = load_text(text, "note.md")
+    assert not errors
+    results = [r for d in derivs for r in d.check(samples=10, seed=0, jobs=1)]
+    vi = transcribe(derivs, results)
+    assert "densities: p q q1 q2" in vi and "parameters: θ" in vi and "observed: x\n" in vi
+    again, errors = _load_text(vi, "note.vi", read_vi)
+    assert not errors
+    assert [r.status for d in again for r in d.check(samples=10, seed=0, jobs=1)] == [r.status for r in results]

@@ -6,10 +6,11 @@ written as a comment.
 """
 from __future__ import annotations
 
+import sympy
 from sympy.printing.str import StrPrinter
 
 from ..core import Status
-from ..vocabulary import ELBO
+from ..vocabulary import ELBO, Density
 
 
 class _ViPrinter(StrPrinter):
@@ -41,6 +42,16 @@ def _names(d):
     return latent, sorted(free - set(latent))
 
 
+def _density_names(d) -> list:
+    """The density names a derivation uses, for its ``densities:`` header (``p q`` at least)."""
+    names = {"p", "q"}
+    for s in d.steps:
+        for e in (s.lhs, s.rhs):
+            if e is not None:
+                names |= {x.name for x in e.atoms(Density) if type(x) is Density}
+    return sorted(names)
+
+
 def transcribe(derivations, results=()) -> str:
     """The ``.vi`` text of ``derivations``; ``results`` (StepResults) add the rules each proved
     step needed and mark refuted steps ``xfail``."""
@@ -52,8 +63,15 @@ def transcribe(derivations, results=()) -> str:
     for d in derivations:
         latent, observed = _names(d)
         out += [f"derivation {d.name}", f"title: {d.title}" if d.title else "", f"latent: {' '.join(latent)}"]
+        params = [v for v in observed if d.context.is_parameter(sympy.Symbol(v))]
+        observed = [v for v in observed if v not in params]
         if observed:
             out.append(f"observed: {' '.join(observed)}")
+        if params:
+            out.append(f"parameters: {' '.join(params)}")
+        names = _density_names(d)
+        if names != ["p", "q"]:
+            out.append(f"densities: {' '.join(names)}")
         out.append("")
         first = True
         for s in d.steps:
