@@ -117,3 +117,25 @@ def test_no_limit():
         with Deadline(0) as dl0:
             pass
         dl0.check()
+
+
+def test_a_timer_that_rings_before_the_clock_reaches_the_deadline_waits_for_the_rest():
+    """On a loaded machine the kernel's CPU accounting for the timer can run ahead of the
+    clock: an early ring is neither an expiry nor taken for an enclosing timer's."""
+    t0 = time.process_time()
+    with Deadline(0.3) as dl:
+        dl._ring(SIG, None)                      # early, as the kernel may ring it
+        assert not dl.expired and signal.getitimer(TIMER)[0] > 0
+        _spin(5)
+    assert dl.expired and time.process_time() - t0 < 2
+
+
+def test_an_early_ring_of_an_enclosing_deadline_keeps_both_deadlines():
+    t0 = time.process_time()
+    with Deadline(0.4) as outer:
+        with Deadline(5) as inner:
+            inner._ring(SIG, None)               # the outer's time, rung early: nothing ends yet
+            assert not inner.expired and not outer.expired
+            _spin(5)                             # the outer's time comes first
+        pytest.fail("the outer deadline did not end its block")
+    assert outer.expired and not inner.expired and time.process_time() - t0 < 3

@@ -58,13 +58,24 @@ class Deadline:
     def _ring(self, signum, frame):
         if self._closing:           # the block is being left (the timers are being reset)
             return
-        if self.left() <= 0:
-            raise Expired(self)
-        # the enclosing timer's time: this one is re-armed, then its handler runs as it would have
+        if self._outer_end is None or self._end <= self._outer_end:
+            # this deadline's own time (the timer was armed for it)
+            if self.left() <= 0:
+                raise Expired(self)
+            # rang a little early: the kernel's CPU accounting for the timer can run ahead of
+            # the clock on a loaded machine -- wait for the rest
+            self._arm()
+            return
+        # the enclosing timer's time: its handler runs as it would have (it may raise, or -- an
+        # enclosing Deadline that rang early -- re-arm the timer for its own rest); then this one
+        # is re-armed for whichever of the two is due first
         self._outer_end = None
-        self._arm()
+        signal.setitimer(_TIMER, 0)
         if callable(self._old):
             self._old(signum, frame)
+        rest = signal.getitimer(_TIMER)[0]
+        self._outer_end = _clock() + rest if rest else None
+        self._arm()
 
     def __enter__(self):
         if self.seconds is None:
