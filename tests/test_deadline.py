@@ -139,3 +139,17 @@ def test_an_early_ring_of_an_enclosing_deadline_keeps_both_deadlines():
             _spin(5)                             # the outer's time comes first
         pytest.fail("the outer deadline did not end its block")
     assert outer.expired and not inner.expired and time.process_time() - t0 < 3
+
+
+def test_an_early_ring_of_a_deadline_inside_a_later_timer_leaves_that_timer_its_time():
+    old = signal.signal(SIG, lambda *_: None)
+    try:
+        signal.setitimer(TIMER, 30)
+        with Deadline(0.2) as dl:
+            dl._ring(SIG, None)                  # this deadline's ring, early: not the 30 s timer's
+            _spin(2)
+        left = signal.getitimer(TIMER)[0]
+        assert dl.expired and 25 < left < 30
+    finally:
+        signal.setitimer(TIMER, 0)
+        signal.signal(SIG, old)
