@@ -109,11 +109,21 @@ def test_only_the_test_function_checker_takes_a_step_with_f():
 
 
 def test_a_step_no_checker_can_evaluate_stays_unknown_with_a_reason():
-    """Densities no family knows: nothing evaluates the substituted step either."""
+    """Densities no family knows (two arbitrary densities of one latent: the one-latent families
+    have one q to stand in for them): nothing evaluates the substituted step either."""
     text = ("derivation d\nlatent: z\nobserved: x\nfunctions: f\n\n"
-            "    E_w(z)[f(z)]\n  = E_w(z)[f(2*z)]\n")
-    ds, errors = load_text(text.replace("latent: z\n", "latent: z\ndensities: p q w\n"), "t.vi")
+            "    E_w(z)[f(z)]\n  = E_v(z)[f(2*z)]\n")
+    ds, errors = load_text(text.replace("latent: z\n", "latent: z\ndensities: p q v w\n"), "t.vi")
     assert not errors, errors
     r = judge(ds[0].steps[0], SETTINGS)
     assert r.status is Status.UNKNOWN
-    assert "no model family gives a meaning to its densities" in r.reason
+    assert "it names 2 arbitrary densities (v, w); the model families have 1 (q)" in r.reason
+
+
+def test_an_arbitrary_density_of_another_name_is_tested_as_the_family_q():
+    text = ("derivation d\nlatent: z\ndensities: p q w\nobserved: x\nfunctions: f\n\n"
+            "    E_w(z)[f(z)]\n  = E_w(z)[f(2*z)]\n")
+    ds, errors = load_text(text, "t.vi")
+    assert not errors, errors
+    r = judge(ds[0].steps[0], SETTINGS)
+    assert r.status is Status.FAILED and "w is the family's q" in r.explanation
