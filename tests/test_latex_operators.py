@@ -156,3 +156,16 @@ def test_positive_and_unit_declarations_give_the_symbols_their_domain():
     assert dict(st.context.domains) == {"s": "positive", "w": "unit"}
     (s,) = [v for v in st.lhs.free_symbols if v.name == "s"]
     assert s.is_positive
+
+
+def test_a_plain_text_note_declares_the_factorisation_too():
+    from vi_sym.frontends.note import read_note
+    text = "latent: z1 z2\nfactorised: q(z1)*q(z2)\n\nE_{-z1}[log(p(x,z1,z2))] = E_q(z2)[log(p(x,z1,z2))]\n"
+    ds, errors = load_text(text, "n.txt", read_note)
+    assert not errors and ds
+    vi, _ = load_text(VI_HEADER.format(latent="z1 z2", extra="factorised: q(z1)*q(z2)",
+                                       lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z2)[log(p(x,z1,z2))]"), "d.vi")
+    assert ds[0].steps[0].context.factors == vi[0].steps[0].context.factors != ()
+    bad, _ = load_text(text.replace("q(z1)*q(z2)", "q(z1)"), "n.txt", read_note)
+    assert bad[0].steps[0].context.factors == ()
+    assert any("ignored" in n.message and n.line == 2 for n in bad[0].skipped)
