@@ -178,7 +178,12 @@ def test_spot_form_latents_kinds():
     assert (f.kind, f.target, f.lhs) == ("latent", Z1, a - b)
     g = spot_form_latents(a, b + Const(Density("q", [Z1])), "=", lat)
     assert (g.kind, g.target) == ("factor", Density("q", [Z1]))
-    assert spot_form_latents(a + Const(Z1), b, "=", lat).kind == "unknown"   # the const was dropped
+    dropped = spot_form_latents(a + Const(Z1), b, "=", lat)       # the left side's const dropped:
+    assert (dropped.kind, dropped.target, dropped.refute_only) == ("latent", Z1, True)   # refuted only
+    assert "must keep a const" in dropped.reason
+    assert not f.refute_only and not g.refute_only
+    two = spot_form_latents(a + Const(Z1), b + Const(Z2), "=", lat)   # a const in another target
+    assert two.kind == "unknown"
 
 
 def test_each_family_is_one_checker():
