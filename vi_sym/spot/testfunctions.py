@@ -146,7 +146,7 @@ def _simplest(sub, checker, r, tol) -> SpotResult:
     best, current = r, {n: sympy.Float(v) for n, v in point.items()}
     for name in point:
         for value in SIMPLE.get(domains[name], ()):
-            trial = {**current, name: sympy.sympify(value)}
+            trial = {**current, name: sympy.Integer(value) if isinstance(value, int) else value}
             fixed = {symbols[n]: v for n, v in trial.items()}
             at = dataclasses.replace(sub, lhs=sub.lhs.xreplace(fixed), rhs=sub.rhs.xreplace(fixed))
             try:
