@@ -102,7 +102,7 @@ def test_summary_says_how_many_steps_no_family_could_test_and_why(tmp_path):
     p = run("vi_sym", "check", "t.vi", "--no-cache", "--samples", "5", cwd=tmp_path)
     assert "1 step(s) no model family could test: 1 no model family has three latents" in p.stdout
     assert "    untested: t::1  (no model family has three latents)" in p.stdout     # named, not only counted
-    assert s["untested_steps"] == [{"step": "t::1", "reason": "no model family has three latents"}]
+    assert s["untested_steps"] == [{"step": "t::1", "reason": "no model family has three latents", "detail": ""}]
 
 
 def test_a_step_every_applicable_family_left_unevaluated_is_untested(tmp_path):
@@ -117,7 +117,9 @@ def test_a_step_every_applicable_family_left_unevaluated_is_untested(tmp_path):
     (r,) = rep.results
     assert r.families and not r.untested
     s = summary(rep)
-    assert s["untested_steps"] == [{"step": "c::1", "reason": "every family that applies left it unevaluated"}]
+    (u,) = s["untested_steps"]
+    assert (u["step"], u["reason"]) == ("c::1", "every family that applies left it unevaluated")
+    assert "must keep a const" in u["detail"]            # the family's own reason, shown too
 
 
 UNKNOWN_STEP = HEAD.format(name="u") + "    log(p(x))\n  = log(p(x)) + 1\n"

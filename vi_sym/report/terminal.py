@@ -111,7 +111,8 @@ def summary(report) -> dict:
     why = Counter(reason for _, reason in untested)
     out["untested"] = sum(why.values())
     out["untested_reasons"] = dict(sorted(why.items(), key=lambda kv: (-kv[1], kv[0])))
-    out["untested_steps"] = [{"step": sid, "reason": reason} for sid, reason in untested]
+    out["untested_steps"] = [{"step": r.step_id, "reason": _untested(r), "detail": _detail(r)}
+                             for r in report.results if _untested(r)]
     out["unexpected"] = len(report.failed)
     out["input_errors"] = len(report.errors)
     return out
@@ -127,8 +128,19 @@ def _untested(r) -> str:
     return ""
 
 
+def _detail(r) -> str:
+    """The first family's own reason, for a step every applicable family left unevaluated."""
+    if r.untested:
+        return ""
+    return next((f"{f['family']}: {f['reason']}" for f in r.families if f.get("reason")), "")
+
+
 #: the untested steps the terminal summary names one by one (the rest are counted)
 SHOW_UNTESTED = 12
+
+def _clip(text: str, width: int = 140) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -197,6 +209,7 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
         why = "; ".join(f"{n} {reason}" for reason, n in s["untested_reasons"].items())
         print(f"{s['untested']} step(s) no model family could test: {why}", file=stream)
         for u in s["untested_steps"][:SHOW_UNTESTED]:
-            print(f"    untested: {u['step']}  ({u['reason']})", file=stream)
+            detail = f": {_clip(u['detail'])}" if u["detail"] else ""
+            print(f"    untested: {u['step']}  ({u['reason']}{detail})", file=stream)
         if s["untested"] > SHOW_UNTESTED:
             print(f"    … and {s['untested'] - SHOW_UNTESTED} more (--json lists them all)", file=stream)
