@@ -86,6 +86,7 @@ def claim_candidates(step):
                f"the missing term {to_unicode(single)} restored on the right", step.lhs, step.rel, step.rhs + single)
     yield from _restored_in_log(step, residual)
     yield from _whole_side(step)
+    yield from _flipped_arguments(step)
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
         yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
@@ -154,6 +155,20 @@ def claim_fixes(step, samples=20, seed=0, deadline=FIX_DEADLINE) -> Fixes:
     point.  Nothing else is ever offered.  Within ``deadline`` seconds (see :func:`suggest_fixes`)."""
     return _bounded(lambda proved, checked, dl: _claim_search(step, samples, seed, proved, checked, dl),
                     deadline)
+
+
+def _flipped_arguments(step):
+    """The sign of a one-term argument of exp flipped (exp(m/b) for exp(-m/b)): a sign slip
+    inside a function, which no edit of a sum's terms reaches."""
+    seen = set()
+    for e in sorted(step.rhs.atoms(sympy.exp), key=str):
+        u = e.args[0]
+        if isinstance(u, sympy.Add) or e in seen:
+            continue
+        seen.add(e)
+        new = sympy.exp(-u)
+        yield ("flip_sign", f"{to_unicode(new)} instead of {to_unicode(e)} on the right", step.lhs, step.rel,
+               step.rhs.xreplace({e: new}))
 
 
 #: the edits in the order they are decided once screened, the likeliest first (the slips of
