@@ -82,10 +82,10 @@ def multi_coordinates(step, family):
             mapping[v] = sympy.Symbol(slots[declared.index(v.name)])
     if observed:
         mapping[observed[0]] = sympy.Symbol(DATA_NAME)
-    names = variational_names(step.lhs, step.rhs, ctx, VARIATIONAL)
+    names = variational_names(lhs, rhs, ctx, VARIATIONAL)
     if names is None:      # more arbitrary densities than the family's q and r
         return None
-    lhs, rhs = rename_densities(step.lhs, names), rename_densities(step.rhs, names)
+    lhs, rhs = rename_densities(lhs, names), rename_densities(rhs, names)
     if all(k == v for k, v in mapping.items()):
         return lhs, rhs
     # two passes: z2 -> z1 -> ... must not collide
