@@ -28,7 +28,7 @@ import sympy
 from . import claims
 from .core import Status
 from .families import FAMILIES
-from .judge import judge, spot
+from .judge import applicable_checkers, judge, spot
 from .deadline import Deadline
 from .claims.wording import plain_edit
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
@@ -37,6 +37,7 @@ from .mutations import CLAIM_OPERATORS, FIX_OPERATORS, FLIP_RELATION, edits, swa
 from .notation import relation_unicode, to_unicode
 from .settings import Settings
 from .spot.claims import holds_at, spot_claim
+from .spot.driver import screening
 from .spotcheckers import FamilyChecker
 
 MAX_CANDIDATES = 60
@@ -143,16 +144,34 @@ def _restored_in_log(step, residual):
                step.lhs, step.rel, step.rhs.xreplace({lg: sympy.log(new_u)}))
 
 
-def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FIX_DEADLINE) -> Fixes:
+def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FIX_DEADLINE,
+                  screens=()) -> Fixes:
     """Up to MAX_FIXES edits under which the step holds, PROVED ones first (``start``: see
-    :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out)."""
+    :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out).
+    ``screens``: the points where the step's spot-checks failed (:func:`vi_sym.judge.screens_of`);
+    a candidate that is false at one of them is discarded before anything else is tried."""
     if claims.is_concrete(step) and step.rel == "=" and start is None:
         return claim_fixes(step, samples=samples, seed=seed, deadline=deadline)
     return _bounded(lambda proved, checked, dl: _search(step, families, samples, seed, start, proved,
-                                                        checked, dl), deadline)
+                                                        checked, dl, screens), deadline)
 
 
-def _search(step, families, samples, seed, start, proved, checked, dl) -> None:
+def _false_at(probe, screens, settings) -> bool:
+    """Is the candidate ``probe`` clearly false at one of the points where the step failed
+    (each evaluated only by the spot-checker whose draws it came from, see
+    :func:`vi_sym.spot.driver.screening`)?  Only ever used to discard a candidate: a fix is
+    true everywhere, so it is never false there."""
+    with screening(screens):
+        for checker in applicable_checkers(probe, settings):
+            try:
+                if spot(probe, checker, settings).status == "FAILED":
+                    return True
+            except Exception:  # noqa: BLE001 -- cannot screen here: the judge decides
+                continue
+    return False
+
+
+def _search(step, families, samples, seed, start, proved, checked, dl, screens=()) -> None:
     settings = Settings(families=tuple(families), samples=samples, seed=seed)
     screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
     screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
@@ -167,6 +186,8 @@ def _search(step, families, samples, seed, start, proved, checked, dl) -> None:
             probe = type(step)(lhs, rel, rhs, by, context=step.context)
         except ValueError:      # an edit that is not a real-valued statement is no candidate
             continue
+        if screens and _false_at(probe, screens, settings):
+            continue           # false where the step itself failed: not a fix
         if screen and not claims.is_concrete(probe) and \
                 spot(probe, screen[0], screen_settings).status == "FAILED":
             continue           # refuted in the cheap exact family: not a fix
