@@ -4,7 +4,7 @@ a suggestion is printed only when the edited claim is itself PROVED by the momen
 holds at every spot-checked point -- a numeric screen only ever discards a candidate."""
 import pytest
 
-import vi_sym.fixes as fixes
+import vi_sym.claim_fixes as fixes
 from vi_sym.claims.prove import prove_claim
 from vi_sym.fixes import claim_decider, suggest_fixes
 from vi_sym.loader import load_file, load_text
@@ -32,7 +32,7 @@ def _step(name, rhs, lhs="H(q(z))", params="m", positive="s", rule="entropy_defi
 
 def _edited(step, fix):
     """The step the fix describes, rebuilt from the candidate list (never from its text)."""
-    for op, desc, lhs, rel, rhs in fixes.candidates(step):
+    for op, desc, lhs, rel, rhs in fixes.claim_candidates(step):
         if desc == fix.description:
             return type(step)(lhs, rel, rhs, step.by, context=step.context)
     raise AssertionError(f"offered fix {fix.description!r} is no candidate")

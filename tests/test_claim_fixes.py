@@ -101,7 +101,7 @@ def test_the_search_on_a_series_stops_at_its_deadline_and_says_so():
 
 
 def test_an_expired_search_with_nothing_found_says_no_fix_found(monkeypatch):
-    import vi_sym.fixes as F
+    import vi_sym.claim_fixes as F
     slow = F.claim_decider
 
     def decider(step):

@@ -1,0 +1,206 @@
+"""Likely fixes of a refuted closed form about defined densities.
+
+A refuted claim (an equation between an expression over ``define``d densities and its
+closed form) has edits of its own (:func:`claim_candidates`: a missing term, a term left out
+inside a log, exchanged parameters, a sign, a factor 2 or ½, log σ for log σ², two signs
+flipped together, the KL's densities swapped), decided by the moment lemmas
+(:func:`claim_decider`; a numeric screen at one generic point only ever discards a candidate)
+and, where the lemmas cannot decide, spot-checked (:func:`claim_fixes`).  :class:`Fix`,
+:class:`Fixes` and the deadline-bounded search runner are shared with the step fixes of
+:mod:`vi_sym.fixes`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
+from .claims.wording import plain_edit
+from .deadline import Deadline
+from .moments import Moment
+from .mutations import CLAIM_OPERATORS, edits, swap_kl
+from .notation import relation_unicode, to_unicode
+from .spot.claims import holds_at, spot_claim
+
+MAX_FIXES = 3
+#: candidates tried for a closed form about defined densities (each one a lemma proof)
+MAX_CLAIM_CANDIDATES = 150
+#: candidates of a closed form the lemmas cannot decide that are spot-checked (each costs a
+#: spot-check at the extreme draws)
+MAX_CLAIM_SPOT = 2
+#: seconds a likely-fix search may take (``deadline=``; check: ``Settings.fix_timeout``)
+FIX_DEADLINE = 5.0
+
+
+class Fixes(list):
+    """The fixes found, best first; ``note`` says when the search ran out of time."""
+    note = ""
+
+
+def _bounded(search, deadline) -> Fixes:
+    """Run ``search(proved, checked, deadline)`` (it fills the two lists) within ``deadline``
+    seconds (None: no limit); what it found before the time ran out is kept."""
+    proved, checked = [], []
+    with Deadline(deadline) as dl:
+        search(proved, checked, dl)
+    out = Fixes((proved + checked)[:MAX_FIXES])
+    if dl.expired:
+        out.note = (f"no fix found within {deadline:g} s" if not out else
+                    f"the search for more fixes stopped after {deadline:g} s")
+    return out
+
+
+@dataclass
+class Fix:
+    edit: str          # operator name
+    description: str   # "KL(q(z)||p(z)) instead of KL(q(z)||p(z|x))"
+    statement: str     # the edited step
+    verdict: str       # PROVED | SPOT-CHECKED
+
+    def as_dict(self):
+        return {"edit": self.edit, "description": self.description,
+                "statement": self.statement, "verdict": self.verdict}
+
+    def __str__(self):
+        return f"did you mean: {self.description}? -- with that edit the step is {self.verdict}"
+
+
+def claim_candidates(step):
+    """Edits of a closed form about defined densities, most specific first: the one term
+    the moment lemmas say is missing (when lhs - rhs is a single term), a term left out
+    inside a log (when lhs - rhs is a sum of logs), then :data:`CLAIM_OPERATORS` on the
+    right side (a sign flipped, a term doubled or halved, two parameters of one domain
+    exchanged, log σ for log σ², a term dropped, two signs flipped together), the densities
+    of a KL swapped."""
+    residual = claim_residual(step)
+    if residual is not None and residual != 0 and not isinstance(residual, sympy.Add):
+        yield ("restore_term", f"the missing term {to_unicode(residual)} restored on the right",
+               step.lhs, step.rel, step.rhs + residual)
+    yield from _restored_in_log(step, residual)
+    for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
+        yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
+    for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
+        yield op, f"{desc} on the left", new, step.rel, step.rhs
+
+
+def _restored_in_log(step, residual):
+    """When what is missing is a sum of logs (lhs - rhs = Σ c_i log a_i), the argument u of
+    one log of the right side with that ratio folded in, log(u · Π a_i^c_i), when it is a
+    plain rational expression: a term left out inside a log ((m1 - m2)² in a Cauchy KL)."""
+    if residual is None or residual == 0:
+        return
+    factor = sympy.S.One
+    for term in sympy.Add.make_args(residual):
+        coeff, rest = term.as_independent(sympy.log)
+        if not (isinstance(rest, sympy.log) and coeff.is_Rational):
+            return
+        factor *= rest.args[0] ** coeff
+    for lg in sorted(step.rhs.atoms(sympy.log), key=str):
+        u = lg.args[0]
+        new_u = sympy.factor(sympy.cancel(u * factor))
+        if new_u.has(sympy.log, sympy.exp) or sympy.count_ops(new_u) > sympy.count_ops(u) + 12:
+            continue
+        yield ("restore_in_log", f"{to_unicode(sympy.log(new_u))} instead of {to_unicode(lg)} on the right",
+               step.lhs, step.rel, step.rhs.xreplace({lg: sympy.log(new_u)}))
+
+
+def claim_fixes(step, samples=20, seed=0, deadline=FIX_DEADLINE) -> Fixes:
+    """Up to MAX_FIXES edits of a refuted closed form (an equation about defined densities)
+    under which it holds: each candidate of :func:`claim_candidates` is decided by the moment
+    lemmas (:func:`claim_decider`: a candidate that differs from the left
+    side at one certified numeric point is discarded before any ``simplify``); one they
+    prove is offered as PROVED.  A candidate they can neither prove nor refute (a statistic
+    with no lemma that does not cancel) is spot-checked against the defining integrals --
+    at most MAX_CLAIM_SPOT of them -- and offered as SPOT-CHECKED when it holds at every
+    point.  Nothing else is ever offered.  Within ``deadline`` seconds (see :func:`suggest_fixes`)."""
+    return _bounded(lambda proved, checked, dl: _claim_search(step, samples, seed, proved, checked, dl),
+                    deadline)
+
+
+def _claim_search(step, samples, seed, proved, checked, dl) -> None:
+    decide = claim_decider(step)
+    open_ = []
+    for n, (op, desc, lhs, rel, rhs) in enumerate(claim_candidates(step)):
+        dl.check()
+        if n >= MAX_CLAIM_CANDIDATES or len(proved) >= MAX_FIXES:
+            break
+        try:
+            probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
+        except ValueError:      # an edit that is not a real-valued statement is no candidate
+            continue
+        verdict = decide(lhs, rhs)
+        if verdict is True:
+            proved.append(Fix(op, desc, relation_unicode(lhs, rel, rhs), "PROVED"))
+        elif verdict is None and len(open_) < MAX_CLAIM_SPOT:
+            open_.append((op, desc, probe))
+    for op, desc, probe in open_ if len(proved) < MAX_FIXES else ():
+        if spot_claim(probe, samples=samples, seed=seed).status == "SPOT-CHECKED":
+            checked.append(Fix(op, desc, relation_unicode(probe.lhs, probe.rel, probe.rhs), "SPOT-CHECKED"))
+
+
+#: the screening point per declared domain (generic values: no special symmetry)
+_SCREEN = {"unit": (0.2718, 0.6931), "positive": (0.7071, 1.4142), "real": (0.5772, -1.3029)}
+
+
+def _screen_point(symbols, domains) -> dict:
+    """A generic point in the parameters' declared domains: {symbol: float}."""
+    point, counts = {}, {}
+    for sym in sorted(symbols, key=str):
+        dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
+        vals = _SCREEN.get(dom, _SCREEN["real"])
+        i = counts[dom] = counts.get(dom, -1) + 1
+        point[sym] = vals[i % 2] * (1 + (i // 2) / 7)
+    return point
+
+
+def _differs(diff, domains) -> bool:
+    """Is the lemma-evaluated difference (no opaque statistic left) clearly nonzero at the
+    screening point?  Only ever used to discard a candidate."""
+    point = _screen_point(diff.free_symbols, domains)
+    try:
+        v = complex(diff.xreplace({k: sympy.Float(v, 30) for k, v in point.items()}).evalf(20))
+    except Exception:  # noqa: BLE001 -- cannot screen: the proof decides
+        return False
+    return abs(v) >= 1e-9
+
+
+def claim_decider(step):
+    """``(lhs, rhs) -> True | False | None`` for edited equations about the densities of
+    ``step``: True when the moment lemmas prove ``lhs = rhs`` (the proof of
+    :func:`vi_sym.claims.prove_claim`: opaque statistics must cancel); False when they refute
+    it -- the difference, free of opaque statistics, is nonzero at a generic point (no
+    ``simplify`` spent) -- or when, opaque statistics left, the two sides' defining
+    integrals do not clearly agree at that point; None when undecided (then only a
+    spot-check can vouch for it).  Each side's value is
+    computed once."""
+    domains = dict(step.context.domains)
+    memo: dict = {}
+
+    def value(side):
+        if side not in memo:
+            try:
+                memo[side] = _sym_value(side, _by_moments([]))
+            except Exception:  # noqa: BLE001 -- no value, no proof
+                memo[side] = None
+        return memo[side]
+
+    def decide(lhs, rhs):
+        lv, rv = value(lhs), value(rhs)
+        if lv is None or rv is None:
+            return None
+        diff = lv - rv
+        opaque = bool(diff.atoms(Moment))
+        if not opaque and _differs(diff, domains):
+            return False
+        if opaque and not holds_at(lhs, rhs, "=", {k.name: v for k, v in _screen_point(
+                {a for a in lhs.free_symbols | rhs.free_symbols if not step.context.is_latent(a)},
+                domains).items()}):
+            return False   # violated, or not even a finite number, at the screening point
+        try:
+            if _is_zero(diff, step.context.domains):
+                return True
+        except Exception:  # noqa: BLE001 -- any sympy failure is no proof
+            return None
+        return None    # not refuted at the screening point, and no proof
+    return decide
