@@ -227,9 +227,11 @@ import os
 def pytest_collection_finish(session):
     import vi_sym.scheduler as checker
     inner = checker.check_derivations
+    # this run's own xdist worker id (the environment may be an outer xdist worker's)
+    who = getattr(session.config, "workerinput", {}).get("workerid", "main")
 
     def recording(derivations, settings=None, **kw):
-        with open("jobs-" + os.environ.get("PYTEST_XDIST_WORKER", "main") + ".txt", "a") as fh:
+        with open("jobs-" + who + ".txt", "a") as fh:
             fh.write(f"{settings.jobs} {kw['workers'].jobs}\\n")
         return inner(derivations, settings, **kw)
     checker.check_derivations = recording
