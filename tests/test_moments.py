@@ -22,8 +22,9 @@ unit = st.floats(0.05, 0.95)
 # (kind, parameter strategies, statistics with a lemma)
 CASES = [
     ("Normal", (real, pos), [z, z ** 2, z ** 3, z ** 4, Abs(z - 1), Abs(z), Abs(2 - z)]),
-    ("Exponential", (pos,), [z, z ** 2, z ** 3, log(z)]),
-    ("Gamma", (pos, pos), [z, z ** 2, log(z)]),
+    ("Exponential", (pos,), [z, z ** 2, z ** 3, log(z), sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3),
+                             Abs(z - 1), Abs(z + sympy.Rational(1, 2)), Abs(2 - z)]),
+    ("Gamma", (pos, pos), [z, z ** 2, log(z), log(z) ** 2, sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3)]),
     ("Beta", (pos, pos), [z, z ** 2, log(z), log(1 - z)]),
     ("Laplace", (real, pos), [z, z ** 2, Abs(z - 1), Abs(z + sympy.Rational(1, 2)), Abs(2 - z)]),
     ("Uniform", None, [z, z ** 2, z ** 3]),
@@ -68,7 +69,8 @@ def _numeric(dist, h):
         pts = [lo, *sorted({m - 1, m, m + 1, *kinks}), hi]
     elif dist.kind in ("Gamma", "Exponential", "LogNormal", "HalfNormal", "Weibull", "InverseGamma",
                        "ChiSquared"):
-        pts = [lo, 1, hi]                     # an endpoint singularity at 0 gets its own piece
+        kinks = [float(sympy.solve(a.args[0], z)[0]) for a in h.atoms(Abs)]   # |z - c| bends at c
+        pts = [lo, *sorted({1, *[k for k in kinks if k > 0]}), hi]   # 0's singularity: its own piece
     elif dist.kind == "Beta":
         pts = [lo, sympy.Rational(1, 2), hi]
     with mpmath.workdps(40):
@@ -107,11 +109,12 @@ def test_every_lemma_agrees_with_quadrature(kind, strategies, stats, data):
 
 
 @pytest.mark.parametrize("kind,h", [("Normal", z ** 2), ("Normal", Abs(z - 1)), ("Exponential", z ** 2), ("Uniform", z ** 3),
-                                    ("HalfNormal", z ** 2), ("Pareto", z ** -1)])
+                                    ("HalfNormal", z ** 2), ("Pareto", z ** -1), ("Exponential", sympy.exp(-z / 3)),
+                                    ("Exponential", Abs(z + 2)), ("Uniform", log(z)), ("Gamma", sympy.exp(-2 * z))])
 def test_lemma_agrees_with_sympys_integral(kind, h):
     a, b = sympy.symbols("a b", positive=True)
     params = {"Normal": (a, b), "Exponential": (a,), "Uniform": (a, a + b), "HalfNormal": (b,),
-              "InverseGamma": (a, b), "Pareto": (a, b)}[kind]
+              "InverseGamma": (a, b), "Pareto": (a, b), "Gamma": (sympy.Integer(3), b)}[kind]
     dist = Dist(kind, z, *params)
     sup = dist.support()
     lo, hi = (-sympy.oo, sympy.oo) if sup[0] == "real" else (sup[1], sup[2])
@@ -138,6 +141,12 @@ def test_lemma_agrees_with_sympys_integral(kind, h):
     ("Cauchy", (0, 1), log(z ** 2)),          # width 0: log z^2, not log(z^2 + b^2)
     ("InverseGamma", (2, 1), z),              # E[z] needs a > 1; no lemma is offered
     ("Geometric", (sympy.Rational(1, 2),), z ** 3),
+    ("Exponential", (2,), sympy.exp(2 * z)),  # E[exp(αz)] is infinite for α >= λ
+    ("Exponential", (2,), sympy.exp(z ** 2)),  # not exp of a linear function
+    ("Exponential", (2,), Abs(2 * z - 1)),    # |2z - 1| is not |z - c|
+    ("Gamma", (2, 3), sympy.exp(4 * z)),      # infinite for α >= the rate
+    ("Gamma", (2, 3), log(z) ** 3),           # no third log-moment lemma
+    ("Uniform", (-1, 1), log(z)),             # log z is not integrable on (-1, 1)
 ])
 def test_statistics_without_a_lemma_are_not_guessed(kind, params, h):
     dist = Dist(kind, z, *params)
@@ -162,3 +171,36 @@ def test_lemmas_live_with_their_kind():
         assert len(spec.domains) == len(spec.params), kind
         assert set(spec.domains) <= {"real", "positive", "unit", "posint", "any"}, kind   # any: a formula, a label
         assert callable(spec.lemma) and callable(spec.support), kind
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(lo=st.one_of(st.just(0.0), pos), w=pos)
+def test_the_uniform_log_lemma_agrees_with_quadrature_on_a_positive_support(lo, w):
+    """E[log z] under Uniform(a, b) for a >= 0 (a = 0 included: log z is integrable there)."""
+    a = sympy.Integer(0) if lo == 0 else sympy.Float(lo)
+    dist = Dist("Uniform", z, a, a + sympy.Float(w))
+    value = float(lemma(dist, log(z))[0].evalf(30))
+    f = sympy.lambdify(z, log(z), modules="mpmath")
+    with mpmath.workdps(40):
+        ref = mpmath.quad(f, [float(a), float(a + w)]) / w
+    assert value == pytest.approx(float(ref), rel=1e-7, abs=1e-9)
+
+
+def test_a_lemma_with_a_side_condition_fires_only_when_the_condition_is_provable():
+    """E[exp(αz)] under Exponential(λ) needs α < λ, E[log z] under Uniform(a, b) needs a >= 0:
+    with the sign unknown no lemma is offered (the claim stays open, never wrongly proved)."""
+    lam, c, a = Symbol("lam", positive=True), Symbol("c"), Symbol("a")
+    assert lemma(Dist("Exponential", z, lam), sympy.exp(c * z)) is None
+    assert lemma(Dist("Exponential", z, lam), sympy.exp(-c ** 2 * z - 1)) is None  # -c² <= 0 < λ not seen by sympy
+    assert lemma(Dist("Exponential", z, lam), sympy.exp(-lam * z / 2)) is not None
+    assert lemma(Dist("Uniform", z, a, a + lam), log(z)) is None
+
+
+def test_the_exponential_absolute_deviation_agrees_with_sympys_integral_split_at_the_kink():
+    """E|z - c| under Exponential(a) for c > 0: sympy leaves ∫|z - c| unevaluated, so the
+    integral is split at c (where the absolute value bends) and each piece closed by sympy."""
+    a, c = sympy.symbols("a c", positive=True)
+    pdf = a * sympy.exp(-a * z)
+    exact = sympy.integrate((c - z) * pdf, (z, 0, c)) + sympy.integrate((z - c) * pdf, (z, c, sympy.oo),
+                                                                        conds="none")
+    assert sympy.simplify(exact - lemma(Dist("Exponential", z, a), Abs(z - c))[0]) == 0

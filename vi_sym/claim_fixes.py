@@ -11,17 +11,21 @@ and, where the lemmas cannot decide, spot-checked (:func:`claim_fixes`).  :class
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
 from .claims.wording import plain_edit
 from .deadline import Deadline
+from .distributions.written import declared
+from .indexed_claims import is_indexed_claim, prove_indexed_claim
 from .moments import Moment
 from .mutations import CLAIM_OPERATORS, edits, swap_kl
 from .notation import relation_unicode, to_unicode
 from .spot.claims import holds_at, spot_claim
+from .spot.indexed import instantiate_step, spot_indexed
+from .vocabulary import Density
 
 MAX_FIXES = 3
 #: candidates tried for a closed form about defined densities (each one a lemma proof)
@@ -68,20 +72,55 @@ class Fix:
 
 def claim_candidates(step):
     """Edits of a closed form about defined densities, most specific first: the one term
-    the moment lemmas say is missing (when lhs - rhs is a single term), a term left out
-    inside a log (when lhs - rhs is a sum of logs), then :data:`CLAIM_OPERATORS` on the
-    right side (a sign flipped, a term doubled or halved, two parameters of one domain
-    exchanged, log σ for log σ², a term dropped, two signs flipped together), the densities
-    of a KL swapped."""
-    residual = claim_residual(step)
-    if residual is not None and residual != 0 and not isinstance(residual, sympy.Add):
-        yield ("restore_term", f"the missing term {to_unicode(residual)} restored on the right",
-               step.lhs, step.rel, step.rhs + residual)
+    the moment lemmas say is missing (when lhs - rhs is a single term, as written or once
+    put over one denominator and factored), a term left out inside a log (when lhs - rhs is
+    a sum of logs), the whole right side halved, doubled or negated, then
+    :data:`CLAIM_OPERATORS` on the right side (a sign flipped, a term doubled or halved, two
+    parameters of one domain exchanged, log σ for log σ², a term dropped, two signs flipped
+    together), the densities of a KL swapped."""
+    with declared(step.context.domains):    # a written density's sums in its declared domains
+        residual = None if is_indexed_claim(step) else claim_residual(step)
+    single = _single_term(residual)
+    if single is not None:      # a sum put in one term: offered only when no edit of the user's own terms is
+        yield ("restore_term" if single is residual else "restore_sum",
+               f"the missing term {to_unicode(single)} restored on the right", step.lhs, step.rel, step.rhs + single)
     yield from _restored_in_log(step, residual)
+    yield from _whole_side(step)
+    yield from _flipped_arguments(step)
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
         yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
+
+
+def _single_term(residual):
+    """The residual lhs - rhs as one term: as it is, or -- a sum of rational terms -- over one
+    denominator and factored ((1 - t)²/t² for 1/t² - 2/t + 1); None when it is not one term."""
+    if residual is None or residual == 0:
+        return None
+    if not isinstance(residual, sympy.Add):
+        return residual
+    if residual.atoms(sympy.Function, sympy.Sum, sympy.Integral) or sympy.count_ops(residual) > 60:
+        return None         # a rational function of the parameters only: a term a reader can read
+    try:
+        one = sympy.factor(sympy.cancel(sympy.together(residual)))
+    except Exception:  # noqa: BLE001 -- not put in one term: no such candidate
+        return None
+    return None if isinstance(one, sympy.Add) or sympy.count_ops(one) > 20 else one
+
+
+def _whole_side(step):
+    """The whole right side times ½, 2 or -1: a factor ½ (or 2) missing from, or a sign
+    flipped on, a closed form that is a single term (1/sinh(l/2)² for 1/(2 sinh(l/2)²))."""
+    rhs = step.rhs
+    if rhs.atoms(Density):
+        return
+    for op, c, what in (("scale_side", sympy.Rational(1, 2), "halved"), ("scale_side", sympy.Integer(2), "doubled"),
+                        ("flip_side", sympy.Integer(-1), "negated")):
+        new = c * rhs
+        desc = (f"{to_unicode(new)} instead of {to_unicode(rhs)}" if sympy.count_ops(rhs) <= 12
+                else f"the whole right side {what}")
+        yield op, desc, step.lhs, step.rel, new
 
 
 def _restored_in_log(step, residual):
@@ -118,25 +157,113 @@ def claim_fixes(step, samples=20, seed=0, deadline=FIX_DEADLINE) -> Fixes:
                     deadline)
 
 
-def _claim_search(step, samples, seed, proved, checked, dl) -> None:
-    decide = claim_decider(step)
-    open_ = []
-    for n, (op, desc, lhs, rel, rhs) in enumerate(claim_candidates(step)):
-        dl.check()
-        if n >= MAX_CLAIM_CANDIDATES or len(proved) >= MAX_FIXES:
-            break
-        try:
-            probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
-        except ValueError:      # an edit that is not a real-valued statement is no candidate
+def _flipped_arguments(step):
+    """The sign of a one-term argument of exp flipped (exp(m/b) for exp(-m/b)): a sign slip
+    inside a function, which no edit of a sum's terms reaches."""
+    seen = set()
+    for e in sorted(step.rhs.atoms(sympy.exp), key=str):
+        u = e.args[0]
+        if isinstance(u, sympy.Add) or e in seen:
             continue
-        verdict = decide(lhs, rhs)
+        seen.add(e)
+        new = sympy.exp(-u)
+        yield ("flip_sign", f"{to_unicode(new)} instead of {to_unicode(e)} on the right", step.lhs, step.rel,
+               step.rhs.xreplace({e: new}))
+
+
+#: the edits in the order they are decided once screened, the likeliest first (the slips of
+#: published closed forms: a term or a factor ½ left out, a parameter of the other density, log σ
+#: for log σ², a sign, then the rarer ones)
+_LIKELY = ("restore_term", "restore_in_log", "scale_side", "log_square", "scale_term", "swap_parameters",
+           "flip_sign", "flip_side", "swap_kl", "drop_term", "flip_pair", "restore_sum")
+#: the size a vector of symbolic length is screened at (1 would hide a count written as 1)
+SCREEN_SIZE = 3
+
+
+def _rank(op: str) -> int:
+    return _LIKELY.index(op) if op in _LIKELY else len(_LIKELY)
+
+
+def _claim_search(step, samples, seed, proved, checked, dl) -> None:
+    """Every candidate screened numerically first (milliseconds each: no lemma, no ``simplify``);
+    the few that agree with the left side at the screening point are then decided, likeliest
+    first."""
+    with declared(step.context.domains):
+        screen = claim_screen(step)
+        passed = []
+        for n, (op, desc, lhs, rel, rhs) in enumerate(claim_candidates(step)):
+            dl.check()
+            if n >= MAX_CLAIM_CANDIDATES:
+                break
+            try:
+                probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
+            except ValueError:      # an edit that is not a real-valued statement is no candidate
+                continue
+            if screen(lhs, rhs):
+                passed.append((op, desc, probe))
+        passed.sort(key=lambda c: _rank(c[0]))
+        _decide_passed(step, passed, samples, seed, proved, checked, dl)
+
+
+def _decide_passed(step, passed, samples, seed, proved, checked, dl) -> None:
+    indexed = is_indexed_claim(step)
+    decide = None if indexed else claim_decider(step)
+    open_ = []
+    for op, desc, probe in passed:
+        dl.check()
+        if len(proved) >= MAX_FIXES:
+            return
+        if op == "restore_sum" and proved:
+            continue
+        verdict = (prove_indexed_claim(probe)["proved"] or None) if indexed else decide(probe.lhs, probe.rhs)
         if verdict is True:
-            proved.append(Fix(op, desc, relation_unicode(lhs, rel, rhs), "PROVED"))
+            proved.append(Fix(op, desc, relation_unicode(probe.lhs, probe.rel, probe.rhs), "PROVED"))
         elif verdict is None and len(open_) < MAX_CLAIM_SPOT:
             open_.append((op, desc, probe))
     for op, desc, probe in open_ if len(proved) < MAX_FIXES else ():
-        if spot_claim(probe, samples=samples, seed=seed).status == "SPOT-CHECKED":
+        spot_ = spot_indexed if indexed else spot_claim
+        if spot_(probe, samples=samples, seed=seed).status == "SPOT-CHECKED":
             checked.append(Fix(op, desc, relation_unicode(probe.lhs, probe.rel, probe.rhs), "SPOT-CHECKED"))
+
+
+def claim_screen(step):
+    """``(lhs, rhs) -> bool`` for edited equations about the densities of ``step``: False when
+    the two sides' defining integrals (explicit sums and integrals included; a vector of
+    symbolic length at :data:`SCREEN_SIZE` coordinates) do not clearly agree at one generic
+    point of the declared domains -- the candidate is discarded with no lemma and no
+    ``simplify`` spent.  True (decide it) otherwise, and for every candidate when the left
+    side cannot be evaluated there.  The left side is evaluated once.  Only ever discards."""
+    indexed = is_indexed_claim(step)
+    memo: dict = {}
+
+    def plain(side):
+        if side not in memo:
+            if indexed:
+                try:
+                    memo[side] = instantiate_step(replace(step, lhs=side, rhs=side), SCREEN_SIZE).lhs
+                except Exception:  # noqa: BLE001 -- not written out: not screened
+                    memo[side] = None
+            else:
+                memo[side] = side
+        return memo[side]
+
+    ctx = instantiate_step(step, SCREEN_SIZE).context if indexed else step.context
+    base = plain(step.lhs)
+    if base is None:
+        return lambda lhs, rhs: True
+    names = {a for side in (base, plain(step.rhs)) if side is not None
+             for a in side.free_symbols if not ctx.is_latent(a)}
+    point = {k.name: v for k, v in _screen_point(names, dict(ctx.domains)).items()}
+    if not holds_at(base, base, "=", point):
+        return lambda lhs, rhs: True      # the left side has no value there: the lemmas decide
+
+    def screen(lhs, rhs) -> bool:
+        L, R = plain(lhs), plain(rhs)
+        if L is None or R is None or any(a.name not in point for side in (L, R) for a in side.free_symbols
+                                         if not ctx.is_latent(a)):
+            return True
+        return holds_at(L, R, "=", point)
+    return screen
 
 
 #: the screening point per declared domain (generic values: no special symmetry)

@@ -11,11 +11,13 @@ kind              statistic                       expectation
 ================  ==============================  =====================================
 Normal            z^k, exp(az + b)                Σ_{j even} C(k,j) m^(k-j) s^j (j-1)!!, exp(b + am + a²s²/2)
 Exponential       z^k, log z, z^a (a > -1)        k!/λ^k, -γ - log λ, Γ(a+1)/λ^a
-Gamma             z^k, log z                      a(a+1)…(a+k-1)/b^k, ψ(a) - log b
+                  exp(αz + β) (α < λ), |z - c|    exp(β) λ/(λ - α), 1/λ - c + 2(c⁺ - (1 - exp(-λc⁺))/λ)
+Gamma             z^k, log z, (log z)^2           a(a+1)…(a+k-1)/b^k, ψ(a) - log b, ψ'(a) + (ψ(a) - log b)²
+                  exp(αz + β) (α < b)             exp(β) (b/(b - α))^a
 Beta              z^k, log z, log(1-z)            Π_{i<k} (a+i)/(a+b+i), ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)
 Poisson           z, z^2                          λ, λ² + λ
 Laplace           z, z^2, |z - c|                 m, m² + 2b², |m - c| + b·exp(-|m - c|/b)
-Uniform           z^k                             (b^(k+1) - a^(k+1)) / ((k+1)(b - a))
+Uniform           z^k, log z (a >= 0)             (b^(k+1) - a^(k+1)) / ((k+1)(b - a)), (b log b - a log a)/(b - a) - 1
 Geometric         z, z^2                          (1-p)/p, (1-p)(2-p)/p²
 NegativeBinomial  z, z^2                          r(1-p)/p, r(1-p)/p² + (r(1-p)/p)²
 Binomial          z, z^2                          np, np(1-p) + (np)²

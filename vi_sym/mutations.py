@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sympy import Add, Integral, Mul, Rational, log
+from sympy import Add, Indexed, Integral, Mul, Rational, log
 
 from .rules.base import Context, whole_domain_variable
 from .notation import to_unicode as show
@@ -230,7 +230,8 @@ def log_square(expr, ctx):
         factors = Mul.make_args(e.args[0])
         for i, f in enumerate(factors):
             base, ex = f.as_base_exp()
-            if not (base.is_Symbol and base not in latent) or ex not in (1, -1, 2, -2):
+            coordinate = isinstance(base, Indexed) and str(base.base.label) not in map(str, latent)  # s[j]
+            if not (base.is_Symbol and base not in latent or coordinate) or ex not in (1, -1, 2, -2):
                 continue
             new_f = base ** (ex * 2 if abs(ex) == 1 else ex // 2)
             new = log(Mul(*factors[:i], new_f, *factors[i + 1:]))

@@ -1,8 +1,8 @@
 """Exponential(z, rate): rate > 0, on (0, ∞)."""
-from sympy import EulerGamma, exp, factorial, gamma, log, oo
+from sympy import EulerGamma, Max, exp, factorial, gamma, log, oo
 
 from .base import Spec, register
-from .stats import is_log, power, real_power
+from .stats import abs_centre, exp_linear, is_log, power, real_power
 
 
 def lemma(z, params, h):
@@ -16,6 +16,15 @@ def lemma(z, params, h):
     if rp and (rp[1] + 1).is_positive:
         c, a = rp
         return c * gamma(a + 1) / lam ** a, "E[z^a] = Γ(a+1)/λ^a of Exponential(λ)"
+    el = exp_linear(h, z)
+    if el and (lam - el[0]).is_positive:       # finite only for α < λ, which must be provable
+        alpha, beta = el
+        return exp(beta) * lam / (lam - alpha), "E[exp(αz + β)] = exp(β) λ/(λ - α) of Exponential(λ), α < λ"
+    c = abs_centre(h, z)
+    if c is not None:     # c⁺ = max(c, 0): 1/λ - c below the support, c - 1/λ + 2 exp(-λc)/λ inside it
+        cp = Max(c, 0)
+        return 1 / lam - c + 2 * (cp - (1 - exp(-lam * cp)) / lam), \
+            "E|z - c| = 1/λ - c + 2(c⁺ - (1 - exp(-λc⁺))/λ), c⁺ = max(c, 0), of Exponential(λ)"
     return None
 
 

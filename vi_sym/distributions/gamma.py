@@ -1,8 +1,8 @@
 """Gamma(z, shape, rate): shape a > 0, rate b > 0, on (0, ∞)."""
-from sympy import digamma, exp, gamma, log, loggamma, oo
+from sympy import digamma, exp, gamma, log, loggamma, oo, polygamma
 
 from .base import Spec, register
-from .stats import is_log, power, rising
+from .stats import exp_linear, is_log, power, rising
 
 
 def lemma(z, params, h):
@@ -12,6 +12,12 @@ def lemma(z, params, h):
         return rising(a, k) / b ** k, f"E[{'z' if k == 1 else f'z^{k}'}] = a(a+1)…/b^{k} of Gamma(a, b)"
     if is_log(h, z):
         return digamma(a) - log(b), "E[log z] = ψ(a) - log b of Gamma(a, b)"
+    if h == log(z) ** 2:
+        return polygamma(1, a) + (digamma(a) - log(b)) ** 2, "E[(log z)²] = ψ'(a) + (ψ(a) - log b)² of Gamma(a, b)"
+    el = exp_linear(h, z)
+    if el and (b - el[0]).is_positive:         # finite only for α < b, which must be provable
+        alpha, beta = el
+        return exp(beta) * (b / (b - alpha)) ** a, "E[exp(αz + β)] = exp(β) (b/(b - α))^a of Gamma(a, b), α < b"
     return None
 
 

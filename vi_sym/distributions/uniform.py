@@ -2,7 +2,7 @@
 from sympy import log
 
 from .base import Spec, register
-from .stats import power
+from .stats import is_log, power
 
 
 def lemma(z, params, h):
@@ -11,6 +11,9 @@ def lemma(z, params, h):
     if k:
         return (hi ** (k + 1) - lo ** (k + 1)) / ((k + 1) * (hi - lo)), \
             f"E[{'z' if k == 1 else f'z^{k}'}] of Uniform(a, b)"
+    if is_log(h, z) and lo.is_nonnegative:       # log z is integrable on (a, b) only for a >= 0
+        top = hi * log(hi) - (0 if lo == 0 else lo * log(lo))
+        return top / (hi - lo) - 1, "E[log z] = (b log b - a log a)/(b - a) - 1 of Uniform(a, b), a >= 0"
     return None
 
 
