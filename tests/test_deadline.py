@@ -153,3 +153,25 @@ def test_an_early_ring_of_a_deadline_inside_a_later_timer_leaves_that_timer_its_
     finally:
         signal.setitimer(TIMER, 0)
         signal.signal(SIG, old)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_expiry_swallowed_where_python_ignores_exceptions_rings_again():
+    """An Expired raised inside a gc callback is printed and ignored by Python; the deadline
+    rings again, so the block is still left soon after."""
+    import gc
+
+    def slow_callback(phase, info):
+        if phase == "start":
+            _spin(0.4)                            # the deadline expires in here: swallowed
+    t0 = time.process_time()
+    gc.callbacks.append(slow_callback)
+    try:
+        with Deadline(0.1) as dl:
+            gc.collect()
+            gc.callbacks.remove(slow_callback)
+            _spin(5)
+    finally:
+        if slow_callback in gc.callbacks:
+            gc.callbacks.remove(slow_callback)
+    assert dl.expired and time.process_time() - t0 < 2

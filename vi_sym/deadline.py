@@ -23,6 +23,8 @@ __all__ = ["Deadline", "Expired"]
 _TIMER = getattr(signal, "ITIMER_PROF", None)
 _SIGNAL = getattr(signal, "SIGPROF", None)
 _clock = time.process_time
+#: CPU seconds after which an expired deadline rings again (see :meth:`Deadline._arm`)
+RING_AGAIN = 0.05
 
 
 class Expired(BaseException):
@@ -53,7 +55,9 @@ class Deadline:
 
     def _arm(self):
         due = [self._end] + ([self._outer_end] if self._outer_end is not None else [])
-        signal.setitimer(_TIMER, max(min(due) - _clock(), 1e-3))
+        # the interval rings again should an Expired be swallowed where Python ignores exceptions
+        # (a gc callback, a __del__): the block is still left, a moment later
+        signal.setitimer(_TIMER, max(min(due) - _clock(), 1e-3), RING_AGAIN)
 
     def _ring(self, signum, frame):
         if self._closing:           # the block is being left (the timers are being reset)
