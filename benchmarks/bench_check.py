@@ -8,7 +8,8 @@ Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
 * the default check, cold (``--no-cache``) and warm (a primed ``--cache-dir``), and
   ``--family none`` (cold: proofs only);
 * the catalogue with ``--jobs 1`` and ``--jobs 2`` (cold);
-* the pytest plugin on the catalogue, without and with pytest-xdist (``-n 2``), cold;
+* the pytest plugin on the catalogue, without and with pytest-xdist (``-n 2``), and without
+  xdist but with a worker per core (``--vi-sym-jobs 0``), cold;
 * a naive approach: for each catalogue step (and conclusion), in its own
   subprocess with the same per-step time limit,
   ``sympy.simplify(lhs.doit() - rhs.doit())`` -- the definitions (KL, E, ELBO)
@@ -264,11 +265,13 @@ def _bench(a, catalogue: Path) -> int:
         plugin = [sys.executable, "-m", "pytest", str(catalogue), "-q", "-p", "no:cacheprovider",
                   "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "--vi-sym-timeout", str(a.timeout)]
         runs = iter(range(10 ** 6))
-        for n in ("0", "2"):
+        for label, extra in (("-n 0", ["-n", "0"]), ("-n 2", ["-n", "2"]),
+                             ("-n 0 --vi-sym-jobs 0", ["-n", "0", "--vi-sym-jobs", "0"])):
             # cold: each run starts from an empty cache directory (as a CI job without a
-            # restored cache); the xdist workers share it
-            rows.append(_row(f"pytest derivations/ -n {n}, cold", a.runs, lambda n=n: timed(
-                plugin + ["-p", "xdist", "-n", n, "--vi-sym-cache-dir", str(Path(tmp) / f"pc{next(runs)}")])))
+            # restored cache); the xdist workers share it.  Without -n the plugin checks in
+            # one worker process; --vi-sym-jobs 0 gives it one per core instead
+            rows.append(_row(f"pytest derivations/ {label}, cold", a.runs, lambda extra=extra: timed(
+                plugin + ["-p", "xdist", *extra, "--vi-sym-cache-dir", str(Path(tmp) / f"pc{next(runs)}")])))
 
     from vi_sym.loader import load_paths
     derivs, _ = load_paths([str(catalogue)])

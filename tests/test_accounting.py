@@ -101,6 +101,25 @@ def test_summary_says_how_many_steps_no_family_could_test_and_why(tmp_path):
     assert list(s["untested_reasons"]) == ["no model family has three latents"]
     p = run("vi_sym", "check", "t.vi", "--no-cache", "--samples", "5", cwd=tmp_path)
     assert "1 step(s) no model family could test: 1 no model family has three latents" in p.stdout
+    assert "    untested: t::1  (no model family has three latents)" in p.stdout     # named, not only counted
+    assert s["untested_steps"] == [{"step": "t::1", "reason": "no model family has three latents", "detail": ""}]
+
+
+def test_a_step_every_applicable_family_left_unevaluated_is_untested(tmp_path):
+    """A family applies, but none could evaluate the step (a dropped const free of its
+    target: never confirmed, never refuted): the summary names it too."""
+    text = ("derivation c\nlatent: z1 z2\nobserved: x\n\n"
+            "    E_q(z2)[log(p(x,z1,z2))] + const(z1)\n  = E_q(z2)[log(p(x,z1,z2))]   by linearity\n")
+    (tmp_path / "c.vi").write_text(text, encoding="utf-8")
+    derivs, errors = load_paths([str(tmp_path / "c.vi")])
+    assert not errors
+    rep = check_derivations(derivs, Settings(families=("all",), samples=5, jobs=1, fixes=False))
+    (r,) = rep.results
+    assert r.families and not r.untested
+    s = summary(rep)
+    (u,) = s["untested_steps"]
+    assert (u["step"], u["reason"]) == ("c::1", "every family that applies left it unevaluated")
+    assert "must keep a const" in u["detail"]            # the family's own reason, shown too
 
 
 UNKNOWN_STEP = HEAD.format(name="u") + "    log(p(x))\n  = log(p(x)) + 1\n"

@@ -90,3 +90,31 @@ def test_a_task_added_after_the_fork_is_sent_pickled_or_else_to_a_fresh_worker()
     assert later[i].value == (pid, ["a", "b"])          # the same worker, its memory kept
     fresh_pid, seen = later[i + 1].value
     assert fresh_pid != pid and seen == ["c"]           # a fresh worker, forked with the task
+
+
+def pair(a, b="none"):
+    return a, b
+
+
+def test_a_task_submitted_with_extra_arguments_runs_with_them_appended():
+    # known before the fork (sent as its index and the extra values), added after it
+    # (sent pickled with them), and in the calling process where fork is unavailable
+    from vi_sym import isolation
+    from vi_sym.isolation import Workers
+    with Workers([(pair, (1,)), (pair, (2,))], jobs=1, timeout=5.0) as workers:
+        def done(i, out):
+            if i == 0:
+                workers.submit(1, first=True, extra=("given",))
+        outs = workers.run([0], done)
+        j = workers.add([(pair, (3,))])
+        workers.submit(j, extra=("later",))     # the extra values stay with the task for the run
+        later = workers.run([j])
+    assert outs[0].value == (1, "none") and outs[1].value == (2, "given") and later[j].value == (3, "later")
+    here = Workers([(pair, (4,))], jobs=1)
+    saved = isolation._fork_available
+    isolation._fork_available = lambda: False
+    try:
+        here.submit(0, extra=("here",))
+        assert here.run([0])[0].value == (4, "here")
+    finally:
+        isolation._fork_available = saved

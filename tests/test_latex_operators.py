@@ -97,3 +97,75 @@ def test_the_vi_reader_rejects_a_generic_index():
     _, errors = load_text(VI_HEADER.format(latent="z1 z2", extra="", lhs="E_{i≠j}[log(p(x,z1,z2))]", rhs="0"),
                           "d.vi")
     assert any("d.vi:6" in str(e) and "column 6" in str(e) and "leaves out a latent" in str(e) for e in errors)
+
+
+# ------------------------------------------------- declarations a note shares with the .vi header
+FACTORISED = "<!-- vi_sym: latent: z1 z2 -->\n<!-- vi_sym: factorised: q(z1)*q(z2) -->"
+EXCEPT_ROW = r"\mathbb{E}_{-z_1}[\log p(x, z_1, z_2)] = \mathbb{E}_{q(z_2)}[\log p(x, z_1, z_2)]  % by expectation_except_definition"
+
+
+def _md(header, latex):
+    ds, errors = load_text(f"{header}\n\n$$\n{latex}\n$$\n", "n.md", read_markdown)
+    assert not errors and ds, errors
+    return ds[0]
+
+
+def test_a_note_declares_the_factorisation_as_a_vi_header_does():
+    """`vi_sym: factorised: q(z1)*q(z2)` gives the note's steps the .vi header's factors: E_{-z1}
+    unfolds (PROVED), and the two-latent families evaluate it."""
+    from vi_sym.core import Status
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    d = _md(FACTORISED, EXCEPT_ROW)
+    vi, _ = load_text(VI_HEADER.format(latent="z1 z2", extra="factorised: q(z1)*q(z2)",
+                                       lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z2)[log(p(x,z1,z2))]"), "d.vi")
+    st = d.steps[0]
+    assert st.context.factors == vi[0].steps[0].context.factors and len(st.context.factors) == 2
+    r = judge(st, Settings(families=("bivariate-gaussian",), samples=6, fixes=False))
+    assert r.status is Status.PROVED
+    assert [f["status"] for f in r.families] == ["SPOT-CHECKED"]
+    wrong = _md(FACTORISED, EXCEPT_ROW.replace("q(z_2)", "q(z_1)")).steps[0]
+    r = judge(wrong, Settings(families=("bivariate-gaussian",), samples=6, fixes=False))
+    assert r.status is Status.FAILED
+
+
+def test_without_the_declaration_e_minus_j_is_not_unfolded():
+    from vi_sym.core import Status
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    st = _md("<!-- vi_sym: latent: z1 z2 -->", EXCEPT_ROW).steps[0]
+    assert st.context.factors == ()
+    assert judge(st, Settings(families=(), fixes=False)).status is not Status.PROVED
+
+
+@pytest.mark.parametrize("header, fragment", [
+    ("<!-- vi_sym: latent: z1 z2 -->\n<!-- vi_sym: factorised: q(z1) -->", "product of densities"),
+    ("<!-- vi_sym: latent: z1 z2 -->\n<!-- vi_sym: factorised: q(z1)*q(w) -->", "factorised:"),
+    ("<!-- vi_sym: latent: z1 z2 -->\n<!-- vi_sym: copies: z1 w -->", "'w' in 'copies:'"),
+])
+def test_a_bad_declaration_is_reported_at_its_line_and_ignored(header, fragment):
+    chains, skipped = markdown_chains(f"{header}\n\n$$\n{EXCEPT_ROW}\n$$\n", "n.md")
+    assert chains and chains[0].context.factors == ()
+    assert [line for line, reason in skipped if fragment in reason] == [2], skipped
+
+
+def test_positive_and_unit_declarations_give_the_symbols_their_domain():
+    d = _md("<!-- vi_sym: latent: z -->\n<!-- vi_sym: positive: s -->\n<!-- vi_sym: unit: w -->",
+            r"\log(s^2) = 2 \log s")
+    st = d.steps[0]
+    assert dict(st.context.domains) == {"s": "positive", "w": "unit"}
+    (s,) = [v for v in st.lhs.free_symbols if v.name == "s"]
+    assert s.is_positive
+
+
+def test_a_plain_text_note_declares_the_factorisation_too():
+    from vi_sym.frontends.note import read_note
+    text = "latent: z1 z2\nfactorised: q(z1)*q(z2)\n\nE_{-z1}[log(p(x,z1,z2))] = E_q(z2)[log(p(x,z1,z2))]\n"
+    ds, errors = load_text(text, "n.txt", read_note)
+    assert not errors and ds
+    vi, _ = load_text(VI_HEADER.format(latent="z1 z2", extra="factorised: q(z1)*q(z2)",
+                                       lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z2)[log(p(x,z1,z2))]"), "d.vi")
+    assert ds[0].steps[0].context.factors == vi[0].steps[0].context.factors != ()
+    bad, _ = load_text(text.replace("q(z1)*q(z2)", "q(z1)"), "n.txt", read_note)
+    assert bad[0].steps[0].context.factors == ()
+    assert any("ignored" in n.message and n.line == 2 for n in bad[0].skipped)

@@ -178,7 +178,12 @@ def test_spot_form_latents_kinds():
     assert (f.kind, f.target, f.lhs) == ("latent", Z1, a - b)
     g = spot_form_latents(a, b + Const(Density("q", [Z1])), "=", lat)
     assert (g.kind, g.target) == ("factor", Density("q", [Z1]))
-    assert spot_form_latents(a + Const(Z1), b, "=", lat).kind == "unknown"   # the const was dropped
+    dropped = spot_form_latents(a + Const(Z1), b, "=", lat)       # the left side's const dropped:
+    assert (dropped.kind, dropped.target, dropped.refute_only) == ("latent", Z1, True)   # refuted only
+    assert "must keep a const" in dropped.reason
+    assert not f.refute_only and not g.refute_only
+    two = spot_form_latents(a + Const(Z1), b + Const(Z2), "=", lat)   # a const in another target
+    assert two.kind == "unknown"
 
 
 def test_each_family_is_one_checker():
@@ -310,3 +315,24 @@ def test_wrong_em_steps_are_failed(what):
     r = judge(s, Settings(families=("normal-normal-theta",), samples=10, seed=0, fixes=False))
     assert r.status is Status.FAILED, (what, r.status, r.reason)
     assert r.families[0]["family"] == "normal-normal-theta" and r.families[0]["counterexample"]
+
+
+# ----------------------------------------------------------------------------- E_{-j}
+EXCEPT = "derivation d\nlatent: z1 z2\nobserved: x\n{fact}\n    {lhs}\n  = {rhs}   by expectation_except_definition\n"
+
+
+@pytest.mark.parametrize("name", MULTI)
+def test_expectation_except_is_evaluated_against_the_declared_factorisation(name):
+    """E_{-z1} is E_q(z2) in the families (a right step SPOT-CHECKED, E_q(z1) for it FAILED);
+    without a factorisation it names no factor and is never evaluated."""
+    checker = MultiFamilyChecker(get_family(name))
+    fact = "factorised: q(z1)*q(z2)\n"
+    right = _step(EXCEPT.format(fact=fact, lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z2)[log(p(x,z1,z2))]"))
+    assert checker.check(right, samples=8, seed=1).status == "SPOT-CHECKED"
+    by_position = _step(EXCEPT.format(fact=fact, lhs="E_{-2}[log(p(x,z1,z2))]", rhs="E_q(z1)[log(p(x,z1,z2))]"))
+    assert checker.check(by_position, samples=8, seed=1).status == "SPOT-CHECKED"
+    wrong = _step(EXCEPT.format(fact=fact, lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z1)[log(p(x,z1,z2))]"))
+    r = checker.check(wrong, samples=8, seed=1)
+    assert r.status == "FAILED" and r.counterexample
+    bare = _step(EXCEPT.format(fact="", lhs="E_{-z1}[log(p(x,z1,z2))]", rhs="E_q(z2)[log(p(x,z1,z2))]"))
+    assert not checker.applies(bare) or checker.check(bare, samples=8, seed=1).status not in ("SPOT-CHECKED", "FAILED")

@@ -38,6 +38,12 @@ def test_the_catalogue_wrong_argmin_is_failed_with_a_certified_member():
     assert cex["optimum"] == "p(z|x)"
     assert cex["rhs"] - cex["lhs"] > cex["threshold"] + cex["lhs_error"] + cex["rhs_error"]
     assert "minimises KL(q(z) ‖ p(z|x))" in r.explanation and "the two sets differ" in r.explanation
+    # the family line says what its two numbers are: the other side's objective as drawn and at
+    # the certified optimum -- not "lhs=" and "rhs=" of the statement, which are sets
+    from vi_sym.report.terminal import _family_line
+    line = _family_line(entry)
+    assert cex["sides"][1].endswith("at q = p(z|x)") and cex["sides"][1] in line
+    assert " lhs=" not in line and " rhs=" not in line
 
 
 def test_the_certificate_is_a_proof():

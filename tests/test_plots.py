@@ -109,3 +109,51 @@ def test_check_plot_draws_each_failed_step(tmp_path):
     assert code == 1                                   # the step fails (it is not marked xfail)
     (png,) = (tmp_path / "plots").iterdir()
     assert png.name == "line41-1.png" and matplotlib.image.imread(png).shape[1] > 500
+
+
+# ----------------------------------------------- counterexamples of the newer checkers
+NEW_CHECKERS = [("optimisation.vi", "argmax_wrong", "optimum"),
+                ("vae.vi", "vae_reparameterisation_wrong", "test-functions"),
+                ("iid.vi", "iid_wrong", "-points"),
+                ("iwae.vi", "iwae_wrong", "-copies"),
+                ("vae.vi", "vae_kl_diagonal_wrong", "concrete-d"),
+                ("cavi.vi", "prml_10_9_except_wrong", "two latents")]
+
+
+@pytest.mark.parametrize("file, name, kind", NEW_CHECKERS)
+def test_each_failed_step_gets_a_picture_or_a_line_saying_why_none(file, name, kind):
+    """The HTML report (with plots) of a FAILED step of each newer checker: a picture, or
+    "(no plot: …)" saying what its counterexample is instead -- never an error."""
+    from pathlib import Path
+    from vi_sym.core import Status
+    from vi_sym.html import step_html
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    root = Path(__file__).resolve().parent.parent / "derivations"
+    ds, errors = load_text((root / file).read_text(encoding="utf-8"), file)
+    assert not errors
+    (step,) = next(d for d in ds if d.name == name).steps
+    r = judge(step, Settings(families=("all",), samples=8, fixes=False))
+    assert r.status is Status.FAILED
+    html = step_html(r, step, plots=True)
+    assert "<svg" in html or "(no plot: " in html
+    if "(no plot: " in html:
+        line = html[html.index("(no plot: "):]
+        assert "both values above" in line or "in " in line, line
+
+
+def test_draw_first_takes_the_first_drawable_counterexample(tmp_path):
+    from vi_sym.plots import NO_CURVE, NoPlot, draw_first
+    (d,), _ = load_text(NOTE_41)
+    step = d.steps[0]
+    params = {"m0": 0.37, "s0": 1.3, "sigma": 0.8, "x": (0.93, -0.41, 2.17), "m": 0.37, "s": 1.3}
+    opt = {"family": "optimum", "counterexample": {"params": {}}}
+    nn = {"family": "normal-normal", "counterexample": {"params": params}}
+    got = draw_first(step, [opt, nn], lambda st, fam, p: fam)
+    assert got == "normal-normal"
+    with pytest.raises(NoPlot, match="sets of optima"):
+        draw_first(step, [opt], lambda st, fam, p: fam)
+    assert "sets of optima" in NO_CURVE["optimum"]
+    bad = {"family": "no-such-family", "counterexample": {"params": params}}
+    with pytest.raises(NoPlot, match="no-such-family"):
+        draw_first(step, [bad], lambda st, fam, p: get_family(fam))

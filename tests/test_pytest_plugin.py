@@ -221,6 +221,54 @@ def test_under_xdist_each_derivation_is_checked_once_by_the_worker_it_is_handed_
     assert all(len(ds) == 1 for ds in workers.values()) or len(workers) == 1
 
 
+JOBS_RECORD = '''
+import os
+
+def pytest_collection_finish(session):
+    import vi_sym.scheduler as checker
+    inner = checker.check_derivations
+    # this run's own xdist worker id (the environment may be an outer xdist worker's)
+    who = getattr(session.config, "workerinput", {}).get("workerid", "main")
+
+    def recording(derivations, settings=None, **kw):
+        with open("jobs-" + who + ".txt", "a") as fh:
+            fh.write(f"{settings.jobs} {kw['workers'].jobs}\\n")
+        return inner(derivations, settings, **kw)
+    checker.check_derivations = recording
+'''
+
+
+def _jobs_seen(pytester) -> dict:
+    return {f.name: set(f.read_text().split("\n")) - {""} for f in pytester.path.glob("jobs-*.txt")}
+
+
+def test_without_xdist_the_plugin_checks_in_one_worker_unless_asked(vi):
+    # the parallelism is xdist's: a plain run does not start a pool of its own
+    vi.makeconftest(FAKE_FAMILY + JOBS_RECORD)
+    vi.runpytest_subprocess(*PLUGIN).assert_outcomes(passed=2, failed=1, xfailed=1, skipped=1)
+    assert _jobs_seen(vi) == {"jobs-main.txt": {"1 1"}}
+    for f in vi.path.glob("jobs-*.txt"):
+        f.unlink()
+    vi.runpytest_subprocess(*PLUGIN, "--vi-sym-jobs", "3").assert_outcomes(
+        passed=2, failed=1, xfailed=1, skipped=1)
+    assert _jobs_seen(vi) == {"jobs-main.txt": {"3 3"}}
+
+
+def test_under_xdist_each_worker_checks_in_one_worker_process(vi):
+    pytest.importorskip("xdist")
+    vi.makeconftest(FAKE_FAMILY + JOBS_RECORD)
+    vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2").assert_outcomes(
+        passed=2, failed=1, xfailed=1, skipped=1)
+    seen = _jobs_seen(vi)
+    assert seen and "jobs-main.txt" not in seen and all(v == {"1 1"} for v in seen.values())
+
+
+def test_a_bad_jobs_value_is_a_usage_error(vi):
+    res = vi.runpytest_subprocess(*PLUGIN, "--vi-sym-jobs", "-1")
+    assert res.ret == pytest.ExitCode.USAGE_ERROR
+    res.stderr.fnmatch_lines(["*--vi-sym-jobs must be between 0 and *"])
+
+
 def test_workers_share_the_on_disk_cache(vi):
     pytest.importorskip("xdist")
     first = vi.runpytest_subprocess(*PLUGIN, "-p", "xdist", "-n", "2")

@@ -204,3 +204,47 @@ def test_kl_nonnegative_needs_a_common_base_measure():
     step = step_of("derivation k\nlatent: z\nunit: t\ndefine q(z) = Bernoulli(z, t)\n"
                    "define r(z) = Normal(z, 0, 1)\n    KL(q(z) || r(z))\n  >= 0   by kl_nonnegative\n")
     assert not prove_task(step)["proved"]
+
+
+# --------------------------------------------------------------------------- screening
+def test_a_failed_search_leaves_its_point_and_a_screen_evaluates_only_such_points():
+    from vi_sym.spot import driver
+    driver.forget_failure()
+    out = search(_Square(), st.floats(-10, 10), 20, 0, specials=[2.0, 0.75], draw_key=("toy",))
+    assert out.status == "FAILED"
+    assert driver.last_failure() == (("toy",), 0.75) and out.example == 0.75
+
+    class Counting(_Square):
+        seen: list = []
+
+        def precise(self, x):
+            self.seen.append(x)
+            return super().precise(x)
+    prop = Counting()
+    with driver.screening([(("toy",), 0.5), (("other",), 0.25)]):
+        hit = search(prop, st.floats(-10, 10), 20, 0, specials=[2.0], draw_key=("toy",))
+        miss = search(prop, st.floats(-10, 10), 20, 0, draw_key=("elsewhere",))
+    # only the point drawn from its own strategy: no special point, no draw
+    assert hit.status == "FAILED" and hit.example == 0.5 and prop.seen == [0.5]
+    assert miss.status == "UNKNOWN" and miss.total == 0
+    with driver.screening([(("toy",), 3.0)]):       # x^2 >= x holds at 3: nothing to discard
+        assert search(prop, st.floats(-10, 10), 20, 0, draw_key=("toy",)).status == "UNKNOWN"
+    # outside the block, a search is a search again (its special points first)
+    prop.seen.clear()
+    assert search(prop, st.floats(-10, 10), 20, 0, specials=[2.0, 0.75], draw_key=("toy",)).status == "FAILED"
+    assert prop.seen[:2] == [2.0, 0.75]
+
+
+def test_the_judge_hands_on_where_a_family_refuted_the_step():
+    from vi_sym.judge import screens_of, spot as judge_spot
+    from vi_sym.core import Outcome
+    wrong = step_of("derivation w\nlatent: z\nobserved: x\n    log(p(x))\n  <= ELBO(q(z), p(x,z))   by jensen\n")
+    (nn,) = applicable_checkers(wrong, ["normal-normal"])
+    settings = Settings(families=("normal-normal",), samples=5)
+    r = judge_spot(wrong, nn, settings)
+    assert r.status == "FAILED"
+    (screen,) = screens_of([Outcome(True, r), Outcome(True, judge_spot(ABSTRACT, nn, settings))])
+    assert screen[0][:2] == ("family", "normal-normal")
+    params, _ = screen[1]
+    shown = r.counterexample["params"]
+    assert all(shown[k] == v for k, v in params.items() if not k.startswith("_") and isinstance(v, float))

@@ -50,6 +50,21 @@ def test_the_catalogue_wrong_reparameterisation_is_failed_with_the_function_name
     assert cex["params"]["f(t)"] in ("t", "t²", "t³")
     assert abs(cex["lhs"] - cex["rhs"]) > cex["threshold"]          # a certified difference
     assert "does not hold for every f" in r.explanation
+    # shrunk to the simplest refuting values, not the edge of the domain where it was found
+    m, s = cex["params"]["m"], cex["params"]["s"]
+    assert cex["found_by"].startswith("shrunk") and abs(m) <= 2 and 0.5 <= s <= 2
+    if cex["params"]["f(t)"] == "t²":        # E[z²] = m² + s², E[(m + s²e)²] = m² + s⁴
+        assert cex["lhs"] == pytest.approx(m ** 2 + s ** 2) and cex["rhs"] == pytest.approx(m ** 2 + s ** 4)
+
+
+def test_shrinking_keeps_only_values_that_refute():
+    """A value at which the step holds (s = 1: s² = s) is never taken: the shrunk point is a
+    certified counterexample of its own."""
+    from vi_sym.spot.testfunctions import TestFunctionChecker
+    ds, _ = load_text((ROOT / "derivations" / "vae.vi").read_text(), "vae.vi")
+    wrong = next(d for d in ds if d.name == "vae_reparameterisation_wrong").steps[0]
+    r = TestFunctionChecker().check(wrong, samples=10, seed=0)
+    assert r.status == "FAILED" and r.counterexample["params"]["s"] != 1.0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

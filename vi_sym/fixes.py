@@ -24,10 +24,11 @@ from .claim_fixes import (FIX_DEADLINE, MAX_CLAIM_CANDIDATES, MAX_CLAIM_SPOT, MA
                           claim_fixes)
 from .core import Status
 from .families import FAMILIES
-from .judge import judge, spot
+from .judge import applicable_checkers, judge, spot
 from .mutations import FIX_OPERATORS, FLIP_RELATION, edits
 from .notation import relation_unicode
 from .settings import Settings
+from .spot.driver import screening
 from .spotcheckers import FamilyChecker
 
 MAX_CANDIDATES = 60
@@ -54,16 +55,34 @@ def candidates(step, start=None):
         yield op, f"{desc} on the left", new, step.rel, step.rhs
 
 
-def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FIX_DEADLINE) -> Fixes:
+def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FIX_DEADLINE,
+                  screens=()) -> Fixes:
     """Up to MAX_FIXES edits under which the step holds, PROVED ones first (``start``: see
-    :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out)."""
+    :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out).
+    ``screens``: the points where the step's spot-checks failed (:func:`vi_sym.judge.screens_of`);
+    a candidate that is false at one of them is discarded before anything else is tried."""
     if claims.is_concrete(step) and step.rel == "=" and start is None:
         return claim_fixes(step, samples=samples, seed=seed, deadline=deadline)
     return _bounded(lambda proved, checked, dl: _search(step, families, samples, seed, start, proved,
-                                                        checked, dl), deadline)
+                                                        checked, dl, screens), deadline)
 
 
-def _search(step, families, samples, seed, start, proved, checked, dl) -> None:
+def _false_at(probe, screens, settings) -> bool:
+    """Is the candidate ``probe`` clearly false at one of the points where the step failed
+    (each evaluated only by the spot-checker whose draws it came from, see
+    :func:`vi_sym.spot.driver.screening`)?  Only ever used to discard a candidate: a fix is
+    true everywhere, so it is never false there."""
+    with screening(screens):
+        for checker in applicable_checkers(probe, settings):
+            try:
+                if spot(probe, checker, settings).status == "FAILED":
+                    return True
+            except Exception:  # noqa: BLE001 -- cannot screen here: the judge decides
+                continue
+    return False
+
+
+def _search(step, families, samples, seed, start, proved, checked, dl, screens=()) -> None:
     settings = Settings(families=tuple(families), samples=samples, seed=seed)
     screen = [FamilyChecker(SCREEN_FAMILY)] if SCREEN_FAMILY in FAMILIES else []
     screen_settings = Settings(families=(SCREEN_FAMILY,), samples=5, seed=seed)
@@ -78,6 +97,8 @@ def _search(step, families, samples, seed, start, proved, checked, dl) -> None:
             probe = type(step)(lhs, rel, rhs, by, context=step.context)
         except ValueError:      # an edit that is not a real-valued statement is no candidate
             continue
+        if screens and _false_at(probe, screens, settings):
+            continue           # false where the step itself failed: not a fix
         if screen and not claims.is_concrete(probe) and \
                 spot(probe, screen[0], screen_settings).status == "FAILED":
             continue           # refuted in the cheap exact family: not a fix

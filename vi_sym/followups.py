@@ -24,21 +24,25 @@ def inherit_at(d, n, settings):
     return inherit_task(probe(d.steps[n - 1], d.steps[n]), settings)
 
 
-def fix_at(fix_task, d, n, slip, settings):
+def fix_at(fix_task, d, n, slip, settings, screens=()):
     """Worker body: the likely fixes of step ``n`` of ``d`` (from the slip's left side when
-    ``slip``), by ``fix_task(step, start, settings)``."""
+    ``slip``), by ``fix_task(step, start, settings, screens)`` (``screens``: the points where
+    the step's spot-checks failed, see :func:`vi_sym.judge.screens_of`)."""
     start = anchor(d.steps[n - 1], d.steps[n]) if slip else None
-    return fix_task(d.steps[n], start, settings)
+    return fix_task(d.steps[n], start, settings, screens)
 
 
 class FollowUps:
     """The chain phases of one check, settled incrementally (see the module docstring).
 
     ``chains``: ``(derivation, position, previous step's plan index or None, plan index)``
-    in chain order; ``fresh(pi)``: was plan entry ``pi`` checked now (not from the cache)."""
+    in chain order; ``fresh(pi)``: was plan entry ``pi`` checked now (not from the cache);
+    ``screens(pi)``: the points where its spot-checks failed, sent with its fix task
+    (``submit(task, (screens,))``) when there are any."""
 
-    def __init__(self, chains, fresh, fix_task, settings, fixes: bool = True):
+    def __init__(self, chains, fresh, fix_task, settings, fixes: bool = True, screens=None):
         self.chains, self.fresh, self.settings, self.fixes = chains, fresh, settings, fixes
+        self.screens = screens
         self.tasks: list = []
         self._index: dict = {}            # (kind, plan index) -> task index in self.tasks
         for d, n, prev, pi in chains:
@@ -100,7 +104,11 @@ class FollowUps:
     def _ask(self, kind, pi, submit):
         if (kind, pi) not in self.asked:
             self.asked.add((kind, pi))
-            submit(self._index[kind, pi])
+            points = self.screens(pi) if self.screens is not None and kind != "inherit" else ()
+            if points:
+                submit(self._index[kind, pi], (points,))
+            else:
+                submit(self._index[kind, pi])
 
     def done(self, t: int, out) -> None:
         """Follow-up task ``t`` gave ``out`` (a timed-out or failed check settles nothing:

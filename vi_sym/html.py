@@ -17,7 +17,6 @@ from collections import Counter
 
 from . import __version__
 from .notation import REL_MATHML, MathMLPrinter, relation_mathml
-from .numeric import NotEvaluable
 
 __all__ = ["render_report", "write_report", "step_html", "badge", "CSS"]
 
@@ -127,14 +126,15 @@ def _inherited(r) -> str:
 
 
 def _plot(r, step) -> str:
+    """A FAILED step's picture along its counterexample, or a line saying why there is none."""
     cxs = [f for f in r.families if f.get("status") == "FAILED" and f.get("counterexample")]
     if step is None or not cxs:
         return ""
-    from .plots import step_svg  # matplotlib only when plots are asked for (start-up time)
+    from .plots import NoPlot, draw_first, step_svg  # matplotlib only when plots are asked for (start-up time)
     try:
-        svg = step_svg(step, cxs[0]["family"], cxs[0]["counterexample"]["params"])
-    except (NotEvaluable, ValueError) as err:
-        return f"<p>(no plot: {_e(err)})</p>"
+        svg = draw_first(step, cxs, step_svg)
+    except NoPlot as err:
+        return f'<p class="noplot">(no plot: {_e(err)})</p>'
     return f'<details class="plot"><summary>both sides along the counterexample</summary>{svg}</details>'
 
 

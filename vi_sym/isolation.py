@@ -50,9 +50,19 @@ def _run_one(fn, args) -> Outcome:
         return Outcome(False, kind="error", message=f"{type(exc).__name__}: {exc}{where}")
 
 
+def _task(tasks, message):
+    """The ``(fn, args)`` a worker is sent: an index ``i``, ``("task", (fn, args))`` (a task added
+    after it forked) or ``("more", i, extra)`` (task ``i`` with ``extra`` args appended)."""
+    if not isinstance(message, tuple):
+        return tasks[message]
+    if message[0] == "more":
+        fn, args = tasks[message[1]]
+        return fn, tuple(args) + tuple(message[2])
+    return message[1]
+
+
 def _worker(conn, tasks):
-    """A pool worker: runs ``tasks[i]`` for every index ``i`` it is sent (or the task itself,
-    ``("task", (fn, args))``, for one added after it forked), until None."""
+    """A pool worker: runs the task of every message it is sent (see :func:`_task`), until None."""
     _limit_memory()
     while True:
         try:
@@ -61,7 +71,7 @@ def _worker(conn, tasks):
             break
         if i is None:
             break
-        fn, args = i[1] if isinstance(i, tuple) else tasks[i]
+        fn, args = _task(tasks, i)
         out = _run_one(fn, args)
         try:
             conn.send(out)
@@ -78,9 +88,10 @@ def _fork_available() -> bool:
 class _Pool:
     """Forked workers, each busy with at most one task: ``busy[conn] = (task, process, start)``."""
 
-    def __init__(self, tasks):
+    def __init__(self, tasks, extra=None):
         self.ctx = mp.get_context("fork")
         self.tasks = tasks
+        self.extra = {} if extra is None else extra   # task index -> args appended when it runs
         self.idle: list = []          # (conn, process)
         self.busy: dict = {}
         self.known: dict = {}         # pid -> how many tasks the worker shares from its fork
@@ -95,17 +106,19 @@ class _Pool:
 
     def give(self, i):
         conn, proc = self.idle.pop()
+        extra = self.extra.get(i)
         if i < self.known[proc.pid]:
-            conn.send(i)
+            conn.send(i if extra is None else ("more", i, extra))
         else:
+            fn, args = self.tasks[i]
             try:
-                conn.send(("task", self.tasks[i]))     # added after the worker forked
+                conn.send(("task", (fn, tuple(args) + tuple(extra or ()))))   # added after the worker forked
             except Exception:  # noqa: BLE001 -- not picklable: a fresh worker shares it
                 self.idle.append((conn, proc))
                 self.retire(conn, proc)
                 self.spawn()
                 conn, proc = self.idle.pop()
-                conn.send(i)
+                conn.send(i if extra is None else ("more", i, extra))
         self.busy[conn] = (i, proc, time.perf_counter())
 
     def retire(self, conn, proc):
@@ -180,6 +193,7 @@ class Workers:
         self.tasks, self.jobs, self.timeout = list(tasks), max(1, jobs), timeout
         self.pool = None
         self.pending: list = []       # task indices, the next one last
+        self.extra: dict = {}         # task index -> args appended when it runs (see submit)
 
     @property
     def forked(self) -> bool:
@@ -194,7 +208,11 @@ class Workers:
         self.tasks.extend(tasks)
         return base
 
-    def submit(self, i: int, first: bool = False) -> None:
+    def submit(self, i: int, first: bool = False, extra: tuple | None = None) -> None:
+        """Run task ``i`` too (``first``: before the tasks still waiting), with ``extra``
+        arguments appended to its own (picklable values known only now, sent with it)."""
+        if extra is not None:
+            self.extra[i] = tuple(extra)
         if first:
             self.pending.append(i)
         else:
@@ -208,7 +226,7 @@ class Workers:
         if not _fork_available():
             return self._run_here(outcomes, on_done)
         if self.pool is None:
-            self.pool = _Pool(self.tasks)
+            self.pool = _Pool(self.tasks, self.extra)
         pool = self.pool
         try:
             while self.pending or pool.busy:
@@ -239,6 +257,7 @@ class Workers:
         while self.pending:
             i = self.pending.pop()
             fn, args = self.tasks[i]
+            args = tuple(args) + self.extra.get(i, ())
             t0 = time.perf_counter()
             try:
                 out = Outcome(True, fn(*args), seconds=time.perf_counter() - t0)

@@ -165,8 +165,27 @@ def _prove_by_rules(step: Step) -> dict:
 
 
 def spot(step: Step, checker, settings: Settings):
-    """One spot-checker's verdict on ``step`` (a SpotResult)."""
-    return checker.check(step, samples=settings.samples, seed=settings.seed, tol=settings.tol)
+    """One spot-checker's verdict on ``step`` (a SpotResult).  A FAILED one carries, as its
+    ``screen`` attribute (not part of any report), the ``(draw key, example)`` of its
+    counterexample when the search driver found it: the point where the likely-fix search
+    screens its candidates first (:func:`vi_sym.spot.driver.screening`)."""
+    from .spot import driver  # for start-up time: loaded with the spot-checkers, see above
+    driver.forget_failure()
+    res = checker.check(step, samples=settings.samples, seed=settings.seed, tol=settings.tol)
+    found = driver.last_failure()
+    if found is not None and getattr(res, "status", None) == "FAILED":
+        try:
+            res.screen = found
+        except AttributeError:      # a checker's own result type without attributes
+            pass
+    return res
+
+
+def screens_of(spot_outcomes) -> tuple:
+    """The ``(draw key, example)`` points where the spot-checks of a FAILED step found their
+    counterexamples (see :func:`spot`), in order."""
+    return tuple(o.value.screen for o in spot_outcomes
+                 if o is not None and o.ok and getattr(o.value, "screen", None) is not None)
 
 
 def _implies(chain_rel: str, wanted: str) -> bool:

@@ -189,8 +189,7 @@ def cmd_explain(args) -> int:
 def plot_failed(report, derivs, directory, stream) -> list:
     """``check --plot DIR``: one picture per FAILED step with a counterexample; returns the files."""
     # imported here, not at the top, for the command line's start-up time
-    from .numeric import NotEvaluable
-    from .plots import plot_step
+    from .plots import NoPlot, draw_first, plot_step
     Path(directory).mkdir(parents=True, exist_ok=True)
     steps = {s.id: s for d in derivs for s in d.steps}
     written = []
@@ -201,8 +200,8 @@ def plot_failed(report, derivs, directory, stream) -> list:
             continue
         out = Path(directory) / (r.step_id.replace("::", "-") + ".png")
         try:
-            plot_step(out, step, cx[0]["family"], cx[0]["counterexample"]["params"])
-        except (NotEvaluable, ValueError) as err:
+            draw_first(step, cx, lambda st, fam, params: plot_step(out, st, fam, params))
+        except NoPlot as err:
             print(f"plot: {r.step_id}: not drawn ({err})", file=stream)
             continue
         written.append(out)

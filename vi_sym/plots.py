@@ -26,12 +26,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the back-end)
 from sympy import Symbol, log  # noqa: E402
 
-from .families import get_family  # noqa: E402
+from .families import FAMILIES, get_family  # noqa: E402
 from .notation import relation_unicode, to_unicode  # noqa: E402
 from .numeric import NotEvaluable, evaluate  # noqa: E402
 from .vocabulary import ELBO, KL, Density  # noqa: E402
 
-__all__ = ["elbo_sweep", "plot_elbo", "jensen_points", "plot_jensen", "step_sweep", "plot_step",
+__all__ = ["NoPlot", "NO_CURVE", "no_curve", "draw_first", "elbo_sweep", "plot_elbo", "jensen_points", "plot_jensen", "step_sweep", "plot_step",
            "ELBO_FAMILIES", "step_svg"]
 
 X, Z = Symbol("x"), Symbol("z")
@@ -203,6 +203,56 @@ def plot_step(path, step, family, params, n=41, fmt=None) -> dict:
     fig.savefig(path, format=fmt)
     plt.close(fig)
     return d
+
+
+class NoPlot(ValueError):
+    """No counterexample of a step can be drawn; the message says why (for the report)."""
+
+
+#: checkers whose counterexample is one point, not a curve, and why (said instead of a picture)
+NO_CURVE = {
+    "optimum": "an optimisation statement compares two sets of optima: its counterexample is the "
+               "other side's objective at the drawn q and at the certified optimum (both values above)",
+    "test-functions": "the step is about every function f: its counterexample is the test function "
+                      "named above at one point of the closed forms (both values above)",
+    "concrete": "a claim about defined densities: its counterexample is one point of the "
+                "parameters (both values above)",
+    "algebra": "an identity in the parameters: its counterexample is one point (both values above)",
+    "concrete-d": "a claim for every dimension d: its counterexample is one written-out d at one "
+                  "point (both values above)",
+}
+
+
+def no_curve(name: str) -> str:
+    """Why the counterexample of checker ``name`` is not drawn ("" when it can be)."""
+    if name in NO_CURVE:
+        return NO_CURVE[name]
+    for suffix, what in (("-copies", "independent copies of the latent of"),
+                         ("-points", "the data set of N points of")):
+        if name.endswith(suffix):
+            return (f"the sides are integrals over {what} the {name[:-len(suffix)]} model, "
+                    "evaluated at the counterexample only (both values above)")
+    fam = FAMILIES.get(name)
+    if fam is not None and len(getattr(fam, "latents", ())) > 1:
+        return (f"the sides are integrals over the two latents of the {name} model on its "
+                "quadrature grids, evaluated at the counterexample only (both values above)")
+    return ""
+
+
+def draw_first(step, counterexamples, draw):
+    """``draw(step, family, params)`` for the first FAILED family entry of ``counterexamples``
+    that can be drawn along a parameter; :class:`NoPlot` saying why when none can."""
+    reasons = []
+    for f in counterexamples:
+        why = no_curve(f["family"])
+        if why:
+            reasons.append(why)
+            continue
+        try:
+            return draw(step, f["family"], f["counterexample"]["params"])
+        except (NotEvaluable, ValueError, KeyError) as err:
+            reasons.append(f"in {f['family']}: {err}")
+    raise NoPlot("; ".join(dict.fromkeys(reasons)) or "no counterexample to draw")
 
 
 def _clip(text, width=60):

@@ -11,7 +11,7 @@ under ``check``.  A file with input errors is a collection error naming file
 and line.  Without xdist the checker runs once per file, at the file's first test, on the
 selected steps only (``-k``, ``--lf``; a selected conclusion brings in its
 whole derivation).  Options: ``--vi-sym-family``, ``--vi-sym-samples``,
-``--vi-sym-timeout``, ``--vi-sym-strict`` (an UNKNOWN step fails).
+``--vi-sym-timeout``, ``--vi-sym-jobs``, ``--vi-sym-strict`` (an UNKNOWN step fails).
 
 Only ``*.vi`` files are touched -- and a note (``.txt``, ``.md``, ``.ipynb``: any suffix with a
 reader in :mod:`vi_sym.frontends`) named explicitly on the command line (``pytest notes.md``;
@@ -19,10 +19,12 @@ directory scans stay ``*.vi`` only, as for ``python -m vi_sym check``) -- and vi
 imported lazily (inside the functions, for start-up time), so the plugin is inert in test runs
 that collect no derivation files.
 
-Under pytest-xdist the derivations of a file go to the xdist workers in a few groups (a
-scheduler of the plugin's own, for the default ``--dist load``; every step of a derivation
-in the same group); each worker checks the groups it is handed, one at a time, with one
-worker process of its own, and workers share verdicts through the on-disk cache
+The parallelism is pytest-xdist's (``-n``): without it the plugin checks in one worker
+process (``--vi-sym-jobs N`` for N, 0 = one per core).  Under pytest-xdist the derivations of a
+file go to the xdist workers in a few groups (a scheduler of the plugin's own, for the default
+``--dist load``; every step of a derivation in the same group); each worker checks the groups
+it is handed, one at a time, with one worker process of its own, and workers share verdicts
+through the on-disk cache
 (``--vi-sym-cache-dir``, ``--vi-sym-no-cache``).  A pytest process forks its worker
 processes once, for the whole session (the tasks of later checks are sent to them), so
 what they computed for one file or group serves the next.
@@ -44,6 +46,9 @@ def pytest_addoption(parser):
                 help="vi_sym: draws per step and family (default 50)")
     g.addoption("--vi-sym-timeout", type=float, default=20.0, metavar="SECONDS",
                 help="vi_sym: time limit per step (default 20)")
+    g.addoption("--vi-sym-jobs", type=int, default=None, metavar="N",
+                help="vi_sym: worker processes of each pytest process (default 1: pytest's own "
+                     "scale-out is pytest-xdist, -n; 0 = one per core)")
     g.addoption("--vi-sym-fix-timeout", type=float, default=5.0, metavar="SECONDS",
                 help="vi_sym: time limit of the likely-fix search per FAILED step (default 5)")
     g.addoption("--vi-sym-cache-dir", default=None, metavar="DIR",
@@ -67,6 +72,7 @@ def pytest_configure(config):
     from .settings import SettingError, Settings, validate  # vi_sym is loaded lazily, see the top
     try:
         validate(Settings(timeout=config.getoption("vi_sym_timeout", 20.0),
+                          jobs=_jobs(config),
                           fix_timeout=config.getoption("vi_sym_fix_timeout", 5.0),
                           samples=config.getoption("vi_sym_samples", 50)),
                  flag=lambda name: f"--vi-sym-{name}")
@@ -150,15 +156,23 @@ def _xdist_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
+def _jobs(config) -> int:
+    """The worker processes of this pytest process: ``--vi-sym-jobs`` when given, else one.
+    pytest's scale-out is pytest-xdist (``-n``): each xdist worker checks the derivations it
+    is handed in one worker process of its own (a time-limited process, so a hanging step
+    is stopped), and a run without ``-n`` uses one core, as pytest does."""
+    jobs = config.getoption("vi_sym_jobs", None)
+    return 1 if jobs is None else jobs
+
+
 def _settings(config):
     from .settings import Settings  # vi_sym is loaded lazily, see the top
     fams = config.getoption("vi_sym_family") or ["all"]
-    # under pytest-xdist the workers are the parallelism: each checks with one worker process
     return Settings(timeout=config.getoption("vi_sym_timeout"),
                     fix_timeout=config.getoption("vi_sym_fix_timeout"),
                     families=() if "none" in fams else tuple(fams),
                     samples=config.getoption("vi_sym_samples"),
-                    jobs=1 if _xdist_worker(config) else 0)
+                    jobs=_jobs(config))
 
 
 def _workers(config, settings):

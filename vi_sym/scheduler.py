@@ -22,7 +22,7 @@ from .followups import FollowUps
 from .isolation import InterruptedRun, Workers, run_tasks  # noqa: F401 -- run_tasks: tests replace it
 from .frontends.notes import report_items
 from .judge import (why_untested, applicable_checkers, base_result, conclusion_result, conclusion_task, error_result,
-                    load, merge, prefetch, prove, spot)
+                    load, merge, prefetch, prove, screens_of, spot)
 from .settings import Settings, check_settings
 
 __all__ = ["Report", "Settings", "check_derivations", "check_steps", "StepTracker"]
@@ -52,12 +52,13 @@ def spot_task(step: Step, checker, settings: Settings):
     return spot(step, checker, settings)
 
 
-def fix_task(step: Step, start, settings: Settings) -> dict:
-    """Worker body: ``{"fixes": [...], "note": why the search stopped}`` (see :func:`fixes.suggest_fixes`)."""
+def fix_task(step: Step, start, settings: Settings, screens=()) -> dict:
+    """Worker body: ``{"fixes": [...], "note": why the search stopped}`` (see
+    :func:`fixes.suggest_fixes`; ``screens``: where the step's spot-checks failed)."""
     from .fixes import suggest_fixes  # for start-up time; loaded before the workers fork
     fixes = suggest_fixes(step, settings.families, samples=min(settings.samples, 20),
                           seed=settings.seed, start=start,
-                          deadline=min(settings.fix_timeout, 0.9 * settings.timeout))
+                          deadline=min(settings.fix_timeout, 0.9 * settings.timeout), screens=screens)
     return {"fixes": [f.as_dict() for f in fixes], "note": fixes.note}
 
 
@@ -267,7 +268,8 @@ def check_derivations(derivations, settings: Settings | None = None, errors=(), 
     interrupted = False
     if tasks:        # every verdict cached: no worker is started
         follow = FollowUps(_chains(derivations, plan), lambda pi: plan[pi][0] == "step", fix_task,
-                           settings, settings.fixes)
+                           settings, settings.fixes,
+                           screens=lambda pi: screens_of([outcomes[i] for i in plan[pi][2][1:]]))
         try:
             _run(tasks, plan, settings, follow, outcomes, by_plan, on_done, workers)
         except InterruptedRun:
@@ -327,17 +329,20 @@ def _run(tasks, plan, settings: Settings, follow, outcomes, by_plan, on_done, wo
             left[pi] -= 1
             if left[pi] == 0:
                 by_plan[pi] = _merged(plan[pi], outcomes)
-                follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+                follow.settle(by_plan, submit)
+
+    def submit(t, extra=None):
+        workers.submit(fbase + t, first=True, extra=extra)
 
     def unit_done(u, out):
         if u >= fbase:
             follow.done(u - fbase, out)
-            follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+            follow.settle(by_plan, submit)
         else:
             batches.done(u - base, out, finish, lambda i: workers.submit(base + batches.again(i)))
 
     try:
-        follow.settle(by_plan, lambda t: workers.submit(fbase + t, first=True))
+        follow.settle(by_plan, submit)
         workers.run(range(base, base + len(batches.owners)), unit_done)
     finally:
         if own:

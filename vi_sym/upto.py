@@ -182,6 +182,10 @@ class SpotForm:
     rhs: object = None
     target: object = None
     reason: str = ""
+    #: the step drops its left side's const (``A + const(z1) = B``): it can be refuted (when
+    #: B − A depends on z1, no term free of z1 makes the sides equal) but never confirmed
+    #: (the left const is an unknown of its own); ``reason`` says so
+    refute_only: bool = False
 
 
 def spot_form_latents(lhs, rhs, rel: str, latents) -> SpotForm:
@@ -192,7 +196,37 @@ def spot_form_latents(lhs, rhs, rel: str, latents) -> SpotForm:
         return SpotForm("plain", lhs, rhs)
     claim = split_up_to(lhs, rel, rhs)
     if isinstance(claim, str):
-        return SpotForm("unknown", reason=claim)
+        dropped = _left_only(lhs, rel, rhs)
+        if dropped is None:
+            return SpotForm("unknown", reason=claim)
+        form = _probe(dropped, latents)
+        if form.kind == "unknown":
+            return SpotForm("unknown", reason=claim)
+        return SpotForm(form.kind, form.lhs, form.rhs, form.target, claim, True)
+    return _probe(claim, latents)
+
+
+def _left_only(lhs, rel, rhs):
+    """``A + const(t) = B`` (the right side exact): the :class:`UpTo` "A − B free of t" a
+    family may refute, or None."""
+    if rel != "=":
+        return None
+    for kind, split in (("additive", _additive), ("proportional", _multiplicative)):
+        left, right = split(lhs), split(rhs)
+        if left is None or right is None:
+            continue
+        (lb, lt), (rb, rt) = left, right
+        if rt or not lt or rb.has(Const):
+            return None
+        if kind == "proportional":
+            if not is_positive(lb) or not is_positive(rb):
+                return None
+            lb, rb = log(lb), log(rb)
+        return UpTo(lb, rb, tuple(dict.fromkeys(lt)), kind)
+    return None
+
+
+def _probe(claim, latents) -> SpotForm:
     if len(claim.targets) != 1:
         return SpotForm("unknown", reason="a const free of several targets is not probed numerically")
     t = claim.targets[0]

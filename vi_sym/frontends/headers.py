@@ -9,6 +9,9 @@
   renamed from one to the other.  Several groups are separated by ``;``.
 * ``iid: X = x[1..N]`` -- the observed data set X is the points x[1], …, x[N], independent given
   every latent; N is a declared (positive) size.  Several data sets are separated by ``;``.
+
+Notes (Markdown, plain text) declare the same with ``vi_sym: key: value`` lines
+(:func:`note_structure`), read by these functions.
 """
 from __future__ import annotations
 
@@ -17,9 +20,31 @@ import re
 import sympy
 from sympy import Mul
 
-from ..parse import Function, ParseError, parse_expression
+from ..parse import Function, ParseEnv, ParseError, parse_expression
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Density
+
+
+#: what a note (Markdown, plain text) may declare on a line of its own or in a comment
+#: (``<!-- vi_sym: factorised: q(z1)*q(z2) -->``), as a .vi header does: the variables' kinds
+#: (key, sympy assumptions, domain) ...
+NOTE_VARIABLE_KEYS = (("latent", {}, None), ("observed", {}, None), ("parameters", {"real": True}, "real"),
+                      ("positive", {"positive": True}, "positive"),
+                      ("nonnegative", {"nonnegative": True}, "nonnegative"),
+                      ("unit", {"positive": True}, "unit"))
+#: ... and the structure over them, read by the same functions as the .vi header's lines
+NOTE_STRUCTURE_KEYS = ("factorised", "factorized", "copies", "iid")
+
+
+def note_structure(header: dict, variables: dict, latent: tuple, bad) -> dict:
+    """The :class:`~vi_sym.rules.Context` fields ``factors``, ``copies`` and ``iid`` of a note's
+    declarations ``header`` ({key: text}), each read as the .vi header reads it; ``bad(message)``
+    raises the reader's error."""
+    env = ParseEnv(variables=dict(variables), densities={"p", "q"} - set(variables))
+    text = header.get("factorised", header.get("factorized", ""))
+    return {"factors": read_factorisation(env, text, latent, bad),
+            "copies": read_copies(variables, header.get("copies", ""), latent, bad),
+            "iid": read_iid(variables, header.get("iid", ""), latent, bad)}
 
 
 def _names(text: str) -> list:

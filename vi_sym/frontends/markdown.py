@@ -19,6 +19,7 @@ from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, StepRecord
 from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
+from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure
 from .latex import parse_row
 from .textnote import cited_rules
 
@@ -28,8 +29,10 @@ _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
-_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters)\s*[:=]\s*([^\W\d][\w ,]*?)\s*"
-                       r"(?:-->)?\s*$", re.M)
+_OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
+                       r"\s*[:=]\s*([^\W\d][\w ,]*?)\s*(?:-->)?\s*$", re.M)
+_STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
+                        r")\s*:\s*(.+?)\s*(?:-->)?\s*$", re.M)
 _RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
@@ -100,6 +103,10 @@ class _Reader:
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters: list = []     # <!-- vi_sym: parameters: θ -->: real, never random
+        self.positive: list = []       # positive:, nonnegative:, unit: as in a .vi header
+        self.nonnegative: list = []
+        self.unit: list = []
+        self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
         self.chains, self.skipped, self.chain = [], [], None
 
     def pair(self, row: str):
@@ -116,21 +123,45 @@ class _Reader:
             reason = f"column {column}: {reason}\n    {src}\n    {' ' * (column - 1)}^"
         self.skipped.append((line, reason))
 
+    def variables(self) -> dict:
+        """Every declared name -> its symbol (with the assumptions of its kind)."""
+        out = {}
+        for key, assumptions, _ in NOTE_VARIABLE_KEYS:
+            out.update({n: Symbol(n, **assumptions) for n in getattr(self, key)})
+        return out
+
+    def context(self, latent) -> Context:
+        domains = tuple((n, domain) for key, _, domain in NOTE_VARIABLE_KEYS if domain
+                        for n in getattr(self, key))
+        if not self.structure:
+            return Context(latent, domains=domains)
+        if self.structure.keys() & {"factorised", "factorized"}:
+            latent = tuple(Symbol(n) for n in self.latent)     # the factors cover every latent
+        variables = self.variables()
+
+        def bad(message):
+            raise ParseError(message)
+        try:
+            fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
+        except ParseError as err:
+            line = min(at for at, _ in self.structure.values())
+            self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
+            return Context(latent, domains=domains)
+        return Context(latent, domains=domains, **fields)
+
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
             free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
-            self.chain.context = Context(latent or (Symbol(self.latent[0]),),
-                                         domains=tuple((p, "real") for p in self.parameters))
+            self.chain.context = self.context(latent or (Symbol(self.latent[0]),))
             self.chains.append(self.chain)
         elif self.chain is not None:
             self.skip(self.chain.line, "an expression with no relation after it")
         self.chain = None
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
-        variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
-        variables.update({n: Symbol(n, real=True) for n in self.parameters})
+        variables = self.variables()
         try:
             items = parse_row(row, variables, *self.pair(block), latents=self.latent)
         except (ParseError, VocabularyError) as err:
@@ -164,6 +195,8 @@ class _Reader:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         for m in _OVERRIDE.finditer(self.text[:offset]):
             setattr(self, m.group(1), m.group(2).replace(",", " ").split())
+        for m in _STRUCTURE.finditer(self.text[:offset]):
+            self.structure[m.group(1)] = (self.text.count("\n", 0, m.start(1)) + 1, m.group(2))
         if not _RELATION.search(body):
             return self.skip(line, "no relation (=, \\geq, \\leq): an expression, not a derivation step")
         for r in rows(offset, body, self.text):

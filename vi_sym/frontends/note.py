@@ -38,10 +38,13 @@ from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, Density, Entropy, VocabularyError
+from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
                        url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
+#: ``factorised: q(z1)*q(z2)`` (``copies:``, ``iid:``) on a line of its own: as in a .vi header
+_STRUCTURE = re.compile(r"^\s*(?:#|%|//)?\s*(" + "|".join(NOTE_STRUCTURE_KEYS) + r")\s*:\s*(.+?)\s*$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
 _DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
 #: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
@@ -91,6 +94,7 @@ class _Note:
         self.skipped: list = []            # (line, reason)
         self.warnings: list = []           # (line, message)
         self.current = ""                  # the line being read (its variables pick the case)
+        self.structure: dict = {}          # factorised:, copies:, iid: -> text
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -123,7 +127,21 @@ class _Note:
         free = set().union(*(e.free_symbols for e in exprs if e is not None))
         used = [s for s in free if str(s) in self.latent]
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
-        return Context(latent)
+        if not self.structure:
+            return Context(latent)
+        if self.structure.keys() & {"factorised", "factorized"}:
+            latent = tuple(Symbol(n) for n in self.latent)      # the factors cover every latent
+
+        def bad(message):
+            raise ParseError(message)
+        variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        try:
+            fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
+        except ParseError as err:
+            line = min(no for no, _ in self.structure.values())
+            self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
+            return Context(latent)
+        return Context(latent, **fields)
 
     # -- reading one formula
     def parse(self, text: str, col: int, line: int):
@@ -271,6 +289,11 @@ class _Note:
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
         self.current = code
+        m = _STRUCTURE.match(code if code.strip() else remark)
+        if m:
+            self.structure[m.group(1)] = (no, m.group(2))
+            self.close()
+            return self.skip(no, f"{m.group(1)}: {m.group(2)} declared")
         m = _OVERRIDE.match(code if code.strip() else remark)
         if m:
             names = m.group(2).replace(",", " ").split()

@@ -40,7 +40,8 @@ def _family_line(f: dict) -> str:
     if st == "FAILED" and f.get("counterexample"):
         c = f["counterexample"]
         params = ", ".join(f"{k}={_fmt(v)}" for k, v in c["params"].items())
-        return (f"FAILED {f['family']}: {params}  lhs={_fmt(c['lhs'])} rhs={_fmt(c['rhs'])} "
+        left, right = c.get("sides") or ("lhs", "rhs")      # what the two values are, when not the sides
+        return (f"FAILED {f['family']}: {params}  {left}={_fmt(c['lhs'])} {right}={_fmt(c['rhs'])} "
                 f"difference={_fmt(c['difference'])}")
     return f"{st} {f['family']}: {f.get('reason', '')}"
 
@@ -106,12 +107,39 @@ def summary(report) -> dict:
     out["inherited"] = sum(1 for r in report.results if r.inherited_from)
     out["slips"] = out["FAILED"] - out["inherited"]
     out["total"] = len(report.results)
-    why = Counter(r.untested for r in report.results if r.untested)
+    untested = [(r.step_id, _untested(r)) for r in report.results if _untested(r)]
+    why = Counter(reason for _, reason in untested)
     out["untested"] = sum(why.values())
     out["untested_reasons"] = dict(sorted(why.items(), key=lambda kv: (-kv[1], kv[0])))
+    out["untested_steps"] = [{"step": r.step_id, "reason": _untested(r), "detail": _detail(r)}
+                             for r in report.results if _untested(r)]
     out["unexpected"] = len(report.failed)
     out["input_errors"] = len(report.errors)
     return out
+
+
+def _untested(r) -> str:
+    """Why no model family tested the step ("" when one did): no family applies to it, or
+    every family that applies left it unevaluated (UNKNOWN, not applicable)."""
+    if r.untested:
+        return r.untested
+    if r.families and not any(f["status"] in ("SPOT-CHECKED", "FAILED") for f in r.families):
+        return "every family that applies left it unevaluated"
+    return ""
+
+
+def _detail(r) -> str:
+    """The first family's own reason, for a step every applicable family left unevaluated."""
+    if r.untested:
+        return ""
+    return next((f"{f['family']}: {f['reason']}" for f in r.families if f.get("reason")), "")
+
+
+#: the untested steps the terminal summary names one by one (the rest are counted)
+SHOW_UNTESTED = 12
+
+def _clip(text: str, width: int = 140) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -180,3 +208,8 @@ def print_report(report, stream=None, verbose=False, quiet=False, err_stream=Non
     if s["untested"]:
         why = "; ".join(f"{n} {reason}" for reason, n in s["untested_reasons"].items())
         print(f"{s['untested']} step(s) no model family could test: {why}", file=stream)
+        for u in s["untested_steps"][:SHOW_UNTESTED]:
+            detail = f": {_clip(u['detail'])}" if u["detail"] else ""
+            print(f"    untested: {u['step']}  ({u['reason']}{detail})", file=stream)
+        if s["untested"] > SHOW_UNTESTED:
+            print(f"    … and {s['untested'] - SHOW_UNTESTED} more (--json lists them all)", file=stream)

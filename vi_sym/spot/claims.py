@@ -130,11 +130,13 @@ def special_points(names, kinds) -> list:
 class _ClaimProperty(Property):
     shrink_budget = SHRINK_BUDGET
 
-    def __init__(self, L, R, rel, tol, sides=(None, None)):
+    def __init__(self, L, R, rel, tol, sides=(None, None), names=None):
         self.L, self.R, self.rel, self.tol = L, R, rel, tol
         self.sides = sides        # the sides' expressions: the keys of their memoised values
+        self.names = names or {}  # the parameters' names by slot (see :func:`_slots`)
 
     def evaluate(self, point, dps):
+        point = {self.names.get(k, k): v for k, v in point.items()}
         env = {k: mpmath.mpf(v) for k, v in point.items()}
         at = (tuple(sorted(point.items())), dps)
         try:
@@ -203,6 +205,14 @@ def _side_value(C, expr, at, env):
     return hit
 
 
+def _slots(names) -> list:
+    """Positional names ``_0, _1, ...`` the draws are made under: the draws depend on the
+    parameters' domains alone, so two claims whose parameters have the same domains in the
+    same order share one set of draws (made once per process), each reading it under its
+    own names."""
+    return [f"_{i}" for i in range(len(names))]
+
+
 def holds_at(lhs, rhs, rel, point, tol=1e-6) -> bool:
     """Do the defining integrals of ``lhs`` and ``rhs`` satisfy ``rel`` at ``point`` ({name:
     float}), clearly (15 digits, within MARGIN of the threshold)?  False when they violate
@@ -235,18 +245,18 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     domains = dict(step.context.domains)
     names = [p.name for p in params]
     kinds = [_domain(p, domains) for p in params]
+    slots = _slots(names)
     with fallback_budget(FALLBACK_BUDGET):
-        out = search(_ClaimProperty(L, R, step.rel, tol, (step.lhs, step.rhs)), point_strategy(names, kinds),
-                     samples, seed, specials=special_points(names, kinds),
-                     draw_key=("claim", tuple(zip(names, kinds))),
-                     key_of=lambda e: tuple(sorted(e.items())))
+        out = search(_ClaimProperty(L, R, step.rel, tol, (step.lhs, step.rhs), dict(zip(slots, names))),
+                     point_strategy(slots, kinds), samples, seed, specials=special_points(slots, kinds),
+                     draw_key=("claim", tuple(kinds)), key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
     if out.status == "SPOT-CHECKED":
         return result("SPOT-CHECKED", out.checked, out.total, out.max_error, None,
                       out.summary("points") + " against the defining integrals")
     p = out.point
-    cex = {"params": dict(out.example), "lhs": float(p.lhs), "rhs": float(p.rhs),
+    cex = {"params": {names[int(k[1:])]: v for k, v in out.example.items()}, "lhs": float(p.lhs), "rhs": float(p.rhs),
            "difference": float(p.difference), "threshold": float(p.threshold),
            "lhs_error": float(p.lhs_error), "rhs_error": float(p.rhs_error),
            "found_by": out.found_by}
@@ -279,4 +289,4 @@ class ClaimChecker:
         names = [p.name for p in params]
         kinds = [_domain(p, dict(step.context.domains)) for p in params]
         if samples:
-            draws(point_strategy(names, kinds), samples, seed, ("claim", tuple(zip(names, kinds))))
+            draws(point_strategy(_slots(names), kinds), samples, seed, ("claim", tuple(kinds)))

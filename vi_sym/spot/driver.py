@@ -39,7 +39,7 @@ except ImportError:        # pragma: no cover -- an older hypothesis has no such
     _providers = _Constants = None
 
 __all__ = ["Point", "Fast", "Property", "Outcome", "search", "compare", "fast_decision",
-           "draws", "MARGIN", "PRECISE_BUDGET"]
+           "draws", "MARGIN", "PRECISE_BUDGET", "screening", "last_failure"]
 
 #: the fast path settles "holds" only below this fraction of the threshold, and flags a
 #: violation (to be confirmed) only above its inverse
@@ -52,6 +52,10 @@ AGREE = 1e-4
 
 _CACHE_MAX = 512
 _DRAWS: dict = {}
+#: the points a screening search evaluates (see :func:`screening`), None when not screening
+_SCREEN: list = [None]
+#: (draw key, example) of the counterexample the last search of this process found
+_LAST: list = [None]
 
 
 @dataclass(frozen=True)
@@ -287,8 +291,68 @@ def _agree(f: Point, p: Point) -> bool:
     return True
 
 
+@contextmanager
+def screening(points):
+    """Within the block, :func:`search` is a screen: it evaluates only those of ``points``
+    (``(draw key, example)`` pairs, as :func:`last_failure` gives them) drawn from its own
+    strategy (the same draw key), and says FAILED at the first one the fast path clearly
+    finds violated (the precise path's certified violation where the fast path has no
+    clear word), UNKNOWN otherwise.  Such a FAILED is *not* a certified counterexample: a search for
+    likely fixes uses it only to discard a candidate edit -- a candidate that is false at
+    the point where the step itself failed -- before any proof is attempted."""
+    saved = _SCREEN[0]
+    _SCREEN[0] = list(points)
+    try:
+        yield
+    finally:
+        _SCREEN[0] = saved
+
+
+def last_failure():
+    """``(draw key, example)`` of the counterexample found by this process's last
+    :func:`search` (None when it found none, or its strategy has no draw key); reset by
+    :func:`forget_failure`."""
+    return _LAST[0]
+
+
+def forget_failure() -> None:
+    _LAST[0] = None
+
+
+def _screen(prop, draw_key, points) -> Outcome:
+    out = Outcome("UNKNOWN")
+    examples = [ex for key, ex in points if key is not None and key == draw_key]
+    fasts = prop.fast(examples) if examples else None
+    for j, example in enumerate(examples):
+        out.total += 1
+        fast = fasts[j] if fasts is not None else None
+        if fast is not None and fast.kind in ("holds", "skip"):
+            continue
+        if fast is not None and fast.kind == "violated":
+            res = fast.point
+        else:        # no fast path, or a value it cannot settle: the precise path's word
+            res = prop.precise(example)
+            if not _violated(res) or prop.certify(example, res) is not None:
+                continue
+        out.status, out.example, out.point, out.found_by = "FAILED", example, res, "screen"
+        out.checked = 1
+        return out
+    return out
+
+
 def search(prop: Property, strategy, samples=50, seed=0, specials=(), draw_key=None,
            batch_key=None, key_of=lambda e: e) -> Outcome:
+    """See :func:`_search`; under :func:`screening`, a screen of the given points only."""
+    if _SCREEN[0] is not None:
+        return _screen(prop, draw_key, _SCREEN[0])
+    out = _search(prop, strategy, samples, seed, specials, draw_key, batch_key, key_of)
+    if out.status == "FAILED" and draw_key is not None:
+        _LAST[0] = (draw_key, out.example)
+    return out
+
+
+def _search(prop: Property, strategy, samples=50, seed=0, specials=(), draw_key=None,
+            batch_key=None, key_of=lambda e: e) -> Outcome:
     """Search for a certified violation of ``prop`` (see the module docstring).
 
     A random draw the fast path flags as violated is shrunk before any precise evaluation:

@@ -30,6 +30,7 @@ from ..families.multi import DATA_NAME
 from ..families.roles import UnsupportedDensity, freeze
 from ..numeric import NotEvaluable, free_names
 from ..numeric.tensor import GridSpec, compile_grid, evaluate_certified
+from ..rules.meanfield import expectation_except_rewrite
 from ..upto import spot_form_latents
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
@@ -48,10 +49,11 @@ _RELS = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 
 
 def multi_coordinates(step, family):
-    """The step's sides with its latents renamed onto ``family.latents`` (header order) and
-    its one observed variable onto ``x``; None when the step does not fit the family (more
-    latents than the family has, fewer than two, latents declared ``copies:`` of one another,
-    a parameter or a second observed variable)."""
+    """The step's sides (``E_{-j}`` unfolded against the declared factorisation) with its
+    latents renamed onto ``family.latents`` (header order) and its one observed variable onto
+    ``x``; None when the step does not fit the family (more latents than the family has, fewer
+    than two, latents declared ``copies:`` of one another, a parameter or a second observed
+    variable)."""
     ctx = step.context
     latents = tuple(ctx.latent)
     slots = tuple(getattr(family, "parameters", ()))
@@ -63,7 +65,8 @@ def multi_coordinates(step, family):
             return None
     elif not 2 <= len(latents) <= len(family.latents):
         return None
-    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
+    lhs, rhs = (expectation_except_rewrite(side, ctx) for side in (step.lhs, step.rhs))
+    dens = lhs.atoms(Density) | rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
     params = [v for v in every if ctx.is_parameter(v)]
     if params and not slots:
@@ -72,18 +75,18 @@ def multi_coordinates(step, family):
     if len(observed) > 1:
         return None
     mapping = {v: sympy.Symbol(n) for v, n in zip(latents, family.latents)}
-    free = (step.lhs.free_symbols | step.rhs.free_symbols) | set(params)
+    free = (lhs.free_symbols | rhs.free_symbols) | set(params)
     for v in free:
         if v.name in declared:
             mapping[v] = sympy.Symbol(slots[declared.index(v.name)])
     if observed:
         mapping[observed[0]] = sympy.Symbol(DATA_NAME)
     if all(k == v for k, v in mapping.items()):
-        return step.lhs, step.rhs
+        return lhs, rhs
     # two passes: z2 -> z1 -> ... must not collide
     tmp = {k: sympy.Dummy(k.name) for k in mapping}
     back = {tmp[k]: v for k, v in mapping.items()}
-    return (step.lhs.xreplace(tmp).xreplace(back), step.rhs.xreplace(tmp).xreplace(back))
+    return (lhs.xreplace(tmp).xreplace(back), rhs.xreplace(tmp).xreplace(back))
 
 
 def _plain(v):
@@ -209,6 +212,10 @@ def _structural(form, fam):
 def _result(fam, form, out, free) -> SpotResult:
     if out.status == "UNKNOWN":
         return SpotResult(fam.name, "UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
+    if out.status == "SPOT-CHECKED" and form.refute_only:
+        return SpotResult(fam.name, "UNKNOWN", out.checked, out.total, out.max_error, None,
+                          f"{form.reason} (lhs − rhs was free of {form.target} at the {out.checked} "
+                          f"points tried, so no counterexample either)")
     if out.status == "SPOT-CHECKED":
         return SpotResult(fam.name, "SPOT-CHECKED", out.checked, out.total, out.max_error, None,
                           out.summary().replace("re-evaluated with mpmath",
@@ -224,7 +231,10 @@ def _result(fam, form, out, free) -> SpotResult:
             cex["params"][z] = float(v)
     if "_label" in params:
         cex["label"] = params["_label"]
-    if form.kind == "factor":
+    if form.refute_only:
+        cex["meaning"] = _dropped_meaning(form, cex)
+        reason = cex["meaning"]
+    elif form.kind == "factor":
         reason = (f"lhs − rhs depends on {form.target}: {cex['lhs']:.10g} with q as drawn, "
                   f"{cex['rhs']:.10g} with {form.target} replaced by the factor qb")
         cex["meaning"] = (f"lhs − rhs is {cex['lhs']:.4g} with {form.target} as given and "
@@ -243,6 +253,18 @@ def _result(fam, form, out, free) -> SpotResult:
         reason = (f"counterexample: lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, "
                   f"difference={cex['difference']:.3g} > threshold {cex['threshold']:.3g}")
     return SpotResult(fam.name, "FAILED", out.checked, out.total, out.max_error, cex, reason)
+
+
+def _dropped_meaning(form, cex) -> str:
+    """Why a step that drops its left side's const is refuted."""
+    if form.kind == "factor":
+        how = (f"lhs − rhs is {cex['lhs']:.4g} with {form.target} as given and {cex['rhs']:.4g} "
+               f"with {form.target} replaced by the factor in qb")
+    else:
+        how = f"lhs − rhs is {cex['lhs']:.4g}, but its average over q({form.target}) is {cex['rhs']:.4g}"
+    return (f"the right side drops the left side's const({form.target}), but {how}: the two sides "
+            f"differ by a term that depends on {form.target}, so no const({form.target}) on the "
+            f"left can make them equal")
 
 
 class MultiFamilyChecker:

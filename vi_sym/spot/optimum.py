@@ -197,6 +197,9 @@ def _failed(step, here, there, where, v, r, inner, checked, total) -> SpotResult
             f"at {t} = {vs}: {vs} does not {g_verb} {g_text}, so it is not in the {other} side's "
             f"set and the two sets differ.")
         cex["meaning"] = cex["sentence"]
+        # what the two numbers are: the other side's objective where the draw puts the
+        # subscript, and at the certified optimum (not a step's two sides)
+        cex["sides"] = (f"{g_text} as drawn", f"{g_text} at {t} = {vs}")
     return SpotResult(NAME, "FAILED", checked + r.n_checked, total, r.max_error, cex,
                       f"{vs} {h_word} the {where} side (proved) but not the {other} side: "
                       f"{inner}: {r.reason}")
