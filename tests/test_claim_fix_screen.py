@@ -96,3 +96,10 @@ def test_a_left_side_without_a_value_at_the_screening_point_turns_the_screen_off
     step = _catalogue_step("entropy_normal_wrong")
     offered = suggest_fixes(step)
     assert offered and all(f.verdict == "PROVED" and _proved(_rebuilt(step, f)) for f in offered)
+
+
+def test_a_sign_inside_an_exponential_is_flipped():
+    step = _catalogue_step("kl_exponential_gumbel_wrong")
+    offered = suggest_fixes(step)
+    assert offered and offered[0].description == "exp(m/b) instead of exp(-m/b) on the right", offered
+    assert all(_proved(_rebuilt(step, f)) for f in offered)

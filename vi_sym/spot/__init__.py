@@ -16,11 +16,13 @@ from .driver import search
 from .testfunctions import TestFunctionChecker
 from .lifted import LiftedChecker, lifted_checkers
 from .optimum import OptimumChecker
+from .consts import ConstParameterChecker
 
 __all__ = ["SpotChecker", "SpotResult", "applicable_checkers", "register_checker",
            "registered_checkers", "unregister_checker", "AlgebraChecker", "spot_algebra", "ClaimChecker", "IndexedChecker", "spot_indexed", "FamilyChecker",
            "family_checkers", "family_coordinates", "spot_check", "spot_claim", "search",
-           "TestFunctionChecker", "LiftedChecker", "lifted_checkers", "OptimumChecker"]
+           "TestFunctionChecker", "LiftedChecker", "lifted_checkers", "OptimumChecker",
+           "ConstParameterChecker"]
 
 register_checker(ClaimChecker())
 register_checker(IndexedChecker())
@@ -29,3 +31,4 @@ register_checker(family_checkers)
 register_checker(TestFunctionChecker())
 register_checker(lifted_checkers)
 register_checker(OptimumChecker())
+register_checker(ConstParameterChecker())
