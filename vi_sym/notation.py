@@ -127,6 +127,8 @@ class ViPrinter(StrPrinter):
     def _print_polygamma(self, e):
         if e.args[0] == 0:
             return f"digamma({self._print(e.args[1])})"
+        if e.args[0] == 1:
+            return f"trigamma({self._print(e.args[1])})"
         return super()._print_Function(e)
 
     def _print_Integral(self, e):
