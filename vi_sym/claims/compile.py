@@ -10,6 +10,7 @@ from ..distributions import is_written
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
+from ..numeric.plain import compile_plain_in as _compile_in
 from ..numeric.plain import integrate_1d as _integrate_1d
 from ..numeric.plain import np_pair as _np_pair
 from ..numeric.plain import num_contains as _num_contains
@@ -46,7 +47,8 @@ class _Compiled:
                         raise NotEvaluable("a term couples several latent variables (only "
                                            "separable integrands are evaluated)", True)
                     var = next(iter(key)) if key else None
-                    groups.append((var, _compile(t), _np_pair(t, pc[var]) if var is not None else None))
+                    groups.append((var, _compile(t) if var is None else _compile_in(t, var),
+                                   _np_pair(t, pc[var]) if var is not None else None))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())

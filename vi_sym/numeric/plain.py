@@ -30,9 +30,9 @@ from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
 from .precise import mp_const, numeric_failure
 from .supports import CONTINUOUS, DISCRETE, base_measure, supports_nest  # noqa: F401 -- re-exported
-from .walker import Walker
+from .walker import Walker, is_constant
 
-__all__ = ["compile_plain", "compile_plain_np", "np_pair", "support_closure", "num_contains",
+__all__ = ["compile_plain", "compile_plain_in", "compile_plain_np", "np_pair", "support_closure", "num_contains",
            "integrate_1d", "fast_1d", "component", "DPS", "count_fast",
            "fallback_budget"]
 
@@ -199,8 +199,10 @@ def compile_plain(expr):
     at a point (overflow of ``exp(exp(exp(exp(10))))``, a pole) is NotEvaluable with
     its reason, never an exception of another kind."""
     expr = sympy.sympify(expr, strict=True)
-    f = _PlainMp().value(expr)
+    return _safe(_PlainMp().value(expr), expr)
 
+
+def _safe(f, expr):
     def safe(env):
         try:
             return f(env)
@@ -208,6 +210,48 @@ def compile_plain(expr):
             # TypeError: an ordering of a complex intermediate (a power of a negative value)
             raise NotEvaluable(numeric_failure(ex, expr)) from None
     return safe
+
+
+#: the key of an integrand's env under which :func:`compile_plain_in` memoises the values of
+#: its subexpressions free of the integration variable (a dict, fresh per integral)
+HOIST = object()
+
+
+class _HoistedMp(_PlainMp):
+    """:class:`_PlainMp` for an integrand in ``var``: each maximal subexpression free of
+    ``var`` (and of any bound variable) -- a parameter term such as ``loggamma(a)`` or
+    ``a·log(b)`` -- is computed at its first use in an integral at each working precision
+    and read from the memo ``env[HOIST]`` at every later node: the same closure on the same
+    values at the same precision, so the same number, and a failure is raised where the plain closure would
+    raise it (a failed value is not memoised).  Without ``env[HOIST]`` it is computed
+    afresh, as by :func:`compile_plain`."""
+
+    def __init__(self, var):
+        super().__init__()
+        self.var = getattr(var, "name", var)
+
+    def value(self, e):
+        if (self.bound_names or is_constant(e) or isinstance(e, sympy.Symbol)
+                or any(s.name == self.var for s in e.free_symbols)):   # env is read by name
+            return super().value(e)
+        fn, slot = _PlainMp().value(e), object()    # a key of its own in the shared memo
+
+        def hoisted(env):
+            memo = env.get(HOIST)
+            if memo is None:
+                return fn(env)
+            key = (slot, mpmath.mp.prec)   # mpmath.quad works with guard bits, a window not
+            v = memo.get(key)
+            if v is None:
+                v = memo[key] = fn(env)
+            return v
+        return hoisted
+
+
+def compile_plain_in(expr, var):
+    """:func:`compile_plain` of an integrand in ``var``, its ``var``-free parts memoised
+    per integral in ``env[HOIST]`` (see :class:`_HoistedMp`): the same values and failures."""
+    return _safe(_HoistedMp(var).value(sympy.sympify(expr, strict=True)), expr)
 
 
 def compile_plain_np(expr):
@@ -257,11 +301,11 @@ def component(c, breaks=None):
     breaks = list(c.breaks()) if breaks is None else list(breaks)
     if c.spec.weight_logpdf is not None:     # weighted by another density than its log-density share
         w = c.weight_logpdf()
-        return (c, compile_plain(w), [compile_plain(p) for p in c.params[:2]],
+        return (c, compile_plain_in(w, c.var), [compile_plain(p) for p in c.params[:2]],
                 [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c), np_pair(w, c))
     if c.spec.written:      # its own certified sums / integrals (see _written_integral)
-        return (c, compile_plain(c.pdf()), [], [], support_closure(c), (None, None))
-    return (c, compile_plain(c.logpdf()), [compile_plain(p) for p in c.params],
+        return (c, compile_plain_in(c.pdf(), c.var), [], [], support_closure(c), (None, None))
+    return (c, compile_plain_in(c.logpdf(), c.var), [compile_plain(p) for p in c.params],
             [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c),
             np_pair(c.logpdf(), c))
 
@@ -313,9 +357,11 @@ def _integrate_1d(comp, f, env, fnp=None):
     fnp, fref = fnp if fnp is not None else (None, None)
     z = c.var.name
     sup = support(env)
+    menv = dict(env)
+    menv[HOIST] = {}      # the integrand's parameter terms, once per integral (see compile_plain_in)
 
     def integrand(x):
-        e = dict(env)
+        e = dict(menv)
         e[z] = x
         w = mpmath.exp(logp(e))
         if not w:
@@ -323,7 +369,7 @@ def _integrate_1d(comp, f, env, fnp=None):
         return w if f is None else w * f(e)
 
     if c.spec.written and c.spec.weight_logpdf is None:
-        return _written_integral(c, logp, f, env, z, sup)
+        return _written_integral(c, logp, f, menv, z, sup)
     if sup[0] == "finite":
         return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
     if sup[0] == "count":
@@ -355,7 +401,7 @@ def _integrate_1d(comp, f, env, fnp=None):
     _spend_fallback()
     center = pts[len(pts) // 2] if pts else (0.0 if sup[0] == "real" else float(lo) + scale)
     lo, hi, tail = tails.window(integrand, lo, hi, center, scale,
-                               weight=lambda x: mpmath.exp(logp({**env, z: x})))
+                               weight=lambda x: mpmath.exp(logp({**menv, z: x})))
     pts = _grid(pts, center, scale, lo, hi) if GRID else pts
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
     err += tail

@@ -1,0 +1,106 @@
+"""The shortcuts that make the claims' quadratures cheaper give the very numbers (and the very
+failures) of the plain path, and are not taken where they do not apply."""
+import mpmath
+import pytest
+import sympy
+
+from vi_sym.distributions import Dist
+from vi_sym.numeric import NotEvaluable
+from vi_sym.numeric.plain import HOIST, _integrate_1d, compile_plain, compile_plain_in, component
+
+z, a, b = sympy.symbols("z a b")
+k = sympy.Symbol("k", integer=True)
+GAMMA = Dist("Gamma", z, a, b)
+BETA = Dist("Beta", z, a, b)
+
+
+def mp(**kw):
+    return {n: mpmath.mpf(v) for n, v in kw.items()}
+
+
+EXPRESSIONS = [
+    GAMMA.logpdf(),
+    BETA.logpdf(),
+    sympy.log(z) * sympy.digamma(a) + sympy.exp(-b * z) / sympy.gamma(a + b),
+    a * b,                                                  # free of z altogether
+    # inside a sum, a z-free term that depends on the summation index is not a constant
+    sympy.Sum(z ** k * (b ** k / sympy.gamma(k + 1)), (k, 0, 25)) + sympy.loggamma(a),
+    sympy.Sum(b ** k / sympy.gamma(k + 1), (k, 0, 25)) * z,
+]
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS, ids=str)
+@pytest.mark.parametrize("dps", [15, 30])
+def test_hoisted_integrand_gives_the_plain_values_bit_for_bit(expr, dps):
+    plain, hoisted = compile_plain(expr), compile_plain_in(expr, z)
+    with mpmath.workdps(dps):
+        env = mp(a="0.7", b="2.5")
+        env[HOIST] = {}                      # one memo for every node, as in an integral
+        for x in ("0.1", "0.5", "0.9", "0.25"):
+            e = dict(env)
+            e["z"] = mpmath.mpf(x)
+            assert hoisted(e) == plain({n: v for n, v in e.items() if n is not HOIST})
+
+
+def test_parameter_terms_are_computed_once_per_memo():
+    # a memo kept while a parameter changes would show the stale value: proof that the
+    # z-free part is read from the memo, and that a fresh memo (one per integral) is right
+    f = compile_plain_in(GAMMA.logpdf(), z)
+    memo = {}
+    first = f({**mp(a="2", b="3", z="1"), HOIST: memo})
+    stale = f({**mp(a="5", b="3", z="1"), HOIST: memo})
+    fresh = f({**mp(a="5", b="3", z="1"), HOIST: {}})
+    assert stale == first
+    assert fresh == compile_plain(GAMMA.logpdf())(mp(a="5", b="3", z="1")) != first
+    # the z-dependent part is never memoised
+    assert f({**mp(a="2", b="3", z="2"), HOIST: memo}) != first
+
+
+def test_no_memo_means_no_hoisting():
+    f = compile_plain_in(GAMMA.logpdf(), z)
+    for av in ("2", "5"):
+        assert f(mp(a=av, b="3", z="1")) == compile_plain(GAMMA.logpdf())(mp(a=av, b="3", z="1"))
+
+
+def test_memo_is_per_precision():
+    f, g = compile_plain_in(BETA.logpdf(), z), compile_plain(BETA.logpdf())
+    memo = {}
+    with mpmath.workdps(15):
+        f({**mp(a="0.3", b="0.7", z="0.5"), HOIST: memo})
+    with mpmath.workdps(40):
+        env = mp(a="0.3", b="0.7", z="0.5")
+        assert f({**env, HOIST: memo}) == g(env)
+
+
+def test_a_failing_parameter_term_fails_alike_and_is_not_memoised():
+    expr = sympy.log(a) * z
+    f, g = compile_plain_in(expr, z), compile_plain(expr)
+    memo = {}
+    env = mp(a="-1", z="2")
+    with pytest.raises(NotEvaluable) as plain_err:
+        g(env)
+    for _ in range(2):
+        with pytest.raises(NotEvaluable) as hoisted_err:
+            f({**env, HOIST: memo})
+        assert str(hoisted_err.value) == str(plain_err.value)
+    assert not memo
+    assert f({**mp(a="2", z="2"), HOIST: memo}) == g(mp(a="2", z="2"))
+
+
+def _plain_component(c):
+    comp = list(component(c))
+    comp[1] = compile_plain(c.logpdf())
+    return tuple(comp)
+
+
+@pytest.mark.parametrize("dist, point", [(GAMMA, {"a": "2.5", "b": "0.7"}),
+                                         (BETA, {"a": "0.4", "b": "3"})], ids=["Gamma", "Beta"])
+def test_mpmath_quadrature_of_a_density_is_unchanged(dist, point):
+    f = sympy.log(z) ** 2 - sympy.loggamma(a) * z
+    with mpmath.workdps(30):         # above the default precision: mpmath.quad, no float64
+        env = mp(**point)
+        fast = _integrate_1d(component(dist), compile_plain_in(f, z), env)
+        slow = _integrate_1d(_plain_component(dist), compile_plain(f), env)
+        mass = _integrate_1d(component(dist), None, env)
+    assert fast == slow
+    assert abs(mass[0] - 1) <= 1e-6 + mass[1]      # a density the quadrature sees
