@@ -6,7 +6,8 @@ import sympy
 
 from vi_sym.distributions import Dist
 from vi_sym.numeric import NotEvaluable
-from vi_sym.numeric.plain import HOIST, _integrate_1d, compile_plain, compile_plain_in, component
+from vi_sym.numeric.plain import (HOIST, _MASS, _integrate_1d, compile_plain, compile_plain_in, component,
+                                 fallback_budget, integrate_1d)
 
 z, a, b = sympy.symbols("z a b")
 k = sympy.Symbol("k", integer=True)
@@ -104,3 +105,68 @@ def test_mpmath_quadrature_of_a_density_is_unchanged(dist, point):
         mass = _integrate_1d(component(dist), None, env)
     assert fast == slow
     assert abs(mass[0] - 1) <= 1e-6 + mass[1]      # a density the quadrature sees
+
+
+# --- a density's mass not captured is remembered, not integrated again -------------------
+
+class _CountQuad:
+    """Counts mpmath.quad calls (the fallback from float64)."""
+
+    def __init__(self, monkeypatch):
+        self.n = 0
+        real = mpmath.quad
+
+        def quad(*args, **kw):
+            self.n += 1
+            return real(*args, **kw)
+        monkeypatch.setattr(mpmath, "quad", quad)
+
+
+def _beta_env(av="1e-3", bv="1"):
+    return mp(a=av, b=bv)
+
+
+def test_a_mass_not_captured_is_raised_again_without_quadrature(monkeypatch):
+    _MASS.clear()
+    calls = _CountQuad(monkeypatch)
+    comp = component(BETA)
+    with pytest.raises(NotEvaluable, match="mass not captured") as first:
+        integrate_1d(comp, None, _beta_env())
+    assert calls.n >= 1                      # float64 could not vouch: mpmath tried and failed
+    seen = calls.n
+    with fallback_budget(0):                 # no mpmath allowed now: the memo answers
+        for f in (None, compile_plain_in(sympy.log(z), z)):
+            with pytest.raises(NotEvaluable) as again:
+                integrate_1d(comp, f, _beta_env())
+            assert str(again.value) == str(first.value)
+    assert calls.n == seen
+
+
+def test_a_remembered_failure_is_not_used_with_other_break_points_or_digits(monkeypatch):
+    _MASS.clear()
+    calls = _CountQuad(monkeypatch)
+    with pytest.raises(NotEvaluable, match="mass not captured"):
+        integrate_1d(component(BETA), None, _beta_env())
+    seen = calls.n
+    other = component(BETA, list(BETA.breaks()) + [sympy.Rational(1, 2)])
+    try:
+        integrate_1d(other, None, _beta_env())
+    except NotEvaluable:
+        pass
+    assert calls.n > seen                    # integrated afresh with the other break points
+    seen = calls.n
+    with mpmath.workdps(30):
+        try:
+            integrate_1d(component(BETA), None, _beta_env())
+        except NotEvaluable:
+            pass
+    assert calls.n > seen
+
+
+def test_a_captured_mass_is_unaffected_by_a_remembered_failure():
+    _MASS.clear()
+    comp = component(BETA)
+    with pytest.raises(NotEvaluable):
+        integrate_1d(comp, None, _beta_env())
+    val, err = integrate_1d(comp, None, _beta_env("2", "3"))
+    assert abs(val - 1) <= 1e-6 + err

@@ -21,9 +21,11 @@ import math
 import mpmath
 import numpy as np
 import sympy
+from mpmath.libmp import mpf_sum
 from sympy import Symbol
 
 from . import quad64, tails
+from .quad64 import fast_1d
 from .bounded import end_value, integrate_bounded, sum_bounded
 from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
@@ -87,7 +89,17 @@ class _PlainMp(Walker):
         return lambda env: env[name]
 
     def add(self, fns):
-        return lambda env: mpmath.fsum(f(env) for f in fns)
+        def add(env):
+            vals = [f(env) for f in fns]
+            try:
+                parts = [v._mpf_ for v in vals]
+            except AttributeError:       # a complex (or other) term: fsum converts it
+                return mpmath.fsum(vals)
+            # what mpmath.fsum does with real mpf terms (one exact sum, rounded once),
+            # without its per-term conversions
+            prec, rnd = mpmath.mp._prec_rounding
+            return mpmath.mp.make_mpf(mpf_sum(parts, prec, rnd))
+        return add
 
     def mul(self, fns):
         def mul(env):
@@ -266,7 +278,7 @@ def maybe_np(expr):
         return None
 
 
-_REF = Symbol("_ref")   # the distance hi - z to a finite upper end of the support
+_REF = Symbol(quad64.REF_NAME)   # the distance hi - z to a finite upper end of the support
 
 
 def np_pair(expr, c):
@@ -338,16 +350,29 @@ def _mass(comp, env):
     key = (c, tuple(env[n] for n in names), mpmath.mp.prec)
     hit = _MASS.get(key)
     if hit is None:
+        # a mass not captured is remembered too, under the break points as well (they fix
+        # the quadrature with the density and the precision): the same failure, raised
+        # again without integrating again
+        try:
+            failed = key + (tuple(b(env) for b in comp[3]),)
+        except NotEvaluable:
+            failed = None
+        hit = _MASS.get(failed)
+        if isinstance(hit, str):
+            raise NotEvaluable(hit)
         val, err = _integrate_1d(comp, None, env)
+        if len(_MASS) > 4096:
+            _MASS.clear()
         if c.spec.written and c.spec.weight_logpdf is None:
             pass        # certified by its own sum / integral: its mass is a value, not a check
         elif not abs(val - 1) <= MASS_TOL + err:
             shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
-            raise NotEvaluable(f"mass not captured: the quadrature of {c} gives total mass "
-                               f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
-                               f"instead of 1 at {shown}")
-        if len(_MASS) > 4096:
-            _MASS.clear()
+            reason = (f"mass not captured: the quadrature of {c} gives total mass "
+                      f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
+                      f"instead of 1 at {shown}")
+            if failed is not None:
+                _MASS[failed] = reason
+            raise NotEvaluable(reason)
         hit = _MASS[key] = (val, err)
     return hit
 
@@ -426,46 +451,6 @@ def _written_integral(c, pdf, f, env, z, sup):
         return sum_bounded(integrand, sup[1], sup[2], tol)
     lo, hi = (mpmath.ninf, mpmath.inf) if sup[0] == "real" else (sup[1], sup[2])
     return integrate_bounded(integrand, lo, hi, tol)
-
-
-def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
-    """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
-    reflected variable hi - z when available.  (I, err) or None."""
-    logp_np, fnp, bare = direct
-    fenv = {k: float(v) for k, v in env.items()}
-
-    def integrand(logp, f, name):
-        def fvec(x):
-            e = dict(fenv)
-            e[name] = x
-            w = np.exp(logp(e))
-            return w if bare else np.where(w > 0, w * f(e), 0.0)
-        return fvec
-
-    first = _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale)
-    if first is not None:
-        return first
-    # a second float64 attempt, the range cut at the weight's located peak and its width
-    # (see quad64.locate_peak); only when it fails too does mpmath integrate
-    found = quad64.locate_peak(lambda x: logp_np({**fenv, z: x}), lo, hi)
-    if found is None:
-        return None
-    extra, width = found
-    return _fast_pieces(integrand, direct, reflected, z, lo, hi, sorted(set(pts) | set(extra)), width)
-
-
-def _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale):
-    logp_np, fnp, _ = direct
-    left = integrand(logp_np, fnp, z)
-    if reflected is None or not np.isfinite(hi):
-        return quad64.integrate(left, lo, hi, pts, scale)
-    mid = (lo + hi) / 2
-    a = quad64.integrate(left, lo, mid, [p for p in pts if p < mid], scale)
-    b = quad64.integrate(integrand(*reflected, _REF.name), 0.0, hi - mid,
-                             [hi - p for p in pts if p > mid], scale)
-    if a is None or b is None:
-        return None
-    return a[0] + b[0], a[1] + b[1]
 
 
 def _grid(pts, center, scale, lo, hi):

@@ -1,5 +1,7 @@
 """Float64 tanh–sinh quadrature with numpy, for the claims' one-dimensional integrals.
 
+``fast_1d`` is the float64 attempt at a claim's ``∫ exp(logp) f`` (the caller,
+:func:`vi_sym.numeric.plain.integrate_1d`, falls back to mpmath when it gives None).
 ``integrate(f, lo, hi, breaks, scale)`` returns ``(I, err)`` or ``None`` when float64
 cannot vouch for the value (the caller then integrates with ``mpmath.quad``):
 
@@ -157,3 +159,47 @@ def locate_peak(logw, lo, hi):
     # next to a long piece (a Gumbel with b = 1e-3 beside [0.003, 1000]) is resolved
     points += [peak + sign * width * 2.0 ** j for sign in (1.0, -1.0) for j in range(1, 40)]
     return sorted({float(p) for p in points if lo < p < hi and np.isfinite(p)}), width
+
+
+#: the name of the distance hi - z to a finite upper end (see :func:`vi_sym.numeric.plain.np_pair`)
+REF_NAME = "_ref"
+
+
+def fast_1d(z, env, lo, hi, pts, scale, direct, reflected):
+    """float64 tanh-sinh of ∫ exp(logp) f; the upper half of a finite range in the
+    reflected variable hi - z when available.  (I, err) or None."""
+    logp_np, fnp, bare = direct
+    fenv = {k: float(v) for k, v in env.items()}
+
+    def integrand(logp, f, name):
+        def fvec(x):
+            e = dict(fenv)
+            e[name] = x
+            w = np.exp(logp(e))
+            return w if bare else np.where(w > 0, w * f(e), 0.0)
+        return fvec
+
+    first = _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale)
+    if first is not None:
+        return first
+    # a second float64 attempt, the range cut at the weight's located peak and its width
+    # (see locate_peak); only when it fails too does mpmath integrate
+    found = locate_peak(lambda x: logp_np({**fenv, z: x}), lo, hi)
+    if found is None:
+        return None
+    extra, width = found
+    return _fast_pieces(integrand, direct, reflected, z, lo, hi, sorted(set(pts) | set(extra)), width)
+
+
+def _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale):
+    logp_np, fnp, _ = direct
+    left = integrand(logp_np, fnp, z)
+    if reflected is None or not np.isfinite(hi):
+        return integrate(left, lo, hi, pts, scale)
+    mid = (lo + hi) / 2
+    a = integrate(left, lo, mid, [p for p in pts if p < mid], scale)
+    b = integrate(integrand(*reflected, REF_NAME), 0.0, hi - mid,
+                             [hi - p for p in pts if p > mid], scale)
+    if a is None or b is None:
+        return None
+    return a[0] + b[0], a[1] + b[1]
