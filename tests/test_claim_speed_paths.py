@@ -24,6 +24,7 @@ EXPRESSIONS = [
     BETA.logpdf(),
     sympy.log(z) * sympy.digamma(a) + sympy.exp(-b * z) / sympy.gamma(a + b),
     a * b,                                                  # free of z altogether
+    -a * b * z * sympy.loggamma(b) * sympy.log(z) ** 2,     # leading z-free factors, and a later one
     # inside a sum, a z-free term that depends on the summation index is not a constant
     sympy.Sum(z ** k * (b ** k / sympy.gamma(k + 1)), (k, 0, 25)) + sympy.loggamma(a),
     sympy.Sum(b ** k / sympy.gamma(k + 1), (k, 0, 25)) * z,

@@ -232,9 +232,10 @@ HOIST = object()
 class _HoistedMp(_PlainMp):
     """:class:`_PlainMp` for an integrand in ``var``: each maximal subexpression free of
     ``var`` (and of any bound variable) -- a parameter term such as ``loggamma(a)`` or
-    ``a·log(b)`` -- is computed at its first use in an integral at each working precision
-    and read from the memo ``env[HOIST]`` at every later node: the same closure on the same
-    values at the same precision, so the same number, and a failure is raised where the plain closure would
+    ``a·log(b)``, and the leading var-free factors of a product -- is computed at its first
+    use in an integral at each working precision and read from the memo ``env[HOIST]`` at
+    every later node: the same closures on the same values at the same precision, in the
+    same order, so the same number, and a failure is raised where the plain closure would
     raise it (a failed value is not memoised).  Without ``env[HOIST]`` it is computed
     afresh, as by :func:`compile_plain`."""
 
@@ -242,22 +243,48 @@ class _HoistedMp(_PlainMp):
         super().__init__()
         self.var = getattr(var, "name", var)
 
-    def value(self, e):
-        if (self.bound_names or is_constant(e) or isinstance(e, sympy.Symbol)
-                or any(s.name == self.var for s in e.free_symbols)):   # env is read by name
-            return super().value(e)
-        fn, slot = _PlainMp().value(e), object()    # a key of its own in the shared memo
+    def _free(self, e) -> bool:
+        return not any(s.name == self.var for s in e.free_symbols)   # env is read by name
 
-        def hoisted(env):
-            memo = env.get(HOIST)
-            if memo is None:
-                return fn(env)
-            key = (slot, mpmath.mp.prec)   # mpmath.quad works with guard bits, a window not
-            v = memo.get(key)
-            if v is None:
-                v = memo[key] = fn(env)
-            return v
-        return hoisted
+    def value(self, e):
+        if self.bound_names or is_constant(e) or isinstance(e, sympy.Symbol):
+            return super().value(e)
+        if not self._free(e):
+            if isinstance(e, sympy.Mul) and self._free(e.args[0]):
+                return self._mul_prefix(e.args)
+            return super().value(e)
+        return _memoised(_PlainMp().value(e))
+
+    def _mul_prefix(self, args):
+        """A product whose leading factors are free of ``var``: their running product (from
+        1, as :meth:`_PlainMp.mul` forms it) once per integral, then the other factors."""
+        n = next(i for i, a in enumerate(args) if not self._free(a))
+        pre = _memoised(_PlainMp().mul([_PlainMp().value(a) for a in args[:n]]))
+        rest = [self.value(a) for a in args[n:]]
+
+        def mul(env):
+            out = pre(env)
+            for f in rest:
+                out *= f(env)
+            return out
+        return mul
+
+
+def _memoised(fn):
+    """``fn`` read from the memo ``env[HOIST]`` (per working precision: ``mpmath.quad``
+    works with guard bits, a window before it does not), computed at its first use."""
+    slot = object()    # a key of its own in the shared memo
+
+    def hoisted(env):
+        memo = env.get(HOIST)
+        if memo is None:
+            return fn(env)
+        key = (slot, mpmath.mp.prec)
+        v = memo.get(key)
+        if v is None:
+            v = memo[key] = fn(env)
+        return v
+    return hoisted
 
 
 def compile_plain_in(expr, var):
