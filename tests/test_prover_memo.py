@@ -107,3 +107,13 @@ def test_a_real_quotient_outside_the_integrals_is_still_cancelled():
     lam = Symbol("lam", positive=True)
     assert field_zero(lam * HELD / (lam + 2) + 2 * HELD / (lam + 2) - HELD)
     assert not field_zero(lam * HELD / (lam + 2) + 2 * HELD / (lam + 2) - 2 * HELD)
+
+
+def test_a_traced_expression_is_printed_from_the_table_as_it_was_first_printed():
+    from vi_sym.notation import to_unicode
+    from vi_sym.prover import TraceEntry
+    e = Integral(log(q) * q, z) - 2.0 * x
+    assert TraceEntry("lhs", "r", e).result == to_unicode(e)
+    assert TraceEntry("rhs", "r", e).result == to_unicode(e)
+    assert TraceEntry("rhs", "r", e - 2 * x).result == to_unicode(e - 2 * x) != to_unicode(e)
+    assert TraceEntry("lhs", "r", Integral(log(q) * q, z) - 2 * x).result != to_unicode(e)

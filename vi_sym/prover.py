@@ -96,6 +96,19 @@ def _algebra(expr):
     return out.xreplace(held) if held else out
 
 
+#: expressions already printed for a trace in this process (a normal form recurs in the traces
+#: of the steps and conclusions that reach it)
+_PRINTED = _Memo(4096)
+
+
+def printed(expr) -> str:
+    """``expr`` in the learner's notation (:func:`vi_sym.notation.to_unicode`), once per process."""
+    text = _PRINTED.get(expr)
+    if text is None:
+        text = _PRINTED.put(expr, to_unicode(expr))
+    return text
+
+
 @dataclass
 class TraceEntry:
     side: str
@@ -107,7 +120,7 @@ class TraceEntry:
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
         if name == "result" and not isinstance(value, str):
-            value = to_unicode(value)
+            value = printed(value)
             object.__setattr__(self, "result", value)
         return value
 
