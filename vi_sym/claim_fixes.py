@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
+from itertools import chain
 
 import numpy as np
 import sympy
@@ -81,19 +83,36 @@ def claim_candidates(step):
     :data:`CLAIM_OPERATORS` on the right side (a sign flipped, a term doubled or halved, two
     parameters of one domain exchanged, log σ for log σ², a term dropped, two signs flipped
     together), the densities of a KL swapped."""
+    for op, words, lhs, rel, rhs in _claim_edits(step):
+        yield op, words(), lhs, rel, rhs
+
+
+def _claim_edits(step):
+    """:func:`claim_candidates`, each description a function that words it: a search words
+    only the candidates it keeps (the wording of an edit inside the user's terms,
+    :func:`vi_sym.claims.wording.plain_edit`, walks both trees)."""
     with declared(step.context.domains):    # a written density's sums in its declared domains
         residual = None if is_indexed_claim(step) else claim_residual(step)
     single = _single_term(residual)
     if single is not None:      # a sum put in one term: offered only when no edit of the user's own terms is
         yield ("restore_term" if single is residual else "restore_sum",
-               f"the missing term {to_unicode(single)} restored on the right", step.lhs, step.rel, step.rhs + single)
-    yield from _restored_in_log(step, residual)
-    yield from _whole_side(step)
-    yield from _flipped_arguments(step)
+               _said(f"the missing term {to_unicode(single)} restored on the right"), step.lhs, step.rel,
+               step.rhs + single)
+    for op, desc, lhs, rel, rhs in chain(_restored_in_log(step, residual), _whole_side(step),
+                                         _flipped_arguments(step)):
+        yield op, _said(desc), lhs, rel, rhs
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
-        yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
+        yield op, partial(_on_the_right, desc, step.rhs, new, op), step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
-        yield op, f"{desc} on the left", new, step.rel, step.rhs
+        yield op, _said(f"{desc} on the left"), new, step.rel, step.rhs
+
+
+def _said(text: str):
+    return lambda: text
+
+
+def _on_the_right(desc, old, new, op) -> str:
+    return f"{plain_edit(desc, old, new, op)} on the right"
 
 
 def _single_term(residual):
@@ -197,7 +216,7 @@ def _claim_search(step, samples, seed, proved, checked, dl) -> None:
     with declared(step.context.domains):
         screen = claim_screen(step)
         ranked = []
-        for n, candidate in enumerate(claim_candidates(step)):
+        for n, candidate in enumerate(_claim_edits(step)):
             dl.check()
             if n >= MAX_CLAIM_CANDIDATES:
                 break
@@ -207,9 +226,10 @@ def _claim_search(step, samples, seed, proved, checked, dl) -> None:
 
 
 def _screened(step, ranked, screen, dl):
-    """``(op, description, probe step)`` for each candidate of ``ranked`` the screen keeps
-    and that is a real-valued statement, in order (the step is built only for those)."""
-    for op, desc, lhs, rel, rhs in ranked:
+    """``(op, description, probe step)`` for each candidate of ``ranked`` (see
+    :func:`_claim_edits`) the screen keeps and that is a real-valued statement, in order (the
+    step is built, and the edit worded, only for those)."""
+    for op, words, lhs, rel, rhs in ranked:
         dl.check()
         if not screen(lhs, rhs):
             continue
@@ -217,7 +237,7 @@ def _screened(step, ranked, screen, dl):
             probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
         except ValueError:      # an edit that is not a real-valued statement is no candidate
             continue
-        yield op, desc, probe
+        yield op, words(), probe
 
 
 def _decide_passed(step, passed, samples, seed, proved, checked, dl) -> None:
