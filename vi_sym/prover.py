@@ -41,7 +41,36 @@ def _expand(expr):
                   power_exp=False, power_base=False, basic=True)
 
 
+class _Memo(dict):
+    """A bounded table of results of a pure function, keyed by everything the result depends
+    on (whole expressions, compared structurally by sympy: 2.0*x and 2*x are different keys).
+    Emptied when full."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+#: ring algebra already done in this process, by whole expression
+_ALGEBRA = _Memo(8192)
+
+
 def algebra(expr):
+    """Ring algebra only (see :func:`_algebra`); each expression is expanded once per process."""
+    expr = sympy.sympify(expr, strict=True)
+    hit = _ALGEBRA.get(expr)
+    if hit is None:
+        hit = _ALGEBRA.put(expr, _algebra(expr))
+    return hit
+
+
+def _algebra(expr):
     """Ring algebra only: distribute products over sums and collect like terms.
 
     Logs are not expanded, powers are not split and integrals are not split
@@ -63,8 +92,21 @@ def algebra(expr):
             return e
         return e.func(*[protect(a) for a in e.args])
 
-    out = _expand(protect(sympy.sympify(expr, strict=True)))
+    out = _expand(protect(expr))
     return out.xreplace(held) if held else out
+
+
+#: expressions already printed for a trace in this process (a normal form recurs in the traces
+#: of the steps and conclusions that reach it)
+_PRINTED = _Memo(4096)
+
+
+def printed(expr) -> str:
+    """``expr`` in the learner's notation (:func:`vi_sym.notation.to_unicode`), once per process."""
+    text = _PRINTED.get(expr)
+    if text is None:
+        text = _PRINTED.put(expr, to_unicode(expr))
+    return text
 
 
 @dataclass
@@ -78,7 +120,7 @@ class TraceEntry:
     def __getattribute__(self, name):
         value = object.__getattribute__(self, name)
         if name == "result" and not isinstance(value, str):
-            value = to_unicode(value)
+            value = printed(value)
             object.__setattr__(self, "result", value)
         return value
 
@@ -100,39 +142,52 @@ class Proof:
         return tuple(seen)
 
 
-#: normal forms already computed in this process, with their trace: (expr, rules, ctx, side)
-#: -> (normal form, trace entries).  Rewriting is a function of these alone, so a side that
-#: recurs (the gap of an inequality against each pair of atoms, a fix candidate's unedited
-#: side) is normalised once.
-_NORMAL: dict = {}
-_NORMAL_MAX = 2048
+#: normal forms already computed in this process, with the rewrites that led to them:
+#: (expr, rules with their rewrite functions, ctx) -> (normal form, ((rule name, result), ...)).
+#: Rewriting is a function of these alone, so a side that recurs (the gap of an inequality
+#: against each pair of atoms, a step's rhs as the next step's lhs or in the chain's
+#: conclusion, a fix candidate's unedited side) is normalised once.
+_NORMAL = _Memo(2048)
+#: one rule's rewrite of one whole expression: (rewrite function, expr, ctx) -> result
+_REWRITE = _Memo(8192)
 
 
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     """Apply ``rules`` (in registry order) and ring algebra until nothing changes."""
     order = [r for r in EQUALITY_RULES if r in rules or r.definition]
     expr = sympy.sympify(expr, strict=True)
-    key = (expr, tuple(order), ctx, side)
+    key = (expr, tuple((r.name, r.rewrite) for r in order), ctx)
     hit = _NORMAL.get(key)
     if hit is None:
         steps: list = []
-        hit = (_normalise(expr, order, ctx, side, steps), tuple(steps))
-        if len(_NORMAL) >= _NORMAL_MAX:
-            _NORMAL.clear()
-        _NORMAL[key] = hit
+        hit = _NORMAL.put(key, (_normalise(expr, order, ctx, steps), tuple(steps)))
     if trace is not None:
-        trace.extend(TraceEntry(t.side, t.rule, object.__getattribute__(t, "result")) for t in hit[1])
+        trace.extend(TraceEntry(side, rule, result) for rule, result in hit[1])
     return hit[0]
 
 
-def _normalise(expr, order, ctx: Context, side: str, trace: list):
+def _rewrite(rule, expr, ctx: Context):
+    """``rule``'s rewrite of ``expr``, once per process.  A result that brings in a fresh
+    Dummy (a bound index renamed away from a clash) is not kept: two rewrites of one
+    expression must not come to share a bound name they would not have shared."""
+    key = (rule.rewrite, expr, ctx)
+    hit = _REWRITE.get(key)
+    if hit is None:
+        hit = sympy.sympify(rule.rewrite(expr, ctx), strict=True)    # a rule may return 1
+        if hit is not expr and not hit.atoms(Dummy) <= expr.atoms(Dummy):
+            return hit
+        _REWRITE.put(key, hit)
+    return hit
+
+
+def _normalise(expr, order, ctx: Context, steps: list):
     for _ in range(MAX_ROUNDS):
         before = expr
         for rule in order:
-            new = rule.rewrite(expr, ctx)
+            new = _rewrite(rule, expr, ctx)
             if new != expr:
                 new = algebra(new)
-                trace.append(TraceEntry(side, rule.name, new))
+                steps.append((rule.name, new))
                 expr = new
         expr = algebra(expr)
         if expr == before:

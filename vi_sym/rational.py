@@ -57,9 +57,29 @@ def _over_one_denominator(expr):
     expr = sympy.sympify(expr, strict=True)
     if not _has_quotient(expr) or sympy.count_ops(expr) > MAX_OPS:
         return None
+    hit = _DONE.get(expr, _DONE)
+    if hit is _DONE:
+        hit = _cancelled(expr)
+        if len(_DONE) >= _DONE_MAX:
+            _DONE.clear()
+        _DONE[expr] = hit
+    return hit
+
+
+#: quotients already brought over one denominator in this process, by whole expression
+_DONE: dict = {}
+_DONE_MAX = 4096
+
+
+def _cancelled(expr):
     held, back = _hold(expr)
     try:
-        out = sympy.cancel(sympy.together(held))
+        if _has_quotient(held):
+            out = sympy.cancel(sympy.together(held))
+        else:
+            # every quotient is inside a held part: the common denominator is 1, and cancelling
+            # comes down to expanding (what cancel does to a polynomial, without its gcds)
+            out = sympy.expand(held)
     except (sympy.PolynomialError, sympy.GeneratorsNeeded, RecursionError):
         return None
     return out.xreplace(back) if back else out

@@ -10,6 +10,9 @@ ever makes a claim PROVED.
 from __future__ import annotations
 
 import sympy
+# sympy's simplify imports its physical units on first use (~0.2 s): loaded here, with the
+# claims, before the checker's workers fork, so they share it instead of each paying for it
+import sympy.physics.units  # noqa: F401
 from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains

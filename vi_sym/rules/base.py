@@ -11,10 +11,11 @@ an expression and a :class:`Context` and returns the rewritten expression
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import Callable, Optional
 
 import sympy
-from sympy import Integral, Symbol
+from sympy import Dummy, Integral, Symbol
 
 from ..operators import ArgOpt, ExpectationExcept
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation
@@ -131,27 +132,83 @@ def canonical_density(name, vars, given=()) -> Density:
     return Density(name, sorted(vars, key=var_key), sorted(given, key=var_key))
 
 
+_VALUE_TYPES = (sympy.Basic, Context, Rule, str, int, float, bool, type(None), type)
+
+
+def _fn_key(f):
+    """What determines the results of ``f``, a rule's match or apply function: its code,
+    defaults and the values its closure holds (the context; functions among them by the same
+    key).  TypeError when it holds anything else (a list or a dict may change between calls)."""
+    if isinstance(f, FunctionType):
+        held = tuple(_fn_key(c.cell_contents) for c in (f.__closure__ or ()))
+        return (f.__code__, _fn_key(f.__defaults__), _fn_key(f.__kwdefaults__), held)
+    if isinstance(f, (tuple, frozenset)):
+        return tuple(_fn_key(x) for x in f) if isinstance(f, tuple) else frozenset(map(_fn_key, f))
+    if isinstance(f, _VALUE_TYPES):
+        return f
+    raise TypeError(f"a rewrite holding a {type(f).__name__} is not memoised")
+
+
+#: subexpressions already rewritten in this process, per (match, apply) key: a rule's walk over
+#: an expression made of known parts (a sum of two atoms, the next step's side) redoes only the
+#: new nodes.  Emptied when it holds more than _WALKED_MAX results.
+_WALKED: dict = {}
+_WALKED_MAX = 50000
+_UNCHANGED = object()
+
+
+def _table(match, apply):
+    try:
+        key = (_fn_key(match), _fn_key(apply))
+        hash(key)
+    except TypeError:
+        return None
+    if sum(len(t) for t in _WALKED.values()) > _WALKED_MAX:
+        _WALKED.clear()
+    return _WALKED.setdefault(key, {})
+
+
 def rewrite_everywhere(expr, match: Callable, apply: Callable):
     """Bottom-up rewrite of every subexpression for which ``match`` holds.
-    ``apply`` may return None to decline."""
+    ``apply`` may return None to decline.  ``match`` and ``apply`` are pure: a subexpression
+    met again (in this process, by functions with the same code and closure) is not walked
+    again, unless a rewrite on the way brought in a fresh Dummy (then nothing that contains it
+    is kept: two rewrites must not come to share a name they would not have shared)."""
+    table = _table(match, apply)
+    fresh = []
+
     def walk(e):
-        if isinstance(e, (KL, ELBO, Entropy)):
-            pass  # their arguments are densities, not expressions: only the definitions open them
-        elif isinstance(e, (ArgOpt, ExpectationExcept)):
-            f = walk(e.f)      # the objective / the body; the target, the left-out factor stay
-            if f != e.f:
-                e = e.func(e.args[0], f) if isinstance(e, ExpectationExcept) else e.func(f, e.target)
-        elif isinstance(e, Expectation):
-            f = walk(e.f)
-            if f != e.f:
-                e = Expectation(e.q, f)
-        elif e.args and not isinstance(e, Density):
-            new_args = tuple(walk(a) for a in e.args)
-            if new_args != e.args:
-                e = e.func(*new_args)
-        if match(e):
-            out = apply(e)
-            if out is not None:
-                return out
-        return e
+        hit = table.get(e) if table is not None else None
+        if hit is not None:
+            return e if hit is _UNCHANGED else hit
+        out = _walk_node(e, walk, match, apply, fresh)
+        if table is not None and not fresh:
+            table[e] = _UNCHANGED if out is e else out
+        return out
     return walk(sympy.sympify(expr, strict=True))
+
+
+def _walk_node(e, walk, match, apply, fresh: list):
+    """One node of :func:`rewrite_everywhere`: its arguments walked, then ``apply`` if it matches."""
+    orig = e
+    if isinstance(e, (KL, ELBO, Entropy)):
+        pass  # their arguments are densities, not expressions: only the definitions open them
+    elif isinstance(e, (ArgOpt, ExpectationExcept)):
+        f = walk(e.f)      # the objective / the body; the target, the left-out factor stay
+        if f != e.f:
+            e = e.func(e.args[0], f) if isinstance(e, ExpectationExcept) else e.func(f, e.target)
+    elif isinstance(e, Expectation):
+        f = walk(e.f)
+        if f != e.f:
+            e = Expectation(e.q, f)
+    elif e.args and not isinstance(e, Density):
+        new_args = tuple(walk(a) for a in e.args)
+        if new_args != e.args:
+            e = e.func(*new_args)
+    if match(e):
+        out = apply(e)
+        if out is not None:
+            if isinstance(out, sympy.Basic) and not out.atoms(Dummy) <= orig.atoms(Dummy):
+                fresh.append(out)
+            return out
+    return e
