@@ -88,3 +88,19 @@ def test_the_catalogues_wrong_algebra_is_failed_not_unknown():
             assert r.status == "FAILED", (r.step_id, r.status, r.reason)
         else:
             assert r.status == "PROVED", (r.step_id, r.status, r.reason)
+
+
+def test_steps_with_the_same_domains_share_one_set_of_draws_read_under_their_own_names():
+    """The draws depend on the parameters' domains alone: two steps whose parameters differ in
+    name but not in domain draw once, and each reads the draws in its own names."""
+    from vi_sym.spot import driver
+    driver._DRAWS.clear()
+    one = spot_algebra(step_of("(x - μ)^2", "=", "x^2 - 2*x*μ + μ^2"), seed=11)
+    made = len(driver._DRAWS)
+    other = spot_algebra(step_of("(m - x)^2", "=", "m^2 - 2*m*x + x^2"), seed=11)
+    assert one.status == other.status == "SPOT-CHECKED"
+    assert len(driver._DRAWS) == made == 1
+    # a wrong step over those names: its counterexample is reported in them
+    bad = spot_algebra(step_of("(m - x)^2", "=", "m^2 - x^2"), seed=11)
+    assert bad.status == "FAILED" and set(bad.counterexample["params"]) == {"m", "x"}
+    assert len(driver._DRAWS) == 1

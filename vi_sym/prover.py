@@ -90,7 +90,10 @@ def _algebra(expr):
             return d
         if not e.args or isinstance(e, Density):
             return e
-        return e.func(*[protect(a) for a in e.args])
+        args = [protect(a) for a in e.args]
+        if all(new is old for new, old in zip(args, e.args)):
+            return e       # no integral below: the node as it is (rebuilding it gives the same)
+        return e.func(*args)
 
     out = _expand(protect(expr))
     return out.xreplace(held) if held else out
@@ -148,8 +151,6 @@ class Proof:
 #: against each pair of atoms, a step's rhs as the next step's lhs or in the chain's
 #: conclusion, a fix candidate's unedited side) is normalised once.
 _NORMAL = _Memo(2048)
-#: one rule's rewrite of one whole expression: (rewrite function, expr, ctx) -> result
-_REWRITE = _Memo(8192)
 
 
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
@@ -166,25 +167,11 @@ def normalise(expr, rules, ctx: Context, side: str = "", trace=None):
     return hit[0]
 
 
-def _rewrite(rule, expr, ctx: Context):
-    """``rule``'s rewrite of ``expr``, once per process.  A result that brings in a fresh
-    Dummy (a bound index renamed away from a clash) is not kept: two rewrites of one
-    expression must not come to share a bound name they would not have shared."""
-    key = (rule.rewrite, expr, ctx)
-    hit = _REWRITE.get(key)
-    if hit is None:
-        hit = sympy.sympify(rule.rewrite(expr, ctx), strict=True)    # a rule may return 1
-        if hit is not expr and not hit.atoms(Dummy) <= expr.atoms(Dummy):
-            return hit
-        _REWRITE.put(key, hit)
-    return hit
-
-
 def _normalise(expr, order, ctx: Context, steps: list):
     for _ in range(MAX_ROUNDS):
         before = expr
         for rule in order:
-            new = _rewrite(rule, expr, ctx)
+            new = rule.rewrite(expr, ctx)
             if new != expr:
                 new = algebra(new)
                 steps.append((rule.name, new))

@@ -63,9 +63,14 @@ def fix_task(step: Step, start, settings: Settings, screens=()) -> dict:
 
 
 def _batch_key(fn, args):
-    """The batch a planned task runs in: model families share float64 grids across a
-    batch (see :mod:`vi_sym.batches`); a claim, a proof, a conclusion is its own task."""
-    return getattr(args[1], "batch", None) if fn is spot_task and len(args) == 3 else None
+    """The batch a planned task runs in: a model family's checks share its draws and float64
+    grids across a batch (see :mod:`vi_sym.batches`), claims whose draws are shared run in one
+    batch (a spot-checker's ``batch_of(step)``); a proof, a conclusion is its own task."""
+    if fn is not spot_task or len(args) != 3:
+        return None
+    step, checker, _ = args
+    of = getattr(checker, "batch_of", None)
+    return of(step) if of is not None else getattr(checker, "batch", None)
 
 
 # --------------------------------------------------------------------------- progress

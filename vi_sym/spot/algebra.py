@@ -26,7 +26,7 @@ from ..numeric import NotEvaluable, compile_plain
 from ..upto import UpTo, split_up_to
 from ..vocabulary import Const, Density
 from .base import SpotResult
-from .claims import _domain, point_strategy, special_points
+from .claims import _domain, _slots, point_strategy, special_points
 from .driver import MARGIN, Fast, Property, compare, search
 
 __all__ = ["AlgebraChecker", "spot_algebra", "FAMILY", "is_algebraic"]
@@ -67,6 +67,7 @@ class _AlgebraProperty(Property):
     def __init__(self, left, right, rel, tol, moved=()):
         self.left, self.right, self.rel, self.tol = left, right, rel, tol
         self.moved = moved      # the const targets: D at t is compared with D at t′
+        self.names = {}         # the parameters' names by slot (the draws are made under slots)
 
     def _value(self, f, env, dps):
         with mpmath.workdps(dps):
@@ -78,7 +79,7 @@ class _AlgebraProperty(Property):
         return w, abs(w - v)
 
     def evaluate(self, point, dps):
-        env = {k: mpmath.mpf(v) for k, v in point.items()}
+        env = {self.names.get(k, k): mpmath.mpf(v) for k, v in point.items()}
         other = dict(env)
         for t in self.moved:
             other[t] = env[t + MOVED]
@@ -174,16 +175,22 @@ def spot_algebra(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         kinds.append(kinds[names.index(t)])
     specials = _generic_points(names, kinds) + [
         _moved_apart(p, moved, dict(zip(names, kinds))) for p in special_points(names, kinds)]
-    out = search(prop, point_strategy(names, kinds), samples, seed, specials=specials,
-                 draw_key=("algebra", tuple(zip(names, kinds))),
-                 key_of=lambda e: tuple(sorted(e.items())))
+    # drawn under positional slots, as claims are: the draws depend on the domains alone (the
+    # same values as drawn under the names), so steps and claims whose parameters have the
+    # same domains in the same order share one set of draws, each reading it under its names
+    slots = _slots(names)
+    prop.names = dict(zip(slots, names))
+    by_slot = dict(zip(names, slots))
+    out = search(prop, point_strategy(slots, kinds), samples, seed,
+                 specials=[{by_slot[n]: v for n, v in p.items()} for p in specials],
+                 draw_key=("claim", tuple(kinds)), key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
     if out.status == "SPOT-CHECKED":
         return result("SPOT-CHECKED", out.checked, out.total, out.max_error, None,
                       out.summary("points") + " of the declared parameters")
     p = out.point
-    cex = {"params": dict(out.example), "lhs": float(p.lhs), "rhs": float(p.rhs),
+    cex = {"params": {prop.names[k]: v for k, v in out.example.items()}, "lhs": float(p.lhs), "rhs": float(p.rhs),
            "difference": float(p.difference), "threshold": float(p.threshold),
            "lhs_error": float(p.lhs_error), "rhs_error": float(p.rhs_error),
            "found_by": out.found_by}

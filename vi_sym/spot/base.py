@@ -39,7 +39,8 @@ class SpotChecker(Protocol):
 
     ``name``: the name shown in reports and selectable with ``--family``;
     ``batch``: checks with the same key may run as one batch sharing their draws (None: on
-    its own);
+    its own); a checker whose draws depend on the step may instead have ``batch_of(step)``
+    (optional), the key for that step's check;
     ``always``: True when the checker runs whatever families are selected (as long as
     spot-checking is on at all) -- claims about defined densities are checked against their
     own integrals, not in a model family;

@@ -289,6 +289,16 @@ class ClaimChecker:
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         return spot_claim(step, samples=samples, seed=seed, tol=tol)
 
+    def batch_of(self, step):
+        """The batch the check of ``step`` runs in: claims drawing from one set of draws
+        (their parameters' domains) run in one worker, which draws them once; None when the
+        claim's parameters cannot be read (the check itself says why)."""
+        try:
+            params = _param_names(step)
+        except Exception:  # noqa: BLE001 -- the check itself reports whatever this hits
+            return None
+        return ("claim", tuple(_domain(p, dict(step.context.domains)) for p in params))
+
     def prefetch(self, step, samples=50, seed=0) -> None:
         """Make the claim's draws and compile its sides now (memoised per process: workers
         forked afterwards share them)."""

@@ -37,7 +37,7 @@ from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
 from .driver import Fast, Property, compare, fast_decision, search
 
-__all__ = ["MultiFamilyChecker", "multi_coordinates", "spot_check_multi", "FAST_SPECS",
+__all__ = ["MultiFamilyChecker", "multi_coordinates", "spot_check_multi", "side_value", "FAST_SPECS",
            "PRECISE_SPECS"]
 
 #: the float64 screening: the weights' windows at 8 nodes per panel, and widened by a quarter
@@ -46,6 +46,9 @@ FAST_SPECS = (GridSpec("A8", 8, 0.0, False), GridSpec("A10", 10, 0.25, False))
 #: the longdouble confirmation: 16 nodes on the weights' windows, and 12 nodes on every
 #: density's window widened by a quarter on each side
 PRECISE_SPECS = (GridSpec("A16", 16, 0.0, False), GridSpec("B", 12, 0.25, True))
+#: the most side values :func:`side_value` keeps
+SIDES_MAX = 8192
+_SIDES: dict = {}
 _RELS = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 
 
@@ -116,14 +119,14 @@ class _MultiProperty(Property):
         params, zs = example
         binding = {z: v for z, v in zip(self.fam.latents, zs) if z in self.free}
         f = self.form
-        L = evaluate_certified(f.lhs, self.fam, params, binding, dtype, specs)
+        L = side_value(f.lhs, self.fam, params, binding, dtype, specs)
         if f.kind == "factor":
             other = self.fam.vary_factor(params, f.target.name, f.target.vars[0].name)
             if other is None:
                 raise NotEvaluable(f"{self.fam.name} has no other {f.target} to compare with")
-            R = evaluate_certified(f.lhs, self.fam, other, binding, dtype, specs)
+            R = side_value(f.lhs, self.fam, other, binding, dtype, specs)
         else:
-            R = evaluate_certified(f.rhs, self.fam, params, binding, dtype, specs)
+            R = side_value(f.rhs, self.fam, params, binding, dtype, specs)
         return L, R
 
     def fast(self, examples, batch_key=None):
@@ -143,6 +146,27 @@ class _MultiProperty(Property):
         except NotEvaluable as e:
             return e.reason
         return compare(self.rel, self.tol, L, eL, R, eR)
+
+
+def side_value(expr, fam, params, binding, dtype, specs):
+    """``evaluate_certified(expr, fam, params, binding, dtype, specs)``, memoised: a chain's
+    steps share their sides (the right side of one step is the left side of the next), so
+    each distinct side is evaluated once per point and layout (a NotEvaluable is kept and
+    raised again)."""
+    key = (expr, fam.name, freeze(params), tuple(sorted(binding.items())), np.dtype(dtype).name,
+           tuple((s.name, s.nodes, s.widen, s.all_bumps) for s in specs))
+    hit = _SIDES.get(key)
+    if hit is None:
+        try:
+            hit = evaluate_certified(expr, fam, params, binding, dtype, specs)
+        except NotEvaluable as ex:
+            hit = ex
+        if len(_SIDES) >= SIDES_MAX:
+            _SIDES.clear()
+        _SIDES[key] = hit
+    if isinstance(hit, NotEvaluable):
+        raise hit
+    return hit
 
 
 def _free_latents(form, fam):
