@@ -11,8 +11,12 @@ and, where the lemmas cannot decide, spot-checked (:func:`claim_fixes`).  :class
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from functools import partial
+from itertools import chain
 
+import numpy as np
 import sympy
 
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
@@ -23,7 +27,8 @@ from .indexed_claims import is_indexed_claim, prove_indexed_claim
 from .moments import Moment
 from .mutations import CLAIM_OPERATORS, edits, swap_kl
 from .notation import relation_unicode, to_unicode
-from .spot.claims import holds_at, spot_claim
+from .numeric.functions import NP_FUNCTIONS, arity_ok
+from .spot.claims import holds_at, side_value, spot_claim
 from .spot.indexed import instantiate_step, spot_indexed
 from .vocabulary import Density
 
@@ -78,19 +83,36 @@ def claim_candidates(step):
     :data:`CLAIM_OPERATORS` on the right side (a sign flipped, a term doubled or halved, two
     parameters of one domain exchanged, log σ for log σ², a term dropped, two signs flipped
     together), the densities of a KL swapped."""
+    for op, words, lhs, rel, rhs in _claim_edits(step):
+        yield op, words(), lhs, rel, rhs
+
+
+def _claim_edits(step):
+    """:func:`claim_candidates`, each description a function that words it: a search words
+    only the candidates it keeps (the wording of an edit inside the user's terms,
+    :func:`vi_sym.claims.wording.plain_edit`, walks both trees)."""
     with declared(step.context.domains):    # a written density's sums in its declared domains
         residual = None if is_indexed_claim(step) else claim_residual(step)
     single = _single_term(residual)
     if single is not None:      # a sum put in one term: offered only when no edit of the user's own terms is
         yield ("restore_term" if single is residual else "restore_sum",
-               f"the missing term {to_unicode(single)} restored on the right", step.lhs, step.rel, step.rhs + single)
-    yield from _restored_in_log(step, residual)
-    yield from _whole_side(step)
-    yield from _flipped_arguments(step)
+               _said(f"the missing term {to_unicode(single)} restored on the right"), step.lhs, step.rel,
+               step.rhs + single)
+    for op, desc, lhs, rel, rhs in chain(_restored_in_log(step, residual), _whole_side(step),
+                                         _flipped_arguments(step)):
+        yield op, _said(desc), lhs, rel, rhs
     for op, desc, new in edits(step.rhs, step.context, CLAIM_OPERATORS):
-        yield op, f"{plain_edit(desc, step.rhs, new, op)} on the right", step.lhs, step.rel, new
+        yield op, partial(_on_the_right, desc, step.rhs, new, op), step.lhs, step.rel, new
     for op, desc, new in edits(step.lhs, step.context, (swap_kl,)):
-        yield op, f"{desc} on the left", new, step.rel, step.rhs
+        yield op, _said(f"{desc} on the left"), new, step.rel, step.rhs
+
+
+def _said(text: str):
+    return lambda: text
+
+
+def _on_the_right(desc, old, new, op) -> str:
+    return f"{plain_edit(desc, old, new, op)} on the right"
 
 
 def _single_term(residual):
@@ -185,24 +207,37 @@ def _rank(op: str) -> int:
 
 
 def _claim_search(step, samples, seed, proved, checked, dl) -> None:
-    """Every candidate screened numerically first (milliseconds each: no lemma, no ``simplify``);
-    the few that agree with the left side at the screening point are then decided, likeliest
-    first."""
+    """The candidates put in the order they are decided, likeliest first (:data:`_LIKELY`);
+    each screened numerically (microseconds in float64 for most, milliseconds at 15 digits
+    for the rest: no lemma, no ``simplify``) and, when it agrees with the left side at the
+    screening point, decided -- one by one, until MAX_FIXES are proved.  (Screening is a
+    filter: the candidates decided, and their order, are those of screening every candidate
+    first.)"""
     with declared(step.context.domains):
         screen = claim_screen(step)
-        passed = []
-        for n, (op, desc, lhs, rel, rhs) in enumerate(claim_candidates(step)):
+        ranked = []
+        for n, candidate in enumerate(_claim_edits(step)):
             dl.check()
             if n >= MAX_CLAIM_CANDIDATES:
                 break
-            try:
-                probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
-            except ValueError:      # an edit that is not a real-valued statement is no candidate
-                continue
-            if screen(lhs, rhs):
-                passed.append((op, desc, probe))
-        passed.sort(key=lambda c: _rank(c[0]))
-        _decide_passed(step, passed, samples, seed, proved, checked, dl)
+            ranked.append(candidate)
+        ranked.sort(key=lambda c: _rank(c[0]))
+        _decide_passed(step, _screened(step, ranked, screen, dl), samples, seed, proved, checked, dl)
+
+
+def _screened(step, ranked, screen, dl):
+    """``(op, description, probe step)`` for each candidate of ``ranked`` (see
+    :func:`_claim_edits`) the screen keeps and that is a real-valued statement, in order (the
+    step is built, and the edit worded, only for those)."""
+    for op, words, lhs, rel, rhs in ranked:
+        dl.check()
+        if not screen(lhs, rhs):
+            continue
+        try:
+            probe = type(step)(lhs, rel, rhs, step.by, context=step.context)
+        except ValueError:      # an edit that is not a real-valued statement is no candidate
+            continue
+        yield op, words(), probe
 
 
 def _decide_passed(step, passed, samples, seed, proved, checked, dl) -> None:
@@ -210,7 +245,6 @@ def _decide_passed(step, passed, samples, seed, proved, checked, dl) -> None:
     decide = None if indexed else claim_decider(step)
     open_ = []
     for op, desc, probe in passed:
-        dl.check()
         if len(proved) >= MAX_FIXES:
             return
         if op == "restore_sum" and proved:
@@ -256,14 +290,88 @@ def claim_screen(step):
     point = {k.name: v for k, v in _screen_point(names, dict(ctx.domains)).items()}
     if not holds_at(base, base, "=", point):
         return lambda lhs, rhs: True      # the left side has no value there: the lemmas decide
+    far = _far_from(base, point)
 
     def screen(lhs, rhs) -> bool:
         L, R = plain(lhs), plain(rhs)
         if L is None or R is None or any(a.name not in point for side in (L, R) for a in side.free_symbols
                                          if not ctx.is_latent(a)):
             return True
+        if L == base and far(R):
+            return False        # far from the left side in float64: holds_at would discard it too
         return holds_at(L, R, "=", point)
     return screen
+
+
+#: the relative distance (to 1 + |lhs| + |rhs|) from the left side's value beyond which a
+#: candidate's float64 value discards it before the 15-digit comparison of :func:`holds_at`,
+#: which keeps only agreement within 5e-7 (float64 and 15 digits differ by far less)
+FAR = 1e-3
+
+
+def _far_from(base, point):
+    """``rhs -> bool``: is ``rhs``, a plain expression in the parameters, clearly far from
+    ``base`` at ``point`` -- its float64 value (:func:`_float_value`: each subexpression
+    computed once across the candidates, which share all but the edited part) more than
+    :data:`FAR` from the 15-digit value of ``base`` (error estimate added, computed by
+    :func:`holds_at` already)?  False when either
+    has no value (an integral, a sum, a density in ``rhs``: :func:`holds_at` decides)."""
+    try:
+        lv, le = (float(v) for v in side_value(base, point))
+    except Exception:  # noqa: BLE001 -- no float value of the left side: holds_at decides
+        return lambda rhs: False
+    if not (math.isfinite(lv) and math.isfinite(le)):
+        return lambda rhs: False
+    memo: dict = {}
+
+    def far(rhs) -> bool:
+        rv = _float_value(rhs, point, memo)
+        return rv is not None and abs(lv - rv) > FAR * (1 + abs(lv) + abs(rv)) + le
+    return far
+
+
+def _float_value(e, point, memo):
+    """The float64 value of the parameter expression ``e`` at ``point`` ({name: float}),
+    memoised per subexpression in ``memo``; None when it is not a finite real number there,
+    or not a plain expression (a density, an integral, a sum, a function without a float64
+    version)."""
+    if e in memo:
+        return memo[e]
+    try:
+        v = _float_node(e, point, memo)
+    except (ArithmeticError, ValueError, TypeError):
+        v = None
+    if v is not None and not math.isfinite(v):
+        v = None
+    memo[e] = v
+    return v
+
+
+def _float_node(e, point, memo):
+    if e.is_Symbol:
+        return point.get(e.name)
+    if e.is_Number or e.is_NumberSymbol:
+        return float(e) if e.is_extended_real else None
+    fn = NP_FUNCTIONS.get(type(e))
+    if not (e.is_Add or e.is_Mul or e.is_Pow or isinstance(e, (sympy.log, sympy.exp))
+            or fn is not None and arity_ok(e)):
+        return None
+    args = [_float_value(a, point, memo) for a in e.args]
+    if None in args:
+        return None
+    if e.is_Add:
+        return math.fsum(args)
+    if e.is_Mul:
+        return math.prod(args)
+    if e.is_Pow:
+        b, x = args
+        return b ** x if b > 0 or x.is_integer() else None
+    if isinstance(e, sympy.log):
+        return math.log(args[0]) if args[0] > 0 else None
+    if isinstance(e, sympy.exp):
+        return math.exp(args[0])
+    with np.errstate(all="ignore"):
+        return float(fn(*[np.float64(a) for a in args]))
 
 
 #: the screening point per declared domain (generic values: no special symmetry)

@@ -12,13 +12,18 @@ one per place it applies.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 from sympy import Add, Indexed, Integral, Mul, Rational, log
 
 from .rules.base import Context, whole_domain_variable
-from .notation import to_unicode as show
+from .notation import to_unicode
 from .vocabulary import KL, Density, VocabularyError
+
+#: an expression as the descriptions show it; printed once: the operators print the same terms
+#: again and again (each term of a sum in every operator, each pair of terms in flip_pair)
+show = lru_cache(maxsize=4096)(to_unicode)
 
 
 def _positions(expr, path=()):

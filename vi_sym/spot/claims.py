@@ -227,6 +227,14 @@ def holds_at(lhs, rhs, rel, point, tol=1e-6) -> bool:
     return not isinstance(p, str) and p.violation <= MARGIN * p.threshold
 
 
+def side_value(expr, point):
+    """(value, error estimate) of ``expr`` at ``point`` ({name: float}) at 15 digits, as
+    :func:`holds_at` evaluates it (memoised with its values); raises when it has none there."""
+    env = {k: mpmath.mpf(v) for k, v in point.items()}
+    with mpmath.workdps(DPS), fallback_budget(FALLBACK_BUDGET):
+        return _side_value(_compiled(expr), expr, (tuple(sorted(point.items())), DPS), env)
+
+
 def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     """Numeric spot-check of a concrete step against its defining integrals."""
     def result(status, n_checked=0, n_total=0, max_error=0.0, cex=None, reason=""):
