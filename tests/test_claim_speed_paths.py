@@ -1,11 +1,12 @@
 """The shortcuts that make the claims' quadratures cheaper give the very numbers (and the very
 failures) of the plain path, and are not taken where they do not apply."""
 import mpmath
+import numpy as np
 import pytest
 import sympy
 
 from vi_sym.distributions import Dist
-from vi_sym.numeric import NotEvaluable
+from vi_sym.numeric import NotEvaluable, quad64
 from vi_sym.numeric.plain import (HOIST, _MASS, _integrate_1d, compile_plain, compile_plain_in, component,
                                  fallback_budget, integrate_1d)
 
@@ -171,3 +172,33 @@ def test_a_captured_mass_is_unaffected_by_a_remembered_failure():
         integrate_1d(comp, None, _beta_env())
     val, err = integrate_1d(comp, None, _beta_env("2", "3"))
     assert abs(val - 1) <= 1e-6 + err
+
+
+# --- float64 tanh-sinh: the coarse rule reuses the fine rule's values -------------------
+
+def _weighted(x):
+    return np.exp(1.5 * np.log(x) - 2 * x) * (np.log(x) ** 2 - 0.3 * x)
+
+
+@pytest.mark.parametrize("a, b", [(0.0, 2.0), (0.5, np.inf), (-np.inf, -0.5), (1e-300, 1e-3)])
+def test_coarse_nodes_are_every_other_fine_node_with_the_same_values(a, b):
+    def f(x):
+        return np.exp(-np.abs(x)) * np.cos(x) + np.sqrt(np.abs(x))
+    fine = quad64._piece(f, a, b, 1.0, quad64._FINE)
+    own = quad64._piece(f, a, b, 1.0, quad64._COARSE)          # f evaluated at the coarse nodes
+    shared = quad64._piece(f, a, b, 1.0, quad64._COARSE, fine[3][::2])
+    assert own[:3] == shared[:3]
+    assert np.array_equal(own[3], shared[3])
+
+
+def test_float64_quadrature_evaluates_each_piece_once():
+    calls = []
+
+    def f(x):
+        calls.append(x.size)
+        return _weighted(x)
+    got = quad64.integrate(f, 0.0, np.inf, [0.5, 1.0, 3.0], 1.0)
+    ref = mpmath.quad(lambda x: x ** 1.5 * mpmath.exp(-2 * x) * (mpmath.log(x) ** 2 - 0.3 * x),
+                      [0, 0.5, 1, 3, mpmath.inf])
+    assert got is not None and abs(got[0] - float(ref)) < 1e-9
+    assert len(calls) == 4                  # four pieces, one evaluation (the fine nodes) each

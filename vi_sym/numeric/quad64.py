@@ -41,7 +41,11 @@ def _nodes(h):
 _COARSE, _FINE = _nodes(H), _nodes(H / 2)
 
 
-def _piece(f, a, b, scale, rule):
+def _piece(f, a, b, scale, rule, known=None):
+    """(sum of the terms, sum of their magnitudes, the largest term at either edge, the
+    values of ``f`` at the nodes) over [a, b] with one rule, or None; ``known``: the values
+    of ``f`` at these nodes already computed (the coarse nodes are every other fine node,
+    the very same numbers: ``f`` is not evaluated again there)."""
     one_plus, one_minus, w = rule
     with np.errstate(all="ignore"):
         if np.isfinite(a) and np.isfinite(b):
@@ -56,9 +60,12 @@ def _piece(f, a, b, scale, rule):
         # nodes beyond 1e100 scales are dropped too (z**2 overflows there); the edge
         # check below still sees whether the tail has died out before them
         inside = (z > a) & (z < b) & (np.abs(z) < 1e100 * (1 + abs(scale)))
-        vals = np.zeros_like(z)
-        if inside.any():
-            vals[inside] = f(z[inside])
+        if known is not None:
+            vals = known
+        else:
+            vals = np.zeros_like(z)
+            if inside.any():
+                vals[inside] = f(z[inside])
         terms = np.where(vals == 0, 0.0, vals * jac * w)   # 0 · (an overflowed jacobian) is 0
     if not np.all(np.isfinite(terms)):
         return None
@@ -67,7 +74,7 @@ def _piece(f, a, b, scale, rule):
         return None
     # nodes that round onto an end are dropped; the terms must have died out before them
     edge = max(np.abs(terms[kept[:3]]).max(), np.abs(terms[kept[-3:]]).max())
-    return float(terms.sum()), float(np.abs(terms).sum()), float(edge)
+    return float(terms.sum()), float(np.abs(terms).sum()), float(edge), vals
 
 
 def integrate(f, lo, hi, breaks=(), scale=1.0, trust=1e-9):
@@ -78,8 +85,11 @@ def integrate(f, lo, hi, breaks=(), scale=1.0, trust=1e-9):
         ends = [lo, 0.0, hi]
     total, err, mag = 0.0, 0.0, 0.0
     for a, b in zip(ends, ends[1:]):
-        coarse, fine = _piece(f, a, b, scale, _COARSE), _piece(f, a, b, scale, _FINE)
-        if coarse is None or fine is None:
+        fine = _piece(f, a, b, scale, _FINE)
+        if fine is None:
+            return None
+        coarse = _piece(f, a, b, scale, _COARSE, fine[3][::2])
+        if coarse is None:
             return None
         total += fine[0]
         err += abs(fine[0] - coarse[0]) + 100 * fine[2]
