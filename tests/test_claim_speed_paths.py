@@ -9,6 +9,7 @@ from vi_sym.distributions import Dist
 from vi_sym.numeric import NotEvaluable, quad64
 from vi_sym.numeric.plain import (HOIST, _MASS, _integrate_1d, compile_plain, compile_plain_in, component,
                                  fallback_budget, integrate_1d)
+from vi_sym.numeric.budget import BudgetSpent
 
 z, a, b = sympy.symbols("z a b")
 k = sympy.Symbol("k", integer=True)
@@ -136,11 +137,17 @@ def test_a_mass_not_captured_is_raised_again_without_quadrature(monkeypatch):
         integrate_1d(comp, None, _beta_env())
     assert calls.n >= 1                      # float64 could not vouch: mpmath tried and failed
     seen = calls.n
-    with fallback_budget(0):                 # no mpmath allowed now: the memo answers
+    with fallback_budget(10):                # the memo answers, without a new quadrature
         for f in (None, compile_plain_in(sympy.log(z), z)):
             with pytest.raises(NotEvaluable) as again:
                 integrate_1d(comp, f, _beta_env())
             assert str(again.value) == str(first.value)
+    assert calls.n == seen
+    # ... and charges the fallbacks the quadrature took, as integrating again would: with no
+    # budget left, the point is skipped for the budget, as it would be without the memo
+    with fallback_budget(0):
+        with pytest.raises(BudgetSpent):
+            integrate_1d(comp, None, _beta_env())
     assert calls.n == seen
 
 

@@ -27,6 +27,7 @@ from sympy import Symbol
 from . import quad64, tails
 from .quad64 import fast_1d
 from .bounded import end_value, integrate_bounded, sum_bounded
+from .budget import BudgetSpent, fallback_budget, remembered, reuse, run_counted, spend_fallback  # noqa: F401
 from .common import FastUnsupported, NotEvaluable
 from .fast import np_const
 from .functions import MP_FUNCTIONS, NP_FUNCTIONS
@@ -44,37 +45,8 @@ count_fast = tails.count_sum64   # the former name
 DPS = 15
 #: the break-point grid centre ± scale·4^j for mpmath.quad (see :func:`_grid`)
 GRID = True
-#: mpmath integrals at the default precision still allowed (None: unlimited); see
-#: :func:`fallback_budget`
-_FALLBACK = [None]
-
-
-class fallback_budget:
-    """``with fallback_budget(n):`` at most ``n`` integrals at the default precision may
-    fall back from float64 to mpmath; later ones are NotEvaluable (the point is skipped
-    with that reason, never guessed).  A spot-check of 50 points stays bounded in time
-    when float64 cannot vouch for most of them (parameters at 1e-3 and 1e3)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        self.saved = _FALLBACK[0]
-        _FALLBACK[0] = self.n
-        return self
-
-    def __exit__(self, *exc):
-        _FALLBACK[0] = self.saved
-        return False
-
-
 def _spend_fallback():
-    if mpmath.mp.dps > DPS or _FALLBACK[0] is None:
-        return
-    if _FALLBACK[0] <= 0:
-        raise NotEvaluable("float64 cannot vouch for an integral here, and this check's budget "
-                           "of mpmath integrals is spent")
-    _FALLBACK[0] -= 1
+    spend_fallback(DPS)
 
 
 class _PlainMp(Walker):
@@ -372,36 +344,42 @@ def integrate_1d(comp, f, env, fnp=None):
 
 
 def _mass(comp, env):
+    """(∫ P dz, error) of a component density, remembered with the fallbacks it took (see
+    :mod:`vi_sym.numeric.budget`).  A mass not captured is remembered too, under the break
+    points as well (they fix the quadrature with the density and the precision): the same
+    failure, raised again without integrating again."""
     c = comp[0]
     names = sorted(s.name for s in c.free_symbols if s != c.var)
     key = (c, tuple(env[n] for n in names), mpmath.mp.prec)
-    hit = _MASS.get(key)
-    if hit is None:
-        # a mass not captured is remembered too, under the break points as well (they fix
-        # the quadrature with the density and the precision): the same failure, raised
-        # again without integrating again
-        try:
-            failed = key + (tuple(b(env) for b in comp[3]),)
-        except NotEvaluable:
-            failed = None
-        hit = _MASS.get(failed)
-        if isinstance(hit, str):
-            raise NotEvaluable(hit)
+    if key in _MASS:
+        return reuse(_MASS[key], DPS)
+    try:
+        failed = key + (tuple(b(env) for b in comp[3]),)
+    except NotEvaluable:
+        failed = None
+    if failed is not None and failed in _MASS:
+        return reuse(_MASS[failed], DPS)
+    lost = []
+
+    def compute():
         val, err = _integrate_1d(comp, None, env)
-        if len(_MASS) > 4096:
-            _MASS.clear()
         if c.spec.written and c.spec.weight_logpdf is None:
-            pass        # certified by its own sum / integral: its mass is a value, not a check
-        elif not abs(val - 1) <= MASS_TOL + err:
+            return val, err  # certified by its own sum / integral: its mass is a value, not a check
+        if not abs(val - 1) <= MASS_TOL + err:
             shown = ", ".join(f"{n} = {mpmath.nstr(env[n], 6)}" for n in names)
-            reason = (f"mass not captured: the quadrature of {c} gives total mass "
-                      f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
-                      f"instead of 1 at {shown}")
-            if failed is not None:
-                _MASS[failed] = reason
-            raise NotEvaluable(reason)
-        hit = _MASS[key] = (val, err)
-    return hit
+            lost.append(True)
+            raise NotEvaluable(f"mass not captured: the quadrature of {c} gives total mass "
+                               f"{mpmath.nstr(val, 6)} (error estimate {mpmath.nstr(err, 3)}) "
+                               f"instead of 1 at {shown}")
+        return val, err
+    entry = run_counted(compute)
+    if len(_MASS) > 4096:
+        _MASS.clear()
+    if not isinstance(entry[0], NotEvaluable):
+        _MASS[key] = entry
+    elif lost and failed is not None:
+        _MASS[failed] = entry
+    return reuse((entry[0], 0), DPS)
 
 
 def _integrate_1d(comp, f, env, fnp=None):

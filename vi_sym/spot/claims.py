@@ -29,7 +29,7 @@ from ..claims.compile import DPS, _Compiled
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
 from ..indexed import is_indexed_step
-from ..numeric.plain import fallback_budget
+from ..numeric.plain import fallback_budget, remembered
 from .base import SpotResult
 from .driver import MARGIN, Fast, Property, compare, draws, search
 
@@ -187,22 +187,14 @@ def _compiled(expr) -> _Compiled:
 
 
 def _side_value(C, expr, at, env):
-    """``C.value(env)`` (or the exception it raises), memoised under (``expr``, point, digits)."""
+    """``C.value(env)`` (or the exception it raises), memoised under (``expr``, point, digits)
+    with the fallbacks it took, charged again when reused (:func:`remembered`): a claim
+    spends the same budget whether another claim in the process computed the side first."""
     if expr is None:
         return C.value(env)
-    key = (expr, at)
-    hit = _VALUES.get(key)
-    if hit is None:
-        try:
-            hit = C.value(env)
-        except (NotEvaluable, ValueError, ZeroDivisionError, OverflowError, TypeError) as ex:
-            hit = ex
-        if len(_VALUES) >= _CACHE_MAX:
-            _VALUES.clear()
-        _VALUES[key] = hit
-    if isinstance(hit, Exception):
-        raise hit
-    return hit
+    return remembered(_VALUES, (expr, at), lambda: C.value(env), DPS,
+                      errors=(NotEvaluable, ValueError, ZeroDivisionError, OverflowError, TypeError),
+                      cap=_CACHE_MAX)
 
 
 def _slots(names) -> list:
