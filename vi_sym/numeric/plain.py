@@ -45,10 +45,6 @@ count_fast = tails.count_sum64   # the former name
 DPS = 15
 #: the break-point grid centre ± scale·4^j for mpmath.quad (see :func:`_grid`)
 GRID = True
-def _spend_fallback():
-    spend_fallback(DPS)
-
-
 class _PlainMp(Walker):
     FUNCTIONS = MP_FUNCTIONS
 
@@ -379,7 +375,9 @@ def _mass(comp, env):
         _MASS[key] = entry
     elif lost and failed is not None:
         _MASS[failed] = entry
-    return reuse((entry[0], 0), DPS)
+    if isinstance(entry[0], NotEvaluable):
+        raise entry[0]
+    return entry[0]
 
 
 def _integrate_1d(comp, f, env, fnp=None):
@@ -411,7 +409,7 @@ def _integrate_1d(comp, f, env, fnp=None):
                                      None if tr is None else (lambda K: tr(K, *pv)))
             if fast is not None:
                 return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
-        _spend_fallback()
+        spend_fallback(DPS)
         return tails.count_sum_mp(integrand, mode, mpmath.mp.dps)
     if sup[0] == "real":
         lo, hi = mpmath.ninf, mpmath.inf
@@ -428,7 +426,7 @@ def _integrate_1d(comp, f, env, fnp=None):
                         (logp_ref, fref) if logp_ref is not None and (f is None or fref is not None) else None)
         if fast is not None:
             return mpmath.mpf(fast[0]), mpmath.mpf(fast[1])
-    _spend_fallback()
+    spend_fallback(DPS)
     center = pts[len(pts) // 2] if pts else (0.0 if sup[0] == "real" else float(lo) + scale)
     lo, hi, tail = tails.window(integrand, lo, hi, center, scale,
                                weight=lambda x: mpmath.exp(logp({**menv, z: x})))

@@ -197,6 +197,12 @@ def _side_value(C, expr, at, env):
                       cap=_CACHE_MAX)
 
 
+def _kinds(step, params) -> tuple:
+    """The domains of a claim's parameters, in order: what its draws depend on."""
+    domains = dict(step.context.domains)
+    return tuple(_domain(p, domains) for p in params)
+
+
 def _slots(names) -> list:
     """Positional names ``_0, _1, ...`` the draws are made under: the draws depend on the
     parameters' domains alone, so two claims whose parameters have the same domains in the
@@ -242,14 +248,13 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     bad = [p.name for p in params if p in step.context.latent]
     if bad:
         return result("UNKNOWN", reason=f"latent {bad[0]} is free outside any integral")
-    domains = dict(step.context.domains)
     names = [p.name for p in params]
-    kinds = [_domain(p, domains) for p in params]
+    kinds = _kinds(step, params)
     slots = _slots(names)
     with fallback_budget(FALLBACK_BUDGET):
         out = search(_ClaimProperty(L, R, step.rel, tol, (step.lhs, step.rhs), dict(zip(slots, names))),
                      point_strategy(slots, kinds), samples, seed, specials=special_points(slots, kinds),
-                     draw_key=("claim", tuple(kinds)), key_of=lambda e: tuple(sorted(e.items())))
+                     draw_key=("claim", kinds), key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
     if out.status == "SPOT-CHECKED":
@@ -289,14 +294,13 @@ class ClaimChecker:
             params = _param_names(step)
         except Exception:  # noqa: BLE001 -- the check itself reports whatever this hits
             return None
-        return ("claim", tuple(_domain(p, dict(step.context.domains)) for p in params))
+        return ("claim", _kinds(step, params))
 
     def prefetch(self, step, samples=50, seed=0) -> None:
         """Make the claim's draws and compile its sides now (memoised per process: workers
         forked afterwards share them)."""
         _compiled(step.lhs), _compiled(step.rhs)
         params = _param_names(step)
-        names = [p.name for p in params]
-        kinds = [_domain(p, dict(step.context.domains)) for p in params]
+        kinds = _kinds(step, params)
         if samples:
-            draws(point_strategy(_slots(names), kinds), samples, seed, ("claim", tuple(kinds)))
+            draws(point_strategy(_slots(params), kinds), samples, seed, ("claim", kinds))

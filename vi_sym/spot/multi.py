@@ -30,6 +30,8 @@ from ..core import rename_densities, variational_names
 from ..families.multi import DATA_NAME, VARIATIONAL
 from ..families.roles import UnsupportedDensity, freeze
 from ..numeric import NotEvaluable, free_names
+from ..numeric.budget import remembered
+from ..numeric.plain import DPS
 from ..numeric.tensor import GridSpec, compile_grid, evaluate_certified
 from ..rules.meanfield import expectation_except_rewrite
 from ..upto import spot_form_latents
@@ -152,21 +154,11 @@ def side_value(expr, fam, params, binding, dtype, specs):
     """``evaluate_certified(expr, fam, params, binding, dtype, specs)``, memoised: a chain's
     steps share their sides (the right side of one step is the left side of the next), so
     each distinct side is evaluated once per point and layout (a NotEvaluable is kept and
-    raised again)."""
+    raised again; no mpmath fallback is taken, so none is charged)."""
     key = (expr, fam.name, freeze(params), tuple(sorted(binding.items())), np.dtype(dtype).name,
            tuple((s.name, s.nodes, s.widen, s.all_bumps) for s in specs))
-    hit = _SIDES.get(key)
-    if hit is None:
-        try:
-            hit = evaluate_certified(expr, fam, params, binding, dtype, specs)
-        except NotEvaluable as ex:
-            hit = ex
-        if len(_SIDES) >= SIDES_MAX:
-            _SIDES.clear()
-        _SIDES[key] = hit
-    if isinstance(hit, NotEvaluable):
-        raise hit
-    return hit
+    return remembered(_SIDES, key, lambda: evaluate_certified(expr, fam, params, binding, dtype, specs),
+                      DPS, cap=SIDES_MAX)
 
 
 def _free_latents(form, fam):
