@@ -118,3 +118,19 @@ def test_a_task_submitted_with_extra_arguments_runs_with_them_appended():
         assert here.run([0])[0].value == (4, "here")
     finally:
         isolation._fork_available = saved
+
+
+def frozen_count():
+    import gc
+    return gc.get_freeze_count()
+
+
+def test_a_worker_never_collects_what_it_inherited_and_the_parent_still_does():
+    """What the parent held at the fork is frozen in the worker (its collections skip it, and
+    so never copy its pages), while the parent's own objects stay collectable."""
+    import gc
+    before = gc.get_freeze_count()
+    outs = run_tasks([(frozen_count, ()), (frozen_count, ())], jobs=2, timeout=30.0)
+    assert all(o.ok for o in outs)
+    assert all(o.value > 1000 for o in outs)          # the worker's inherited heap is frozen
+    assert gc.get_freeze_count() == before == 0       # the parent unfroze it after forking

@@ -15,6 +15,7 @@ always gets one outcome per task, in order.  Where fork is unavailable
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import time
@@ -99,7 +100,13 @@ class _Pool:
     def spawn(self):
         parent, child = self.ctx.Pipe(duplex=True)
         proc = self.ctx.Process(target=_worker, args=(child, self.tasks), daemon=True)
-        proc.start()
+        # what the parent holds is frozen for the fork: the worker's garbage collections
+        # never walk it (nor copy its pages); the parent collects it as before
+        gc.freeze()
+        try:
+            proc.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.known[proc.pid] = len(self.tasks)     # the tasks it shares (sent by index)
         self.idle.append((parent, proc))
