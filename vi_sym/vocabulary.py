@@ -392,11 +392,22 @@ class Const(Expr):
 DEFINED = (KL, Expectation, ELBO, Entropy)
 
 
+_UNFOLDED: dict = {}      # (expr, kinds) -> unfolded: a step's sides are unfolded by every check
+
+
 def unfold_definitions(expr, kinds=DEFINED):
-    """Replace every KL / E / ELBO of the given kinds by its definition, innermost first."""
-    for _ in range(10):
-        new = expr.replace(lambda e: isinstance(e, kinds), lambda e: e.unfold())
-        if new == expr:
-            return new
-        expr = new
-    return expr
+    """Replace every KL / E / ELBO of the given kinds by its definition, innermost first
+    (remembered per expression: a definition's unfolding is pure, and creates no Dummy)."""
+    key = (expr, kinds)
+    hit = _UNFOLDED.get(key)
+    if hit is None:
+        hit = expr
+        for _ in range(10):
+            new = hit.replace(lambda e: isinstance(e, kinds), lambda e: e.unfold())
+            if new == hit:
+                break
+            hit = new
+        if len(_UNFOLDED) > 8192:
+            _UNFOLDED.clear()
+        _UNFOLDED[key] = hit
+    return hit

@@ -217,21 +217,31 @@ def _result(fam, out, needs_z) -> SpotResult:
     return SpotResult(fam.name, "FAILED", out.checked, out.total, out.max_error, cex, reason)
 
 
-_APPLICABLE: dict = {}
+_PER_STEP: dict = {}
+
+
+def _per_step(what, step, compute):
+    """``compute(step)``, worked out once per step (not once per family) and kept with the
+    step, so that its id stays its own."""
+    key = (what, id(step))
+    hit = _PER_STEP.get(key)
+    if hit is None or hit[0] is not step:
+        if len(_PER_STEP) > 8192:
+            _PER_STEP.clear()
+        hit = _PER_STEP[key] = (step, compute(step))
+    return hit[1]
 
 
 def _applicable_names(step) -> frozenset:
     """The names of the families that give a meaning to every density of ``step`` (none for
-    a claim on defined densities or a step about indexed latents); worked out once per
-    step, not once per family."""
-    hit = _APPLICABLE.get(id(step))
-    if hit is None or hit[0] is not step:
-        names = frozenset() if is_concrete(step) or is_indexed_step(step) else frozenset(
-            applicable_families(family_coordinates(step), ["all"]))
-        if len(_APPLICABLE) > 4096:
-            _APPLICABLE.clear()
-        hit = _APPLICABLE[id(step)] = (step, names)     # the step is kept: its id stays its own
-    return hit[1]
+    a claim on defined densities or a step about indexed latents)."""
+    return _per_step("applicable", step, lambda s: frozenset() if is_concrete(s) or is_indexed_step(s)
+                     else frozenset(applicable_families(family_coordinates(s), ["all"])))
+
+
+def _sides(step):
+    """The two sides a family evaluates (see :func:`~vi_sym.upto.spot_form`)."""
+    return _per_step("sides", step, lambda s: spot_form(*family_coordinates(s), s.rel))
 
 
 class FamilyChecker:
@@ -246,13 +256,13 @@ class FamilyChecker:
         return self.name in _applicable_names(step)
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
-        lhs, rhs = spot_form(*family_coordinates(step), step.rel)   # const(z): lhs - rhs free of z?
+        lhs, rhs = _sides(step)   # const(z): lhs - rhs free of z?
         return spot_check(lhs, step.rel, rhs, self.family, samples=samples, seed=seed, tol=tol)
 
     def prefetch(self, step, samples=50, seed=0) -> None:
         """Make this family's draws for ``step`` now (memoised per process: workers forked
         afterwards share them instead of drawing again)."""
-        lhs, rhs = spot_form(*family_coordinates(step), step.rel)
+        lhs, rhs = _sides(step)
         bad, needs_z = _applicability(sympy.sympify(lhs, strict=True), sympy.sympify(rhs, strict=True),
                                       self.family)
         if bad is None and samples:
