@@ -8,6 +8,8 @@ Times (median of N runs, each a fresh ``python -m vi_sym check`` process):
 * the default check, cold (``--no-cache``) and warm (a primed ``--cache-dir``), and
   ``--family none`` (cold: proofs only);
 * the catalogue with ``--jobs 1`` and ``--jobs 2`` (cold);
+* the default check, cold, with vi_sym's modules compiled from source at start-up (every
+  other row runs them byte-compiled, as pip installs them; see :func:`compile_package`);
 * the pytest plugin on the catalogue, without and with pytest-xdist (``-n 2``), and without
   xdist but with a worker per core (``--vi-sym-jobs 0``), cold;
 * a naive approach: for each catalogue step (and conclusion), in its own
@@ -31,6 +33,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,9 +129,18 @@ def naive_step(step_id: str, timeout: float, catalogue=CATALOGUE) -> dict:
 
 # --------------------------------------------------------------------------- parent
 
-def _env():
+def _env(**extra):
     return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                NO_COLOR="1")
+                NO_COLOR="1", **extra)
+
+
+def compile_package() -> None:
+    """Byte-compile vi_sym, as pip does when it installs a package (sympy, hypothesis and
+    numpy are timed from their compiled modules too).  Without it, where
+    PYTHONDONTWRITEBYTECODE is set, every run would compile vi_sym's modules from source
+    again; the row "no bytecode" times that case."""
+    import compileall
+    compileall.compile_dir(str(ROOT / "vi_sym"), quiet=1)
 
 
 def _cpu() -> float:
@@ -136,10 +148,10 @@ def _cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def timed(cmd) -> tuple:
+def timed(cmd, env=None) -> tuple:
     """(wall seconds, CPU seconds of the process and its workers, CompletedProcess)."""
     c0, t0 = _cpu(), time.perf_counter()
-    p = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=ROOT, env=env or _env(), capture_output=True, text=True)
     return time.perf_counter() - t0, _cpu() - c0, p
 
 
@@ -244,6 +256,7 @@ def _bench(a, catalogue: Path) -> int:
             ("vi_sym --jobs 1, cold", ["--no-cache", "--jobs", "1"]),
             ("vi_sym --jobs 2, cold", ["--no-cache", "--jobs", "2"]),
         ]
+        compile_package()
         rows.append(_row('python -c "import sympy"', a.runs,
                          lambda: timed([sys.executable, "-c", "import sympy"])))
         run_vi_sym(common + ["--cache-dir", str(cache)], None, catalogue)   # prime the warm cache
@@ -262,6 +275,13 @@ def _bench(a, catalogue: Path) -> int:
                 label += f", {'/'.join(map(str, sorted(reused)))} reused"
             rows.append((label, *_stats(walls), statistics.median(cpus), "/".join(map(str, sorted(codes)))))
             print(f"  {label}: {[round(w, 2) for w in walls]}", file=sys.stderr)
+        # vi_sym's modules compiled from source at every start (a copy without bytecode, never
+        # written): a checkout run where PYTHONDONTWRITEBYTECODE is set
+        src = Path(tmp) / "nobytecode"
+        shutil.copytree(ROOT / "vi_sym", src / "vi_sym", ignore=shutil.ignore_patterns("__pycache__"))
+        nobc = dict(_env(PYTHONDONTWRITEBYTECODE="1"), PYTHONPATH=str(src))
+        rows.append(_row("vi_sym default, cold, no bytecode", a.runs, lambda: timed(
+            [sys.executable, "-m", "vi_sym", "check", str(catalogue), *common, "--no-cache"], nobc)))
         plugin = [sys.executable, "-m", "pytest", str(catalogue), "-q", "-p", "no:cacheprovider",
                   "-p", "no:vi_sym", "-p", "vi_sym.pytest_plugin", "--vi-sym-timeout", str(a.timeout)]
         runs = iter(range(10 ** 6))
