@@ -108,3 +108,28 @@ def test_euler_gamma_in_a_closed_form_is_spot_checked():
     assert ok.status == "SPOT-CHECKED", ok.reason
     bad = spot_claim(step("-digamma(1) - log(b)"), samples=10)
     assert bad.status == "FAILED", bad.reason
+
+
+def test_a_count_sum_of_a_few_thousand_terms_never_imports_scipy():
+    """loggamma of a count sum's support (a few thousand terms) comes from math.lgamma: a
+    worker does not pay scipy.special's import (~0.2 s) for it.  The rule depends on the size
+    alone (a value never depends on what the process computed before), and larger arrays
+    take scipy's gammaln, which agrees to a few units in the last place."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, numpy as np, sympy\n"
+        "from vi_sym.numeric.functions import NP_FUNCTIONS, LGAMMA_MATH_MAX\n"
+        "lg = NP_FUNCTIONS[sympy.loggamma]\n"
+        "small = lg(np.arange(1.0, LGAMMA_MATH_MAX + 1))\n"
+        "assert 'scipy' not in sys.modules, 'scipy imported for a small array'\n"
+        "big = lg(np.arange(1.0, LGAMMA_MATH_MAX + 2))\n"
+        "assert 'scipy.special' in sys.modules, 'a large array takes gammaln'\n"
+        "import scipy.special, math\n"
+        "ref = scipy.special.gammaln(np.arange(1.0, LGAMMA_MATH_MAX + 1))\n"
+        "assert np.max(np.abs(small - ref) / np.maximum(1, np.abs(ref))) < 4e-15\n"
+        "assert small[99] == math.lgamma(100.0) and np.isnan(lg(np.array([-1.0] * 5000))).all()\n"
+        "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
