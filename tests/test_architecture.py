@@ -15,7 +15,7 @@ PKG = Path(__file__).resolve().parent.parent / "vi_sym"
 #: covers the module and, for a package, everything inside it.
 LAYERS = [
     # 0: leaves -- the vocabulary of a derivation, settings, small helpers
-    ["vi_sym", "vi_sym.vocabulary", "vi_sym.operators", "vi_sym.settings", "vi_sym.explain", "vi_sym.quadrature",
+    ["vi_sym", "vi_sym.memo", "vi_sym.vocabulary", "vi_sym.operators", "vi_sym.settings", "vi_sym.explain", "vi_sym.quadrature",
      "vi_sym.moments", "vi_sym.notation", "vi_sym.deadline"],
     # 1: rules
     ["vi_sym.rules"],

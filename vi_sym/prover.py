@@ -20,6 +20,7 @@ import sympy
 from sympy import Dummy, Integral, expand
 
 from .rules import EQUALITY_RULES, INEQUALITY_RULES, Context, Rule
+from .memo import Memo
 from .notation import to_unicode
 from .rational import field_free_of, field_zero
 from .upto import UpTo, free_of, split_up_to
@@ -41,24 +42,8 @@ def _expand(expr):
                   power_exp=False, power_base=False, basic=True)
 
 
-class _Memo(dict):
-    """A bounded table of results of a pure function, keyed by everything the result depends
-    on (whole expressions, compared structurally by sympy: 2.0*x and 2*x are different keys).
-    Emptied when full."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def put(self, key, value):
-        if len(self) >= self.limit:
-            self.clear()
-        self[key] = value
-        return value
-
-
 #: ring algebra already done in this process, by whole expression
-_ALGEBRA = _Memo(8192)
+_ALGEBRA = Memo(8192)
 
 
 def algebra(expr):
@@ -101,7 +86,7 @@ def _algebra(expr):
 
 #: expressions already printed for a trace in this process (a normal form recurs in the traces
 #: of the steps and conclusions that reach it)
-_PRINTED = _Memo(4096)
+_PRINTED = Memo(4096)
 
 
 def printed(expr) -> str:
@@ -150,7 +135,7 @@ class Proof:
 #: Rewriting is a function of these alone, so a side that recurs (the gap of an inequality
 #: against each pair of atoms, a step's rhs as the next step's lhs or in the chain's
 #: conclusion, a fix candidate's unedited side) is normalised once.
-_NORMAL = _Memo(2048)
+_NORMAL = Memo(2048)
 
 
 def normalise(expr, rules, ctx: Context, side: str = "", trace=None):

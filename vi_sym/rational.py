@@ -18,6 +18,7 @@ from __future__ import annotations
 import sympy
 from sympy import Dummy, Integral
 
+from .memo import Memo
 from .upto import free_of
 from .vocabulary import Const, Density
 
@@ -58,17 +59,11 @@ def _over_one_denominator(expr):
     if not _has_quotient(expr) or sympy.count_ops(expr) > MAX_OPS:
         return None
     hit = _DONE.get(expr, _DONE)
-    if hit is _DONE:
-        hit = _cancelled(expr)
-        if len(_DONE) >= _DONE_MAX:
-            _DONE.clear()
-        _DONE[expr] = hit
-    return hit
+    return _DONE.put(expr, _cancelled(expr)) if hit is _DONE else hit
 
 
 #: quotients already brought over one denominator in this process, by whole expression
-_DONE: dict = {}
-_DONE_MAX = 4096
+_DONE = Memo(4096)
 
 
 def _cancelled(expr):

@@ -23,6 +23,8 @@ import sympy
 from sympy import Expr, Indexed, Integral, Symbol, Tuple, log
 from sympy.core.symbol import Str
 
+from .memo import Memo
+
 __all__ = [
     "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
     "unfold_definitions", "VocabularyError", "VocabularyTypeError", "nonreal_part", "describe_nonreal",
@@ -392,7 +394,7 @@ class Const(Expr):
 DEFINED = (KL, Expectation, ELBO, Entropy)
 
 
-_UNFOLDED: dict = {}      # (expr, kinds) -> unfolded: a step's sides are unfolded by every check
+_UNFOLDED = Memo(8192)      # (expr, kinds) -> unfolded: a step's sides are unfolded by every check
 
 
 def unfold_definitions(expr, kinds=DEFINED):
@@ -407,7 +409,5 @@ def unfold_definitions(expr, kinds=DEFINED):
             if new == hit:
                 break
             hit = new
-        if len(_UNFOLDED) > 8192:
-            _UNFOLDED.clear()
-        _UNFOLDED[key] = hit
+        _UNFOLDED.put(key, hit)
     return hit

@@ -24,6 +24,7 @@ import sympy
 
 from ..claims.structure import is_concrete
 from ..indexed import is_indexed_step
+from ..memo import Memo
 from ..core import family_coordinates
 from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
@@ -217,7 +218,7 @@ def _result(fam, out, needs_z) -> SpotResult:
     return SpotResult(fam.name, "FAILED", out.checked, out.total, out.max_error, cex, reason)
 
 
-_PER_STEP: dict = {}
+_PER_STEP = Memo(8192)
 
 
 def _per_step(what, step, compute):
@@ -226,9 +227,7 @@ def _per_step(what, step, compute):
     key = (what, id(step))
     hit = _PER_STEP.get(key)
     if hit is None or hit[0] is not step:
-        if len(_PER_STEP) > 8192:
-            _PER_STEP.clear()
-        hit = _PER_STEP[key] = (step, compute(step))
+        hit = _PER_STEP.put(key, (step, compute(step)))
     return hit[1]
 
 
