@@ -433,6 +433,11 @@ def _integrate_1d(comp, f, env, fnp=None):
     pts = _grid(pts, center, scale, lo, hi) if GRID else pts
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
     err += tail
+    nodes = [lo, *pts, hi]
+    if mpmath.isfinite(lo):     # the mass nearer a finite end than mpmath's nodes reach
+        err += tails.end_mass(integrand, lo, nodes[1] - lo, mpmath.mp.dps)
+    if mpmath.isfinite(hi):
+        err += tails.end_mass(integrand, hi, nodes[-2] - hi, mpmath.mp.dps)
     if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
         raise NotEvaluable(f"the integral against {c} is not finite here")
     return val, err
