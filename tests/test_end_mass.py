@@ -14,7 +14,7 @@ from vi_sym.loader import load_text
 from vi_sym.numeric import NotEvaluable, compile_plain
 from vi_sym.numeric.plain import component, integrate_1d
 from vi_sym.numeric.tails import end_mass, window
-from vi_sym.spot.claims import spot_claim
+from vi_sym.spot.claims import side_value, spot_claim
 
 z = sympy.Symbol("z", real=True)
 a, b, nu, m, s = sympy.symbols("a b nu m s", positive=True)
@@ -86,3 +86,45 @@ def test_a_correct_moment_near_the_edge_of_existence_is_not_refuted(header, lhs,
     assert not errs, errs
     r = spot_claim(d.steps[0], samples=50, seed=0)
     assert r.status == "SPOT-CHECKED", r.reason
+
+
+def test_end_mass_steps_out_where_the_integrand_cannot_be_evaluated():
+    x = mpmath.mpf
+
+    def planck(t):          # exp(t) - 1 is 0 at t = 1e-17 in 15 digits
+        d = mpmath.exp(t) - 1
+        if not d:
+            raise ZeroDivisionError("division by zero")
+        return t ** 3 / d
+    with mpmath.workdps(15):
+        assert end_mass(planck, x(0), x(1), 15) < 1e-20
+
+        def nowhere(t):
+            raise ZeroDivisionError("division by zero")
+        with pytest.raises(NotEvaluable):
+            end_mass(nowhere, x(0), x(1), 15)
+
+
+
+WRITTEN = [
+    # a logistic density of scale 0.001 far from 0: its peak lies between the probes at -256
+    # and -512, where both quadrature rules agreed on a mass of 0
+    ("parameters: m\npositive: s", "exp(-(z - m)/s)/(s*(1 + exp(-(z - m)/s))^2) on reals",
+     {"m": -397.735, "s": 0.001}),
+    # a Kumaraswamy density with a = 0.001, b = 1000: its mass lies below z = 1e-1000
+    ("positive: a b", "a*b*z^(a - 1)*(1 - z^a)^(b - 1) on (0, 1)", {"a": 0.001, "b": 1000.0}),
+]
+
+
+@pytest.mark.parametrize("header,define,point", WRITTEN, ids=["logistic-narrow-far", "kumaraswamy-at-0"])
+def test_a_density_written_by_hand_is_not_refuted_by_mass_the_nodes_missed(header, define, point):
+    ds, errs = load_text(f"derivation d\nlatent: z\n{header}\ndefine r(z) = {define}\n\n"
+                         "    E_r(z)[1]\n  = 1\n", "d.vi")
+    assert not errs, errs
+    step = {d.name: d for d in ds}["d_r_is_a_density"].steps[0]
+    try:
+        v, e = side_value(step.lhs, point)
+    except NotEvaluable:
+        return                      # refused: never a wrong value
+    assert abs(v - 1) <= e + 1e-9, (v, e)
+    assert spot_claim(step, samples=30, seed=0).status != "FAILED"

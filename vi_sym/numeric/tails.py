@@ -205,22 +205,31 @@ def _power_tail(v, before, d):
 def end_mass(g, end, inward, dps):
     """A bound on the mass of ``g`` within 10^-(dps+2)·|inward| of the finite ``end`` of a
     range (``inward``: the signed length of the first piece from that end), or 64 units in the
-    last place of ``end``: mpmath's tanh-sinh nodes reach about that close, and its error estimate does not see what lies nearer (E[1/z]
-    under Beta(1.01, b): z^-0.99, most of whose mass is within 10^-20 of 0).  |g| is taken
+    last place of ``end``: mpmath's tanh-sinh nodes reach about that close, and its error
+    estimate does not see what lies nearer (E[1/z] under Beta(1.01, b): z^-0.99, most of
+    whose mass is within 10^-20 of 0).  |g| is taken
     as a power |z - end|^p there, p read off at two offsets (no nearer than the working
     precision resolves next to ``end``); twice ∫_0^δ of it is the bound.  p <= -1 (not
     integrable) is NotEvaluable; so is an end where ``g`` has no value."""
     sign = 1 if inward > 0 else -1
     delta = max(abs(inward) * mpmath.mpf(10) ** -(dps + 2), abs(end) * mpmath.ldexp(1, 6 - mpmath.mp.prec))
-    x1, x2 = +(end + sign * delta), +(end + sign * delta / 8)      # as the integrand sees them
-    d1, d2 = abs(x1 - end), abs(x2 - end)
-    if not 0 < d2 < d1:
-        return mpmath.mpf(0)
-    try:
-        v1, v2 = abs(g(x1)), abs(g(x2))
-    except (NotEvaluable, ValueError, ZeroDivisionError, OverflowError) as ex:
+    problem = None
+    for _ in range(4):      # an integrand that cannot be evaluated that close (exp(z) - 1 at
+        x1, x2 = +(end + sign * delta), +(end + sign * delta / 8)    # z = 1e-17) is bounded
+        d1, d2 = abs(x1 - end), abs(x2 - end)                         # a little farther out:
+        if not 0 < d2 < d1 < abs(inward):                             # more mass, not less
+            if problem is None:     # a piece shorter than the resolution next to its end
+                return mpmath.mpf(0)
+            raise NotEvaluable(f"the integrand has no value next to the end {mpmath.nstr(end, 6)} "
+                               f"of its range ({problem})")
+        try:
+            v1, v2 = abs(g(x1)), abs(g(x2))
+            break
+        except (NotEvaluable, ValueError, ZeroDivisionError, OverflowError) as ex:
+            problem, delta = ex, delta * 1000
+    else:
         raise NotEvaluable(f"the integrand has no value next to the end {mpmath.nstr(end, 6)} "
-                           f"of its range ({ex})") from None
+                           f"of its range ({problem})")
     if not v1 or not v2:
         return mpmath.mpf(0)
     p = mpmath.log(v1 / v2) / mpmath.log(d1 / d2)
