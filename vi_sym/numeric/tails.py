@@ -145,13 +145,14 @@ def _too_long(k, t, total, ratios, limit, mode, max_terms) -> bool:
     return k + need > max_terms
 
 
-def window(g, lo, hi, center, scale, weight=None, max_doublings=60):
+def window(g, lo, hi, center, scale, weight=None, max_doublings=60, power_tails=True):
     """(lo', hi', tail bound) with every infinite end of (lo, hi) replaced by a finite one
     where both |g| and the weighting density (``weight``, default g) have fallen below
     1e-50 of the largest values seen (an integrand that merely vanishes at a point, z·P(z)
     at z = 0, is not a tail); a finite end is kept.  The tail bound is |g| at the new end
     and twice as far from ``center``, times that distance; an end that cannot be found
-    stays infinite (tail bound 0)."""
+    stays infinite, its tail bounded as a power (see :func:`_power_tail`; with
+    ``power_tails`` False, tail bound 0: a density's own mass is checked against 1 instead)."""
     weight = g if weight is None else weight
     tail = mpmath.mpf(0)
     ends = [lo, hi]
@@ -176,7 +177,7 @@ def window(g, lo, hi, center, scale, weight=None, max_doublings=60):
                 break
             d *= 2
         else:
-            if was != x:        # (steps below the resolution at ``center`` never moved)
+            if power_tails and was != x:    # (steps below the resolution at ``center`` never moved)
                 tail += _power_tail(v, before, d / 2)
     return ends[0], ends[1], tail
 
