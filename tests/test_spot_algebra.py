@@ -104,3 +104,35 @@ def test_steps_with_the_same_domains_share_one_set_of_draws_read_under_their_own
     bad = spot_algebra(step_of("(m - x)^2", "=", "m^2 - x^2"), seed=11)
     assert bad.status == "FAILED" and set(bad.counterexample["params"]) == {"m", "x"}
     assert len(driver._DRAWS) == 1
+
+
+REAL = "derivation d\nlatent: τ\nparameters: m a b\npositive: s c\n\n"
+
+
+def test_a_side_undefined_over_part_of_the_declared_domain_is_failed():
+    """log(m²) = 2·log(m) with m declared real: at m < 0 the right side is not a real number
+    (the learner's dropped |m|); points where one side is real and the other certainly not are
+    counterexamples, not skipped (which left the step SPOT-CHECKED on m > 0 alone)."""
+    for lhs, rhs, culprit in (("log(m^2)", "2*log(m)", "log m"), ("log(a*b)", "log(a) + log(b)", None),
+                              ("sqrt(a*b)", "sqrt(a)*sqrt(b)", None), ("log(m^2)/2", "log(m)", "log m")):
+        r = spot_algebra(step_of(lhs, "=", rhs, header=REAL))
+        assert r.status == "FAILED", (lhs, r)
+        c = r.counterexample
+        assert "the right side is not a real number here" in c["meaning"], c
+        assert "declare" in c["meaning"] and "under positive:" in c["meaning"]
+        assert c["sides"][0] == "lhs" and c["sides"][1].startswith("Im ")
+        assert all(isinstance(c[k], float) and c[k] == c[k] and abs(c[k]) != float("inf")
+                   for k in ("lhs", "rhs", "difference"))
+        if culprit:
+            assert f"{culprit} is " in c["meaning"] and c["params"]["m"] < 0
+    r = spot_algebra(step_of("2*log(s)", "=", "log(s^2)", header=REAL))     # the left side this time
+    assert r.status == "SPOT-CHECKED", r
+
+
+def test_steps_real_wherever_one_side_is_are_not_refuted_by_complex_arithmetic():
+    for lhs, rhs in (("log(m^2)", "2*log(abs(m))"),          # real on the whole domain
+                     ("log(s^2)", "2*log(s)"),                # s positive
+                     ("log(m) + log(m)", "2*log(m)"),         # neither side real at m < 0: skipped
+                     ("sqrt((m + 1)^2 - m^2 - 2*m - 1)", "0")):   # rounding below 0, never "not real"
+        r = spot_algebra(step_of(lhs, "=", rhs, header=REAL))
+        assert r.status == "SPOT-CHECKED", (lhs, r)

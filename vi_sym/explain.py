@@ -1,8 +1,15 @@
 """One sentence a learner can follow: what a counterexample means."""
 from __future__ import annotations
 
+import math
+
+#: what a side beyond the float range (read as ±inf) is said to be
+_HUGE = "beyond the floating-point range (above 1.8e308 in size)"
+
 
 def _num(v) -> str:
+    if isinstance(v, float) and not math.isfinite(v):
+        return _HUGE if v == v else "not a number"
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
@@ -28,6 +35,11 @@ def explain_counterexample(entry: dict, rel: str) -> str:
     if c.get("meaning"):          # a checker that compared something else than lhs with rhs says what
         return f"{where[0].upper()}{where[1:]}, {c['meaning']}"
     head = f"{where[0].upper()}{where[1:]}, the left side is {_num(lhs)} and the right side is {_num(rhs)}"
+    if not (isinstance(d, float) and math.isfinite(d)):     # a side beyond the float range
+        what = {">=": "the right side exceeds the left", "<=": "the left side exceeds the right"}
+        return (f"{head}: {what.get(rel, 'they differ')} there (the values, certified in extended "
+                f"precision, are too large to print as floating-point numbers), so "
+                f"{'the two sides are not equal' if rel == '=' else repr(rel) + ' does not hold'}.")
     if rel == ">=":
         return f"{head}: the right side exceeds the left by {_num(-d)}, so '>=' does not hold."
     if rel == "<=":

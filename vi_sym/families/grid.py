@@ -81,28 +81,30 @@ def gauss_breakpoints(c, s):
 def drop_breakpoints(mode, drop, scale):
     """Breakpoints of a log-concave bump with maximum at ``mode`` ((n, 1) arrays):
     ``drop(t)`` (vectorised, t the offset from the mode) is the fall of the log-density,
-    increasing in |t|; ``scale`` a rough width.  Solved by bracketing and bisection."""
+    increasing in |t|; ``scale`` a rough width.  Solved by bracketing and bisection, both
+    sides of the mode in one array (the columns left of the mode, then those right of it:
+    each element's steps are those it would take alone)."""
     D = np.asarray(FAST_DROPS)[None, :]
-    out = [mode]
-    for side in (-1.0, 1.0):
-        lo = np.zeros(np.broadcast_shapes(np.shape(mode), D.shape))
-        hi = np.broadcast_to(scale * np.sqrt(2 * D), lo.shape).copy()
-        with np.errstate(all="ignore"):
-            for _ in range(80):
-                short = ~(drop(side * hi) >= D)
-                if not short.any():
-                    break
-                lo = np.where(short, hi, lo)
-                hi = np.where(short, hi * 2, hi)
-            for _ in range(56):
-                mid = (lo + hi) / 2
-                below = drop(side * mid) < D
-                lo = np.where(below, mid, lo)
-                hi = np.where(below, hi, mid)
-        t = side * (lo + hi) / 2
-        out.append(mode + t)
-    lo_side = out[1][:, ::-1]
-    return np.concatenate([lo_side, out[0], out[2]], axis=1)
+    shape = np.broadcast_shapes(np.shape(mode), D.shape)
+    k = shape[1]
+    DD = np.concatenate([np.broadcast_to(D, shape)] * 2, axis=1)
+    side = np.concatenate([np.full(shape, -1.0), np.full(shape, 1.0)], axis=1)
+    lo = np.zeros(DD.shape)
+    hi = np.concatenate([np.broadcast_to(scale * np.sqrt(2 * D), shape)] * 2, axis=1)
+    with np.errstate(all="ignore"):
+        for _ in range(80):
+            short = ~(drop(side * hi) >= DD)
+            if not short.any():
+                break
+            lo = np.where(short, hi, lo)
+            hi = np.where(short, hi * 2, hi)
+        for _ in range(56):
+            mid = (lo + hi) / 2
+            below = drop(side * mid) < DD
+            lo = np.where(below, mid, lo)
+            hi = np.where(below, hi, mid)
+    t = mode + side * (lo + hi) / 2
+    return np.concatenate([t[:, :k][:, ::-1], np.broadcast_to(mode, (shape[0], 1)), t[:, k:]], axis=1)
 
 
 def softplus(u):

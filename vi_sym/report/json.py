@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import asdict
 
@@ -36,8 +37,21 @@ def to_json(report) -> dict:
     }
 
 
+def _strict(v):
+    """``v`` with every float that JSON cannot hold (a side beyond the float range reads as
+    inf, and inf − inf as nan) written as the string Python prints for it ("inf", "-inf",
+    "nan"): the report stays strict JSON (RFC 8259 has no Infinity or NaN)."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else repr(v)
+    if isinstance(v, dict):
+        return {k: _strict(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_strict(x) for x in v]
+    return v
+
+
 def write_json(report, path):
-    data = json.dumps(to_json(report), indent=2, default=str)
+    data = json.dumps(_strict(to_json(report)), indent=2, default=str, allow_nan=False)
     if path == "-":
         sys.stdout.write(data + "\n")
     else:

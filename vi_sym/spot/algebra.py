@@ -7,7 +7,10 @@ it a meaning, but its own symbols do: the parameters are drawn from their declar
 (the same regimes as claims about defined densities, :func:`vi_sym.spot.claims.point_strategy`)
 and both sides evaluated with mpmath.
 
-* ``lhs = rhs`` (``>=``, ``<=``): compared at each point;
+* ``lhs = rhs`` (``>=``, ``<=``): compared at each point; a point where one side is a real
+  number and the other certainly is not (``2·log(m)`` at m < 0, with m declared real) is a
+  counterexample too: the step does not hold over the declared domain (``log(m²) = 2·log(m)``
+  needs m > 0); a point where neither side is real is skipped;
 * ``lhs = rhs + const(t)`` (``· const(t)``): ``D = lhs − rhs`` (``log lhs − log rhs``) must not
   depend on t, so ``D`` at the point is compared with ``D`` at the same point with t moved to
   a second value ``t′`` drawn from t's domain.  A point where they differ shows the
@@ -18,16 +21,19 @@ is the value's error estimate, so rounding in a cancellation never reads as a vi
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mpmath
 import sympy
 from hypothesis import strategies as st
 
+from ..notation import to_unicode
 from ..numeric import NotEvaluable, compile_plain
 from ..upto import UpTo, split_up_to
 from ..vocabulary import Const, Density
 from .base import SpotResult
 from .claims import _domain, _slots, point_strategy, special_points
-from .driver import MARGIN, Fast, Property, compare, search
+from .driver import MARGIN, Fast, Point, Property, compare, search
 
 __all__ = ["AlgebraChecker", "spot_algebra", "FAMILY", "is_algebraic"]
 
@@ -61,6 +67,33 @@ def is_algebraic(step) -> bool:
     return bool(lhs.free_symbols | rhs.free_symbols)
 
 
+class _NotReal(Exception):
+    """A side's value is certainly not a real number (its imaginary part exceeds its error)."""
+
+    def __init__(self, value, part):
+        super().__init__("not real")
+        self.value, self.part = value, part
+
+
+@dataclass(frozen=True)
+class NonRealPoint(Point):
+    """A point where one side (``side``: "lhs" or "rhs") is real and the other is not: its
+    part ``part`` is the complex number ``value`` (the point's ``lhs``/``rhs`` field of that
+    side holds the imaginary part)."""
+    side: str = "rhs"
+    part: object = None
+    value: object = 0
+
+
+def _non_real_point(side, real_value, real_error, nr):
+    """The point at which ``side``'s part ``nr.part`` is the non-real ``nr.value``."""
+    im = nr.value.imag
+    lhs, le, rhs, re_ = ((im, 0, real_value, real_error) if side == "lhs"
+                         else (real_value, real_error, im, 0))
+    return NonRealPoint(True, lhs, rhs, le, re_, lhs - rhs, abs(im), 0 * abs(im),
+                        side=side, part=nr.part, value=nr.value)
+
+
 class _AlgebraProperty(Property):
     shrink_budget = 60
 
@@ -68,6 +101,9 @@ class _AlgebraProperty(Property):
         self.left, self.right, self.rel, self.tol = left, right, rel, tol
         self.moved = moved      # the const targets: D at t is compared with D at t′
         self.names = {}         # the parameters' names by slot (the draws are made under slots)
+        self.exprs = (None, None)   # the sides' expressions, evaluated in complex numbers where
+        #                             the real walker stops (see :meth:`_complex`)
+        self._lambdified = {}
 
     def _value(self, f, env, dps):
         with mpmath.workdps(dps):
@@ -78,14 +114,64 @@ class _AlgebraProperty(Property):
             raise NotEvaluable("a side is not a finite real number here")
         return w, abs(w - v)
 
+    def _complex(self, expr, env, dps):
+        """Raise :class:`_NotReal` with the innermost part of ``expr`` that is, at both
+        precisions, a finite complex number whose imaginary part exceeds its error (``log m``
+        at m < 0: the real walker stops there, complex arithmetic names it); else return."""
+        for part in sympy.postorder_traversal(expr):
+            if not part.args or not part.free_symbols:
+                continue
+            w = self._complex_value(part, env, dps)
+            if w is not None:
+                raise _NotReal(w, part)
+
+    def _complex_value(self, part, env, dps):
+        """``part``'s value in complex arithmetic when certainly not real, else None."""
+        names = sorted(part.free_symbols, key=lambda s: s.name)
+        try:
+            f = self._lambdified.get(part)
+            if f is None:
+                f = self._lambdified[part] = sympy.lambdify(names, part, "mpmath")
+            args = [mpmath.mpc(env[s.name]) for s in names]
+            with mpmath.workdps(dps):
+                v = mpmath.mpc(f(*args))
+            with mpmath.workdps(dps + 20):
+                w = mpmath.mpc(f(*args))
+        except Exception:      # noqa: BLE001 -- any failure: the point stays unevaluated
+            return None
+        if mpmath.isfinite(w) and abs(w.imag) > 10 * abs(w - v) + self.tol * (1 + abs(w)):
+            return w
+        return None
+
+    def _side(self, f, expr, env, dps):
+        """``(value, error)``, or the :class:`_NotReal` a side certainly is (only when it is
+        compared with the other side: lhs − rhs of a const step is compared with itself)."""
+        try:
+            return self._value(f, env, dps)
+        except NotEvaluable:
+            if self.moved:
+                raise
+            try:
+                self._complex(expr, env, dps)
+            except _NotReal as nr:
+                return nr
+            raise
+
     def evaluate(self, point, dps):
         env = {self.names.get(k, k): mpmath.mpf(v) for k, v in point.items()}
         other = dict(env)
         for t in self.moved:
             other[t] = env[t + MOVED]
         try:
-            lv, le = self._value(self.left, env, dps)
-            rv, re_ = self._value(self.right, other if self.moved else env, dps)
+            left = self._side(self.left, self.exprs[0], env, dps)
+            right = self._side(self.right, self.exprs[1], other if self.moved else env, dps)
+            if isinstance(left, _NotReal) and isinstance(right, _NotReal):
+                raise NotEvaluable("neither side is a real number here")
+            if isinstance(left, _NotReal):
+                return _non_real_point("lhs", *right, left)
+            if isinstance(right, _NotReal):
+                return _non_real_point("rhs", *left, right)
+            (lv, le), (rv, re_) = left, right
             with mpmath.workdps(dps + 20):
                 return compare(self.rel, self.tol, lv, le, rv, re_)
         except NotEvaluable as ex:
@@ -113,7 +199,9 @@ def _property(step, tol):
     """The property to search and the const targets it moves (names)."""
     lhs, rhs = _sides(step)
     if not (lhs.has(Const) or rhs.has(Const)):
-        return _AlgebraProperty(compile_plain(lhs), compile_plain(rhs), step.rel, tol), ()
+        prop = _AlgebraProperty(compile_plain(lhs), compile_plain(rhs), step.rel, tol)
+        prop.exprs = (lhs, rhs)
+        return prop, ()
     claim = split_up_to(lhs, step.rel, rhs)
     if not isinstance(claim, UpTo):
         raise NotEvaluable(claim)
@@ -194,12 +282,32 @@ def spot_algebra(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
            "difference": float(p.difference), "threshold": float(p.threshold),
            "lhs_error": float(p.lhs_error), "rhs_error": float(p.rhs_error),
            "found_by": out.found_by}
+    if isinstance(p, NonRealPoint):
+        im = f"Im {to_unicode(p.part)}"
+        cex["sides"] = ("lhs", im) if p.side == "rhs" else (im, "rhs")
+        cex["meaning"] = _not_real(step, p, cex)
+        return result("FAILED", out.checked, out.total, out.max_error, cex, f"counterexample: {cex['meaning']}")
     if moved:
         cex["meaning"] = _dependence(cex, moved)
         return result("FAILED", out.checked, out.total, out.max_error, cex, f"counterexample: {cex['meaning']}")
     return result("FAILED", out.checked, out.total, out.max_error, cex,
                   f"counterexample: lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, "
                   f"difference={cex['difference']:.3g} > threshold {cex['threshold']:.3g}")
+
+
+def _not_real(step, p, cex: dict) -> str:
+    """What a point where one side is not a real number shows."""
+    real, other = ("left", "right") if p.side == "rhs" else ("right", "left")
+    value = cex["lhs"] if p.side == "rhs" else cex["rhs"]
+    domains = dict(step.context.domains)
+    reals = sorted(s.name for s in p.part.free_symbols if _domain(s, domains) == "real")
+    hint = (f"; if {', '.join(reals)} {'is' if len(reals) == 1 else 'are'} meant to be positive, "
+            f"declare {'it' if len(reals) == 1 else 'them'} under positive:") if reals else ""
+    z = p.value
+    return (f"the {real} side is {value:.6g} but the {other} side is not a real number here: "
+            f"{to_unicode(p.part)} is {float(z.real):.4g} {'-' if z.imag < 0 else '+'} "
+            f"{abs(float(z.imag)):.4g}i (a log, a root or a power of a negative number), so the "
+            f"step does not hold over the declared domain{hint}")
 
 
 def _dependence(cex: dict, moved) -> str:
