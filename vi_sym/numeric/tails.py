@@ -199,7 +199,8 @@ def _power_tail(v, before, d):
     p = mpmath.log(v / before) / mpmath.log(2)
     if not p < -1 - POWER_MARGIN:
         raise NotEvaluable(f"the integrand falls off like |z|^{mpmath.nstr(p, 4)} along an infinite "
-                           "tail: its mass there is beyond the quadrature's reach")
+                           "tail, no faster than 1/|z|: the integral may not exist for these "
+                           "parameters (a claim about it may need a condition on them)")
     return 2 * v * d / (-p - 1)
 
 
@@ -236,5 +237,7 @@ def end_mass(g, end, inward, dps):
     p = mpmath.log(v1 / v2) / mpmath.log(d1 / d2)
     if not p > -1 + POWER_MARGIN:
         raise NotEvaluable(f"the integrand grows like |z - {mpmath.nstr(end, 6)}|^{mpmath.nstr(p, 4)} "
-                           "at an end of its range: its mass there is beyond the quadrature's reach")
+                           "at an end of its range, as fast as 1/|z - end| or faster: the integral "
+                           "may not exist for these parameters (a claim about it may need a "
+                           "condition on them)")
     return 2 * v1 * d1 / (p + 1)
