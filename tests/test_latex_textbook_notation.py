@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from sympy import Integral, Symbol, log
+from sympy import Integral, Symbol, exp, log, pi
 
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
@@ -104,3 +104,28 @@ def test_const_after_an_expectation_but_one_factor_is_const_in_the_factor_kept(r
     ds, errs = load_text(text, "n.md", read_markdown)
     assert errs == [] and ds[0].steps[0].rhs.atoms(Const) == {Const(Symbol("z1"))}
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [status]
+
+
+sigma, mu = Symbol("σ", positive=True), Symbol("μ", real=True)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\log \sigma^2", log(sigma ** 2)),             # the exponent is the argument's, as in print
+    (r"\log \sigma^{2}", log(sigma ** 2)),
+    (r"\log(\sigma)^2", log(sigma) ** 2),            # a bracketed argument: the log is squared
+    (r"\log\left(\sigma\right)^2", log(sigma) ** 2),
+    (r"\exp \mu^2", exp(mu ** 2)),
+    (r"\log \sigma^2 \mu", mu * log(sigma ** 2)),    # still one factor
+    (r"\log 2\pi", log(2) * pi),                    # \pi is the number π; one factor as before
+])
+def test_a_bare_argument_takes_its_exponent(text, expected):
+    assert parse_row(text, {"σ": sigma, "μ": mu, "z": z, "x": x}, "z", "x")[0][1] == expected
+
+
+def test_log_of_a_square_is_not_the_square_of_a_log():
+    """(log σ)² = log σ² read as log σ · log σ was PROVED: a wrong step proved by a misreading."""
+    text = ("<!-- vi_sym: positive: \\sigma -->\n\n$$\\log \\sigma^2 = \\log \\sigma \\cdot \\log \\sigma$$\n\n"
+            "$$\\tfrac{1}{2}\\left(\\sigma^2 - 1 - \\log \\sigma^2\\right) = \\tfrac{1}{2}\\left(\\sigma^2 - 1\\right) - \\log \\sigma$$\n")
+    ds, errs = load_text(text, "n.md", read_markdown)
+    assert errs == []
+    assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.FAILED, Status.PROVED]

@@ -51,20 +51,30 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | "+" unary
 ?power: atom
     | atom "^" script                            -> pow
+    | FUNC farg                                  -> func
+// \log \sigma^2 is log(σ²), \log(\sigma)^2 is (log σ)²: a bare argument takes its exponent
+?farg: atom_np
+    | atom_np "^" script                         -> pow
+    | FUNC farg                                  -> func
+    | fparen
+    | fparen "^" script                          -> pow
+?fparen: FUNC "(" expr ")"                       -> func
 ?script: atom_simple | "{" expr "}"
 ?atom_simple: NUMBER -> number
     | NAME -> var
     | NAME_SUB -> var
     | GREEK -> var
     | BOLD -> var
-?atom: atom_simple
+    | PI -> pi
+?atom: atom_np
     | "(" expr ")"
+    | fparen
+?atom_np: atom_simple
     | "[" expr "]"
     | "{" expr "}"
     | _LBRACE_ESC expr _RBRACE_ESC
     | FRAC "{" expr "}" "{" expr "}"             -> frac
     | SQRT "{" expr "}"                          -> sqrt
-    | FUNC atom                                  -> func
     | DNAME "(" names ("|" names)? ")"           -> density
     | DNAME                                      -> bare_density
     | KLNAME "(" expr SEP expr ")"               -> kl
@@ -122,6 +132,7 @@ EXCEPT_OPEN.5: /_\{\s*(-|[a-zA-Z]\s*(\\neq?(?![a-zA-Z])|≠))/
 IN.3: /\\in(?![a-zA-Z])/ | "∈"
 FAMILY.3: /\\mathcal\{[A-KM-Z]\}/ | /\\mathscr\{[A-Z]\}/
 BOLD.4: /\\(mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(\\(GREEKS)(?![a-zA-Z])|[a-zA-Z])\s*\}/
+PI.3: /\\pi(?![a-zA-Z])/
 _LBRACE_ESC.3: /\\\{/
 _RBRACE_ESC.3: /\\\}/
 GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
@@ -219,6 +230,7 @@ class _Build(Transformer):
         return (ArgMax if "max" in str(word) else ArgMin)(body, target)
 
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
+    pi = v_args(inline=True)(lambda self, t: sympy.pi)
     var = v_args(inline=True)(lambda self, t: self._name(t))
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
