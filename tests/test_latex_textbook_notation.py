@@ -16,6 +16,7 @@ from vi_sym.frontends import load_text
 from vi_sym.frontends.latex import parse_row
 from vi_sym.frontends.markdown import read_markdown
 from vi_sym.frontends.notebook import read_notebook
+from vi_sym.notation import UnicodePrinter
 from vi_sym.parse import ParseError
 from vi_sym.vocabulary import ELBO, Const, Density, Expectation
 
@@ -129,3 +130,9 @@ def test_log_of_a_square_is_not_the_square_of_a_log():
     ds, errs = load_text(text, "n.md", read_markdown)
     assert errs == []
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.FAILED, Status.PROVED]
+
+
+def test_the_square_of_a_log_is_printed_unambiguously():
+    printer = UnicodePrinter()
+    assert printer.doprint(log(sigma) ** 2) == "log(σ)²" and printer.doprint(log(sigma ** 2)) == "log(σ²)"
+    assert printer.doprint(log(sigma) + mu) == "μ + log σ"          # a bare log elsewhere stays bare
