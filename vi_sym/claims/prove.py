@@ -16,7 +16,7 @@ import sympy.physics.units  # noqa: F401
 from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
-from ..distributions.written import declared, split_positive_logs
+from ..distributions.written import converging_integral, declared, split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
@@ -40,7 +40,10 @@ def _sym_integral_1d(c: Dist, t):
         lo, hi = sup[1], sup[2]
     else:
         raise NotEvaluable(f"sympy path does not sum over {sup[0]} supports")
-    val = sympy.integrate(sympy.expand(c.pdf() * t), (z, lo, hi), conds="none")
+    val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi)
+    if val is None:
+        raise NotEvaluable(f"sympy closes ∫ {c.pdf() * t} d{z} only under convergence conditions "
+                           "not shown from the declared domains")
     if val.has(Integral):
         raise NotEvaluable(f"sympy left ∫ {c.pdf() * t} d{z} unevaluated")
     return val

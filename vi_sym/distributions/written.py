@@ -22,7 +22,7 @@ from .base import Dist, Spec, register
 from .domains import stand_ins
 from .series import geometric_sum, provably_positive
 
-__all__ = ["WRITTEN", "written", "closed_expectation", "is_written", "total_mass", "is_density",
+__all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
            "provably_positive", "split_positive_logs", "declared"]
 
 WRITTEN = "Written"
@@ -96,6 +96,13 @@ def _holds(cond) -> bool:
         return True
     if isinstance(cond, sympy.And):
         return all(_holds(c) for c in cond.args)
+    if isinstance(cond, sympy.Or):
+        return any(_holds(c) for c in cond.args)
+    if isinstance(cond, sympy.Ne):
+        return bool((cond.lhs - cond.rhs).is_zero is False)
+    if isinstance(cond, (sympy.StrictGreaterThan, sympy.GreaterThan)):
+        flip = sympy.StrictLessThan if isinstance(cond, sympy.StrictGreaterThan) else sympy.LessThan
+        return _holds(flip(cond.rhs, cond.lhs, evaluate=False))
     if isinstance(cond, (sympy.StrictLessThan, sympy.LessThan)):
         a, b = cond.lhs, cond.rhs
         if (b - a).is_positive or (isinstance(cond, sympy.LessThan) and (b - a).is_nonnegative):
@@ -104,6 +111,16 @@ def _holds(cond) -> bool:
             d = sympy.expand_log(sympy.log(b) - sympy.log(a))
             return bool(d.is_positive or (isinstance(cond, sympy.LessThan) and d.is_nonnegative))
     return False
+
+
+def converging_integral(body, v, lo, hi):
+    """sympy's ∫_lo^hi body dv, or None when sympy gives its value only under convergence
+    conditions that the symbols' assumptions do not prove (∫_0^∞ l e^{-lz} e^{tz} dz =
+    l/(l - t) only when t < l: with t and l merely positive the integral may be +∞, and
+    l/(l - t) is then no value of it)."""
+    res = Integral(body, (v, lo, hi)).doit(conds="separate")
+    val, cond = res if isinstance(res, tuple) else (res, sympy.true)
+    return val if _holds(cond) else None
 
 
 def _settle(v):
@@ -164,7 +181,9 @@ def closed_expectation(dist, h, domains=()):
                 val = Sum(g, (v, lo, hi)).doit().xreplace(back)
                 val = val.replace(lambda e: isinstance(e, sympy.Piecewise), _settle)
             else:
-                val = Integral(body, (v, lo, hi)).doit(conds="none")
+                val = converging_integral(body, v, lo, hi)
+                if val is None:
+                    return None
             total += val
     except Exception:  # noqa: BLE001 -- sympy cannot: no lemma
         return None

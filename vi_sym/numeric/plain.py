@@ -429,10 +429,16 @@ def _integrate_1d(comp, f, env, fnp=None):
     spend_fallback(DPS)
     center = pts[len(pts) // 2] if pts else (0.0 if sup[0] == "real" else float(lo) + scale)
     lo, hi, tail = tails.window(integrand, lo, hi, center, scale,
-                               weight=lambda x: mpmath.exp(logp({**menv, z: x})))
+                               weight=lambda x: mpmath.exp(logp({**menv, z: x})), power_tails=f is not None)
     pts = _grid(pts, center, scale, lo, hi) if GRID else pts
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
     err += tail
+    nodes = [lo, *pts, hi]
+    # the mass nearer a finite end than mpmath's nodes reach (P's own mass is checked against 1)
+    if f is not None and mpmath.isfinite(lo):
+        err += tails.end_mass(integrand, lo, nodes[1] - lo, mpmath.mp.dps)
+    if f is not None and mpmath.isfinite(hi):
+        err += tails.end_mass(integrand, hi, nodes[-2] - hi, mpmath.mp.dps)
     if not (mpmath.isfinite(val) and mpmath.isfinite(err)):
         raise NotEvaluable(f"the integral against {c} is not finite here")
     return val, err
