@@ -115,6 +115,7 @@ sigma, mu = Symbol("σ", positive=True), Symbol("μ", real=True)
     (r"\log \sigma^{2}", log(sigma ** 2)),
     (r"\log(\sigma)^2", log(sigma) ** 2),            # a bracketed argument: the log is squared
     (r"\log\left(\sigma\right)^2", log(sigma) ** 2),
+    (r"\log{\left(\sigma \right)}^{2}", log(sigma) ** 2),   # sympy's own LaTeX
     (r"\exp \mu^2", exp(mu ** 2)),
     (r"\log \sigma^2 \mu", mu * log(sigma ** 2)),    # still one factor
     (r"\log 2\pi", log(2) * pi),                    # \pi is the number π; one factor as before

@@ -52,13 +52,14 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 ?power: atom
     | atom "^" script                            -> pow
     | FUNC farg                                  -> func
-// \log \sigma^2 is log(σ²), \log(\sigma)^2 is (log σ)²: a bare argument takes its exponent
+// \log \sigma^2 is log(σ²), \log(\sigma)^2 and sympy's \log{\left(\sigma\right)}^{2} are (log σ)²
 ?farg: atom_np
     | atom_np "^" script                         -> pow
     | FUNC farg                                  -> func
     | fparen
     | fparen "^" script                          -> pow
 ?fparen: FUNC "(" expr ")"                       -> func
+    | FUNC "{" expr "}"                          -> func
 ?script: atom_simple | "{" expr "}"
 ?atom_simple: NUMBER -> number
     | NAME -> var
@@ -68,10 +69,10 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | PI -> pi
 ?atom: atom_np
     | "(" expr ")"
+    | "{" expr "}"
     | fparen
 ?atom_np: atom_simple
     | "[" expr "]"
-    | "{" expr "}"
     | _LBRACE_ESC expr _RBRACE_ESC
     | FRAC "{" expr "}" "{" expr "}"             -> frac
     | SQRT "{" expr "}"                          -> sqrt
