@@ -126,6 +126,21 @@ def test_up_to_const_step_reports_why():
     assert not bad.proved and "must keep a const" in str(bad.residual)
 
 
+
+def test_a_const_in_a_variable_no_side_depends_on_is_flagged():
+    """``E_q(z2)[f] = E_q(z2)[f] + 5 + const(z2)`` is true for any f (z2 is integrated out on both
+    sides, so every difference is "free of z2"): the proof says so and names the latent the
+    sides do depend on; a const in that latent, or in a density, is not flagged."""
+    f = E(q2, log(joint))
+    pf = prove_step(f, "=", f + 5 + Const(z2), [get_rule("linearity")], CTX)
+    assert pf.proved and "neither side depends on z2" in pf.atom and "const(z1)?" in pf.atom
+    live = prove_step(f, "=", f + 5 + Const(z1), [get_rule("linearity")], CTX)
+    assert live.proved and "neither side" not in live.atom
+    elbo = ELBO(q1 * q2, joint)
+    dens = prove_step(elbo, "=", elbo + 1 + Const(q1), [get_rule("linearity")], CTX)
+    assert dens.proved and "neither side" not in dens.atom
+
+
 # ------------------------------------------------------------------ const in a model family
 CONST_TEXT = """
 derivation c

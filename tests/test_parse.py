@@ -150,6 +150,8 @@ def test_whitespace_and_comments():
     ("w", "unknown name 'w': declare it as a variable or parameter", 1),
     ("x + w", "unknown name 'w'", 5),
     ("f(x)", "unknown function 'f'", 1),
+    ("KL(q(z) || r(z))", "unknown function 'r' (a density? declare it: 'densities: p q r'; "
+                         "a function of your own: 'functions: r')", 12),
     ("x + z(1-z)", "'z' is a variable, not a function", 5),
     ("p(x|w)", "unknown variable 'w'", 5),
     ("p(x|x)", "both an argument and conditioned on", 1),

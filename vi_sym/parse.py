@@ -348,7 +348,10 @@ class _Parser:
         if w in INFINITY_NAMES:
             return self.infinity(t)
         if call:
-            raise self.error(f"unknown function '{w}'", t)
+            dens = " ".join(sorted(env.densities | {w}))
+            hint = "" if env.bare_calls else (f" (a density? declare it: 'densities: {dens}'; "
+                                              f"a function of your own: 'functions: {w}')")
+            raise self.error(f"unknown function '{w}'{hint}", t)
         if w in env.densities:
             raise self.error(f"density '{w}' needs its variables, e.g. {w}(z)", t)
         if w in env.functions:

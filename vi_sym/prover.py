@@ -302,5 +302,5 @@ def prove_up_to(lhs, rel: str, rhs, cited: list, ctx: Context) -> Proof:
     proof = _with_fallback(
         lambda rules: prove_free_of(claim.lhs, claim.rhs, rules, ctx, claim.targets), cited_eq)
     if proof.proved:
-        proof.atom = claim.describe()
+        proof.atom = claim.describe() + claim.idle(ctx.latent)
     return proof

@@ -22,7 +22,7 @@ import sympy
 from sympy import Add, Mul, log
 
 from .rules.logs import is_positive
-from .vocabulary import Const, Density, Expectation, joint_vars
+from .vocabulary import Const, Density, Expectation, joint_vars, unfold_definitions
 
 __all__ = ["UpTo", "SpotForm", "split_up_to", "free_of", "free_variables", "spot_form",
            "spot_form_latents"]
@@ -42,6 +42,18 @@ class UpTo:
         if self.kind == "additive":
             return f"the two sides differ by a term free of {names}"
         return f"the two sides are proportional as functions of {names} (their ratio is free of it)"
+
+    def idle(self, latent=()) -> str:
+        """When neither side depends on any target (``z2`` integrated out on both sides), a
+        sentence saying that the const may then be any number; else ''."""
+        sides = [unfold_definitions(side) for side in (self.lhs, self.rhs)]
+        if not all(free_of(side, self.targets) for side in sides):
+            return ""
+        names = ", ".join(str(t) for t in self.targets)
+        live = sorted({v for side in sides for v in free_variables(side)} & set(latent), key=str)
+        hint = f"; did you mean const({', '.join(map(str, live))})?" if live else ""
+        return (f" -- but neither side depends on {names}, so const({names}) can stand for any number "
+                f"and the step holds whatever the two sides are{hint}")
 
 
 def _additive(side):
