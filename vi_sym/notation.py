@@ -218,9 +218,13 @@ class UnicodePrinter(ViPrinter):
 
     def _print_Pow(self, e, rational=False):
         b, x = e.as_base_exp()
-        if x.is_Integer and x > 1 and not (isinstance(b, sympy.Number) and b < 0):
-            return self.parenthesize(b, PRECEDENCE["Pow"], strict=False) + str(x).translate(_SUPERSCRIPT)
-        return super()._print_Pow(e, rational)
+        saved, self._bare_log = self._bare_log, False     # (log z)² is log(z)², never "log z²"
+        try:
+            if x.is_Integer and x > 1 and not (isinstance(b, sympy.Number) and b < 0):
+                return self.parenthesize(b, PRECEDENCE["Pow"], strict=False) + str(x).translate(_SUPERSCRIPT)
+            return super()._print_Pow(e, rational)
+        finally:
+            self._bare_log = saved
 
 
 class LatexPrinter(_SympyLatex):

@@ -51,22 +51,37 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | "+" unary
 ?power: atom
     | atom "^" script                            -> pow
+    | FUNC farg                                  -> func
+// \log \sigma^2 is log(σ²), \log(\sigma)^2 and sympy's \log{\left(\sigma\right)}^{2} are (log σ)²
+?farg: atom_np
+    | atom_np "^" script                         -> pow
+    | FUNC farg                                  -> func
+    | fparen
+    | fparen "^" script                          -> pow
+?fparen: FUNC "(" expr ")"                       -> func
+    | FUNC "{" expr "}"                          -> func
 ?script: atom_simple | "{" expr "}"
 ?atom_simple: NUMBER -> number
     | NAME -> var
     | NAME_SUB -> var
     | GREEK -> var
-?atom: atom_simple
+    | BOLD -> var
+    | PI -> pi
+?atom: atom_np
     | "(" expr ")"
-    | "[" expr "]"
     | "{" expr "}"
+    | fparen
+?atom_np: atom_simple
+    | "[" expr "]"
+    | _LBRACE_ESC expr _RBRACE_ESC
     | FRAC "{" expr "}" "{" expr "}"             -> frac
     | SQRT "{" expr "}"                          -> sqrt
-    | FUNC atom                                  -> func
     | DNAME "(" names ("|" names)? ")"           -> density
     | DNAME                                      -> bare_density
     | KLNAME "(" expr SEP expr ")"               -> kl
     | ELBONAME "(" expr ")"                      -> elbo
+    | ELBONAME "(" expr SEP names ")"            -> elbo_given
+    | ELBONAME "(" expr SEP names ";" names ")"  -> elbo_kw
     | ELBONAME                                   -> bare_elbo
     | ENTROPY "(" expr ")"                       -> entropy
     | ENTROPY "[" expr "]"                       -> entropy
@@ -77,13 +92,14 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | DNAME_IDX "(" names ("|" names)? ")"       -> density_idx
     | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
+    | EXPECT "[" expr "]"                        -> expectation_plain
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
     | INT expr DIFF                              -> integral
     | IINT expr DIFF DIFF                        -> integral2
 under: expr | NAME SIM expr
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
-vname: NAME | NAME_SUB | GREEK
+vname: NAME | NAME_SUB | GREEK | BOLD
 except_target: NAME | NAME_SUB | GREEK | NUMBER
 opt_target: DNAME                                -> target_name
     | NAME | NAME_SUB | GREEK                    -> target_var
@@ -116,9 +132,13 @@ ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
 EXCEPT_OPEN.5: /_\{\s*(-|[a-zA-Z]\s*(\\neq?(?![a-zA-Z])|≠))/
 IN.3: /\\in(?![a-zA-Z])/ | "∈"
 FAMILY.3: /\\mathcal\{[A-KM-Z]\}/ | /\\mathscr\{[A-Z]\}/
-GREEK.3: /\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega)(?![a-zA-Z])/
+BOLD.4: /\\(mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(\\(GREEKS)(?![a-zA-Z])|[a-zA-Z])\s*\}/
+PI.3: /\\pi(?![a-zA-Z])/
+_LBRACE_ESC.3: /\\\{/
+_RBRACE_ESC.3: /\\\}/
+GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
-DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
+DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
 SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | "||" | ","
 SIM.3: /\\sim(?![a-zA-Z])/
 DNAME.2: "p" | "q"
@@ -126,7 +146,7 @@ NAME: /[a-zA-Z]/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
 IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag|limits)(?![a-zA-Z])/
-         | /\\[,;:! ]/ | /\\q?quad(?![a-zA-Z])/ | "~" | "&" | /\\(label|tag)\{[^{}]*\}/
+         | /\\[,;:! ]/ | /\\q?quad(?![a-zA-Z])/ | "~" | "&" | /\\(label|tag\*?)\s*\{[^{}]*\}/
 %import common.WS
 %ignore WS
 %ignore IGNORED
@@ -135,7 +155,8 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
-    return Lark(GRAMMAR.replace('("|" names)', "(_BAR names)"), start="row", parser="lalr",
+    grammar = GRAMMAR.replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
+    return Lark(grammar, start="row", parser="lalr",
                 propagate_positions=True, maybe_placeholders=False)
 
 #: the target of a ``\\text{const}`` written without one; the reader names it from the chain
@@ -177,7 +198,8 @@ class _Build(Transformer):
     def _name(self, tok):
         name = latex_name(tok)
         if name not in self.v:
-            raise ParseError(f"unknown variable '{name}' (declare it with 'latent:' or 'observed:')",
+            raise ParseError(f"unknown variable '{name}' (declare it: <!-- vi_sym: parameters: {name} -->, "
+                             "or latent:, observed:, positive:)",
                              tok.column)
         return self.v[name]
 
@@ -209,6 +231,7 @@ class _Build(Transformer):
         return (ArgMax if "max" in str(word) else ArgMin)(body, target)
 
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
+    pi = v_args(inline=True)(lambda self, t: sympy.pi)
     var = v_args(inline=True)(lambda self, t: self._name(t))
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
@@ -224,6 +247,30 @@ class _Build(Transformer):
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(Density(str(d), [self.z]), body))
+    # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
+    expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
+
+    def _parameters(self, names, sep=","):
+        if str(sep).strip() != ",":
+            raise ParseError(f"\\mathcal{{L}}(q, \\theta) separates its arguments by ',', not '{sep}'", sep.column)
+        for v in names:
+            if v.is_real is not True:
+                raise ParseError(f"'{v}' after the density in \\mathcal{{L}}(q, θ) must be a declared parameter "
+                                 "(<!-- vi_sym: parameters: \\theta -->)")
+        return names
+
+    @v_args(inline=True)
+    def elbo_given(self, _, q, sep, params):
+        """PRML's ``\\mathcal{L}(q, \\theta)``: the bound on ln p(X|θ)."""
+        out = self.elbo_of(q)
+        return ELBO(out.q, Density("p", out.joint.vars, self._parameters(params, sep)))
+
+    @v_args(inline=True)
+    def elbo_kw(self, _, theta, sep, phi, data):
+        """Kingma & Welling's ``\\mathcal{L}(\\theta, \\phi; x)``: E_{q_φ(z|x)}[log p_θ(x,z)/q_φ(z|x)]."""
+        theta = self._parameters([theta], sep)
+        q = Density("q", list(self.joint) or [self.z], [*data, *self._parameters(phi)])
+        return ELBO(q, Density("p", [*data, *q.vars], theta))
 
     def elbo_of(self, q):
         factors = sympy.Mul.make_args(q)
@@ -319,11 +366,18 @@ _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": 
           "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
 
 
+_BOLD = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")
+
+
 def latex_name(tok) -> str:
     """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
     t = str(tok)
-    if t.startswith("\\"):
-        return _GREEK[t[1:]]
+    bold = _BOLD.fullmatch(t)          # \mathbf{X} is X, \boldsymbol{\theta} is θ
+    if bold:
+        t = bold.group(1)
+    greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0
+    if greek:
+        return _GREEK[greek.group(1)] + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
     return t.replace("_", "").replace("{", "").replace("}", "")
 
 
@@ -380,6 +434,22 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     return out
 
 
+def condition_model_joint(exprs: list) -> list:
+    """``\\mathcal{L}(q)`` in a chain whose model densities are conditioned on declared
+    parameters (``p_\\theta(x|z)``, Kingma & Welling; ``p(X|\\theta)``, PRML) is the bound of that
+    model: its joint p(x,z) is conditioned on them too (p(x,z|θ))."""
+    params = sorted({g for e in exprs for d in e.atoms(Density) if d.name == "p"
+                     for g in d.given if g.is_real is True}, key=str)
+    if not params:
+        return exprs
+    def joint(e):   # noqa: E306
+        p = e.joint
+        if isinstance(p, Density) and p.name == "p" and not p.given and not set(params) & set(p.vars):
+            return ELBO(e.q, Density("p", p.vars, params))
+        return e
+    return [e.replace(lambda a: isinstance(a, ELBO), joint) for e in exprs]
+
+
 def _what(text: str, pos: int) -> str:
     if text.startswith("\\", pos):
         word = text[pos:pos + 1 + len(text[pos + 1:]) - len(text[pos + 1:].lstrip("abcdefghijklmnopqrstuvwxyz"
@@ -400,6 +470,14 @@ def _expected(err) -> str:
     return ", ".join(words[:5]) or "something else"
 
 
+def _except_unfolded(expr, latents):
+    """``E_{-z1}[f]`` as far as its variables go: every latent but z1 is integrated out
+    (``E_{-2}[f]``, by position, is left as written: which latent it keeps is the factorisation's)."""
+    def keep_only(e):   # noqa: E306
+        return e.f.xreplace({v: sympy.Dummy() for v in free_variables(e.f) if str(v) in latents and v != e.j})
+    return expr.replace(lambda e: isinstance(e, ExpectationExcept) and isinstance(e.j, sympy.Symbol), keep_only)
+
+
 def name_unnamed_const(start, expr, latents):
     """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
     target given one: the latent variable the chain's first expression depends on
@@ -408,7 +486,8 @@ def name_unnamed_const(start, expr, latents):
     unnamed = Const(UNNAMED_CONST)
     if not expr.has(unnamed):
         return expr
-    free = sorted((v for v in free_variables(unfold_definitions(start)) if str(v) in latents), key=str)
+    free = sorted((v for v in free_variables(unfold_definitions(_except_unfolded(start, latents)))
+                   if str(v) in latents), key=str)
     if len(free) != 1:
         which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
         raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "

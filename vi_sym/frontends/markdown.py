@@ -20,7 +20,7 @@ from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure
-from .latex import latex_name, name_unnamed_const, parse_row
+from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
 from .textnote import cited_rules
 
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
@@ -110,6 +110,17 @@ class _Reader:
         self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
         self.chains, self.skipped, self.chain = [], [], None
 
+    def chain_name(self, line: int) -> str:
+        """``stem_lineN``; a second chain starting on the same line (two inline relations in one
+        sentence) is ``stem_lineNb``, a third ``stem_lineNc``, …"""
+        taken = {c.name for c in self.chains} | ({self.chain.name} if self.chain else set())
+        base = name = f"{self.stem}_line{line}"
+        n = 1
+        while name in taken:
+            n += 1
+            name = base + (chr(96 + n) if n < 27 else str(n))
+        return name
+
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
         for i, z in enumerate(self.latent):
@@ -152,6 +163,10 @@ class _Reader:
 
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
+            records = self.chain.records
+            fields = [(r, k) for r in records for k in ("lhs", "rhs") if getattr(r, k) is not None]
+            for (r, k), e in zip(fields, condition_model_joint([getattr(r, k) for r, k in fields])):
+                setattr(r, k, e)
             free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
@@ -180,7 +195,7 @@ class _Reader:
             return self.skip(line, "a step with no expression before it to continue from")
         if items[0][0] is None:
             self.close()
-            self.chain = DerivationRecord(f"{self.stem}_line{line}", self.file, line,
+            self.chain = DerivationRecord(self.chain_name(line), self.file, line,
                                           title=" ".join(row.split())[:100])
         for rel, expr, label, r_line, r_col in items:
             at_line = line + r_line - 1
@@ -193,15 +208,19 @@ class _Reader:
                                                  rhs=expr, rules=rules, note_line=at_line,
                                                  comment=" ".join(x for x in (label, comment) if x)))
 
+    def declare(self, text: str, line_of):
+        """The ``<!-- vi_sym: key: value -->`` declarations in ``text`` (``line_of``: offset -> line)."""
+        for m in _OVERRIDE.finditer(text):
+            setattr(self, m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()])
+            self.declared_latent |= m.group(1) == "latent"
+        for m in _STRUCTURE.finditer(text):
+            self.structure[m.group(1)] = (line_of(m.start(1)), m.group(2))
+
     def block(self, offset: int, body: str):
         line = self.text.count("\n", 0, offset) + 1
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
-        for m in _OVERRIDE.finditer(self.text[:offset]):
-            setattr(self, m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()])
-            self.declared_latent |= m.group(1) == "latent"
-        for m in _STRUCTURE.finditer(self.text[:offset]):
-            self.structure[m.group(1)] = (self.text.count("\n", 0, m.start(1)) + 1, m.group(2))
+        self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
         if not _RELATION.search(body):
             return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         for r in rows(offset, body, self.text):
@@ -209,9 +228,18 @@ class _Reader:
         self.close()
 
 
-def markdown_chains(text: str, file: str, options=None):
-    """Markdown with LaTeX -> (derivation records, [(line, reason) of skipped blocks])."""
+def declarations(text: str) -> str:
+    """The lines of ``text`` that declare (``<!-- vi_sym: latent: z_1 z_2 -->``, …): a notebook's
+    earlier cells' declarations hold in its later cells."""
+    return "\n".join(m.group() for m in _OVERRIDE.finditer(text)) + "\n" + \
+        "\n".join(m.group() for m in _STRUCTURE.finditer(text))
+
+
+def markdown_chains(text: str, file: str, options=None, preamble: str = ""):
+    """Markdown with LaTeX -> (derivation records, [(line, reason) of skipped blocks]).
+    ``preamble``: declarations made before the text (a notebook's earlier cells), at its line 1."""
     reader = _Reader(text, file, options)
+    reader.declare(preamble, lambda at: 1)
     for offset, body in blocks(text):
         reader.block(offset, body)
     return reader.chains, sorted(reader.skipped)

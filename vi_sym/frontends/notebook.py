@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 
 from ..records import LoadError
-from .markdown import markdown_chains
+from .markdown import declarations, markdown_chains
 
 
 def read_notebook(text: str, file: str, options=None):
@@ -24,7 +24,7 @@ def read_notebook(text: str, file: str, options=None):
     except Exception as err:  # noqa: BLE001 -- nbformat raises many kinds on a malformed notebook
         return [], [LoadError(file, 0, "", "", f"not a readable notebook: {type(err).__name__}: {err}")]
     stem = re.sub(r"\W", "_", Path(file).stem) or "notebook"
-    out, errors, skipped = [], [], []
+    out, errors, skipped, preamble = [], [], [], ""
     for n, cell in enumerate(nb.get("cells", []), 1):
         if cell.get("cell_type") != "markdown":
             continue
@@ -32,7 +32,8 @@ def read_notebook(text: str, file: str, options=None):
         if isinstance(source, list):
             source = "".join(source)
         where = f"{file}#cell{n}"
-        drecs, skips = markdown_chains(source, where, options)
+        drecs, skips = markdown_chains(source, where, options, preamble)
+        preamble += declarations(source)
         skipped.extend((where, line, reason) for line, reason in skips)
         for d in drecs:
             d.name = f"{stem}_cell{n}_" + d.name.rsplit("_", 1)[-1]
