@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from sympy import Integral, Symbol, exp, log, pi
+from sympy import E, Integral, Symbol, exp, log, pi
 
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
@@ -117,8 +117,13 @@ sigma, mu = Symbol("σ", positive=True), Symbol("μ", real=True)
     (r"\log\left(\sigma\right)^2", log(sigma) ** 2),
     (r"\log{\left(\sigma \right)}^{2}", log(sigma) ** 2),   # sympy's own LaTeX
     (r"\exp \mu^2", exp(mu ** 2)),
-    (r"\log \sigma^2 \mu", mu * log(sigma ** 2)),    # still one factor
-    (r"\log 2\pi", log(2) * pi),                    # \pi is the number π; one factor as before
+    (r"\log \sigma^2 \mu", log(sigma ** 2 * mu)),    # numbers and symbols side by side: the argument
+    (r"\log 2\pi", log(2 * pi)),                    # \pi is the number π
+    (r"\frac{1}{2}\log 2\pi e\sigma^2", log(2 * pi * E * sigma ** 2) / 2),   # e is Euler's number
+    (r"\log 2 \cdot \pi", log(2) * pi),             # \cdot ends the argument
+    (r"\log(2)\pi", log(2) * pi),                   # so does a bracket
+    (r"\log \sigma^2 - \mu", log(sigma ** 2) - mu),  # and an operator
+    (r"\mu \log \sigma \mu", mu * log(sigma * mu)),
 ])
 def test_a_bare_argument_takes_its_exponent(text, expected):
     assert parse_row(text, {"σ": sigma, "μ": mu, "z": z, "x": x}, "z", "x")[0][1] == expected
@@ -131,6 +136,18 @@ def test_log_of_a_square_is_not_the_square_of_a_log():
     ds, errs = load_text(text, "n.md", read_markdown)
     assert errs == []
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.FAILED, Status.PROVED]
+
+
+def test_the_gaussian_normaliser_is_read_as_the_log_of_the_product():
+    """``\\log 2\\pi\\sigma^2`` is log(2πσ²) (a Gaussian's normaliser, as textbooks typeset it):
+    read as log 2 · π · σ², the correct split was FAILED and the wrong one -- a learner's
+    ``\\log 2\\pi + \\log\\sigma`` -- could not be told from it."""
+    text = ("<!-- vi_sym: positive: \\sigma -->\n\n"
+            "$$\\frac{1}{2}\\log 2\\pi\\sigma^2 = \\frac{1}{2}\\log 2\\pi + \\log \\sigma$$\n\n"
+            "$$\\frac{1}{2}\\log 2\\pi\\sigma^2 = \\frac{1}{2}\\log 2\\pi + \\frac{1}{2}\\log \\sigma$$\n")
+    ds, errs = load_text(text, "n.md", read_markdown)
+    assert errs == []
+    assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED, Status.FAILED]
 
 
 def test_the_square_of_a_log_is_printed_unambiguously():

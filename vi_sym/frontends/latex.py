@@ -9,8 +9,9 @@ Read: ``\\log``, ``\\ln``, ``\\exp``, ``\\sqrt``, ``\\frac``/``\\dfrac``/``\\tfr
 ``\\int … \\,dz`` (no limits: the whole domain), ``\\mathbb{E}_{q(z)}[…]``,
 ``\\mathbb{E}_{z \\sim q}[…]``, ``D_{\\mathrm{KL}}(q \\| p)``, ``\\mathrm{KL}``, ``\\parallel``,
 ``\\mathcal{L}(q)``, ``\\mathrm{ELBO}``, densities ``p(x \\mid z)``, ``q(z)``, ``p(x, z)``;
-``\\left``/``\\right``, sizes and spacing are ignored.  A bare ``\\log p(x)`` takes one factor as
-its argument (``\\log p(x|z) p(z)`` is ``\\log p(x|z) · p(z)``); bare ``q`` is q(z) and bare ``p``
+``\\left``/``\\right``, sizes and spacing are ignored.  A bare ``\\log p(x)`` takes one density as
+its argument (``\\log p(x|z) p(z)`` is ``\\log p(x|z) · p(z)``), numbers and symbols side by side
+(``\\log 2\\pi\\sigma^2``, see :mod:`.latex_args`); bare ``q`` is q(z) and bare ``p``
 the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
+from .latex_args import log_takes_product
 from ..parse import ParseError
 from ..upto import free_variables
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part, unfold_definitions
@@ -45,7 +47,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 ?product: unary
     | product ("*" | CDOT) unary                 -> mul
     | product "/" unary                          -> div
-    | product power                              -> mul
+    | product power                              -> jmul
 ?unary: power
     | "-" unary                                  -> neg
     | "+" unary
@@ -58,8 +60,8 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | FUNC farg                                  -> func
     | fparen
     | fparen "^" script                          -> pow
-?fparen: FUNC "(" expr ")"                       -> func
-    | FUNC "{" expr "}"                          -> func
+?fparen: FUNC "(" expr ")"                       -> pfunc
+    | FUNC "{" expr "}"                          -> pfunc
 ?script: atom_simple | "{" expr "}"
 ?atom_simple: NUMBER -> number
     | NAME -> var
@@ -232,7 +234,7 @@ class _Build(Transformer):
 
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
     pi = v_args(inline=True)(lambda self, t: sympy.pi)
-    var = v_args(inline=True)(lambda self, t: self._name(t))
+    var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else self._name(t))
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
     neg = v_args(inline=True)(lambda self, a: -a)
@@ -300,6 +302,8 @@ class _Build(Transformer):
     @v_args(inline=True)
     def func(self, f, a):
         return {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp}[str(f)](a)
+
+    jmul, pfunc = mul, func     # juxtaposed, and a bracketed argument (see latex_args)
 
     def density(self, items):
         name, groups = items[0], items[1:]
@@ -390,7 +394,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         if depth > MAX_DEPTH:
             raise ParseError("the formula is nested too deeply", i + 1, text)
     try:
-        tree = _parser().parse(text)
+        tree = log_takes_product(_parser().parse(text))
     except UnexpectedEOF as err:
         raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
     except UnexpectedCharacters as err:
