@@ -317,6 +317,8 @@ class _Parser:
             self.next()
             q = self.density(Token("id", w[2:], w[2:], t.start + 2, t.end), nxt)
             return self.expectation_body(t, q)
+        if w.startswith("E_") and self.at("[") and isinstance(env.constants.get(w[2:]), Density):
+            return self.expectation_body(t, env.constants[w[2:]])     # E_q[f]: q is a named density
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
             if self.at("-") or is_except_subscript(self):
@@ -330,14 +332,14 @@ class _Parser:
             return self.density(t, self.next())
         if call and w in env.functions and w not in env.variables:
             if w in BOUNDED_CALLS:
-                out = self.bounded_call(t)
+                out = parse_bounded_call(self, t)   # None: integrate(f, z)
                 if out is not None:
                     return out
             return self.call(t, self.next())
         if not call and w in env.constants:
             return env.constants[w]
         if env.bare_calls and getattr(env.functions.get(w), "arity", None) == 1 and \
-                nxt.kind in ("id", "num"):
+                (nxt.kind in ("id", "num") or nxt.value == "∫"):
             return self.bare_call(t)
         if w in env.indexed:
             return parse_coordinate(self, t)
@@ -412,10 +414,6 @@ class _Parser:
             return sympy.oo
         raise self.error(f"'{t.text}' (infinity) may only stand as a bound: integrate(f, (z, 0, oo)), "
                          "sum(f, (k, 0, oo))", t)
-
-    def bounded_call(self, name: Token):
-        """``integrate(f, (z, a, b))`` / ``sum(f, (k, a, b))``, or None (``integrate(f, z)``)."""
-        return parse_bounded_call(self, name)
 
     def integral(self, t: Token):
         self.open_integrals += 1

@@ -41,11 +41,13 @@ from ..vocabulary import ELBO, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
-                       url_only)
+                       strip_markup, url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
-_FACTOR = re.compile(r"(?<![\w.])((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\(")
+_FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\(")
+#: ``E_q2[f]``: the expectation under the factor q2(z2) (its latent written as its index)
+_FACTOR_EXPECTATION = re.compile(r"\bE_(q(\d+|_[A-Za-z0-9]+))\s*\[")
 #: ``factorised: q(z1)*q(z2)`` (``copies:``, ``iid:``) on a line of its own: as in a .vi header
 _STRUCTURE = re.compile(r"^\s*(?:#|%|//)?\s*(" + "|".join(NOTE_STRUCTURE_KEYS) + r")\s*:\s*(.+?)\s*$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
@@ -89,6 +91,8 @@ class _Note:
     def __init__(self, file: str, options=None):
         self.file, self.stem = file, re.sub(r"\W", "_", Path(file).stem) or "note"
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
+        #: several latents named (``latent: z1 z2``): a bare q is q(z1,z2), ELBO/L(q) over all of them
+        self.several = len(getattr(options, "latent", ()) or ()) > 1
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.defined: dict = {}            # name -> (arg text, expression)
         self.chains: list = []
@@ -114,7 +118,8 @@ class _Note:
         variables = {n: Symbol(n) for n in names}
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
-        q, post, joint = Density("q", [z]), Density("p", [z], [x]), Density("p", [x, z])
+        zs = [variables[n] for n in self.latent] if self.several else [z]
+        q, post, joint = Density("q", zs), Density("p", zs, [x]), Density("p", [x, *zs])
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide)
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
@@ -127,6 +132,10 @@ class _Note:
         # factors named as people do: q1(z1), q2(z2), r(z), q_j(z_j) -- arbitrary densities
         if factors:
             env.densities |= {n for n in _FACTOR.findall(text) if n not in variables and n not in fns}
+        for name, index in _FACTOR_EXPECTATION.findall(text):
+            latent = "z" + index.lstrip("_")
+            if latent in variables and name not in variables and name not in fns:
+                env.constants.setdefault(name, Density(name, [variables[latent]]))
         if "const" not in variables:     # const(z1), and a bare const: in the chain start's latent
             fns["const"] = Function(Const, 1)
             env.constants.setdefault("const", Const(UNNAMED_CONST))
@@ -156,7 +165,12 @@ class _Note:
     def parse(self, text: str, col: int, line: int):
         """(expression, alternative or None, notes); raises ParseError."""
         env = self.env(text)
-        expr = parse_expression(text, env)
+        try:
+            expr = parse_expression(text, env)
+        except ParseError as err:       # say where it is in the line, not in the part read
+            if err.column is not None:
+                err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
+            raise
         for c, note in env.notes:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
@@ -173,7 +187,7 @@ class _Note:
         fixed, notes = balance(text, col - 1)
         for n in notes:
             self.warnings.append((line, n))
-        parts = split_chain(fixed)
+        parts = split_chain(fixed, col - 1)
         if parts[0][1] == "" and parts[0][0] is None:
             parts = parts[1:]
             if not continues:
@@ -230,7 +244,8 @@ class _Note:
         if name in env.functions or name in env.constants or name in env.variables or name in env.densities:
             return False
         try:
-            expr, _ = self.parse(balance(rhs)[0].strip(), col + len(lhs) + 1, line)
+            at = col + len(lhs) + 1 + len(rhs) - len(rhs.lstrip())      # the column rhs starts at
+            expr, _ = self.parse(balance(rhs)[0].strip(), at, line)
         except (ParseError, VocabularyError) as err:
             self.skip(line, f"defines {name}, but its right side cannot be read: {err}")
             return True
@@ -263,7 +278,7 @@ class _Note:
         """A stretch of formula text; ``alone``: the line holds nothing else (no prose)."""
         code = _optimum_spelling(code)
         starts_with_rel = bool(re.match(r"\s*(>=|<=|≥|≤|=)", code))
-        has_rel = starts_with_rel or len(split_chain(balance(code)[0])) > 1
+        has_rel = starts_with_rel or len(split_chain(balance(code)[0], col - 1)) > 1
         if not has_rel:
             if alone:
                 self.close()
@@ -299,6 +314,7 @@ class _Note:
 
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
+        code = strip_markup(code)
         self.current = code
         m = _STRUCTURE.match(code if code.strip() else remark)
         if m:
@@ -309,6 +325,7 @@ class _Note:
         if m:
             names = m.group(2).replace(",", " ").split()
             setattr(self, m.group(1), names)
+            self.several = len(self.latent) > 1
             self.close()
             return self.skip(no, f"{m.group(1)} variables set to {', '.join(names)}")
         if not code.strip():
@@ -359,4 +376,5 @@ def read_note(text: str, file: str, options=None):
         return note.chains, []
     # nothing could be read: each unreadable formula's reason is the error (else it would be lost)
     return [], [LoadError(file, line, "", "", f"no step read here: {reason}")
-                for line, reason in sorted(note.skipped) if reason.startswith(("cannot read", "continues"))]
+                for line, reason in sorted(note.skipped)
+            if reason.startswith(("cannot read", "continues")) or "cannot be read" in reason]

@@ -27,6 +27,22 @@ RULE_WORDS = (
 )
 
 
+#: what people put around an equation in a text note, never part of it: an equation number
+#: ``(2)``/``1.``/``2)`` or a bullet ``-``/``*``/``•`` in front, a number ``(2)`` at the end, and a
+#: leading English connective (``so``, ``therefore``, ``i.e.``; Hangul prose is cut elsewhere)
+_LEAD = re.compile(r"^\s*(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])(?=\s+\S)|^\s*(?:(?:so|therefore|thus|hence|"
+                   r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get)|which (?:gives|is))"
+                   r"(?=[\s,:])[,:]?\s*)+(?=\S)", re.I)
+_TAIL = re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$")
+
+
+def strip_markup(code: str) -> str:
+    """``code`` without :data:`_LEAD`/:data:`_TAIL` (blanked, so columns stay those of the line)."""
+    for pattern in (_LEAD, _TAIL):
+        code = pattern.sub(lambda m: " " * len(m.group()), code, count=1)
+    return code
+
+
 def split_remark(line: str):
     """``code ※ remark`` -> (code, remark); remarks may repeat the mark (``※※``)."""
     i = line.find(REMARK)
@@ -87,9 +103,10 @@ def balance(text: str, offset: int = 0):
     return "".join(out), warnings
 
 
-def split_chain(text: str):
+def split_chain(text: str, offset: int = 0):
     """``a = b >= c`` -> ``[(None, 'a', col), ('=', 'b', col), ('>=', 'c', col)]`` (relations
-    outside brackets; columns 1-based).  Raises ValueError on a strict ``<``/``>`` or an arrow."""
+    outside brackets; columns 1-based).  Raises ValueError on a strict ``<``/``>`` or an arrow
+    (its column counted from ``offset`` characters before ``text``: where it stands in the line)."""
     parts, depth, start, rel = [], 0, 0, None
     i = 0
     while i < len(text):
@@ -105,7 +122,7 @@ def split_chain(text: str):
                 rel, start, i = REL_NORMAL[m.group()], m.end(), m.end()
                 continue
             if c in "<>" or (c == "-" and text[i + 1:i + 2] == ">"):
-                raise ValueError(f"'{text[i:i + 2].strip()}' at column {i + 1}: strict inequalities and "
+                raise ValueError(f"'{text[i:i + 2].strip()}' at column {i + 1 + offset}: strict inequalities and "
                                  "arrows are not relations vi_sym checks")
         i += 1
     parts.append((rel, text[start:], start + 1))

@@ -1,0 +1,106 @@
+"""Plain-text notes as different learners type them: numbered equations, bullets, English
+connectives, ``‖``, ``E_q[…]``, ``log ∫ … dz``, several latents; errors say where in the line."""
+import pytest
+
+from vi_sym.checker import Settings, check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text
+from vi_sym.frontends.note import read_note
+from vi_sym.frontends.textnote import strip_markup
+
+
+def note(text):
+    return load_text(text, "n.txt", read_note)
+
+
+def steps(text):
+    ds, errs = note(text)
+    assert errs == []
+    return [s for d in ds for s in d.steps]
+
+
+def statuses(text):
+    ds, errs = note(text)
+    assert errs == []
+    return [r.status for r in check_derivations(ds, Settings(families=(), jobs=1, fixes=False)).results]
+
+
+def skipped(text):
+    ds, errs = note(text)
+    return {n.line: n.message for n in ds[0].skipped} if ds else {e.line: e.message for e in errs}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # an equation number in front is not a factor: (2) log p(z|x) was 2·log p(z|x)
+    ("(2) log p(z|x) = log p(x,z) - log p(x)", "log(p(z|x)) = -log(p(x)) + log(p(x,z))"),
+    ("1. log p(z|x) = log p(x,z) - log p(x)", "log(p(z|x)) = -log(p(x)) + log(p(x,z))"),
+    ("log p(z|x) = log p(x,z) - log p(x)   (3.1)", "log(p(z|x)) = -log(p(x)) + log(p(x,z))"),
+    # a bullet is not a minus sign
+    ("- ELBO = E_q[log p(x,z)] - E_q[log q(z)]",
+     "ELBO(q(z)) = E_q(z)[log(p(x,z))] - E_q(z)[log(q(z))]"),
+    ("• log p(x) >= ELBO", "log(p(x)) >= ELBO(q(z))"),
+    ("therefore log p(x) = ELBO + D_KL(q‖p)", "log(p(x)) = ELBO(q(z)) + KL(q(z)||p(z|x))"),
+    ("So, log p(x) = ELBO + KL(q ∥ p)", "log(p(x)) = ELBO(q(z)) + KL(q(z)||p(z|x))"),
+    ("ln p(x) = ln ∫ p(x,z) dz", "log(p(x)) = log(Integral(p(x,z), z))"),
+    ("log p(x) >= E_p[log p(x,z)]", "log(p(x)) >= E_p(z|x)[log(p(x,z))]"),
+])
+def test_what_surrounds_an_equation_is_not_part_of_it(text, expected):
+    (s,) = steps(text)
+    assert f"{s.lhs} {s.rel} {s.rhs}" == expected
+
+
+def test_only_markup_is_blanked_and_columns_stay():
+    assert strip_markup("(2) a = b") == "    a = b"
+    assert strip_markup("a = b (3)") == "a = b    "
+    for kept in ("-ELBO = x", "log p(x) - (2)", "x = p(2)", "sometimes a = b", "(1 - a) = b"):
+        assert strip_markup(kept) == kept
+
+
+def test_a_minus_sign_without_a_space_is_still_a_minus_sign():
+    (s,) = steps("-ELBO = E_q[log q(z)] - E_q[log p(x,z)]")
+    assert str(s.lhs) == "-ELBO(q(z))"
+
+
+def test_the_new_notation_never_makes_a_wrong_step_proved():
+    wrong = ["(1) log p(x) = ELBO - KL(q‖p)",
+             "- ELBO = E_q[log p(x|z)] + KL(q||p(z))",
+             "therefore log p(x) <= ELBO",
+             "ln p(x) = ln ∫ q(z) p(x,z) dz",
+             "E_q[log p(x,z)] - E_q[log q(z)] >= log p(x)"]
+    assert all(s is not Status.PROVED for s in statuses("\n\n".join(wrong) + "\n"))
+    right = ["(1) log p(x) = ELBO + KL(q‖p)",
+             "- ELBO = E_q[log p(x|z)] - KL(q||p(z))",
+             "therefore log p(x) >= ELBO",
+             "ln p(x) = ln ∫ q(z) p(x,z)/q(z) dz",
+             "E_q[log p(x,z)] - E_q[log q(z)] <= log p(x)"]
+    assert statuses("\n\n".join(right) + "\n") == [Status.PROVED] * 5
+
+
+def test_the_expectation_under_a_factor_by_its_name():
+    ss = steps("latent: z1, z2\nE_q2[log p(x,z1,z2)] = E_q2(z2)[log p(x,z1,z2)]\n"
+               "E_q1(z1)[log q1(z1)] = ∫ q1(z1) log q1(z1) dz1\n")
+    assert str(ss[0].lhs) == str(ss[0].rhs) == "E_q2(z2)[log(p(x,z1,z2))]"
+    assert str(ss[1].lhs) == "E_q1(z1)[log(q1(z1))]"
+
+
+def test_with_several_latents_q_p_and_the_elbo_are_over_all_of_them():
+    ss = steps("latent: z1 z2\nlog p(x) = ELBO + KL(q||p)\nL(q) = E_q[log p(x,z1,z2)] - E_q[log q(z1,z2)]\n")
+    assert str(ss[0].rhs) == "ELBO(q(z1,z2)) + KL(q(z1,z2)||p(z1,z2|x))"
+    assert str(ss[1].lhs) == "ELBO(q(z1,z2))"
+    assert statuses("latent: z1 z2\nlog p(x) = ELBO + KL(q||p)\n\nlog p(x) = ELBO - KL(q||p)\n")[0] is Status.PROVED
+    assert statuses("latent: z1 z2\nlog p(x) = ELBO - KL(q||p)\n")[0] is not Status.PROVED
+    # one latent declared: as before
+    (s,) = steps("latent: w\nlog p(x) = ELBO + KL(q||p)\n")
+    assert str(s.rhs) == "ELBO(q(w)) + KL(q(w)||p(w|x))"
+
+
+def test_a_line_that_cannot_be_read_says_the_column_in_the_line():
+    msgs = skipped("log p(x) = log p(x)\n따라서 log p(x) = foo(x)\nlog p(x) = ELBO + bar\n따라서 a -> b = c\n")
+    assert "'foo' at column 16" in msgs[2]
+    assert "'bar': declare it as a variable or parameter at column 19" in msgs[3]
+    assert "'->' at column 7" in msgs[4]
+
+
+def test_a_definition_that_cannot_be_read_is_an_error_with_its_line_when_nothing_else_is_read():
+    ds, errs = note("F(q) = log p(x) + foo\n")
+    assert ds == [] and [(e.line, "column 19" in e.message) for e in errs] == [(1, True)]
