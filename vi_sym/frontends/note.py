@@ -8,7 +8,9 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
 * ``sympy.integrate(f, z)`` / ``integrate(f, z)``, ``log p(x)`` without brackets (the argument is
   the one factor that follows; when more follows, the other reading is checked too),
   ``D_KL(q(z)||p(z|x))``, ``KL(q||p)`` (bare ``q`` is q(z), bare ``p`` the posterior p(z|x)),
-  ``E_q(Z)[…]``, ``L(q)`` and ``ELBO`` (the evidence lower bound), upper-case ``X``/``Z``;
+  ``E_q(Z)[…]``, ``E_q[…]``, ``E_q2[…]`` (under the factor q2(z2)), ``‖``, ``log ∫ … dz``, ``L(q)``
+  and ``ELBO`` (the evidence lower bound), upper-case ``X``/``Z``; an equation number, a bullet or
+  a leading ``so``/``therefore`` is not part of the equation (:func:`~.textnote.strip_markup`);
 * ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 /
   Jensen, …) cites it.  A step citing no rule is proved from the full rule set, and the report
   names the rules it needed;
