@@ -311,14 +311,15 @@ class _Parser:
 
     def name(self, t: Token):
         w, env, nxt = t.value, self.env, self.peek()
-        call = nxt.kind == "op" and nxt.value == "("
+        call = nxt.kind == "op" and (nxt.value == "(" or nxt.value == "[" and w in ("KL", "D_KL") and env.bare_calls)
         if call and w.startswith("E_") and w[2:] in env.densities \
                 and w not in env.functions and w not in env.variables:
             self.next()
             q = self.density(Token("id", w[2:], w[2:], t.start + 2, t.end), nxt)
             return self.expectation_body(t, q)
-        if w.startswith("E_") and self.at("[") and isinstance(env.constants.get(w[2:]), Density):
-            return self.expectation_body(t, env.constants[w[2:]])     # E_q[f]: q is a named density
+        under = w[2:] if w.startswith("E_") else "q" if w == "E" and w not in env.variables else None
+        if under and self.at("[") and isinstance(env.constants.get(under), Density):   # E_q[f], E[f]:
+            return self.expectation_body(t, env.constants[under])      # under the note's density q
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
             if self.at("-") or is_except_subscript(self):
@@ -401,7 +402,7 @@ class _Parser:
             while self.at(*seps):
                 self.next()
                 args.append(self.expr(0))
-        self.close(")", opener)
+        self.close(_CLOSE[opener.value], opener)
         fn = self.env.functions[name.value]
         arity = getattr(fn, "arity", None)
         if arity is not None and len(args) != arity:

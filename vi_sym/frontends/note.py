@@ -39,7 +39,7 @@ from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
-from ..vocabulary import ELBO, Const, Density, Entropy, VocabularyError
+from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
@@ -127,7 +127,7 @@ class _Note:
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq: Density("p", [x, *qq.vars]))
-        env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint)})
+        env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
             fns[name] = Function(_defined(name, params, expr), None)
@@ -229,8 +229,15 @@ class _Note:
         self.pending = None
 
     def begin(self, line: int, text: str):
-        self.chain = DerivationRecord(f"{self.stem}_line{line}", self.file, line,
-                                      title=" ".join(text.split())[:100])
+        """A chain ``stem_lineN``; a second one on the same line (``a = b 이고 c = d``, ``a = b => c
+        >= d``) is ``stem_lineNb``, a third ``stem_lineNc``, … (as in the Markdown reader)."""
+        taken = {c.name for c in self.chains}
+        base = name = f"{self.stem}_line{line}"
+        n = 1
+        while name in taken:
+            n += 1
+            name = base + (chr(96 + n) if n < 27 else str(n))
+        self.chain = DerivationRecord(name, self.file, line, title=" ".join(text.split())[:100])
 
     def skip(self, line: int, reason: str):
         self.skipped.append((line, reason))

@@ -13,6 +13,8 @@ import re
 REMARK = "※"
 _PROSE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u4e00-\u9fff]+")
 _URL = re.compile(r"https?://\S+")
+#: an implication or equivalence between two statements: each side is read on its own
+_IMPLIES = re.compile(r"<=>|=>|⇒|⟹|⇔|⟺")
 _OPEN, _CLOSE = "([{", ")]}"
 _PAIR = dict(zip(_OPEN, _CLOSE))
 _REL = re.compile(r">=|<=|==|≥|≤|=")
@@ -37,10 +39,11 @@ _TAIL = re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$")
 
 
 def strip_markup(code: str) -> str:
-    """``code`` without :data:`_LEAD`/:data:`_TAIL` (blanked, so columns stay those of the line)."""
+    """``code`` without :data:`_LEAD`/:data:`_TAIL` (blanked, so columns stay those of the line);
+    a definition ``:=``/``≡`` is read as ``=``."""
     for pattern in (_LEAD, _TAIL):
         code = pattern.sub(lambda m: " " * len(m.group()), code, count=1)
-    return code
+    return code.replace(":=", " =").replace("≡", "=")
 
 
 def split_remark(line: str):
@@ -67,7 +70,7 @@ def url_only(text: str) -> bool:
 def formula_segments(code: str):
     """``(column, text)`` of the stretches of ``code`` between prose words and URLs."""
     out, pos = [], 0
-    cut = sorted([m.span() for m in _PROSE.finditer(code)] + [m.span() for m in _URL.finditer(code)])
+    cut = sorted(m.span() for pattern in (_PROSE, _URL, _IMPLIES) for m in pattern.finditer(code))
     for lo, hi in cut + [(len(code), len(code))]:
         if lo > pos and code[pos:lo].strip():
             seg = code[pos:lo]
@@ -121,6 +124,9 @@ def split_chain(text: str, offset: int = 0):
                 parts.append((rel, text[start:i], start + 1))
                 rel, start, i = REL_NORMAL[m.group()], m.end(), m.end()
                 continue
+            if c in "≈∝≠∼":
+                raise ValueError(f"'{c}' at column {i + 1 + offset}: only =, >= and <= are relations "
+                                 "vi_sym checks")
             if c in "<>" or (c == "-" and text[i + 1:i + 2] == ">"):
                 raise ValueError(f"'{text[i:i + 2].strip()}' at column {i + 1 + offset}: strict inequalities and "
                                  "arrows are not relations vi_sym checks")
