@@ -137,3 +137,13 @@ def test_a_relation_vi_sym_does_not_check_is_named_in_the_reason():
     msgs = skipped("log p(x) = log p(x)\nlog p(x) ≈ ELBO\nq(z) ∝ exp(E_q[log p(x,z)])\n")
     assert "'≈' at column 10: only =, >= and <= are relations" in msgs[2]
     assert "'∝' at column 6" in msgs[3]
+
+
+def test_a_starred_density_is_the_optimum_not_a_product():
+    # q*(z) was read as q(z)·z
+    ss = steps("log q*(z) = E[log p(x,z)] + const\nlatent: z1 z2\nlog q1*(z1) = E_q2[log p(x,z1,z2)] + const\n")
+    assert str(ss[0].lhs) == "log(q_star(z))" and str(ss[1].lhs) == "log(q1_star(z1))"
+    (s,) = steps("q * (z) = q(z)*z\n")          # written apart: a product, as typed
+    assert s.lhs == s.rhs
+    # an optimum the step does not define: nothing is proved about it from its name alone
+    assert all(r is not Status.PROVED for r in statuses("q*(z) = p(z|x)\n\nlog q*(z) = log p(x,z) + const\n"))

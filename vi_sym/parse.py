@@ -58,7 +58,7 @@ from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
 from .parse_operators import (density_variable, is_except_subscript, is_optimum_word, parse_coordinate,
-                              parse_expectation_except, parse_optimum)
+                              parse_expectation_except, parse_optimum, parse_starred)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -317,6 +317,8 @@ class _Parser:
             self.next()
             q = self.density(Token("id", w[2:], w[2:], t.start + 2, t.end), nxt)
             return self.expectation_body(t, q)
+        if env.bare_calls and (starred := parse_starred(self, t)) is not None:
+            return starred
         under = w[2:] if w.startswith("E_") else "q" if w == "E" and w not in env.variables else None
         if under and self.at("[") and isinstance(env.constants.get(under), Density):   # E_q[f], E[f]:
             return self.expectation_body(t, env.constants[under])      # under the note's density q

@@ -2,6 +2,7 @@
 
     primary := ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
              | 'E_{' ('-' | NAME '≠') (NAME | NUMBER) '}' '[' expr ']'   E_{-z1}[f], E_{i≠z1}[f]
+             | DENSITY '*(' names ')'        q*(z), q1*(z1) (written together): the optimum q_star
 
 Each function takes the parser (``self``) and the token(s) already read.
 """
@@ -11,6 +12,17 @@ from sympy import Indexed, IndexedBase, Integer, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
 from .tokens import RELATIONS, Token
+
+
+def parse_starred(self, t: Token):
+    """``q*(z)``, ``q1*(z1)`` written together (in plain-text notes): the density named q_star,
+    q1_star -- an optimum the step does not define -- not q(z)·z; None when ``t`` is not that."""
+    star, opener = self.peek(), self.toks[min(self.i + 1, len(self.toks) - 1)]
+    if t.value in self.env.densities and star.value == "*" and opener.value == "(" \
+            and t.end == star.start and star.end == opener.start:
+        self.next(), self.next()
+        return self.density(Token("id", t.value + "_star", t.text + "*", t.start, star.end), opener)
+    return None
 
 
 def is_optimum_word(w: str) -> bool:

@@ -47,7 +47,7 @@ from .textnote import (balance, cited_rules, formula_segments, is_prose, split_c
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
-_FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\(")
+_FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\*?\(")
 #: ``E_q2[f]``: the expectation under the factor q2(z2) (its latent written as its index)
 _FACTOR_EXPECTATION = re.compile(r"\bE_(q(\d+|_[A-Za-z0-9]+))\s*\[")
 #: ``factorised: q(z1)*q(z2)`` (``copies:``, ``iid:``) on a line of its own: as in a .vi header
