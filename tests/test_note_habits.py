@@ -1,6 +1,7 @@
 """Plain-text notes as different learners type them: numbered equations, bullets, English
 connectives, ``‖``, ``E_q[…]``, ``log ∫ … dz``, several latents; errors say where in the line."""
 import pytest
+from sympy import Symbol
 
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
@@ -147,3 +148,30 @@ def test_a_starred_density_is_the_optimum_not_a_product():
     assert s.lhs == s.rhs
     # an optimum the step does not define: nothing is proved about it from its name alone
     assert all(r is not Status.PROVED for r in statuses("q*(z) = p(z|x)\n\nlog q*(z) = log p(x,z) + const\n"))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ELBO = E_q[log p(x,z)] + H[q]", "ELBO(q(z)) = H(q(z)) + E_q(z)[log(p(x,z))]"),
+    ("* therefore KL(q||p) = log p(x) - ELBO", "KL(q(z)||p(z|x)) = log(p(x)) - ELBO(q(z))"),
+    ("latent: z1 z2\nE_q1[log q1(z1)] = -H(q1)", "E_q1(z1)[log(q1(z1))] = -H(q1(z1))"),
+])
+def test_entropy_in_brackets_a_bullet_before_a_connective_and_a_bare_factor(text, expected):
+    (s,) = steps(text)
+    assert f"{s.lhs} {s.rel} {s.rhs}" == expected
+
+
+def test_parameters_declared_in_the_note_condition_the_model():
+    text = "parameters: θ\nlog p(x|θ) = L(q, θ) + KL(q||p)\nL(q, θ) = E_q[log p(x,z|θ)] - E_q[log q(z)]\n"
+    ss = steps(text)
+    assert str(ss[0].rhs) == "ELBO(q(z)) + KL(q(z)||p(z|x,θ))" and ss[0].rhs.atoms(Symbol) >= {Symbol("θ", real=True)}
+    ds, _ = note(text)
+    assert ds[0].context.domains == (("θ", "real"),) and "parameters set to θ" in ds[0].skipped[0].message
+    assert statuses(text) == [Status.PROVED, Status.PROVED]
+    assert statuses("parameters: θ\nlog p(x|θ) = L(q, θ) - KL(q||p)\n")[0] is not Status.PROVED
+    # a parameters: line is not a latent: line (q stays q(z))
+    assert str(steps("parameters: θ\nlog p(x|θ) >= L(q, θ)\n")[0].rhs) == "ELBO(q(z))"
+
+
+def test_an_unknown_name_says_which_line_declares_it():
+    msgs = skipped("log p(x) = log p(x)\nlog p(x|θ) >= L(q)\n")
+    assert "'parameters: θ' declares a parameter, 'latent: θ' or 'observed: θ' a variable" in msgs[2]

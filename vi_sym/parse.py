@@ -57,8 +57,8 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import (density_variable, is_except_subscript, is_optimum_word, parse_coordinate,
-                              parse_expectation_except, parse_optimum, parse_starred)
+from .parse_operators import (bracket_call, density_variable, is_except_subscript, is_optimum_word,
+                              parse_coordinate, parse_expectation_except, parse_optimum, parse_starred)
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -311,7 +311,7 @@ class _Parser:
 
     def name(self, t: Token):
         w, env, nxt = t.value, self.env, self.peek()
-        call = nxt.kind == "op" and (nxt.value == "(" or nxt.value == "[" and w in ("KL", "D_KL") and env.bare_calls)
+        call = nxt.kind == "op" and (nxt.value == "(" or nxt.value == "[" and bracket_call(w, env))
         if call and w.startswith("E_") and w[2:] in env.densities \
                 and w not in env.functions and w not in env.variables:
             self.next()

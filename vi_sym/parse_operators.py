@@ -14,6 +14,11 @@ from .operators import ArgMax, ArgMin, ExpectationExcept
 from .tokens import RELATIONS, Token
 
 
+def bracket_call(w: str, env) -> bool:
+    """``KL[q||p]``, ``D_KL[…]``, ``H[q]``: called with square brackets (in plain-text notes)."""
+    return w in ("KL", "D_KL", "H") and env.bare_calls
+
+
 def parse_starred(self, t: Token):
     """``q*(z)``, ``q1*(z1)`` written together (in plain-text notes): the density named q_star,
     q1_star -- an optimum the step does not define -- not q(z)·z; None when ``t`` is not that."""

@@ -45,11 +45,12 @@ from .latex import UNNAMED_CONST, name_unnamed_const
 from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
                        strip_markup, url_only)
 
-_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed)\s*:\s*([A-Za-z][\w ,]*)$")
+_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters)\s*:\s*([^\W\d_][\w ,]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
 _FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\*?\(")
-#: ``E_q2[f]``: the expectation under the factor q2(z2) (its latent written as its index)
-_FACTOR_EXPECTATION = re.compile(r"\bE_(q(\d+|_[A-Za-z0-9]+))\s*\[")
+#: a factor named without its variable (``E_q2[f]``, ``H(q1)``): q2(z2), q1(z1), its latent written
+#: as its index
+_FACTOR_EXPECTATION = re.compile(r"(?:(?<![\w.])|(?<=\bE_))(q(\d+|_[A-Za-z0-9]+))(?![\w(*])")
 #: ``factorised: q(z1)*q(z2)`` (``copies:``, ``iid:``) on a line of its own: as in a .vi header
 _STRUCTURE = re.compile(r"^\s*(?:#|%|//)?\s*(" + "|".join(NOTE_STRUCTURE_KEYS) + r")\s*:\s*(.+?)\s*$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
@@ -71,10 +72,23 @@ def _flexible_elbo(joint_of):
     def elbo(*args):
         if len(args) == 1:
             return ELBO(args[0], joint_of(args[0]))
+        if len(args) == 2 and isinstance(args[1], Symbol) and args[1].is_real:
+            return ELBO(args[0], joint_of(args[0], (args[1],)))     # PRML's L(q, θ): the bound on p(x|θ)
         if len(args) == 2:
             return ELBO(*args)
         raise ParseError(f"ELBO takes q, or q and the joint p(x,z); got {len(args)} arguments")
     return Function(elbo, None)
+
+
+_UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_]\w*)'")
+
+
+def _unreadable(err) -> str:
+    """Why a formula cannot be read; for a name it does not know, which line declares it."""
+    m = _UNKNOWN.search(str(err))
+    hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
+            f"'observed: {m.group(1)}' a variable)") if m else ""
+    return f"cannot read: {err}{hint}"
 
 
 def _defined(name: str, params: tuple, expr):
@@ -96,6 +110,7 @@ class _Note:
         #: several latents named (``latent: z1 z2``): a bare q is q(z1,z2), ELBO/L(q) over all of them
         self.several = len(getattr(options, "latent", ()) or ()) > 1
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
+        self.parameters: list = []         # ``parameters: θ``: real, never random; the model's p is p(…|θ)
         self.defined: dict = {}            # name -> (arg text, expression)
         self.chains: list = []
         self.chain = None                  # the DerivationRecord being extended
@@ -118,15 +133,17 @@ class _Note:
     def env(self, text: str, wide: bool = False, factors: bool = True) -> ParseEnv:
         names = dict.fromkeys(self.latent + self.observed)
         variables = {n: Symbol(n) for n in names}
+        theta = [Symbol(n, real=True) for n in self.parameters if n not in names]
+        variables.update({str(t): t for t in theta})
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
         zs = [variables[n] for n in self.latent] if self.several else [z]
-        q, post, joint = Density("q", zs), Density("p", zs, [x]), Density("p", [x, *zs])
+        q, post, joint = Density("q", zs), Density("p", zs, [x, *theta]), Density("p", [x, *zs], theta)
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide)
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
-        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq: Density("p", [x, *qq.vars]))
+        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
@@ -147,8 +164,9 @@ class _Note:
         free = set().union(*(e.free_symbols for e in exprs if e is not None))
         used = [s for s in free if str(s) in self.latent]
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
+        domains = tuple((n, "real") for n in self.parameters)
         if not self.structure:
-            return Context(latent)
+            return Context(latent, domains=domains)
         if self.structure.keys() & {"factorised", "factorized"}:
             latent = tuple(Symbol(n) for n in self.latent)      # the factors cover every latent
 
@@ -160,8 +178,8 @@ class _Note:
         except ParseError as err:
             line = min(no for no, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
-            return Context(latent)
-        return Context(latent, **fields)
+            return Context(latent, domains=domains)
+        return Context(latent, domains=domains, **fields)
 
     # -- reading one formula
     def parse(self, text: str, col: int, line: int):
@@ -300,7 +318,7 @@ class _Note:
             try:
                 start = self.records(pl, pc, ptext, False, "")
             except (ValueError, ParseError, VocabularyError) as err:
-                self.skip(pl, f"cannot read: {err}")
+                self.skip(pl, _unreadable(err))
                 return self.skip(line, "continues a line that cannot be read")
             finally:
                 self.current = current
@@ -316,7 +334,7 @@ class _Note:
             recs = self.records(line, col, code, starts_with_rel, remark)
         except (ValueError, ParseError, VocabularyError) as err:
             self.close()
-            return self.skip(line, f"cannot read: {err}")
+            return self.skip(line, _unreadable(err))
         if not starts_with_rel:
             self.begin(line, code)
         self.chain.records.extend(recs)
@@ -334,9 +352,10 @@ class _Note:
         if m:
             names = m.group(2).replace(",", " ").split()
             setattr(self, m.group(1), names)
-            self.several = len(self.latent) > 1
+            self.several = len(self.latent) > 1 if m.group(1) == "latent" else self.several
             self.close()
-            return self.skip(no, f"{m.group(1)} variables set to {', '.join(names)}")
+            what = "parameters" if m.group(1) == "parameters" else f"{m.group(1)} variables"
+            return self.skip(no, f"{what} set to {', '.join(names)}")
         if not code.strip():
             if not remark:
                 self.close()

@@ -32,9 +32,9 @@ RULE_WORDS = (
 #: what people put around an equation in a text note, never part of it: an equation number
 #: ``(2)``/``1.``/``2)`` or a bullet ``-``/``*``/``•`` in front, a number ``(2)`` at the end, and a
 #: leading English connective (``so``, ``therefore``, ``i.e.``; Hangul prose is cut elsewhere)
-_LEAD = re.compile(r"^\s*(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])(?=\s+\S)|^\s*(?:(?:so|therefore|thus|hence|"
+_LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?:(?:so|therefore|thus|hence|"
                    r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get)|which (?:gives|is))"
-                   r"(?=[\s,:])[,:]?\s*)+(?=\S)", re.I)
+                   r"(?=[\s,:])[,:]?\s*)*(?=\S)", re.I)
 _TAIL = re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$")
 
 
