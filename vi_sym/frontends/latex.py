@@ -12,7 +12,8 @@ Read: ``\\log``, ``\\ln``, ``\\exp``, ``\\sqrt``, ``\\frac``/``\\dfrac``/``\\tfr
 ``\\left``/``\\right``, sizes and spacing are ignored.  A bare ``\\log p(x)`` takes one density as
 its argument (``\\log p(x|z) p(z)`` is ``\\log p(x|z) · p(z)``), numbers and symbols side by side
 (``\\log 2\\pi\\sigma^2``, see :mod:`.latex_args`); bare ``q`` is q(z) and bare ``p``
-the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).
+the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).  Sums ``\\sum_{j=1}^{J}`` and indexed names ``\\sigma_j``:
+:mod:`.latex_sums`.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
+from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
+from .latex_errors import expected_words as _expected, what_is_at as _what
 from ..parse import ParseError
 from ..upto import free_variables
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part, unfold_definitions
@@ -48,9 +51,11 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | product ("*" | CDOT) unary                 -> mul
     | product "/" unary                          -> div
     | product power                              -> jmul
+    | product bigsum                             -> jmul
 ?unary: power
     | "-" unary                                  -> neg
     | "+" unary
+    | bigsum
 ?power: atom
     | atom "^" script                            -> pow
     | FUNC farg                                  -> func
@@ -69,6 +74,8 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | GREEK -> var
     | BOLD -> var
     | PI -> pi
+    | NAME_IDX -> var_idx
+    | GREEK_IDX -> var_idx
 ?atom: atom_np
     | "(" expr ")"
     | "{" expr "}"
@@ -101,7 +108,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 under: expr | NAME SIM expr
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
-vname: NAME | NAME_SUB | GREEK | BOLD
+vname: NAME | NAME_SUB | GREEK | BOLD | (NAME_IDX | GREEK_IDX) -> var_idx
 except_target: NAME | NAME_SUB | GREEK | NUMBER
 opt_target: DNAME                                -> target_name
     | NAME | NAME_SUB | GREEK                    -> target_var
@@ -157,7 +164,7 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
-    grammar = GRAMMAR.replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
+    grammar = (GRAMMAR + SUM_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
     return Lark(grammar, start="row", parser="lalr",
                 propagate_positions=True, maybe_placeholders=False)
 
@@ -178,7 +185,7 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(Transformer):
+class _Build(SumsMixin, Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names)."""
 
     def __init__(self, variables: dict, latent: str, observed: str, latents=(), joint=()):
@@ -240,7 +247,7 @@ class _Build(Transformer):
     neg = v_args(inline=True)(lambda self, a: -a)
     frac = v_args(inline=True)(lambda self, _, a, b: a / b)
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
-    names = lambda self, ts: [self._name(t) for t in ts]  # noqa: E731
+    names = lambda self, ts: [t if isinstance(t, sympy.Indexed) else self._name(t) for t in ts]  # noqa: E731
     bare_density = v_args(inline=True)(lambda self, t: self.bare_q() if t == "q" else
                                        Density(str(t), list(self.joint) or [self.z], [self.x]))
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
@@ -385,9 +392,11 @@ def latex_name(tok) -> str:
     return t.replace("_", "").replace("{", "").replace("}", "")
 
 
-def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=()):
+def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=(), indexed=()):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
-    within ``text``.  Raises ParseError (column set, message saying what was expected)."""
+    within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``).
+    Raises ParseError (column set, message saying what was expected)."""
+    check_sums(text)
     depth = 0
     for i, c in enumerate(text):
         depth += (c in "([{") - (c in ")]}")
@@ -395,6 +404,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
             raise ParseError("the formula is nested too deeply", i + 1, text)
     try:
         tree = log_takes_product(_parser().parse(text))
+        tree = check_indices(tree, variables, indexed, latex_name)
     except UnexpectedEOF as err:
         raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
     except UnexpectedCharacters as err:
@@ -452,26 +462,6 @@ def condition_model_joint(exprs: list) -> list:
             return ELBO(e.q, Density("p", p.vars, params))
         return e
     return [e.replace(lambda a: isinstance(a, ELBO), joint) for e in exprs]
-
-
-def _what(text: str, pos: int) -> str:
-    if text.startswith("\\", pos):
-        word = text[pos:pos + 1 + len(text[pos + 1:]) - len(text[pos + 1:].lstrip("abcdefghijklmnopqrstuvwxyz"
-                                                                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))]
-        return f"macro '{word}' (not one vi_sym reads)"
-    return f"'{text[pos]}'" if pos < len(text) else "end of formula"
-
-
-_NAMES = {"REL": "'=', '\\geq' or '\\leq'", "NAME": "a variable", "DNAME": "a density p(…) or q(…)",
-          "NUMBER": "a number", "DIFF": "a differential such as '\\,dz'", "RPAR": "')'", "RSQB": "']'",
-          "RBRACE": "'}'", "LPAR": "'('", "LBRACE": "'{'", "LSQB": "'['", "SEP": "'\\|'",
-          "UNDERSCORE": "'_' and the subscript (\\arg\\max_q, \\arg\\min_\\theta)"}
-
-
-def _expected(err) -> str:
-    exp = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
-    words = sorted({_NAMES.get(e, None) for e in exp} - {None})
-    return ", ".join(words[:5]) or "something else"
 
 
 def _except_unfolded(expr, latents):

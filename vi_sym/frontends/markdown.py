@@ -19,7 +19,7 @@ from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
-from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure
+from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
 from .textnote import cited_rules
 
@@ -30,7 +30,7 @@ _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
-                       r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])[\w ,\\{}]*?)\s*(?:-->)?\s*$", re.M)
+                       r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])(?:[\w ,\\{}]|\[[\w.\s]*\])*?)\s*(?:-->)?\s*$", re.M)
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
                         r")\s*:\s*(.+?)\s*(?:-->)?\s*$", re.M)
 _RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
@@ -108,6 +108,7 @@ class _Reader:
         self.nonnegative: list = []
         self.unit: list = []
         self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
+        self.vectors: dict = {}        # latent: z[1..J], positive: \sigma[1..J]: name -> (size, key)
         self.chains, self.skipped, self.chain = [], [], None
 
     def chain_name(self, line: int) -> str:
@@ -140,13 +141,31 @@ class _Reader:
         out = {}
         for key, assumptions, _ in NOTE_VARIABLE_KEYS:
             out.update({n: Symbol(n, **assumptions) for n in getattr(self, key)})
+        self.indexed(out)
         return out
+
+    def indexed(self, variables: dict) -> dict:
+        """{name: (symbol, 1, size)} of the declared vectors, read as a .vi header's (each size
+        in ``variables`` becomes a positive integer); a ParseError when a size is not a count."""
+        domains = {n: domain for key, _, domain in NOTE_VARIABLE_KEYS if domain for n in getattr(self, key)}
+
+        def where(key):
+            def bad(message):
+                raise ParseError(f"{key}: {message}")
+            return bad
+        return read_vectors(variables, self.vectors, domains, where) if self.vectors else {}
+
+    def indexable(self) -> tuple:
+        """The names written with a letter subscript inside a sum: vectors and data-set points."""
+        iid = self.structure.get("iid", (0, ""))[1]
+        return (*self.vectors, *(latex_name(n) for n in re.findall(r"=\s*([^\s\[;=]+)\s*\[", iid)))
 
     def context(self, latent) -> Context:
         domains = tuple((n, domain) for key, _, domain in NOTE_VARIABLE_KEYS if domain
                         for n in getattr(self, key))
+        vectors = tuple(self.indexed(self.variables()).values())
         if not self.structure:
-            return Context(latent, domains=domains)
+            return Context(latent, domains=domains, indexed=vectors)
         if self.structure.keys() & {"factorised", "factorized"}:
             latent = tuple(Symbol(n) for n in self.latent)     # the factors cover every latent
         variables = self.variables()
@@ -158,8 +177,8 @@ class _Reader:
         except ParseError as err:
             line = min(at for at, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
-            return Context(latent, domains=domains)
-        return Context(latent, domains=domains, **fields)
+            return Context(latent, domains=domains, indexed=vectors)
+        return Context(latent, domains=domains, indexed=vectors, **fields)
 
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
@@ -177,10 +196,11 @@ class _Reader:
         self.chain = None
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
-        variables = self.variables()
         try:
+            variables = self.variables()
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
-            items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint)
+            items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint,
+                              indexed=self.indexable())
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
             items = [(rel, name_unnamed_const(start, e, self.latent), *rest) for rel, e, *rest in items]
         except (ParseError, VocabularyError) as err:
@@ -208,10 +228,21 @@ class _Reader:
                                                  rhs=expr, rules=rules, note_line=at_line,
                                                  comment=" ".join(x for x in (label, comment) if x)))
 
+    @staticmethod
+    def bad_vector(message):
+        raise ParseError(message)
+
     def declare(self, text: str, line_of):
         """The ``<!-- vi_sym: key: value -->`` declarations in ``text`` (``line_of``: offset -> line)."""
         for m in _OVERRIDE.finditer(text):
-            setattr(self, m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()])
+            key, words = m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()]
+            self.vectors = {n: v for n, v in self.vectors.items() if v[1] != key}
+            try:        # z[1..J]: the vector z of length J, as in a .vi header
+                setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key))
+            except ParseError as err:
+                said = (line_of(m.start(1)), f"{getattr(err, 'message', err)} (the declaration is ignored)")
+                if said not in self.skipped:
+                    self.skipped.append(said)
             self.declared_latent |= m.group(1) == "latent"
         for m in _STRUCTURE.finditer(text):
             self.structure[m.group(1)] = (line_of(m.start(1)), m.group(2))

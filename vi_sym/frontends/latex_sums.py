@@ -1,0 +1,119 @@
+"""Sums with limits and letter-indexed names in the LaTeX reader (:mod:`vi_sym.frontends.latex`).
+
+``\\sum_{j=1}^{J} f`` is the ``.vi`` file's ``sum(f, (j, 1, J))`` (a sympy ``Sum`` built by
+:func:`vi_sym.bounds.bounded_sum`); its body is the product written after it
+(``\\sum_{k=1}^{K} w_k x_k + c`` is (Σ_k w_k x_k) + c).  ``\\sigma_j``, ``\\mu_{j}``, ``w_k``,
+``x_n`` are coordinates ``σ[j]``, ``μ[j]``, ``w[k]``, ``x[n]`` as in ``.vi`` (built by
+:func:`vi_sym.indexed.coordinate`), of a vector declared ``<!-- vi_sym: positive: \\sigma[1..J] J -->``
+or of the points of a data set ``<!-- vi_sym: iid: X = x[1..N] -->``.  The index is bound by
+its sum: it needs no declaration and may not be a declared name (a latent z, a parameter), and
+an indexed name outside a sum over its index is an error at its column.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+from lark import Token, Tree, v_args
+
+from ..bounds import bounded_sum
+from ..indexed import coordinate
+from ..parse import ParseError
+
+__all__ = ["SumsMixin", "check_sums", "check_indices", "split_indexed"]
+
+#: the grammar's rules and terminals for sums and indexed names (added to latex.GRAMMAR)
+SUM_RULES = r"""
+bigsum: SUM "_" "{" NAME REL expr "}" "^" script product
+SUM.5: /\\sum(?![a-zA-Z])/
+NAME_IDX.3: /[a-zA-Z]_(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
+GREEK_IDX.4: /\\(GREEKS)(?![a-zA-Z])_(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
+"""
+
+_SUM = re.compile(r"\\sum(?![a-zA-Z])")
+_LOWER = re.compile(r"\s*(?:\\limits\s*)?_\s*\{\s*([a-zA-Z])\s*=\s*[^{}]+\}")
+_UPPER = re.compile(r"\s*\^\s*(\{[^{}]+\}|[a-zA-Z0-9]|\\[a-zA-Z]+)")
+_WRITE = "write the index and both limits, e.g. \\sum_{j=1}^{J}"
+
+
+def check_sums(text: str) -> None:
+    """A ParseError at the column of a ``\\sum`` written without its index and both limits
+    (``\\sum_j``, ``\\sum_{j=1}``, ``\\sum``): what is missing and what is expected."""
+    for m in _SUM.finditer(text):
+        low = _LOWER.match(text, m.end())
+        if low is None:
+            rest = text[m.end():].lstrip()
+            got = "no limits" if not rest.startswith("_") else "a subscript that is not 'index = lower limit'"
+            raise ParseError(f"\\sum with {got}: a sum over an unspecified range is not read; {_WRITE}",
+                             m.start() + 1, text)
+        if _UPPER.match(text, low.end()) is None:
+            raise ParseError(f"\\sum_{{{low.group(1)}=…}} has no upper limit: {_WRITE}",
+                             m.start() + 1, text)
+
+
+def split_indexed(tok) -> tuple:
+    """``\\sigma_j`` -> (``\\sigma``, ``j``), ``w_{k}`` -> (``w``, ``k``)."""
+    base, sub = str(tok).split("_", 1)
+    return base, sub.strip("{} ")
+
+
+def check_indices(tree, declared: dict, indexable, name_of):
+    """The parse tree, walked from the top: every indexed name's index is the index of an
+    enclosing ``\\sum``, its base a declared vector or data-set point (``indexable``: names), and
+    no index is a declared name or the index of an enclosing sum; a ParseError at the column
+    otherwise.  The index written alone in its sum's body (``\\sum_{k=1}^{K} k``) becomes a
+    ``bound_index`` node.  ``name_of``: a token's ``.vi`` name."""
+    return _check(tree, (), declared, set(indexable), name_of)
+
+
+def _check(t, bound, declared, indexable, name_of):
+    if not isinstance(t, Tree):
+        if getattr(t, "type", "") in ("NAME_IDX", "GREEK_IDX"):
+            _check_name(t, bound, indexable, name_of)
+        return t
+    if t.data == "var" and str(t.children[0]) in bound:
+        return Tree("bound_index", t.children, t.meta)
+    if t.data != "bigsum":
+        return Tree(t.data, [_check(c, bound, declared, indexable, name_of) for c in t.children], t.meta)
+    _, index, rel, lo, hi, body = t.children
+    j = str(index)
+    if str(rel).strip() != "=":
+        raise ParseError(f"the subscript of \\sum is 'index = lower limit' (\\sum_{{{j}=1}}), not '{rel}'",
+                         rel.start_pos + 1)
+    if j in declared:
+        raise ParseError(f"'{j}' is the index of this sum, so it is bound here; it is also a declared "
+                         f"variable of the note: choose another letter for the index", index.start_pos + 1)
+    if j in bound:
+        raise ParseError(f"'{j}' is already the index of an enclosing sum: choose another letter", index.start_pos + 1)
+    lo, hi = (_check(part, bound, declared, indexable, name_of) for part in (lo, hi))
+    body = _check(body, (*bound, j), declared, indexable, name_of)
+    return Tree(t.data, [*t.children[:3], lo, hi, body], t.meta)
+
+
+def _check_name(tok, bound, indexable, name_of) -> None:
+    base, j = split_indexed(tok)
+    name = name_of(base)
+    if j not in bound:
+        raise ParseError(f"'{tok}': '{j}' is not the index of an enclosing sum; {name}[{j}] is a "
+                         f"coordinate only inside \\sum_{{{j}=1}}^{{…}}", tok.start_pos + 1)
+    if name not in indexable:
+        raise ParseError(f"'{tok}' is a coordinate of {name}, which is not declared as a vector: declare "
+                         f"it, e.g. <!-- vi_sym: parameters: {base}[1..N] --> (or iid: X = x[1..N] for "
+                         "data points)", tok.start_pos + 1)
+
+
+class SumsMixin:
+    """The LaTeX builder's methods for sums and indexed names (``self._name``: a declared name's
+    symbol)."""
+
+    @v_args(inline=True)
+    def bigsum(self, _, index, rel, lo, hi, body):
+        return bounded_sum(body, sympy.Symbol(str(index), integer=True), lo, hi)
+
+    bound_index = v_args(inline=True)(lambda self, tok: sympy.Symbol(str(tok), integer=True))
+
+    @v_args(inline=True)
+    def var_idx(self, tok):
+        base, j = split_indexed(tok)
+        return coordinate(self._name(Token("NAME", base, column=tok.start_pos + 1)),
+                          sympy.Symbol(j, integer=True))
