@@ -150,6 +150,19 @@ def test_the_gaussian_normaliser_is_read_as_the_log_of_the_product():
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED, Status.FAILED]
 
 
+def test_an_indexed_normaliser_in_a_sum_is_read_as_the_log_of_the_product():
+    """Inside a sum, ``\\log 2\\pi\\sigma_j^2`` is log(2πσ_j²) as well (a VAE's per-dimension
+    normaliser), not log 2 · π · σ_j²."""
+    text = ("<!-- vi_sym: positive: \\sigma[1..J] J -->\n\n"
+            "$$\\frac{1}{2}\\sum_{j=1}^{J} \\log 2\\pi\\sigma_j^2 = "
+            "\\frac{1}{2}\\sum_{j=1}^{J} \\left(\\log 2\\pi + 2\\log \\sigma_j\\right)$$\n\n"
+            "$$\\frac{1}{2}\\sum_{j=1}^{J} \\log 2\\pi\\sigma_j^2 = "
+            "\\frac{1}{2}\\sum_{j=1}^{J} \\left(\\log 2\\pi + \\log \\sigma_j\\right)$$\n")
+    ds, errs = load_text(text, "n.md", read_markdown)
+    assert errs == []
+    assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED, Status.FAILED]
+
+
 def test_the_square_of_a_log_is_printed_unambiguously():
     printer = UnicodePrinter()
     assert printer.doprint(log(sigma) ** 2) == "log(σ)²" and printer.doprint(log(sigma ** 2)) == "log(σ²)"
