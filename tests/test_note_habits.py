@@ -175,3 +175,14 @@ def test_parameters_declared_in_the_note_condition_the_model():
 def test_an_unknown_name_says_which_line_declares_it():
     msgs = skipped("log p(x) = log p(x)\nlog p(x|θ) >= L(q)\n")
     assert "'parameters: θ' declares a parameter, 'latent: θ' or 'observed: θ' a variable" in msgs[2]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Hence log p(x) = ELBO + KL(q||p).", "log(p(x)) = ELBO(q(z)) + KL(q(z)||p(z|x))"),
+    ("We get ELBO = log p(x) - KL(q||p), which is the bound.", "ELBO(q(z)) = log(p(x)) - KL(q(z)||p(z|x))"),
+    ("log p(x) ≥ ELBO。", "log(p(x)) >= ELBO(q(z))"),
+    ("log p(x) = ELBO + KL(q||p) (4);", "log(p(x)) = ELBO(q(z)) + KL(q(z)||p(z|x))"),
+])
+def test_the_end_of_a_sentence_is_not_part_of_the_equation(text, expected):
+    (s,) = steps(text)
+    assert f"{s.lhs} {s.rel} {s.rhs}" == expected

@@ -35,13 +35,17 @@ RULE_WORDS = (
 _LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?:(?:so|therefore|thus|hence|"
                    r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get)|which (?:gives|is))"
                    r"(?=[\s,:])[,:]?\s*)*(?=\S)", re.I)
-_TAIL = re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$")
+#: ... and at the end: an English clause after a comma (``, which is the bound``), the sentence's
+#: punctuation (``.``, ``。``, ``;``, ``,``), an equation number ``(3)``
+_TAILS = (re.compile(r",\s*(?:which|where|since|because|so that|as|i\.e\.|for all|for any|with)\b.*$", re.I),
+          re.compile(r"(?<=[\w)\]])\s*[.。;,:]+\s*$"),
+          re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$"))
 
 
 def strip_markup(code: str) -> str:
-    """``code`` without :data:`_LEAD`/:data:`_TAIL` (blanked, so columns stay those of the line);
+    """``code`` without :data:`_LEAD`/:data:`_TAILS` (blanked, so columns stay those of the line);
     a definition ``:=``/``≡`` is read as ``=``."""
-    for pattern in (_LEAD, _TAIL):
+    for pattern in (_LEAD, *_TAILS):
         code = pattern.sub(lambda m: " " * len(m.group()), code, count=1)
     return code.replace(":=", " =").replace("≡", "=")
 
