@@ -138,6 +138,7 @@ def test_a_relation_vi_sym_does_not_check_is_named_in_the_reason():
     msgs = skipped("log p(x) = log p(x)\nlog p(x) ≈ ELBO\nq(z) ∝ exp(E_q[log p(x,z)])\n")
     assert "'≈' at column 10: only =, >= and <= are relations" in msgs[2]
     assert "'∝' at column 6" in msgs[3]
+    assert "'!=' at column 10: only =, >= and <= are relations" in skipped("log p(x) = log p(x)\nKL(q||p) != KL(p||q)\n")[2]
 
 
 def test_a_starred_density_is_the_optimum_not_a_product():
@@ -175,6 +176,8 @@ def test_parameters_declared_in_the_note_condition_the_model():
 def test_an_unknown_name_says_which_line_declares_it():
     msgs = skipped("log p(x) = log p(x)\nlog p(x|θ) >= L(q)\n")
     assert "'parameters: θ' declares a parameter, 'latent: θ' or 'observed: θ' a variable" in msgs[2]
+    # a word that is no single name (2πe read as 2·πe) gets no such advice
+    assert "declares" not in skipped("log p(x) = log p(x)\nH(q) = 1/2 log(2πe s^2)\n")[2]
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -80,7 +80,7 @@ def _flexible_elbo(joint_of):
     return Function(elbo, None)
 
 
-_UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_]\w*)'")
+_UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_](?:_?\d+|_[^\W_])?)'")   # θ, m, z1, z_j
 
 
 def _unreadable(err) -> str:

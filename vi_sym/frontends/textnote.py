@@ -128,9 +128,9 @@ def split_chain(text: str, offset: int = 0):
                 parts.append((rel, text[start:i], start + 1))
                 rel, start, i = REL_NORMAL[m.group()], m.end(), m.end()
                 continue
-            if c in "≈∝≠∼":
-                raise ValueError(f"'{c}' at column {i + 1 + offset}: only =, >= and <= are relations "
-                                 "vi_sym checks")
+            if c in "≈∝≠∼" or text[i:i + 2] == "!=":
+                raise ValueError(f"'{text[i:i + 2] if c == '!' else c}' at column {i + 1 + offset}: only "
+                                 "=, >= and <= are relations vi_sym checks")
             if c in "<>" or (c == "-" and text[i + 1:i + 2] == ">"):
                 raise ValueError(f"'{text[i:i + 2].strip()}' at column {i + 1 + offset}: strict inequalities and "
                                  "arrows are not relations vi_sym checks")
