@@ -5,19 +5,8 @@ from sympy import Symbol
 
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text
-from vi_sym.frontends.note import read_note
 from vi_sym.frontends.textnote import strip_markup
-
-
-def note(text):
-    return load_text(text, "n.txt", read_note)
-
-
-def steps(text):
-    ds, errs = note(text)
-    assert errs == []
-    return [s for d in ds for s in d.steps]
+from conftest import note, steps
 
 
 def statuses(text):

@@ -13,21 +13,12 @@ from vi_sym.frontends.notes import input_notes, reading_lines
 from vi_sym.frontends.transcribe import transcribe
 from vi_sym.cli import main
 from vi_sym.frontends.textnote import balance, cited_rules, formula_segments, split_chain, split_remark
+from conftest import note, steps
 
 HERE = Path(__file__).parent
 NOTE = HERE / "fixtures" / "seed_note.txt"
 SEED = HERE.parent.parent / "shared" / "seed" / "000_80f03a9c5de600e5.txt"
 AS_WRITTEN = HERE.parent / "derivations" / "note_as_written.vi"
-
-
-def note(text):
-    return load_text(text, "n.txt", read_note)
-
-
-def steps(text):
-    ds, errs = note(text)
-    assert errs == []
-    return [s for d in ds for s in d.steps]
 
 
 def verdicts_by_line(results):
