@@ -26,15 +26,13 @@ import numpy as np
 
 from .common import NotEvaluable
 
-__all__ = ["count_sum64", "count_sum_mp", "window", "end_mass", "MAX_TERMS", "NOTES"]
+__all__ = ["count_sum64", "count_sum_mp", "window", "end_mass", "MAX_TERMS"]
 
 #: the largest count range summed (float64); beyond it the sum is NotEvaluable
 MAX_TERMS = 1 << 23
 #: terms are negligible below this fraction of the sum
 _NEGLIGIBLE = 1e-18
 _STRETCH = 64
-#: notes about truncations made since the last :func:`take_notes`
-NOTES: set = set()
 
 
 def _ratio_tail(w, f, w_ratio):
@@ -172,8 +170,6 @@ def window(g, lo, hi, center, scale, weight=None, max_doublings=60, power_tails=
                 far = abs(g(center + sign * 2 * d))
                 tail += (v + far) * 2 * d
                 ends[i] = x
-                NOTES.add("integrals over an infinite range truncated where the integrand is "
-                          "below 1e-50 of its peak; the tail bound is added to the error")
                 break
             d *= 2
         else:
