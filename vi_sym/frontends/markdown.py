@@ -21,7 +21,7 @@ from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
-from .textnote import cited_rules
+from .textnote import chain_name, cited_rules
 
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
 _BLOCK = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
@@ -110,17 +110,6 @@ class _Reader:
         self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
         self.vectors: dict = {}        # latent: z[1..J], positive: \sigma[1..J]: name -> (size, key)
         self.chains, self.skipped, self.chain = [], [], None
-
-    def chain_name(self, line: int) -> str:
-        """``stem_lineN``; a second chain starting on the same line (two inline relations in one
-        sentence) is ``stem_lineNb``, a third ``stem_lineNc``, …"""
-        taken = {c.name for c in self.chains} | ({self.chain.name} if self.chain else set())
-        base = name = f"{self.stem}_line{line}"
-        n = 1
-        while name in taken:
-            n += 1
-            name = base + (chr(96 + n) if n < 27 else str(n))
-        return name
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -215,8 +204,8 @@ class _Reader:
             return self.skip(line, "a step with no expression before it to continue from")
         if items[0][0] is None:
             self.close()
-            self.chain = DerivationRecord(self.chain_name(line), self.file, line,
-                                          title=" ".join(row.split())[:100])
+            name = chain_name(self.stem, line, {c.name for c in self.chains})
+            self.chain = DerivationRecord(name, self.file, line, title=" ".join(row.split())[:100])
         for rel, expr, label, r_line, r_col in items:
             at_line = line + r_line - 1
             at_col = column + r_col - 1 if r_line == 1 else r_col

@@ -42,8 +42,8 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
-from .textnote import (balance, cited_rules, formula_segments, is_prose, split_chain, split_remark,
-                       strip_markup, url_only)
+from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
+                       split_remark, strip_markup, url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters)\s*:\s*([^\W\d_][\w ,]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
@@ -247,14 +247,8 @@ class _Note:
         self.pending = None
 
     def begin(self, line: int, text: str):
-        """A chain ``stem_lineN``; a second one on the same line (``a = b 이고 c = d``, ``a = b => c
-        >= d``) is ``stem_lineNb``, a third ``stem_lineNc``, … (as in the Markdown reader)."""
-        taken = {c.name for c in self.chains}
-        base = name = f"{self.stem}_line{line}"
-        n = 1
-        while name in taken:
-            n += 1
-            name = base + (chr(96 + n) if n < 27 else str(n))
+        """A chain named by its line (see :func:`~.textnote.chain_name`: ``a = b 이고 c = d`` is two)."""
+        name = chain_name(self.stem, line, {c.name for c in self.chains})
         self.chain = DerivationRecord(name, self.file, line, title=" ".join(text.split())[:100])
 
     def skip(self, line: int, reason: str):

@@ -42,6 +42,18 @@ _TAILS = (re.compile(r",\s*(?:which|where|since|because|so that|as|i\.e\.|for al
           re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$"))
 
 
+def chain_name(stem: str, line: int, taken) -> str:
+    """``stem_lineN`` for a chain starting on line N; a second one on the same line (two
+    relations in one sentence, ``a = b => c >= d``) is ``stem_lineNb``, a third ``stem_lineNc``, …
+    (``taken``: the names already given)."""
+    base = name = f"{stem}_line{line}"
+    n = 1
+    while name in taken:
+        n += 1
+        name = base + (chr(96 + n) if n < 27 else str(n))
+    return name
+
+
 def strip_markup(code: str) -> str:
     """``code`` without :data:`_LEAD`/:data:`_TAILS` (blanked, so columns stay those of the line);
     a definition ``:=``/``≡`` is read as ``=``."""
