@@ -204,3 +204,62 @@ def test_the_wrong_factor_left_out_is_failed_as_in_vi():
 def test_a_mean_field_line_that_cannot_be_read_says_why(text, words):
     msgs = skipped("log p(x) = log p(x)\n" + text + "\n")
     assert words in msgs[max(msgs)]
+
+
+# ---------------------------------------------------------------------------- Σ_n, sum_n
+
+IID_NOTE = "positive: N\niid: X = x[1..N]\n"
+IID_VI = """
+derivation d
+latent: z
+observed: X x
+positive: N
+iid: X = x[1..N]
+
+    {lhs}
+  = {rhs}
+"""
+
+
+@pytest.mark.parametrize("written", ["Σ_{n=1}^{N} log p(x_n|z)", "Σ_{n=1}^N log p(x_n|z)", "sum_{n=1}^{N} log p(x[n]|z)",
+                                     "Σ_n log p(x_n|z)", "sum_n log p(x_n|z)", "∑_n log p(x_n|z)",
+                                     "Σ_{n} log p(x_n|z)", "sum(log p(x[n]|z), (n, 1, N))"])
+def test_a_sum_over_the_data_points_is_the_vi_sum(written):
+    ds, errs = note(f"{IID_NOTE}log p(X|z) = {written}\n")
+    (v,) = vi(IID_VI.format(lhs="log(p(X|z))", rhs="sum(log(p(x[n]|z)), (n, 1, N))"))
+    assert errs == [] and pair(ds[0].steps[0]) == pair(v.steps[0])
+    assert ds[0].context.iid == v.context.iid != ()
+
+
+def test_a_sum_checks_as_the_vi_step_and_wrong_ones_are_failed():
+    text = (IID_NOTE + "log p(X|z) = Σ_n log p(x_n|z)\n\nE_q[log p(X|z)] = Σ_{n=1}^{N} E_q[log p(x_n|z)]\n\n"
+            "log p(X) = Σ_n log p(x_n)\n\nlog p(X|z) = Σ_n log p(x_n|z) + 1\n")
+    (v,) = vi(IID_VI.format(lhs="log(p(X))", rhs="sum(log(p(x[n])), (n, 1, N))"))
+    assert note_verdicts(text) == [Status.PROVED, Status.PROVED, verdicts([v])[0], Status.FAILED]
+    assert verdicts([v]) == [Status.FAILED]
+
+
+def test_the_body_of_a_sum_is_the_product_after_it():
+    (s,) = steps(IID_NOTE + "log p(X|z) + 1 = Σ_n 2 log p(x_n|z) + 1\n")
+    assert str(s.rhs) == "Sum(2*log(p(x[n]|z)), (n, 1, N)) + 1"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("log p(X|z) = Σ_k 1", "Σ_k: the range of k is not known (its body takes no declared data point or "
+                           "vector at it); write its limits, Σ_{k=1}^{N} at column 14"),
+    ("log p(X|z) = Σ_z log p(x_z|z)", "'z' is the index of this sum, so it is bound here"),
+    ("log p(X|z) = Σ_{n=1} log p(x_n|z)", "Σ_{n=…} has no upper limit: write Σ_{n=1}^{N} at column 14"),
+    ("log p(X|z) = x_n", "x_n is the n-th data point only inside a sum over n"),
+    ("log p(X|z) = Σ_n log p(y_n|z)", "unknown variable 'y_n' in density p(...)"),
+])
+def test_a_sum_that_cannot_be_read_says_what_and_where(text, words):
+    msgs = skipped(IID_NOTE + "log p(x) = log p(x)\n" + text + "\n")
+    assert words in msgs[max(msgs)]
+
+
+def test_sigma_and_sum_are_still_names_where_declared_or_in_vi_files():
+    (s,) = steps("parameters: Σ_k\nΣ_k = Σ_k\n")
+    assert s.lhs == Symbol("Σ_k", real=True)
+    ds, errs = load_text("derivation d\nlatent: z\nobserved: X x\npositive: N\n\n    log(p(X|z))\n"
+                         "  = Σ_n log(p(x[n]|z))\n", "d.vi")
+    assert errs and "Σ_n" in errs[0].message

@@ -42,7 +42,7 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
-from .note_forms import expectation_spelling, note_constants, read_mean_field, read_normal_line
+from .note_forms import expectation_spelling, iid_points, note_constants, read_mean_field, read_normal_line
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
 
@@ -87,6 +87,10 @@ _UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_](?:_?\d+|_[^\W_])?)'
 def _unreadable(err) -> str:
     """Why a formula cannot be read; for a name it does not know, which line declares it."""
     m = _UNKNOWN.search(str(err))
+    if m and re.fullmatch(r"[^\W\d_]_[^\W\d_]", m.group(1)):     # x_n: a point, inside its sum only
+        base, j = m.group(1).split("_")
+        return (f"cannot read: {err} ({m.group(1)} is the {j}-th data point only inside a sum over {j}, "
+                f"Σ_{{{j}=1}}^{{N}} … or Σ_{j} …, of a data set declared by a line 'iid: X = {base}[1..N]')")
     hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
             f"'observed: {m.group(1)}' a variable)") if m else ""
     return f"cannot read: {err}{hint}"
@@ -149,6 +153,7 @@ class _Note:
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
         env.constants.update(note_constants(variables))
+        env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
@@ -178,6 +183,7 @@ class _Note:
         def bad(message):
             raise ParseError(message)
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
         try:
             fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
         except ParseError as err:

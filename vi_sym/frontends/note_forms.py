@@ -56,12 +56,27 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
                                     f"density of {var}", m.start() + 1 + offset)
             new = f"E_{{{name}{call}}}"
         return new + " " * (len(m.group(0)) - len(new))
-    out = _SIM.sub(sub, code)
+    out = _SIM.sub(sub, code).replace("∑", "Σ")        # the n-ary summation sign is the letter
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)
         raise NoteFormError(f"'{run}{bad.group(2)}…': is the power on {run[1]} alone or on {run}? write "
                             f"{run[0]} {run[1]}^… or ({run})^…", bad.start() + 1 + offset)
+    return out
+
+
+_POINTS = re.compile(rf"({_NAME})\s*\[\s*(\d+)\s*\.\.\s*({_NAME}|\d+)\s*\]")
+
+
+def iid_points(structure: dict, variables: dict) -> dict:
+    """{x: (1, N)} of the data sets a note declares (``iid: X = x[1..N]``) whose size is declared:
+    the names ``Σ_n`` may take at its index (:mod:`vi_sym.parse_sums`)."""
+    text = structure.get("iid", (0, ""))[1]
+    out = {}
+    for name, lo, hi in _POINTS.findall(text):
+        top = sympy.Integer(int(hi)) if hi.isdigit() else variables.get(hi)
+        if name in variables and top is not None:
+            out[name] = (sympy.Integer(int(lo)), top)
     return out
 
 
