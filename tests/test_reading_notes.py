@@ -152,6 +152,8 @@ def test_a_variance_named_by_one_letter_is_the_square_of_the_standard_deviation(
     ("q(z) = N(z; m, s^2, 1)", "N(…) takes a mean and a variance at column 10"),
     ("q(z) = N(z; m, foo(s))", "unknown function 'foo' at column 16"),
     ("q(z) = Normal(m, s)", "expected Normal(z, mean, standard deviation) at column 15"),
+    ("p(z) = N(z; 0, 1)", "p is the model's density (p(x,z), p(z|x), …)"),
+    ("q(z) = N(z; m, -s^2)", "the variance -s² must be positive"),
 ])
 def test_a_normal_that_cannot_be_read_says_what_and_where(text, words):
     msgs = skipped("log p(x) = log p(x)\n" + text + "\n")
@@ -263,3 +265,13 @@ def test_sigma_and_sum_are_still_names_where_declared_or_in_vi_files():
     ds, errs = load_text("derivation d\nlatent: z\nobserved: X x\npositive: N\n\n    log(p(X|z))\n"
                          "  = Σ_n log(p(x[n]|z))\n", "d.vi")
     assert errs and "Σ_n" in errs[0].message
+
+
+def test_two_normals_by_their_variances_give_the_kl_of_the_vi_file():
+    text = ("q(z) = N(z; m, s^2)\nr(z) = N(z; 0, 1)\nKL(q(z)||r(z)) = (s^2 + m^2 - 1 - log(s^2))/2\n\n"
+            "KL(q(z)||r(z)) = (s^2 + m^2 - 1 - log(s))/2\n")
+    ds, errs = note(text)
+    (v,) = vi("derivation d\nlatent: z\nparameters: m\npositive: s\ndefine q(z) = Normal(z, m, s)\n"
+              "define r(z) = Normal(z, 0, 1)\n\n    KL(q(z) || r(z))\n  = (s^2 + m^2 - 1 - log(s^2))/2\n")
+    assert errs == [] and pair(ds[0].steps[0]) == pair(v.steps[0])
+    assert verdicts(ds) == [Status.PROVED, Status.FAILED]

@@ -216,6 +216,11 @@ def read_normal_line(note, line: int, col: int, code: str) -> bool:
     if not m:
         return False
     note.close()
+    if m.group(2) == "p":
+        note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …): a definition of "
+                        f"{m.group(2)}({m.group(3)}) alone would leave the others unknown; name the "
+                        f"Normal density r({m.group(3)}) (or q)")
+        return True
     env = note.env(code, factors=False)
     new = undeclared_names(m, env)
     saved = dict(note.declared)
