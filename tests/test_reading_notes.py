@@ -252,6 +252,7 @@ def test_the_body_of_a_sum_is_the_product_after_it():
     ("log p(X|z) = Σ_z log p(x_z|z)", "'z' is the index of this sum, so it is bound here"),
     ("log p(X|z) = Σ_{n=1} log p(x_n|z)", "Σ_{n=…} has no upper limit: write Σ_{n=1}^{N} at column 14"),
     ("log p(X|z) = x_n", "x_n stands only inside a sum over n"),
+    ("log p(X|z) = Σ log p(x_n|z)", "Σ without its index: write Σ_{n=1}^{N} … or Σ_n … (n over a declared data set or vector) at column 14"),
     ("log p(X|z) = Σ_n log p(y_n|z)", "unknown variable 'y_n' in density p(...)"),
 ])
 def test_a_sum_that_cannot_be_read_says_what_and_where(text, words):

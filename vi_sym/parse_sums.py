@@ -28,9 +28,11 @@ def is_sum_word(p, t: Token) -> bool:
     """``Σ_n``, ``sum_k``, or ``Σ_`` / ``sum_`` before ``{``, in a plain-text note."""
     w, env = t.value, p.env
     base, sep, sub = w.partition("_")
-    if not env.bare_calls or not sep or base not in _SUM_WORDS:
+    if not env.bare_calls or w in env.variables or w in env.functions or w in env.constants:
         return False
-    if w in env.variables or w in env.functions or w in env.constants:
+    if w == "Σ":                   # written without its index: an error at it (_limits)
+        return True
+    if not sep or base not in _SUM_WORDS:
         return False
     return bool(sub) or (p.at("{") and p.peek().start == t.end)
 
@@ -49,6 +51,9 @@ def parse_operator_word(p, t: Token):
 def _limits(p, t: Token):
     """(index token, lower, upper) of ``Σ_n`` (limits None) or ``Σ_{n=1}^{N}``."""
     word, _, sub = t.value.partition("_")
+    if word == t.value:
+        raise p.error(f"{word} without its index: write {word}_{{n=1}}^{{N}} … or {word}_n … (n over a "
+                      "declared data set or vector)", t)
     if sub:
         if not sub.isidentifier() or len(sub) > 2:
             raise p.error(f"'{t.value}': the index of {word} is one letter, e.g. {word}_n", t)
