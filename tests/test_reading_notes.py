@@ -94,6 +94,7 @@ def test_a_declared_e_is_the_variable_not_eulers_number():
 @pytest.mark.parametrize("text, words", [
     ("H(q) = log(2πe^2)/2", "'πe^…': is the power on e alone or on πe? write π e^… or (πe)^… at column 13"),
     ("H(q) = log(2πeσ^2)/2", "unknown name 'πeσ'"),
+    ("H(q) = log(2πeσ^2)/2", "written together, πeσ is one name: write its letters apart, e.g. 2πe σ^2"),
 ])
 def test_a_run_of_constants_that_could_be_read_two_ways_is_an_error(text, words):
     assert words in skipped("log p(x) = log p(x)\n" + text + "\n")[2]

@@ -95,6 +95,9 @@ def _unreadable(err) -> str:
                 f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]')")
     hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
             f"'observed: {m.group(1)}' a variable)") if m else ""
+    run = re.search(r"unknown name '([^\W\d_]*π[^\W\d_]*)'", str(err))
+    if run and len(run.group(1)) > 2:         # 2πeσ^2: letters written together are one name
+        hint = f" (written together, {run.group(1)} is one name: write its letters apart, e.g. 2πe σ^2)"
     return f"cannot read: {err}{hint}"
 
 
