@@ -322,3 +322,48 @@ def test_a_wrong_sign_inside_the_sum_over_a_vector_is_failed_as_in_vi():
 def test_a_vector_that_cannot_be_read_says_why(text, words):
     msgs = skipped("log p(x) = log p(x)\n" + text + "\n")
     assert words in msgs[max(msgs)]
+
+
+# ---------------------------------------------------------------------------- scope and import
+
+def test_a_normal_definition_ends_when_its_variable_is_no_longer_latent():
+    text = ("q(z) = N(z; m, s^2)\nE_q[(z - m)^2] = s^2\n\nmean-field: q(z1,z2) = q(z1)q(z2)\n"
+            "E_{-z1}[log p(x,z1,z2)] = E_q(z2)[log p(x,z1,z2)]\n")
+    ds, errs = note(text)
+    assert errs == [] and "the definition of q ends here" in skipped(text)[4]
+    assert verdicts(ds) == [Status.PROVED, Status.PROVED]
+
+
+IMPORTED = """q(z) = N(z; m, s^2)
+E_q[(z-m)^2] = s^2
+
+E_q[(z-m)^2] = s
+
+positive: N
+iid: X = x[1..N]
+log p(X|z) = Σ_n log p(x_n|z)
+
+log p(X) = Σ_n log p(x_n)
+
+parameters: μ[1..J]
+positive: σ[1..J]
+Σ_j (σ_j^2 + μ_j^2 - 1 - log σ_j^2) = -Σ_{j=1}^{J} (1 + log σ_j^2 - μ_j^2 - σ_j^2)
+
+mean-field: q(z1,z2) = q(z1)q(z2)
+E_{-z1}[log p(x,z1,z2)] = E_q(z1)[log p(x,z1,z2)]
+"""
+
+
+def test_the_vi_transcription_of_the_new_notation_checks_the_same():
+    from vi_sym.checker import check_derivations as run
+    from vi_sym.frontends.transcribe import transcribe
+    ds, errs = note(IMPORTED)
+    assert errs == []
+    results = run(ds, SETTINGS).results
+    text = transcribe(ds, results)
+    assert "define q(z) = Normal(z, m, s)" in text and "positive: J σ[1..J]" in text
+    assert "iid: X = x[1..N]" in text and "factorised: q(z1)*q(z2)" in text
+    back = vi(text)
+    assert [pair(s) for d in back for s in d.steps] == [pair(s) for d in ds for s in d.steps]
+    assert verdicts(back) == [r.status for r in results] == [Status.PROVED, Status.FAILED, Status.PROVED,
+                                                             Status.FAILED, Status.PROVED, Status.FAILED]

@@ -42,7 +42,7 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
-from .note_forms import (expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
+from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_mean_field, read_normal_line)
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
@@ -373,7 +373,7 @@ class _Note:
             self.several = len(self.latent) > 1 if m.group(1) == "latent" else self.several
             self.close()
             what = "parameters" if m.group(1) == "parameters" else f"{m.group(1)} variables"
-            return self.skip(no, f"{what} set to {', '.join(names)}")
+            return self.skip(no, f"{what} set to {', '.join(names)}{end_definitions(self)}")
         if not code.strip():
             if not remark:
                 self.close()

@@ -265,6 +265,7 @@ def read_mean_field(note, line: int, text: str) -> bool:
                             f"is not a declared latent variable (latent: {' '.join(note.latent)})")
             return True
         note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
+        said += end_definitions(note)
     note.structure["factorised"] = (line, product)
     note.skip(line, f"mean-field: factorised: {product} declared{said}")
     return True
@@ -331,3 +332,12 @@ def note_vectors(note, variables: dict) -> dict:
         return read_vectors(variables, vectors, dict(note.declared), lambda key: _raise)
     except _Bad:
         return {}
+
+
+def end_definitions(note) -> str:
+    """Forget the Normal definitions of densities over variables that are no longer latent (a
+    ``latent:`` or ``mean-field:`` line named others); what to add to the line's note."""
+    gone = [n for n, (vs, _) in note.normals.items() if not {str(v) for v in vs} <= set(note.latent)]
+    for n in gone:
+        del note.normals[n]
+    return f"; the definition of {', '.join(gone)} ends here (its variable is no longer latent)" if gone else ""

@@ -10,6 +10,7 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from ..core import Status
+from ..distributions import ConcreteDensity
 from ..vocabulary import ELBO, Density
 
 
@@ -20,6 +21,10 @@ class _ViPrinter(StrPrinter):
         if isinstance(expr, ELBO):      # its own printer omits the joint
             return f"ELBO({self._print(expr.q)}, {self._print(expr.joint)})"
         return super()._print(expr, **kwargs)
+
+    def _print_Sum(self, e):
+        (var, lo, hi), = e.limits
+        return f"sum({self._print(e.function)}, ({self._print(var)}, {self._print(lo)}, {self._print(hi)}))"
 
     def _print_Integral(self, e):
         out = self._print(e.function)
@@ -38,8 +43,39 @@ def _names(d):
     for s in d.steps:
         for e in (s.lhs, s.rhs):
             if e is not None:
-                free |= {str(v) for v in e.free_symbols}
+                free |= {str(v) for v in e.free_symbols if isinstance(v, sympy.Symbol)}
     return latent, sorted(free - set(latent))
+
+
+def _declarations(d, observed: list) -> list:
+    """The header lines of the parameters (with their domains and vectors), data sets, the
+    factorisation and the defined densities of ``d``, as a ``.vi`` file declares them."""
+    ctx, out = d.context, []
+    iid = [t for t in ctx.iid if {str(t[0]), str(t[1])} & set(observed)]     # the data sets it uses
+    used = set(observed) | {str(v) for t in iid for v in t}
+    vectors = {str(s): hi for s, _, hi in ctx.indexed}
+    kinds: dict = {}
+    for name, domain in ctx.domains:
+        if name not in used:
+            continue
+        kinds.setdefault("parameters" if domain == "real" else domain, []).append(
+            f"{name}[1..{vectors[name]}]" if name in vectors else name)
+    declared = {name for name, _ in ctx.domains}
+    kept = sorted(used - declared, key=lambda v: (v not in observed, observed.index(v) if v in observed else 0, v))
+    if kept:
+        out.append(f"observed: {' '.join(kept)}")
+    out += [f"{key}: {' '.join(names)}" for key, names in kinds.items()]
+    if iid:
+        out.append("iid: " + "; ".join(f"{X} = {x}[1..{N}]" for X, x, N in iid))
+    if ctx.factors:
+        out.append("factorised: " + "*".join(to_vi(f) for f in ctx.factors))
+    defined = {}
+    for s in d.steps:
+        for e in (s.lhs, s.rhs):
+            if e is not None:
+                defined.update({c.name: c for c in e.atoms(ConcreteDensity)})
+    out += [f"define {c.name}({', '.join(map(str, c.vars))}) = {to_vi(c.definition)}" for c in defined.values()]
+    return out
 
 
 def _density_names(d) -> list:
@@ -63,12 +99,7 @@ def transcribe(derivations, results=()) -> str:
     for d in derivations:
         latent, observed = _names(d)
         out += [f"derivation {d.name}", f"title: {d.title}" if d.title else "", f"latent: {' '.join(latent)}"]
-        params = [v for v in observed if d.context.is_parameter(sympy.Symbol(v))]
-        observed = [v for v in observed if v not in params]
-        if observed:
-            out.append(f"observed: {' '.join(observed)}")
-        if params:
-            out.append(f"parameters: {' '.join(params)}")
+        out += _declarations(d, observed)
         names = _density_names(d)
         if names != ["p", "q"]:
             out.append(f"densities: {' '.join(names)}")
