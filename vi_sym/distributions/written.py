@@ -19,11 +19,12 @@ import sympy
 from sympy import Integral, Lambda, Sum, log
 
 from .base import Dist, Spec, register
-from .domains import stand_ins
+from .domains import stand_in_inverse, stand_ins
+from .intervals import BASE_KINDS
 from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
-           "provably_positive", "split_positive_logs", "declared"]
+           "provably_positive", "split_positive_logs", "declared", "bounded_stand_ins"]
 
 WRITTEN = "Written"
 #: the parameters' declared domains while a claim is proved (see :func:`declared`)
@@ -113,14 +114,39 @@ def _holds(cond) -> bool:
     return False
 
 
-def converging_integral(body, v, lo, hi):
+def converging_integral(body, v, lo, hi, unproved=None):
     """sympy's ∫_lo^hi body dv, or None when sympy gives its value only under convergence
     conditions that the symbols' assumptions do not prove (∫_0^∞ l e^{-lz} e^{tz} dz =
     l/(l - t) only when t < l: with t and l merely positive the integral may be +∞, and
-    l/(l - t) is then no value of it)."""
-    res = Integral(body, (v, lo, hi)).doit(conds="separate")
+    l/(l - t) is then no value of it).  ``unproved``, a list, receives that condition (in
+    the parameters' own symbols)."""
+    body, lo, hi = (sympy.sympify(e, strict=True) for e in (body, lo, hi))
+    subs, back = bounded_stand_ins((body + lo + hi).free_symbols, v)
+    if subs:    # exp(-z) exp((1/2 - u) z) as one exp(-(u + 1/2) z): sympy then sees it converge
+        body = sympy.powsimp(sympy.expand(body.xreplace(subs)))
+    res = Integral(body, (v, lo.xreplace(subs), hi.xreplace(subs))).doit(conds="separate")
     val, cond = res if isinstance(res, tuple) else (res, sympy.true)
-    return val if _holds(cond) else None
+    if not _holds(cond):
+        if unproved is not None:
+            unproved.append(cond.xreplace(back) if back else cond)
+        return None
+    return _tidy(val.xreplace(back)) if back else val
+
+
+def bounded_stand_ins(symbols, v=None) -> tuple:
+    """(subs, back): each of ``symbols`` (but ``v``) that is a parameter whose declared
+    domain is bounded (``assume: a > 1``; see :func:`declared`) replaced by its stand-in
+    (a = 1 + u, u > 0), and the map back; parameters in a base domain keep their symbols."""
+    domains = dict(_DOMAINS.get())
+    subs, back = {}, {}
+    for sym in symbols:
+        kind = domains.get(sym.name)
+        if sym == v or isinstance(sym, sympy.Dummy) or kind is None or kind in BASE_KINDS:
+            continue
+        (e,) = stand_ins(sym, {sym.name: kind}).values()
+        (u,) = e.free_symbols
+        subs[sym], back[u] = e, stand_in_inverse(kind, sym)
+    return subs, back
 
 
 def _settle(v):
@@ -139,12 +165,9 @@ def _under(dist, h, domains):
     z = dist.var
     subs = {k: v for k, v in stand_ins(L(z) + lo + hi + h, dict(domains)).items() if k != z}
     back = {}
-    for sym, e in subs.items():
-        if isinstance(e, sympy.Dummy):
-            back[e] = sym
-        else:                              # a unit parameter t = u/(1+u): u = t/(1 - t)
-            (u,) = e.free_symbols
-            back[u] = sym / (1 - sym)
+    for sym, e in subs.items():      # t = u/(1+u) gives u = t/(1 - t); a = 1 + u gives u = a - 1
+        (u,) = e.free_symbols
+        back[u] = stand_in_inverse(dict(domains).get(sym.name, "real"), sym)
     d = written(z, L(z).xreplace(subs), lo.xreplace(subs), hi.xreplace(subs), discrete)
     return d, h.xreplace(subs), back
 
