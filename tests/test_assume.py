@@ -160,3 +160,35 @@ def test_check_domains_words_a_bounded_declaration():
     from vi_sym.distributions.base import Dist
     msgs = check_domains(Dist("Exponential", sympy.Symbol("z"), a - 4), {"a": "(1, oo)"})
     assert msgs and "Exponential" in msgs[0]
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+def _catalogue_blocks():
+    from pathlib import Path
+    text = (Path(__file__).resolve().parent.parent / "derivations" / "closed_forms_with_bounds.vi").read_text()
+    return [b for b in text.split("\nderivation ")[1:] if "xfail:" not in b]
+
+
+@pytest.mark.parametrize("block", _catalogue_blocks(), ids=lambda b: b.split("\n")[0])
+def test_each_bounded_closed_form_is_proved_with_its_bound_and_not_without_it(block):
+    """The shipped closed forms that need a bound: PROVED with it; with the bound dropped (or
+    moved one unit the wrong way) the proof must not go through."""
+    (d,), errs = load_text("derivation " + block, "b.vi")
+    assert not errs and prove_task(d.steps[0])["proved"]
+    line = next(ln for ln in block.splitlines() if ln.startswith("assume:"))
+    name, rel, bound = line.split()[1:4]
+    wider = f"assume: {name} {rel} {int(bound) + (1 if rel == '<' else -1)}"
+    for variant in (block.replace(line + "\n", ""), block.replace(line, wider)):
+        (d,), errs = load_text("derivation " + variant, "b.vi")
+        assert not errs, errs
+        assert not prove_task(d.steps[0])["proved"], variant
+
+
+def test_a_lemma_side_condition_is_decided_by_the_bound_alone():
+    from vi_sym.distributions import Dist
+    from vi_sym.moments import lemma
+    z, a, b, u = (sympy.Symbol(n, positive=True) for n in "zabu")
+    assert lemma(Dist("Gamma", z, a, b), 1 / z) is None            # a merely positive: E[1/z] may be +∞
+    assert lemma(Dist("Gamma", z, 1 + u, b), 1 / z) is not None   # a = 1 + u: finite
+    assert lemma(Dist("InverseGamma", z, 1 + u, b), z ** 2) is None   # needs a > 2
