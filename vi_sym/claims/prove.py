@@ -17,7 +17,7 @@ from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
 from ..distributions.domains import screen_point
-from ..distributions.written import bounded_stand_ins, converging_integral, declared, split_positive_logs
+from ..distributions.written import Singular, bounded_stand_ins, converging_integral, declared, split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
@@ -44,6 +44,10 @@ def _sym_integral_1d(c: Dist, t):
         raise NotEvaluable(f"sympy path does not sum over {sup[0]} supports")
     unproved: list = []
     val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi, unproved)
+    if val is None and isinstance(unproved[0], Singular):
+        raise NotEvaluable(f"{to_unicode(t)} is not finite at {z} = {to_unicode(unproved[0].point)}, inside the "
+                           f"support of {c}: E[{to_unicode(t)}] may not exist (sympy's value across "
+                           "that point would be a principal value, not an expectation)")
     if val is None:
         raise NotEvaluable(f"∫ {c.pdf() * t} d{z} converges only when {condition_text(unproved[0])}, "
                            "not shown from the declared domains (a header line such as "

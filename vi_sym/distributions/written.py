@@ -16,6 +16,7 @@ import contextvars
 import functools
 
 import sympy
+from sympy.calculus.singularities import singularities
 from sympy import Integral, Lambda, Sum, log
 
 from .base import Dist, Spec, register
@@ -24,7 +25,8 @@ from .intervals import BASE_KINDS
 from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
-           "provably_positive", "split_positive_logs", "declared", "bounded_stand_ins"]
+           "provably_positive", "split_positive_logs", "declared", "bounded_stand_ins",
+           "inner_singularities", "Singular"]
 
 WRITTEN = "Written"
 #: the parameters' declared domains while a claim is proved (see :func:`declared`)
@@ -114,6 +116,14 @@ def _holds(cond) -> bool:
     return False
 
 
+class Singular:
+    """A reason an integral was not taken: its integrand is not finite at ``point`` inside
+    the range (see :func:`inner_singularities`)."""
+
+    def __init__(self, var, point):
+        self.var, self.point = var, point
+
+
 def converging_integral(body, v, lo, hi, unproved=None):
     """sympy's ∫_lo^hi body dv, or None when sympy gives its value only under convergence
     conditions that the symbols' assumptions do not prove (∫_0^∞ l e^{-lz} e^{tz} dz =
@@ -121,6 +131,11 @@ def converging_integral(body, v, lo, hi, unproved=None):
     l/(l - t) is then no value of it).  ``unproved``, a list, receives that condition (in
     the parameters' own symbols)."""
     body, lo, hi = (sympy.sympify(e, strict=True) for e in (body, lo, hi))
+    poles = inner_singularities(body, v, lo, hi)
+    if poles:
+        if unproved is not None:
+            unproved.append(Singular(v, poles[0]))
+        return None
     subs, back = bounded_stand_ins((body + lo + hi).free_symbols, v)
     if subs:    # exp(-z) exp((1/2 - u) z) as one exp(-(u + 1/2) z): sympy then sees it converge
         body = sympy.powsimp(sympy.expand(body.xreplace(subs)))
@@ -182,6 +197,31 @@ def _tidy(val):
     return c if sympy.count_ops(c) <= sympy.count_ops(val) else val
 
 
+def inner_singularities(body, v, lo, hi) -> list:
+    """The points of the open range (lo, hi) where ``body`` is not finite (1/z at z = 0 on the
+    real line), and those not shown to lie outside it.  sympy's definite integral across such
+    a point is a principal value at best (it gives ∫ N(z; 0, s) / z dz = 0 by symmetry), not
+    the value of an integral: the expectation may not exist there.  A set of singular points
+    sympy cannot list (tan z) counts, unless it is shown to miss the range."""
+    try:
+        found = singularities(body, v, sympy.S.Reals)
+    except Exception:  # noqa: BLE001 -- sympy cannot tell: nothing found
+        return []
+    if found is sympy.S.EmptySet:
+        return []
+    if not isinstance(found, sympy.FiniteSet):
+        try:
+            rest = found.intersect(sympy.Interval.open(lo, hi))
+        except Exception:  # noqa: BLE001
+            rest = found
+        return [] if rest is sympy.S.EmptySet else [rest]
+
+    def outside(p):
+        return bool((lo is not -sympy.oo and (p - lo).is_nonpositive)
+                    or (hi is not sympy.oo and (hi - p).is_nonpositive))
+    return [p for p in found if not outside(p)]
+
+
 @functools.lru_cache(maxsize=1024)
 def closed_expectation(dist, h, domains=()):
     """Σ_z r(z) h(z) (∫ for a pdf) -- a geometric-type series by the lemma of
@@ -193,6 +233,9 @@ def closed_expectation(dist, h, domains=()):
         return None if val is None else _tidy(val).xreplace(back)
     total = sympy.Integer(0)
     discrete = bool(dist.params[3])
+    L, lo, hi, _ = _parts(dist.params)
+    if not discrete and inner_singularities(L(dist.var) * h, dist.var, lo, hi):
+        return None     # the reflected halves would cancel a pole: a principal value, not a value
     try:
         for body, v, lo, hi in _pieces(dist, h):
             val = geometric_sum(body, v, lo, hi) if discrete else None
