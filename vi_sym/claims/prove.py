@@ -103,8 +103,9 @@ def _by_moments(lemmas):
     def integrate_1d(c, t):
         # a lemma's own condition (E[z^a] under Pareto(xm, α) needs a < α) is decided with each
         # bounded parameter as its stand-in (α = 1 + u, u > 0 under assume: α > 1), then mapped back
-        subs, back = bounded_stand_ins(c.free_symbols | sympy.sympify(t).free_symbols, c.var)
-        value, used = expectation(c.xreplace(subs), sympy.sympify(t).xreplace(subs))
+        t = sympy.sympify(t, strict=True)
+        subs, back = bounded_stand_ins(c.free_symbols | t.free_symbols, c.var)
+        value, used = expectation(c.xreplace(subs), t.xreplace(subs))
         lemmas.extend(u for u in used if u not in lemmas)
         return value.xreplace(back) if back else value
     return integrate_1d

@@ -58,7 +58,8 @@ def _bounds(item: str, bad) -> list:
         return [(name, _FLIP[toks[1][1]], Rational(toks[0][1])), (name, toks[3][1], Rational(toks[4][1]))]
     if kinds.count("name") >= 2:
         bad(f"assume: '{item}' compares two parameters; only bounds by numbers are supported "
-            f"(e.g. {shape})")
+            f"(e.g. {shape}).  For an order between parameters, write the larger as the smaller "
+            "plus a positive parameter: Exponential(z, t + d) with 'positive: d' for t < l")
     bad(f"assume: cannot read '{item}': a bound is a parameter compared with a number, e.g. {shape}")
     return []
 
