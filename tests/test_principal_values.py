@@ -30,6 +30,8 @@ INNER_POLES = [
     (NORMAL, "E_q(z)[1/z^2]", "1/(m^2 + s^2)"),
     (NORMAL, "E_q(z)[1/(z - m)]", "0"),                 # odd about the mean: 0 by symmetry, no value
     ("positive: w\ndefine q(z) = Uniform(z, -w, w)", "E_q(z)[1/z]", "0"),
+    ("positive: w\ndefine q(z) = Uniform(z, -w, w)", "E_q(z)[1/z^3]", "0"),       # PROVED before, too
+    ("positive: w\ndefine q(z) = Uniform(z, -w/2, w)", "E_q(z)[1/(z*log(abs(z)))]", "0"),  # |z|^-1/log: not integrable
 ]
 
 
@@ -49,6 +51,7 @@ def test_an_expectation_across_a_pole_is_never_proved_and_never_decided_by_point
     ("positive: a b\nassume: a > 1\ndefine q(z) = Gamma(z, a, b)", "E_q(z)[1/z]", "b/(a - 1)"),   # pole at the end 0
     ("positive: a b\ndefine q(z) = Gamma(z, a, b)", "E_q(z)[log(z)]", "digamma(a) - log(b)"),
     ("define q(z) = Uniform(z, 1, 2)", "E_q(z)[1/z]", "log(2)"),                                  # pole outside
+    ("positive: a\ndefine q(z) = Uniform(z, -a, a)", "E_q(z)[log(abs(z))]", "log(a) - 1"),     # integrable inside
     ("positive: d\ndefine q(z) = Uniform(z, 1, 2)", "E_q(z)[1/(z + d)]", "log((2 + d)/(1 + d))"),  # pole at -d
 ])
 def test_a_pole_at_an_end_or_outside_the_support_is_no_obstacle(header, lhs, rhs):

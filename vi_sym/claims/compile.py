@@ -31,9 +31,11 @@ def _is_mass(I, P) -> bool:
 def _poles(t, var, c) -> tuple:
     """The points where the statistic ``t`` is not finite that may lie inside the continuous
     support of ``c`` (1/z at z = 0 under a Normal), compiled: (shown, closure) pairs."""
-    if c.support()[0] not in ("real", "interval"):
+    sup = c.support()
+    if sup[0] not in ("real", "interval"):
         return ()
-    points = inner_singularities(t, var, -sympy.oo, sympy.oo)
+    lo, hi = (sup[1], sup[2]) if sup[0] == "interval" else (-sympy.oo, sympy.oo)
+    points = inner_singularities(t, var, sympy.sympify(lo, strict=True), sympy.sympify(hi, strict=True))
     return tuple((p, _compile(p)) for p in points if isinstance(p, sympy.Expr))
 
 

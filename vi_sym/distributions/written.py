@@ -199,7 +199,8 @@ def _tidy(val):
 
 def inner_singularities(body, v, lo, hi) -> list:
     """The points of the open range (lo, hi) where ``body`` is not finite (1/z at z = 0 on the
-    real line), and those not shown to lie outside it.  sympy's definite integral across such
+    real line) -- and those not shown to lie outside it, or to be integrable singularities
+    (log|z| at 0 is one: see :func:`_integrable_at`).  sympy's definite integral across such
     a point is a principal value at best (it gives ∫ N(z; 0, s) / z dz = 0 by symmetry), not
     the value of an integral: the expectation may not exist there.  A set of singular points
     sympy cannot list (tan z) counts, unless it is shown to miss the range."""
@@ -219,7 +220,25 @@ def inner_singularities(body, v, lo, hi) -> list:
     def outside(p):
         return bool((lo is not -sympy.oo and (p - lo).is_nonpositive)
                     or (hi is not sympy.oo and (hi - p).is_nonpositive))
-    return [p for p in found if not outside(p)]
+    return [p for p in found if not outside(p) and not _integrable_at(body, v, p)]
+
+
+#: a singular point p is integrable when |z - p|^ORDER · body stays finite on both sides of p
+#: (then |body| <= C |z - p|^(-9/10) near p): log|z| and 1/sqrt|z| at 0 are, 1/z and 1/(z log|z|) not
+ORDER = sympy.Rational(9, 10)
+
+
+def _integrable_at(body, v, p) -> bool:
+    """Is ``body`` shown absolutely integrable near its singular point ``p`` (see ORDER)?"""
+    h = sympy.Dummy("h", positive=True)
+    try:
+        for side in (1, -1):
+            lim = sympy.limit(h ** ORDER * body.subs(v, p + side * h), h, 0, "+")
+            if not (lim.is_finite or lim.is_zero):
+                return False
+    except Exception:  # noqa: BLE001 -- not shown
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=1024)
