@@ -57,8 +57,9 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import (bracket_call, density_variable, is_except_subscript, is_optimum_word,
-                              parse_coordinate, parse_expectation_except, parse_optimum, parse_starred)
+from .parse_operators import (bracket_call, density_variable, is_except_subscript,
+                              parse_coordinate, parse_expectation_except, parse_starred)
+from .parse_sums import parse_operator_word
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
@@ -329,8 +330,8 @@ class _Parser:
             q = self.expr(0)
             self.close("}", nxt)
             return self.expectation_body(t, q)
-        if is_optimum_word(w) and w not in env.variables and w not in env.functions:
-            return parse_optimum(self, t)
+        if (operator_word := parse_operator_word(self, t)) is not None:    # argmax_q …, Σ_n …
+            return operator_word
         if call and w in env.densities:
             return self.density(t, self.next())
         if call and w in env.functions and w not in env.variables:

@@ -13,7 +13,7 @@ from lark import Tree
 __all__ = ["log_takes_product"]
 
 _LOGS = ("\\log", "\\ln")
-_ATOMS = ("number", "var", "var_idx", "pi")     # var_idx: \sigma_j inside a sum
+_ATOMS = ("number", "var", "var_idx", "var_pow_idx", "pi")     # var_idx: \sigma_j inside a sum
 
 
 def _simple(t) -> bool:

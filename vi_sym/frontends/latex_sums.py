@@ -16,7 +16,7 @@ import re
 import sympy
 from lark import Token, Tree, v_args
 
-from ..bounds import bounded_sum
+from ..bounds import bounded_product, bounded_sum
 from ..indexed import coordinate
 from ..parse import ParseError
 
@@ -25,36 +25,51 @@ __all__ = ["SumsMixin", "check_sums", "check_indices", "split_indexed"]
 #: the grammar's rules and terminals for sums and indexed names (added to latex.GRAMMAR)
 SUM_RULES = r"""
 bigsum: SUM "_" "{" NAME REL expr "}" "^" script product
+      | PROD "_" "{" NAME REL expr "}" "^" script product      -> bigprod
 SUM.5: /\\sum(?![a-zA-Z])/
+PROD.5: /\\prod(?![a-zA-Z])/
 NAME_IDX.3: /[a-zA-Z]_(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
 GREEK_IDX.4: /\\(GREEKS)(?![a-zA-Z])_(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
+%extend farg: bigsum
+%extend atom_simple: NAME_POW_IDX -> var_pow_idx
+    | GREEK_POW_IDX -> var_pow_idx
+NAME_POW_IDX.4: /[a-zA-Z]\s*\^\s*(\{\s*[0-9]+\s*\}|[0-9])\s*_\s*(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
+GREEK_POW_IDX.5: /\\(GREEKS)(?![a-zA-Z])\s*\^\s*(\{\s*[0-9]+\s*\}|[0-9])\s*_\s*(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
 """
 
-_SUM = re.compile(r"\\sum(?![a-zA-Z])")
+_SUM = re.compile(r"\\(sum|prod)(?![a-zA-Z])")
 _LOWER = re.compile(r"\s*(?:\\limits\s*)?_\s*\{\s*([a-zA-Z])\s*=\s*[^{}]+\}")
 _UPPER = re.compile(r"\s*\^\s*(\{[^{}]+\}|[a-zA-Z0-9]|\\[a-zA-Z]+)")
-_WRITE = "write the index and both limits, e.g. \\sum_{j=1}^{J}"
 
 
 def check_sums(text: str) -> None:
-    """A ParseError at the column of a ``\\sum`` written without its index and both limits
-    (``\\sum_j``, ``\\sum_{j=1}``, ``\\sum``): what is missing and what is expected."""
+    """A ParseError at the column of a ``\\sum`` or ``\\prod`` written without its index and both
+    limits (``\\sum_j``, ``\\prod_{n=1}``, ``\\sum``): what is missing and what is expected."""
     for m in _SUM.finditer(text):
+        op = m.group(1)
+        write = f"write the index and both limits, e.g. \\{op}_{{j=1}}^{{J}}"
         low = _LOWER.match(text, m.end())
         if low is None:
             rest = text[m.end():].lstrip()
             got = "no limits" if not rest.startswith("_") else "a subscript that is not 'index = lower limit'"
-            raise ParseError(f"\\sum with {got}: a sum over an unspecified range is not read; {_WRITE}",
+            what = "sum" if op == "sum" else "product"
+            raise ParseError(f"\\{op} with {got}: a {what} over an unspecified range is not read; {write}",
                              m.start() + 1, text)
         if _UPPER.match(text, low.end()) is None:
-            raise ParseError(f"\\sum_{{{low.group(1)}=…}} has no upper limit: {_WRITE}",
+            raise ParseError(f"\\{op}_{{{low.group(1)}=…}} has no upper limit: {write}",
                              m.start() + 1, text)
 
 
 def split_indexed(tok) -> tuple:
-    """``\\sigma_j`` -> (``\\sigma``, ``j``), ``w_{k}`` -> (``w``, ``k``)."""
+    """``\\sigma_j`` -> (``\\sigma``, ``j``), ``w_{k}`` -> (``w``, ``k``); ``\\sigma^2_j`` (the
+    square of σ_j, as ``\\sigma_j^2``) -> (``\\sigma``, ``j``) too (its exponent: :func:`index_power`)."""
     base, sub = str(tok).split("_", 1)
-    return base, sub.strip("{} ")
+    return base.split("^", 1)[0].strip(), sub.strip("{} ")
+
+
+def index_power(tok) -> int:
+    """The exponent of ``\\sigma^2_j`` / ``x^{3}_n``: 2, 3."""
+    return int(str(tok).split("^", 1)[1].split("_", 1)[0].strip("{} "))
 
 
 def check_indices(tree, declared: dict, indexable, name_of):
@@ -68,17 +83,18 @@ def check_indices(tree, declared: dict, indexable, name_of):
 
 def _check(t, bound, declared, indexable, name_of):
     if not isinstance(t, Tree):
-        if getattr(t, "type", "") in ("NAME_IDX", "GREEK_IDX"):
+        if getattr(t, "type", "") in _INDEXED:
             _check_name(t, bound, indexable, name_of)
         return t
     if t.data == "var" and str(t.children[0]) in bound:
         return Tree("bound_index", t.children, t.meta)
-    if t.data != "bigsum":
+    if t.data not in ("bigsum", "bigprod"):
         return Tree(t.data, [_check(c, bound, declared, indexable, name_of) for c in t.children], t.meta)
     _, index, rel, lo, hi, body = t.children
     j = str(index)
     if str(rel).strip() != "=":
-        raise ParseError(f"the subscript of \\sum is 'index = lower limit' (\\sum_{{{j}=1}}), not '{rel}'",
+        raise ParseError(f"the subscript of \\{t.data[3:]} is 'index = lower limit' (\\{t.data[3:]}_{{{j}=1}}), "
+                         f"not '{rel}'",
                          rel.start_pos + 1)
     if j in declared:
         raise ParseError(f"'{j}' is the index of this sum, so it is bound here; it is also a declared "
@@ -90,12 +106,15 @@ def _check(t, bound, declared, indexable, name_of):
     return Tree(t.data, [*t.children[:3], lo, hi, body], t.meta)
 
 
+_INDEXED = ("NAME_IDX", "GREEK_IDX", "NAME_POW_IDX", "GREEK_POW_IDX")
+
+
 def _check_name(tok, bound, indexable, name_of) -> None:
     base, j = split_indexed(tok)
     name = name_of(base)
     if j not in bound:
         raise ParseError(f"'{tok}': '{j}' is not the index of an enclosing sum; {name}[{j}] is a "
-                         f"coordinate only inside \\sum_{{{j}=1}}^{{…}}", tok.start_pos + 1)
+                         f"coordinate only inside \\sum_{{{j}=1}}^{{…}} (or \\prod)", tok.start_pos + 1)
     if name not in indexable:
         raise ParseError(f"'{tok}' is a coordinate of {name}, which is not declared as a vector: declare "
                          f"it, e.g. <!-- vi_sym: parameters: {base}[1..N] --> (or iid: X = x[1..N] for "
@@ -110,6 +129,10 @@ class SumsMixin:
     def bigsum(self, _, index, rel, lo, hi, body):
         return bounded_sum(body, sympy.Symbol(str(index), integer=True), lo, hi)
 
+    @v_args(inline=True)
+    def bigprod(self, _, index, rel, lo, hi, body):
+        return bounded_product(body, sympy.Symbol(str(index), integer=True), lo, hi)
+
     bound_index = v_args(inline=True)(lambda self, tok: sympy.Symbol(str(tok), integer=True))
 
     @v_args(inline=True)
@@ -117,3 +140,8 @@ class SumsMixin:
         base, j = split_indexed(tok)
         return coordinate(self._name(Token("NAME", base, column=tok.start_pos + 1)),
                           sympy.Symbol(j, integer=True))
+
+    @v_args(inline=True)
+    def var_pow_idx(self, tok):
+        """``\\sigma^2_j`` is (σ[j])², as ``\\sigma_j^2`` is."""
+        return self.var_idx(tok) ** index_power(tok)

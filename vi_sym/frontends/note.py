@@ -42,10 +42,11 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
+from .note_forms import expectation_spelling, iid_points, note_constants, read_mean_field, read_normal_line
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
 
-_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters)\s*:\s*([^\W\d_][\w ,]*)$")
+_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
 _FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\*?\(")
 #: a factor named without its variable (``E_q2[f]``, ``H(q1)``): q2(z2), q1(z1), its latent written
@@ -86,6 +87,10 @@ _UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_](?:_?\d+|_[^\W_])?)'
 def _unreadable(err) -> str:
     """Why a formula cannot be read; for a name it does not know, which line declares it."""
     m = _UNKNOWN.search(str(err))
+    if m and re.fullmatch(r"[^\W\d_]_[^\W\d_]", m.group(1)):     # x_n: a point, inside its sum only
+        base, j = m.group(1).split("_")
+        return (f"cannot read: {err} ({m.group(1)} is the {j}-th data point only inside a sum over {j}, "
+                f"Σ_{{{j}=1}}^{{N}} … or Σ_{j} …, of a data set declared by a line 'iid: X = {base}[1..N]')")
     hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
             f"'observed: {m.group(1)}' a variable)") if m else ""
     return f"cannot read: {err}{hint}"
@@ -119,6 +124,8 @@ class _Note:
         self.warnings: list = []           # (line, message)
         self.current = ""                  # the line being read (its variables pick the case)
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
+        self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
+        self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -135,6 +142,7 @@ class _Note:
         variables = {n: Symbol(n) for n in names}
         theta = [Symbol(n, real=True) for n in self.parameters if n not in names]
         variables.update({str(t): t for t in theta})
+        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
         zs = [variables[n] for n in self.latent] if self.several else [z]
@@ -144,6 +152,8 @@ class _Note:
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
+        env.constants.update(note_constants(variables))
+        env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
@@ -164,7 +174,7 @@ class _Note:
         free = set().union(*(e.free_symbols for e in exprs if e is not None))
         used = [s for s in free if str(s) in self.latent]
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
-        domains = tuple((n, "real") for n in self.parameters)
+        domains = tuple((n, "real") for n in self.parameters) + tuple(self.declared.items())
         if not self.structure:
             return Context(latent, domains=domains)
         if self.structure.keys() & {"factorised", "factorized"}:
@@ -173,6 +183,7 @@ class _Note:
         def bad(message):
             raise ParseError(message)
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
         try:
             fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
         except ParseError as err:
@@ -240,6 +251,7 @@ class _Note:
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
             exprs = [e for r in self.chain.records for e in (r.lhs, r.rhs)]
             self.chain.context = self.context(exprs)
+            self.chain.defined = dict(self.normals)
             self.chains.append(self.chain)
         self.chain = None
         if self.pending is not None:
@@ -297,7 +309,7 @@ class _Note:
 
     def formula(self, line: int, col: int, code: str, remark: str, alone: bool):
         """A stretch of formula text; ``alone``: the line holds nothing else (no prose)."""
-        code = _optimum_spelling(code)
+        code = expectation_spelling(_optimum_spelling(code), col - 1)
         starts_with_rel = bool(re.match(r"\s*(>=|<=|≥|≤|=)", code))
         has_rel = starts_with_rel or len(split_chain(balance(code)[0], col - 1)) > 1
         if not has_rel:
@@ -320,7 +332,7 @@ class _Note:
             self.chain.records.extend(start)
         if not starts_with_rel:
             self.close()
-            if self.definition(line, col, code):
+            if read_normal_line(self, line, col, code) or self.definition(line, col, code):
                 return
         elif self.chain is None:
             return self.skip(line, "a step with no expression before it to continue from")
@@ -337,12 +349,19 @@ class _Note:
         code, remark = split_remark(raw)
         code = strip_markup(code)
         self.current = code
+        if read_mean_field(self, no, code if code.strip() else remark):
+            return
         m = _STRUCTURE.match(code if code.strip() else remark)
         if m:
             self.structure[m.group(1)] = (no, m.group(2))
             self.close()
             return self.skip(no, f"{m.group(1)}: {m.group(2)} declared")
         m = _OVERRIDE.match(code if code.strip() else remark)
+        if m and m.group(1) == "positive":
+            self.close()
+            names = m.group(2).replace(",", " ").split()
+            self.declared.update(dict.fromkeys(names, "positive"))
+            return self.skip(no, f"positive parameters: {', '.join(names)}")
         if m:
             names = m.group(2).replace(",", " ").split()
             setattr(self, m.group(1), names)
@@ -370,7 +389,7 @@ class _Note:
         for col, text in segments:
             try:
                 self.formula(no, col, text, remark, alone)
-            except ValueError as err:
+            except ValueError as err:       # NoteFormError too
                 self.close()
                 self.skip(no, f"cannot read: {err}")
         if not alone:

@@ -1,0 +1,263 @@
+"""Plain-text spellings the note reader (:mod:`.note`) turns into the parser's own, by grammar:
+
+* ``E_{z~q}[f]``, ``E_{z ~ q(z)}[f]``, ``E_{z∼q1}[f]`` -- the expectation over z drawn from q:
+  ``E_q(z)[f]``, ``E_{q(z)}[f]`` (rewritten in place, padded, so columns stay those of the line);
+  a variable that is not one of the density's is an error at its column;
+* ``π`` and ``e`` (Euler's number, unless declared), and ``πe`` written together
+  (``log(2πe σ^2)``): constants of the parse environment (:func:`note_constants`); ``πe^2`` is
+  refused (is it (πe)² or π e²?);
+* ``mean-field: q(z1,z2) = q(z1)q(z2)`` -- the factorisation a ``.vi`` header declares with
+  ``factorised: q(z1)*q(z2)`` (:func:`mean_field`);
+* ``q(z) = N(z; m, s^2)``, ``N(z | m, s^2)``, ``N(m, s^2)`` -- q is a Normal density whose
+  *variance* is the last argument: vi_sym's ``Normal(z, m, s)`` with standard deviation
+  √(s²) = s (:func:`normal_definition`; ``Normal(z, m, s)`` as in ``.vi`` files takes the
+  standard deviation itself).
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from ..distributions import DefinitionError, distribution_functions
+from ..distributions.base import components
+from ..distributions.domains import check_domains
+from ..notation import to_unicode
+from ..parse import ParseError, parse_expression
+
+__all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE", "normal_definition",
+           "NoteFormError"]
+
+_NAME = r"[^\W\d_]\w*"
+_SIM = re.compile(rf"E_\{{\s*({_NAME})\s*[~∼]\s*({_NAME})\s*(\(([^()]*)\))?\s*\}}")
+_POWER_OF_RUN = re.compile(r"(?<![^\W\d])(πe|eπ)\s*(\^|\*\*)")
+
+
+class NoteFormError(ValueError):
+    """A spelling that cannot be read: the message and the 1-based column in the line."""
+
+    def __init__(self, message: str, column: int = 0):
+        super().__init__(f"{message} at column {column}" if column else message)
+        self.message, self.column = message, column
+
+
+def expectation_spelling(code: str, offset: int = 0) -> str:
+    """``code`` with every ``E_{z~q}`` spelled ``E_q(z)`` and ``E_{z~q(z|x)}`` ``E_{q(z|x)}``
+    (padded to the same length); ``offset``: characters of the line before ``code``.  A
+    NoteFormError when z is not a variable of the density written (``E_{z~q(w)}``)."""
+    def sub(m):
+        var, name, call, args = m.groups()
+        if call is None:
+            new = f"E_{name}({var})"
+        else:
+            left = [a.strip() for a in args.split("|")[0].split(",")]
+            if var not in left:
+                raise NoteFormError(f"'{m.group(0)}': {var} is drawn from {name}{call}, which is not a "
+                                    f"density of {var}", m.start() + 1 + offset)
+            new = f"E_{{{name}{call}}}"
+        return new + " " * (len(m.group(0)) - len(new))
+    out = _SIM.sub(sub, code).replace("∑", "Σ")        # the n-ary summation sign is the letter
+    bad = _POWER_OF_RUN.search(out)
+    if bad:
+        run = bad.group(1)
+        raise NoteFormError(f"'{run}{bad.group(2)}…': is the power on {run[1]} alone or on {run}? write "
+                            f"{run[0]} {run[1]}^… or ({run})^…", bad.start() + 1 + offset)
+    return out
+
+
+_POINTS = re.compile(rf"({_NAME})\s*\[\s*(\d+)\s*\.\.\s*({_NAME}|\d+)\s*\]")
+
+
+def iid_points(structure: dict, variables: dict) -> dict:
+    """{x: (1, N)} of the data sets a note declares (``iid: X = x[1..N]``) whose size is declared:
+    the names ``Σ_n`` may take at its index (:mod:`vi_sym.parse_sums`)."""
+    text = structure.get("iid", (0, ""))[1]
+    out = {}
+    for name, lo, hi in _POINTS.findall(text):
+        top = sympy.Integer(int(hi)) if hi.isdigit() else variables.get(hi)
+        if name in variables and top is not None:
+            out[name] = (sympy.Integer(int(lo)), top)
+    return out
+
+
+def note_constants(variables: dict) -> dict:
+    """The constants a plain-text note writes: π, and e (Euler's number) unless a variable is
+    named e; ``πe``/``eπ`` written together are their product."""
+    out = {"π": sympy.pi}
+    if "e" not in variables:
+        out.update({"e": sympy.E, "πe": sympy.pi * sympy.E, "eπ": sympy.pi * sympy.E})
+    return out
+
+
+_MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*mean[- ]?field(?:\s+assumption)?\s*:\s*(.+?)\s*$", re.I)
+_JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})+)\s*\)\s*=\s*(.+)$")
+_FACTOR_VARS = re.compile(rf"\b[pq]\w*\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)")
+
+
+def mean_field(line: str):
+    """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``) -> (latents, the
+    product as a ``factorised:`` value); None if the line is no such declaration; a
+    NoteFormError when the joint's variables are not the factors'."""
+    m = _MEAN_FIELD.match(line)
+    if not m:
+        return None
+    text = m.group(1)
+    joint = _JOINT.match(text)
+    product = joint.group(2).strip() if joint else text
+    covered = [v.strip() for vs in _FACTOR_VARS.findall(product) for v in vs.split(",")]
+    if not covered:
+        raise NoteFormError(f"mean-field: expected a product of densities, e.g. q(z1)q(z2); got '{product}'")
+    if joint:
+        names = [v.strip() for v in joint.group(1).split(",")]
+        if sorted(names) != sorted(covered):
+            raise NoteFormError(f"mean-field: q({', '.join(names)}) is over {', '.join(names)}, but the "
+                                f"factors cover {', '.join(covered)}: each latent in exactly one factor")
+    return covered, product
+
+
+#: ``q(z) = N(z; m, s^2)``: name, variable, the distribution's name, its arguments
+NORMAL_LINE = re.compile(rf"^(\s*([pqr]\w*)\s*\(\s*({_NAME})\s*\)\s*=\s*)(N|𝒩|Normal)\s*\((.*)\)\s*$")
+
+
+def _split_top(text: str, seps: str) -> list:
+    """(start, part) of ``text`` cut at the separators outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += (c in "([{") - (c in ")]}")
+        if depth == 0 and c in seps:
+            out.append((start, text[start:i]))
+            start = i + 1
+    out.append((start, text[start:]))
+    return out
+
+
+def _arguments(kind: str, var: str, text: str):
+    """(mean, spread, spread is the variance) with their offsets in ``text``."""
+    head = _split_top(text, ";|")
+    if len(head) == 2:
+        drawn, rest, base = head[0][1].strip(), head[1][1], head[1][0]
+        if drawn != var:
+            raise NoteFormError(f"{kind}({drawn}; …) is a density of {drawn}, not of {var}", 0)
+        parts = [(base + s, p) for s, p in _split_top(rest, ",")]
+    else:
+        parts = _split_top(text, ",")
+        if len(parts) == 3 and parts[0][1].strip() == var:
+            parts = parts[1:]
+        elif kind == "Normal" or len(parts) != 2:
+            raise NoteFormError(f"expected {kind}({var}; mean, variance), {kind}({var} | mean, variance) "
+                                f"or {kind}(mean, variance)" if kind != "Normal" else
+                                f"expected Normal({var}, mean, standard deviation)", 0)
+    if len(parts) != 2:
+        raise NoteFormError(f"{kind}(…) takes a mean and a {'standard deviation' if kind == 'Normal' else 'variance'}", 0)
+    return parts, kind != "Normal"
+
+
+def normal_definition(m, env, latent, domains: dict, col: int):
+    """``q(z) = N(z; m, s^2)`` (``m``: a :data:`NORMAL_LINE` match) -> (name, (z,), definition).
+    ``env``: the note's parse environment (its parameters declared); ``col``: the line's column
+    of the match.  The last argument of ``N``/``𝒩`` is the variance: the standard deviation is
+    its square root (s for s² when s is positive).  A NoteFormError says what is wrong and where."""
+    prefix, name, var, kind, args = m.groups()
+    if var not in latent:
+        raise NoteFormError(f"{name}({var}) = {kind}(…): {var} is not a latent variable (a line "
+                            f"'latent: {var}' declares it)", col + m.start(3))
+    at = col + m.start(5)
+    try:
+        parts, variance = _arguments(kind, var, args)
+    except NoteFormError as err:
+        raise NoteFormError(err.message, at) from None
+    values = []
+    for start, text in parts:
+        lead = len(text) - len(text.lstrip())
+        try:
+            values.append(parse_expression(text.strip(), env))
+        except ParseError as err:
+            c = at + start + lead + (err.column - 1 if err.column else 0)
+            raise NoteFormError(f"{kind}(…): {getattr(err, 'message', err)}", c) from None
+    mean, spread = values
+    scale = sympy.sqrt(spread) if variance else spread
+    try:
+        definition = distribution_functions()["Normal"](env.variables[var], mean, scale)
+        problems = [p for c in components(definition) for p in check_domains(c, domains)]
+    except (DefinitionError, ParseError, TypeError, ValueError) as err:
+        raise NoteFormError(f"{name}({var}) = {kind}(…): {err}", at) from None
+    if problems:
+        spread, scale = to_unicode(spread), to_unicode(scale)
+        what = (f"the variance {spread} must be positive and its square root, {scale}, the standard "
+                f"deviation" if variance else f"the standard deviation {scale} must be positive")
+        raise NoteFormError(f"{name}({var}) = {kind}(…): {what}; declare the names in it on a line "
+                            "'positive: …'", at)
+    return name, (env.variables[var],), definition
+
+
+_WORD = re.compile(rf"({_NAME})(\s*\()?")     # a name; a function's when '(' follows
+
+
+def undeclared_names(m, env) -> dict:
+    """The names a :data:`NORMAL_LINE` match uses that the note has not declared: {name: domain},
+    "positive" for a name in the last argument (s in the variance s², σ in the standard
+    deviation σ), "real" for the others (the mean m)."""
+    var, args = m.group(3), m.group(5)
+    known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | {var, "pi"}
+    parts = _split_top(args, ";|")[-1][1]
+    *front, (_, last) = _split_top(parts, ",")
+    out = {}
+    for text, domain in [*((t, "real") for _, t in front), (last, "positive")]:
+        for w, call in _WORD.findall(text):
+            if not call and w not in known and w not in out:
+                out[w] = domain
+    return out
+
+
+def read_normal_line(note, line: int, col: int, code: str) -> bool:
+    """``q(z) = N(z; m, s^2)`` in a note: remember the definition (``note.normals``) and declare
+    the names it introduces (``note.declared``: m real, s positive); True if it was one."""
+    m = NORMAL_LINE.match(code)
+    if not m:
+        return False
+    note.close()
+    env = note.env(code, factors=False)
+    new = undeclared_names(m, env)
+    saved = dict(note.declared)
+    note.declared.update(new)
+    env = note.env(code, factors=False)
+    domains = {**{n: "real" for n in note.parameters}, **note.declared}
+    try:
+        name, vs, definition = normal_definition(m, env, note.latent, domains, col)
+    except NoteFormError as err:
+        note.declared = saved
+        note.skip(line, f"cannot read: {err}")
+        return True
+    note.normals[name] = (vs, definition)
+    said = "; ".join(f"{n} read as a {'positive' if d == 'positive' else 'real'} parameter"
+                     for n, d in new.items())
+    note.skip(line, f"defines {name}({vs[0]}) = {to_unicode(definition)} (the last argument of {m.group(4)} is "
+                    f"{'the standard deviation' if m.group(4) == 'Normal' else 'the variance'}"
+                    f"{'; ' + said if said else ''}): used with this meaning below")
+    return True
+
+
+def read_mean_field(note, line: int, text: str) -> bool:
+    """``mean-field: q(z1,z2) = q(z1)q(z2)`` in a note: the ``factorised:`` declaration, and the
+    latent variables it names when the note has not named any (as ``latent: z1 z2``); True if
+    the line was one (read or skipped with the reason)."""
+    try:
+        found = mean_field(text)
+    except NoteFormError as err:
+        note.close()
+        note.skip(line, f"cannot read: {err}")
+        return True
+    if found is None:
+        return False
+    note.close()
+    latents, product = found
+    said = ""
+    if not set(latents) <= set(note.latent):
+        if note.latent != ["z", "Z"]:
+            note.skip(line, f"cannot read: mean-field: {', '.join(v for v in latents if v not in note.latent)} "
+                            f"is not a declared latent variable (latent: {' '.join(note.latent)})")
+            return True
+        note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
+    note.structure["factorised"] = (line, product)
+    note.skip(line, f"mean-field: factorised: {product} declared{said}")
+    return True
