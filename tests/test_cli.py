@@ -241,3 +241,31 @@ def test_no_fixes_skips_the_fix_search(tmp_path):
     with_fixes, without = run(*args, cwd=tmp_path), run(*args, "--no-fixes", cwd=tmp_path)
     assert with_fixes.returncode == without.returncode == 1
     assert "fix:" in with_fixes.stdout and "fix:" not in without.stdout
+
+
+# --------------------------------------------------------------------------- leaving the process
+
+def test_python_m_leaves_with_every_line_written_and_the_atexit_handlers_run(tmp_path, capsys):
+    """`python -m vi_sym` skips the interpreter's teardown (os._exit), not its duties: the
+    whole output reaches a pipe, the exit code is main's, and atexit handlers still run."""
+    from vi_sym.cli import main
+    assert main(["rules"]) == 0
+    expected = capsys.readouterr().out
+    code = ("import atexit, runpy, sys\n"
+            "atexit.register(lambda: sys.stderr.write('atexit handler ran\\n'))\n"
+            "sys.argv = ['vi_sym', 'rules']\n"
+            "runpy.run_module('vi_sym', run_name='__main__')\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == expected and len(expected) > 1000
+    assert "atexit handler ran" in p.stderr
+
+
+def test_python_m_keeps_the_exit_code_of_main(tmp_path):
+    from vi_sym.cli import main
+    wanted = main(["check", str(tmp_path / "nothere.vi"), "--family", "none", "--no-cache"])
+    assert wanted not in (0, None)
+    p = check(tmp_path, "nothere.vi")
+    assert p.returncode == wanted, p.stderr
+    assert "nothere.vi" in p.stdout + p.stderr

@@ -42,6 +42,10 @@ CASES = [
     # covers small shapes)
     ("ChiSquared", (st.floats(1.0, 8.0),), [z, z ** 2, log(z)]),
     ("StudentT", (pos, real, pos), "t"),
+    # the moments that exist only beyond a bound on the shape (assume: a > 1, nu > 2)
+    ("Gamma", (st.floats(1.3, 4.0), pos), [z ** -1, z ** sympy.Rational(-1, 2), sympy.sqrt(z)]),
+    ("InverseGamma", (st.floats(2.3, 5.0), pos), [z, z ** 2, sympy.sqrt(z)]),
+    ("StudentT", (st.floats(4.5, 9.0), real, pos), [z, z ** 2]),
     ("Cauchy", (real, pos), "cauchy"),
 ]
 
@@ -139,7 +143,11 @@ def test_lemma_agrees_with_sympys_integral(kind, h):
     ("StudentT", (3, 0, 1), log(1 + z ** 2)),  # centre right, width 1 instead of nu s^2 = 3
     ("StudentT", (3, 0, 1), log(1 + (z - 1) ** 2 / 3)),  # the wrong centre
     ("Cauchy", (0, 1), log(z ** 2)),          # width 0: log z^2, not log(z^2 + b^2)
-    ("InverseGamma", (2, 1), z),              # E[z] needs a > 1; no lemma is offered
+    ("InverseGamma", (1, 1), z),              # E[z] needs a > 1; no lemma is offered
+    ("InverseGamma", (3, 1), z ** 3),         # E[z^s] needs s < a
+    ("Gamma", (sympy.Rational(1, 2), 1), z ** -1),   # E[z^s] needs s > -a
+    ("StudentT", (2, 0, 1), z ** 2),          # infinite for ν <= 2
+    ("StudentT", (1, 0, 1), z),               # no mean for ν <= 1
     ("Geometric", (sympy.Rational(1, 2),), z ** 3),
     ("Exponential", (2,), sympy.exp(2 * z)),  # E[exp(αz)] is infinite for α >= λ
     ("Exponential", (2,), sympy.exp(z ** 2)),  # not exp of a linear function

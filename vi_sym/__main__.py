@@ -1,5 +1,4 @@
-import sys
+"""``python -m vi_sym``: the command line (:func:`vi_sym.cli.console`)."""
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()

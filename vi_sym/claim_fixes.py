@@ -22,6 +22,7 @@ import sympy
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
 from .claims.wording import plain_edit
 from .deadline import Deadline
+from .distributions.domains import screen_point
 from .distributions.written import declared
 from .indexed_claims import is_indexed_claim, prove_indexed_claim
 from .moments import Moment
@@ -374,19 +375,9 @@ def _float_node(e, point, memo):
         return float(fn(*[np.float64(a) for a in args]))
 
 
-#: the screening point per declared domain (generic values: no special symmetry)
-_SCREEN = {"unit": (0.2718, 0.6931), "positive": (0.7071, 1.4142), "real": (0.5772, -1.3029)}
-
-
 def _screen_point(symbols, domains) -> dict:
     """A generic point in the parameters' declared domains: {symbol: float}."""
-    point, counts = {}, {}
-    for sym in sorted(symbols, key=str):
-        dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
-        vals = _SCREEN.get(dom, _SCREEN["real"])
-        i = counts[dom] = counts.get(dom, -1) + 1
-        point[sym] = vals[i % 2] * (1 + (i // 2) / 7)
-    return point
+    return screen_point(symbols, domains)
 
 
 def _differs(diff, domains) -> bool:

@@ -8,6 +8,7 @@ interrupted by Ctrl-C (the partial report is still printed and written).
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -349,3 +350,35 @@ def main(argv=None) -> int:
     except BrokenPipeError:      # `vi_sym check | head`
         sys.stderr.close()
         return 1
+
+
+#: the exit code when the output cannot be written at exit (as Python's own teardown)
+UNWRITTEN = 120
+
+
+def leave(code: int) -> None:
+    """Run the atexit handlers, flush stdout and stderr, and end the process with ``code``."""
+    run = getattr(atexit, "_run_exitfuncs", None)
+    if run is not None:
+        run()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and not stream.closed:
+                stream.flush()
+        except (OSError, ValueError):     # a closed pipe (`vi_sym check | head`), a full disk
+            if stream is sys.stdout and not code:
+                code = UNWRITTEN
+    os._exit(code)
+
+
+def console() -> None:
+    """``python -m vi_sym`` and the ``vi-sym`` script: :func:`main`, then :func:`leave`.
+
+    A check leaves a large heap behind (sympy's caches, the parsed derivations, the
+    numeric memos); freeing it object by object at exit took a quarter of a second
+    of every run, after the report was printed.  Here the handlers registered with
+    :mod:`atexit` still run (logging, multiprocessing, coverage) and both streams are
+    flushed; only the freeing is skipped, by ``os._exit``.  An exception that escapes
+    ``main`` takes the ordinary way out, traceback and all.
+    """
+    leave(int(main() or 0))

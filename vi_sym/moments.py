@@ -14,6 +14,7 @@ Exponential       z^k, log z, z^a (a > -1)        k!/λ^k, -γ - log λ, Γ(a+1)
                   exp(αz + β) (α < λ), |z - c|    exp(β) λ/(λ - α), 1/λ - c + 2(c⁺ - (1 - exp(-λc⁺))/λ)
 Gamma             z^k, log z, (log z)^2           a(a+1)…(a+k-1)/b^k, ψ(a) - log b, ψ'(a) + (ψ(a) - log b)²
                   exp(αz + β) (α < b)             exp(β) (b/(b - α))^a
+                  z^s (s > -a)                    Γ(a+s)/(Γ(a) b^s)
 Beta              z^k, log z, log(1-z)            Π_{i<k} (a+i)/(a+b+i), ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)
 Poisson           z, z^2                          λ, λ² + λ
 Laplace           z, z^2, |z - c|                 m, m² + 2b², |m - c| + b·exp(-|m - c|/b)
@@ -27,11 +28,16 @@ LogNormal         log z, (log z)^2, z^a           m, m² + s², exp(am + a²s²/
 HalfNormal        z^k, log z                      s^k 2^(k/2) Γ((k+1)/2)/√π, log s - (γ + log 2)/2
 Weibull           log z, z^a (a > -k)             log λ - γ/k, λ^a Γ(1 + a/k)
 InverseGamma      log z, z^-k                     log b - ψ(a), a(a+1)…(a+k-1)/b^k
+                  z^s (s < a)                     b^s Γ(a-s)/Γ(a)
 ChiSquared        z^n, log z                      2^n (k/2)(k/2+1)…, ψ(k/2) + log 2
 StudentT          log(1 + (z-m)²/(νs²))           ψ((ν+1)/2) - ψ(ν/2)
+                  z (ν > 1), z² (ν > 2)           m, m² + s²ν/(ν - 2)
 Cauchy            log((z-a)² + b²)                log((m-a)² + (s+b)²)
 any               1                               1 (normalisation)
 ================  ==============================  =====================================
+
+A lemma with a side condition (s > -a, ν > 2) applies only when the condition is provable
+from the parameters' declared domains, bounds included (``assume: nu > 2``).
 
 A finite support (Bernoulli, Binomial, Categorical) is summed exactly instead.  A statistic
 with no lemma (``log z!`` under a Poisson, say) stays an opaque :class:`Moment`:

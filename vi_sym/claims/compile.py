@@ -4,9 +4,11 @@ certified by the density's captured mass), the outer expression by the same walk
 from __future__ import annotations
 
 import mpmath
+import sympy
 from sympy import Symbol
 
 from ..distributions import is_written
+from ..distributions.written import inner_singularities
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
@@ -24,6 +26,35 @@ __all__ = ["DPS", "_Compiled", "_integrate_1d"]
 def _is_mass(I, P) -> bool:
     """Is the integral exactly ∫ P (the total mass of P: the claim that P is a density)?"""
     return I.function == P
+
+
+def _poles(t, var, c) -> tuple:
+    """The points where the statistic ``t`` is not finite that may lie inside the continuous
+    support of ``c`` (1/z at z = 0 under a Normal), compiled: (shown, closure) pairs."""
+    sup = c.support()
+    if sup[0] not in ("real", "interval"):
+        return ()
+    lo, hi = (sup[1], sup[2]) if sup[0] == "interval" else (-sympy.oo, sympy.oo)
+    points = inner_singularities(t, var, sympy.sympify(lo, strict=True), sympy.sympify(hi, strict=True))
+    return tuple((p, _compile(p)) for p in points if isinstance(p, sympy.Expr))
+
+
+def _no_pole_inside(poles, comp, env) -> None:
+    """NotEvaluable when a pole of the statistic lies inside the support at this point: the
+    quadrature's nodes would step around it, and its number would be no expectation."""
+    if not poles:
+        return
+    sup = _support_closure(comp[0])(env)
+    lo, hi = (sup[1], sup[2]) if sup[0] == "interval" else (-mpmath.inf, mpmath.inf)
+    for shown, p in poles:
+        try:
+            at = p(env)
+        except NotEvaluable:
+            continue
+        if lo < at < hi:
+            where = f"{comp[0].var} = {mpmath.nstr(at, 6)}" + (f" (= {shown})" if shown.free_symbols else "")
+            raise NotEvaluable(f"the integrand is not finite at {where}, inside the support of "
+                               f"{comp[0]}: the expectation may not exist here")
 
 
 class _Compiled:
@@ -48,7 +79,8 @@ class _Compiled:
                                            "separable integrands are evaluated)", True)
                     var = next(iter(key)) if key else None
                     groups.append((var, _compile(t) if var is None else _compile_in(t, var),
-                                   _np_pair(t, pc[var]) if var is not None else None))
+                                   _np_pair(t, pc[var]) if var is not None else None,
+                                   _poles(t, var, pc[var]) if var is not None else ()))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
@@ -79,7 +111,8 @@ class _Compiled:
                         raise NotEvaluable(f"the support of {inner_c} is not inside that of {outer_c}: "
                                            "the integral is infinite here")
                 norms = {var: _integrate_1d(comps[var], None, env) for var in comps}
-                for var, f, fnp in groups:
+                for var, f, fnp, poles in groups:
+                    _no_pole_inside(poles, comps[var], env) if var is not None else None
                     val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
                                 else (f(env), mpmath.mpf(0)))
                     for other, (nv, ne) in norms.items():

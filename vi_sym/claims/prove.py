@@ -16,11 +16,13 @@ import sympy.physics.units  # noqa: F401
 from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
-from ..distributions.written import converging_integral, declared, split_positive_logs
+from ..distributions.domains import screen_point
+from ..distributions.written import Singular, bounded_stand_ins, converging_integral, declared, split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
 from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold, defining_integrals, explicit
+from .wording import condition_text
 
 __all__ = ["prove_claim", "claim_residual", "closed_form_test"]
 
@@ -40,10 +42,16 @@ def _sym_integral_1d(c: Dist, t):
         lo, hi = sup[1], sup[2]
     else:
         raise NotEvaluable(f"sympy path does not sum over {sup[0]} supports")
-    val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi)
+    unproved: list = []
+    val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi, unproved)
+    if val is None and isinstance(unproved[0], Singular):
+        raise NotEvaluable(f"{to_unicode(t)} is not finite at {z} = {to_unicode(unproved[0].point)}, inside the "
+                           f"support of {c}: E[{to_unicode(t)}] may not exist (sympy's value across "
+                           "that point would be a principal value, not an expectation)")
     if val is None:
-        raise NotEvaluable(f"sympy closes ∫ {c.pdf() * t} d{z} only under convergence conditions "
-                           "not shown from the declared domains")
+        raise NotEvaluable(f"∫ {c.pdf() * t} d{z} converges only when {condition_text(unproved[0])}, "
+                           "not shown from the declared domains (a header line such as "
+                           "'assume: a > 1' states a bound)")
     if val.has(Integral):
         raise NotEvaluable(f"sympy left ∫ {c.pdf() * t} d{z} unevaluated")
     return val
@@ -93,9 +101,13 @@ def _closed_explicit(expr):
 
 def _by_moments(lemmas):
     def integrate_1d(c, t):
-        value, used = expectation(c, t)
+        # a lemma's own condition (E[z^a] under Pareto(xm, α) needs a < α) is decided with each
+        # bounded parameter as its stand-in (α = 1 + u, u > 0 under assume: α > 1), then mapped back
+        t = sympy.sympify(t, strict=True)
+        subs, back = bounded_stand_ins(c.free_symbols | t.free_symbols, c.var)
+        value, used = expectation(c.xreplace(subs), t.xreplace(subs))
         lemmas.extend(u for u in used if u not in lemmas)
-        return value
+        return value.xreplace(back) if back else value
     return integrate_1d
 
 
@@ -118,13 +130,7 @@ def _maybe_zero(diff, domains) -> bool:
     """False when ``diff`` is clearly nonzero at one generic point of the declared domains
     (then no simplify is spent on it); True when it may be 0 or cannot be evaluated.  Only
     ever saves a proof attempt: it never proves anything."""
-    domains = dict(domains)
-    point, counts = {}, {}
-    for sym in sorted(diff.free_symbols, key=str):
-        dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
-        vals = _SCREEN.get(dom, _SCREEN["real"])
-        i = counts[dom] = counts.get(dom, -1) + 1
-        point[sym] = sympy.Float(vals[i % 2]) * (1 + sympy.Rational(i // 2, 7))
+    point = screen_point(diff.free_symbols, dict(domains), exact=True)
     try:
         v = complex(diff.xreplace(point).evalf(20))
     except Exception:  # noqa: BLE001 -- cannot screen: the full test decides
@@ -366,10 +372,6 @@ def claim_residual(step):
         return sympy.expand(sympy.expand_log(diff))
     except Exception:  # noqa: BLE001 -- no residual is no suggestion
         return None
-
-
-#: the screening point per declared domain (generic values: no special symmetry)
-_SCREEN = {"unit": (0.2718, 0.6931), "positive": (0.7071, 1.4142), "real": (0.5772, -1.3029)}
 
 
 def closed_form_test(step):

@@ -71,3 +71,20 @@ def plain_edit(desc: str, old, new, op: str = "") -> str:
     else:
         return desc
     return f"{to_unicode(n)} instead of {to_unicode(o)}"
+
+
+_OPS = {sympy.StrictGreaterThan: ">", sympy.GreaterThan: "≥", sympy.StrictLessThan: "<",
+        sympy.LessThan: "≤", sympy.Eq: "=", sympy.Ne: "≠"}
+
+
+def condition_text(cond) -> str:
+    """A condition of sympy's (a convergence condition) in the notation a learner reads:
+    ``l - t > 0 and l/t ≠ 1``."""
+    if isinstance(cond, sympy.And):
+        return " and ".join(condition_text(c) for c in cond.args)
+    if isinstance(cond, sympy.Or):
+        return "(" + " or ".join(condition_text(c) for c in cond.args) + ")"
+    op = _OPS.get(type(cond))
+    if op is not None:
+        return f"{to_unicode(cond.lhs)} {op} {to_unicode(cond.rhs)}"
+    return to_unicode(cond)

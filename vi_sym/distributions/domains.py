@@ -13,8 +13,9 @@ from __future__ import annotations
 import sympy
 
 from .base import DISCRETE, Dist
+from .intervals import as_image, describe, image
 
-__all__ = ["check_domains", "support_contains", "stand_ins"]
+__all__ = ["check_domains", "support_contains", "stand_ins", "stand_in_inverse", "screen_point"]
 
 _HEADER = {"positive": "positive", "unit": "unit", "real": "parameters", "nonnegative": "nonnegative"}
 _WORDS = {"positive": "positive", "unit": "in (0, 1)"}
@@ -22,20 +23,53 @@ _WORDS = {"positive": "positive", "unit": "in (0, 1)"}
 
 def stand_ins(expr, domains: dict) -> dict:
     """Each parameter symbol replaced by a stand-in carrying exactly its declared domain
-    (a unit parameter t by u/(1+u), u > 0: a bijection onto (0, 1))."""
+    (a unit parameter t by u/(1+u), u > 0: a bijection onto (0, 1); a parameter assumed
+    > 1 by 1 + u, u > 0; see :mod:`.intervals`)."""
     subs = {}
     for sym in expr.free_symbols:
         dom = domains.get(sym.name, "real")
-        if dom == "unit":
+        base = as_image(dom)[0]      # a bounded domain (assume: a > 1) is the image of a base one
+        if base == "unit":
             u = sympy.Dummy(f"{sym.name}_odds", positive=True)
-            subs[sym] = u / (1 + u)
-        elif dom == "positive":
-            subs[sym] = sympy.Dummy(sym.name, positive=True)
-        elif dom == "nonnegative":
-            subs[sym] = sympy.Dummy(sym.name, nonnegative=True)
+            v = u / (1 + u)
+        elif base in ("positive", "nonnegative"):
+            v = sympy.Dummy(sym.name, **{base: True})
         else:
-            subs[sym] = sympy.Dummy(sym.name, real=True)
+            v = sympy.Dummy(sym.name, real=True)
+        subs[sym] = image(dom, v)
     return subs
+
+
+def stand_in_inverse(dom: str, sym):
+    """The stand-in's own variable as a function of the parameter ``sym`` (the inverse of
+    :func:`stand_ins`' map: t = u/(1+u) gives u = t/(1 - t); a = 1 + u gives u = a - 1)."""
+    base, sign, shift, scale = as_image(dom)
+    v = sym if base == dom else sign * (sym - shift) / scale
+    return v / (1 - v) if base == "unit" else v
+
+
+#: generic values per base domain (two each, no coincidences): the screening point
+SCREEN = {"unit": (0.2718, 0.6931), "positive": (0.7071, 1.4142), "real": (0.5772, -1.3029),
+          "nonnegative": (0.7071, 1.4142)}
+
+
+def screen_point(symbols, domains, exact=False) -> dict:
+    """A generic point in the parameters' declared domains, {symbol: value} (floats, or
+    sympy numbers with ``exact``): the second parameter of a domain gets its other value,
+    the next ones those moved by 1/7, 2/7, ...; a bounded domain (assume: a > 1) takes its
+    base domain's values, moved into it.  Only ever used to screen (discard a candidate,
+    skip a simplify): it never proves or refutes anything."""
+    point, counts = {}, {}
+    for sym in sorted(symbols, key=str):
+        dom = domains.get(sym.name, "positive" if sym.is_positive else "real")
+        vals = SCREEN.get(as_image(dom)[0], SCREEN["real"])
+        i = counts[dom] = counts.get(dom, -1) + 1
+        if exact:
+            v = sympy.Float(vals[i % 2]) * (1 + sympy.Rational(i // 2, 7))
+        else:
+            v = vals[i % 2] * (1 + (i // 2) / 7)
+        point[sym] = image(dom, v)
+    return point
 
 
 def _positive(expr, domains) -> bool:
@@ -47,8 +81,11 @@ def _positive(expr, domains) -> bool:
 def _advice(dist, name, value, dom, domains) -> str:
     where = f"{dist.kind}({', '.join(map(str, dist.args[1:]))})"
     if isinstance(value, sympy.Symbol):
+        declared = domains.get(value.name, "real")
+        now = (f"it is declared under {_HEADER[declared]}:" if declared in _HEADER
+               else f"its declared domain is {describe(declared)}")
         return (f"{where}: the {name} {value} must be {_WORDS[dom]}; declare {value} under "
-                f"{_HEADER[dom]}: (it is declared under {_HEADER.get(domains.get(value.name), 'parameters')}:)")
+                f"{_HEADER[dom]}: ({now})")
     return f"{where}: cannot show that the {name} {value} is {_WORDS[dom]} from the declared domains"
 
 

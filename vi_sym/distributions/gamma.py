@@ -2,7 +2,7 @@
 from sympy import digamma, exp, gamma, log, loggamma, oo, polygamma
 
 from .base import Spec, register
-from .stats import exp_linear, is_log, power, rising
+from .stats import exp_linear, is_log, power, real_power, rising
 
 
 def lemma(z, params, h):
@@ -14,6 +14,10 @@ def lemma(z, params, h):
         return digamma(a) - log(b), "E[log z] = ψ(a) - log b of Gamma(a, b)"
     if h == log(z) ** 2:
         return polygamma(1, a) + (digamma(a) - log(b)) ** 2, "E[(log z)²] = ψ'(a) + (ψ(a) - log b)² of Gamma(a, b)"
+    rp = real_power(h, z)
+    if rp and (a + rp[1]).is_positive:          # finite only for s > -a, which must be provable
+        c, s = rp
+        return c * gamma(a + s) / (gamma(a) * b ** s), "E[z^s] = Γ(a+s)/(Γ(a) b^s) of Gamma(a, b), s > -a"
     el = exp_linear(h, z)
     if el and (b - el[0]).is_positive:         # finite only for α < b, which must be provable
         alpha, beta = el

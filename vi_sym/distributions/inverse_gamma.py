@@ -1,8 +1,8 @@
 """InverseGamma(z, a, b): 1/z ~ Gamma(a, b); shape a > 0, scale b > 0, on (0, ∞)."""
-from sympy import digamma, exp, log, loggamma, oo
+from sympy import digamma, exp, gamma, log, loggamma, oo
 
 from .base import Spec, register
-from .stats import is_log, rising
+from .stats import is_log, real_power, rising
 
 
 def lemma(z, params, h):
@@ -12,6 +12,10 @@ def lemma(z, params, h):
     if h.is_Pow and h.base == z and h.exp.is_Integer and h.exp < 0:
         k = int(-h.exp)
         return rising(a, k) / b ** k, f"E[z^-{k}] = a(a+1)…/b^{k} of InverseGamma(a, b)"
+    rp = real_power(h, z)
+    if rp and (a - rp[1]).is_positive:          # finite only for s < a, which must be provable
+        c, s = rp
+        return c * b ** s * gamma(a - s) / gamma(a), "E[z^s] = b^s Γ(a-s)/Γ(a) of InverseGamma(a, b), s < a"
     return None
 
 

@@ -2,7 +2,9 @@
 
 The lemma behind their entropies (and the Cauchy KL): for z ~ StudentT(ν, m, s),
 E[log(1 + (z-m)²/(ν s²))] = ψ((ν+1)/2) - ψ(ν/2); for z ~ Cauchy(m, s) and any a, b > 0,
-E[log((z-a)² + b²)] = log((m-a)² + (s+b)²)."""
+E[log((z-a)² + b²)] = log((m-a)² + (s+b)²).  The mean m (ν > 1) and the second moment
+m² + s²ν/(ν - 2) (ν > 2) only where they are finite, which the declared domains must show
+(``assume: nu > 2``)."""
 from sympy import digamma, exp, log, loggamma, pi, simplify, sqrt
 
 from .base import Spec, register
@@ -11,6 +13,10 @@ from .stats import log_quadratic
 
 def _t_lemma(z, params, h):
     nu, m, s = params
+    if h == z and (nu - 1).is_positive:          # finite only for ν > 1, which must be provable
+        return m, "E[z] = m of StudentT(ν, m, s), ν > 1"
+    if h == z ** 2 and (nu - 2).is_positive:     # finite only for ν > 2
+        return m ** 2 + s ** 2 * nu / (nu - 2), "E[z²] = m² + s² ν/(ν - 2) of StudentT(ν, m, s), ν > 2"
     found = log_quadratic(h, z)
     if not found:
         return None

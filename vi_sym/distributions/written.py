@@ -16,14 +16,17 @@ import contextvars
 import functools
 
 import sympy
+from sympy.calculus.singularities import singularities
 from sympy import Integral, Lambda, Sum, log
 
 from .base import Dist, Spec, register
-from .domains import stand_ins
+from .domains import stand_in_inverse, stand_ins
+from .intervals import BASE_KINDS
 from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
-           "provably_positive", "split_positive_logs", "declared"]
+           "provably_positive", "split_positive_logs", "declared", "bounded_stand_ins",
+           "inner_singularities", "Singular"]
 
 WRITTEN = "Written"
 #: the parameters' declared domains while a claim is proved (see :func:`declared`)
@@ -113,14 +116,52 @@ def _holds(cond) -> bool:
     return False
 
 
-def converging_integral(body, v, lo, hi):
+class Singular:
+    """A reason an integral was not taken: its integrand is not finite at ``point`` inside
+    the range (see :func:`inner_singularities`)."""
+
+    def __init__(self, var, point):
+        self.var, self.point = var, point
+
+
+def converging_integral(body, v, lo, hi, unproved=None):
     """sympy's ∫_lo^hi body dv, or None when sympy gives its value only under convergence
     conditions that the symbols' assumptions do not prove (∫_0^∞ l e^{-lz} e^{tz} dz =
     l/(l - t) only when t < l: with t and l merely positive the integral may be +∞, and
-    l/(l - t) is then no value of it)."""
-    res = Integral(body, (v, lo, hi)).doit(conds="separate")
+    l/(l - t) is then no value of it).  ``unproved``, a list, receives that condition (in
+    the parameters' own symbols)."""
+    body, lo, hi = (sympy.sympify(e, strict=True) for e in (body, lo, hi))
+    poles = inner_singularities(body, v, lo, hi)
+    if poles:
+        if unproved is not None:
+            unproved.append(Singular(v, poles[0]))
+        return None
+    subs, back = bounded_stand_ins((body + lo + hi).free_symbols, v)
+    if subs:    # exp(-z) exp((1/2 - u) z) as one exp(-(u + 1/2) z): sympy then sees it converge
+        body = sympy.powsimp(sympy.expand(body.xreplace(subs)))
+    res = Integral(body, (v, lo.xreplace(subs), hi.xreplace(subs))).doit(conds="separate")
     val, cond = res if isinstance(res, tuple) else (res, sympy.true)
-    return val if _holds(cond) else None
+    if not _holds(cond):
+        if unproved is not None:
+            unproved.append(cond.xreplace(back) if back else cond)
+        return None
+    return _tidy(val.xreplace(back)) if back else val
+
+
+def bounded_stand_ins(symbols, v=None) -> tuple:
+    """(subs, back): each of ``symbols`` (but ``v``) that is a parameter whose declared
+    domain is bounded (``assume: a > 1``; see :func:`declared`) replaced by its stand-in
+    (a = 1 + u, u > 0), and the map back; parameters in a base domain keep their symbols."""
+    domains = dict(_DOMAINS.get())
+    subs, back = {}, {}
+    for sym in symbols:
+        kind = domains.get(sym.name)
+        if sym == v or isinstance(sym, sympy.Dummy) or kind is None or kind in BASE_KINDS:
+            continue
+        (e,) = stand_ins(sym, {sym.name: kind}).values()
+        (u,) = e.free_symbols
+        subs[sym], back[u] = e, stand_in_inverse(kind, sym)
+    return subs, back
 
 
 def _settle(v):
@@ -139,12 +180,9 @@ def _under(dist, h, domains):
     z = dist.var
     subs = {k: v for k, v in stand_ins(L(z) + lo + hi + h, dict(domains)).items() if k != z}
     back = {}
-    for sym, e in subs.items():
-        if isinstance(e, sympy.Dummy):
-            back[e] = sym
-        else:                              # a unit parameter t = u/(1+u): u = t/(1 - t)
-            (u,) = e.free_symbols
-            back[u] = sym / (1 - sym)
+    for sym, e in subs.items():      # t = u/(1+u) gives u = t/(1 - t); a = 1 + u gives u = a - 1
+        (u,) = e.free_symbols
+        back[u] = stand_in_inverse(dict(domains).get(sym.name, "real"), sym)
     d = written(z, L(z).xreplace(subs), lo.xreplace(subs), hi.xreplace(subs), discrete)
     return d, h.xreplace(subs), back
 
@@ -159,6 +197,50 @@ def _tidy(val):
     return c if sympy.count_ops(c) <= sympy.count_ops(val) else val
 
 
+def inner_singularities(body, v, lo, hi) -> list:
+    """The points of the open range (lo, hi) where ``body`` is not finite (1/z at z = 0 on the
+    real line) -- and those not shown to lie outside it, or to be integrable singularities
+    (log|z| at 0 is one: see :func:`_integrable_at`).  sympy's definite integral across such
+    a point is a principal value at best (it gives ∫ N(z; 0, s) / z dz = 0 by symmetry), not
+    the value of an integral: the expectation may not exist there.  A set of singular points
+    sympy cannot list (tan z) counts, unless it is shown to miss the range."""
+    try:
+        found = singularities(body, v, sympy.S.Reals)
+    except Exception:  # noqa: BLE001 -- sympy cannot tell: nothing found
+        return []
+    if found is sympy.S.EmptySet:
+        return []
+    if not isinstance(found, sympy.FiniteSet):
+        try:
+            rest = found.intersect(sympy.Interval.open(lo, hi))
+        except Exception:  # noqa: BLE001
+            rest = found
+        return [] if rest is sympy.S.EmptySet else [rest]
+
+    def outside(p):
+        return bool((lo is not -sympy.oo and (p - lo).is_nonpositive)
+                    or (hi is not sympy.oo and (hi - p).is_nonpositive))
+    return [p for p in found if not outside(p) and not _integrable_at(body, v, p)]
+
+
+#: a singular point p is integrable when |z - p|^ORDER · body stays finite on both sides of p
+#: (then |body| <= C |z - p|^(-9/10) near p): log|z| and 1/sqrt|z| at 0 are, 1/z and 1/(z log|z|) not
+ORDER = sympy.Rational(9, 10)
+
+
+def _integrable_at(body, v, p) -> bool:
+    """Is ``body`` shown absolutely integrable near its singular point ``p`` (see ORDER)?"""
+    h = sympy.Dummy("h", positive=True)
+    try:
+        for side in (1, -1):
+            lim = sympy.limit(h ** ORDER * body.subs(v, p + side * h), h, 0, "+")
+            if not (lim.is_finite or lim.is_zero):
+                return False
+    except Exception:  # noqa: BLE001 -- not shown
+        return False
+    return True
+
+
 @functools.lru_cache(maxsize=1024)
 def closed_expectation(dist, h, domains=()):
     """Σ_z r(z) h(z) (∫ for a pdf) -- a geometric-type series by the lemma of
@@ -170,6 +252,9 @@ def closed_expectation(dist, h, domains=()):
         return None if val is None else _tidy(val).xreplace(back)
     total = sympy.Integer(0)
     discrete = bool(dist.params[3])
+    L, lo, hi, _ = _parts(dist.params)
+    if not discrete and inner_singularities(L(dist.var) * h, dist.var, lo, hi):
+        return None     # the reflected halves would cancel a pole: a principal value, not a value
     try:
         for body, v, lo, hi in _pieces(dist, h):
             val = geometric_sum(body, v, lo, hi) if discrete else None

@@ -35,12 +35,13 @@ from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, Step
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, Entropy
+from .assumptions import read_assumptions
 from .defines import DefineError, read_conditional
 from .headers import declare_functions, read_copies, read_factorisation, read_iid, read_vectors, vector_names
 from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
-               "models", "note", "factorised", "factorized", "copies", "functions", "iid"}
+               "models", "note", "factorised", "factorized", "copies", "functions", "iid", "assume"}
 #: header key -> the assumptions of its symbols (latent and observed variables carry none: other
 #: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
 #: variable as a real number, see ``rules/logs.is_real``)
@@ -195,6 +196,7 @@ def _env(block: _Block, file: str):
             variables[name] = Symbol(name, **kwargs)
             if key in _PARAMETER_KEYS:
                 domains.append((name, {"parameters": "real"}.get(key, key)))
+    domains = read_assumptions(h.get("assume", ""), domains, vectors, _where(block, file, "assume"))
     densities = set(map(normal_name, h.get("densities", "p q").replace(",", " ").split()))
     if "densities" not in h:        # a parameter named p or q: the header says what it is
         densities -= {name for name, _ in domains}

@@ -194,9 +194,11 @@ def _power_tail(v, before, d):
         raise NotEvaluable("the integrand grows without bound along an infinite tail")
     p = mpmath.log(v / before) / mpmath.log(2)
     if not p < -1 - POWER_MARGIN:
-        raise NotEvaluable(f"the integrand falls off like |z|^{mpmath.nstr(p, 4)} along an infinite "
-                           "tail, no faster than 1/|z|: the integral may not exist for these "
-                           "parameters (a claim about it may need a condition on them)")
+        how = ("does not fall off along an infinite tail (it is no smaller far out than nearer in)"
+               if p >= 0 else f"falls off like |z|^{mpmath.nstr(p, 3)} along an infinite tail, no "
+               "faster than 1/|z|")
+        raise NotEvaluable(f"the integrand {how}: the integral may not exist for these parameters "
+                           "(a claim about it may need a bound on them, 'assume: a > 1')")
     return 2 * v * d / (-p - 1)
 
 

@@ -32,7 +32,7 @@ from ..numeric import NotEvaluable, compile_plain
 from ..upto import UpTo, split_up_to
 from ..vocabulary import Const, Density
 from .base import SpotResult
-from .claims import _domain, _slots, point_strategy, special_points
+from .claims import _domain, _slots, in_domain, point_strategy, special_points
 from .driver import MARGIN, Fast, Point, Property, compare, search
 
 __all__ = ["AlgebraChecker", "spot_algebra", "FAMILY", "is_algebraic"]
@@ -211,7 +211,8 @@ def _property(step, tol):
 
 
 #: the second value of a const's target at a special point: another special value of its domain
-_APART = {"real": (0.5, 0.0, 1.0), "positive": (1.0, 1e-3, 2.0), "unit": (0.5, 1e-3, 0.25)}
+_APART = {"real": (0.5, 0.0, 1.0), "positive": (1.0, 1e-3, 2.0), "unit": (0.5, 1e-3, 0.25),
+          "nonnegative": (1.0, 0.0, 2.0)}
 
 
 #: generic values per domain (no two equal, none 0 or 1): a point where no coincidence hides
@@ -240,7 +241,7 @@ def _moved_apart(point, moved, kinds):
     """A special point with each const target's second value t′ different from t."""
     out = dict(point)
     for t in moved:
-        out[t + MOVED] = next(v for v in _APART[kinds[t]] if v != out[t])
+        out[t + MOVED] = next(v for v in in_domain(kinds[t], _APART) if v != out[t])
     return out
 
 

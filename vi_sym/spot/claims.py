@@ -28,12 +28,14 @@ from hypothesis import strategies as st
 from ..claims.compile import DPS, _Compiled
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
+from ..distributions.intervals import as_image, image
 from ..indexed import is_indexed_step
 from ..numeric.plain import fallback_budget, remembered
 from .base import SpotResult
 from .driver import MARGIN, Fast, Property, compare, draws, search
 
-__all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "DOMAINS", "FAMILY"]
+__all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "in_domain", "DOMAINS",
+           "FAMILY"]
 
 SHRINK_BUDGET = 40
 #: a side larger than this is not evaluated (exp(10^6) cannot be checked to 1e-6 by quadrature)
@@ -62,7 +64,11 @@ def _log_uniform(lo_exp, hi_exp):
 
 
 def value_strategy(domain: str):
-    """The hypothesis strategy of one parameter value in a declared domain."""
+    """The hypothesis strategy of one parameter value in a declared domain (a bounded one,
+    ``assume: a > 1``, is its base domain's draws mapped into it: 1 + the positive draws)."""
+    base = as_image(domain)[0]
+    if base != domain:
+        return value_strategy(base).map(lambda v: image(domain, v))
     if domain == "positive":
         return st.one_of(_log_uniform(-3, 3), st.sampled_from([1e-3, 1e3]),
                          st.floats(0.3, 4.0, allow_nan=False, allow_infinity=False))
@@ -111,14 +117,24 @@ def point_strategy(names, kinds):
     return st.tuples(values, ties).map(build)
 
 
+def in_domain(kind: str, table: dict):
+    """``table``'s value (or values) for the base domain of ``kind``, mapped into ``kind``
+    (the same as ``table[kind]`` for a base domain; see :mod:`vi_sym.distributions.intervals`)."""
+    base = as_image(kind)[0]
+    v = table[base]
+    if base == kind:
+        return v
+    return [image(kind, x) for x in v] if isinstance(v, (list, tuple)) else image(kind, v)
+
+
 def special_points(names, kinds) -> list:
     """Middle, all small, all large, and alternately small and large."""
-    out = [{n: _SPECIAL[label][k] for n, k in zip(names, kinds)} for label in _SPECIAL]
+    out = [{n: in_domain(k, _SPECIAL[label]) for n, k in zip(names, kinds)} for label in _SPECIAL]
     seen = {}
     apart = {}
     for n, k in zip(names, kinds):
         i = seen[k] = seen.get(k, -1) + 1
-        apart[n] = _SPECIAL["small" if i % 2 == 0 else "large"][k]
+        apart[n] = in_domain(k, _SPECIAL["small" if i % 2 == 0 else "large"])
     out.append(apart)
     unique = []
     for p in out:
