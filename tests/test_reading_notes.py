@@ -152,6 +152,8 @@ def test_a_variance_named_by_one_letter_is_the_square_of_the_standard_deviation(
     ("q(z) = N(z; m, s^2, 1)", "N(…) takes a mean and a variance at column 10"),
     ("q(z) = N(z; m, foo(s))", "unknown function 'foo' at column 16"),
     ("q(z) = Normal(m, s)", "expected Normal(z, mean, standard deviation) at column 15"),
+    ("p(z) = N(z; 0, 1)", "p is the model's density (p(x,z), p(z|x), …)"),
+    ("q(z) = N(z; m, -s^2)", "the variance -s² must be positive"),
 ])
 def test_a_normal_that_cannot_be_read_says_what_and_where(text, words):
     msgs = skipped("log p(x) = log p(x)\n" + text + "\n")
@@ -249,7 +251,7 @@ def test_the_body_of_a_sum_is_the_product_after_it():
                            "vector at it); write its limits, Σ_{k=1}^{N} at column 14"),
     ("log p(X|z) = Σ_z log p(x_z|z)", "'z' is the index of this sum, so it is bound here"),
     ("log p(X|z) = Σ_{n=1} log p(x_n|z)", "Σ_{n=…} has no upper limit: write Σ_{n=1}^{N} at column 14"),
-    ("log p(X|z) = x_n", "x_n is the n-th data point only inside a sum over n"),
+    ("log p(X|z) = x_n", "x_n stands only inside a sum over n"),
     ("log p(X|z) = Σ_n log p(y_n|z)", "unknown variable 'y_n' in density p(...)"),
 ])
 def test_a_sum_that_cannot_be_read_says_what_and_where(text, words):
@@ -263,3 +265,58 @@ def test_sigma_and_sum_are_still_names_where_declared_or_in_vi_files():
     ds, errs = load_text("derivation d\nlatent: z\nobserved: X x\npositive: N\n\n    log(p(X|z))\n"
                          "  = Σ_n log(p(x[n]|z))\n", "d.vi")
     assert errs and "Σ_n" in errs[0].message
+
+
+def test_two_normals_by_their_variances_give_the_kl_of_the_vi_file():
+    text = ("q(z) = N(z; m, s^2)\nr(z) = N(z; 0, 1)\nKL(q(z)||r(z)) = (s^2 + m^2 - 1 - log(s^2))/2\n\n"
+            "KL(q(z)||r(z)) = (s^2 + m^2 - 1 - log(s))/2\n")
+    ds, errs = note(text)
+    (v,) = vi("derivation d\nlatent: z\nparameters: m\npositive: s\ndefine q(z) = Normal(z, m, s)\n"
+              "define r(z) = Normal(z, 0, 1)\n\n    KL(q(z) || r(z))\n  = (s^2 + m^2 - 1 - log(s^2))/2\n")
+    assert errs == [] and pair(ds[0].steps[0]) == pair(v.steps[0])
+    assert verdicts(ds) == [Status.PROVED, Status.FAILED]
+
+
+# ---------------------------------------------------------------------------- Σ_j over a vector
+
+KW_VI = """
+derivation kw
+latent: z
+parameters: μ[1..J]
+positive: σ[1..J] J
+
+    sum(σ[j]^2 + μ[j]^2 - 1 - log(σ[j]^2), (j, 1, J))/2
+  = -sum({body}, (j, 1, J))/2
+"""
+VECTORS = "parameters: μ[1..J]\npositive: σ[1..J]\n"
+
+
+@pytest.mark.parametrize("declared", [VECTORS, "positive: σ[1..J] J\nparameters: μ[1..J]\n",
+                                      "positive: J\nparameters: μ[1..J]\npositive: σ[1..J]\n"])
+def test_kingma_wellings_kl_over_a_vector_reads_as_the_vi_step(declared):
+    text = declared + ("1/2 Σ_j (σ_j^2 + μ_j^2 - 1 - log σ_j^2) = "
+                       "-1/2 Σ_{j=1}^{J} (1 + log σ_j^2 - μ[j]^2 - σ_j^2)\n")
+    ds, errs = note(text)
+    (v,) = vi(KW_VI.format(body="1 + log(σ[j]^2) - μ[j]^2 - σ[j]^2"))
+    assert errs == [] and pair(ds[0].steps[0]) == pair(v.steps[0])
+    assert set(ds[0].context.indexed) == set(v.context.indexed) != set()
+    assert verdicts(ds)[0] is verdicts([v])[0] is Status.PROVED
+
+
+def test_a_wrong_sign_inside_the_sum_over_a_vector_is_failed_as_in_vi():
+    text = VECTORS + "1/2 Σ_j (σ_j^2 + μ_j^2 - 1 - log σ_j^2) = -1/2 Σ_j (1 - log σ_j^2 - μ_j^2 - σ_j^2)\n"
+    (v,) = vi(KW_VI.format(body="1 - log(σ[j]^2) - μ[j]^2 - σ[j]^2"))
+    ds, errs = note(text)
+    assert errs == [] and pair(ds[0].steps[0]) == pair(v.steps[0])
+    assert verdicts(ds)[0] is verdicts([v])[0] is Status.FAILED
+
+
+@pytest.mark.parametrize("text, words", [
+    ("latent: z[1..J]", "a note declares vectors of parameters only"),
+    ("parameters: m\npositive: s[1..m]", "the length m of the vector s[1..m] must be a whole number or a count"),
+    ("μ_j = 1", "μ_j stands only inside a sum over j"),
+    ("positive: s[1..]", "a vector is declared as s[1..d]"),
+])
+def test_a_vector_that_cannot_be_read_says_why(text, words):
+    msgs = skipped("log p(x) = log p(x)\n" + text + "\n")
+    assert words in msgs[max(msgs)]

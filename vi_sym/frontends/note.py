@@ -42,11 +42,12 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
-from .note_forms import expectation_spelling, iid_points, note_constants, read_mean_field, read_normal_line
+from .note_forms import (expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
+                         read_mean_field, read_normal_line)
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
 
-_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,]*)$")
+_OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,\[\].]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
 _FACTOR = re.compile(r"(?:(?<![\w.])|(?<=\bE_))((?:[pqr]\d+|[pq]_[A-Za-z0-9]+|r))\s*\*?\(")
 #: a factor named without its variable (``E_q2[f]``, ``H(q1)``): q2(z2), q1(z1), its latent written
@@ -89,8 +90,9 @@ def _unreadable(err) -> str:
     m = _UNKNOWN.search(str(err))
     if m and re.fullmatch(r"[^\W\d_]_[^\W\d_]", m.group(1)):     # x_n: a point, inside its sum only
         base, j = m.group(1).split("_")
-        return (f"cannot read: {err} ({m.group(1)} is the {j}-th data point only inside a sum over {j}, "
-                f"Σ_{{{j}=1}}^{{N}} … or Σ_{j} …, of a data set declared by a line 'iid: X = {base}[1..N]')")
+        return (f"cannot read: {err} ({m.group(1)} stands only inside a sum over {j}, Σ_{{{j}=1}}^{{N}} … or "
+                f"Σ_{j} …, for a coordinate of a vector or a point of a data set the note declares: "
+                f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]')")
     hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
             f"'observed: {m.group(1)}' a variable)") if m else ""
     return f"cannot read: {err}{hint}"
@@ -126,6 +128,7 @@ class _Note:
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
+        self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -154,6 +157,7 @@ class _Note:
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
         env.constants.update(note_constants(variables))
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
+        env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
@@ -175,22 +179,23 @@ class _Note:
         used = [s for s in free if str(s) in self.latent]
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
         domains = tuple((n, "real") for n in self.parameters) + tuple(self.declared.items())
+        variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
+        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
+        vectors = tuple(note_vectors(self, variables).values())
         if not self.structure:
-            return Context(latent, domains=domains)
+            return Context(latent, domains=domains, indexed=vectors)
         if self.structure.keys() & {"factorised", "factorized"}:
             latent = tuple(Symbol(n) for n in self.latent)      # the factors cover every latent
 
         def bad(message):
             raise ParseError(message)
-        variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
-        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
         try:
             fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
         except ParseError as err:
             line = min(no for no, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
-            return Context(latent, domains=domains)
-        return Context(latent, domains=domains, **fields)
+            return Context(latent, domains=domains, indexed=vectors)
+        return Context(latent, domains=domains, indexed=vectors, **fields)
 
     # -- reading one formula
     def parse(self, text: str, col: int, line: int):
@@ -357,11 +362,8 @@ class _Note:
             self.close()
             return self.skip(no, f"{m.group(1)}: {m.group(2)} declared")
         m = _OVERRIDE.match(code if code.strip() else remark)
-        if m and m.group(1) == "positive":
-            self.close()
-            names = m.group(2).replace(",", " ").split()
-            self.declared.update(dict.fromkeys(names, "positive"))
-            return self.skip(no, f"positive parameters: {', '.join(names)}")
+        if m and read_declaration(self, no, m.group(1), m.group(2)):
+            return
         if m:
             names = m.group(2).replace(",", " ").split()
             setattr(self, m.group(1), names)

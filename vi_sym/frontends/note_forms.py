@@ -24,9 +24,11 @@ from ..distributions.base import components
 from ..distributions.domains import check_domains
 from ..notation import to_unicode
 from ..parse import ParseError, parse_expression
+from .headers import read_vectors, vector_names
 
 __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE", "normal_definition",
-           "NoteFormError"]
+           "NoteFormError", "iid_points", "read_mean_field", "read_normal_line", "read_declaration",
+           "note_vectors"]
 
 _NAME = r"[^\W\d_]\w*"
 _SIM = re.compile(rf"E_\{{\s*({_NAME})\s*[~∼]\s*({_NAME})\s*(\(([^()]*)\))?\s*\}}")
@@ -216,6 +218,11 @@ def read_normal_line(note, line: int, col: int, code: str) -> bool:
     if not m:
         return False
     note.close()
+    if m.group(2) == "p":
+        note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …): a definition of "
+                        f"{m.group(2)}({m.group(3)}) alone would leave the others unknown; name the "
+                        f"Normal density r({m.group(3)}) (or q)")
+        return True
     env = note.env(code, factors=False)
     new = undeclared_names(m, env)
     saved = dict(note.declared)
@@ -261,3 +268,66 @@ def read_mean_field(note, line: int, text: str) -> bool:
     note.structure["factorised"] = (line, product)
     note.skip(line, f"mean-field: factorised: {product} declared{said}")
     return True
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _raise(message):
+    raise _Bad(message)
+
+
+def read_declaration(note, line: int, key: str, value: str) -> bool:
+    """``positive: s`` and vectors ``parameters: μ[1..J]``, ``positive: σ[1..J] J`` in a note:
+    parameters of defined densities and of sums over an index (``Σ_j σ_j^2``), never conditioning
+    the model's p; True if the line was one (read, or skipped with the reason)."""
+    if key != "positive" and "[" not in value:
+        return False
+    note.close()
+    if key in ("latent", "observed"):
+        note.skip(line, f"cannot read: {key}: {value}: a note declares vectors of parameters only "
+                        "(parameters: m[1..d], positive: s[1..d] d); vectors of variables in a .vi file")
+        return True
+    vectors: dict = {}
+    try:
+        names = vector_names(value, vectors, _raise, key)
+    except _Bad as err:
+        note.skip(line, f"cannot read: {err}")
+        return True
+    plain = [n for n in names if n not in vectors]
+    counts = {n for n, d in note.declared.items() if d == "positive"} | (set(plain) if key == "positive" else set())
+    taken = set(note.declared) | set(note.parameters) | set(note.latent) | set(note.observed)
+    new = []
+    for name, (size, _) in vectors.items():
+        if size.isdigit() and int(size) > 0 or size in counts:
+            continue
+        if size in taken or size in vectors or size in plain:
+            note.skip(line, f"cannot read: the length {size} of the vector {name}[1..{size}] must be a whole "
+                            f"number or a count (a name declared positive), not a name declared otherwise")
+            return True
+        new.append(size)
+    note.declared.update(dict.fromkeys(new, "positive"))
+    domain = "positive" if key == "positive" else "real"
+    if key == "positive":
+        note.declared.update(dict.fromkeys(plain, "positive"))
+    elif plain:
+        note.parameters = plain
+    note.declared.update(dict.fromkeys(vectors, domain))
+    note.vectors.update({n: size for n, (size, _) in vectors.items()})
+    shown = [f"{n}[1..{vectors[n][0]}]" if n in vectors else n for n in names]
+    counted = f"; {', '.join(new)} read as a count (a positive whole number)" if new else ""
+    note.skip(line, f"{'positive parameters' if key == 'positive' else 'parameters'}: {', '.join(shown)}{counted}")
+    return True
+
+
+def note_vectors(note, variables: dict) -> dict:
+    """{name: (symbol, 1, length)} of the vectors a note declares (``variables``: the note's, their
+    lengths made counts, positive integers, as in ``.vi`` files)."""
+    if not note.vectors:
+        return {}
+    vectors = {n: (size, "positive") for n, size in note.vectors.items() if n in variables}
+    try:
+        return read_vectors(variables, vectors, dict(note.declared), lambda key: _raise)
+    except _Bad:
+        return {}
