@@ -64,3 +64,49 @@ def test_a_wrong_value_beside_a_pole_outside_the_support_is_still_refuted():
     step = claim("define q(z) = Uniform(z, 1, 2)", "E_q(z)[1/z]", "1/2")
     assert not prove_task(step)["proved"]
     assert spot_claim(step, samples=20, seed=0).status == "FAILED"
+
+
+# --------------------------------------------------------------------------- absolute convergence
+
+ZETA = "define r(z) = 6/(pi^2*z^2) on integers z >= 1"
+CAUCHY = "define r(z) = 1/(pi*(1 + z^2)) on reals"
+
+CONDITIONAL = [
+    (ZETA, "E_r(z)[(-1)^z*z]", "-6*log(2)/pi^2"),     # Σ 6(-1)^k/(π²k): converges, not absolutely
+    (ZETA, "E_r(z)[cos(pi*z)*z]", "-6*log(2)/pi^2"),  # the same sign written as cos(πk)
+    (CAUCHY, "E_r(z)[z*sin(z)]", "exp(-1)"),          # ∫ z sin z/(π(1+z²)) = 1/e, not absolutely
+]
+
+
+@pytest.mark.parametrize("header,lhs,rhs", CONDITIONAL, ids=[c[1] for c in CONDITIONAL])
+def test_a_conditionally_convergent_sum_or_integral_is_no_expectation(header, lhs, rhs):
+    """These were PROVED (sympy sums the alternating series) and spot-checked: E[X] needs
+    E[|X|] finite."""
+    step = claim(header, lhs, rhs)
+    assert not prove_task(step)["proved"]
+    res = spot_claim(step, samples=10, seed=0)
+    assert res.status == "UNKNOWN", res.reason
+    assert "absolute convergence" in res.reason
+
+
+@pytest.mark.parametrize("header,lhs,rhs", [
+    ("positive: l\ndefine q(z) = Poisson(z, l)", "E_q(z)[(-1)^z]", "exp(-2*l)"),
+    ("positive: l\ndefine q(z) = Exponential(z, l)", "E_q(z)[cos(z)]", "l^2/(l^2 + 1)"),
+])
+def test_an_oscillating_statistic_with_a_finite_absolute_moment_is_checked(header, lhs, rhs):
+    step = claim(header, lhs, rhs)
+    assert spot_claim(step, samples=10, seed=0).status == "SPOT-CHECKED"
+    wrong = claim(header, lhs, f"({rhs})*2")
+    assert spot_claim(wrong, samples=10, seed=0).status == "FAILED"
+    assert not prove_task(wrong)["proved"]
+
+
+def test_the_majorant_bounds_each_oscillating_factor_by_one():
+    import sympy
+    from vi_sym.distributions.written import abs_majorant, absolutely_convergent, oscillates
+    k = sympy.Symbol("k", integer=True, nonnegative=True)
+    assert oscillates((-1) ** k * k, k) and not oscillates(k * sympy.exp(-k), k)
+    assert abs_majorant(3 * sympy.cos(k) ** 2 * k - (-2) ** k, k) == 3 * abs(k) + abs(2 ** k)
+    assert abs_majorant(sympy.exp(sympy.sin(k)), k) is None
+    assert not absolutely_convergent((-1) ** k / (k + 1), k, 0, sympy.oo, True)
+    assert absolutely_convergent((-1) ** k / (k + 1) ** 2, k, 0, sympy.oo, True)

@@ -8,7 +8,7 @@ import sympy
 from sympy import Symbol
 
 from ..distributions import is_written
-from ..distributions.written import inner_singularities
+from ..distributions.written import abs_majorant, inner_singularities, oscillates
 from ..numeric import NotEvaluable
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
@@ -17,6 +17,7 @@ from ..numeric.plain import integrate_1d as _integrate_1d
 from ..numeric.plain import np_pair as _np_pair
 from ..numeric.plain import num_contains as _num_contains
 from ..numeric.plain import support_closure as _support_closure
+from ..notation import to_unicode
 from ..vocabulary import Density
 from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals
 
@@ -57,6 +58,29 @@ def _no_pole_inside(poles, comp, env) -> None:
                                f"{comp[0]}: the expectation may not exist here")
 
 
+def _majorant_of(t, var):
+    """For a statistic with an oscillating factor ((-1)^z, cos z), the compiled majorant of
+    |t| whose expectation shows absolute convergence (see :func:`_absolutely`); else None."""
+    if var is None or not oscillates(t, var):
+        return None
+    m = abs_majorant(t, var)
+    if m is None:
+        raise NotEvaluable("an oscillating factor that is not a sin, cos or (-1)^k factor: absolute "
+                           "convergence is not checked", True)
+    return _compile_in(m, var), to_unicode(t)
+
+
+def _absolutely(comp, absf, env) -> None:
+    """NotEvaluable unless E[M] is finite at this point, M a majorant of |h| (h with an
+    oscillating factor: its sum may converge only conditionally, and then it is no expectation)."""
+    majorant, shown = absf
+    try:
+        _integrate_1d(comp, majorant, env)
+    except NotEvaluable as ex:
+        raise NotEvaluable(f"E[|{shown}|] is not shown finite here ({ex.reason}): the statistic oscillates, "
+                           "and without absolute convergence the expectation does not exist") from None
+
+
 class _Compiled:
     """A side of a claim, compiled once: its integrals and the outer expression."""
 
@@ -80,7 +104,8 @@ class _Compiled:
                     var = next(iter(key)) if key else None
                     groups.append((var, _compile(t) if var is None else _compile_in(t, var),
                                    _np_pair(t, pc[var]) if var is not None else None,
-                                   _poles(t, var, pc[var]) if var is not None else ()))
+                                   _poles(t, var, pc[var]) if var is not None else (),
+                                   _majorant_of(t, var)))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
@@ -111,8 +136,10 @@ class _Compiled:
                         raise NotEvaluable(f"the support of {inner_c} is not inside that of {outer_c}: "
                                            "the integral is infinite here")
                 norms = {var: _integrate_1d(comps[var], None, env) for var in comps}
-                for var, f, fnp, poles in groups:
+                for var, f, fnp, poles, absf in groups:
                     _no_pole_inside(poles, comps[var], env) if var is not None else None
+                    if absf is not None:
+                        _absolutely(comps[var], absf, env)
                     val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
                                 else (f(env), mpmath.mpf(0)))
                     for other, (nv, ne) in norms.items():

@@ -44,6 +44,9 @@ def _sym_integral_1d(c: Dist, t):
         raise NotEvaluable(f"sympy path does not sum over {sup[0]} supports")
     unproved: list = []
     val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi, unproved)
+    if val is None and isinstance(unproved[0], Singular) and unproved[0].point is None:
+        raise NotEvaluable(f"∫ {c.pdf() * t} d{z} is not shown to converge absolutely (an oscillating "
+                           f"factor): E[{to_unicode(t)}] may not exist")
     if val is None and isinstance(unproved[0], Singular):
         raise NotEvaluable(f"{to_unicode(t)} is not finite at {z} = {to_unicode(unproved[0].point)}, inside the "
                            f"support of {c}: E[{to_unicode(t)}] may not exist (sympy's value across "

@@ -26,7 +26,7 @@ from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
            "provably_positive", "split_positive_logs", "declared", "bounded_stand_ins",
-           "inner_singularities", "Singular"]
+           "inner_singularities", "Singular", "absolutely_convergent", "oscillates", "abs_majorant"]
 
 WRITTEN = "Written"
 #: the parameters' declared domains while a claim is proved (see :func:`declared`)
@@ -136,6 +136,10 @@ def converging_integral(body, v, lo, hi, unproved=None):
         if unproved is not None:
             unproved.append(Singular(v, poles[0]))
         return None
+    if not absolutely_convergent(body, v, lo, hi, False):
+        if unproved is not None:
+            unproved.append(Singular(v, None))
+        return None
     subs, back = bounded_stand_ins((body + lo + hi).free_symbols, v)
     if subs:    # exp(-z) exp((1/2 - u) z) as one exp(-(u + 1/2) z): sympy then sees it converge
         body = sympy.powsimp(sympy.expand(body.xreplace(subs)))
@@ -241,6 +245,67 @@ def _integrable_at(body, v, p) -> bool:
     return True
 
 
+def _majorant(term, v):
+    """(M, replaced): M >= |term| up to its sign, with each factor of modulus at most 1 that
+    oscillates in ``v`` (sin, cos, their positive powers) set to 1 and (-c)^v made c^v;
+    ``replaced`` says whether there was one.  (None, True) when an oscillating part is not
+    such a factor (exp(sin z), sin z + 2): no majorant is made."""
+    out, replaced = [], False
+    for f in sympy.Mul.make_args(term):
+        base, ex = (f.base, f.exp) if f.is_Pow else (f, sympy.Integer(1))
+        if isinstance(base, (sympy.sin, sympy.cos)) and base.has(v) and ex.is_nonnegative:
+            replaced = True
+            continue
+        if f.is_Pow and f.exp.has(v) and base.is_negative:
+            out.append(sympy.Pow(-base, f.exp))
+            replaced = True
+            continue
+        if f.has(sympy.sin, sympy.cos) and any(a.has(v) for a in f.atoms(sympy.sin, sympy.cos)):
+            return None, True
+        out.append(f)
+    return sympy.Mul(*out), replaced
+
+
+def oscillates(expr, v) -> bool:
+    """Has ``expr`` a factor that changes sign as ``v`` grows ((-1)^k, cos(πk), sin z)?  Then
+    its sum or integral may converge without converging absolutely (see
+    :func:`absolutely_convergent`)."""
+    return any(_majorant(t, v)[1] for t in sympy.Add.make_args(sympy.expand(expr)))
+
+
+def abs_majorant(expr, v):
+    """An expression >= |expr| with no oscillating factor (Σ over its terms of |majorant|), or
+    None (see :func:`_majorant`): E[it] finite shows E[|expr|] finite."""
+    parts = [_majorant(t, v)[0] for t in sympy.Add.make_args(sympy.expand(expr))]
+    return None if any(p is None for p in parts) else sympy.Add(*[sympy.Abs(p) for p in parts])
+
+
+def absolutely_convergent(body, v, lo, hi, discrete) -> bool:
+    """Is Σ / ∫ of ``body`` over [lo, hi] shown to converge absolutely, as an expectation must?
+    A body with no oscillating factor has an eventually constant sign: its sum or integral
+    converges absolutely when it converges (sympy's own conditions decide).  One with such a
+    factor ((-1)^k, cos(πk), sin z) converges absolutely when each term's majorant (see
+    :func:`_majorant`) has a finite sum / integral: Σ 6(-1)^k k/(π²k²) converges to
+    -6 log 2/π², but Σ 6/(π²k) does not, so E[(-1)^z z] does not exist."""
+    majorants = []
+    for term in sympy.Add.make_args(sympy.expand(body)):
+        m, replaced = _majorant(term, v)
+        if m is None:
+            return False
+        if replaced:
+            majorants.append(m)
+    for m in majorants:
+        if discrete:
+            val = Sum(m, (v, lo, hi)).doit()
+        else:
+            val = converging_integral(m, v, lo, hi)
+            if val is None:
+                return False
+        if val.has(Sum, Integral, sympy.Piecewise) or val.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            return False
+    return True
+
+
 @functools.lru_cache(maxsize=1024)
 def closed_expectation(dist, h, domains=()):
     """Σ_z r(z) h(z) (∫ for a pdf) -- a geometric-type series by the lemma of
@@ -257,6 +322,8 @@ def closed_expectation(dist, h, domains=()):
         return None     # the reflected halves would cancel a pole: a principal value, not a value
     try:
         for body, v, lo, hi in _pieces(dist, h):
+            if not absolutely_convergent(body, v, lo, hi, discrete):
+                return None     # (-1)^z z under 1/z²: a conditionally convergent sum is no expectation
             val = geometric_sum(body, v, lo, hi) if discrete else None
             if val is not None:
                 total += val
