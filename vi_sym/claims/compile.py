@@ -67,15 +67,21 @@ def _majorant_of(t, var):
     if m is None:
         raise NotEvaluable("an oscillating factor that is not a sin, cos or (-1)^k factor: absolute "
                            "convergence is not checked", True)
-    return _compile_in(m, var), to_unicode(t)
+    if not m.has(var):      # |cos z| <= 1: bounded, E[|t|] is finite under any density
+        return None
+    return _compile_in(m, var), to_unicode(t), m
+
+
+def _majorant_pair(absf, c):
+    return (*absf, _np_pair(absf[2], c)) if absf is not None else None
 
 
 def _absolutely(comp, absf, env) -> None:
     """NotEvaluable unless E[M] is finite at this point, M a majorant of |h| (h with an
     oscillating factor: its sum may converge only conditionally, and then it is no expectation)."""
-    majorant, shown = absf
+    majorant, shown, _, fnp = absf
     try:
-        _integrate_1d(comp, majorant, env)
+        _integrate_1d(comp, majorant, env, fnp)
     except NotEvaluable as ex:
         raise NotEvaluable(f"E[|{shown}|] is not shown finite here ({ex.reason}): the statistic oscillates, "
                            "and without absolute convergence the expectation does not exist") from None
@@ -105,7 +111,8 @@ class _Compiled:
                     groups.append((var, _compile(t) if var is None else _compile_in(t, var),
                                    _np_pair(t, pc[var]) if var is not None else None,
                                    _poles(t, var, pc[var]) if var is not None else (),
-                                   _majorant_of(t, var)))
+                                   _majorant_pair(_majorant_of(t, var), pc[var]) if var is not None
+                                   else None))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
