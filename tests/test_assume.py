@@ -132,6 +132,11 @@ def test_a_bound_that_leaves_no_usable_domain_is_refused(kind, rel, bound):
         narrowed(kind, rel, sympy.Rational(bound))
 
 
+def test_a_bound_may_be_written_in_scientific_notation():
+    step = claim("positive: a b\nassume: a > 1e-3, b < 2.5E2\ndefine q(z) = Gamma(z, a, b)", "E_q(z)[z]", "a/b")
+    assert dict(step.context.domains) == {"a": "(1/1000, oo)", "b": "(0, 250)"}
+
+
 def test_the_header_reads_chained_and_separated_bounds():
     step = claim("positive: a b\nparameters: t\nassume: a > 1, 0 < t < 1/2 and b >= 3\n"
                  "define q(z) = Gamma(z, a, b)", "E_q(z)[z]", "a/b")
@@ -145,7 +150,10 @@ def test_the_header_reads_chained_and_separated_bounds():
     ("assume: w > 1", "'w' is not a declared parameter"),
     ("assume: a > 1 +", "cannot read"),
     ("assume: a ~ 1", "cannot read"),
-    ("assume: a > one", "compares two parameters"),
+    ("assume: a > one", "'one' in 'a > one' is not a declared parameter"),
+    ("assume: a > pi", "'pi' in 'a > pi' is not a declared parameter"),
+    ("assume: a > 1/0", "'1/0' in 'a > 1/0' is not a number"),
+    ("assume: a > " + "9" * 1001, "digits"),
     ("assume: p > 1", "leaves no value"),
     ("assume: a >= 1, a <= 2", "both ends"),
 ])
