@@ -132,6 +132,11 @@ def test_a_bound_that_leaves_no_usable_domain_is_refused(kind, rel, bound):
         narrowed(kind, rel, sympy.Rational(bound))
 
 
+def test_a_bound_may_be_written_in_scientific_notation():
+    step = claim("positive: a b\nassume: a > 1e-3, b < 2.5E2\ndefine q(z) = Gamma(z, a, b)", "E_q(z)[z]", "a/b")
+    assert dict(step.context.domains) == {"a": "(1/1000, oo)", "b": "(0, 250)"}
+
+
 def test_the_header_reads_chained_and_separated_bounds():
     step = claim("positive: a b\nparameters: t\nassume: a > 1, 0 < t < 1/2 and b >= 3\n"
                  "define q(z) = Gamma(z, a, b)", "E_q(z)[z]", "a/b")
@@ -145,7 +150,10 @@ def test_the_header_reads_chained_and_separated_bounds():
     ("assume: w > 1", "'w' is not a declared parameter"),
     ("assume: a > 1 +", "cannot read"),
     ("assume: a ~ 1", "cannot read"),
-    ("assume: a > one", "compares two parameters"),
+    ("assume: a > one", "'one' in 'a > one' is not a declared parameter"),
+    ("assume: a > pi", "'pi' in 'a > pi' is not a declared parameter"),
+    ("assume: a > 1/0", "'1/0' in 'a > 1/0' is not a number"),
+    ("assume: a > " + "9" * 1001, "digits"),
     ("assume: p > 1", "leaves no value"),
     ("assume: a >= 1, a <= 2", "both ends"),
 ])
@@ -192,3 +200,30 @@ def test_a_lemma_side_condition_is_decided_by_the_bound_alone():
     assert lemma(Dist("Gamma", z, a, b), 1 / z) is None            # a merely positive: E[1/z] may be +∞
     assert lemma(Dist("Gamma", z, 1 + u, b), 1 / z) is not None   # a = 1 + u: finite
     assert lemma(Dist("InverseGamma", z, 1 + u, b), z ** 2) is None   # needs a > 2
+
+
+# --------------------------------------------------------------------------- every domain table
+
+def test_every_per_domain_table_covers_every_base_domain():
+    """A table of values per domain (special, generic, screening points) must cover each base
+    domain: a bounded domain takes its base's values, moved in (a missing key was a KeyError)."""
+    from vi_sym.distributions.domains import SCREEN
+    from vi_sym.distributions.intervals import BASE_KINDS
+    from vi_sym.spot import algebra, claims
+    tables = [algebra._APART, algebra._GENERIC, SCREEN] + list(claims._SPECIAL.values())
+    for table in tables:
+        assert set(BASE_KINDS) <= set(table), table
+
+
+def test_an_algebra_step_under_a_bound_is_checked_inside_it():
+    from vi_sym.spot.algebra import spot_algebra
+
+    def step(rhs):
+        (d,), errs = load_text(f"derivation g\nlatent: z\npositive: x\nassume: x > 1\n"
+                               f"    log(x - 1)\n  = {rhs}\n", "g.vi")
+        assert not errs, errs
+        return d.steps[0]
+    right = spot_algebra(step("log(x) + log(1 - 1/x)"), samples=20, seed=0)
+    assert right.status == "SPOT-CHECKED" and right.n_checked == right.n_total, right.reason
+    wrong = spot_algebra(step("log(x) + log(1 + 1/x)"), samples=20, seed=0)
+    assert wrong.status == "FAILED" and wrong.counterexample["params"]["x"] > 1

@@ -1,7 +1,7 @@
 """The ``assume:`` header: bounds on parameters, ``assume: a > 1, 0 < t < 1/2``.
 
-Each bound compares one declared scalar parameter with a number (an integer, a decimal or
-a fraction, signed): ``a > 1``, ``nu >= 2``, ``2 < nu``, ``t < 1/2``, or both sides at
+Each bound compares one declared scalar parameter with a number (an integer, a decimal,
+1e-3 or a fraction, signed): ``a > 1``, ``nu >= 2``, ``2 < nu``, ``t < 1/2``, or both sides at
 once, ``0 < t < 1/2``.  Bounds are separated by commas, semicolons or ``and``.  Each
 narrows the parameter's declared domain (``positive: a`` and ``a > 1`` give (1, ∞)); see
 :mod:`vi_sym.distributions.intervals` for what the proofs and the spot-checks make of it.
@@ -16,11 +16,11 @@ import re
 from sympy import Rational
 
 from ..distributions.intervals import BoundError, narrowed
-from ..tokens import normal_name
+from ..tokens import MAX_LITERAL_DIGITS, normal_name
 
 __all__ = ["read_assumptions"]
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?\d+(?:\.\d+)?(?:/\d+)?)|(?P<rel><=|>=|≤|≥|<|>)|"
+_TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:/\d+)?)|(?P<rel><=|>=|≤|≥|<|>)|"
                     r"(?P<name>[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*))")
 _SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*")
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
@@ -44,22 +44,40 @@ def _tokens(item: str, bad) -> list:
     return out
 
 
-def _bounds(item: str, bad) -> list:
+def _number(text: str, item: str, bad):
+    """The rational number a bound's number token stands for (an input error when it is none)."""
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > MAX_LITERAL_DIGITS:
+        bad(f"assume: the number in '{item}' has {digits} digits (at most {MAX_LITERAL_DIGITS})")
+    try:
+        return Rational(text)
+    except (ZeroDivisionError, ValueError, TypeError):
+        bad(f"assume: '{text}' in '{item}' is not a number")
+    return None
+
+
+def _bounds(item: str, parameters, bad) -> list:
     """[(name, rel, number)] of one item, each read as ``name rel number``."""
     toks = _tokens(item, bad)
     kinds = [k for k, _ in toks]
     shape = "'a > 1' or '0 < t < 1/2'"
-    if kinds == ["name", "rel", "num"]:
-        return [(toks[0][1], toks[1][1], Rational(toks[2][1]))]
-    if kinds == ["num", "rel", "name"]:
-        return [(toks[2][1], _FLIP[toks[1][1]], Rational(toks[0][1]))]
-    if kinds == ["num", "rel", "name", "rel", "num"]:
-        name = toks[2][1]
-        return [(name, _FLIP[toks[1][1]], Rational(toks[0][1])), (name, toks[3][1], Rational(toks[4][1]))]
-    if kinds.count("name") >= 2:
+    names = [t for k, t in toks if k == "name"]
+    strange = [n for n in names if normal_name(n) not in parameters]
+    if len(names) >= 2 and strange:
+        bad(f"assume: '{strange[-1]}' in '{item}' is not a declared parameter; a bound is a parameter "
+            f"compared with a number (an integer, a decimal or a fraction), e.g. {shape}")
+    if len(names) >= 2:
         bad(f"assume: '{item}' compares two parameters; only bounds by numbers are supported "
             f"(e.g. {shape}).  For an order between parameters, write the larger as the smaller "
             "plus a positive parameter: Exponential(z, t + d) with 'positive: d' for t < l")
+    if kinds == ["name", "rel", "num"]:
+        return [(toks[0][1], toks[1][1], _number(toks[2][1], item, bad))]
+    if kinds == ["num", "rel", "name"]:
+        return [(toks[2][1], _FLIP[toks[1][1]], _number(toks[0][1], item, bad))]
+    if kinds == ["num", "rel", "name", "rel", "num"]:
+        name = toks[2][1]
+        return [(name, _FLIP[toks[1][1]], _number(toks[0][1], item, bad)),
+                (name, toks[3][1], _number(toks[4][1], item, bad))]
     bad(f"assume: cannot read '{item}': a bound is a parameter compared with a number, e.g. {shape}")
     return []
 
@@ -72,7 +90,7 @@ def read_assumptions(text: str, domains: list, vectors, bad) -> list:
         return list(domains)
     out = dict(domains)
     for item in (i for i in _SPLIT.split(text.strip()) if i):
-        for name, rel, number in _bounds(item, bad):
+        for name, rel, number in _bounds(item, out, bad):
             name = normal_name(name)
             if name in vectors:
                 bad(f"assume: '{name}' is a vector; bounds are supported on scalar parameters only")

@@ -372,9 +372,44 @@ class Precise(Walker):
 
     def integral(self, e, fi, roles):
         family = self.family
-        if family.discrete:
-            return discrete_integral(family, fi)
-        return continuous_integral(family, fi, roles)
+        inner = discrete_integral(family, fi) if family.discrete else continuous_integral(family, fi, roles)
+        return _shared(e, family.name, inner)
+
+
+#: the values of whole integrals (E_q[log p(x, z)], log p(x)) at a point, shared by every side
+#: that contains them: the steps of a chain and their likely fixes repeat the same integrals
+_INTEGRALS: dict = {}
+
+
+def _shared(e, family_name, inner):
+    """``inner`` (an integral's closure), memoised per process under (the integral, family,
+    parameters, tolerance, precision) when nothing in it is bound from outside (no latent
+    value, no bound variable): its value, error and notes are then a function of those alone."""
+    def f(ctx):
+        if ctx.z is not None or ctx.bound:
+            return inner(ctx)
+        try:
+            key = (e, family_name, _frozen(ctx.params), ctx.tol, mpmath.mp.prec)
+            hit = _INTEGRALS.get(key)
+        except TypeError:        # a parameter that cannot be a key: not memoised
+            return inner(ctx)
+        if hit is None:
+            outer, ctx.notes = ctx.notes, []      # the notes this integral makes, on their own
+            try:
+                value = inner(ctx)
+            except NotEvaluable as ex:
+                value = ex
+            finally:
+                made, ctx.notes = ctx.notes, outer
+            if len(_INTEGRALS) > 4096:
+                _INTEGRALS.clear()
+            hit = _INTEGRALS[key] = (value, tuple(made))
+        for note in hit[1]:
+            ctx.note(note)
+        if isinstance(hit[0], NotEvaluable):
+            raise hit[0]
+        return hit[0]
+    return f
 
 
 _COMPILED = {}

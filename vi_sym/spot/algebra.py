@@ -219,7 +219,8 @@ _APART = {"real": (0.5, 0.0, 1.0), "positive": (1.0, 1e-3, 2.0), "unit": (0.5, 1
 #: a slip (the special points put equal values in equal domains, where m2 − μ2 = 0)
 _GENERIC = {"real": (0.37, -1.21, 2.03, -0.58, 1.49, -2.47, 0.83, -0.19, 2.61, -1.73),
             "positive": (1.31, 0.62, 2.27, 0.44, 1.83, 0.29, 3.11, 0.77, 1.07, 2.59),
-            "unit": (0.31, 0.72, 0.45, 0.18, 0.63, 0.86, 0.24, 0.57, 0.39, 0.91)}
+            "unit": (0.31, 0.72, 0.45, 0.18, 0.63, 0.86, 0.24, 0.57, 0.39, 0.91),
+            "nonnegative": (1.31, 0.62, 2.27, 0.44, 1.83, 0.29, 3.11, 0.77, 1.07, 2.59)}
 
 
 def _generic_points(names, kinds):
@@ -231,7 +232,7 @@ def _generic_points(names, kinds):
         point = {}
         for n, k in zip(names, kinds):
             i = seen[k] = seen.get(k, -1) + 1
-            values = _GENERIC[k]
+            values = in_domain(k, _GENERIC)    # a bounded domain (assume: x > 1): moved into it
             point[n] = values[(i + shift) % len(values)]
         out.append(point)
     return out
