@@ -39,3 +39,24 @@ def steps(text):
     ds, errs = note(text)
     assert errs == []
     return [s for d in ds for s in d.steps]
+
+
+# --------------------------------------------------------------------------- the VAE's diagonal KL in LaTeX
+#: a note's declarations of the VAE's d-dimensional latent and parameters (Markdown comments)
+KL_HEADER = r"""
+<!-- vi_sym: latent: z[1..J] -->
+<!-- vi_sym: parameters: \mu[1..J] -->
+<!-- vi_sym: positive: \sigma[1..J] J -->
+"""
+#: vae.vi's diagonal KL, as vae_kl_diagonal concludes it
+VAE_FORM = r"\frac{1}{2}\sum_{j=1}^{J}\left(\sigma_j^2 + \mu_j^2 - 1 - \log \sigma_j^2\right)"
+#: the same step in the .vi notation
+KL_VI = """
+derivation kw
+latent: z[1..J]
+parameters: μ[1..J]
+positive: σ[1..J] J
+
+    sum(σ[j]^2 + μ[j]^2 - 1 - log(σ[j]^2), (j, 1, J))/2
+  = -sum(1 + log(σ[j]^2) - μ[j]^2 - σ[j]^2, (j, 1, J))/2
+"""

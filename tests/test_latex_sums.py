@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sympy import Indexed, IndexedBase, Sum, Symbol
 
+from conftest import KL_HEADER, KL_VI, VAE_FORM
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
 from vi_sym.frontends import load_file, load_text
@@ -17,26 +18,11 @@ from vi_sym.parse import ParseError
 
 DERIVATIONS = Path(__file__).parent.parent / "derivations"
 
-HEADER = r"""
-<!-- vi_sym: latent: z[1..J] -->
-<!-- vi_sym: parameters: \mu[1..J] -->
-<!-- vi_sym: positive: \sigma[1..J] J -->
-"""
-# vae.vi's diagonal KL, as vae_kl_diagonal concludes it, then as Kingma & Welling print it
-VAE_FORM = r"\frac{1}{2}\sum_{j=1}^{J}\left(\sigma_j^2 + \mu_j^2 - 1 - \log \sigma_j^2\right)"
+# the diagonal KL as Kingma & Welling print it (conftest's VAE_FORM: as vae_kl_diagonal concludes it)
 KW = r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 + \log \sigma_j^2 - \mu_j^2 - \sigma_j^2\right)"
 KW_SIGN = r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 - \log \sigma_j^2 - \mu_j^2 - \sigma_j^2\right)"
 KW_NO_HALF = r"-\sum_{j=1}^{J}\left(1 + \log \sigma_j^2 - \mu_j^2 - \sigma_j^2\right)"
 
-VI = """
-derivation kw
-latent: z[1..J]
-parameters: μ[1..J]
-positive: σ[1..J] J
-
-    sum(σ[j]^2 + μ[j]^2 - 1 - log(σ[j]^2), (j, 1, J))/2
-  = -sum(1 + log(σ[j]^2) - μ[j]^2 - σ[j]^2, (j, 1, J))/2
-"""
 
 
 def md(text):
@@ -50,8 +36,8 @@ def check(ds):
 
 
 def test_kingma_welling_kl_reads_as_the_vi_step_and_gets_its_verdict():
-    (d,) = md(HEADER + f"\n$$\n{VAE_FORM}\n  = {KW}\n$$\n")
-    (v,), errs = load_text(VI, "kw.vi")
+    (d,) = md(KL_HEADER + f"\n$$\n{VAE_FORM}\n  = {KW}\n$$\n")
+    (v,), errs = load_text(KL_VI, "kw.vi")
     assert errs == []
     assert (d.steps[0].lhs, d.steps[0].rhs) == (v.steps[0].lhs, v.steps[0].rhs)
     assert d.steps[0].context.indexed == v.steps[0].context.indexed != ()
@@ -69,12 +55,12 @@ def test_kingma_welling_kl_reads_as_the_vi_step_and_gets_its_verdict():
 
 @pytest.mark.parametrize("wrong", [KW_SIGN, KW_NO_HALF])
 def test_a_wrong_kingma_welling_kl_is_failed(wrong):
-    (d,) = md(HEADER + f"\n$$\n{VAE_FORM}\n  = {wrong}\n$$\n")
+    (d,) = md(KL_HEADER + f"\n$$\n{VAE_FORM}\n  = {wrong}\n$$\n")
     assert check([d]) == [Status.FAILED]
 
 
 def test_the_kl_row_with_a_density_on_the_left_is_read():
-    (d,) = md(HEADER + "\n$$\nD_{\\mathrm{KL}}(q_\\phi(z|x) \\| p(z)) = " + KW + "\n$$\n")
+    (d,) = md(KL_HEADER + "\n$$\nD_{\\mathrm{KL}}(q_\\phi(z|x) \\| p(z)) = " + KW + "\n$$\n")
     sigma = IndexedBase(Symbol("σ", positive=True))
     assert d.steps[0].rhs.has(Indexed(sigma, Symbol("j", integer=True)))
     assert isinstance(-2 * d.steps[0].rhs, Sum)
@@ -156,13 +142,13 @@ def test_bad_sums_say_what_is_wrong_and_where(text, column, words):
 
 
 def test_a_bad_sum_in_a_note_is_skipped_with_its_line_and_column():
-    ds, errs = load_text(HEADER + "\n$$\n1 = \\sum_{j=1} \\sigma_j\n$$\n", "n.md", read_markdown)
+    ds, errs = load_text(KL_HEADER + "\n$$\n1 = \\sum_{j=1} \\sigma_j\n$$\n", "n.md", read_markdown)
     assert ds == [] and len(errs) == 1
     assert errs[0].line == 7 and "column 5" in errs[0].message and "no upper limit" in errs[0].message
 
 
 def test_an_index_clashing_with_a_declared_latent_is_an_error_in_a_note():
-    ds, errs = load_text(HEADER + "\n$$\n1 = \\sum_{z=1}^{J} \\sigma_z\n$$\n", "n.md", read_markdown)
+    ds, errs = load_text(KL_HEADER + "\n$$\n1 = \\sum_{z=1}^{J} \\sigma_z\n$$\n", "n.md", read_markdown)
     assert ds == [] and "'z' is the index of this sum" in errs[0].message and "column 11" in errs[0].message
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sympy import Indexed, IndexedBase, Product, Symbol, log
 
+from conftest import KL_HEADER, KL_VI, VAE_FORM
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
 from vi_sym.frontends import load_text
@@ -13,25 +14,10 @@ from vi_sym.frontends.latex import parse_row
 from vi_sym.frontends.markdown import read_markdown
 from vi_sym.parse import ParseError
 
-HEADER = r"""
-<!-- vi_sym: latent: z[1..J] -->
-<!-- vi_sym: parameters: \mu[1..J] -->
-<!-- vi_sym: positive: \sigma[1..J] J -->
-"""
-VAE_FORM = r"\frac{1}{2}\sum_{j=1}^{J}\left(\sigma_j^2 + \mu_j^2 - 1 - \log \sigma_j^2\right)"
 KW_FORM = r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 + \log \sigma^2_j - \mu^2_j - \sigma^2_j\right)"
 KW_SIGN = r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 - \log \sigma^2_j - \mu^2_j - \sigma^2_j\right)"
 KW_FIRST_POWER = r"-\frac{1}{2}\sum_{j=1}^{J}\left(1 + \log \sigma^2_j - \mu^2_j - \sigma_j\right)"
 
-VI = """
-derivation kw
-latent: z[1..J]
-parameters: μ[1..J]
-positive: σ[1..J] J
-
-    sum(σ[j]^2 + μ[j]^2 - 1 - log(σ[j]^2), (j, 1, J))/2
-  = -sum(1 + log(σ[j]^2) - μ[j]^2 - σ[j]^2, (j, 1, J))/2
-"""
 
 V = {"z": Symbol("z"), "x": Symbol("x"), "σ": Symbol("σ", positive=True), "μ": Symbol("μ", real=True),
      "J": Symbol("J", positive=True, integer=True)}
@@ -70,8 +56,8 @@ def test_the_square_before_the_index_is_not_a_power_of_the_index_nor_of_another_
 
 
 def test_kingma_welling_with_the_square_before_the_index_reads_and_checks_as_the_vi_step():
-    (d,) = md(HEADER + f"\n$$\n{VAE_FORM}\n  = {KW_FORM}\n$$\n")
-    (v,), errs = load_text(VI, "kw.vi")
+    (d,) = md(KL_HEADER + f"\n$$\n{VAE_FORM}\n  = {KW_FORM}\n$$\n")
+    (v,), errs = load_text(KL_VI, "kw.vi")
     assert errs == []
     assert (d.steps[0].lhs, d.steps[0].rhs) == (v.steps[0].lhs, v.steps[0].rhs)
     assert check([d]) == check([v]) == [Status.PROVED]
@@ -79,7 +65,7 @@ def test_kingma_welling_with_the_square_before_the_index_reads_and_checks_as_the
 
 @pytest.mark.parametrize("wrong", [KW_SIGN, KW_FIRST_POWER])
 def test_a_wrong_step_with_the_square_before_the_index_is_failed(wrong):
-    (d,) = md(HEADER + f"\n$$\n{VAE_FORM}\n  = {wrong}\n$$\n")
+    (d,) = md(KL_HEADER + f"\n$$\n{VAE_FORM}\n  = {wrong}\n$$\n")
     assert check([d]) == [Status.FAILED]
 
 
@@ -93,7 +79,7 @@ def test_greek_letters_indexed_by_the_sum_are_its_coordinates(text, expected):
 
 
 def test_greek_letter_index_steps_check_as_the_vi_steps():
-    ds = md(HEADER + "\n$$\n\\sum_{k=1}^{J} (\\mu_k^2 + \\sigma_{k}^2) = \\sum_{k=1}^{J} \\mu_k^2 + "
+    ds = md(KL_HEADER + "\n$$\n\\sum_{k=1}^{J} (\\mu_k^2 + \\sigma_{k}^2) = \\sum_{k=1}^{J} \\mu_k^2 + "
                      "\\sum_{k=1}^{J} \\sigma^2_k\n$$\n\n"
                      "$$\n\\sum_{k=1}^{J} (\\mu_k^2 + \\sigma_{k}^2) = \\sum_{k=1}^{J} \\mu_k^2 + "
                      "\\sum_{k=1}^{J} \\sigma_k\n$$\n")
