@@ -227,3 +227,35 @@ def test_an_algebra_step_under_a_bound_is_checked_inside_it():
     assert right.status == "SPOT-CHECKED" and right.n_checked == right.n_total, right.reason
     wrong = spot_algebra(step("log(x) + log(1 + 1/x)"), samples=20, seed=0)
     assert wrong.status == "FAILED" and wrong.counterexample["params"]["x"] > 1
+
+
+# --------------------------------------------------------------------------- notes
+
+def _note(tmp_path, name, text):
+    from vi_sym.frontends import load_file
+    path = tmp_path / name
+    path.write_text(text)
+    return load_file(path)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("n.txt", "positive: x\nassume: x > 1\n\nlog(x - 1) = log(x) + log(1 - 1/x)\n"),
+    ("n.md", "<!-- vi_sym: positive: x -->\n<!-- vi_sym: assume: x > 1 -->\n\n"
+             "$$\\log(x - 1) = \\log x + \\log(1 - 1/x)$$\n"),
+])
+def test_a_note_states_a_bound_as_a_vi_file_does(tmp_path, name, text):
+    from vi_sym.spot.algebra import spot_algebra
+    ds, errs = _note(tmp_path, name, text)
+    assert not errs and ds, errs
+    step = ds[0].steps[0]
+    assert dict(step.context.domains)["x"] == "(1, oo)"
+    res = spot_algebra(step, samples=20, seed=0)
+    assert res.status == "SPOT-CHECKED" and res.n_checked == res.n_total, res.reason
+
+
+def test_a_bound_a_note_cannot_use_is_skipped_with_its_reason(tmp_path):
+    text = "positive: x\nassume: x > 1/0\n\nlog(x - 1) = log(x) + log(1 - 1/x)\n"
+    ds, errs = _note(tmp_path, "n.txt", text)
+    assert ds and dict(ds[0].steps[0].context.domains)["x"] == "positive"     # the bound is ignored
+    reasons = [str(getattr(n, "reason", n)) for d in ds for n in d.skipped]
+    assert any("'1/0'" in r and "is not a number" in r and "ignored" in r for r in reasons), reasons

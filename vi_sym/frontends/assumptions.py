@@ -16,9 +16,9 @@ import re
 from sympy import Rational
 
 from ..distributions.intervals import BoundError, narrowed
-from ..tokens import MAX_LITERAL_DIGITS, normal_name
+from ..tokens import MAX_LITERAL_DIGITS, ParseError, normal_name
 
-__all__ = ["read_assumptions"]
+__all__ = ["read_assumptions", "note_bounds"]
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:/\d+)?)|(?P<rel><=|>=|≤|≥|<|>)|"
                     r"(?P<name>[A-Za-z_\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*))")
@@ -102,3 +102,20 @@ def read_assumptions(text: str, domains: list, vectors, bad) -> list:
             except BoundError as exc:
                 bad(f"assume: {item}: {exc}")
     return [(n, out[n]) for n, _ in domains]
+
+
+def note_bounds(structure: dict, domains, vectors, skip) -> tuple:
+    """A note's domains with its ``assume:`` line (``structure["assume"] = (line, text)``)
+    applied; a bound that cannot be used is skipped with the reason and the declaration
+    ignored, as a note's other declarations are."""
+    if "assume" not in structure:
+        return tuple(domains)
+    line, text = structure["assume"]
+
+    def bad(message):
+        raise ParseError(message)
+    try:
+        return tuple(read_assumptions(text, list(domains), vectors, bad))
+    except ParseError as err:
+        skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
+        return tuple(domains)

@@ -33,7 +33,7 @@ NOTE_VARIABLE_KEYS = (("latent", {}, None), ("observed", {}, None), ("parameters
                       ("nonnegative", {"nonnegative": True}, "nonnegative"),
                       ("unit", {"positive": True}, "unit"))
 #: ... and the structure over them, read by the same functions as the .vi header's lines
-NOTE_STRUCTURE_KEYS = ("factorised", "factorized", "copies", "iid")
+NOTE_STRUCTURE_KEYS = ("factorised", "factorized", "copies", "iid", "assume")
 
 
 def note_structure(header: dict, variables: dict, latent: tuple, bad) -> dict:

@@ -19,6 +19,7 @@ from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
 from ..vocabulary import VocabularyError
+from .assumptions import note_bounds
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
 from .textnote import chain_name, cited_rules
@@ -153,6 +154,7 @@ class _Reader:
         domains = tuple((n, domain) for key, _, domain in NOTE_VARIABLE_KEYS if domain
                         for n in getattr(self, key))
         vectors = tuple(self.indexed(self.variables()).values())
+        domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
             return Context(latent, domains=domains, indexed=vectors)
         if self.structure.keys() & {"factorised", "factorized"}:

@@ -40,6 +40,7 @@ from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
+from .assumptions import note_bounds
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
@@ -185,6 +186,7 @@ class _Note:
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
         variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
         vectors = tuple(note_vectors(self, variables).values())
+        domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
             return Context(latent, domains=domains, indexed=vectors)
         if self.structure.keys() & {"factorised", "factorized"}:
