@@ -476,12 +476,9 @@ def parse_relation(text: str, env: ParseEnv) -> tuple[sympy.Expr, str, sympy.Exp
 
 
 def split_relation(text: str) -> tuple[str, str, str] | None:
-    """Find the single relation symbol outside brackets.
-
-    Returns ``(lhs_text, rel, rhs_text)`` with ``rel`` normalised, or None if
-    there is none.  Raises ParseError for a strict inequality, for more than one
-    relation symbol, or for a character the tokenizer does not know.
-    """
+    """The single relation symbol outside brackets: ``(lhs_text, rel, rhs_text)`` with ``rel``
+    normalised, or None if there is none.  Raises ParseError for a strict inequality, for more
+    than one relation symbol, or for a character the tokenizer does not know."""
     depth, found = 0, []
     for t in _tokenize(text):
         if t.value in _CLOSE and t.kind == "op":

@@ -45,7 +45,7 @@ def _no_pole_inside(poles, comp, env) -> None:
     quadrature's nodes would step around it, and its number would be no expectation."""
     if not poles:
         return
-    sup = _support_closure(comp[0])(env)
+    sup = comp[4](env)      # the component's compiled support (see numeric.plain.component)
     lo, hi = (sup[1], sup[2]) if sup[0] == "interval" else (-mpmath.inf, mpmath.inf)
     for shown, p in poles:
         try:

@@ -132,14 +132,3 @@ def describe(kind: str) -> str:
         return f"{'≤' if b.hi_closed else '<'} {b.hi}"
     return f"in {'[' if b.lo_closed else '('}{b.lo}, {b.hi}{']' if b.hi_closed else ')'}"
 
-
-def sympy_assumptions(kind: str) -> dict:
-    """The sympy assumptions of a parameter symbol in the domain (positive when it lies in
-    (0, ∞), nonnegative in [0, ∞), else real)."""
-    b = bounds_of(kind)
-    if b.lo > 0 or (b.lo == 0 and not b.lo_closed):
-        return {"positive": True}
-    if b.lo >= 0:
-        return {"nonnegative": True}
-    return {"real": True}
-

@@ -376,8 +376,7 @@ class Precise(Walker):
         return _shared(e, family.name, inner)
 
 
-#: the values of whole integrals (E_q[log p(x, z)], log p(x)) at a point, shared by every side
-#: that contains them: the steps of a chain and their likely fixes repeat the same integrals
+#: whole integrals' values at a point, shared by every side (chain steps, fixes) containing them
 _INTEGRALS: dict = {}
 
 
