@@ -10,6 +10,7 @@ from sympy import Symbol
 from ..distributions import is_written
 from ..distributions.written import abs_majorant, inner_singularities, oscillates
 from ..numeric import NotEvaluable
+from ..numeric.common import MayDiverge
 from ..numeric.plain import DPS, component
 from ..numeric.plain import compile_plain as _compile
 from ..numeric.plain import compile_plain_in as _compile_in
@@ -19,6 +20,7 @@ from ..numeric.plain import num_contains as _num_contains
 from ..numeric.plain import support_closure as _support_closure
 from ..notation import to_unicode
 from ..vocabulary import Density
+from .divergence import Infinite, diverges, exact_point
 from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals
 
 __all__ = ["DPS", "_Compiled", "_integrate_1d"]
@@ -112,7 +114,7 @@ class _Compiled:
                                    _np_pair(t, pc[var]) if var is not None else None,
                                    _poles(t, var, pc[var]) if var is not None else (),
                                    _majorant_pair(_majorant_of(t, var), pc[var]) if var is not None
-                                   else None))
+                                   else None, t))
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
@@ -125,6 +127,7 @@ class _Compiled:
         if outer.atoms(Density):
             raise NotEvaluable("a density occurs outside any integral", True)
         self.outer = _compile(outer)
+        self.outer_expr = outer
 
     def value(self, env):
         """(value, error) at the parameter point ``env`` (names -> mpf)."""
@@ -135,6 +138,7 @@ class _Compiled:
             if abs(m - 1) > mpmath.mpf("1e-6") + me:
                 raise NotEvaluable(f"{comp[0].pdf()} is not a density here: its total mass is "
                                    f"{mpmath.nstr(m, 8)}, not 1")
+        infinite = None      # (integral's name, sign, why): the one expectation certified infinite
         for d, pieces in self.integrals:
             v, e = mpmath.mpf(0), mpmath.mpf(0)
             for comps, needs, groups in pieces:
@@ -143,12 +147,16 @@ class _Compiled:
                         raise NotEvaluable(f"the support of {inner_c} is not inside that of {outer_c}: "
                                            "the integral is infinite here")
                 norms = {var: _integrate_1d(comps[var], None, env) for var in comps}
-                for var, f, fnp, poles, absf in groups:
+                for var, f, fnp, poles, absf, t in groups:
                     _no_pole_inside(poles, comps[var], env) if var is not None else None
                     if absf is not None:
                         _absolutely(comps[var], absf, env)
-                    val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
-                                else (f(env), mpmath.mpf(0)))
+                    try:
+                        val, err = (_integrate_1d(comps[var], f, env, fnp) if var is not None
+                                    else (f(env), mpmath.mpf(0)))
+                    except MayDiverge as ex:
+                        infinite = _certified(infinite, d, comps[var][0], t, env, ex)
+                        continue
                     for other, (nv, ne) in norms.items():
                         if other != var:
                             err = abs(val) * ne + abs(nv) * err
@@ -157,6 +165,8 @@ class _Compiled:
                     e += err
             env[d.name] = v
             errs[d.name] = e
+        if infinite is not None:
+            raise self._infinite_side(infinite, env)
         base = self.outer(env)
         total_err = mpmath.mpf(0)
         for name, e in errs.items():   # propagate each integral's error through the outer expression
@@ -165,3 +175,37 @@ class _Compiled:
                 bumped[name] = env[name] + e
                 total_err += abs(self.outer(bumped) - base)
         return base, total_err
+
+    def _infinite_side(self, infinite, env) -> Infinite:
+        """The side as a whole is infinite when it is ``a·I + b`` in the infinite integral
+        ``I`` (a free of every integral and not 0 here, b finite here); else the point is
+        not evaluable (the divergence's reason)."""
+        name, sign, why = infinite
+        d = Symbol(name)
+        a = sympy.diff(self.outer_expr, d)
+        if a.has(d) or any(s.name.startswith("_I") for s in a.free_symbols):
+            return NotEvaluable(f"{why}, inside an expression that is not linear in it")
+        env = dict(env)
+        env[name] = mpmath.mpf(0)
+        coef, rest = _compile(a)(env), _compile(self.outer_expr.xreplace({d: 0}))(env)
+        if not (mpmath.isfinite(coef) and abs(coef) > 1e-9 and mpmath.isfinite(rest)):
+            return NotEvaluable(f"{why}, and the rest of the side has no finite value here")
+        sign = sign if coef > 0 else -sign
+        return Infinite(sign, why)
+
+
+def _certified(infinite, d, c, t, env, exc):
+    """The record of the one expectation certified infinite (see :mod:`.divergence`), or
+    ``exc`` raised again: no certificate, or a second infinite expectation (∞ - ∞)."""
+    if infinite is not None:
+        raise exc
+    names = {s.name for s in (c.free_symbols | t.free_symbols) if s != c.var}
+    try:
+        found = diverges(c, t, exact_point(env, names))
+    except (ValueError, TypeError, OverflowError):
+        found = None
+    if found is None:
+        raise exc
+    sign, how = found
+    why = f"E[{to_unicode(t)}] under {c} is {'+' if sign > 0 else '-'}∞ here: {how}, shown exactly by sympy's limit"
+    return d.name, sign, why

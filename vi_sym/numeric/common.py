@@ -12,7 +12,8 @@ from mpmath import mpf
 
 from ..vocabulary import Density, unfold_definitions
 
-__all__ = ["LATENT", "DATA", "ROLES", "Z_ROLES", "NORMALISED_ROLES", "NotEvaluable", "FastUnsupported", "Value",
+__all__ = ["LATENT", "DATA", "ROLES", "Z_ROLES", "NORMALISED_ROLES", "NotEvaluable", "MayDiverge",
+           "FastUnsupported", "Value",
            "OK", "UNCERTAIN", "NOT_EVALUABLE", "TRUST", "DIVERGES", "free_names",
            "FAMILY_NAMES", "resolve_family"]
 
@@ -43,6 +44,12 @@ class NotEvaluable(Exception):
         super().__init__(reason)
         self.reason = reason
         self.structural = structural
+
+
+class MayDiverge(NotEvaluable):
+    """A quadrature stopped at an integrand that falls off no faster than 1/|z| along a
+    tail, or grows like 1/|z - end| at an end: the integral may be infinite (only a
+    symbolic certificate, :mod:`vi_sym.claims.divergence`, can say that it is)."""
 
 
 class FastUnsupported(Exception):

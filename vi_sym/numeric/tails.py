@@ -24,7 +24,7 @@ import math
 import mpmath
 import numpy as np
 
-from .common import NotEvaluable
+from .common import MayDiverge, NotEvaluable
 
 __all__ = ["count_sum64", "count_sum_mp", "window", "end_mass", "MAX_TERMS"]
 
@@ -191,13 +191,13 @@ def _power_tail(v, before, d):
     if not v:
         return mpmath.mpf(0)
     if not before:
-        raise NotEvaluable("the integrand grows without bound along an infinite tail")
+        raise MayDiverge("the integrand grows without bound along an infinite tail")
     p = mpmath.log(v / before) / mpmath.log(2)
     if not p < -1 - POWER_MARGIN:
         how = ("does not fall off along an infinite tail (it is no smaller far out than nearer in)"
                if p >= 0 else f"falls off like |z|^{mpmath.nstr(p, 3)} along an infinite tail, no "
                "faster than 1/|z|")
-        raise NotEvaluable(f"the integrand {how}: the integral may not exist for these parameters "
+        raise MayDiverge(f"the integrand {how}: the integral may not exist for these parameters "
                            "(a claim about it may need a bound on them, 'assume: a > 1')")
     return 2 * v * d / (-p - 1)
 
@@ -234,7 +234,7 @@ def end_mass(g, end, inward, dps):
         return mpmath.mpf(0)
     p = mpmath.log(v1 / v2) / mpmath.log(d1 / d2)
     if not p > -1 + POWER_MARGIN:
-        raise NotEvaluable(f"the integrand grows like |z - {mpmath.nstr(end, 6)}|^{mpmath.nstr(p, 4)} "
+        raise MayDiverge(f"the integrand grows like |z - {mpmath.nstr(end, 6)}|^{mpmath.nstr(p, 4)} "
                            "at an end of its range, as fast as 1/|z - end| or faster: the integral "
                            "may not exist for these parameters (a claim about it may need a "
                            "condition on them)")

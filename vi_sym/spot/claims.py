@@ -26,13 +26,14 @@ import sympy
 from hypothesis import strategies as st
 
 from ..claims.compile import DPS, _Compiled
+from ..claims.divergence import Infinite
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..distributions import ConcreteDensity
 from ..distributions.intervals import as_image, image
 from ..indexed import is_indexed_step
 from ..numeric.plain import fallback_budget, remembered
 from .base import SpotResult
-from .driver import MARGIN, Fast, Property, compare, draws, search
+from .driver import MARGIN, Fast, InfinitePoint, Property, compare, draws, search
 
 __all__ = ["ClaimChecker", "spot_claim", "value_strategy", "special_points", "in_domain", "DOMAINS",
            "FAMILY"]
@@ -157,8 +158,10 @@ class _ClaimProperty(Property):
         at = (tuple(sorted(point.items())), dps)
         try:
             with mpmath.workdps(dps):
-                lv, le = _side_value(self.L, self.sides[0], at, env)
-                rv, re_ = _side_value(self.R, self.sides[1], at, env)
+                lv, le = _finite_or_infinite(self.L, self.sides[0], at, env)
+                rv, re_ = _finite_or_infinite(self.R, self.sides[1], at, env)
+                if isinstance(lv, Infinite) or isinstance(rv, Infinite):
+                    return infinite_point(self.rel, lv, rv, re_ if isinstance(lv, Infinite) else le)
                 for v in (lv, rv, le, re_):
                     if not mpmath.isfinite(v) or isinstance(v, mpmath.mpc):
                         raise NotEvaluable("a side is not a finite real number here")
@@ -211,6 +214,34 @@ def _side_value(C, expr, at, env):
     return remembered(_VALUES, (expr, at), lambda: C.value(env), DPS,
                       errors=(NotEvaluable, ValueError, ZeroDivisionError, OverflowError, TypeError),
                       cap=_CACHE_MAX)
+
+
+def _finite_or_infinite(C, expr, at, env):
+    """The side's (value, error), or (its :class:`Infinite` certificate, None)."""
+    try:
+        return _side_value(C, expr, at, env)
+    except Infinite as ex:
+        return ex, None
+
+
+def infinite_point(rel, lv, rv, err):
+    """The comparison at a point where a side is certified infinite (see
+    :mod:`vi_sym.claims.divergence`) and the other is a finite number: ``=`` is violated,
+    ``>=`` / ``<=`` by the infinity on the wrong side.  Both infinite: not evaluable."""
+    inf, other = (lv, rv) if isinstance(lv, Infinite) else (rv, lv)
+    if isinstance(other, Infinite):
+        raise NotEvaluable(f"both sides are infinite here ({lv.reason}; {rv.reason})")
+    if not mpmath.isfinite(other) or isinstance(other, mpmath.mpc) or not mpmath.isfinite(err):
+        raise NotEvaluable(f"{inf.reason}, and the other side is not a finite real number here")
+    side = "lhs" if inf is lv else "rhs"
+    value = mpmath.inf * inf.sign
+    lhs, rhs = (value, other) if side == "lhs" else (other, value)
+    bigger = inf.sign > 0 if side == "lhs" else inf.sign < 0      # is lhs > rhs?
+    violated = rel == "=" or (rel == ">=" and not bigger) or (rel == "<=" and bigger)
+    return InfinitePoint(violated, lhs, rhs, mpmath.mpf(0) if side == "lhs" else err,
+                         err if side == "lhs" else mpmath.mpf(0), lhs - rhs,
+                         mpmath.inf if violated else mpmath.mpf(0), mpmath.mpf(0),
+                         side=side, reason=inf.reason)
 
 
 def _kinds(step, params) -> tuple:
@@ -281,9 +312,24 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
            "difference": float(p.difference), "threshold": float(p.threshold),
            "lhs_error": float(p.lhs_error), "rhs_error": float(p.rhs_error),
            "found_by": out.found_by}
+    if isinstance(p, InfinitePoint):
+        cex["meaning"] = _infinite_meaning(p, step.rel)
+        return result("FAILED", out.checked, out.total, out.max_error, cex,
+                      f"counterexample: {p.reason}, the other side is finite")
     return result("FAILED", out.checked, out.total, out.max_error, cex,
                   f"counterexample: lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, "
                   f"difference={cex['difference']:.3g} > threshold {cex['threshold']:.3g}")
+
+
+def _infinite_meaning(p, rel) -> str:
+    """The explanation of a counterexample where one side is certified infinite."""
+    name, other = ("left", "right") if p.side == "lhs" else ("right", "left")
+    value = p.lhs if p.side == "lhs" else p.rhs
+    finite = p.rhs if p.side == "lhs" else p.lhs
+    verdict = "the two sides are not equal" if rel == "=" else f"'{rel}' does not hold"
+    return (f"the {name} side is {'+' if value > 0 else '-'}∞ ({p.reason}) while the {other} side is "
+            f"{mpmath.nstr(finite, 6)}, so {verdict}. The claim can hold only where the expectation is "
+            "finite: state that bound on the parameters in the header ('assume: …').")
 
 
 class ClaimChecker:

@@ -72,6 +72,14 @@ class Point:
 
 
 @dataclass(frozen=True)
+class InfinitePoint(Point):
+    """A point where one side (``side``) is certified infinite and the other is finite; the
+    certificate's sentence in ``reason``."""
+    side: str = "lhs"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Fast:
     """A fast-path decision: 'holds' (point), 'skip' (reason), 'violated' (point) or
     'uncertain' (reason)."""
@@ -285,6 +293,9 @@ def _violated(res) -> bool:
 
 
 def _agree(f: Point, p: Point) -> bool:
+    if isinstance(f, InfinitePoint) or isinstance(p, InfinitePoint):   # the same certificate twice
+        return (isinstance(f, InfinitePoint) and isinstance(p, InfinitePoint) and f.side == p.side
+                and (f.lhs > f.rhs) == (p.lhs > p.rhs))
     for a, b, e in ((f.lhs, p.lhs, f.lhs_error + p.lhs_error), (f.rhs, p.rhs, f.rhs_error + p.rhs_error)):
         if abs(float(a) - float(b)) > AGREE * (1 + abs(float(b))) + float(e) + float(p.threshold):
             return False
