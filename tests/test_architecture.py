@@ -29,7 +29,7 @@ LAYERS = [
     ["vi_sym.numeric", "vi_sym.families", "vi_sym.spot", "vi_sym.spotcheck", "vi_sym.spotcheckers",
      "vi_sym.claims", "vi_sym.cavi", "vi_sym.indexed_claims"],
     # 5: the judge (prove, spot-check, merge; in process) and the searches built on it
-    ["vi_sym.judge", "vi_sym.fixes", "vi_sym.claim_fixes", "vi_sym.inherit"],
+    ["vi_sym.judge", "vi_sym.fixes", "vi_sym.claim_fixes", "vi_sym.bound_fixes", "vi_sym.inherit"],
     # 6: the scheduler (workers, deadlines, cache) and what runs many checks
     ["vi_sym.isolation", "vi_sym.batches", "vi_sym.followups", "vi_sym.scheduler", "vi_sym.cache",
      "vi_sym.mutate", "vi_sym.checker"],

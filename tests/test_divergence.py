@@ -149,3 +149,62 @@ def test_an_inequality_that_infinity_satisfies_holds_there():
 def test_no_counterexample_from_an_infinity_that_is_not_certified_to_matter(header, lhs, rhs):
     out = spot_claim(claim(header, lhs, rhs))
     assert out.status != "FAILED", out.reason
+
+
+# --------------------------------------------------------------------------- the likely fix: a bound
+
+def _screens(step):
+    """The points where the step's spot-check found its counterexample (as the checker
+    passes them to the likely-fix search)."""
+    from vi_sym.judge import screens_of, spot, _in_process
+    from vi_sym.spot.claims import ClaimChecker
+    return screens_of([_in_process(spot, step, ClaimChecker(), Settings(families=("all",)))])
+
+
+@pytest.mark.parametrize("header, lhs, rhs, bound", [
+    (IG, "E_q(z)[z]", "b/(a - 1)", "a > 1"),
+    (STUDENT, "E_q(z)[z^2] - E_q(z)[z]^2", "n/(n - 2)", "n > 2"),     # not n > 1: the weakest that proves
+    (MGF, "E_q(z)[exp(t*z)]", "1/(1 - t)", "t < 1"),
+])
+def test_a_formula_without_its_bound_gets_the_bound_as_its_fix(header, lhs, rhs, bound):
+    from vi_sym.fixes import suggest_fixes
+    step = claim(header, lhs, rhs)
+    screens = _screens(step)
+    assert screens
+    fixes = suggest_fixes(step, ("all",), screens=screens)
+    assert [f.edit for f in fixes][:1] == ["add_bound"]
+    assert f"'assume: {bound}'" in fixes[0].description and fixes[0].verdict == "PROVED"
+    # the fix is checked the way the user would apply it: the header line, then a proof
+    fixed = claim(header + f"assume: {bound}", lhs, rhs)
+    assert judge(fixed, Settings(families=("all",))).status.value == "PROVED"
+
+
+@pytest.mark.parametrize("header, lhs, rhs", [
+    (IG, "E_q(z)[z]", "2*b/(a - 1)"),         # infinite where it failed, but wrong under every bound
+    (IG + "assume: a > 1", "E_q(z)[z]", "b/(a + 1)"),     # failed at finite points: no bound offered
+])
+def test_no_bound_is_offered_that_does_not_prove_the_formula(header, lhs, rhs):
+    from vi_sym.fixes import suggest_fixes
+    step = claim(header, lhs, rhs)
+    fixes = suggest_fixes(step, ("all",), screens=_screens(step))
+    assert not [f for f in fixes if f.edit == "add_bound"]
+
+
+# --------------------------------------------------------------------------- against the known conditions
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_RATIONALS = st.tuples(st.integers(1, 60), st.integers(1, 20)).map(lambda t: Rational(*t))
+
+
+@hsettings(max_examples=25, deadline=None, derandomize=True)
+@given(a=_RATIONALS, s=st.sampled_from([Rational(1, 2), 1, 2, 3, -1, -2]))
+def test_moments_of_gamma_and_inverse_gamma_are_infinite_exactly_when_the_theory_says(a, s):
+    """E[z^s] under InverseGamma(a, b) is finite iff s < a; under Gamma(a, b) iff s > -a.
+    The certificate never says +∞ for a finite moment, and says it for every infinite one
+    (s > 0 or s < 0, both sides of the condition, the boundary s = a included)."""
+    b = Rational(3, 2)
+    inv = diverges(Dist("InverseGamma", zp, a, b), zp ** s, {})
+    assert (inv is not None) == (s >= a)
+    gam = diverges(Dist("Gamma", zp, a, b), zp ** s, {})
+    assert (gam is not None) == (s <= -a)

@@ -19,6 +19,7 @@ A refuted closed form about defined densities has edits of its own, searched by
 from __future__ import annotations
 
 from . import claims
+from .bound_fixes import bound_fixes, infinite_at
 from .claim_fixes import (FIX_DEADLINE, MAX_CLAIM_CANDIDATES, MAX_CLAIM_SPOT, MAX_FIXES,  # noqa: F401
                           Fix, Fixes, _bounded, _claim_search, claim_candidates, claim_decider,
                           claim_fixes)
@@ -61,6 +62,11 @@ def suggest_fixes(step, families=(), samples=20, seed=0, start=None, deadline=FI
     :func:`candidates`), found within ``deadline`` seconds (``.note`` says when it ran out).
     ``screens``: the points where the step's spot-checks failed (:func:`vi_sym.judge.screens_of`);
     a candidate that is false at one of them is discarded before anything else is tried."""
+    if claims.is_concrete(step) and start is None and screens and infinite_at(step, screens):
+        # a side infinite where the step failed: the formula may hold under a bound
+        bounded = _bounded(lambda proved, checked, dl: proved.extend(bound_fixes(step, dl)), deadline)
+        if bounded:
+            return bounded
     if claims.is_concrete(step) and step.rel == "=" and start is None:
         return claim_fixes(step, samples=samples, seed=seed, deadline=deadline)
     return _bounded(lambda proved, checked, dl: _search(step, families, samples, seed, start, proved,
