@@ -44,5 +44,6 @@ def special_functions(function_type) -> dict:
                 "polygamma": function_type(_polygamma, 2),
                 "trigamma": one(lambda x: sympy.polygamma(1, x)),
                 "beta": two(sympy.beta), "binomial": two(sympy.binomial),
+                "besseli": two(sympy.besseli),
                 "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2)})
     return out

@@ -171,9 +171,20 @@ def _zero_by_domains(d, domains) -> bool:
     return False
 
 
+def _bessel_as_positive(e):
+    """Each ``besseli(n, x)`` with n >= 0 and x > 0 replaced by a positive symbol (I_n(x) > 0
+    there; sympy does not know it, so log(I0(a)/I0(b)) would not split): an expression that
+    is 0 for every positive value of those symbols is 0 for theirs."""
+    reps = {b: sympy.Dummy(f"I{i}", positive=True)
+            for i, b in enumerate(sorted(e.atoms(sympy.besseli), key=sympy.default_sort_key))
+            if b.args[0].is_nonnegative and b.args[1].is_positive}
+    return e.xreplace(reps) if reps else e
+
+
 def _is_zero(diff, domains=()) -> bool:
     """diff == 0 by expansion (logs split only where sympy knows the factors are positive,
     from the parameters' declared domains), then simplify."""
+    diff = _bessel_as_positive(diff)
     d = sympy.expand(sympy.expand_log(diff))
     if d == 0 or _zero_in_exponentials(d):
         return True

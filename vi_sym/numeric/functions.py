@@ -46,9 +46,10 @@ MP_FUNCTIONS = {
     sympy.tanh: mpmath.tanh,
     sympy.atan: mpmath.atan,
     sympy.asinh: mpmath.asinh,
+    sympy.besseli: mpmath.besseli,
 }
 
-_ARITY = {sympy.polygamma: 2, sympy.beta: 2, sympy.binomial: 2}
+_ARITY = {sympy.polygamma: 2, sympy.beta: 2, sympy.binomial: 2, sympy.besseli: 2}
 
 
 def arity_ok(e) -> bool:
@@ -135,4 +136,5 @@ NP_FUNCTIONS = {
     sympy.tanh: np.tanh,
     sympy.atan: np.arctan,
     sympy.asinh: np.arcsinh,
+    sympy.besseli: _special("iv"),
 }
