@@ -171,20 +171,29 @@ def _zero_by_domains(d, domains) -> bool:
     return False
 
 
-def _bessel_as_positive(e):
-    """Each ``besseli(n, x)`` with n >= 0 and x > 0 replaced by a positive symbol (I_n(x) > 0
-    there; sympy does not know it, so log(I0(a)/I0(b)) would not split): an expression that
-    is 0 for every positive value of those symbols is 0 for theirs."""
-    reps = {b: sympy.Dummy(f"I{i}", positive=True)
-            for i, b in enumerate(sorted(e.atoms(sympy.besseli), key=sympy.default_sort_key))
-            if b.args[0].is_nonnegative and b.args[1].is_positive}
+def _positive_functions(e):
+    """Each ``besseli(n, x)`` with n >= 0 and x > 0 and each ``beta(a, b)`` with a, b > 0
+    replaced by a positive symbol (both are > 0 there; sympy does not know it, so
+    log(I0(a)/I0(b)) or log(B(a2, b2)/B(a1, b1)) would not split): an expression that is 0 for
+    every positive value of those symbols is 0 for theirs."""
+    atoms = [b for b in e.atoms(sympy.besseli) if b.args[0].is_nonnegative and b.args[1].is_positive]
+    atoms += [b for b in e.atoms(sympy.beta) if all(a.is_positive for a in b.args)]
+    reps = {b: sympy.Dummy(f"F{i}", positive=True)
+            for i, b in enumerate(sorted(atoms, key=sympy.default_sort_key))}
     return e.xreplace(reps) if reps else e
 
 
 def _is_zero(diff, domains=()) -> bool:
     """diff == 0 by expansion (logs split only where sympy knows the factors are positive,
-    from the parameters' declared domains), then simplify."""
-    diff = _bessel_as_positive(diff)
+    from the parameters' declared domains), then simplify; failing that, once more with the
+    Bessel and Beta functions as positive symbols (see :func:`_positive_functions`)."""
+    if _is_zero_as_is(diff, domains):
+        return True
+    opaque = _positive_functions(diff)
+    return opaque != diff and _is_zero_as_is(opaque, domains)
+
+
+def _is_zero_as_is(diff, domains=()) -> bool:
     d = sympy.expand(sympy.expand_log(diff))
     if d == 0 or _zero_in_exponentials(d):
         return True

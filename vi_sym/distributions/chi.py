@@ -1,5 +1,6 @@
-"""Chi(z, k), Rayleigh(z, s) and Maxwell(z, a): the length of a k-dimensional standard normal
-vector, scaled -- Rayleigh is k = 2 with scale s, Maxwell(-Boltzmann) k = 3 with scale a -- on (0, ∞).
+"""Chi(z, k), Rayleigh(z, s), Maxwell(z, a) and Nakagami(z, m, w): the length of a k-dimensional
+standard normal vector, scaled -- Rayleigh is k = 2 with scale s, Maxwell(-Boltzmann) k = 3 with
+scale a, Nakagami k = 2m with scale √(w/(2m)) (shape m, spread w = E[z²]) -- on (0, ∞).
 
 The density of the scaled chi with k > 0 degrees of freedom and scale s > 0 is
 ``z^(k-1) exp(-z²/(2s²)) / (2^(k/2-1) s^k Γ(k/2))``; its lemmas, for every k and s:
@@ -8,7 +9,7 @@ The density of the scaled chi with k > 0 degrees of freedom and scale s > 0 is
 """
 import math
 
-from sympy import Integer, digamma, exp, gamma, log, loggamma, oo
+from sympy import Integer, digamma, exp, gamma, log, loggamma, oo, sqrt
 
 from .base import Spec, register
 from .stats import is_log, real_power
@@ -46,4 +47,6 @@ def _hint(k, s):
 CHI = _spec("Chi", ("degrees of freedom",), ("positive",), lambda k: k, lambda k: Integer(1))
 RAYLEIGH = _spec("Rayleigh", ("scale",), ("positive",), lambda s: Integer(2), lambda s: s)
 MAXWELL = _spec("Maxwell", ("scale",), ("positive",), lambda a: Integer(3), lambda a: a)
+NAKAGAMI = _spec("Nakagami", ("shape", "spread"), ("positive", "positive"), lambda m, w: 2 * m,
+                 lambda m, w: sqrt(w / (2 * m)))
 
