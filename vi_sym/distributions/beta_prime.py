@@ -28,6 +28,6 @@ def _logpdf(z, a, b):
 
 
 SPEC = register(Spec(
-    "BetaPrime", ("shape a", "shape b"), ("positive", "positive"),
+    "BetaPrime", ("first shape", "second shape"), ("positive", "positive"),
     _logpdf, lambda z, a, b: z ** (a - 1) * (1 + z) ** (-a - b) / beta(a, b),
     lambda a, b: ("interval", 0, oo), lemma, hint=lambda a, b: (1.0, (1.0,))))

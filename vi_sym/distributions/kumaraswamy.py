@@ -27,6 +27,6 @@ def _logpdf(z, a, b):
 
 
 SPEC = register(Spec(
-    "Kumaraswamy", ("shape a", "shape b"), ("positive", "positive"),
+    "Kumaraswamy", ("first shape", "second shape"), ("positive", "positive"),
     _logpdf, lambda z, a, b: a * b * z ** (a - 1) * (1 - z ** a) ** (b - 1),
     lambda a, b: ("interval", 0, 1), lemma, hint=lambda a, b: (0.25, (0.5,))))
