@@ -185,12 +185,20 @@ def _positive_functions(e):
 
 def _is_zero(diff, domains=()) -> bool:
     """diff == 0 by expansion (logs split only where sympy knows the factors are positive,
-    from the parameters' declared domains), then simplify; failing that, once more with the
-    Bessel and Beta functions as positive symbols (see :func:`_positive_functions`)."""
+    from the parameters' declared domains), then simplify; failing that, once more with log Γ
+    written one way (see :func:`_loggamma_as_log`), and with the Bessel and Beta functions as
+    positive symbols (see :func:`_positive_functions`)."""
     if _is_zero_as_is(diff, domains):
         return True
-    opaque = _positive_functions(diff)
-    return opaque != diff and _is_zero_as_is(opaque, domains)
+    logs = _loggamma_as_log(diff)
+    return any(v != diff and _is_zero_as_is(v, domains) for v in (logs, _positive_functions(logs)))
+
+
+def _loggamma_as_log(e):
+    """``loggamma(x)`` as ``log(gamma(x))`` where x > 0 (Γ(x) > 0 there, so they are equal): a
+    learner's log Γ(a) and a kind's log-density's loggamma(a) then cancel."""
+    reps = {g: sympy.log(sympy.gamma(g.args[0])) for g in e.atoms(sympy.loggamma) if g.args[0].is_positive}
+    return e.xreplace(reps) if reps else e
 
 
 def _is_zero_as_is(diff, domains=()) -> bool:

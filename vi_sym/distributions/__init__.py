@@ -21,7 +21,7 @@ from __future__ import annotations
 
 # importing a kind module registers its kind
 from . import (bernoulli, beta, beta_prime, binomial, categorical, chi, chi_squared, dirichlet,  # noqa: F401
-               exponential, frechet, gamma, geometric, gumbel, halfnormal, inverse_gamma,
+               exponential, f_distribution, frechet, gamma, generalized_normal, geometric, gumbel, halfnormal, inverse_gamma,
                inverse_gaussian, kumaraswamy, laplace, logistic, lognormal, negative_binomial, normal,
                pareto, poisson, student_t, uniform, von_mises, weibull, written)
 from .base import (SPECS, ConcreteDensity, DefinitionError, Dist, Spec, components, constructor,
