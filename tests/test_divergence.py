@@ -12,16 +12,16 @@ runs out of time certifies nothing.
 import mpmath
 import pytest
 import sympy
+from hypothesis import given, settings as hsettings, strategies as st
 from sympy import Rational, Symbol
 
 from vi_sym.claims import divergence
-from vi_sym.claims.divergence import diverges, exact_point
+from vi_sym.claims.divergence import Infinite, diverges, exact_point
 from vi_sym.distributions.base import Dist
 from vi_sym.judge import judge
 from vi_sym.loader import load_text
 from vi_sym.settings import Settings
 from vi_sym.spot.claims import infinite_point, spot_claim
-from vi_sym.claims.divergence import Infinite
 
 z = Symbol("z", real=True)
 zp = Symbol("z", positive=True)
@@ -191,8 +191,6 @@ def test_no_bound_is_offered_that_does_not_prove_the_formula(header, lhs, rhs):
 
 
 # --------------------------------------------------------------------------- against the known conditions
-
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
 
 _RATIONALS = st.tuples(st.integers(1, 60), st.integers(1, 20)).map(lambda t: Rational(*t))
 

@@ -183,7 +183,7 @@ class _Compiled:
         name, sign, why = infinite
         d = Symbol(name)
         a = sympy.diff(self.outer_expr, d)
-        if a.has(d) or any(s.name.startswith("_I") for s in a.free_symbols):
+        if a.free_symbols & {dummy for dummy, _ in self.integrals}:     # d itself, or another integral
             return NotEvaluable(f"{why}, inside an expression that is not linear in it")
         env = dict(env)
         env[name] = mpmath.mpf(0)
