@@ -20,7 +20,7 @@ def _where(entry: dict) -> str:
                        for k, v in c["params"].items())
     if label:
         return f"in the {entry['family']} model with {label} ({params})"
-    return f"in the {entry['family']} model at {params}"
+    return f"in the {entry['family']} model at {params}" if params else f"in the {entry['family']} model"
 
 
 def explain_counterexample(entry: dict, rel: str) -> str:

@@ -197,6 +197,11 @@ class UnicodePrinter(ViPrinter):
     def _print_Dist(self, expr):
         return expr._sympystr(self)
 
+    def _print_Expectation(self, e):
+        if getattr(e.q, "shown", None):      # a distribution written inline: E_{z~N(μ, σ²)}[…]
+            return f"E_{{{self._print(e.q.vars[0])}~{self._print(e.q)}}}[{self._print(e.f)}]"
+        return super()._print_Expectation(e)
+
     def __init__(self, settings=None):
         super().__init__(settings)
         self._bare_log = True
@@ -252,7 +257,10 @@ class LatexPrinter(_SympyLatex):
                 rf"{self._print(e.Q)}\right)")
 
     def _print_Expectation(self, e):
-        return rf"\mathbb{{E}}_{{{self._print(e.q)}}}\left[{self._print(e.f)}\right]"
+        q = self._print(e.q)
+        if getattr(e.q, "shown", None):      # a distribution written inline: z \sim \mathcal{N}(…)
+            q = rf"{self._print(e.q.vars[0])} \sim {q}"
+        return rf"\mathbb{{E}}_{{{q}}}\left[{self._print(e.f)}\right]"
 
     def _print_ELBO(self, e):
         return rf"\operatorname{{ELBO}}\left({self._print(e.q)}, {self._print(e.joint)}\right)"

@@ -57,8 +57,8 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import (bracket_call, density_variable, is_except_subscript,
-                              parse_coordinate, parse_expectation_except, parse_starred)
+from .parse_operators import (bracket_call, density_variable, is_except_subscript, parse_coordinate,
+                              parse_expectation_except, parse_starred, parse_written)
 from .parse_sums import parse_operator_word
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
@@ -129,6 +129,7 @@ class ParseEnv:
     wide: bool = False         # the other reading: a b / c d = (a b)/(c d), log a/b = log(a/b)
     notes: list = field(default_factory=list)       # (column, text) of groupings worth saying
     indexed: dict = field(default_factory=dict)     # vectors z[1..d]: name -> (symbol, 1, d)
+    written: Callable | None = None   # N(μ, σ^2) written inline (vi_sym.parse_operators.parse_written)
 
 
 _BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
@@ -332,6 +333,8 @@ class _Parser:
             return self.expectation_body(t, q)
         if (operator_word := parse_operator_word(self, t)) is not None:    # argmax_q …, Σ_n …
             return operator_word
+        if call and (written := parse_written(self, t)) is not None:     # N(μ, σ^2)
+            return written
         if call and w in env.densities:
             return self.density(t, self.next())
         if call and w in env.functions and w not in env.variables:

@@ -1,6 +1,8 @@
 """The parser's productions for optimisation statements and ``E_{-j}`` (see :mod:`vi_sym.parse`)::
 
     primary := ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
+             | ALIAS '(' [NAME (';' | '|')] expr (',' expr)* ')'    N(μ, σ^2), Gamma(z; a, b): a written
+                                                                   distribution (``env.written``)
              | 'E_{' ('-' | NAME '≠') (NAME | NUMBER) '}' '[' expr ']'   E_{-z1}[f], E_{i≠z1}[f]
              | DENSITY '*(' names ')'        q*(z), q1*(z1) (written together): the optimum q_star
 
@@ -134,3 +136,28 @@ def parse_coordinate(self, t: Token):
                          f"or prod(...), or a whole number; got {idx.describe()}", idx)
     self.close("]", opener)
     return Indexed(IndexedBase(base), index)
+
+
+def parse_written(self, t: Token):
+    """``N(μ, σ^2)``, ``Gamma(z; a, b)``, ``Beta(z | a, b)``: a distribution written where a
+    density goes; ``env.written`` (called with the alias token, the variable token or None and
+    the arguments [(first token, value)]) makes it a density; its ``aliases`` are the names it
+    reads.  None (nothing consumed) when ``t`` is not one of them or is a declared name."""
+    env, w = self.env, t.value
+    if w not in getattr(env.written, "aliases", ()) or w in env.variables or w in env.densities \
+            or w in env.functions:
+        return None
+    opener = self.next()
+    var, nxt = None, self.toks[min(self.i + 1, len(self.toks) - 1)]
+    if self.peek().kind == "id" and nxt.kind == "op" and nxt.value in (";", "|"):
+        var = self.next()
+        self.next()
+    args = []
+    while True:
+        first = self.peek()
+        args.append((first, self.expr(0)))
+        if not self.at(","):
+            break
+        self.next()
+    self.close(")", opener)
+    return self.apply(t, self.env.written, t, var, args)

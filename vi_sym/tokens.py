@@ -52,7 +52,7 @@ _TOKEN_RE = re.compile(rf"""
     (?P<ws>\s+) | (?P<comment>\#.*)
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
-  | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},|=<>≥≤≠∫∞−·×])
+  | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
 #: a name as the parser reads it (also in headers: ``latent: θ``)
 NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*$")

@@ -26,6 +26,8 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
+from .latex_dists import DIST_RULES, DistsMixin, with_written
+from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from ..parse import ParseError
@@ -105,7 +107,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
     | INT expr DIFF                              -> integral
     | IINT expr DIFF DIFF                        -> integral2
-under: expr | NAME SIM expr
+under: expr | (NAME | NAME_SUB | GREEK) SIM expr
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
 vname: NAME | NAME_SUB | GREEK | BOLD | (NAME_IDX | GREEK_IDX) -> var_idx
@@ -164,7 +166,7 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
-    grammar = (GRAMMAR + SUM_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
+    grammar = (GRAMMAR + SUM_RULES + DIST_RULES + FUNCTION_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
     return Lark(grammar, start="row", parser="lalr",
                 propagate_positions=True, maybe_placeholders=False)
 
@@ -185,11 +187,13 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(SumsMixin, Transformer):
-    """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names)."""
+class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
+    """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names;
+    ``written``: the file's distributions written inline, :mod:`.latex_dists`)."""
 
-    def __init__(self, variables: dict, latent: str, observed: str, latents=(), joint=()):
+    def __init__(self, variables: dict, latent: str, observed: str, latents=(), joint=(), written=None):
         super().__init__()
+        self.written, self.implicit = written, {}
         self.joint = [variables[n] for n in joint if n in variables]    # bare q is q(z1, z2)
         self.v, self.z, self.x = variables, variables[latent], variables[observed]
         self.latent = {variables[n] for n in latents if n in variables} or {self.z}
@@ -317,7 +321,8 @@ class _Build(SumsMixin, Transformer):
         return Density(str(name), groups[0], groups[1] if len(groups) > 1 else [])
 
     def under(self, items):
-        return items[-1]       # E_{z ~ q(z)}: the density
+        # E_{z ~ q(z)}: the density; E_{z ~ N(0, 1)}: a distribution of z
+        return self.drawn(items[0], items[-1]) if len(items) == 3 else items[-1]
 
     def _diff_var(self, diff):
         """The variable of a differential: ``dz``, ``dz_1``, ``\\mathrm{d}\\theta``."""
@@ -371,31 +376,13 @@ class _Build(SumsMixin, Transformer):
         return Density(name, groups[0], given)
 
 
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-          "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
-          "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
-          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
-
-
-_BOLD = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")
-
-
-def latex_name(tok) -> str:
-    """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
-    t = str(tok)
-    bold = _BOLD.fullmatch(t)          # \mathbf{X} is X, \boldsymbol{\theta} is θ
-    if bold:
-        t = bold.group(1)
-    greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0
-    if greek:
-        return _GREEK[greek.group(1)] + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
-    return t.replace("_", "").replace("{", "").replace("}", "")
-
-
-def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=(), indexed=()):
+def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=(), indexed=(),
+              written=None):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
-    within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``).
-    Raises ParseError (column set, message saying what was expected)."""
+    within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``);
+    ``written``: the file's :class:`~.distribution_forms.WrittenDistributions` (None: a
+    distribution written inline is an error), whose ``declared`` gets the names their arguments
+    introduce.  Raises ParseError (column set, message saying what was expected)."""
     check_sums(text)
     depth = 0
     for i, c in enumerate(text):
@@ -420,7 +407,8 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
             what = f"'{tok}'"
         raise ParseError(f"unexpected {what}; expected {_expected(err)}", getattr(err, "column", None),
                          text) from None
-    build = _Build(variables, latent, observed, latents, joint)
+    variables, latents = with_written(tree, variables, latents, written)
+    build = _Build(variables, latent, observed, latents, joint, written)
     out = []
     try:
         items = tree.children

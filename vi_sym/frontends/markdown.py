@@ -18,8 +18,11 @@ from sympy import Symbol
 from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
-from ..vocabulary import VocabularyError
+from ..distributions.inline import InlineDensity
+from ..notation import to_unicode
+from ..vocabulary import Density, VocabularyError
 from .assumptions import note_bounds
+from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
 from .textnote import chain_name, cited_rules
@@ -111,6 +114,9 @@ class _Reader:
         self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
         self.vectors: dict = {}        # latent: z[1..J], positive: \sigma[1..J]: name -> (size, key)
         self.chains, self.skipped, self.chain = [], [], None
+        self.written = WrittenDistributions()     # \mathcal{N}(\mu, \sigma^2) written inline
+        self.said: list = []                      # (line, warning) for the chain being read
+        self.defined: dict = {}                   # q(z) = \mathcal{N}(z; m, s^2): name -> (variables, definition)
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -131,8 +137,15 @@ class _Reader:
         out = {}
         for key, assumptions, _ in NOTE_VARIABLE_KEYS:
             out.update({n: Symbol(n, **assumptions) for n in getattr(self, key)})
+        out.update({n: Symbol(n, **ASSUME[d]) for n, d in self.written.declared.items() if n not in out})
         self.indexed(out)
         return out
+
+    def domains(self) -> tuple:
+        """(name, domain) of every declared parameter, those of written distributions' arguments too."""
+        declared = tuple((n, domain) for key, _, domain in NOTE_VARIABLE_KEYS if domain for n in getattr(self, key))
+        names = {n for n, _ in declared} | set(self.latent) | set(self.observed)
+        return declared + tuple((n, d) for n, d in self.written.declared.items() if n not in names)
 
     def indexed(self, variables: dict) -> dict:
         """{name: (symbol, 1, size)} of the declared vectors, read as a .vi header's (each size
@@ -151,8 +164,7 @@ class _Reader:
         return (*self.vectors, *(latex_name(n) for n in re.findall(r"=\s*([^\s\[;=]+)\s*\[", iid)))
 
     def context(self, latent) -> Context:
-        domains = tuple((n, domain) for key, _, domain in NOTE_VARIABLE_KEYS if domain
-                        for n in getattr(self, key))
+        domains = self.domains()
         vectors = tuple(self.indexed(self.variables()).values())
         domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
@@ -181,20 +193,27 @@ class _Reader:
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
             self.chain.context = self.context(latent or (Symbol(self.latent[0]),))
+            self.chain.warnings.extend(self.said)
+            self.chain.defined = dict(self.defined)
             self.chains.append(self.chain)
         elif self.chain is not None:
             self.skip(self.chain.line, "an expression with no relation after it")
         self.chain = None
+        self.said = []
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
+        before = dict(self.written.declared)
         try:
             variables = self.variables()
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
+            self.written.domains = dict(self.domains())
             items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint,
-                              indexed=self.indexable())
+                              indexed=self.indexable(), written=self.written)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
-            items = [(rel, name_unnamed_const(start, e, self.latent), *rest) for rel, e, *rest in items]
+            items = [(rel, name_unnamed_const(start, joint_products(e), self.latent), *rest) for rel, e, *rest in items]
         except (ParseError, VocabularyError) as err:
+            self.written.declared = before
+            self.written.warnings.clear()
             self.close()
             col = getattr(err, "column", None)
             first_line = row[:(col or 1) - 1].count("\n")
@@ -206,6 +225,16 @@ class _Reader:
             return self.skip(line, "a step with no expression before it to continue from")
         if items[0][0] is None:
             self.close()
+        self.latent += [n for n in self.written.latents if n not in self.latent]
+        new = {n: d for n, d in self.written.declared.items() if n not in before}
+        if new:
+            self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS[d]}" for n, d in new.items()) +
+                              " (arguments of a distribution written in the formula)"))
+        self.said.extend((line, w) for w in self.written.warnings)
+        self.written.warnings.clear()
+        if self.definition(line, items):
+            return
+        if items[0][0] is None:
             name = chain_name(self.stem, line, {c.name for c in self.chains})
             self.chain = DerivationRecord(name, self.file, line, title=" ".join(row.split())[:100])
         for rel, expr, label, r_line, r_col in items:
@@ -218,6 +247,24 @@ class _Reader:
             self.chain.records.append(StepRecord(STEP, self.file, at_line, at_col, row, relation=rel,
                                                  rhs=expr, rules=rules, note_line=at_line,
                                                  comment=" ".join(x for x in (label, comment) if x)))
+
+    def definition(self, line: int, items: list) -> bool:
+        """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing
+        to prove); True if the row was one."""
+        if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
+            return False
+        d, w = items[0][1], items[1][1]
+        if not (type(d) is Density and isinstance(w, InlineDensity)) or d.given or d.name == "p":
+            return False
+        if d.vars != w.vars:
+            self.skip(line, f"cannot read: {w.shown} is a density of {w.vars[0]}, not of {', '.join(map(str, d.vars))}")
+            return True
+        self.defined[d.name] = (w.vars, w.definition)
+        said = "; ".join(m for _, m in self.said)
+        self.said = []
+        self.skip(line, f"defines {d.name}({w.vars[0]}) = {to_unicode(w.definition)}{' (' + said + ')' if said else ''}: "
+                        "used with this meaning below")
+        return True
 
     @staticmethod
     def bad_vector(message):

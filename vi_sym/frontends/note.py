@@ -41,10 +41,12 @@ from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
 from .assumptions import note_bounds
+from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
+                                 joint_products, names_in_text)
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
-                         read_mean_field, read_normal_line)
+                         read_mean_field, read_normal_line, read_written_line)
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
 
@@ -133,6 +135,7 @@ class _Note:
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
+        self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -149,7 +152,7 @@ class _Note:
         variables = {n: Symbol(n) for n in names}
         theta = [Symbol(n, real=True) for n in self.parameters if n not in names]
         variables.update({str(t): t for t in theta})
-        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
+        variables.update({n: Symbol(n, **ASSUME[d]) for n, d in self.declared.items() if n not in variables})
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
         zs = [variables[n] for n in self.latent] if self.several else [z]
@@ -163,6 +166,8 @@ class _Note:
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
+        self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
+        env.written = TextWritten(self.written, variables, self.latent, None if self.several else z)
         for name, (params, expr) in self.defined.items():
             env.constants[name] = expr
             fns[name] = Function(_defined(name, params, expr), None)
@@ -184,7 +189,7 @@ class _Note:
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
         domains = tuple((n, "real") for n in self.parameters) + tuple(self.declared.items())
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
-        variables.update({n: Symbol(n, **{d: True}) for n, d in self.declared.items() if n not in variables})
+        variables.update({n: Symbol(n, **ASSUME[d]) for n, d in self.declared.items() if n not in variables})
         vectors = tuple(note_vectors(self, variables).values())
         domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
@@ -207,7 +212,7 @@ class _Note:
         """(expression, alternative or None, notes); raises ParseError."""
         env = self.env(text)
         try:
-            expr = parse_expression(text, env)
+            expr = joint_products(parse_expression(text, env))
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
@@ -216,15 +221,47 @@ class _Note:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
         try:
-            other = parse_expression(text, wide)
+            other = joint_products(parse_expression(text, wide))
         except (ParseError, VocabularyError):
             return expr, None
         if other == expr or not wide.notes:
             return expr, None
         return expr, ("; ".join(n for _, n in wide.notes), other)
 
+    def declare_written(self, code: str) -> list:
+        """The names the distributions written in ``code`` introduce (``N(μ, σ^2)``: μ real, σ
+        positive), declared from here on; returns what it declared, in words."""
+        env = self.env(code, factors=False)
+        known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | \
+            {"pi", "π", "e"} | set(self.declared)
+        said = []
+        for alias, name in drawn_in_text(code):       # N(ε; 0, 1): ε is integrated over
+            if name not in known and alias not in known:
+                self.latent.append(name)
+                known.add(name)
+                said.append(f"read {name} as a latent variable (drawn from {alias}(…))")
+        for alias, new in names_in_text(code, known, self.latent):
+            new = {n: d for n, d in new.items() if n not in known}
+            self.declared.update(new)
+            known |= set(new)
+            if new:
+                said.append(f"read {', '.join(f'{n} as {DOMAIN_WORDS[d]}' for n, d in new.items())} "
+                            f"(arguments of {alias}(…))")
+        return said
+
+    def written_readings(self) -> list:
+        """The conventions of the distributions just read (Gamma(a, b): shape a, rate b)."""
+        out = list(self.written.warnings)
+        self.written.warnings.clear()
+        return out
+
     def records(self, line: int, col: int, text: str, continues: bool, remark: str):
         """The records of one formula line, or raises ValueError/ParseError."""
+        try:
+            self.warnings.extend((line, w) for w in self.declare_written(text))
+        except ParseError as err:       # its column in the line
+            err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
+            raise
         fixed, notes = balance(text, col - 1)
         for n in notes:
             self.warnings.append((line, n))
@@ -254,6 +291,7 @@ class _Note:
                     self.warnings.append((line, f"read as typed; {alt[0]}: that reading is checked too "
                                                 f"(the step marked ')"))
             out.append(rec)
+        self.warnings.extend((line, w) for w in self.written_readings())
         return out
 
     # -- chains
@@ -342,7 +380,8 @@ class _Note:
             self.chain.records.extend(start)
         if not starts_with_rel:
             self.close()
-            if read_normal_line(self, line, col, code) or self.definition(line, col, code):
+            if read_normal_line(self, line, col, code) or read_written_line(self, line, col, code) \
+                    or self.definition(line, col, code):
                 return
         elif self.chain is None:
             return self.skip(line, "a step with no expression before it to continue from")

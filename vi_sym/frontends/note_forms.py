@@ -24,10 +24,11 @@ from ..distributions.base import components
 from ..distributions.domains import check_domains
 from ..notation import to_unicode
 from ..parse import ParseError, parse_expression
+from .distribution_forms import ALIASES, WRITTEN_LINE
 from .headers import read_vectors, vector_names
 
 __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE", "normal_definition",
-           "NoteFormError", "iid_points", "read_mean_field", "read_normal_line", "read_declaration",
+           "NoteFormError", "iid_points", "read_mean_field", "read_normal_line", "read_written_line", "read_declaration",
            "note_vectors"]
 
 _NAME = r"[^\W\d_]\w*"
@@ -49,7 +50,9 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
     NoteFormError when z is not a variable of the density written (``E_{z~q(w)}``)."""
     def sub(m):
         var, name, call, args = m.groups()
-        if call is None:
+        if call is not None and name in ALIASES and not re.search(r"[;|]", args):
+            new = f"E_{{{name}({var};{args})}}"      # E_{z~N(0, 1)}: a distribution of z
+        elif call is None:
             new = f"E_{name}({var})"
         else:
             left = [a.strip() for a in args.split("|")[0].split(",")]
@@ -58,7 +61,7 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
                                     f"density of {var}", m.start() + 1 + offset)
             new = f"E_{{{name}{call}}}"
         return new + " " * (len(m.group(0)) - len(new))
-    out = _SIM.sub(sub, code).replace("∑", "Σ")        # the n-ary summation sign is the letter
+    out = _SIM.sub(sub, code).replace("∑", "Σ").replace("𝒩", "N")     # the n-ary summation sign is the letter
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)
@@ -241,6 +244,34 @@ def read_normal_line(note, line: int, col: int, code: str) -> bool:
     note.skip(line, f"defines {name}({vs[0]}) = {to_unicode(definition)} (the last argument of {m.group(4)} is "
                     f"{'the standard deviation' if m.group(4) == 'Normal' else 'the variance'}"
                     f"{'; ' + said if said else ''}): used with this meaning below")
+    return True
+
+
+def read_written_line(note, line: int, col: int, code: str) -> bool:
+    """``q(z) = Gamma(z; a, b)`` (any kind :mod:`.distribution_forms` reads) in a note: the
+    definition of q (``note.normals``), as ``q(z) = N(z; m, s^2)`` is; True if it was one."""
+    m = WRITTEN_LINE.match(code)
+    if not m or m.group(2) not in note.latent:
+        return False
+    note.close()
+    name, var = m.group(1), m.group(2)
+    if name == "p":
+        note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …); name the density "
+                        f"r({var}) (or q)")
+        return True
+    try:
+        said = note.declare_written(m.group(3))
+        density = parse_expression(m.group(3), note.env(m.group(3), factors=False))
+    except ParseError as err:
+        note.skip(line, f"cannot read: {err.message}")
+        return True
+    if density.vars != (note.env(code).variables[var],):
+        note.skip(line, f"cannot read: {m.group(3)} is a density of {density.vars[0]}, not of {var}")
+        return True
+    note.normals[name] = (density.vars, density.definition)
+    said = "; ".join(said + note.written_readings())
+    note.skip(line, f"defines {name}({var}) = {to_unicode(density.definition)}{' (' + said + ')' if said else ''}: "
+                    "used with this meaning below")
     return True
 
 

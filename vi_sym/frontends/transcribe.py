@@ -74,7 +74,8 @@ def _declarations(d, observed: list) -> list:
         for e in (s.lhs, s.rhs):
             if e is not None:
                 defined.update({c.name: c for c in e.atoms(ConcreteDensity)})
-    out += [f"define {c.name}({', '.join(map(str, c.vars))}) = {to_vi(c.definition)}" for c in defined.values()]
+    out += [f"define {c.name}({', '.join(map(str, c.vars))}) = {to_vi(c.definition)}"
+            for _, c in sorted(defined.items())]
     return out
 
 

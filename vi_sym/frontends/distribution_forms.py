@@ -1,0 +1,274 @@
+"""Distributions as notes write them: ``N(μ, σ^2)``, ``Gamma(z; a, b)``, ``\\mathcal{N}(z \\mid m, s^2)``.
+
+Written where a density goes -- ``KL(N(μ1, σ1^2) || N(μ2, σ2^2))``, ``H(Gamma(a, b))``,
+``E_{z~Beta(a, b)}[log z]`` -- a distribution is an
+:class:`~vi_sym.distributions.inline.InlineDensity`: a concrete density, checked as a
+``define``-d one is, printed as the note wrote it.  Both the plain-text reader and the LaTeX
+grammar call :class:`WrittenDistributions`; the spellings are :data:`ALIASES`:
+
+* ``N``, ``𝒩``, ``\\mathcal{N}``: Normal(mean, **variance**), as textbooks write it (PRML's
+  N(x|μ, λ⁻¹) is variance 1/λ);
+* ``Normal``, ``LogNormal``: the standard deviation (log-scale), as in ``.vi`` files; written
+  without their variable (``Normal(m, s^2)``) they are refused: the second argument could be
+  either;
+* every other kind by its vi_sym name (``Gamma``, ``Beta``, ``StudentT``, …), in the parameter
+  order of the README's table, and the short names ``Gam``, ``Exp``, ``Bern``, ``Bin``, ``Pois``,
+  ``Unif``, ``InvGamma``.  ``Gamma(a, b)`` is shape and rate (PRML's Gam(τ|a, b)), ``Exp(λ)`` a
+  rate: those readings are said in a warning.
+
+The variable is written first (``(z; …)``, ``(z | …)``, or ``(z, …)`` with one argument more
+than the kind has parameters) or is the chain's latent.  Names an argument introduces are
+declared by the kind's parameter domains (the mean real, a variance or a rate positive, a
+probability in (0, 1)), and the reader says so.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from ..distributions import SPECS, DefinitionError, check_domains, components, distribution_functions
+from ..distributions.inline import InlineDensity
+from ..notation import to_latex, to_unicode
+from ..tokens import ParseError
+from ..vocabulary import Density
+
+__all__ = ["ALIASES", "LATEX_WORDS", "DistributionFormError", "WrittenDistributions", "argument_domains",
+           "written_names", "split_arguments", "ASSUME", "DOMAIN_WORDS", "names_in_text", "TextWritten", "WRITTEN_LINE"]
+
+_SHORT = {"Gam": "Gamma", "Exp": "Exponential", "Bern": "Bernoulli", "Bin": "Binomial", "Pois": "Poisson",
+          "Unif": "Uniform", "InvGamma": "InverseGamma", "Lognormal": "LogNormal"}
+#: kinds whose written form must name its variable (its spread could be read two ways)
+_STATED = ("Normal", "LogNormal")
+
+
+def _aliases() -> dict:
+    """written name -> (kind, convention): "variance" (the last argument is a variance),
+    "stated" (the variable must be written), "" (the kind's own parameters)."""
+    out = {k: (k, "stated" if k in _STATED else "") for k, s in SPECS.items() if not (s.written or s.variadic)}
+    out.update({a: (k, "stated" if k in _STATED else "") for a, k in _SHORT.items()})
+    out.update({"N": ("Normal", "variance"), "𝒩": ("Normal", "variance")})
+    return out
+
+
+ALIASES = _aliases()
+#: the LaTeX commands for them: \mathcal{N}, and \mathrm{Gamma} / \text{Beta} / \operatorname{Exp}
+LATEX_WORDS = tuple(sorted((a for a in ALIASES if a.isascii() and a != "N"), key=len, reverse=True))
+#: readings worth a warning: the kinds two conventions write alike
+READINGS = {"Gamma": "shape {0}, rate {1} (mean {0}/{1})", "Exponential": "rate {0} (mean 1/{0})",
+            "Geometric": "the failures before the first success, success probability {0}",
+            "NegativeBinomial": "the failures before the {0}-th success, success probability {1}",
+            "Weibull": "shape {0}, scale {1}", "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
+
+
+#: the assumptions of a symbol declared in each domain
+ASSUME = {"real": {"real": True}, "positive": {"positive": True}, "unit": {"positive": True},
+          "nonnegative": {"nonnegative": True}}
+DOMAIN_WORDS = {"real": "a real parameter", "positive": "a positive parameter", "unit": "a parameter in (0, 1)"}
+
+
+class DistributionFormError(ValueError):
+    """A written distribution that cannot be read; ``index``: the argument it is about, or None."""
+
+    def __init__(self, message: str, index=None):
+        super().__init__(message)
+        self.message, self.index = message, index
+
+
+def _spec(alias: str):
+    kind, convention = ALIASES[alias]
+    return kind, convention, SPECS[kind]
+
+
+def argument_domains(alias: str, count: int, named: bool) -> list:
+    """The domain of each written argument (after the variable): the kind's, a variance
+    positive; ``named``: the variable was written.  A DistributionFormError when the count or
+    the convention does not fit."""
+    kind, convention, spec = _spec(alias)
+    n = len(spec.params)
+    if convention == "stated" and not named:
+        raise DistributionFormError(f"{alias}(…) without its variable is ambiguous: write N(mean, variance) "
+                                    f"or {alias}(z, mean, standard deviation) as in .vi files"
+                                    if kind == "Normal" else
+                                    f"{alias}(…) without its variable is ambiguous: write {alias}(z, log-mean, "
+                                    "log-scale) as in .vi files (the log-scale is a standard deviation)")
+    if count != n:
+        raise DistributionFormError(f"{alias}(…) takes {n} parameter{'s' * (n != 1)} "
+                                    f"({', '.join(spec.params)}), got {count}")
+    return ["positive" if convention == "variance" and i == n - 1 else d for i, d in enumerate(spec.domains)]
+
+
+def split_arguments(alias: str, first_is_latent: bool, count: int) -> bool:
+    """True when ``alias(a, b, …)`` of ``count`` arguments names its variable first (a latent,
+    and one argument more than the kind's parameters)."""
+    return first_is_latent and count == len(_spec(alias)[2].params) + 1
+
+
+class WrittenDistributions:
+    """The distributions one file writes inline: each distinct one gets one name (Normal1,
+    Normal2, Gamma1, …), so a chain that writes N(μ, σ^2) twice means one density.
+    ``domains``: {name: domain} of the declared parameters (the reader keeps it current);
+    ``warnings``: readings said once per file."""
+
+    def __init__(self):
+        self.names: dict = {}
+        self.domains: dict = {}
+        self.said: set = set()
+        self.warnings: list = []
+        self.declared: dict = {}      # names the arguments introduced (the LaTeX reader's)
+        self.latents: list = []       # names drawn from them, E_{ε ~ N(0, 1)} (the LaTeX reader's)
+
+    def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
+        """``alias(values)`` as a density of ``var``; DistributionFormError when it is not one."""
+        kind, convention, spec = _spec(alias)
+        argument_domains(alias, len(values), named)
+        for v in values:
+            for d in sorted(v.atoms(Density), key=str):
+                raise DistributionFormError(f"{alias}(…): its parameters are numbers, but '{d.name}' is a density "
+                                            f"here ({to_unicode(d)}); name the parameter otherwise, e.g. "
+                                            f"{alias}(π)" if len(values) == 1 else f"{alias}(α, β)")
+        params = [sympy.sqrt(v) if convention == "variance" and i == len(values) - 1 else v
+                  for i, v in enumerate(values)]
+        try:
+            definition = distribution_functions()[kind](var, *params)
+            problems = [p for c in components(definition) for p in check_domains(c, self.domains)]
+        except (DefinitionError, TypeError, ValueError) as err:
+            raise DistributionFormError(f"{alias}(…): {err}") from None
+        if problems:
+            raise DistributionFormError(f"{alias}(…): {problems[0]}")
+        shown = f"{alias}({', '.join(map(to_unicode, values))})"
+        head = r"\mathcal{N}" if convention == "variance" else rf"\mathrm{{{alias}}}"
+        shown_latex = rf"{head}\left({', '.join(map(to_latex, values))}\right)"
+        key = sympy.srepr(definition)
+        if key not in self.names:
+            count = sum(1 for n in self.names.values() if re.fullmatch(rf"{kind}\d+", n))
+            self.names[key] = f"{kind}{count + 1}"
+        if kind in READINGS and (alias, tuple(values)) not in self.said:
+            self.said.add((alias, tuple(values)))
+            words = READINGS[kind].format(*map(to_unicode, values))
+            self.warnings.append(f"{shown} read as {kind}: {words}")
+        return InlineDensity(self.names[key], (var,), (), definition, shown, shown_latex)
+
+
+_NAME = re.compile(r"[^\W\d_]\w*")
+
+
+def written_names(alias: str, parts: list, known, first_is_latent: bool, named: bool) -> dict:
+    """{name: domain} of the undeclared names in the written arguments ``parts`` (texts, after
+    the variable when ``named``): each takes the domain of the argument it first appears in.
+    Names followed by '(' (functions) and ``known`` ones are left alone.  A
+    DistributionFormError when the arguments do not fit the kind."""
+    if not named and split_arguments(alias, first_is_latent, len(parts)):
+        parts, named = parts[1:], True
+    domains = argument_domains(alias, len(parts), named)
+    out: dict = {}
+    for text, domain in zip(parts, domains):
+        for m in _NAME.finditer(text):
+            w = m.group()
+            call = text[m.end():].lstrip().startswith("(")
+            if not call and w not in known and w not in out and domain != "posint":
+                out[w] = domain
+    return out
+
+
+#: ``q(z) = Gamma(z; a, b)``: a line defining a density as a written distribution
+WRITTEN_LINE = re.compile(r"^\s*([pqr]\w*)\s*\(\s*([^\W\d]\w*)\s*\)\s*=\s*((" +
+                          "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True)) + r")\s*\(.*\))\s*$")
+_CALL = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True)) + r")\s*\(")
+
+
+def joint_products(expr):
+    """``N(z1; m1, s1^2) N(z2; m2, s2^2)`` written as one density (``H(…)``, ``KL(… || …)``): the
+    mean-field density of (z1, z2) whose definition is the product, as a ``.vi`` file's
+    ``define q(z1, z2) = Normal(z1, m1, s1)*Normal(z2, m2, s2)``."""
+    def product(e):
+        fs = sorted(e.args, key=lambda f: str(f.vars[0]))
+        if len({f.vars[0] for f in fs}) != len(fs):
+            return e          # two distributions of one variable: not a density (left to the checks)
+        return InlineDensity("_".join(f.name for f in fs), [f.vars[0] for f in fs], (),
+                             sympy.Mul(*(f.definition for f in fs)), " ".join(f.shown for f in fs),
+                             r" \, ".join(f.shown_latex for f in fs))
+    if expr is None or not expr.has(InlineDensity):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.Mul) and len(e.args) > 1 and
+                        all(isinstance(f, InlineDensity) and len(f.vars) == 1 for f in e.args), product)
+
+
+_DRAWN = re.compile(_CALL.pattern + r"\s*([^\W\d]\w*)\s*[;|]")
+
+
+def drawn_in_text(code: str) -> list:
+    """[(alias, name)] of the variables written first in a plain-text formula's distributions:
+    ``N(ε; 0, 1)`` (also ``E_{ε~N(0, 1)}`` once spelled so)."""
+    return [(m.group(1), m.group(2)) for m in _DRAWN.finditer(code)]
+
+
+def _top(text: str, seps: str) -> list:
+    """``text`` cut at the separators outside brackets."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += (c in "([{") - (c in ")]}")
+        if depth == 0 and c in seps:
+            out.append(text[start:i])
+            start = i + 1
+    return out + [text[start:]]
+
+
+def names_in_text(code: str, known, latents) -> list:
+    """[(alias, {name: domain})] of the distributions written in a plain-text formula: the
+    names their arguments introduce (see :func:`written_names`).  A ParseError at the first
+    whose arguments do not fit its kind."""
+    out = []
+    for m in _CALL.finditer(code):
+        if m.group(1) in known:         # N declared as a count: N(…) is not a distribution
+            continue
+        depth, end = 0, None
+        for i in range(m.end() - 1, len(code)):
+            depth += (code[i] in "([{") - (code[i] in ")]}")
+            if depth == 0:
+                end = i
+                break
+        if end is None:
+            continue
+        head = _top(code[m.end():end], ";|")
+        named = len(head) == 2
+        parts = _top(head[-1], ",")
+        first = parts[0].strip() in latents
+        try:
+            new = written_names(m.group(1), parts, known, first, named)
+        except DistributionFormError as err:
+            raise ParseError(err.message, m.start() + 1, code) from None
+        if new:
+            out.append((m.group(1), new))
+    return out
+
+
+class TextWritten:
+    """``env.written`` for the plain-text reader: (alias token, variable token or None, [(token,
+    value)]) -> an InlineDensity of the variable written, or of ``default`` (None: the note
+    has several latents and must say which)."""
+
+    aliases = frozenset(ALIASES)
+
+    def __init__(self, registry: WrittenDistributions, variables: dict, latents, default):
+        self.registry, self.variables, self.default = registry, variables, default
+        self.latents = {variables[n] for n in latents if n in variables}
+
+    def __call__(self, t, var_tok, args):
+        values = [v for _, v in args]
+        named = var_tok is not None
+        if named:
+            var = self.variables.get(var_tok.value)
+            if var not in self.latents:
+                raise ParseError(f"{t.value}({var_tok.value}; …): '{var_tok.value}' is not a latent variable "
+                                 f"(a line 'latent: {var_tok.value}' declares it)", var_tok.col)
+        elif split_arguments(t.value, values[0] in self.latents, len(values)):
+            var, values, named = values[0], values[1:], True
+        elif self.default is None:
+            raise ParseError(f"which latent is {t.value}(…) a density of? write {t.value}(z1; …)", t.col)
+        else:
+            var = self.default
+        try:
+            return self.registry.density(t.value, var, values, named)
+        except DistributionFormError as err:
+            raise ParseError(err.message, t.col) from None

@@ -1,0 +1,159 @@
+"""Distributions written inline in the LaTeX reader (:mod:`vi_sym.frontends.latex`).
+
+``D_{\\mathrm{KL}}(\\mathcal{N}(\\mu_1, \\sigma_1^2) \\| \\mathcal{N}(0, 1))``,
+``\\mathbb{H}[\\mathrm{Gamma}(a, b)]``, ``\\mathbb{E}_{z \\sim \\mathrm{Beta}(\\alpha, \\beta)}[\\log z]``,
+``\\mathcal{N}(z \\mid m, s^2)``: ``\\mathcal{N}`` is the Normal with its **variance**, every other
+kind is written ``\\mathrm{Kind}`` (also ``\\text``, ``\\operatorname``, ``\\textrm``, ``\\mathsf``) with
+the names and conventions of :mod:`.distribution_forms`.  The names an argument introduces are
+declared by the kind's domains (:func:`declare_written`) before the row is built.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+from lark import Token, Tree
+
+from ..parse import ParseError
+from .latex_functions import latex_name
+from .distribution_forms import ASSUME, LATEX_WORDS, DistributionFormError, argument_domains, split_arguments
+
+__all__ = ["DIST_RULES", "DistsMixin", "declare_written", "with_written"]
+
+#: the grammar's rules and terminals for written distributions (added to latex.GRAMMAR)
+DIST_RULES = r"""
+%extend atom_np: DIST "(" dist_var? expr (SEP expr)* ")"   -> dist
+dist_var: vname (";" | _BAR)
+DIST.5: /\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N(?![a-zA-Z])/
+      | /\\(mathrm|text|operatorname|textrm|mathsf|rm)\s*\{\s*(DISTWORDS)\s*\}/
+""".replace("DISTWORDS", "|".join(LATEX_WORDS))
+
+_WORD = re.compile(r"\{\s*([A-Za-z]+)\s*\}")
+_NAMES = ("NAME", "NAME_SUB", "GREEK", "BOLD", "PI_SUB")
+
+
+def alias_of(tok) -> str:
+    """``\\mathcal{N}`` -> ``N``, ``\\mathrm{Gamma}`` -> ``Gamma``."""
+    m = _WORD.search(str(tok))
+    return m.group(1) if m and "mathcal" not in str(tok) else "N"
+
+
+def _arguments(tree: Tree):
+    """(the variable's tree or None, [argument trees]) of a ``dist`` node."""
+    rest = [c for c in tree.children[1:] if not (isinstance(c, Token) and c.type == "SEP")]
+    if rest and isinstance(rest[0], Tree) and rest[0].data == "dist_var":
+        return rest[0], rest[1:]
+    return None, rest
+
+
+def _first_name(arg) -> str | None:
+    """The name an argument is, when it is one bare name (``z`` in ``\\mathcal{N}(z, m, s^2)``)."""
+    if isinstance(arg, Tree) and arg.data == "var" and len(arg.children) == 1:
+        return str(arg.children[0])
+    return None
+
+
+def declare_written(tree: Tree, variables: dict, latents) -> dict:
+    """{name: domain} of the undeclared names the written distributions in ``tree`` introduce:
+    each takes the domain of the argument it first appears in (the mean real, a variance
+    positive, a probability in (0, 1)); ``e`` stays Euler's number."""
+    out: dict = {}
+    for node in tree.iter_subtrees_topdown():
+        if node.data != "dist":
+            continue
+        alias, (var, args) = alias_of(node.children[0]), _arguments(node)
+        named = var is not None
+        first = _first_name(args[0]) if args else None
+        if not named and first is not None and split_arguments(alias, latex_name(first) in latents, len(args)):
+            args, named = args[1:], True
+        try:
+            domains = argument_domains(alias, len(args), named)
+        except DistributionFormError as err:
+            raise ParseError(err.message, getattr(node.children[0], "column", None)) from None
+        for arg, domain in zip(args, domains):
+            toks = [arg] if isinstance(arg, Token) else list(arg.scan_values(lambda t: isinstance(t, Token)))
+            for t in toks:
+                if t.type not in _NAMES:
+                    continue
+                name = latex_name(t)
+                if name not in variables and name not in out and name != "e" and domain != "posint":
+                    out[name] = domain
+    return out
+
+
+def drawn_latents(tree: Tree, variables: dict) -> list:
+    """The undeclared names drawn from a written distribution, ``\\mathbb{E}_{\\epsilon \\sim
+    \\mathcal{N}(0, 1)}[…]``: latent variables (the expectation integrates over them)."""
+    out = []
+    for node in tree.iter_subtrees_topdown():
+        if node.data == "under" and len(node.children) == 3 and isinstance(node.children[2], Tree) \
+                and node.children[2].data == "dist":
+            name = latex_name(node.children[0])
+            if name not in variables and name not in out:
+                out.append(name)
+    return out
+
+
+def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
+    """(``variables``, ``latents``) with the names the written distributions of ``tree``
+    introduce: their parameters (recorded in ``written.declared`` and ``written.domains``) and
+    the variables drawn from them (``written.latents``); ``written`` None: as they are."""
+    if written is None:
+        return variables, latents
+    drawn = drawn_latents(tree, variables)
+    written.latents.extend(n for n in drawn if n not in written.latents)
+    variables = {**variables, **{n: sympy.Symbol(n) for n in drawn}}
+    new = declare_written(tree, variables, [*latents, *drawn])
+    written.declared.update(new)
+    written.domains.update(new)
+    return {**variables, **{n: sympy.Symbol(n, **ASSUME[d]) for n, d in new.items()}}, [*latents, *drawn]
+
+
+class DistsMixin:
+    """The transformer's methods for written distributions (``self.written``: the file's
+    :class:`~.distribution_forms.WrittenDistributions`, or None)."""
+
+    def dist_var(self, items):
+        return ("variable", items[0])
+
+    def dist(self, items):
+        column = getattr(items[0], "column", None)
+        bad = [t for t in items[1:] if isinstance(t, Token) and t.type == "SEP" and str(t).strip() != ","]
+        if bad:
+            raise ParseError(f"the parameters of {items[0]}(…) are separated by ',', not '{bad[0]}'", bad[0].column)
+        alias = alias_of(items[0])
+        rest = [t for t in items[1:] if not (isinstance(t, Token) and t.type == "SEP")]
+        if self.written is None:
+            raise ParseError(f"{items[0]}(…): a distribution is read only in notes", column)
+        named = bool(rest) and isinstance(rest[0], tuple)
+        if named:
+            var = rest.pop(0)[1]
+            if var not in self.latent:
+                raise ParseError(f"{items[0]}({var} \\mid …): '{var}' is not a latent variable", column)
+        elif split_arguments(alias, rest[0] in self.latent, len(rest)):
+            var, rest, named = rest[0], rest[1:], True
+        elif self.joint:
+            raise ParseError(f"which latent is {items[0]}(…) a density of? write {items[0]}(z_1 \\mid …)", column)
+        else:
+            var = self.z
+        try:
+            out = self.written.density(alias, var, rest, named)
+        except DistributionFormError as err:
+            raise ParseError(err.message, column) from None
+        if not named:
+            self.implicit[out] = (alias, rest)
+        return out
+
+    def drawn(self, name, density):
+        """``\\mathbb{E}_{w \\sim \\mathcal{N}(0, 1)}``: a distribution written without its variable
+        is a density of the variable drawn (``density`` as it is otherwise)."""
+        if latex_name(name) not in self.v:
+            raise ParseError(f"'{latex_name(name)}' drawn from {getattr(density, 'shown', density)} is not a declared "
+                             "latent variable (<!-- vi_sym: latent: … -->)", name.column)
+        var = self._name(name)
+        if density in self.implicit and var != density.vars[0]:
+            alias, values = self.implicit[density]
+            if var not in self.latent:
+                raise ParseError(f"'{name}' drawn from {density.shown} is not a latent variable", name.column)
+            return self.written.density(alias, var, values, True)
+        return density

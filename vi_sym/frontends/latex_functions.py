@@ -1,0 +1,66 @@
+"""Names and special functions of the LaTeX reader (:mod:`vi_sym.frontends.latex`).
+
+Names: ``z_1``/``z_{1}`` is z1, ``\\theta_0`` θ0, ``\\mathbf{X}`` X, ``\\pi_1``/``\\pi_{2}`` π1, π2 (the
+mixture weights of Blei et al. §3; a bare ``\\pi`` is the number π).  Functions closed forms use:
+``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{B}(a, b)``
+and ``\\operatorname{B}(a, b)`` (the Beta function), each written with its brackets (``\\psi`` alone
+is the Greek letter).
+"""
+from __future__ import annotations
+
+import re
+
+import sympy
+from lark import v_args
+
+from ..special import bounded_arg
+from ..tokens import ParseError
+
+__all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name"]
+
+#: the grammar's rules and terminals (added to latex.GRAMMAR)
+FUNCTION_RULES = r"""
+%extend atom_np: SPECIAL "(" expr ")"             -> special
+    | BETAFN "(" expr SEP expr ")"                -> beta_function
+%extend atom_simple: PI_SUB -> var
+SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*\()/
+BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*\()/
+PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
+"""
+
+_SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma}
+
+
+GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+          "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+          "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
+
+
+BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")
+
+
+def latex_name(tok) -> str:
+    """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
+    t = str(tok)
+    bold = BOLD_NAME.fullmatch(t)          # \mathbf{X} is X, \boldsymbol{\theta} is θ
+    if bold:
+        t = bold.group(1)
+    greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0
+    if greek:
+        return {**GREEK, "pi": "π"}[greek.group(1)] + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
+    return t.replace("_", "").replace("{", "").replace("}", "")
+
+
+class FunctionsMixin:
+    """The transformer's methods for the special functions."""
+
+    @v_args(inline=True)
+    def special(self, name, a):
+        return _SPECIAL[str(name).lstrip("\\")](bounded_arg(a))
+
+    @v_args(inline=True)
+    def beta_function(self, _, a, sep, b):
+        if str(sep).strip() != ",":
+            raise ParseError(f"B(a, b) separates its arguments by ',', not '{sep}'", sep.column)
+        return sympy.beta(bounded_arg(a), bounded_arg(b))
