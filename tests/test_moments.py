@@ -21,7 +21,9 @@ unit = st.floats(0.05, 0.95)
 
 # (kind, parameter strategies, statistics with a lemma)
 CASES = [
-    ("Normal", (real, pos), [z, z ** 2, z ** 3, z ** 4, Abs(z - 1), Abs(z), Abs(2 - z)]),
+    ("Normal", (real, pos), [z, z ** 2, z ** 3, z ** 4, Abs(z - 1), Abs(z), Abs(2 - z),
+                             # exp(A z² + B z + C), A < 1/(2s²) (s <= 4 here): ∫ q r, ∫ sqrt(q r)
+                             sympy.exp(-z ** 2 / 3 + z / 2 - 1), sympy.exp(z ** 2 / 40 - z / 3 + 1)]),
     ("Exponential", (pos,), [z, z ** 2, z ** 3, log(z), sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3),
                              Abs(z - 1), Abs(z + sympy.Rational(1, 2)), Abs(2 - z)]),
     ("Gamma", (pos, pos), [z, z ** 2, log(z), log(z) ** 2, sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3)]),
@@ -202,6 +204,33 @@ def test_a_lemma_with_a_side_condition_fires_only_when_the_condition_is_provable
     assert lemma(Dist("Exponential", z, lam), sympy.exp(-c ** 2 * z - 1)) is None  # -c² <= 0 < λ not seen by sympy
     assert lemma(Dist("Exponential", z, lam), sympy.exp(-lam * z / 2)) is not None
     assert lemma(Dist("Uniform", z, a, a + lam), log(z)) is None
+
+
+def test_the_gaussian_integral_lemma_needs_a_provable_quadratic_coefficient():
+    """E[exp(A z² + …)] under Normal(m, s) is finite only for A < 1/(2s²): no lemma at A = 1/s²,
+    nor for an A of unknown sign."""
+    m, s, t = Symbol("m", real=True), Symbol("s", positive=True), Symbol("t", real=True)
+    assert lemma(Dist("Normal", z, m, s), sympy.exp(z ** 2 / s ** 2)) is None
+    assert lemma(Dist("Normal", z, m, s), sympy.exp(z ** 2 / (2 * s ** 2) + z)) is None
+    assert lemma(Dist("Normal", z, m, s), sympy.exp(t * z ** 2)) is None
+    assert lemma(Dist("Normal", z, m, s), sympy.exp(-t ** 2 * z ** 2)) is not None
+
+
+def test_a_side_condition_uses_the_declared_domains_and_only_them():
+    """exp((1 - a)(l1 - l2) z) under Exponential(l1) needs a l1 + (1 - a) l2 > 0: shown for a in
+    (0, 1) (``unit: a``), not for a positive a, and never by reading a stand-in (a Dummy that
+    already is a bounded parameter's u) as the declared parameter of the same name."""
+    from vi_sym.distributions.written import declared
+    l1, l2, a = Symbol("l1", positive=True), Symbol("l2", positive=True), Symbol("a", positive=True)
+    h = sympy.exp((1 - a) * (l1 - l2) * z)
+    assert lemma(Dist("Exponential", z, l1), h) is None
+    with declared({"a": "unit", "l1": "positive", "l2": "positive"}):
+        assert lemma(Dist("Exponential", z, l1), h) is not None
+    with declared({"a": "positive", "l1": "positive", "l2": "positive"}):
+        assert lemma(Dist("Exponential", z, l1), h) is None
+    u = sympy.Dummy("a", positive=True)            # u > 0 only: 1 - (2 - u) = u - 1 is of unknown sign
+    with declared({"a": "(1, oo)"}):
+        assert lemma(Dist("Exponential", z, 1), sympy.exp((2 - u) * z)) is None
 
 
 def test_the_exponential_absolute_deviation_agrees_with_sympys_integral_split_at_the_kink():

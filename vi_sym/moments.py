@@ -10,6 +10,7 @@ and each ``E_q[h_i]`` is a textbook lemma:
 kind              statistic                       expectation
 ================  ==============================  =====================================
 Normal            z^k, exp(az + b)                Σ_{j even} C(k,j) m^(k-j) s^j (j-1)!!, exp(b + am + a²s²/2)
+                  exp(Az² + Bz + C) (A < 1/(2s²)) exp(C + Am² + Bm + (2Ams + Bs)²/(2w))/√w, w = 1 - 2As²
 Exponential       z^k, log z, z^a (a > -1)        k!/λ^k, -γ - log λ, Γ(a+1)/λ^a
                   exp(αz + β) (α < λ), |z - c|    exp(β) λ/(λ - α), 1/λ - c + 2(c⁺ - (1 - exp(-λc⁺))/λ)
 Gamma             z^k, log z, (log z)^2           a(a+1)…(a+k-1)/b^k, ψ(a) - log b, ψ'(a) + (ψ(a) - log b)²
@@ -37,7 +38,8 @@ any               1                               1 (normalisation)
 ================  ==============================  =====================================
 
 A lemma with a side condition (s > -a, ν > 2) applies only when the condition is provable
-from the parameters' declared domains, bounds included (``assume: nu > 2``).
+from the parameters' declared domains, bounds included (``assume: nu > 2``; a unit parameter α
+makes α l1 + (1 - α) l2 > 0 provable: :func:`vi_sym.distributions.stats.side_condition`).
 
 A finite support (Bernoulli, Binomial, Categorical) is summed exactly instead.  A statistic
 with no lemma (``log z!`` under a Poisson, say) stays an opaque :class:`Moment`:

@@ -10,6 +10,8 @@ weighting density, over that density's support:
   ``log r(z)`` is replaced by r's log-density).  This is only valid where r > 0 *against the
   same base measure*: the support of r must contain the support of P and both must be
   continuous (Lebesgue) or both discrete (counting), else the integral is +∞.
+* ``∫ c · Π D_i^(a_i) dz`` (Rényi and Hellinger integrals, ``∫ q²/r``): weighted by a D_k whose
+  power is provably positive, ``g = c · exp(Σ a_i log D_i − log D_k)`` (:func:`_powered`).
 * a mean-field ``P = Π P_i(z_i)``: ``g`` is split into additive terms, and a term in ``z_i``
   alone integrates as ``∫ P_i g_i dz_i · Π_{j≠i} ∫ P_j dz_j`` (Fubini); a term coupling several
   latents is out of reach.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import sympy
 from sympy import Integral
 
-from ..distributions import ConcreteDensity, components
+from ..distributions import ConcreteDensity, components, support_contains
 from ..numeric import NotEvaluable
 from ..numeric.supports import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
@@ -77,6 +79,10 @@ def _pieces(integral: Integral):
     out = []
     for term in sympy.Add.make_args(f):
         weights = [a for a in sympy.Mul.make_args(term) if isinstance(a, ConcreteDensity)]
+        if (len(weights) != 1 or set(weights[0].vars) != set(vars_)) and \
+                (powered := _powered(term, vars_)) is not None:
+            out.append(powered)
+            continue
         if len(weights) != 1 or set(weights[0].vars) != set(vars_):
             raise NotEvaluable(f"cannot read ∫ {term} d{','.join(map(str, vars_))} as an integral "
                                "against one defined density over exactly these variables", True)
@@ -88,6 +94,35 @@ def _pieces(integral: Integral):
             raise NotEvaluable(f"density {bad[0]} occurs outside a log (or is not defined)", True)
         out.append((P, g))
     return out
+
+
+def _powered(term, vars_):
+    """``c · Π D_i^(a_i)``, concrete densities over exactly ``vars_`` and some a_k > 0 provably
+    (``∫ q^α r^(1-α)``, ``∫ sqrt(q r)``, ``∫ q²/r``): (D_k, c · exp(Σ a_i log D_i − log D_k)).
+    On the support of D_k the term is D_k times that (D_k > 0 there, and every other D_i > 0 by
+    the support containments its log asks for); off it the term is 0, since D_k^(a_k) = 0 there
+    -- so the integral is the one weighted by D_k.  None when the term is not of this form."""
+    powers, rest = [], []
+    for a in sympy.Mul.make_args(term):
+        base, exp = a.as_base_exp()
+        (powers if isinstance(base, ConcreteDensity) else rest).append((base, exp) if isinstance(
+            base, ConcreteDensity) else a)
+    if not powers or any(set(D.vars) != set(vars_) for D, _ in powers):
+        return None
+    candidates = [D for D, a in powers if a.is_positive is True]
+    if not candidates:
+        return None
+    # weigh by the density whose support the others' contain (supp q ⊂ supp r: ∫ q^α r^(1-α)
+    # is over supp q), when one does; else the first (the containments then leave it unevaluated)
+    weight = next((D for D in candidates if all(_inside(D, E) for E, _ in powers)), candidates[0])
+    logs = sympy.Add(*(a * sympy.log(D) for D, a in powers)) - sympy.log(weight)
+    return weight, sympy.Mul(*rest) * sympy.exp(logs, evaluate=False)
+
+
+def _inside(D, E) -> bool:
+    """Is the support of D inside that of E, factor by factor (symbolically)?"""
+    ec = E.components()
+    return all(v in ec and support_contains(ec[v].support(), c.support()) for v, c in D.components().items())
 
 
 def _log_densities(g, P):

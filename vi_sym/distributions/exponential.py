@@ -2,7 +2,7 @@
 from sympy import EulerGamma, Max, exp, factorial, gamma, log, oo
 
 from .base import Spec, register
-from .stats import abs_centre, exp_linear, is_log, power, real_power
+from .stats import abs_centre, exp_linear, is_log, power, side_condition, real_power
 
 
 def lemma(z, params, h):
@@ -17,7 +17,7 @@ def lemma(z, params, h):
         c, a = rp
         return c * gamma(a + 1) / lam ** a, "E[z^a] = Γ(a+1)/λ^a of Exponential(λ)"
     el = exp_linear(h, z)
-    if el and (lam - el[0]).is_positive:       # finite only for α < λ, which must be provable
+    if el and side_condition(lam - el[0]):       # finite only for α < λ, which must be provable
         alpha, beta = el
         return exp(beta) * lam / (lam - alpha), "E[exp(αz + β)] = exp(β) λ/(λ - α) of Exponential(λ), α < λ"
     c = abs_centre(h, z)

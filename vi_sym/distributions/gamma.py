@@ -2,7 +2,7 @@
 from sympy import digamma, exp, gamma, log, loggamma, oo, polygamma
 
 from .base import Spec, register
-from .stats import exp_linear, is_log, power, real_power, rising
+from .stats import exp_linear, is_log, power, side_condition, real_power, rising
 
 
 def lemma(z, params, h):
@@ -19,7 +19,7 @@ def lemma(z, params, h):
         c, s = rp
         return c * gamma(a + s) / (gamma(a) * b ** s), "E[z^s] = Γ(a+s)/(Γ(a) b^s) of Gamma(a, b), s > -a"
     el = exp_linear(h, z)
-    if el and (b - el[0]).is_positive:         # finite only for α < b, which must be provable
+    if el and side_condition(b - el[0]):    # finite only for α < b, which must be provable
         alpha, beta = el
         return exp(beta) * (b / (b - alpha)) ** a, "E[exp(αz + β)] = exp(β) (b/(b - α))^a of Gamma(a, b), α < b"
     return None

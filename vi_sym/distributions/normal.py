@@ -2,7 +2,7 @@
 from sympy import binomial, erf, exp, factorial2, log, pi, sqrt
 
 from .base import Spec, register
-from .stats import abs_centre, exp_linear, power
+from .stats import abs_centre, exp_linear, exp_quadratic, power, side_condition
 
 
 def _moment(k, m, s):
@@ -18,6 +18,13 @@ def lemma(z, params, h):
     if lin:
         a, b = lin
         return exp(b + a * m + a ** 2 * s ** 2 / 2), "E[exp(a z + b)] = exp(b + a m + a² s²/2) of Normal(m, s)"
+    quad = exp_quadratic(h, z)
+    if quad and side_condition(1 - 2 * quad[0] * s ** 2):    # finite only for A < 1/(2s²)
+        a2, a1, a0 = quad                # z = m + s ε: E[exp(α ε² + β ε)] = exp(β²/(2(1 - 2α)))/√(1 - 2α)
+        w = 1 - 2 * a2 * s ** 2
+        return (exp(a0 + a2 * m ** 2 + a1 * m + (2 * a2 * m * s + a1 * s) ** 2 / (2 * w)) / sqrt(w),
+                "E[exp(A z² + B z + C)] = exp(C + A m² + B m + (2Ams + Bs)²/(2(1 - 2As²)))/√(1 - 2As²) "
+                "of Normal(m, s), A < 1/(2s²)")
     c = abs_centre(h, z)
     if c is not None:       # the mean of a folded normal
         d = m - c

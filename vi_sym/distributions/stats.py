@@ -8,8 +8,11 @@ from __future__ import annotations
 import sympy
 from sympy import Abs, Integer, Rational, exp, log
 
-__all__ = ["power", "real_power", "is_log", "abs_centre", "exp_linear", "rising", "lagrange",
-           "log_quadratic"]
+from .domains import stand_ins
+from .written import declared_domains
+
+__all__ = ["power", "real_power", "is_log", "abs_centre", "exp_linear", "exp_quadratic", "rising", "lagrange",
+           "log_quadratic", "side_condition"]
 
 
 def power(h, z):
@@ -62,6 +65,34 @@ def exp_linear(h, z):
     if alpha == 0 or alpha.has(z) or beta.has(z):
         return None
     return alpha, beta
+
+
+def exp_quadratic(h, z):
+    """(A, B, C) when h = exp(A z² + B z + C) with A ≠ 0 and A, B, C free of z, else None."""
+    if not isinstance(h, exp):
+        return None
+    try:
+        poly = sympy.Poly(sympy.expand(h.args[0]), z)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() != 2 or any(c.has(z) for c in poly.all_coeffs()):
+        return None
+    return tuple(poly.all_coeffs())
+
+
+def side_condition(e) -> bool:
+    """A lemma's side condition ``e > 0``: from the symbols' assumptions, else with each
+    declared parameter a stand-in carrying its declared domain (a l1 + (1 - a) l2 > 0 for a in
+    (0, 1), ``unit: a``).  Dummies (stand-ins already) keep only their own assumptions."""
+    e = sympy.sympify(e, strict=True)
+    if e.is_positive is True:
+        return True
+    domains = declared_domains()
+    syms = [x for x in e.free_symbols if not isinstance(x, sympy.Dummy) and x.name in domains]
+    if not syms:
+        return False
+    e = sympy.expand(e.xreplace(stand_ins(sympy.Tuple(*syms), {x.name: domains[x.name] for x in syms})))
+    return e.is_positive is True or sympy.factor(sympy.together(e)).is_positive is True
 
 
 def log_quadratic(h, z):

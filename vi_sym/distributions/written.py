@@ -33,6 +33,11 @@ WRITTEN = "Written"
 _DOMAINS: contextvars.ContextVar = contextvars.ContextVar("written_domains", default=())
 
 
+def declared_domains() -> dict:
+    """The declared domains of the step being proved ({} outside :func:`declared`)."""
+    return dict(_DOMAINS.get())
+
+
 @contextlib.contextmanager
 def declared(domains):
     """Within the block, a written density's expectations are taken with each parameter in
