@@ -1,6 +1,7 @@
 """The parser's productions for optimisation statements and ``E_{-j}`` (see :mod:`vi_sym.parse`)::
 
     primary := ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
+             | 'Var' ('_' NAME | '_{' expr '}')? '[' expr ']'   Var_q[f]: E_q[f²] - E_q[f]²
              | ALIAS '(' [NAME (';' | '|')] expr (',' expr)* ')'    N(μ, σ^2), Gamma(z; a, b): a written
                                                                    distribution (``env.written``)
              | 'E_{' ('-' | NAME '≠') (NAME | NUMBER) '}' '[' expr ']'   E_{-z1}[f], E_{i≠z1}[f]
@@ -13,7 +14,8 @@ from __future__ import annotations
 from sympy import Indexed, IndexedBase, Integer, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
-from .tokens import RELATIONS, Token
+from .vocabulary import Expectation, variance
+from .tokens import RELATIONS, ParseError, Token
 
 
 def bracket_call(w: str, env) -> bool:
@@ -161,3 +163,24 @@ def parse_written(self, t: Token):
         self.next()
     self.close(")", opener)
     return self.apply(t, self.env.written, t, var, args)
+
+
+def is_variance_word(self, t: Token) -> bool:
+    """``Var_q``, ``Var_`` (before ``{``), or ``Var`` (before ``[``, in notes: under q)."""
+    w, env = t.value, self.env
+    return (w == "Var" or w.startswith("Var_")) and w not in env.variables and w not in env.functions \
+        and w not in env.densities and w not in env.constants
+
+
+def parse_variance(self, t: Token):
+    """``Var_q[f]``, ``Var_q(z)[f]``, ``Var_{q(z)}[f]``, ``Var[f]``: E_q[f²] - E_q[f]², the
+    density written as an expectation's is (read by the expectation's own production)."""
+    if not (self.peek().kind == "op" and self.peek().value in ("[", "(", "{")):
+        raise self.error(f"{t.text} is written as an expectation is: Var_q[f], Var_q(z)[f], Var_{{q(z)}}[f]", t)
+    try:
+        e = self.name(Token("id", "E" + t.value[3:], t.text, t.start, t.end))
+    except ParseError as err:
+        raise ParseError(f"in {t.text}: {err.message}", err.column, err.text) from None
+    if not isinstance(e, Expectation):
+        raise self.error(f"{t.text} is written as an expectation is: Var_q[f], Var_q(z)[f], Var_{{q(z)}}[f]", t)
+    return self.apply(t, variance, e.q, e.f)

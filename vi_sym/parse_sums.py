@@ -14,7 +14,7 @@ from __future__ import annotations
 from sympy import Indexed, IndexedBase, Symbol
 
 from .bounds import bounded_sum
-from .parse_operators import is_optimum_word, parse_optimum
+from .parse_operators import is_optimum_word, is_variance_word, parse_optimum, parse_variance
 from .tokens import Token
 
 __all__ = ["is_sum_word", "parse_index_sum", "parse_operator_word"]
@@ -45,6 +45,8 @@ def parse_operator_word(p, t: Token):
         return parse_optimum(p, t)
     if is_sum_word(p, t):
         return parse_index_sum(p, t)
+    if is_variance_word(p, t):
+        return parse_variance(p, t)
     return None
 
 

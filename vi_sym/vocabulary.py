@@ -358,6 +358,23 @@ class Entropy(Expr):
         return rf"\operatorname{{H}}\left({printer._print(self.q)}\right)"
 
 
+def entropy(*densities):
+    """``H(q)``, and the cross-entropy ``H(q, r) = -E_q[log r]`` (read as its definition)."""
+    if len(densities) == 1:
+        return Entropy(densities[0])
+    if len(densities) == 2:
+        q, r = densities
+        _need_density(r, "the second argument of the cross-entropy H(q, r)")
+        return -Expectation(q, log(r))
+    raise VocabularyError(f"H() takes a density, or two for the cross-entropy H(q, r) = -E_q[log r]; "
+                          f"got {len(densities)} arguments")
+
+
+def variance(q, f):
+    """``Var_q[f] = E_q[f²] - E_q[f]²`` (read as its definition)."""
+    return Expectation(q, f ** 2) - Expectation(q, f) ** 2
+
+
 class Const(Expr):
     """``const(z1)``: some quantity that does not depend on ``z1`` -- a latent variable, or a
     density such as ``q(z1)`` (then: does not depend on the choice of that density).

@@ -4,7 +4,9 @@ Names: ``z_1``/``z_{1}`` is z1, ``\\theta_0`` θ0, ``\\mathbf{X}`` X, ``\\pi_1``
 mixture weights of Blei et al. §3; a bare ``\\pi`` is the number π).  Functions closed forms use:
 ``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{B}(a, b)``
 and ``\\operatorname{B}(a, b)`` (the Beta function), each written with its brackets (``\\psi`` alone
-is the Greek letter).
+is the Greek letter); the variance ``\\mathrm{Var}_{q(z)}[f]``, ``\\operatorname{Var}[f]``,
+``\\mathbb{V}_{z \\sim \\mathcal{N}(\\mu, \\sigma^2)}[z]`` and the cross-entropy ``H(q, r)``,
+``\\mathbb{H}[q, r]``, read as their definitions.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from lark import v_args
 
 from ..special import bounded_arg
 from ..tokens import ParseError
+from ..vocabulary import Density, entropy, variance
 
 __all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name"]
 
@@ -22,10 +25,16 @@ __all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name"]
 FUNCTION_RULES = r"""
 %extend atom_np: SPECIAL "(" expr ")"             -> special
     | BETAFN "(" expr SEP expr ")"                -> beta_function
+    | VAR "_" "{" under "}" "[" expr "]"          -> variance
+    | VAR "_" DNAME "[" expr "]"                  -> variance_bare
+    | VAR "[" expr "]"                            -> variance_plain
+    | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
+    | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*\()/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
+VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[])/
 """
 
 _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma}
@@ -53,7 +62,27 @@ def latex_name(tok) -> str:
 
 
 class FunctionsMixin:
-    """The transformer's methods for the special functions."""
+    """The transformer's methods for the special functions, the variance ``\\mathrm{Var}_{q}[f]``
+    (E_q[f²] - E_q[f]², under q without a subscript) and the cross-entropy ``H(q, r)``
+    (-E_q[log r]), each read as its definition."""
+
+    @v_args(inline=True)
+    def variance(self, _, q, body):
+        return variance(q, body)
+
+    @v_args(inline=True)
+    def variance_bare(self, _, d, body):
+        return variance(Density(str(d), [self.z]), body)
+
+    @v_args(inline=True)
+    def variance_plain(self, _, body):
+        return variance(self.bare_q(), body)
+
+    @v_args(inline=True)
+    def cross_entropy(self, _, q, sep, r):
+        if str(sep).strip() != ",":
+            raise ParseError(f"the cross-entropy H(q, r) separates its densities by ',', not '{sep}'", sep.column)
+        return entropy(q, r)
 
     @v_args(inline=True)
     def special(self, name, a):

@@ -39,7 +39,7 @@ from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
-from ..vocabulary import ELBO, KL, Const, Density, Entropy, VocabularyError
+from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy
 from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, names_in_text)
@@ -160,7 +160,7 @@ class _Note:
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide)
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
-        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(Entropy, 1)})
+        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(entropy, None)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
         env.constants.update(note_constants(variables))
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)

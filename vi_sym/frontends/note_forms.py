@@ -32,7 +32,7 @@ __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE"
            "note_vectors"]
 
 _NAME = r"[^\W\d_]\w*"
-_SIM = re.compile(rf"E_\{{\s*({_NAME})\s*[~∼]\s*({_NAME})\s*(\(([^()]*)\))?\s*\}}")
+_SIM = re.compile(rf"(?<![\w.])(E|Var)_\{{\s*({_NAME})\s*[~∼]\s*({_NAME})\s*(\(([^()]*)\))?\s*\}}")
 _POWER_OF_RUN = re.compile(r"(?<![^\W\d])(πe|eπ)\s*(\^|\*\*)")
 
 
@@ -49,17 +49,17 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
     (padded to the same length); ``offset``: characters of the line before ``code``.  A
     NoteFormError when z is not a variable of the density written (``E_{z~q(w)}``)."""
     def sub(m):
-        var, name, call, args = m.groups()
+        op, var, name, call, args = m.groups()
         if call is not None and name in ALIASES and not re.search(r"[;|]", args):
-            new = f"E_{{{name}({var};{args})}}"      # E_{z~N(0, 1)}: a distribution of z
+            new = f"{op}_{{{name}({var};{args})}}"      # E_{z~N(0, 1)}: a distribution of z
         elif call is None:
-            new = f"E_{name}({var})"
+            new = f"{op}_{name}({var})"
         else:
             left = [a.strip() for a in args.split("|")[0].split(",")]
             if var not in left:
                 raise NoteFormError(f"'{m.group(0)}': {var} is drawn from {name}{call}, which is not a "
                                     f"density of {var}", m.start() + 1 + offset)
-            new = f"E_{{{name}{call}}}"
+            new = f"{op}_{{{name}{call}}}"
         return new + " " * (len(m.group(0)) - len(new))
     out = _SIM.sub(sub, code).replace("∑", "Σ").replace("𝒩", "N")     # the n-ary summation sign is the letter
     bad = _POWER_OF_RUN.search(out)

@@ -34,7 +34,7 @@ from ..parse import Function, ParseEnv, ParseError, parse_expression, parse_rela
 from ..records import CONCLUSION, START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import Context
 from ..tokens import NAME_RE, normal_name
-from ..vocabulary import Const, Entropy
+from ..vocabulary import Const, entropy
 from .assumptions import read_assumptions
 from .defines import DefineError, read_conditional
 from .headers import declare_functions, read_copies, read_factorisation, read_iid, read_vectors, vector_names
@@ -175,7 +175,7 @@ def make_env(variables: dict, densities: set) -> ParseEnv:
     """A parse environment with ``H`` (entropy) unless the name is taken."""
     env = ParseEnv(variables=variables, densities=densities)
     if "H" not in variables and "H" not in densities:
-        env.functions["H"] = Function(Entropy, 1)
+        env.functions["H"] = Function(entropy, None)
     if "const" not in variables and "const" not in densities:
         env.functions["const"] = Function(Const, 1)
     return env
