@@ -228,3 +228,18 @@ def test_every_alias_reads_as_its_kind_with_its_convention(alias):
         params[-1] = sympy.sqrt(params[-1])
     expected = distribution_functions()[kind](sympy.Symbol("z"), *params)
     assert sympy.srepr(h.args[0].definition) == sympy.srepr(expected)
+
+
+def test_a_line_about_a_distribution_is_no_definition_of_its_name():
+    """``N(0, 1) = 1`` is a (wrong, untestable) step, not the definition of a function N: the
+    lines below still read N(…) as the Normal."""
+    note = "N(0, 1) = 1\nH(N(0, 1)) = log(2 π e)/2\nH(N(0, 1)) = log(2 π)/2\n"
+    v = _verdicts(note, ".txt")
+    assert v[2] == ["PROVED"] and v[3] == ["FAILED"] and v[1] != ["PROVED"]
+
+
+def test_a_distribution_inside_a_parameter_or_an_operator_is_an_error():
+    skipped = _skipped("H(N(N(0, 1), 1)) = 1\nH(N(0, 1)^2) = 1\nH(Gamma(z; z, 1)) = 1\n", ".txt")
+    assert "its parameters are numbers, but 'Normal1' is a density here (N(0, 1))" in skipped[1]
+    assert "the argument of H must be a density" in skipped[2]
+    assert "depends on its variable z" in skipped[3]

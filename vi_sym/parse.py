@@ -49,7 +49,6 @@ from fractions import Fraction
 from typing import Callable
 
 import sympy
-
 from sympy import Symbol
 
 from .bounds import BOUNDED_CALLS, INFINITY_NAMES, parse_bounded_call
@@ -80,9 +79,9 @@ class Function:
 
 
 def _integral(f, v):
-    if not isinstance(v, Symbol):
-        raise ParseError(f"the variable of integration must be a declared variable, got {v}")
-    return sympy.Integral(f, v)
+    if isinstance(v, Symbol):
+        return sympy.Integral(f, v)
+    raise ParseError(f"the variable of integration must be a declared variable, got {v}")
 
 
 def _bounded(fn):

@@ -21,7 +21,7 @@ from ..numeric.plain import support_closure as _support_closure
 from ..notation import to_unicode
 from ..vocabulary import Density
 from .divergence import Infinite, diverges, exact_point
-from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals
+from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals, window_ends
 
 __all__ = ["DPS", "_Compiled", "_integrate_1d"]
 
@@ -118,6 +118,8 @@ class _Compiled:
                 kinks = {v: list(c.breaks()) for v, c in pc.items()}
                 for outer_c, _ in needs:      # kinks of log r(z) too (Laplace's |z - m|)
                     kinks[outer_c.var].extend(outer_c.breaks())
+                for v in kinks:               # the ends of an explicit integral's window
+                    kinks[v].extend(window_ends(g, v))
                 comps = {v: component(c, kinks[v]) for v, c in pc.items()}
                 if not _is_mass(I, P):
                     self.written += [comp for v, comp in comps.items() if is_written(comp[0])]

@@ -21,6 +21,7 @@ from ..distributions.written import Singular, bounded_stand_ins, converging_inte
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
 from ..notation import to_unicode
+from .windows import window, windowed_moments
 from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _unfold, defining_integrals, explicit
 from .wording import condition_text
 
@@ -42,6 +43,17 @@ def _sym_integral_1d(c: Dist, t):
         lo, hi = sup[1], sup[2]
     else:
         raise NotEvaluable(f"sympy path does not sum over {sup[0]} supports")
+    if t.has(sympy.Heaviside):     # an explicit integral's window: each term over its own interval
+        return sympy.Add(*(_sym_interval(c, *window(term, z, lo, hi)) for term in
+                           sympy.Add.make_args(sympy.expand(t))))
+    return _sym_interval(c, t, lo, hi)
+
+
+def _sym_interval(c: Dist, t, lo, hi):
+    """∫_lo^hi c.pdf · t, closed by sympy (only where it converges provably)."""
+    z = c.var
+    if lo == hi:
+        return sympy.Integer(0)
     unproved: list = []
     val = converging_integral(sympy.expand(c.pdf() * t), z, lo, hi, unproved)
     if val is None and isinstance(unproved[0], Singular) and unproved[0].point is None:
@@ -107,6 +119,8 @@ def _by_moments(lemmas):
         # a lemma's own condition (E[z^a] under Pareto(xm, α) needs a < α) is decided with each
         # bounded parameter as its stand-in (α = 1 + u, u > 0 under assume: α > 1), then mapped back
         t = sympy.sympify(t, strict=True)
+        if t.has(sympy.Heaviside) and c.support()[0] in ("real", "interval"):
+            return windowed_moments(c, t, integrate_1d, _sym_interval)
         subs, back = bounded_stand_ins(c.free_symbols | t.free_symbols, c.var)
         value, used = expectation(c.xreplace(subs), t.xreplace(subs))
         lemmas.extend(u for u in used if u not in lemmas)
@@ -188,6 +202,8 @@ def _is_zero(diff, domains=()) -> bool:
     from the parameters' declared domains), then simplify; failing that, once more with log Γ
     written one way (see :func:`_loggamma_as_log`), and with the Bessel and Beta functions as
     positive symbols (see :func:`_positive_functions`)."""
+    if diff.has(sympy.erfc):      # erfc(x) = 1 - erf(x): a tail and a CDF written two ways
+        diff = diff.replace(lambda e: isinstance(e, sympy.erfc), lambda e: 1 - sympy.erf(e.args[0]))
     if _is_zero_as_is(diff, domains):
         return True
     logs = _loggamma_as_log(diff)

@@ -27,7 +27,7 @@ from ..numeric.supports import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
 __all__ = ["FAMILY", "NotEvaluable", "is_concrete", "SYMPY_FUNCS", "CONTINUOUS", "DISCRETE",
-           "base_measure", "supports_nest", "defining_integrals", "explicit"]
+           "base_measure", "supports_nest", "defining_integrals", "explicit", "windowed", "window_ends"]
 
 FAMILY = "concrete"
 SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
@@ -64,7 +64,41 @@ def defining_integrals(expr) -> list:
 
 
 def _unfold(expr):
-    return unfold_definitions(sympy.sympify(expr, strict=True), SYMPY_FUNCS)
+    return windowed(unfold_definitions(sympy.sympify(expr, strict=True), SYMPY_FUNCS))
+
+
+def windowed(expr):
+    """Every integral over explicit limits of an integrand weighted by a continuous defined
+    density of its one variable -- ``∫_t^∞ q(z) dz`` (a tail probability), ``∫_a^b z q(z) dz`` (a
+    partial expectation) -- as a defining integral whose integrand carries the window
+    H(z - a) - H(z - b) (Heaviside): the two agree whatever the order of a and b (∫_a^b = -∫_b^a),
+    and an infinite end drops its term."""
+    def window(I):
+        (z, lo, hi), = I.limits
+        w = (0 if lo == -sympy.oo else sympy.Heaviside(z - lo)) - (0 if hi == sympy.oo else sympy.Heaviside(z - hi))
+        if lo == -sympy.oo:
+            w += 1
+        return Integral(I.function * w, z)
+
+    def applies(e):
+        if not (isinstance(e, Integral) and len(e.limits) == 1 and len(e.limits[0]) == 3):
+            return False
+        z = e.limits[0][0]
+        ds = [d for d in e.function.atoms(ConcreteDensity) if z in d.vars]
+        return bool(ds) and all(d.vars == (z,) and d.components()[z].support()[0] in CONTINUOUS
+                                for d in ds)
+    return expr.replace(applies, window) if expr.has(Integral) else expr
+
+
+def window_ends(g, z) -> list:
+    """The points where a window H(z - a) of ``g`` jumps (a), for the quadrature to split at."""
+    out = []
+    for h in g.atoms(sympy.Heaviside):
+        arg = sympy.expand(h.args[0])
+        c = arg.coeff(z, 1)
+        if c != 0 and not c.has(z) and not (arg - c * z).has(z):
+            out.append(-(arg - c * z) / c)
+    return sorted(set(out), key=str)
 
 
 def _pieces(integral: Integral):

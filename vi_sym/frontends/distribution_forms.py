@@ -124,9 +124,9 @@ class WrittenDistributions:
         argument_domains(alias, len(values), named)
         for v in values:
             for d in sorted(v.atoms(Density), key=str):
+                example = f"{alias}(π)" if len(values) == 1 else f"{alias}(α, β)"
                 raise DistributionFormError(f"{alias}(…): its parameters are numbers, but '{d.name}' is a density "
-                                            f"here ({to_unicode(d)}); name the parameter otherwise, e.g. "
-                                            f"{alias}(π)" if len(values) == 1 else f"{alias}(α, β)")
+                                            f"here ({to_unicode(d)}); name the parameter otherwise, e.g. {example}")
         params = [sympy.sqrt(v) if convention == "variance" and i == len(values) - 1 else v
                   for i, v in enumerate(values)]
         try:

@@ -2,11 +2,13 @@
 
 Names: ``z_1``/``z_{1}`` is z1, ``\\theta_0`` θ0, ``\\mathbf{X}`` X, ``\\pi_1``/``\\pi_{2}`` π1, π2 (the
 mixture weights of Blei et al. §3; a bare ``\\pi`` is the number π).  Functions closed forms use:
-``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{B}(a, b)``
+``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{erf}(x)``,
+``\\operatorname{erfc}(x)``, ``\\mathrm{B}(a, b)``
 and ``\\operatorname{B}(a, b)`` (the Beta function), each written with its brackets (``\\psi`` alone
 is the Greek letter); the variance ``\\mathrm{Var}_{q(z)}[f]``, ``\\operatorname{Var}[f]``,
 ``\\mathbb{V}_{z \\sim \\mathcal{N}(\\mu, \\sigma^2)}[z]`` and the cross-entropy ``H(q, r)``,
-``\\mathbb{H}[q, r]``, read as their definitions.
+``\\mathbb{H}[q, r]``, read as their definitions; integrals over explicit limits
+``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}`` (``\\infty`` only as a limit).
 """
 from __future__ import annotations
 
@@ -30,14 +32,19 @@ FUNCTION_RULES = r"""
     | VAR "[" expr "]"                            -> variance_plain
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
+    | INT "_" bound "^" bound expr DIFF           -> integral_bounded
+bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+" INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
-SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*\()/
-BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*\()/
+SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf)\s*\}(?=\s*(\\left\s*)?\()/
+BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
+INFTY.5: /\\infty(?![a-zA-Z])|∞/
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[])/
 """
 
-_SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma}
+_SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma, "erf": sympy.erf,
+            "erfc": sympy.erfc}
+_WORD = re.compile(r"(Gamma|psi|digamma|erfc|erf)")
 
 
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
@@ -66,6 +73,15 @@ class FunctionsMixin:
     (E_q[f²] - E_q[f]², under q without a subscript) and the cross-entropy ``H(q, r)``
     (-E_q[log r]), each read as its definition."""
 
+    infinity = v_args(inline=True)(lambda self, _: sympy.oo)
+    minus_infinity = v_args(inline=True)(lambda self, _: -sympy.oo)
+    bound = v_args(inline=True)(lambda self, b: b)
+
+    @v_args(inline=True)
+    def integral_bounded(self, _, lo, hi, body, diff):
+        """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits."""
+        return sympy.Integral(body, (self._diff_var(diff), lo, hi))
+
     @v_args(inline=True)
     def variance(self, _, q, body):
         return variance(q, body)
@@ -86,7 +102,7 @@ class FunctionsMixin:
 
     @v_args(inline=True)
     def special(self, name, a):
-        return _SPECIAL[str(name).lstrip("\\")](bounded_arg(a))
+        return _SPECIAL[_WORD.search(str(name)).group(1)](bounded_arg(a))
 
     @v_args(inline=True)
     def beta_function(self, _, a, sep, b):

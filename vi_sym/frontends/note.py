@@ -322,7 +322,8 @@ class _Note:
             return False
         env = self.env(code, factors=False)     # q_star(x) = … defines q_star
         name = m.group(1)
-        if name in env.functions or name in env.constants or name in env.variables or name in env.densities:
+        if name in env.functions or name in env.constants or name in env.variables or name in env.densities \
+                or name in TextWritten.aliases:       # N(0, 1) = … is a step about a distribution
             return False
         try:
             at = col + len(lhs) + 1 + len(rhs) - len(rhs.lstrip())      # the column rhs starts at
