@@ -5,7 +5,7 @@ import re
 from typing import NamedTuple
 
 __all__ = ["ParseError", "Token", "tokenize", "RELATIONS", "STRICT", "STRICT_MSG", "CLOSE", "NAME_RE",
-           "normal_name"]
+           "NAME_PATTERN", "normal_name"]
 
 MAX_DEPTH = 100            # nesting of brackets / operators / calls
 MAX_NUMBER_BITS = 10_000   # largest exact power we let sympy evaluate
@@ -48,14 +48,20 @@ class Token(NamedTuple):
 
 
 _GREEK = "Α-Ωα-ωϑϕϖϵµ"
+#: as typed in plain text: σ² is σ^2, λ⁻¹ is λ^(-1), μ₁ is the name μ1
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _TOKEN_RE = re.compile(rf"""
     (?P<ws>\s+) | (?P<comment>\#.*)
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
+  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
+#: a name in a regular expression over raw text: word characters but superscripts (σ² is σ^2)
+NAME_PATTERN = r"[^\W\d_][^\W⁰¹²³⁴⁵⁶⁷⁸⁹]*"
 #: a name as the parser reads it (also in headers: ``latent: θ``)
-NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}]*$")
+NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*$")
 _NORMAL = {"‖": "||", "∥": "||", "**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
 _STRICT = {"<", ">"}
@@ -64,8 +70,8 @@ _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
 def normal_name(name: str) -> str:
-    """A name as the tokenizer normalises it (the micro sign µ is the Greek μ)."""
-    return name.replace("µ", "μ")
+    """A name as the tokenizer normalises it (the micro sign µ is the Greek μ, μ₁ is μ1)."""
+    return name.replace("µ", "μ").translate(_SUBSCRIPT)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -77,8 +83,15 @@ def tokenize(text: str) -> list[Token]:
         if not m:
             raise ParseError(f"unexpected character {text[pos]!r}", pos + 1, text)
         kind, raw = m.lastgroup, m.group()
+        if kind == "sup":           # σ²: '^' and the exponent, all at the superscript's columns
+            digits = raw.lstrip("⁻⁺").translate(_SUPERSCRIPT)
+            inner = [Token("num", digits, digits, pos, m.end())]
+            if raw[0] == "⁻":
+                inner = [Token("op", "(", raw, pos, m.end()), Token("op", "-", raw, pos, m.end()), *inner,
+                         Token("op", ")", raw, pos, m.end())]
+            toks += [Token("op", "^", raw, pos, m.end()), *inner]
         if kind in ("num", "id", "op"):
-            value = raw.replace("µ", "μ") if kind == "id" else _NORMAL.get(raw, raw)
+            value = normal_name(raw) if kind == "id" else _NORMAL.get(raw, raw)
             toks.append(Token(kind, value, raw, pos, m.end()))
         pos = m.end()
     toks.append(Token("eof", "", "", len(text), len(text)))

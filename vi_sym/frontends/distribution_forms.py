@@ -30,7 +30,7 @@ import sympy
 from ..distributions import SPECS, DefinitionError, check_domains, components, distribution_functions
 from ..distributions.inline import InlineDensity
 from ..notation import to_latex, to_unicode
-from ..tokens import ParseError
+from ..tokens import NAME_PATTERN, ParseError, normal_name
 from ..vocabulary import Density
 
 __all__ = ["ALIASES", "LATEX_WORDS", "DistributionFormError", "WrittenDistributions", "argument_domains",
@@ -150,7 +150,7 @@ class WrittenDistributions:
         return InlineDensity(self.names[key], (var,), (), definition, shown, shown_latex)
 
 
-_NAME = re.compile(r"[^\W\d_]\w*")
+_NAME = re.compile(NAME_PATTERN)
 
 
 def written_names(alias: str, parts: list, known, first_is_latent: bool, named: bool) -> dict:
@@ -164,7 +164,7 @@ def written_names(alias: str, parts: list, known, first_is_latent: bool, named: 
     out: dict = {}
     for text, domain in zip(parts, domains):
         for m in _NAME.finditer(text):
-            w = m.group()
+            w = normal_name(m.group())
             call = text[m.end():].lstrip().startswith("(")
             if not call and w not in known and w not in out and domain != "posint":
                 out[w] = domain
@@ -172,7 +172,7 @@ def written_names(alias: str, parts: list, known, first_is_latent: bool, named: 
 
 
 #: ``q(z) = Gamma(z; a, b)``: a line defining a density as a written distribution
-WRITTEN_LINE = re.compile(r"^\s*([pqr]\w*)\s*\(\s*([^\W\d]\w*)\s*\)\s*=\s*((" +
+WRITTEN_LINE = re.compile(r"^\s*([pqr]\w*)\s*\(\s*(" + NAME_PATTERN + r")\s*\)\s*=\s*((" +
                           "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True)) + r")\s*\(.*\))\s*$")
 _CALL = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, ALIASES), key=len, reverse=True)) + r")\s*\(")
 
@@ -194,13 +194,13 @@ def joint_products(expr):
                         all(isinstance(f, InlineDensity) and len(f.vars) == 1 for f in e.args), product)
 
 
-_DRAWN = re.compile(_CALL.pattern + r"\s*([^\W\d]\w*)\s*[;|]")
+_DRAWN = re.compile(_CALL.pattern + r"\s*(" + NAME_PATTERN + r")\s*[;|]")
 
 
 def drawn_in_text(code: str) -> list:
     """[(alias, name)] of the variables written first in a plain-text formula's distributions:
     ``N(ε; 0, 1)`` (also ``E_{ε~N(0, 1)}`` once spelled so)."""
-    return [(m.group(1), m.group(2)) for m in _DRAWN.finditer(code)]
+    return [(m.group(1), normal_name(m.group(2))) for m in _DRAWN.finditer(code)]
 
 
 def _top(text: str, seps: str) -> list:

@@ -24,6 +24,7 @@ from ..distributions.base import components
 from ..distributions.domains import check_domains
 from ..notation import to_unicode
 from ..parse import ParseError, parse_expression
+from ..tokens import NAME_PATTERN, normal_name
 from .distribution_forms import ALIASES, WRITTEN_LINE
 from .headers import read_vectors, vector_names
 
@@ -31,7 +32,7 @@ __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE"
            "NoteFormError", "iid_points", "read_mean_field", "read_normal_line", "read_written_line", "read_declaration",
            "note_vectors"]
 
-_NAME = r"[^\W\d_]\w*"
+_NAME = NAME_PATTERN
 _SIM = re.compile(rf"(?<![\w.])(E|Var)_\{{\s*({_NAME})\s*[~∼]\s*({_NAME})\s*(\(([^()]*)\))?\s*\}}")
 _POWER_OF_RUN = re.compile(r"(?<![^\W\d])(πe|eπ)\s*(\^|\*\*)")
 
@@ -163,6 +164,7 @@ def normal_definition(m, env, latent, domains: dict, col: int):
     of the match.  The last argument of ``N``/``𝒩`` is the variance: the standard deviation is
     its square root (s for s² when s is positive).  A NoteFormError says what is wrong and where."""
     prefix, name, var, kind, args = m.groups()
+    var = normal_name(var)
     if var not in latent:
         raise NoteFormError(f"{name}({var}) = {kind}(…): {var} is not a latent variable (a line "
                             f"'latent: {var}' declares it)", col + m.start(3))
@@ -202,13 +204,14 @@ def undeclared_names(m, env) -> dict:
     """The names a :data:`NORMAL_LINE` match uses that the note has not declared: {name: domain},
     "positive" for a name in the last argument (s in the variance s², σ in the standard
     deviation σ), "real" for the others (the mean m)."""
-    var, args = m.group(3), m.group(5)
+    var, args = normal_name(m.group(3)), m.group(5)
     known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | {var, "pi"}
     parts = _split_top(args, ";|")[-1][1]
     *front, (_, last) = _split_top(parts, ",")
     out = {}
     for text, domain in [*((t, "real") for _, t in front), (last, "positive")]:
         for w, call in _WORD.findall(text):
+            w = normal_name(w)
             if not call and w not in known and w not in out:
                 out[w] = domain
     return out
@@ -251,10 +254,10 @@ def read_written_line(note, line: int, col: int, code: str) -> bool:
     """``q(z) = Gamma(z; a, b)`` (any kind :mod:`.distribution_forms` reads) in a note: the
     definition of q (``note.normals``), as ``q(z) = N(z; m, s^2)`` is; True if it was one."""
     m = WRITTEN_LINE.match(code)
-    if not m or m.group(2) not in note.latent:
+    if not m or normal_name(m.group(2)) not in note.latent:
         return False
     note.close()
-    name, var = m.group(1), m.group(2)
+    name, var = m.group(1), normal_name(m.group(2))
     if name == "p":
         note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …); name the density "
                         f"r({var}) (or q)")
