@@ -4,6 +4,9 @@
 refused with a column when they cannot be read."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sympy
 from hypothesis import given, settings, strategies as st
 
@@ -243,3 +246,20 @@ def test_a_distribution_inside_a_parameter_or_an_operator_is_an_error():
     assert "its parameters are numbers, but 'Normal1' is a density here (N(0, 1))" in skipped[1]
     assert "the argument of H must be a density" in skipped[2]
     assert "depends on its variable z" in skipped[3]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["gaussian_kl_steps.md", "gaussian_kl_steps.txt"])
+def test_the_gaussian_kl_derived_step_by_step(name):
+    """A learner's derivation of KL(N(μ1, σ1²) ‖ N(μ2, σ2²)): the KL as an expectation of
+    log-densities written N(z; μ, σ²), the log-densities expanded, the moments taken -- each step
+    PROVED -- and a last line with a slip (σ2 for σ2² in LaTeX, +1/2 for -1/2 in the plain text),
+    FAILED.  The plain text is typed with superscripts and subscripts (σ₁², μ₂)."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    ds, errors = _load(text, "." + name.rsplit(".", 1)[1])
+    assert not errors, errors
+    assert [r.status.name for r in _results(ds)] == ["PROVED", "PROVED", "PROVED", "FAILED"]
+    said = " ".join(n.message for d in ds for n in d.warnings)
+    assert "σ1 as a positive parameter" in said and "²" not in said

@@ -59,7 +59,7 @@ _TOKEN_RE = re.compile(rf"""
   | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
 #: a name in a regular expression over raw text: word characters but superscripts (σ² is σ^2)
-NAME_PATTERN = r"[^\W\d_][^\W⁰¹²³⁴⁵⁶⁷⁸⁹]*"
+NAME_PATTERN = r"[^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉][^\W⁰¹²³⁴⁵⁶⁷⁸⁹]*"
 #: a name as the parser reads it (also in headers: ``latent: θ``)
 NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*$")
 _NORMAL = {"‖": "||", "∥": "||", "**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}

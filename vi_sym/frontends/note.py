@@ -35,6 +35,7 @@ from pathlib import Path
 from sympy import Symbol
 
 from ..parse import Function, ParseEnv, ParseError, parse_expression
+from ..tokens import NAME_PATTERN, normal_name
 from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
@@ -140,7 +141,7 @@ class _Note:
     # -- variables and the parse environment
     def pair(self, text: str):
         """The (latent, observed) names a line uses: the first pair it mentions."""
-        words = set(re.findall(r"[A-Za-z]\w*", text))
+        words = set(map(normal_name, re.findall(NAME_PATTERN, text)))
         for i, z in enumerate(self.latent):
             x = self.observed[i] if i < len(self.observed) else self.observed[0]
             if z in words or x in words:
