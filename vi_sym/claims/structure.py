@@ -75,9 +75,7 @@ def windowed(expr):
     and an infinite end drops its term."""
     def window(I):
         (z, lo, hi), = I.limits
-        w = (0 if lo == -sympy.oo else sympy.Heaviside(z - lo)) - (0 if hi == sympy.oo else sympy.Heaviside(z - hi))
-        if lo == -sympy.oo:
-            w += 1
+        w = (1 if lo == -sympy.oo else sympy.Heaviside(z - lo)) - (0 if hi == sympy.oo else sympy.Heaviside(z - hi))
         return Integral(I.function * w, z)
 
     def applies(e):

@@ -15,7 +15,7 @@ import sympy
 from .base import DISCRETE, Dist
 from .intervals import as_image, describe, image
 
-__all__ = ["check_domains", "support_contains", "stand_ins", "stand_in_inverse", "screen_point", "positive_under"]
+__all__ = ["check_domains", "support_contains", "stand_ins", "stand_in_inverse", "screen_point"]
 
 _HEADER = {"positive": "positive", "unit": "unit", "real": "parameters", "nonnegative": "nonnegative"}
 _WORDS = {"positive": "positive", "unit": "in (0, 1)"}
@@ -72,9 +72,7 @@ def screen_point(symbols, domains, exact=False) -> dict:
     return point
 
 
-def positive_under(expr, domains) -> bool:
-    """``expr > 0`` shown with each parameter a stand-in carrying its declared domain (a unit
-    t as u/(1+u)), after putting it over one denominator and factoring."""
+def _positive(expr, domains) -> bool:
     e = sympy.sympify(expr, strict=True)
     e = e.xreplace(stand_ins(e, domains))
     return bool(e.is_positive) or bool(sympy.factor(sympy.together(e)).is_positive)
@@ -103,13 +101,13 @@ def check_domains(dist: Dist, domains) -> list:
     for name, value, dom in zip(names, params, need):
         if dom == "any":
             continue
-        if dom == "positive" and not positive_under(value, domains):
+        if dom == "positive" and not _positive(value, domains):
             out.append(_advice(dist, name, value, dom, domains))
-        elif dom == "unit" and not (positive_under(value, domains) and positive_under(1 - value, domains)):
+        elif dom == "unit" and not (_positive(value, domains) and _positive(1 - value, domains)):
             out.append(_advice(dist, name, value, dom, domains))
     if not out:
         for expr, advice in spec.constraints(*params):
-            if not positive_under(expr, domains):
+            if not _positive(expr, domains):
                 out.append(f"{dist.kind}({', '.join(map(str, dist.args[1:]))}): {advice}")
     return out
 

@@ -32,9 +32,11 @@ from ..distributions.inline import InlineDensity
 from ..notation import to_latex, to_unicode
 from ..tokens import NAME_PATTERN, ParseError, normal_name
 from ..vocabulary import Density
+from .headers import NOTE_VARIABLE_KEYS
 
 __all__ = ["ALIASES", "LATEX_WORDS", "DistributionFormError", "WrittenDistributions", "argument_domains",
-           "written_names", "split_arguments", "ASSUME", "DOMAIN_WORDS", "names_in_text", "TextWritten", "WRITTEN_LINE"]
+           "written_names", "split_arguments", "ASSUME", "DOMAIN_WORDS", "names_in_text", "TextWritten", "WRITTEN_LINE",
+           "split_top", "mentions_distribution"]
 
 _SHORT = {"Gam": "Gamma", "Exp": "Exponential", "Bern": "Bernoulli", "Bin": "Binomial", "Pois": "Poisson",
           "Unif": "Uniform", "InvGamma": "InverseGamma", "Lognormal": "LogNormal"}
@@ -61,18 +63,17 @@ READINGS = {"Gamma": "shape {0}, rate {1} (mean {0}/{1})", "Exponential": "rate 
             "Weibull": "shape {0}, scale {1}", "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
 
 
-#: the assumptions of a symbol declared in each domain
-ASSUME = {"real": {"real": True}, "positive": {"positive": True}, "unit": {"positive": True},
-          "nonnegative": {"nonnegative": True}}
+#: the assumptions of a symbol declared in each domain (as a note's declaration lines give them)
+ASSUME = {domain: assumptions for _, assumptions, domain in NOTE_VARIABLE_KEYS if domain}
 DOMAIN_WORDS = {"real": "a real parameter", "positive": "a positive parameter", "unit": "a parameter in (0, 1)"}
 
 
 class DistributionFormError(ValueError):
-    """A written distribution that cannot be read; ``index``: the argument it is about, or None."""
+    """A written distribution that cannot be read (the message says why)."""
 
-    def __init__(self, message: str, index=None):
+    def __init__(self, message: str):
         super().__init__(message)
-        self.message, self.index = message, index
+        self.message = message
 
 
 def _spec(alias: str):
@@ -197,21 +198,27 @@ def joint_products(expr):
 _DRAWN = re.compile(_CALL.pattern + r"\s*(" + NAME_PATTERN + r")\s*[;|]")
 
 
+def mentions_distribution(code: str) -> bool:
+    """Does a plain-text formula write a distribution's name before '(' (N(…), Gamma(…))?"""
+    return _CALL.search(code) is not None
+
+
 def drawn_in_text(code: str) -> list:
     """[(alias, name)] of the variables written first in a plain-text formula's distributions:
     ``N(ε; 0, 1)`` (also ``E_{ε~N(0, 1)}`` once spelled so)."""
     return [(m.group(1), normal_name(m.group(2))) for m in _DRAWN.finditer(code)]
 
 
-def _top(text: str, seps: str) -> list:
-    """``text`` cut at the separators outside brackets."""
+def split_top(text: str, seps: str) -> list:
+    """(start, part) of ``text`` cut at the separators outside brackets."""
     out, depth, start = [], 0, 0
     for i, c in enumerate(text):
         depth += (c in "([{") - (c in ")]}")
         if depth == 0 and c in seps:
-            out.append(text[start:i])
+            out.append((start, text[start:i]))
             start = i + 1
-    return out + [text[start:]]
+    out.append((start, text[start:]))
+    return out
 
 
 def names_in_text(code: str, known, latents) -> list:
@@ -230,9 +237,9 @@ def names_in_text(code: str, known, latents) -> list:
                 break
         if end is None:
             continue
-        head = _top(code[m.end():end], ";|")
+        head = split_top(code[m.end():end], ";|")
         named = len(head) == 2
-        parts = _top(head[-1], ",")
+        parts = [p for _, p in split_top(head[-1][1], ",")]
         first = parts[0].strip() in latents
         try:
             new = written_names(m.group(1), parts, known, first, named)

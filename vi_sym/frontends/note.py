@@ -43,7 +43,7 @@ from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy
 from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
-                                 joint_products, names_in_text)
+                                 joint_products, mentions_distribution, names_in_text)
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
@@ -232,6 +232,8 @@ class _Note:
     def declare_written(self, code: str) -> list:
         """The names the distributions written in ``code`` introduce (``N(μ, σ^2)``: μ real, σ
         positive), declared from here on; returns what it declared, in words."""
+        if not mentions_distribution(code):
+            return []
         env = self.env(code, factors=False)
         known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | \
             {"pi", "π", "e"} | set(self.declared)

@@ -25,7 +25,7 @@ from ..distributions.domains import check_domains
 from ..notation import to_unicode
 from ..parse import ParseError, parse_expression
 from ..tokens import NAME_PATTERN, normal_name
-from .distribution_forms import ALIASES, WRITTEN_LINE
+from .distribution_forms import ALIASES, WRITTEN_LINE, split_top
 from .headers import read_vectors, vector_names
 
 __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE", "normal_definition",
@@ -125,28 +125,16 @@ def mean_field(line: str):
 NORMAL_LINE = re.compile(rf"^(\s*([pqr]\w*)\s*\(\s*({_NAME})\s*\)\s*=\s*)(N|𝒩|Normal)\s*\((.*)\)\s*$")
 
 
-def _split_top(text: str, seps: str) -> list:
-    """(start, part) of ``text`` cut at the separators outside brackets."""
-    out, depth, start = [], 0, 0
-    for i, c in enumerate(text):
-        depth += (c in "([{") - (c in ")]}")
-        if depth == 0 and c in seps:
-            out.append((start, text[start:i]))
-            start = i + 1
-    out.append((start, text[start:]))
-    return out
-
-
 def _arguments(kind: str, var: str, text: str):
     """(mean, spread, spread is the variance) with their offsets in ``text``."""
-    head = _split_top(text, ";|")
+    head = split_top(text, ";|")
     if len(head) == 2:
         drawn, rest, base = head[0][1].strip(), head[1][1], head[1][0]
         if drawn != var:
             raise NoteFormError(f"{kind}({drawn}; …) is a density of {drawn}, not of {var}", 0)
-        parts = [(base + s, p) for s, p in _split_top(rest, ",")]
+        parts = [(base + s, p) for s, p in split_top(rest, ",")]
     else:
-        parts = _split_top(text, ",")
+        parts = split_top(text, ",")
         if len(parts) == 3 and parts[0][1].strip() == var:
             parts = parts[1:]
         elif kind == "Normal" or len(parts) != 2:
@@ -206,8 +194,8 @@ def undeclared_names(m, env) -> dict:
     deviation σ), "real" for the others (the mean m)."""
     var, args = normal_name(m.group(3)), m.group(5)
     known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | {var, "pi"}
-    parts = _split_top(args, ";|")[-1][1]
-    *front, (_, last) = _split_top(parts, ",")
+    parts = split_top(args, ";|")[-1][1]
+    *front, (_, last) = split_top(parts, ",")
     out = {}
     for text, domain in [*((t, "real") for _, t in front), (last, "positive")]:
         for w, call in _WORD.findall(text):
