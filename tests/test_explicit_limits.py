@@ -85,3 +85,43 @@ def test_latex_integrals_over_explicit_limits():
     statuses = [r.status.name for r in check_derivations(ds, SETTINGS).results]
     assert statuses == ["PROVED", "FAILED"]
     assert any("unexpected '\\infty'" in n.message for n in ds[0].skipped)
+
+
+@pytest.mark.parametrize("g,expected", [
+    ("Heaviside(z - a)", ["a"]),
+    ("Abs(c - z)*z", ["c"]),
+    ("sign(2*z - b)", ["b/2"]),
+    ("Max(z, c) + Min(1, z)", ["1", "c"]),
+    ("Abs(z**2 - c) + Abs(log(z))", []),          # not linear in z: no point to split at
+    ("Abs(c)", []),                                # free of z
+])
+def test_the_quadrature_splits_at_every_kink_linear_in_the_variable(g, expected):
+    from vi_sym.claims.structure import window_ends
+    assert [str(x) for x in window_ends(sympy.sympify(g), z)] == expected
+
+
+def test_a_kink_inside_the_support_is_integrated_in_float64_and_checked():
+    """E|c - z| under a Normal at an ordinary point: the kink at c is a breakpoint, so the
+    float64 rule converges (no mpmath integral is taken) and the value is the closed form."""
+    import mpmath
+    from vi_sym.numeric import plain
+    from vi_sym.spot.claims import side_value
+    ds, errors = load_text("derivation d\nlatent: z\nparameters: m c\npositive: s\ndefine q(z) = Normal(z, m, s)\n\n"
+                           "    E_q(z)[abs(z - c)]\n  = s\n", "d.vi")
+    assert not errors, errors
+    taken = []
+    real = plain.spend_fallback
+
+    def spy(dps, times=1):
+        if mpmath.mp.dps <= dps:
+            taken.append(times)
+        return real(dps, times)
+    plain.spend_fallback = spy
+    try:
+        value, err = side_value(ds[0].steps[0].lhs, {"m": 0.0, "s": 1.0, "c": 0.0743741279917316})
+    finally:
+        plain.spend_fallback = real
+    c = 0.0743741279917316
+    exact = (mpmath.sqrt(2 / mpmath.pi) * mpmath.exp(-c ** 2 / 2) + c * mpmath.erf(c / mpmath.sqrt(2)))
+    assert not taken
+    assert abs(value - exact) < 1e-9 and err < 1e-6

@@ -88,15 +88,24 @@ def windowed(expr):
     return expr.replace(applies, window) if expr.has(Integral) else expr
 
 
+def _linear_zero(arg, z):
+    """The zero of ``arg`` when it is linear in ``z`` (a nonzero coefficient free of z), else None."""
+    arg = sympy.expand(arg)
+    c = arg.coeff(z, 1)
+    if c != 0 and not c.has(z) and not (arg - c * z).has(z):
+        return -(arg - c * z) / c
+    return None
+
+
 def window_ends(g, z) -> list:
-    """The points where a window H(z - a) of ``g`` jumps (a), for the quadrature to split at."""
-    out = []
-    for h in g.atoms(sympy.Heaviside):
-        arg = sympy.expand(h.args[0])
-        c = arg.coeff(z, 1)
-        if c != 0 and not c.has(z) and not (arg - c * z).has(z):
-            out.append(-(arg - c * z) / c)
-    return sorted(set(out), key=str)
+    """The points where ``g`` jumps or kinks in ``z`` -- a window H(z - a), |z - c|, sign(z - c),
+    max(z, c) -- whose argument is linear in ``z``: the quadrature splits there (a rule
+    converges on a smooth piece; across a kink it would not, and mpmath would be called in)."""
+    args = [a.args[0] for a in g.atoms(sympy.Heaviside, sympy.Abs, sympy.sign)]
+    for m in g.atoms(sympy.Max, sympy.Min):
+        args += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
+    out = {x for x in (_linear_zero(a, z) for a in args if a.has(z)) if x is not None}
+    return sorted(out, key=str)
 
 
 def _pieces(integral: Integral):
