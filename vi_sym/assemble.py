@@ -21,7 +21,7 @@ from sympy import Product
 
 from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
-from .conditional import ConditionalDensity
+from .conditional import AMORTISED, AmortisedDensity, ConditionalDensity
 from .indexed import use_of
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
@@ -48,10 +48,11 @@ def concretise(expr, defined: dict):
     for d in expr.atoms(Density):
         if d.name in defined:
             vs, definition, *given = defined[d.name]
-            if given:                                    # define lik(x|z) = ...: a conditional density
+            if given:       # define lik(x|z) = ... (a likelihood) or q(z|x) = ... (amortised)
+                kind = AmortisedDensity if given[1:] == [AMORTISED] else ConditionalDensity
                 if d.vars != vs or d.given != given[0]:
-                    raise ParseError(f"'{d}': {d.name} is defined as {ConditionalDensity(d.name, vs, given[0], definition)}")
-                mapping[d] = ConditionalDensity(d.name, vs, given[0], definition)
+                    raise ParseError(f"'{d}': {d.name} is defined as {kind(d.name, vs, given[0], definition)}")
+                mapping[d] = kind(d.name, vs, given[0], definition)
                 continue
             if isinstance(definition, Product):          # prod(...): a vector or one coordinate
                 mapping[d] = use_of(d, vs, definition)

@@ -2,14 +2,16 @@
 
 The variable left of the bar is observed, the ones right of it are latent; the right-hand side
 is one distribution of the observed variable whose parameters may depend on those latents and
-on declared parameters (:mod:`vi_sym.conditional`).  A name that is not declared, or declared as
+on declared parameters (:mod:`vi_sym.conditional`).  The other way round, ``define q(z|x) =
+Normal(z, m, s)`` is an amortised variational density: a distribution of the latent z whose
+parameters may depend on the observed x and on declared parameters.  A name that is not declared, or declared as
 something else, is an input error at its column of the line.
 """
 from __future__ import annotations
 
 import re
 
-from ..conditional import conditional_definition_error
+from ..conditional import AMORTISED, conditional_definition_error, is_amortised
 from ..distributions import DefinitionError
 from ..parse import ParseError, parse_expression
 
@@ -58,4 +60,6 @@ def read_conditional(text: str, name: str, left: str, right: str, rhs: str, env,
         start = eq + 2 + len(rhs) - len(rhs.lstrip())          # where the distribution is written
         at = _column(text, str(culprit), 0 if culprit in vs else bar) if culprit is not None else start
         raise DefineError(f"define {message}", at)
+    if is_amortised(tuple(vs), tuple(given), tuple(latent), observed):
+        return tuple(vs), definition, tuple(given), AMORTISED
     return tuple(vs), definition, tuple(given)

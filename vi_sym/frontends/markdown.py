@@ -21,6 +21,7 @@ from ..rules import RULES, Context
 from ..distributions.inline import InlineDensity
 from ..notation import to_unicode
 from ..vocabulary import Density, VocabularyError
+from .amortised import AMORTISED, amortised_error
 from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
@@ -254,15 +255,23 @@ class _Reader:
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
         d, w = items[0][1], items[1][1]
-        if not (type(d) is Density and isinstance(w, InlineDensity)) or d.given or d.name == "p":
+        if not (type(d) is Density and isinstance(w, InlineDensity)) or d.name == "p":
             return False
         if d.vars != w.vars:
             self.skip(line, f"cannot read: {w.shown} is a density of {w.vars[0]}, not of {', '.join(map(str, d.vars))}")
             return True
-        self.defined[d.name] = (w.vars, w.definition)
+        label = to_unicode(d)
+        if d.given:           # q_φ(z|x) = \mathcal{N}(…): an amortised density (see .amortised)
+            why = amortised_error(label, d, w.definition, self.latent, self.observed, dict(self.domains()))
+            if why is not None:
+                self.skip(line, f"cannot read: {why}")
+                return True
+            self.defined[d.name] = (w.vars, w.definition, d.given, AMORTISED)
+        else:
+            self.defined[d.name] = (w.vars, w.definition)
         said = "; ".join(m for _, m in self.said)
         self.said = []
-        self.skip(line, f"defines {d.name}({w.vars[0]}) = {to_unicode(w.definition)}{' (' + said + ')' if said else ''}: "
+        self.skip(line, f"defines {label} = {to_unicode(w.definition)}{' (' + said + ')' if said else ''}: "
                         "used with this meaning below")
         return True
 

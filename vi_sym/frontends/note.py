@@ -48,6 +48,7 @@ from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_mean_field, read_normal_line, read_written_line)
+from .amortised import read_amortised_line
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
                        split_remark, strip_markup, url_only)
 
@@ -384,7 +385,8 @@ class _Note:
             self.chain.records.extend(start)
         if not starts_with_rel:
             self.close()
-            if read_normal_line(self, line, col, code) or read_written_line(self, line, col, code) \
+            if read_amortised_line(self, line, col, code, (read_normal_line, read_written_line)) \
+                    or read_normal_line(self, line, col, code) or read_written_line(self, line, col, code) \
                     or self.definition(line, col, code):
                 return
         elif self.chain is None:

@@ -74,9 +74,14 @@ def _declarations(d, observed: list) -> list:
         for e in (s.lhs, s.rhs):
             if e is not None:
                 defined.update({c.name: c for c in e.atoms(ConcreteDensity)})
-    out += [f"define {c.name}({', '.join(map(str, c.vars))}) = {to_vi(c.definition)}"
+    out += [f"define {c.name}({', '.join(map(str, c.vars))}{_bar(c)}) = {to_vi(c.definition)}"
             for _, c in sorted(defined.items())]
     return out
+
+
+def _bar(c) -> str:
+    """``|x`` of a defined q(z|x) (or lik(x|z)); empty for q(z)."""
+    return f"|{', '.join(map(str, c.given))}" if c.given else ""
 
 
 def _density_names(d) -> list:
