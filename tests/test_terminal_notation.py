@@ -50,3 +50,15 @@ def test_verbose_says_why_a_step_is_only_spot_checked():
     assert any("not proved: prover timeout" in ln for ln in lines)
     assert any("residual: ∫ 0 dz" in ln for ln in lines)
     assert not any("not proved" in ln for ln in step_lines(r, verbose=False))
+
+
+def test_pi_and_eulers_number_print_as_a_note_writes_them():
+    import sympy
+    from vi_sym.notation import to_unicode, to_vi
+    s, e = sympy.Symbol("s", positive=True), sympy.Symbol("e")
+    assert to_unicode(sympy.log(2 * sympy.E * sympy.pi * s ** 2) / 2) == "log(2 e π s²)/2"
+    assert to_unicode(sympy.sqrt(2 * sympy.pi) * s) == "s sqrt(2) sqrt(π)"
+    # beside a variable named e, Euler's number stays exp(1): never two meanings of one letter
+    assert to_unicode(sympy.E * e) == "exp(1) e"
+    # the .vi notation is still what the parser reads back
+    assert to_vi(sympy.E * sympy.pi) == "exp(1)*pi"

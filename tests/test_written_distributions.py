@@ -263,3 +263,8 @@ def test_the_gaussian_kl_derived_step_by_step(name):
     assert [r.status.name for r in _results(ds)] == ["PROVED", "PROVED", "PROVED", "FAILED"]
     said = " ".join(n.message for d in ds for n in d.warnings)
     assert "σ1 as a positive parameter" in said and "²" not in said
+
+
+def test_messages_name_a_written_distribution_as_written_never_by_its_vi_name():
+    skipped = _skipped("a note\n\nH(N(0, 1) * q(z)) = 1\n\nKL(q(z) || p(z|x)) = 0\n", ".txt")
+    assert "N(0, 1)" in skipped[3] and "Normal1" not in skipped[3], skipped

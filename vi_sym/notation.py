@@ -205,6 +205,19 @@ class UnicodePrinter(ViPrinter):
     def __init__(self, settings=None):
         super().__init__(settings)
         self._bare_log = True
+        self._e = "e"
+
+    def doprint(self, expr):
+        """Euler's number is ``e`` as a note writes it, ``exp(1)`` where a symbol e is printed beside it."""
+        free = getattr(expr, "free_symbols", ())
+        self._e = "exp(1)" if any(getattr(v, "name", None) == "e" for v in free) else "e"
+        return super().doprint(expr)
+
+    def _print_Exp1(self, e):
+        return self._e
+
+    def _print_Pi(self, e):
+        return "π"
 
     def _print_log(self, e):
         a = e.args[0]

@@ -40,6 +40,10 @@ class InlineDensity(ConcreteDensity):
     def _vi_sym_unicode(self, printer):
         return self.shown
 
+    def _sympystr(self, printer):
+        """In a message (``str``) too: ``N(0, 1)``, never the ``.vi`` name ``Normal1(z)``."""
+        return self.shown
+
     def _vi_sym_latex(self, printer):
         return self.shown_latex
 

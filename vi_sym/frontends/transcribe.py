@@ -11,6 +11,7 @@ from sympy.printing.str import StrPrinter
 
 from ..core import Status
 from ..distributions import ConcreteDensity
+from ..distributions.inline import InlineDensity
 from ..vocabulary import ELBO, Density
 
 
@@ -20,6 +21,8 @@ class _ViPrinter(StrPrinter):
     def _print(self, expr, **kwargs):
         if isinstance(expr, ELBO):      # its own printer omits the joint
             return f"ELBO({self._print(expr.q)}, {self._print(expr.joint)})"
+        if isinstance(expr, InlineDensity):     # its .vi name, defined in the header (str: as written)
+            return f"{expr.name}({', '.join(self._print(v) for v in expr.vars)})"
         return super()._print(expr, **kwargs)
 
     def _print_Sum(self, e):
