@@ -109,3 +109,44 @@ def test_fast_error_estimate_covers_the_error_of_a_narrow_q(sv):
         ref = mpmath.log(2 * mpmath.pi * mpmath.e * mpmath.mpf(sv) ** 2) / 2
     r = evaluate_fast(-Expectation(qd, sympy.log(qd)), NN, NN.fast_batch([p]))
     assert r.status[0] != 0 or abs(r.value[0] - float(ref)) <= r.error[0]
+
+
+MGF_QUADRATIC = """derivation d
+latent: z
+parameters: m t
+positive: s
+assume: t < 0
+define q(z) = Normal(z, m, s)
+
+    E_q(z)[exp(t*z^2)]
+  = {rhs}
+"""
+
+
+@pytest.mark.parametrize("rhs,status", [
+    ("exp(t*m^2/(1 - 2*t*s^2))/sqrt(1 - 2*t*s^2)", "SPOT-CHECKED"),
+    ("exp(t*m^2/(1 - 2*t*s^2))/sqrt(1 - t*s^2)", "FAILED"),
+])
+def test_a_statistic_that_concentrates_the_mass_far_inside_the_density_is_not_misjudged(rhs, status):
+    """exp(t z²) with t = -223 under N(2.3, 223²): all the mass within 0.2 of 0, where no node of
+    the density's own break points falls.  The quadrature that certifies a counterexample breaks at
+    the whole integrand's peak: the true closed form is never refuted, a wrong one still is."""
+    from vi_sym.loader import load_text
+    from vi_sym.spot.claims import spot_claim
+    (d,), errors = load_text(MGF_QUADRATIC.format(rhs=rhs), "d.vi")
+    assert not errors, errors
+    r = spot_claim(d.steps[0], samples=50, seed=0)
+    assert r.status == status, (r.reason, r.counterexample)
+
+
+def test_the_quadrature_finds_the_peak_of_a_narrow_statistic():
+    env = {"m": mpmath.mpf("2.34824"), "s": mpmath.mpf("222.966")}
+    t = mpmath.mpf("-222.966")
+    c = component(q)
+    f = sympy.exp(sympy.Symbol("t") * z ** 2)
+    from vi_sym.numeric.plain import np_pair
+    with mpmath.workdps(30):
+        value, err = integrate_1d(c, compile_plain(f.subs("t", t)), env, np_pair(f.subs("t", t), q))
+    w = 1 - 2 * t * env["s"] ** 2
+    exact = mpmath.exp(t * env["m"] ** 2 / w) / mpmath.sqrt(w)
+    assert abs(value - exact) <= 1e-12 * exact + err, (value, exact)

@@ -431,6 +431,9 @@ def _integrate_1d(comp, f, env, fnp=None):
     lo, hi, tail = tails.window(integrand, lo, hi, center, scale,
                                weight=lambda x: mpmath.exp(logp({**menv, z: x})), power_tails=f is not None)
     pts = _grid(pts, center, scale, lo, hi) if GRID else pts
+    if mpmath.mp.dps > DPS:        # a value that may certify a counterexample
+        peak = quad64.integrand_peak(logp_np, fnp if f is not None else None, env, z, center, scale)
+        pts = sorted(set(pts) | {x for x in peak if lo < x < hi})
     val, err = mpmath.quad(integrand, [lo, *pts, hi], error=True)
     err += tail
     nodes = [lo, *pts, hi]
