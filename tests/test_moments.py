@@ -241,3 +241,16 @@ def test_the_exponential_absolute_deviation_agrees_with_sympys_integral_split_at
     exact = sympy.integrate((c - z) * pdf, (z, 0, c)) + sympy.integrate((z - c) * pdf, (z, c, sympy.oo),
                                                                         conds="none")
     assert sympy.simplify(exact - lemma(Dist("Exponential", z, a), Abs(z - c))[0]) == 0
+
+
+def test_a_lemma_left_unused_for_its_side_condition_is_named_in_the_reason():
+    """E[exp(t z²)] under Normal(m, s) needs 1 - 2 t s² > 0: with t of unknown sign the claim is
+    not PROVED, and the reason says which condition was not shown (not sympy's convergence text)."""
+    from vi_sym.claims import prove_claim
+    from vi_sym.loader import load_text
+    head = "derivation d\nlatent: z\nparameters: m t\npositive: s\ndefine q(z) = Normal(z, m, s)\n\n"
+    (d,), errors = load_text(head + "    E_q(z)[exp(t*z^2)]\n  = exp(t*m^2/(1 - 2*t*s^2))/sqrt(1 - 2*t*s^2)\n", "d.vi")
+    assert not errors
+    res = prove_claim(d.steps[0])
+    assert not res["proved"]
+    assert "no lemma for E_Normal(z, m, s)[exp(t z²)] (the lemma holds only where -2 t s² + 1 > 0" in res["reason"]

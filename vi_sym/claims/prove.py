@@ -17,6 +17,7 @@ from sympy import Integral
 
 from ..distributions import FAST, ConcreteDensity, Dist, is_density, is_written, support_contains
 from ..distributions.domains import screen_point
+from ..distributions.stats import unmet_conditions
 from ..distributions.written import Singular, bounded_stand_ins, converging_integral, declared, split_positive_logs
 from ..vocabulary import KL, Density, Entropy
 from ..moments import Moment, expectation
@@ -26,6 +27,15 @@ from .structure import NotEvaluable, _groups, _kinds, _log_densities, _pieces, _
 from .wording import condition_text
 
 __all__ = ["prove_claim", "claim_residual", "closed_form_test"]
+
+
+def _unmet_text(unmet) -> str:
+    """What the lemmas that did not fire needed (their side conditions not shown), for the reason."""
+    if not unmet:
+        return ""
+    conds = " and ".join(f"{to_unicode(e)} > 0" for e in unmet)
+    return (f" (the lemma holds only where {conds}, which the declared domains do not show; "
+            "a bound in the header, 'assume: …', may)")
 
 
 def _sym_contains(outer, inner) -> bool:
@@ -261,8 +271,9 @@ def _prove_claim(step) -> dict:
     reasons = []
     try:
         lemmas: list = []
-        lv = _sym_value(step.lhs, _by_moments(lemmas))
-        rv = _sym_value(step.rhs, _by_moments(lemmas))
+        with unmet_conditions() as unmet:
+            lv = _sym_value(step.lhs, _by_moments(lemmas))
+            rv = _sym_value(step.rhs, _by_moments(lemmas))
         diff = lv - rv
         if _is_zero(diff, step.context.domains):
             res.update(proved=True, trace=[("both", "linearity of E", "")] + written
@@ -274,7 +285,7 @@ def _prove_claim(step) -> dict:
         if not opaque:
             res["reason"] = "the moment lemmas leave a nonzero residual"
             return res
-        reasons.append(f"no lemma for {', '.join(sorted(map(str, opaque)))}")
+        reasons.append(f"no lemma for {', '.join(sorted(map(to_unicode, opaque)))}" + _unmet_text(unmet))
     except NotEvaluable as ex:
         reasons.append(f"moments: {ex.reason}")
     except Exception as ex:  # noqa: BLE001 -- any sympy failure is a non-proof

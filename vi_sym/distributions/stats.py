@@ -5,6 +5,8 @@ or None: a lemma only fires on the exact shape it states, never on a guess.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sympy
 from sympy import Abs, Integer, Rational, exp, log
 
@@ -12,7 +14,23 @@ from .domains import stand_ins
 from .written import declared_domains
 
 __all__ = ["power", "real_power", "is_log", "abs_centre", "exp_linear", "exp_quadratic", "rising", "lagrange",
-           "log_quadratic", "side_condition"]
+           "log_quadratic", "side_condition", "unmet_conditions"]
+
+#: the list the side conditions not shown are recorded in, within :func:`unmet_conditions`
+_UNMET: list = [None]
+
+
+@contextmanager
+def unmet_conditions():
+    """``with unmet_conditions() as unmet:`` the side conditions ``e > 0`` lemmas asked for
+    within the block and :func:`side_condition` could not show (each once, in order): the
+    prover names them when a moment is left without a lemma."""
+    saved, found = _UNMET[0], []
+    _UNMET[0] = found
+    try:
+        yield found
+    finally:
+        _UNMET[0] = saved
 
 
 def power(h, z):
@@ -85,6 +103,13 @@ def side_condition(e) -> bool:
     declared parameter a stand-in carrying its declared domain (a l1 + (1 - a) l2 > 0 for a in
     (0, 1), ``unit: a``).  Dummies (stand-ins already) keep only their own assumptions."""
     e = sympy.sympify(e, strict=True)
+    shown = _shown_positive(e)
+    if not shown and _UNMET[0] is not None and e not in _UNMET[0]:
+        _UNMET[0].append(e)
+    return shown
+
+
+def _shown_positive(e) -> bool:
     if e.is_positive is True:
         return True
     domains = declared_domains()
