@@ -165,7 +165,7 @@ class ViPrinter(StrPrinter):
             return self._product(num)
         top = self._product(num, bare_log_last=False) if num else "1"
         bottom = self._product(den, bare_log_last=False)
-        if len(den) > 1 or precedence(den[0]) < PRECEDENCE["Pow"]:
+        if len(den) > 1 or PRECEDENCE["Mul"] < precedence(den[0]) < PRECEDENCE["Pow"]:   # _factor wrapped a sum
             bottom = f"({bottom})"
         return f"{top}/{bottom}"
 
