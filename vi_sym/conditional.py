@@ -37,28 +37,24 @@ AMORTISED = "amortised"
 class ConditionalDensity(ConcreteDensity):
     """``lik(x|z)`` bound by ``define lik(x|z) = Normal(x, z, s)``: a density of x for each z."""
 
+    #: what must stand right of the bar (the message when nothing does)
+    conditioned_on = "a defined conditional density ({}) is conditioned on a latent"
+
     def __new__(cls, name, vars, given, definition):
         if isinstance(name, str):
             name = Str(name)
         vs = _as_symbols(vars, "density arguments")
         gs = _as_symbols(given, "conditioning variables")
         if not gs:
-            raise VocabularyError(f"a defined conditional density ({name}) is conditioned on a latent")
+            raise VocabularyError(cls.conditioned_on.format(name))
         return Expr.__new__(cls, name, Tuple(*vs), Tuple(*gs), definition)
 
 
-class AmortisedDensity(ConcreteDensity):
+class AmortisedDensity(ConditionalDensity):
     """``q(z|x)`` bound by ``define q(z|x) = Normal(z, m, s)``: a density of the latent z for
     each observed x (x a fixed number wherever z is integrated out)."""
 
-    def __new__(cls, name, vars, given, definition):
-        if isinstance(name, str):
-            name = Str(name)
-        vs = _as_symbols(vars, "density arguments")
-        gs = _as_symbols(given, "conditioning variables")
-        if not gs:
-            raise VocabularyError(f"an amortised density ({name}) is conditioned on an observed variable")
-        return Expr.__new__(cls, name, Tuple(*vs), Tuple(*gs), definition)
+    conditioned_on = "an amortised density ({}) is conditioned on an observed variable"
 
 
 def is_amortised(vs, given, ctx_latent, observed) -> bool:
@@ -77,11 +73,17 @@ def amortised_definition_error(label: str, vs, given, definition, ctx_latent, do
     stray = set().union(*(p.free_symbols for p in definition.params)) & set(vs)
     if stray:
         return f"{label}: a parameter of {definition} depends on {vs[0]} itself", None
+    return _domains_error(label, given, definition, domains, "observed")
+
+
+def _domains_error(label: str, given, definition, domains, what_given: str):
+    """A parameter that must be positive (or in a range) written in a variable right of the bar,
+    which takes every real value; or a parameter outside its domain (None: neither)."""
     for p, dom, what in zip(definition.params, definition.spec.domains, definition.spec.params):
         hit = sorted(p.free_symbols & set(given), key=str)
         if hit and dom not in ("real", "any"):
-            return (f"{label}: the {what} {p} of {definition} depends on the observed {hit[0]}, which takes "
-                    f"every real value, but must be {dom}"), None
+            return (f"{label}: the {what} {p} of {definition} depends on the {what_given} {hit[0]}, which "
+                    f"takes every real value, but must be {dom}"), None
     problems = check_domains(definition, domains)
     return (f"{label}: {problems[0]}", None) if problems else None
 
@@ -108,10 +110,4 @@ def conditional_definition_error(name: str, vs, given, definition, ctx_latent, o
     if stray:
         return (f"{label}: its parameters depend on the latent {sorted(map(str, stray))[0]}, which is "
                 "not right of the bar"), None
-    for p, dom, what in zip(definition.params, definition.spec.domains, definition.spec.params):
-        hit = sorted(p.free_symbols & set(given), key=str)
-        if hit and dom not in ("real", "any"):
-            return (f"{label}: the {what} {p} of {definition} depends on the latent {hit[0]}, which takes "
-                    f"every real value, but must be {dom}"), None
-    problems = check_domains(definition, domains)
-    return (f"{label}: {problems[0]}", None) if problems else None
+    return _domains_error(label, given, definition, domains, "latent")
