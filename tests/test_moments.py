@@ -30,9 +30,10 @@ CASES = [
     ("Beta", (pos, pos), [z, z ** 2, log(z), log(1 - z)]),
     ("Laplace", (real, pos), [z, z ** 2, Abs(z - 1), Abs(z + sympy.Rational(1, 2)), Abs(2 - z)]),
     ("Uniform", None, [z, z ** 2, z ** 3]),
-    ("Poisson", (pos,), [z, z ** 2]),
-    ("Geometric", (unit,), [z, z ** 2]),
-    ("NegativeBinomial", (pos, unit), [z, z ** 2]),
+    # the moment generating functions: every real a for the Poisson, (1-p) e^a < 1 (a <= 0 here)
+    ("Poisson", (pos,), [z, z ** 2, sympy.exp(z / 2), sympy.exp(-(z - 1) / 3)]),
+    ("Geometric", (unit,), [z, z ** 2, sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3)]),
+    ("NegativeBinomial", (pos, unit), [z, z ** 2, sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3)]),
     ("Binomial", (st.integers(1, 6), unit), [z, z ** 2]),
     ("Pareto", (pos, pos), [log(z), z ** sympy.Rational(-1, 2), z ** -2]),
     ("Gumbel", (real, pos), [z, z ** 2, sympy.exp(-z / 2), sympy.exp(-(z - 1) / 3)]),
@@ -254,3 +255,25 @@ def test_a_lemma_left_unused_for_its_side_condition_is_named_in_the_reason():
     res = prove_claim(d.steps[0])
     assert not res["proved"]
     assert "no lemma for E_Normal(z, m, s)[exp(t z²)] (the lemma holds only where -2 t s² + 1 > 0" in res["reason"]
+
+
+
+@pytest.mark.parametrize("kind,params,h", [
+    ("Geometric", (sympy.Rational(1, 2),), sympy.exp(z)),           # (1/2) e > 1: the sum diverges
+    ("NegativeBinomial", (2, sympy.Rational(1, 4)), sympy.exp(z / 2)),
+    ("Geometric", (sympy.Symbol("p", positive=True),), sympy.exp(sympy.Symbol("t", real=True) * z)),
+])
+def test_a_moment_generating_function_is_offered_only_where_it_is_finite(kind, params, h):
+    assert lemma(Dist(kind, z, *params), h) is None
+
+
+def test_one_minus_a_product_of_fractions_is_shown_positive_from_the_domains():
+    from vi_sym.distributions.stats import side_condition
+    from vi_sym.distributions.written import declared
+    p, t = sympy.Symbol("p"), sympy.Symbol("t")
+    with declared({"p": "unit", "t": "positive"}):
+        assert side_condition(1 - (1 - p) * sympy.exp(-t))
+        assert not side_condition(1 - (1 - p) * sympy.exp(t))
+        assert not side_condition(1 - 2 * (1 - p) * sympy.exp(-t))      # 2 (1 - p) may exceed 1
+    with declared({"p": "unit", "t": "real"}):
+        assert not side_condition(1 - (1 - p) * sympy.exp(-t))

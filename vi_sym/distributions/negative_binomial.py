@@ -3,7 +3,7 @@ P(z = k) = Γ(k+r)/(Γ(r) k!) p^r (1-p)^k; r > 0, 0 < p < 1, on {0, 1, 2, ...}."
 from sympy import exp, log, loggamma
 
 from .base import Spec, register
-from .stats import power
+from .stats import exp_linear, power, side_condition
 
 
 def _logpmf(z, r, p):
@@ -18,6 +18,11 @@ def lemma(z, params, h):
     if k == 2:
         return r * (1 - p) / p ** 2 + (r * (1 - p) / p) ** 2, \
             "E[z^2] = r(1-p)/p² + (r(1-p)/p)² of NegativeBinomial(r, p)"
+    lin = exp_linear(h, z)
+    if lin and side_condition(1 - (1 - p) * exp(lin[0])):     # finite only for (1-p) e^a < 1
+        a, b = lin
+        return exp(b) * (p / (1 - (1 - p) * exp(a))) ** r, \
+            "E[exp(a z + b)] = e^b (p/(1 - (1-p) e^a))^r of NegativeBinomial(r, p), (1-p) e^a < 1"
     return None
 
 

@@ -2,7 +2,7 @@
 from sympy import exp, factorial, log, loggamma
 
 from .base import Spec, register
-from .stats import power
+from .stats import exp_linear, power
 
 
 def lemma(z, params, h):
@@ -12,6 +12,10 @@ def lemma(z, params, h):
         return lam, "E[z] = λ of Poisson(λ)"
     if k == 2:
         return lam ** 2 + lam, "E[z^2] = λ² + λ of Poisson(λ)"
+    lin = exp_linear(h, z)
+    if lin:           # the moment generating function, finite for every real a
+        a, b = lin
+        return exp(b + lam * (exp(a) - 1)), "E[exp(a z + b)] = exp(b + λ(e^a - 1)) of Poisson(λ)"
     return None
 
 

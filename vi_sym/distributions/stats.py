@@ -110,14 +110,35 @@ def side_condition(e) -> bool:
 
 
 def _shown_positive(e) -> bool:
-    if e.is_positive is True:
+    if e.is_positive is True or _one_minus_fractions(e):
         return True
     domains = declared_domains()
     syms = [x for x in e.free_symbols if not isinstance(x, sympy.Dummy) and x.name in domains]
     if not syms:
         return False
-    e = sympy.expand(e.xreplace(stand_ins(sympy.Tuple(*syms), {x.name: domains[x.name] for x in syms})))
+    e = e.xreplace(stand_ins(sympy.Tuple(*syms), {x.name: domains[x.name] for x in syms}))
+    if _one_minus_fractions(e):
+        return True
+    e = sympy.expand(e)
     return e.is_positive is True or sympy.factor(sympy.together(e)).is_positive is True
+
+
+def _one_minus_fractions(e) -> bool:
+    """``e = 1 - f1 f2 …`` with every factor in (0, 1] and one of them in (0, 1): e > 0
+    ((1 - p) e^{-t} < 1 for p in (0, 1), t >= 0 -- which sympy's assumptions do not see)."""
+    rest = 1 - e
+    if rest.is_Add or rest == 1:
+        return False
+    strict = False
+    for f in sympy.Mul.make_args(rest):
+        if isinstance(f, exp):
+            ok, below = f.args[0].is_nonpositive, f.args[0].is_negative
+        else:
+            ok, below = f.is_positive and (1 - f).is_nonnegative, (1 - f).is_positive
+        if not ok:
+            return False
+        strict = strict or bool(below)
+    return strict
 
 
 def log_quadratic(h, z):
