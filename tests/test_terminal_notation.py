@@ -60,5 +60,6 @@ def test_pi_and_eulers_number_print_as_a_note_writes_them():
     assert to_unicode(sympy.sqrt(2 * sympy.pi) * s) == "s sqrt(2) sqrt(π)"
     # beside a variable named e, Euler's number stays exp(1): never two meanings of one letter
     assert to_unicode(sympy.E * e) == "exp(1) e"
+    assert to_unicode(sympy.EulerGamma * (1 - 1 / s)) == "(1 - 1/s) γ"       # γ, read back as EulerGamma
     # the .vi notation is still what the parser reads back
     assert to_vi(sympy.E * sympy.pi) == "exp(1)*pi"

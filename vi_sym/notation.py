@@ -219,6 +219,9 @@ class UnicodePrinter(ViPrinter):
     def _print_Pi(self, e):
         return "π"
 
+    def _print_EulerGamma(self, e):     # as notes write it (the parser reads γ as Euler's constant)
+        return "γ"
+
     def _print_log(self, e):
         a = e.args[0]
         if self._bare_log and isinstance(a, (Density, sympy.Symbol)):
