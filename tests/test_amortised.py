@@ -167,3 +167,14 @@ def test_import_transcribes_the_encoder_with_its_bar_and_checks_alike(tmp_path):
     before = [r.status.name for r in check_derivations(ds, SETTINGS).results if not r.step_id.endswith("'")]
     after = [r.status.name for r in check_derivations(again, SETTINGS).results]
     assert before == after == ["PROVED", "FAILED", "PROVED"]
+
+
+def test_an_observed_value_the_encoder_does_not_use_is_not_drawn():
+    """KL(q(z|x) || r(z)) with q(z|x) = N(m, s²): x only labels the density, so the counterexample
+    names m and s alone (with the encoder a formula in x, x is drawn: see above)."""
+    wrong = VI.split("derivation vae_kl")[1].replace("(s^2 + m^2 - 1 - log(s^2))/2", "(s^2 + m - 1 - log(s^2))/2")
+    (d,), errors = _load("derivation vae_kl" + wrong, ".vi")
+    assert not errors, errors
+    r = spot_claim(d.steps[0], samples=12, seed=0)
+    assert r.status == "FAILED", r.reason
+    assert set(r.counterexample["params"]) == {"m", "s"}

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from ..claims.compile import DPS, _Compiled
 from ..claims.divergence import Infinite
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
+from ..conditional import AmortisedDensity
 from ..distributions import ConcreteDensity
 from ..distributions.intervals import as_image, image
 from ..indexed import is_indexed_step
@@ -92,13 +93,16 @@ def _domain(sym, domains) -> str:
 
 
 def _param_names(step):
+    """The symbols a claim's value depends on (drawn for its spot-check): an observed x that only
+    labels an amortised q(z|x), its definition free of x, is none of them."""
     names = set()
     latent = set(step.context.latent)
     for side in (step.lhs, step.rhs):
         side = sympy.sympify(side, strict=True)
         for d in side.atoms(ConcreteDensity):
             names |= {s for s in d.definition.free_symbols if s not in latent}
-        names |= {s for s in _unfold(side).free_symbols if s not in latent}
+        unbarred = {d: ConcreteDensity(d.name, d.vars, (), d.definition) for d in side.atoms(AmortisedDensity)}
+        names |= {s for s in _unfold(side.xreplace(unbarred)).free_symbols if s not in latent}
     return sorted(names, key=lambda s: s.name)
 
 
