@@ -18,6 +18,7 @@ from ..tokens import NAME_PATTERN, normal_name
 __all__ = ["AMORTISED", "AMORTISED_HEAD", "amortised_error", "read_amortised_line"]
 
 #: ``q(z | x) =`` / ``q(z|x,y) =`` at the start of a line: (before the bar, the given names, the rest)
+_HEAD_NAME = re.compile(rf"\s*([qr]\w*)\s*\(\s*({NAME_PATTERN})")
 AMORTISED_HEAD = re.compile(rf"^(\s*[qr]\w*\s*\(\s*{NAME_PATTERN}\s*)\|\s*({NAME_PATTERN}(?:\s*,\s*"
                             rf"{NAME_PATTERN})*)\s*(\)\s*=.*)$")
 
@@ -41,38 +42,36 @@ def amortised_error(label: str, d, definition, latent, observed, domains):
 
 def read_amortised_line(note, line: int, col: int, code: str, readers) -> bool:
     """``q(z|x) = <distribution>`` in a note: read by one of ``readers`` (called as
-    ``reader(note, line, col, code_without_the_bar, given="|x")``) and bound to the observed
-    variables right of the bar; True if the line was one (read, or skipped with the reason)."""
+    ``reader(note, line, col, code_without_the_bar)``, which speak of ``q(z)``) and bound to the
+    observed variables right of the bar; True if the line was one (read, or skipped with the
+    reason, which names ``q(z|x)`` as the note wrote it)."""
     m = AMORTISED_HEAD.match(code)
     if not m:
         return False
+    name, var = _HEAD_NAME.match(m.group(1)).groups()
     names = [normal_name(g.strip()) for g in m.group(2).split(",")]
-    label = f"{code[:m.end(3) - len(m.group(3))].strip()})"
+    plain, label = f"{name}({normal_name(var)})", f"{name}({normal_name(var)}|{','.join(names)})"
     stray = [g for g in names if g not in note.observed]
     if stray:
         note.close()
         note.skip(line, f"cannot read: {_not_observed(label, stray[0])}")
         return True
-    bare = m.group(1) + m.group(3)
-    given = "|" + ",".join(names)
-    before = dict(note.normals)
-    if not any(read(note, line, col, bare, given=given) for read in readers):
+    before = note.normals.get(name)
+    if not any(read(note, line, col, m.group(1) + m.group(3)) for read in readers):
         return False
-    if note.skipped and note.skipped[-1][0] == line:       # the reader's words name q(z|x), as written
-        plain = f"{bare[:len(m.group(1))].strip()})"
-        note.skipped[-1] = (line, note.skipped[-1][1].replace(f"{plain} =", f"{label} =", 1))
-    fresh = [n for n, entry in note.normals.items() if before.get(n) is not entry]
-    for name in fresh:
+    why = None
+    if note.normals.get(name) is not before:      # read now (not a definition of an earlier line)
         vs, definition = note.normals[name][:2]
         env = note.env(code, factors=False)
         gs = tuple(env.variables[g] for g in names)
         domains = {**{n: "real" for n in note.parameters}, **note.declared}
-        why = amortised_definition_error(f"{name}({vs[0]}{given})", vs, gs, definition,
+        why = amortised_definition_error(label, vs, gs, definition,
                                          tuple(env.variables[v] for v in note.latent if v in env.variables),
                                          domains)
-        if why is not None:
+        if why is None:
+            note.normals[name] = (vs, definition, gs, AMORTISED)
+        else:
             del note.normals[name]
-            note.skipped[-1] = (line, f"cannot read: {why[0]}")
-            continue
-        note.normals[name] = (vs, definition, gs, AMORTISED)
+    said = f"cannot read: {why[0]}" if why else note.skipped[-1][1].replace(f"{plain} =", f"{label} =", 1)
+    note.skipped[-1] = (line, said)
     return True

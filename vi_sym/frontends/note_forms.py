@@ -205,10 +205,9 @@ def undeclared_names(m, env) -> dict:
     return out
 
 
-def read_normal_line(note, line: int, col: int, code: str, given: str = "") -> bool:
+def read_normal_line(note, line: int, col: int, code: str) -> bool:
     """``q(z) = N(z; m, s^2)`` in a note: remember the definition (``note.normals``) and declare
-    the names it introduces (``note.declared``: m real, s positive); True if it was one.
-    ``given``: ``"|x"`` when the note wrote ``q(z|x)`` (see :mod:`.amortised`), for the messages."""
+    the names it introduces (``note.declared``: m real, s positive); True if it was one."""
     m = NORMAL_LINE.match(code)
     if not m:
         return False
@@ -233,16 +232,15 @@ def read_normal_line(note, line: int, col: int, code: str, given: str = "") -> b
     note.normals[name] = (vs, definition)
     said = "; ".join(f"{n} read as a {'positive' if d == 'positive' else 'real'} parameter"
                      for n, d in new.items())
-    note.skip(line, f"defines {name}({vs[0]}{given}) = {to_unicode(definition)} (the last argument of {m.group(4)} is "
+    note.skip(line, f"defines {name}({vs[0]}) = {to_unicode(definition)} (the last argument of {m.group(4)} is "
                     f"{'the standard deviation' if m.group(4) == 'Normal' else 'the variance'}"
                     f"{'; ' + said if said else ''}): used with this meaning below")
     return True
 
 
-def read_written_line(note, line: int, col: int, code: str, given: str = "") -> bool:
+def read_written_line(note, line: int, col: int, code: str) -> bool:
     """``q(z) = Gamma(z; a, b)`` (any kind :mod:`.distribution_forms` reads) in a note: the
-    definition of q (``note.normals``), as ``q(z) = N(z; m, s^2)`` is; True if it was one
-    (``given``: as for :func:`read_normal_line`)."""
+    definition of q (``note.normals``), as ``q(z) = N(z; m, s^2)`` is; True if it was one."""
     m = WRITTEN_LINE.match(code)
     if not m or normal_name(m.group(2)) not in note.latent:
         return False
@@ -263,7 +261,7 @@ def read_written_line(note, line: int, col: int, code: str, given: str = "") -> 
         return True
     note.normals[name] = (density.vars, density.definition)
     said = "; ".join(said + note.written_readings())
-    note.skip(line, f"defines {name}({var}{given}) = {to_unicode(density.definition)}{' (' + said + ')' if said else ''}: "
+    note.skip(line, f"defines {name}({var}) = {to_unicode(density.definition)}{' (' + said + ')' if said else ''}: "
                     "used with this meaning below")
     return True
 

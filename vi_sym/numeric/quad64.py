@@ -109,11 +109,25 @@ _DROP = 2.0
 def locate_peak(logw, lo, hi):
     """(points, scale) around the maximum of a log-weight ``logw`` (vectorised) on (lo, hi),
     found on a probe grid over every magnitude, or None: the peak, the points where
-    ``logw`` has dropped by ``_DROP`` on each side, and their distance as the length scale.
-    A second float64 attempt cuts the range there: a density much narrower or farther away
-    than its kind's own scale hint suggests (Gamma(1000, 1000) around 1, width 0.03) is then
-    resolved in float64, not by ``mpmath.quad`` (the value is still trusted only when the
-    two step sizes agree, as for any attempt)."""
+    ``logw`` has dropped by ``_DROP`` on each side (see :func:`peak_of`), and a geometric
+    grid around it.  A second float64 attempt cuts the range there: a density much narrower
+    or farther away than its kind's own scale hint suggests (Gamma(1000, 1000) around 1,
+    width 0.03) is then resolved in float64, not by ``mpmath.quad`` (the value is still
+    trusted only when the two step sizes agree, as for any attempt)."""
+    found = peak_of(logw, lo, hi)
+    if found is None:
+        return None
+    peak, points, width = found
+    # and a geometric grid peak ± width·2^j: a tail decaying on the density's own scale
+    # next to a long piece (a Gumbel with b = 1e-3 beside [0.003, 1000]) is resolved
+    points += [peak + sign * width * 2.0 ** j for sign in (1.0, -1.0) for j in range(1, 40)]
+    return sorted({float(p) for p in points if lo < p < hi and np.isfinite(p)}), width
+
+
+def peak_of(logw, lo, hi):
+    """(peak, [peak and the points where ``logw`` has dropped by ``_DROP`` on each side], their
+    largest distance from the peak) of a log-weight ``logw`` (vectorised) on (lo, hi), found
+    on a probe grid over every magnitude and refined by golden section; None if none."""
     fin_lo, fin_hi = np.isfinite(lo), np.isfinite(hi)
     given = logw
 
@@ -164,11 +178,7 @@ def locate_peak(logw, lo, hi):
                 widths.append(abs(z - peak))
     if not widths:
         return None
-    width = float(max(widths))
-    # and a geometric grid peak ± width·2^j: a tail decaying on the density's own scale
-    # next to a long piece (a Gumbel with b = 1e-3 beside [0.003, 1000]) is resolved
-    points += [peak + sign * width * 2.0 ** j for sign in (1.0, -1.0) for j in range(1, 40)]
-    return sorted({float(p) for p in points if lo < p < hi and np.isfinite(p)}), width
+    return float(peak), points, float(max(widths))
 
 
 #: the name of the distance hi - z to a finite upper end (see :func:`vi_sym.numeric.plain.np_pair`)
@@ -217,7 +227,7 @@ def _fast_pieces(integrand, direct, reflected, z, lo, hi, pts, scale):
 
 def integrand_peak(logp_np, fnp, env, z, center, scale) -> list:
     """Break points at the peak of the whole integrand p·|f| (and where it has fallen off on each
-    side), found on the log scale over every magnitude (:func:`locate_peak`).  The
+    side), found on the log scale over every magnitude (:func:`peak_of`).  The
     density's own points miss a statistic that concentrates the mass far inside its scale --
     exp(t z²) with t = -223 under N(2.3, 223²) has all of it within 0.2 of 0 -- and no error
     estimate can see a peak no node fell in: a value made without these points is not one to
@@ -225,7 +235,7 @@ def integrand_peak(logp_np, fnp, env, z, center, scale) -> list:
     already (as wide as the density's scale, within eight scales of its centre)."""
     if logp_np is None or fnp is None:
         return []
-    fenv = {k: float(v) for k, v in env.items() if not isinstance(v, dict)}
+    fenv = {k: float(v) for k, v in env.items()}
 
     def logw(x):
         e = dict(fenv)
@@ -233,17 +243,12 @@ def integrand_peak(logp_np, fnp, env, z, center, scale) -> list:
         with np.errstate(all="ignore"):
             return logp_np(e) + np.log(np.abs(fnp(e)))
     try:
-        found = locate_peak(logw, -np.inf, np.inf)
+        found = peak_of(logw, -np.inf, np.inf)
     except (ValueError, TypeError, OverflowError, ZeroDivisionError, FloatingPointError):
         return []
     if found is None:
         return []
-    points, width = np.array(found[0]), found[1]
-    with np.errstate(all="ignore"):
-        vals = logw(points)
-    if not np.isfinite(vals).any():
-        return []
-    peak = float(points[int(np.nanargmax(np.where(np.isfinite(vals), vals, -np.inf)))])
+    peak, _, width = found
     if width * 16 >= scale and abs(peak - center) <= 8 * scale:
         return []
     return [peak] + [peak + sign * width * 4.0 ** j for sign in (1.0, -1.0) for j in range(3)]
