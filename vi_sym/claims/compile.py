@@ -120,6 +120,9 @@ class _Compiled:
                     kinks[outer_c.var].extend(outer_c.breaks())
                 for v in kinks:               # the ends of an explicit integral's window
                     kinks[v].extend(window_ends(g, v))
+                for v, c in pc.items():       # the kinks of a density written by hand (a tent's |z - w|)
+                    if is_written(c):
+                        kinks[v].extend(window_ends(c.pdf(), v))
                 comps = {v: component(c, kinks[v]) for v, c in pc.items()}
                 if not _is_mass(I, P):
                     self.written += [comp for v, comp in comps.items() if is_written(comp[0])]

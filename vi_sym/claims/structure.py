@@ -23,6 +23,7 @@ from sympy import Integral
 
 from ..distributions import ConcreteDensity, components, support_contains
 from ..numeric import NotEvaluable
+from ..distributions.kinks import window_ends
 from ..numeric.supports import CONTINUOUS, DISCRETE, base_measure, supports_nest
 from ..vocabulary import ELBO, KL, Density, Entropy, Expectation, unfold_definitions
 
@@ -86,26 +87,6 @@ def windowed(expr):
         return bool(ds) and all(d.vars == (z,) and d.components()[z].support()[0] in CONTINUOUS
                                 for d in ds)
     return expr.replace(applies, window) if expr.has(Integral) else expr
-
-
-def _linear_zero(arg, z):
-    """The zero of ``arg`` when it is linear in ``z`` (a nonzero coefficient free of z), else None."""
-    arg = sympy.expand(arg)
-    c = arg.coeff(z, 1)
-    if c != 0 and not c.has(z) and not (arg - c * z).has(z):
-        return -(arg - c * z) / c
-    return None
-
-
-def window_ends(g, z) -> list:
-    """The points where ``g`` jumps or kinks in ``z`` -- a window H(z - a), |z - c|, sign(z - c),
-    max(z, c) -- whose argument is linear in ``z``: the quadrature splits there (a rule
-    converges on a smooth piece; across a kink it would not, and mpmath would be called in)."""
-    args = [a.args[0] for a in g.atoms(sympy.Heaviside, sympy.Abs, sympy.sign)]
-    for m in g.atoms(sympy.Max, sympy.Min):
-        args += [a - b for i, a in enumerate(m.args) for b in m.args[i + 1:]]
-    out = {x for x in (_linear_zero(a, z) for a in args if a.has(z)) if x is not None}
-    return sorted(out, key=str)
 
 
 def _pieces(integral: Integral):

@@ -22,6 +22,7 @@ from sympy import Integral, Lambda, Sum, log
 from .base import Dist, Spec, register
 from .domains import stand_in_inverse, stand_ins
 from .intervals import BASE_KINDS
+from .positivity import nonnegative_on
 from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
@@ -392,7 +393,8 @@ def _is_density(dist, domains) -> tuple:
         return False, f"sympy does not close the total mass of {dist.pdf()}"
     if not _exactly_one(mass):
         return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass)}, not shown to be 1"
-    if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)):
+    if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)
+            or (not discrete and nonnegative_on(body, zz, lo.xreplace(subs), hi.xreplace(subs)))):
         return False, f"{dist.pdf()} sums to 1 (proved), but its nonnegativity is not proved"
     return True, ""
 

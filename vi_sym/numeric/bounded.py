@@ -1,9 +1,10 @@
 """Certified values of integrals and sums with explicit bounds (``Integral(f, (t, a, b))``,
 ``Sum(f, (k, a, b))``), for the mpmath back-ends of the walker.
 
-* **Integral**: ``mpmath.quad`` by tanh–sinh *and* by Gauss–Legendre (each with its error
-  estimate, infinite ends by mpmath's own variable changes); the value counts only when the
-  tanh–sinh estimate is within the tolerance and the two rules agree within it.  An
+* **Integral**: ``mpmath.quad`` by tanh–sinh (with its error estimate) *and* by Gauss–Legendre
+  (a finite piece after a substitution that smooths its ends, see :func:`_second_rule`;
+  infinite ends by mpmath's own variable changes); the value counts only when the tanh–sinh
+  estimate is within the tolerance and the two rules agree within it.  An
   oscillating or divergent integral (∫_0^∞ sin t dt) fails one of the two: NotEvaluable,
   never a number.
   An infinite range is first probed at c ± 2^j and broken at the probes where the integrand
@@ -136,8 +137,33 @@ def _narrow_peak(f, lo, hi):
     return [t for t in out if lo < t < hi]
 
 
-def integrate_bounded(g, lo, hi, tol, label="the integral"):
-    """∫_lo^hi g(t) dt, certified by two quadrature rules (see the module docstring)."""
+def _second_rule(f, pts):
+    """Gauss–Legendre on each piece of ``pts``; a finite piece [a, b] after the substitution
+    t = a + (b - a) s(u), u in [0, 1], with s(u) = u⁴(35 - 84u + 70u² - 20u³), whose Jacobian
+    140 u³(1 - u)³ (b - a) vanishes to third order at both ends: an integrand with a singular
+    derivative at a finite end (z log z under a density that falls to 0 there, as a tent or
+    6z(1 - z) does) becomes u⁷ log u, smooth enough in u for Gauss–Legendre to agree with
+    tanh–sinh to 26 digits at 30 (plain Gauss–Legendre: 16; the cubic smoothstep: 16, the
+    quintic: 22).  An infinite piece is mpmath's own Gauss–Legendre (after its own change of
+    variable), as before."""
+    total = mpmath.mpf(0)
+    for a, b in zip(pts, pts[1:]):
+        if mpmath.isfinite(a) and mpmath.isfinite(b):
+            w = b - a
+
+            def g(u, a=a, w=w):
+                v = 1 - u
+                return f(a + w * u ** 4 * (35 - 84 * u + 70 * u * u - 20 * u ** 3)) * 140 * (u * v) ** 3 * w
+            total += mpmath.quad(g, [0, 1], method="gauss-legendre")
+        else:
+            total += mpmath.quad(f, [a, b], method="gauss-legendre")
+    return total
+
+
+def integrate_bounded(g, lo, hi, tol, label="the integral", breaks=()):
+    """∫_lo^hi g(t) dt, certified by two quadrature rules (see the module docstring); both
+    rules split the range at ``breaks`` too (the integrand's kinks and jumps, see
+    :mod:`vi_sym.distributions.kinks`)."""
     lo, hi = _real(lo, "the lower bound") if mpmath.isfinite(lo) else lo, \
         _real(hi, "the upper bound") if mpmath.isfinite(hi) else hi
     if lo == hi:
@@ -150,8 +176,10 @@ def integrate_bounded(g, lo, hi, tol, label="the integral"):
         if lo > hi:
             lo, hi, sign = hi, lo, -1
         pts = _breaks(f, lo, hi, tol)
+        inside = {mpmath.mpf(b) for b in breaks if lo < b < hi}
+        pts = [pts[0], *sorted(set(pts[1:-1]) | inside), pts[-1]]
         v1, e1 = mpmath.quad(f, pts, error=True)
-        v2, e2 = mpmath.quad(f, pts, error=True, method="gauss-legendre")
+        v2 = _second_rule(f, pts)
     except (ZeroDivisionError, OverflowError, ValueError) as ex:
         raise NotEvaluable(f"{label}: {type(ex).__name__}: {ex}") from None
     v1, v2 = _real(v1, label), _real(v2, label)
@@ -162,8 +190,10 @@ def integrate_bounded(g, lo, hi, tol, label="the integral"):
     near = mpmath.fsum(end_mass(f, end, inward, mpmath.mp.dps)
                        for end, inward in ((lo, pts[1] - lo), (hi, pts[-2] - hi)) if mpmath.isfinite(end))
     if not _ok(e1, v1, tol) or not _ok(diff, v1, tol):
-        raise NotEvaluable(f"{label} does not converge to the tolerance (two quadrature rules give "
-                           f"{mpmath.nstr(v1, 8)} and {mpmath.nstr(v2, 8)}): it may diverge or oscillate")
+        raise NotEvaluable(f"{label} does not converge to the tolerance {mpmath.nstr(tol, 2)} (two "
+                           f"quadrature rules give {mpmath.nstr(v1, 8)} and {mpmath.nstr(v2, 8)}, "
+                           f"{mpmath.nstr(max(diff, e1), 2)} apart): it may diverge or oscillate, or "
+                           "carry mass farther out than the rules reach")
     return sign * v1, max(e1, diff) + near
 
 

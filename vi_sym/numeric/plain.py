@@ -311,7 +311,8 @@ def component(c, breaks=None):
         return (c, compile_plain_in(w, c.var), [compile_plain(p) for p in c.params[:2]],
                 [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c), np_pair(w, c))
     if c.spec.written:      # its own certified sums / integrals (see _written_integral)
-        return (c, compile_plain_in(c.pdf(), c.var), [], [], support_closure(c), (None, None))
+        return (c, compile_plain_in(c.pdf(), c.var), [],
+                [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c), (None, None))
     return (c, compile_plain_in(c.logpdf(), c.var), [compile_plain(p) for p in c.params],
             [compile_plain(sympy.sympify(b, strict=True)) for b in breaks], support_closure(c),
             np_pair(c.logpdf(), c))
@@ -397,7 +398,7 @@ def _integrate_1d(comp, f, env, fnp=None):
         return w if f is None else w * f(e)
 
     if c.spec.written and c.spec.weight_logpdf is None:
-        return _written_integral(c, logp, f, menv, z, sup)
+        return _written_integral(c, logp, f, menv, z, sup, [b(env) for b in breaks])
     if sup[0] == "finite":
         return mpmath.fsum(integrand(mpmath.mpf(k)) for k in sup[1]), mpmath.mpf(0)
     if sup[0] == "count":
@@ -447,9 +448,10 @@ def _integrate_1d(comp, f, env, fnp=None):
     return val, err
 
 
-def _written_integral(c, pdf, f, env, z, sup):
+def _written_integral(c, pdf, f, env, z, sup, breaks=()):
     """Σ / ∫ r f for a density written by hand: certified summation / quadrature of the
-    formula itself (:mod:`.bounded`); a negative value of the formula is NotEvaluable."""
+    formula itself (:mod:`.bounded`), split at ``breaks`` (the kinks of r and f); a negative
+    value of the formula is NotEvaluable."""
     def integrand(x):
         e = dict(env)
         e[z] = x
@@ -462,7 +464,7 @@ def _written_integral(c, pdf, f, env, z, sup):
     if sup[0] == "integers":
         return sum_bounded(integrand, sup[1], sup[2], tol)
     lo, hi = (mpmath.ninf, mpmath.inf) if sup[0] == "real" else (sup[1], sup[2])
-    return integrate_bounded(integrand, lo, hi, tol)
+    return integrate_bounded(integrand, lo, hi, tol, breaks=breaks)
 
 
 def _grid(pts, center, scale, lo, hi):
