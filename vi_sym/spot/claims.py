@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from ..claims.compile import DPS, _Compiled
 from ..claims.divergence import Infinite
+from ..claims.exact import exact_sides, exact_value
 from ..claims.structure import FAMILY, NotEvaluable, _unfold, is_concrete
 from ..conditional import AmortisedDensity
 from ..distributions import ConcreteDensity
@@ -307,6 +308,12 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
                      point_strategy(slots, kinds), samples, seed, specials=special_points(slots, kinds),
                      draw_key=("claim", kinds), key_of=lambda e: tuple(sorted(e.items())))
     if out.status == "UNKNOWN":
+        found = _exact_refutation(step, params, kinds, slots, tol, samples, seed)
+        if found is not None:
+            cex, text = found
+            return result("FAILED", 1, out.total + 1, cex["difference"], cex,
+                          f"{text} (no point of the defining integrals could be evaluated: "
+                          f"{out.unknown_reason()})")
         return result("UNKNOWN", 0, out.total, 0.0, None, out.unknown_reason())
     if out.status == "SPOT-CHECKED":
         return result("SPOT-CHECKED", out.checked, out.total, out.max_error, None,
@@ -323,6 +330,36 @@ def spot_claim(step, samples=50, seed=0, tol=1e-6) -> SpotResult:
     return result("FAILED", out.checked, out.total, out.max_error, cex,
                   f"counterexample: lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, "
                   f"difference={cex['difference']:.3g} > threshold {cex['threshold']:.3g}")
+
+
+def _exact_refutation(step, params, kinds, slots, tol, samples, seed):
+    """(counterexample, reason) at the first special point or draw where the exact closed forms
+    of the two sides (:mod:`vi_sym.claims.exact`) differ by more than the tolerance, each side
+    evaluated to 2·DPS correct digits; None when they have no closed forms or agree everywhere
+    tried.  For a claim no quadrature can evaluate anywhere: a nonzero residual of the moment
+    lemmas is then a certified counterexample, not a hint."""
+    sides = exact_sides(step)
+    if sides is None:
+        return None
+    points = special_points(slots, kinds) + (draws(point_strategy(slots, kinds), samples, seed,
+                                                   ("claim", kinds)) if samples else [])
+    for example in points:
+        at = {p: example[s] for p, s in zip(params, slots)}
+        lv, rv = (exact_value(side, at, 2 * DPS) for side in sides)
+        if lv is None or rv is None:
+            continue
+        with mpmath.workdps(2 * DPS):
+            p = compare(step.rel, tol, lv, mpmath.mpf(0), rv, mpmath.mpf(0))
+        if not p.violated:
+            continue
+        cex = {"params": {q.name: float(example[s]) for q, s in zip(params, slots)},
+               "lhs": float(lv), "rhs": float(rv), "difference": float(p.difference),
+               "threshold": float(p.threshold), "lhs_error": 0.0, "rhs_error": 0.0,
+               "found_by": "exact values of both sides"}
+        return cex, (f"counterexample: the exact values of the two sides (by the moment lemmas) are "
+                     f"lhs={cex['lhs']:.10g}, rhs={cex['rhs']:.10g}, difference={cex['difference']:.3g} "
+                     f"> threshold {cex['threshold']:.3g}")
+    return None
 
 
 def _infinite_meaning(p, rel) -> str:
