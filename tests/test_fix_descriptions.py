@@ -25,3 +25,19 @@ def test_every_description_reads_as_printed_afresh(monkeypatch):
     monkeypatch.setattr(mutations, "show", to_unicode)
     afresh = list(mutations.edits(expr, Context(), ops))
     assert memoised == afresh and len(afresh) > 10
+
+
+def test_two_fixes_worded_alike_are_shown_once():
+    """6z(1 - z)'s entropy written 5/3 + log 6: restoring the sign inside the log and flipping the
+    sign of the term are both "-log(6) instead of log(6) on the right" -- one line, not two."""
+    from vi_sym.claim_fixes import Fix, _bounded
+
+    def search(proved, checked, dl):
+        proved += [Fix("restore_term", "the missing term -2 log(6) restored on the right", "s", "PROVED"),
+                   Fix("restore_in_log", "-log(6) instead of log(6) on the right", "s", "PROVED"),
+                   Fix("flip_sign", "-log(6) instead of log(6) on the right", "s", "PROVED")]
+        checked.append(Fix("scale", "half the term on the right", "t", "SPOT-CHECKED"))
+    fixes = _bounded(search, None)
+    assert [f.description for f in fixes] == ["the missing term -2 log(6) restored on the right",
+                                              "-log(6) instead of log(6) on the right",
+                                              "half the term on the right"]

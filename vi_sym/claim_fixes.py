@@ -54,7 +54,12 @@ def _bounded(search, deadline) -> Fixes:
     proved, checked = [], []
     with Deadline(deadline) as dl:
         search(proved, checked, dl)
-    out = Fixes((proved + checked)[:MAX_FIXES])
+    unique, said = [], set()
+    for fix in proved + checked:      # two edits worded alike (a restored term, a flipped sign) show once
+        if fix.description not in said:
+            said.add(fix.description)
+            unique.append(fix)
+    out = Fixes(unique[:MAX_FIXES])
     if dl.expired:
         out.note = (f"no fix found within {deadline:g} s" if not out else
                     f"the search for more fixes stopped after {deadline:g} s")
