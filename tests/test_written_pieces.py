@@ -136,3 +136,31 @@ def test_the_tent_on_a_support_too_wide_is_not_shown_a_density():
     res = _verdict(_TENT.format(sup="(0, 3*w)", rhs="log(w) + 1/2"))
     assert res.status.value != "PROVED"
     assert "not shown to be a density" in res.reason
+
+
+def test_a_uniform_density_written_as_a_constant_is_a_density_and_its_variance_is_proved():
+    text = ("derivation u\nlatent: z\npositive: w\ndefine q(z) = 1/w on (0, w)\n"
+            "    E_q(z)[(z - w/2)^2]\n  = w^2/12\n")
+    derivs, errs = load_text(text, "u.vi")
+    assert not errs
+    d = next(d for d in derivs if d.name == "u")
+    assert judge(d.steps[0], Settings(families=("all",), samples=10)).status.value == "PROVED"
+
+
+def test_a_constant_on_an_unbounded_support_is_an_input_error_that_says_why():
+    _, errs = load_text("derivation u\nlatent: z\npositive: w\ndefine q(z) = 1/w on (0, oo)\n"
+                        "    E_q(z)[z]\n  = w\n", "u.vi")
+    assert errs and "a constant has no finite mass on an unbounded support" in str(errs[0])
+
+
+@pytest.mark.parametrize("head, formula, shown", [
+    ("positive: n", "1/(n + 1) on integers 0 <= k <= 4", "5/(n + 1)"),
+    ("unit: t", "t^k on integers k >= 0", "-1/(t - 1)"),
+])
+def test_a_mass_not_shown_to_be_1_is_said_in_the_learners_names(head, formula, shown):
+    derivs, errs = load_text(f"derivation m\nlatent: k\n{head}\ndefine q(k) = {formula}\n"
+                             "    E_q(k)[1]\n  = 1\n", "m.vi")
+    assert not errs
+    res = judge(derivs[0].steps[0], Settings(families=()))
+    assert f"is {shown}, not shown to be 1" in res.reason, res.reason
+    assert "_" not in res.reason.split("is not shown to be a density")[-1].split("not shown to be 1")[0]

@@ -392,7 +392,9 @@ def _is_density(dist, domains) -> tuple:
     if mass is None:
         return False, f"sympy does not close the total mass of {dist.pdf()}"
     if not _exactly_one(mass):
-        return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass)}, not shown to be 1"
+        back = {d: stand_in_inverse(dict(domains).get(sym.name, "real"), sym)   # in the learner's names
+                for sym, v in subs.items() for d in v.free_symbols if isinstance(d, sympy.Dummy)}
+        return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass.xreplace(back))}, not shown to be 1"
     if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)
             or (not discrete and nonnegative_on(body, zz, lo.xreplace(subs), hi.xreplace(subs)))):
         return False, f"{dist.pdf()} sums to 1 (proved), but its nonnegativity is not proved"

@@ -71,9 +71,11 @@ def written_definition(formula_text: str, support_text: str, var, env):
     if formula.atoms(Dist):
         raise ParseError("a density written by hand is a formula, not a distribution; drop 'on ...' "
                          "or write the formula out")
-    if not formula.has(var):
-        raise ParseError(f"the formula does not depend on {var}")
     lo, hi, discrete = _support(support_text, var, env)
+    if not formula.has(var) and not (lo.is_finite and hi.is_finite):
+        # a constant is a density on a bounded support only (a uniform: 1/w on (0, w))
+        raise ParseError(f"the formula does not depend on {var}, and a constant has no finite mass "
+                         f"on an unbounded support")
     for end in (lo, hi):
         if end.has(var):
             raise ParseError(f"an end of the support depends on {var}")
