@@ -17,7 +17,7 @@ import sympy
 from .kinks import window_ends
 from .series import provably_positive
 
-__all__ = ["nonnegative_on"]
+__all__ = ["nonnegative_on", "ordered_cuts"]
 
 
 def _before(a, b) -> bool:
@@ -50,23 +50,30 @@ def _nonnegative(e) -> bool:
     return provably_positive(e, strict=False) or provably_positive(sympy.factor(e), strict=False)
 
 
+def ordered_cuts(body, z, lo, hi):
+    """The kinks of ``body`` in ``z`` (:func:`vi_sym.distributions.kinks.window_ends`) provably
+    inside (lo, hi), in their provable order; None when two of them cannot be ordered."""
+    cuts = [k for k in window_ends(body, z) if _before(lo, k) and _before(k, hi)]
+    ordered = []
+    for k in sorted(set(cuts), key=sympy.default_sort_key):
+        i = 0
+        while i < len(ordered) and _before(ordered[i], k):
+            i += 1
+        if i < len(ordered) and not _before(k, ordered[i]):
+            return None
+        ordered.insert(i, k)
+    return ordered
+
+
 def nonnegative_on(body, z, lo, hi) -> bool:
     """Is ``body`` >= 0 for every ``z`` in the open interval (lo, hi), shown by sympy piece by
     piece (see the module docstring)?  False when it is not shown -- not a proof of the contrary."""
     if not _before(lo, hi):
         return False
-    cuts = [k for k in window_ends(body, z) if _before(lo, k) and _before(k, hi)]
-    cuts = sorted(set(cuts), key=sympy.default_sort_key)
-    # the cuts in their provable order (a cut whose order to another is unknown: not shown)
-    ordered = []
-    for k in cuts:
-        i = 0
-        while i < len(ordered) and _before(ordered[i], k):
-            i += 1
-        if i < len(ordered) and not _before(k, ordered[i]):
-            return False
-        ordered.insert(i, k)
-    ends = [lo, *ordered, hi]
+    cuts = ordered_cuts(body, z, lo, hi)
+    if cuts is None:
+        return False
+    ends = [lo, *cuts, hi]
     u = sympy.Dummy("u", positive=True)
     for a, b in zip(ends, ends[1:]):
         for image in _images(a, b, u):

@@ -22,7 +22,7 @@ from sympy import Integral, Lambda, Sum, log
 from .base import Dist, Spec, register
 from .domains import stand_in_inverse, stand_ins
 from .intervals import BASE_KINDS
-from .positivity import nonnegative_on
+from .positivity import nonnegative_on, ordered_cuts
 from .series import geometric_sum, provably_positive
 
 __all__ = ["WRITTEN", "written", "closed_expectation", "converging_integral", "is_written", "total_mass", "is_density",
@@ -67,6 +67,9 @@ def _pieces(dist, h):
     z = dist.var
     body = L(z) * h
     kw = {"integer": True} if discrete else {"real": True}
+    cuts = None if discrete else ordered_cuts(body, z, lo, hi)
+    if cuts:
+        return _kink_pieces(body, z, [lo, *cuts, hi])
     out = []
     if lo.is_extended_nonnegative:
         v = sympy.Dummy(z.name, nonnegative=True, **kw)
@@ -78,6 +81,19 @@ def _pieces(dist, h):
         out.append((body.xreplace({z: w}), w, 0, hi))
     else:
         out = [(body, z, lo, hi)]
+    return out
+
+
+def _kink_pieces(body, z, ends):
+    """[(body, v, 0, length)] of ∫ body over the pieces between ``ends`` (the support's ends and
+    the formula's kinks, ordered), each with z written from a kink as ``z = b - v`` (the first
+    piece, from its upper end) or ``z = a + v`` (the others, from their lower end), v >= 0: the
+    argument of |z - kink| then has a sign sympy sees (|z - m| = v), and the Laplace density
+    written by hand integrates."""
+    out = []
+    for i, (a, b) in enumerate(zip(ends, ends[1:])):
+        v = sympy.Dummy(z.name, nonnegative=True, real=True)
+        out.append((body.xreplace({z: b - v if i == 0 else a + v}), v, sympy.Integer(0), b - a))
     return out
 
 
