@@ -10,6 +10,7 @@ Every front-end (``vi_sym.frontends``) hands over :class:`~vi_sym.records.Deriva
 * cited rules are looked up (an unknown name is an error with a suggestion);
 * ``xfail`` marks a step expected to fail; ``conclusion`` is what the chain should reach;
 * densities bound by ``define`` are replaced by their concrete distributions (claims);
+* with ``factorised: q(z1)*q(z2)`` declared, the joint ``q(z1, z2)`` is that product;
 * another plausible reading of a step (``alternatives``) is checked as an extra step named
   ``N'``, ``N''``…, continuing from the same left-hand side.
 
@@ -17,7 +18,7 @@ Errors never raise: they come back as :class:`~vi_sym.records.LoadError`.
 """
 from __future__ import annotations
 
-from sympy import Product
+from sympy import Mul, Product
 
 from .core import Derivation, InputNote, SourceRef, Step
 from .distributions import ConcreteDensity
@@ -28,7 +29,8 @@ from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
 from .rules import UnknownRule, get_rule
 from .vocabulary import Density
 
-__all__ = ["assemble", "assemble_all", "conclusions_of", "concretise", "qualify_shared_names", "rename"]
+__all__ = ["assemble", "assemble_all", "conclusions_of", "concretise", "factorised_joint", "qualify_shared_names",
+           "rename"]
 
 
 def conclusions_of(d) -> list:
@@ -66,6 +68,22 @@ def concretise(expr, defined: dict):
     return expr.xreplace(mapping) if mapping else expr
 
 
+def factorised_joint(expr, factors):
+    """With ``factorised: q(z1)*q(z2)`` declared, the joint ``q(z1, z2)`` -- the factors' own name
+    over exactly their variables, no condition -- is their product wherever it stands: ``ELBO(q)``,
+    ``E_q[…]``, ``H(q)``, ``KL(q ‖ …)`` as a note writes them after ``mean-field: q(z1,z2) =
+    q(z1)q(z2)`` mean the factorised q the learner declared, not an arbitrary joint.  Factors
+    with names of their own (``q1(z1)*q2(z2)``) leave a ``q(z1, z2)`` alone."""
+    if not factors or expr is None or len({f.name for f in factors}) != 1:
+        return expr
+    name, over = factors[0].name, [v for f in factors for v in f.vars]
+    product = Mul(*factors)
+    mapping = {d: product for d in expr.atoms(Density)
+               if d.name == name and not getattr(d, "given", ()) and sorted(map(str, d.vars)) == sorted(map(str, over))
+               and type(d) is Density}
+    return expr.xreplace(mapping) if mapping else expr
+
+
 class _Chain:
     """The state of one chain while its records are composed."""
 
@@ -85,7 +103,7 @@ class _Chain:
         return SourceRef(rec.file, rec.line, rec.note_line)
 
     def expr(self, e):
-        return concretise(e, self.drec.defined)
+        return factorised_joint(concretise(e, self.drec.defined), getattr(self.drec.context, "factors", ()))
 
     def conclusion(self, rec: StepRecord):
         """Every ``conclude:`` line is a conclusion of its own: ``conclusion``, ``conclusion2``, …"""

@@ -50,7 +50,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
                          read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
-                       split_remark, strip_markup, url_only)
+                       split_remark, strip_markup, url_only, without_label)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,\[\].]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
@@ -439,6 +439,7 @@ class _Note:
             if not segments:
                 return
         for col, text in segments:
+            col, text = without_label(col, text)
             try:
                 self.formula(no, col, text, remark, alone)
             except ValueError as err:       # NoteFormError too

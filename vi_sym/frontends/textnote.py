@@ -33,7 +33,8 @@ RULE_WORDS = (
 #: ``(2)``/``1.``/``2)`` or a bullet ``-``/``*``/``•`` in front, a number ``(2)`` at the end, and a
 #: leading English connective (``so``, ``therefore``, ``i.e.``; Hangul prose is cut elsewhere)
 _LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?:(?:so|therefore|thus|hence|"
-                   r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get)|which (?:gives|is))"
+                   r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get|know that)|which (?:gives|is)|"
+                   r"note that|recall that|it follows that|in particular)"
                    r"(?=[\s,:])[,:]?\s*)*(?=\S)", re.I)
 #: ... and at the end: an English clause after a comma (``, which is the bound``), the sentence's
 #: punctuation (``.``, ``。``, ``;``, ``,``), an equation number ``(3)``
@@ -52,6 +53,29 @@ def chain_name(stem: str, line: int, taken) -> str:
         n += 1
         name = base + (chr(96 + n) if n < 27 else str(n))
     return name
+
+
+#: a label before an equation, ``The entropy splits: H(q1 q2) = …``, ``Step 2: …``, or the colon
+#: Hangul prose leaves (``엔트로피는 나뉜다: …``): words (letters, digits, spaces, hyphens) and a
+#: colon -- never ``:=``, which defines
+_LABEL = re.compile(r"^(?:[^\W\d_][\w' -]*?)?\s*[:：](?!=)\s*(?=\S)")
+
+
+def without_label(col: int, text: str):
+    """``(col, text)`` of a formula stretch without a label in front (:data:`_LABEL`): what
+    is left is read only when it is itself a relation, so a heading ``Results:`` is left alone."""
+    m = _LABEL.match(text)
+    if not m or len(_relation_parts(text[m.end():])) < 2:
+        return col, text
+    return col + m.end(), text[m.end():]
+
+
+def _relation_parts(text: str) -> list:
+    """:func:`split_chain`, or [] where it raises (a strict inequality, an arrow)."""
+    try:
+        return split_chain(text)
+    except ValueError:
+        return []
 
 
 def strip_markup(code: str) -> str:
