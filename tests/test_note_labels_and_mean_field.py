@@ -71,3 +71,25 @@ def test_factors_with_names_of_their_own_leave_a_joint_q_alone():
             "    E_{q(z1,z2)}[log(p(x,z1,z2))]\n  = E_{q(z1,z2)}[log(p(x,z1,z2))]\n")
     (d,), errs = load_text(text, "d.vi")
     assert errs == [] and "q(z1,z2)" in str(d.steps[0].lhs)
+
+
+_MD = r"""
+<!-- vi_sym: latent: z_1 z_2 -->
+<!-- vi_sym: factorised: {factors} -->
+
+$$
+\mathcal{{L}}(q) = \mathbb{{E}}_{{q}}[\log p(x, z_1, z_2)] + \mathcal{{H}}(q(z_1)) {sign} \mathcal{{H}}(q(z_2))
+$$
+"""
+
+
+@pytest.mark.parametrize("factors", ["q(z_1)*q(z_2)", "q(z_{1}) q(z_{2})", "q(z1)*q(z2)"])
+def test_a_latex_note_declares_the_factors_in_its_own_names(factors):
+    from vi_sym.frontends.markdown import read_markdown
+    ds, errs = load_text(_MD.format(factors=factors, sign="+"), "n.md", read_markdown)
+    assert errs == [] and not [n for d in ds for n in d.skipped if "factorised" in n.message]
+    res = check_derivations(ds, Settings(families=("all",), samples=10, jobs=1, fixes=False)).results
+    assert [r.status for r in res] == [Status.PROVED]
+    ds, _ = load_text(_MD.format(factors=factors, sign="-"), "n.md", read_markdown)
+    res = check_derivations(ds, Settings(families=("all",), samples=10, jobs=1, fixes=False)).results
+    assert [r.status for r in res] == [Status.FAILED]

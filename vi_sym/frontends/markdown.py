@@ -41,6 +41,16 @@ _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCT
 _RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
+#: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
+_LATEX_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?")
+
+
+def _vi_names(key: str, text: str) -> str:
+    """A ``factorised:``/``copies:`` declaration with its variables named as the note's math
+    reads them (``q(z_1)*q(z_2)`` is ``q(z1)*q(z2)``, as ``latent: z_1 z_2`` declares z1, z2)."""
+    if key not in ("factorised", "factorized", "copies"):
+        return text
+    return _LATEX_NAME.sub(lambda m: latex_name(m.group()), text)
 
 
 def rules_in(label: str) -> tuple:
@@ -177,7 +187,8 @@ class _Reader:
         def bad(message):
             raise ParseError(message)
         try:
-            fields = note_structure({k: v for k, (_, v) in self.structure.items()}, variables, latent, bad)
+            fields = note_structure({k: _vi_names(k, v) for k, (_, v) in self.structure.items()}, variables,
+                                    latent, bad)
         except ParseError as err:
             line = min(at for at, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
