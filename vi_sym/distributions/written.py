@@ -205,12 +205,18 @@ def _under(dist, h, domains):
     L, lo, hi, discrete = _parts(dist.params)
     z = dist.var
     subs = {k: v for k, v in stand_ins(L(z) + lo + hi + h, dict(domains)).items() if k != z}
+    d = written(z, L(z).xreplace(subs), lo.xreplace(subs), hi.xreplace(subs), discrete)
+    return d, h.xreplace(subs), _back(subs, domains)
+
+
+def _back(subs, domains) -> dict:
+    """The map from each stand-in's variable back to its parameter (t = u/(1+u) gives
+    u = t/(1 - t); a = 1 + u gives u = a - 1)."""
     back = {}
-    for sym, e in subs.items():      # t = u/(1+u) gives u = t/(1 - t); a = 1 + u gives u = a - 1
+    for sym, e in subs.items():
         (u,) = e.free_symbols
         back[u] = stand_in_inverse(dict(domains).get(sym.name, "real"), sym)
-    d = written(z, L(z).xreplace(subs), lo.xreplace(subs), hi.xreplace(subs), discrete)
-    return d, h.xreplace(subs), back
+    return back
 
 
 def _tidy(val):
@@ -408,9 +414,8 @@ def _is_density(dist, domains) -> tuple:
     if mass is None:
         return False, f"sympy does not close the total mass of {dist.pdf()}"
     if not _exactly_one(mass):
-        back = {d: stand_in_inverse(dict(domains).get(sym.name, "real"), sym)   # in the learner's names
-                for sym, v in subs.items() for d in v.free_symbols if isinstance(d, sympy.Dummy)}
-        return False, f"the total mass of {dist.pdf()} is {sympy.simplify(mass.xreplace(back))}, not shown to be 1"
+        shown = sympy.simplify(mass.xreplace(_back(subs, domains)))      # in the learner's names
+        return False, f"the total mass of {dist.pdf()} is {shown}, not shown to be 1"
     if not (provably_positive(body, strict=False) or provably_positive(sympy.factor(body), strict=False)
             or (not discrete and nonnegative_on(body, zz, lo.xreplace(subs), hi.xreplace(subs)))):
         return False, f"{dist.pdf()} sums to 1 (proved), but its nonnegativity is not proved"
