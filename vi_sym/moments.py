@@ -34,6 +34,12 @@ ChiSquared        z^n, log z                      2^n (k/2)(k/2+1)…, ψ(k/2) +
 StudentT          log(1 + (z-m)²/(νs²))           ψ((ν+1)/2) - ψ(ν/2)
                   z (ν > 1), z² (ν > 2)           m, m² + s²ν/(ν - 2)
 Cauchy            log((z-a)² + b²)                log((m-a)² + (s+b)²)
+HalfCauchy        log(z² + b²), log z, z^a        2 log(s + b), log s, s^a/cos(πa/2) (|a| < 1)
+Levy              1/(z-m), (z-m)^a, log(z-m)      1/c, (c/2)^a Γ(1/2 - a)/√π (a < 1/2), log c + γ + log 2
+Lomax             log(1 + z/l), log z, z^n        1/a, log l - γ - ψ(a), l^n Γ(1+n) Γ(a-n)/Γ(a) (-1 < n < a)
+LogLogistic       log z, log(1 + (z/a)^b), z^n    log a, 1, a^n (πn/b)/sin(πn/b) (|n| < b)
+Arcsine           z^k, log(z - c) (c <= a),       Σ_j C(k,j) a^(k-j) (b-a)^j C(2j,j)/4^j,
+                  log(d - z) (d >= b)             2 log((√(a-c) + √(b-c))/2), 2 log((√(d-b) + √(d-a))/2)
 any               1                               1 (normalisation)
 ================  ==============================  =====================================
 

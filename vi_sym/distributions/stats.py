@@ -13,7 +13,7 @@ from sympy import Abs, Integer, Rational, exp, log
 from .domains import stand_ins
 from .written import declared_domains
 
-__all__ = ["power", "real_power", "is_log", "abs_centre", "exp_linear", "exp_quadratic", "rising", "lagrange",
+__all__ = ["power", "real_power", "is_log", "log_affine", "affine_power", "abs_centre", "exp_linear", "exp_quadratic", "rising", "lagrange",
            "log_quadratic", "side_condition", "unmet_conditions"]
 
 #: the list the side conditions not shown are recorded in, within :func:`unmet_conditions`
@@ -59,6 +59,32 @@ def real_power(h, z):
 
 def is_log(h, z) -> bool:
     return h == log(z)
+
+
+def _affine(e, z):
+    """(s, t) when e = s*z + t with s ≠ 0 and s, t free of z, else None."""
+    e = sympy.expand(e)
+    s = e.coeff(z, 1)
+    t = sympy.expand(e - s * z)
+    if s == 0 or s.has(z) or t.has(z):
+        return None
+    return s, t
+
+
+def log_affine(h, z):
+    """(s, t) when h = log(s*z + t) with s ≠ 0 and s, t free of z, else None."""
+    return _affine(h.args[0], z) if isinstance(h, log) else None
+
+
+def affine_power(h, z):
+    """(s, t, a) when h = (s*z + t)**a with s ≠ 0, a ≠ 0 and s, t, a free of z (h = s*z + t
+    included, a = 1), else None.  sympy writes c/(2(z - m)) as c*(2z - 2m)**-1, so the base is
+    any affine function of z; the caller turns it into s^a (z - centre)^a (valid for s > 0)."""
+    if h.is_Pow and not h.exp.has(z) and h.exp != 0:
+        found = _affine(h.base, z)
+        return (*found, h.exp) if found else None
+    found = _affine(h, z) if h.is_Add or h == z else None
+    return (*found, Integer(1)) if found else None
 
 
 def abs_centre(h, z):
