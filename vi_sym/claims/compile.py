@@ -21,6 +21,7 @@ from ..numeric.plain import support_closure as _support_closure
 from ..notation import to_unicode
 from ..vocabulary import Density
 from .divergence import Infinite, diverges, exact_point
+from .kl_support import kl_gap, kl_pairs
 from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals, window_ends
 
 __all__ = ["DPS", "_Compiled", "_integrate_1d"]
@@ -93,13 +94,17 @@ class _Compiled:
     """A side of a claim, compiled once: its integrals and the outer expression."""
 
     def __init__(self, expr):
+        kls = kl_pairs(expr, _unfold)
         expr = _unfold(expr)
         self.written = []     # densities written by hand whose mass is checked at each point
         self.integrals = []   # (dummy, [(P components, needs, [(key, closure)]) ...])
+        self.kls = {}         # dummy name -> the factor pairs of the KL(q ‖ r) it is
         mapping = {}
         for i, I in enumerate(defining_integrals(expr)):
             d = Symbol(f"_I{i}")
             mapping[I] = d
+            if I in kls:
+                self.kls[d.name] = kls[I]
             pieces = []
             for P, g in _pieces(I):
                 g, needs = _log_densities(g, P)
@@ -145,6 +150,12 @@ class _Compiled:
                                    f"{mpmath.nstr(m, 8)}, not 1")
         infinite = None      # (integral's name, sign, why): the one expectation certified infinite
         for d, pieces in self.integrals:
+            gap = kl_gap(self.kls[d.name], env) if d.name in self.kls else None
+            if gap is not None:             # q puts mass where r is 0: this KL is +∞, certified
+                if infinite is not None:
+                    raise NotEvaluable(f"{gap}, and another expectation is infinite too")
+                infinite = (d.name, 1, gap)
+                continue
             v, e = mpmath.mpf(0), mpmath.mpf(0)
             for comps, needs, groups in pieces:
                 for outer_c, inner_c in needs:

@@ -368,9 +368,12 @@ def _infinite_meaning(p, rel) -> str:
     value = p.lhs if p.side == "lhs" else p.rhs
     finite = p.rhs if p.side == "lhs" else p.lhs
     verdict = "the two sides are not equal" if rel == "=" else f"'{rel}' does not hold"
+    advice = ("A KL(q ‖ r) is finite only where r is positive wherever q is: check the order of the "
+              "two densities, or the ends of their supports." if p.reason.startswith("KL is +∞") else
+              "The claim can hold only where the expectation is finite: state that bound on the parameters "
+              "in the header ('assume: …').")
     return (f"the {name} side is {'+' if value > 0 else '-'}∞ ({p.reason}) while the {other} side is "
-            f"{mpmath.nstr(finite, 6)}, so {verdict}. The claim can hold only where the expectation is "
-            "finite: state that bound on the parameters in the header ('assume: …').")
+            f"{mpmath.nstr(finite, 6)}, so {verdict}. {advice}")
 
 
 class ClaimChecker:
