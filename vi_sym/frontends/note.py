@@ -49,8 +49,9 @@ from .latex import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
+from .premises import read_segments
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
-                       split_remark, strip_markup, url_only, without_label)
+                       split_remark, strip_markup, url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,\[\].]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
@@ -138,6 +139,7 @@ class _Note:
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
+        self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -282,6 +284,9 @@ class _Note:
             if not part:
                 raise ValueError(f"nothing after '{rel}'" if rel else "nothing before the relation")
             expr, alt = self.parse(part, col + c - 1, line)
+            if self.premise:        # the claim under its premise (vi_sym.frontends.premises)
+                expr = expr.xreplace(self.premise)
+                alt = alt and (alt[0], alt[1].xreplace(self.premise))
             rec = StepRecord(START if rel is None else STEP, self.file, line, col + c - 1, text=text,
                              relation=rel, rules=rules if rel else (), note_line=line, comment=remark)
             if rel is None:
@@ -438,13 +443,7 @@ class _Note:
             segments = [s for s in segments if len(split_chain_safe(s[1])) > 1]
             if not segments:
                 return
-        for col, text in segments:
-            col, text = without_label(col, text)
-            try:
-                self.formula(no, col, text, remark, alone)
-            except ValueError as err:       # NoteFormError too
-                self.close()
-                self.skip(no, f"cannot read: {err}")
+        read_segments(self, no, code, segments, remark, alone)
         if not alone:
             self.close()
 

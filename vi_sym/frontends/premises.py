@@ -1,0 +1,111 @@
+"""Premises in a note: "let q(z) = p(z|x), then KL(q ‖ p(z|x)) = 0", "q(z) = p(z|x) 로 두면 …".
+
+A premise sets an arbitrary density to a particular one; the claim after it holds *under* it.
+The premise itself is no claim (q is arbitrary: q(z) = p(z|x) is false in general, and checking
+it would refute what the learner never claimed), and the claim is the statement with the premise
+substituted: ``claim[q(z) := p(z|x)]`` -- proving that proves "if q = p(z|x) then claim", and a
+counterexample to it is one to the conditional statement.
+
+A premise is recognised by its words: ``let / set / setting / if / when / suppose / assuming``
+before it and ``then`` or a comma after it (English, inside one formula stretch), or a Korean
+ending after it (``로 두면``, ``이라 하면``, ``일 때``, ``이면``, …).  Only ``D(vars) = expression``
+with D a density the claim may mention is substituted; any other premise leaves the claim
+unchecked (skipped, with the reason), never checked without its premise.
+"""
+from __future__ import annotations
+
+import re
+
+from ..notation import to_unicode
+from ..parse import ParseError
+from ..vocabulary import Density, VocabularyError
+from .textnote import balance, split_chain, without_label
+
+__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments"]
+
+_ENGLISH = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+(?P<premise>[^,]*?=[^,]*?)"
+                      r"(?:\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?)(?P<claim>\S.*)$", re.I)
+_KOREAN = re.compile(r"^\s*(?:(?:으?로|이?라고?|라)\s*(?:두면|놓으면|하면|가정하면|두고|놓고|둘\s*때|놓을\s*때)"
+                     r"|일\s*때|이면|라면|이라면|인\s*경우)")
+
+
+def english_premise(text: str):
+    """``(premise, its offset, claim, its offset)`` for ``let P, then C`` (offsets in ``text``), else None."""
+    m = _ENGLISH.match(text)
+    if not m:
+        return None
+    return m.group("premise").strip(), m.start("premise"), m.group("claim").strip(), m.start("claim")
+
+
+def korean_premise_after(gap: str) -> bool:
+    """Does the prose right after a formula make it a premise (``… 로 두면``, ``… 일 때``)?"""
+    return bool(_KOREAN.match(gap))
+
+
+def substitution(lhs, rhs) -> dict | None:
+    """``{D: rhs}`` for a premise ``D = rhs`` that sets an arbitrary density ``D`` (q, q1, q_j, r:
+    not a conditional of the model -- ``p(z|x) = …`` is no premise) to an expression with a
+    density in it and without D, else None."""
+    if isinstance(lhs, Density) and not lhs.given and re.fullmatch(r"[qr]\w*", str(lhs.name)) \
+            and rhs.atoms(Density) and lhs not in rhs.atoms(Density):
+        return {lhs: rhs}
+    return None
+
+
+def read_segments(note, no: int, code: str, segments: list, remark: str, alone: bool) -> None:
+    """Read the formula stretches of one line, a premise and the claim under it together."""
+    i = 0
+    while i < len(segments):
+        col, text = without_label(*segments[i])
+        english = english_premise(text)
+        following = segments[i + 1] if i + 1 < len(segments) else None
+        if english:
+            premise, at, claim, claim_at = english
+            _under(note, no, (col + at, premise), [(col + claim_at, claim)], remark, alone)
+        elif following and korean_premise_after(code[segments[i][0] - 1 + len(segments[i][1]):following[0] - 1]):
+            _under(note, no, (col, text), [without_label(*following)], remark, alone)
+            i += 1
+        else:
+            _formula(note, no, col, text, remark, alone)
+        i += 1
+
+
+def _formula(note, no, col, text, remark, alone) -> None:
+    try:
+        note.formula(no, col, text, remark, alone)
+    except ValueError as err:       # NoteFormError too
+        note.close()
+        note.skip(no, f"cannot read: {err}")
+
+
+def _under(note, no, premise, claims, remark, alone) -> None:
+    """The claims read with the premise substituted; the premise itself is not checked."""
+    col, text = premise
+    found = _premise(note, no, col, text)
+    note.close()
+    if isinstance(found, str):
+        return note.skip(no, f"a premise ({text}): {found}; the formula after it holds under the premise "
+                             "and is not checked without it")
+    (lhs, rhs), = found.items()
+    note.skip(no, f"a premise, not a claim: {to_unicode(lhs)} = {to_unicode(rhs)} (the formula after it is "
+                  f"read with {to_unicode(lhs)} replaced by {to_unicode(rhs)})")
+    note.premise = found
+    try:
+        for c, t in claims:
+            _formula(note, no, c, t, remark, alone)
+        note.close()
+    finally:
+        note.premise = {}
+
+
+def _premise(note, no, col, text):
+    """The premise's substitution, or why there is none (a sentence)."""
+    try:
+        parts = split_chain(balance(text)[0], col - 1)
+        if len(parts) != 2 or parts[1][0] != "=":
+            return "a premise is one equation 'q(z) = …'"
+        (lhs, _), (rhs, _) = (note.parse(t, col + c - 1, no) for _, t, c in parts)
+    except (ValueError, ParseError, VocabularyError) as err:
+        return f"it cannot be read: {err}"
+    return substitution(lhs, rhs) or ("only a premise that sets an arbitrary density, such as q(z) = p(z|x), "
+                                      "is substituted")
