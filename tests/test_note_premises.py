@@ -72,3 +72,27 @@ def test_the_premise_words():
         assert korean_premise_after(gap), gap
     for gap in (" 이고 ", " 이므로 ", " 에서 ", " 이다. 그리고 "):
         assert not korean_premise_after(gap), gap
+
+
+def _md(text):
+    ds, errors = load_text(text, "n.md", reader_for("n.md"))
+    assert not errors, errors
+    results = check_derivations(ds, SETTINGS).results
+    steps = {s.id: s for d in ds for s in d.steps}
+    return [(f"{to_unicode(steps[r.step_id].lhs)} {steps[r.step_id].rel} {to_unicode(steps[r.step_id].rhs)}",
+             r.status.value) for r in results if not r.step_id.endswith("'")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Let $q(z) = p(z|x)$. Then $\\mathrm{KL}(q \\| p(z|x)) = 0$.\n", [("KL(p(z|x) ‖ p(z|x)) = 0", "PROVED")]),
+    ("If $q(z) = p(z|x)$ then\n$$\n\\mathcal{L}(q) = \\log p(x)\n$$\n", [("ELBO(p(z|x), p(x,z)) = log p(x)", "PROVED")]),
+    ("Setting $q(z) = p(z)$, we get $\\mathrm{KL}(q(z) \\| p(z|x)) = 0$.\n", [("KL(p(z) ‖ p(z|x)) = 0", "FAILED")]),
+    ("$q(z) = p(z|x)$ 로 두면 $\\mathrm{KL}(q \\| p(z|x)) = 0$ 이다.\n", [("KL(p(z|x) ‖ p(z|x)) = 0", "PROVED")]),
+])
+def test_a_premise_in_markdown_is_substituted_into_the_formula_after_it(text, expected):
+    assert _md(text) == expected
+
+
+def test_two_formulas_without_premise_words_are_two_claims():
+    text = "Here $\\mathrm{KL}(q \\| p(z|x)) \\geq 0$ and $q(z) = p(z|x)$.\n"
+    assert [s for _, s in _md(text)] == ["PROVED", "FAILED"]

@@ -26,6 +26,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
+from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
 
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
@@ -34,6 +35,9 @@ _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
+#: "Let $…$", "if $…$": the words before an inline premise; ", then", ". Then", ", we get" after it
+_PREMISE_BEFORE = re.compile(r"(?:^|[^\w$\\])(?:let|set|setting|if|when|suppose|assuming|assume)\s*$", re.I)
+_PREMISE_BETWEEN = re.compile(r"^\s*(?:,\s*(?:then|we\s+(?:get|have))?|\.?\s*then)\s*,?\s*$", re.I)
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
                        r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])(?:[\w ,\\{}]|\[[\w.\s]*\])*?)\s*(?:-->)?\s*$", re.M)
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
@@ -60,24 +64,48 @@ def rules_in(label: str) -> tuple:
     return exact or cited_rules(label)
 
 
-def blocks(text: str):
-    """``(offset, body)`` of every math block, in file order (fenced code other than math is
-    skipped; inline math only when it holds a relation)."""
+def _display(text: str):
+    """The display-math blocks ``[(start, end, offset, body)]`` (``start:end`` the whole block with
+    its delimiters) and the text with them (and all fenced code) blanked out."""
     out, masked = [], list(text)
     for m in _FENCE.finditer(text):
         if m.group(2).lower() == "math":
-            out.append((m.start(3), m.group(3)))
+            out.append((m.start(), m.end(), m.start(3), m.group(3)))
         masked[m.start():m.end()] = " " * (m.end() - m.start())
     rest = "".join(masked)
     for m in _BLOCK.finditer(rest):
         g = next(i for i in (1, 2, 3) if m.group(i) is not None)
-        out.append((m.start(g), m.group(g)))
+        out.append((m.start(), m.end(), m.start(g), m.group(g)))
         masked[m.start():m.end()] = " " * (m.end() - m.start())
-    rest = "".join(masked)
-    for m in _INLINE.finditer(rest):
-        if _RELATION.search(m.group(1)):
-            out.append((m.start(1), m.group(1)))
-    return sorted(out)
+    return out, "".join(masked)
+
+
+def _inline(rest: str) -> list:
+    """``[(start, end, offset, body)]`` of the inline formulas that hold a relation."""
+    return [(m.start(), m.end(), m.start(1), m.group(1)) for m in _INLINE.finditer(rest)
+            if _RELATION.search(m.group(1))]
+
+
+def blocks(text: str):
+    """``(offset, body)`` of every math block, in file order (fenced code other than math is
+    skipped; inline math only when it holds a relation)."""
+    display, rest = _display(text)
+    return sorted((offset, body) for _, _, offset, body in display + _inline(rest))
+
+
+def inline_premises(text: str) -> dict:
+    """``{offset of a claim: (offset, body) of its premise}`` for an inline premise and the formula
+    right after it (inline or display), written as "Let $q(z) = p(z|x)$. Then $…$", "If $…$ then
+    $$…$$", "$…$ 로 두면 $…$" (:mod:`.premises`)."""
+    display, rest = _display(text)
+    inline = _inline(rest)
+    items, out = sorted(display + inline), {}
+    for a, b in zip(items, items[1:]):
+        gap, before = text[a[1]:b[0]], text[:a[0]].rsplit("\n", 1)[-1]
+        if a in inline and "\n\n" not in gap.strip(" ") and \
+                ((_PREMISE_BEFORE.search(before) and _PREMISE_BETWEEN.match(gap)) or korean_premise_after(gap)):
+            out[b[2]] = (a[2], a[3])
+    return out
 
 
 def rows(offset: int, body: str, text: str):
@@ -128,6 +156,7 @@ class _Reader:
         self.written = WrittenDistributions()     # \mathcal{N}(\mu, \sigma^2) written inline
         self.said: list = []                      # (line, warning) for the chain being read
         self.defined: dict = {}                   # q(z) = \mathcal{N}(z; m, s^2): name -> (variables, definition)
+        self.premise: dict = {}                   # q(z) -> p(z|x) under "Let $q(z) = p(z|x)$. Then …"
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -222,7 +251,8 @@ class _Reader:
             items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint,
                               indexed=self.indexable(), written=self.written)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
-            items = [(rel, name_unnamed_const(start, joint_products(e), self.latent), *rest) for rel, e, *rest in items]
+            items = [(rel, name_unnamed_const(start, joint_products(e), self.latent).xreplace(self.premise), *rest)
+                     for rel, e, *rest in items]
         except (ParseError, VocabularyError) as err:
             self.written.declared = before
             self.written.warnings.clear()
@@ -305,16 +335,35 @@ class _Reader:
         for m in _STRUCTURE.finditer(text):
             self.structure[m.group(1)] = (line_of(m.start(1)), m.group(2))
 
-    def block(self, offset: int, body: str):
+    def block(self, offset: int, body: str, premise=None):
         line = self.text.count("\n", 0, offset) + 1
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
         if not _RELATION.search(body):
             return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
-        for r in rows(offset, body, self.text):
-            self.row(*r, block=body)
-        self.close()
+        if premise is not None:
+            self.premise = self.premise_of(premise[1])
+            if isinstance(self.premise, str):
+                why, self.premise = self.premise, {}
+                return self.skip(line, f"holds under the premise ${premise[1]}$, which {why}: not checked without it")
+        try:
+            for r in rows(offset, body, self.text):
+                self.row(*r, block=body)
+            self.close()
+        finally:
+            self.premise = {}
+
+    def premise_of(self, body: str):
+        """The substitution a premise ``q(z) = p(z|x)`` makes (see :mod:`.premises`), or why none."""
+        try:
+            items = parse_row(body.strip(), self.variables(), *self.pair(body), latents=self.latent,
+                              indexed=self.indexable(), written=None)
+        except (ParseError, VocabularyError) as err:
+            return f"cannot be read ({getattr(err, 'message', err)})"
+        if len(items) != 2 or items[1][0] != "=":
+            return "is not one equation 'q(z) = …'"
+        return substitution(items[0][1], items[1][1]) or "does not set an arbitrary density such as q(z)"
 
 
 def declarations(text: str) -> str:
@@ -329,8 +378,14 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = ""):
     ``preamble``: declarations made before the text (a notebook's earlier cells), at its line 1."""
     reader = _Reader(text, file, options)
     reader.declare(preamble, lambda at: 1)
+    premises = inline_premises(text)
+    used = {p[0] for p in premises.values()}
     for offset, body in blocks(text):
-        reader.block(offset, body)
+        if offset in used:
+            reader.skip(text.count("\n", 0, offset) + 1, f"a premise, not a claim: ${body}$ (the formula "
+                        "after it is read with it substituted)")
+            continue
+        reader.block(offset, body, premises.get(offset))
     return reader.chains, sorted(reader.skipped)
 
 
