@@ -70,7 +70,7 @@ def test_the_premise_words():
     assert english_premise("let q(z), then KL = 0") is None            # no equation to substitute
     for gap in (" 로 두면 ", "으로 놓으면", " 이라 하면", " 일 때 ", "이면 "):
         assert korean_premise_after(gap), gap
-    for gap in (" 이고 ", " 이므로 ", " 에서 ", " 이다. 그리고 "):
+    for gap in (" 이고 ", " 이므로 ", " 에서 ", " 이다. 그리고 ", " 이면서 "):
         assert not korean_premise_after(gap), gap
 
 

@@ -26,7 +26,7 @@ __all__ = ["english_premise", "korean_premise_after", "substitution", "read_segm
 _ENGLISH = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+(?P<premise>[^,]*?=[^,]*?)"
                       r"(?:\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?)(?P<claim>\S.*)$", re.I)
 _KOREAN = re.compile(r"^\s*(?:(?:으?로|이?라고?|라)\s*(?:두면|놓으면|하면|가정하면|두고|놓고|둘\s*때|놓을\s*때)"
-                     r"|일\s*때|이면|라면|이라면|인\s*경우)")
+                     r"|일\s*때|이면(?!서)|라면|이라면|인\s*경우)")
 
 
 def english_premise(text: str):
