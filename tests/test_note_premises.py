@@ -41,6 +41,11 @@ def test_a_true_claim_under_a_premise_is_proved_and_the_premise_is_not_checked(l
     assert any(s.startswith("a premise, not a claim: q(z) = p(z|x)") for s in skipped), skipped
 
 
+def test_a_premise_may_set_q_to_a_written_distribution():
+    steps, _ = _verdicts("let q(z) = N(z; 0, 1), then H(q) = 1/2*log(2*pi*e)\n")
+    assert steps == [("H(N(0, 1)) = log(2 e π)/2", "PROVED")]
+
+
 def test_the_elbo_at_the_posterior_is_the_evidence():
     steps, _ = _verdicts("setting q(z) = p(z|x), ELBO(q) = log p(x)\n")
     assert [s for _, s in steps] == ["PROVED"]
@@ -67,6 +72,7 @@ def test_a_premise_that_is_not_substituted_leaves_its_claim_unchecked(line):
 def test_the_premise_words():
     assert english_premise("let q(z) = p(z|x), then KL = 0") == ("q(z) = p(z|x)", 4, "KL = 0", 24)
     assert english_premise("q(z) = p(z|x), KL = 0") is None
+    assert english_premise("let q(z) = N(z; 0, 1), then H(q) = 0")[0] == "q(z) = N(z; 0, 1)"   # commas in brackets
     assert english_premise("let q(z), then KL = 0") is None            # no equation to substitute
     for gap in (" 로 두면 ", "으로 놓으면", " 이라 하면", " 일 때 ", "이면 "):
         assert korean_premise_after(gap), gap

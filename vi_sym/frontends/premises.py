@@ -23,18 +23,26 @@ from .textnote import balance, split_chain, without_label
 
 __all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments"]
 
-_ENGLISH = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+(?P<premise>[^,]*?=[^,]*?)"
-                      r"(?:\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?)(?P<claim>\S.*)$", re.I)
+_ENGLISH_HEAD = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+", re.I)
+_ENGLISH_TAIL = re.compile(r"\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?", re.I)
 _KOREAN = re.compile(r"^\s*(?:(?:으?로|이?라고?|라)\s*(?:두면|놓으면|하면|가정하면|두고|놓고|둘\s*때|놓을\s*때)"
                      r"|일\s*때|이면(?!서)|라면|이라면|인\s*경우)")
 
 
 def english_premise(text: str):
-    """``(premise, its offset, claim, its offset)`` for ``let P, then C`` (offsets in ``text``), else None."""
-    m = _ENGLISH.match(text)
-    if not m:
+    """``(premise, its offset, claim, its offset)`` for ``let P, then C`` (offsets in ``text``; the
+    premise ends at the first comma or ``then`` outside brackets, so ``N(z; 0, 1)`` stays whole),
+    else None."""
+    head = _ENGLISH_HEAD.match(text)
+    if not head:
         return None
-    return m.group("premise").strip(), m.start("premise"), m.group("claim").strip(), m.start("claim")
+    depth = 0
+    for i in range(head.end(), len(text)):
+        depth += (text[i] in "([{") - (text[i] in ")]}")
+        tail = _ENGLISH_TAIL.match(text, i) if depth == 0 else None
+        if tail and "=" in text[head.end():i] and text[tail.end():].strip():
+            return text[head.end():i].strip(), head.end(), text[tail.end():].strip(), tail.end()
+    return None
 
 
 def korean_premise_after(gap: str) -> bool:
