@@ -146,3 +146,15 @@ $$
     again, errors = _load_text(vi, "note.vi", read_vi)
     assert not errors
     assert [r.status for d in again for r in d.check(samples=10, seed=0, jobs=1)] == [r.status for r in results]
+
+
+def test_gamma_is_the_euler_mascheroni_constant_unless_declared():
+    """Published closed forms write γ for Euler's constant (the Levy entropy (1 + 3γ + log(16πc²))/2):
+    read so, as e is Euler's number, unless a variable or parameter is named γ."""
+    from sympy import EulerGamma
+    z, x = Symbol("z"), Symbol("x")
+    items = parse_row(r"\gamma + 1 = 1 + \gamma", {"z": z, "x": x}, "z", "x")
+    assert items[0][1] == EulerGamma + 1
+    g = Symbol("γ", real=True)
+    items = parse_row(r"\gamma + 1 = 1 + \gamma", {"z": z, "x": x, "γ": g}, "z", "x")
+    assert items[0][1] == g + 1 and not items[0][1].has(EulerGamma)

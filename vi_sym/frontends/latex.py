@@ -245,7 +245,8 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
 
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
     pi = v_args(inline=True)(lambda self, t: sympy.pi)
-    var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else self._name(t))
+    var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else
+                              sympy.EulerGamma if latex_name(t) == "γ" and "γ" not in self.v else self._name(t))
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
     neg = v_args(inline=True)(lambda self, a: -a)
