@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sympy import Integral, Symbol
+from sympy import log as sympy_log
 
 from vi_sym.core import Status
 from vi_sym.frontends import load_text as _load_text
@@ -158,3 +159,15 @@ def test_gamma_is_the_euler_mascheroni_constant_unless_declared():
     g = Symbol("γ", real=True)
     items = parse_row(r"\gamma + 1 = 1 + \gamma", {"z": z, "x": x, "γ": g}, "z", "x")
     assert items[0][1] == g + 1 and not items[0][1].has(EulerGamma)
+
+
+def test_a_bare_b_with_two_arguments_is_the_beta_function():
+    """``\\ln B(\\alpha, \\beta)`` as published (the Beta entropy); a declared B times a bracket stays
+    a product."""
+    from sympy import beta
+    a, b, B = Symbol("α", positive=True), Symbol("β", positive=True), Symbol("B", real=True)
+    z, x = Symbol("z"), Symbol("x")
+    V2 = {"z": z, "x": x, "α": a, "β": b, "B": B}
+    assert parse_row(r"\ln B(\alpha, \beta) = 0", V2, "z", "x")[0][1] == sympy_log(beta(a, b))
+    assert parse_row(r"B(\alpha + 1) = 0", V2, "z", "x")[0][1] == B * (a + 1)
+    assert parse_row(r"B\left(\alpha, (\beta + 1)\right) = 0", V2, "z", "x")[0][1] == beta(a, b + 1)

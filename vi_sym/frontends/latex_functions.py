@@ -3,8 +3,8 @@
 Names: ``z_1``/``z_{1}`` is z1, ``\\theta_0`` θ0, ``\\mathbf{X}`` X, ``\\pi_1``/``\\pi_{2}`` π1, π2 (the
 mixture weights of Blei et al. §3; a bare ``\\pi`` is the number π).  Functions closed forms use:
 ``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{erf}(x)``,
-``\\operatorname{erfc}(x)``, ``\\mathrm{B}(a, b)``
-and ``\\operatorname{B}(a, b)`` (the Beta function), each written with its brackets (``\\psi`` alone
+``\\operatorname{erfc}(x)``, ``\\mathrm{B}(a, b)`` and ``\\operatorname{B}(a, b)`` (the Beta
+function; a bare ``B(a, b)`` too: with a comma between its brackets it can be nothing else), each written with its brackets (``\\psi`` alone
 is the Greek letter); the variance ``\\mathrm{Var}_{q(z)}[f]``, ``\\operatorname{Var}[f]``,
 ``\\mathbb{V}_{z \\sim \\mathcal{N}(\\mu, \\sigma^2)}[z]`` and the cross-entropy ``H(q, r)``,
 ``\\mathbb{H}[q, r]``, read as their definitions; integrals over explicit limits
@@ -36,7 +36,7 @@ FUNCTION_RULES = r"""
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+" INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf)\s*\}(?=\s*(\\left\s*)?\()/
-BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()/
+BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[])/
