@@ -102,3 +102,22 @@ def test_a_premise_in_markdown_is_substituted_into_the_formula_after_it(text, ex
 def test_two_formulas_without_premise_words_are_two_claims():
     text = "Here $\\mathrm{KL}(q \\| p(z|x)) \\geq 0$ and $q(z) = p(z|x)$.\n"
     assert [s for _, s in _md(text)] == ["PROVED", "FAILED"]
+
+
+# -- closed forms as published, in plain text: ψ(a), Γ(a), B(a, b), γ(…) -------------------------
+@pytest.mark.parametrize("line, status", [
+    ("H(Beta(α, β)) = ln B(α, β) - (α-1)ψ(α) - (β-1)ψ(β) + (α+β-2)ψ(α+β)", "PROVED"),
+    ("H(Gamma(k, λ)) = k - ln λ + ln Γ(k) + (1 - k)ψ(k)", "PROVED"),
+    ("H(Weibull(k, λ)) = γ(1 - 1/k) + ln(λ/k) + 1", "PROVED"),
+    ("H(Weibull(k, λ)) = γ(1 + 1/k) + ln(λ/k) + 1", "FAILED"),
+])
+def test_published_symbols_read_as_their_functions_and_constants(line, status):
+    steps, _ = _verdicts("positive: α β λ k\n" + line + "\n")
+    assert [s for _, s in steps] == [status]
+
+
+def test_a_declared_name_wins_over_a_published_function():
+    """With ``positive: B`` declared, B(α + 1) is not the Beta function (and a variable written
+    against a bracket is still refused with its advice)."""
+    ds, errors = load_text("positive: α B\nB(α + 1) = B*α + B\n", "n.txt", reader_for("n.txt"))
+    assert not ds and "'B' is a variable, not a function" in errors[0].message

@@ -44,6 +44,9 @@ def special_functions(function_type) -> dict:
                 "polygamma": function_type(_polygamma, 2),
                 "trigamma": one(lambda x: sympy.polygamma(1, x)),
                 "beta": two(sympy.beta), "binomial": two(sympy.binomial),
+                # as closed forms are published: ψ(a), Γ(a), B(a, b) (a declared name of the same
+                # spelling is that name: a variable wins over a function in the parser)
+                "ψ": one(sympy.digamma), "Γ": one(sympy.gamma), "B": two(sympy.beta),
                 "besseli": two(sympy.besseli),
                 "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2)})
     return out
