@@ -433,3 +433,17 @@ def test_arbitrary_text_parses_or_raises_parse_error(text):
     except ParseError:
         pass
     assert time.perf_counter() - start < 2.0
+
+
+def test_vulgar_fractions_and_the_root_sign_read_as_typed():
+    """½ is (1/2) (so ½ ln x is ln(x)/2 and 2^½ is √2), √(x) is sqrt(x); a bare √x is a bare call
+    where the reader allows one (notes), and an error naming the function where it does not."""
+    a = Symbol("a", positive=True)
+    env = lambda bare=False: ParseEnv(variables={"a": a}, bare_calls=bare)  # noqa: E731
+    assert parse_expression("½*a + ¾", env()) == a / 2 + Rational(3, 4)
+    assert parse_expression("2^½", env()) == sqrt(2)
+    assert parse_expression("√(a + 1)", env()) == sqrt(a + 1)
+    assert parse_expression("√a", env(bare=True)) == sqrt(a)
+    with pytest.raises(ParseError) as err:
+        parse_expression("√a", env())
+    assert "sqrt" in str(err.value) and err.value.column == 1

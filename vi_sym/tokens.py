@@ -51,10 +51,15 @@ _GREEK = "Α-Ωα-ωϑϕϖϵµ"
 #: as typed in plain text: σ² is σ^2, λ⁻¹ is λ^(-1), μ₁ is the name μ1
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+#: as typed in plain text: ½ is (1/2), √x is sqrt x (a bare call where the reader allows one: √ν)
+_FRACTIONS = dict(zip("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞", ["1/2", "1/3", "2/3", "1/4", "3/4", "1/5", "2/5", "3/5", "4/5",
+                                           "1/6", "5/6", "1/8", "3/8", "5/8", "7/8"]))
 _TOKEN_RE = re.compile(rf"""
     (?P<ws>\s+) | (?P<comment>\#.*)
   | (?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
+  | (?P<frac>[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])
+  | (?P<root>√)
   | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
@@ -90,6 +95,12 @@ def tokenize(text: str) -> list[Token]:
                 inner = [Token("op", "(", raw, pos, m.end()), Token("op", "-", raw, pos, m.end()), *inner,
                          Token("op", ")", raw, pos, m.end())]
             toks += [Token("op", "^", raw, pos, m.end()), *inner]
+        if kind == "frac":          # ½: '(' 1 '/' 2 ')', all at the character's column
+            n, d = _FRACTIONS[raw].split("/")
+            toks += [Token(k, v, v, pos, m.end()) for k, v in
+                     (("op", "("), ("num", n), ("op", "/"), ("num", d), ("op", ")"))]
+        if kind == "root":
+            toks.append(Token("id", "sqrt", raw, pos, m.end()))
         if kind in ("num", "id", "op"):
             value = normal_name(raw) if kind == "id" else _NORMAL.get(raw, raw)
             toks.append(Token(kind, value, raw, pos, m.end()))
