@@ -101,14 +101,7 @@ def abs_centre(h, z):
 
 def exp_linear(h, z):
     """(alpha, beta) when h = exp(alpha*z + beta), alpha and beta free of z, else None."""
-    if not isinstance(h, exp):
-        return None
-    u = sympy.expand(h.args[0])
-    alpha = u.coeff(z, 1)
-    beta = sympy.expand(u - alpha * z)
-    if alpha == 0 or alpha.has(z) or beta.has(z):
-        return None
-    return alpha, beta
+    return _affine(h.args[0], z) if isinstance(h, exp) else None
 
 
 def exp_quadratic(h, z):
