@@ -29,8 +29,9 @@ __all__ = ["kl_pairs", "kl_gap"]
 
 
 def kl_pairs(expr, unfold) -> dict:
-    """{the integral ``unfold(KL(q ‖ r))`` is: (q, r, compiled support pairs)} for every KL in
-    ``expr`` between two defined densities of registered kinds over the same variables."""
+    """{the integral ``unfold(KL(q ‖ r))`` is: [(q factor, r factor, their compiled supports) per
+    variable]} for every KL in ``expr`` between two defined densities of registered kinds over the
+    same variables."""
     out = {}
     for K in sympy.sympify(expr, strict=True).atoms(KL):
         q, r = K.args[0], K.args[1]

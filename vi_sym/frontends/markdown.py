@@ -343,10 +343,12 @@ class _Reader:
         if not _RELATION.search(body):
             return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
-            self.premise = self.premise_of(premise[1])
-            if isinstance(self.premise, str):
-                why, self.premise = self.premise, {}
-                return self.skip(line, f"holds under the premise ${premise[1]}$, which {why}: not checked without it")
+            found = self.premise_of(premise[1])
+            if isinstance(found, str):
+                return self.skip(line, f"holds under the premise ${premise[1]}$, which {found}: not checked without it")
+            self.skip(self.text.count("\n", 0, premise[0]) + 1, f"a premise, not a claim: ${premise[1]}$ (the "
+                      "formula after it is read with it substituted)")
+            self.premise = found
         try:
             for r in rows(offset, body, self.text):
                 self.row(*r, block=body)
@@ -381,9 +383,7 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = ""):
     premises = inline_premises(text)
     used = {p[0] for p in premises.values()}
     for offset, body in blocks(text):
-        if offset in used:
-            reader.skip(text.count("\n", 0, offset) + 1, f"a premise, not a claim: ${body}$ (the formula "
-                        "after it is read with it substituted)")
+        if offset in used:        # said where the formula after it is read (``_Reader.block``)
             continue
         reader.block(offset, body, premises.get(offset))
     return reader.chains, sorted(reader.skipped)

@@ -69,9 +69,9 @@ def read_segments(note, no: int, code: str, segments: list, remark: str, alone: 
         following = segments[i + 1] if i + 1 < len(segments) else None
         if english:
             premise, at, claim, claim_at = english
-            _under(note, no, (col + at, premise), [(col + claim_at, claim)], remark, alone)
+            _under(note, no, (col + at, premise), (col + claim_at, claim), remark, alone)
         elif following and korean_premise_after(code[segments[i][0] - 1 + len(segments[i][1]):following[0] - 1]):
-            _under(note, no, (col, text), [without_label(*following)], remark, alone)
+            _under(note, no, (col, text), without_label(*following), remark, alone)
             i += 1
         else:
             _formula(note, no, col, text, remark, alone)
@@ -86,8 +86,8 @@ def _formula(note, no, col, text, remark, alone) -> None:
         note.skip(no, f"cannot read: {err}")
 
 
-def _under(note, no, premise, claims, remark, alone) -> None:
-    """The claims read with the premise substituted; the premise itself is not checked."""
+def _under(note, no, premise, claim, remark, alone) -> None:
+    """The claim read with the premise substituted; the premise itself is not checked."""
     col, text = premise
     found = _premise(note, no, col, text)
     note.close()
@@ -99,8 +99,7 @@ def _under(note, no, premise, claims, remark, alone) -> None:
                   f"read with {to_unicode(lhs)} replaced by {to_unicode(rhs)})")
     note.premise = found
     try:
-        for c, t in claims:
-            _formula(note, no, c, t, remark, alone)
+        _formula(note, no, *claim, remark, alone)
         note.close()
     finally:
         note.premise = {}
