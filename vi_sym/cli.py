@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _variable_options(parser) -> None:
     for name, usual in (("latent", "z, Z"), ("observed", "x, X")):
         parser.add_argument(f"--{name}", metavar="NAMES", default="",
-                            help=f"{name} variables of a note (.txt, .md, .ipynb), e.g. 'Z' or 'w v' "
+                            help=f"{name} variables of a note (.txt, .md, .tex, .ipynb), e.g. 'Z' or 'w v' "
                                  f"(default: {usual}); .vi files declare theirs in their header")
 
 

@@ -105,6 +105,9 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
     | EXPECT "[" expr "]"                        -> expectation_plain
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
+    | LANGLE expr RANGLE "_" "{" under "}"       -> angle_expectation
+    | LANGLE expr RANGLE "_" DNAME               -> angle_expectation_bare
+    | LANGLE expr RANGLE                         -> angle_expectation_plain
     | INT expr DIFF                              -> integral
     | IINT expr DIFF DIFF                        -> integral2
 under: expr | (NAME | NAME_SUB | GREEK) SIM expr
@@ -150,7 +153,9 @@ _RBRACE_ESC.3: /\\\}/
 GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
-SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | "||" | ","
+SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | /\\Vert(?![a-zA-Z])/ | "||" | ","
+LANGLE.3: /\\langle(?![a-zA-Z])/ | "⟨"
+RANGLE.3: /\\rangle(?![a-zA-Z])/ | "⟩"
 SIM.3: /\\sim(?![a-zA-Z])/
 DNAME.2: "p" | "q"
 NAME: /[a-zA-Z]/
@@ -263,6 +268,11 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(Density(str(d), [self.z]), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
     expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
+    # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
+    angle_expectation = v_args(inline=True)(lambda self, _, body, __, q: Expectation(q, body))
+    angle_expectation_bare = v_args(inline=True)(
+        lambda self, _, body, __, d: Expectation(Density(str(d), [self.z]), body))
+    angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(self.bare_q(), body))
 
     def _parameters(self, names, sep=","):
         if str(sep).strip() != ",":

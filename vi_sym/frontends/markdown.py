@@ -26,6 +26,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
+from .latex_macros import Macros, back, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
 
@@ -157,6 +158,8 @@ class _Reader:
         self.said: list = []                      # (line, warning) for the chain being read
         self.defined: dict = {}                   # q(z) = \mathcal{N}(z; m, s^2): name -> (variables, definition)
         self.premise: dict = {}                   # q(z) -> p(z|x) under "Let $q(z) = p(z|x)$. Then …"
+        self.defined_macros = Macros()            # every \newcommand of the note, where it is made
+        self.macros: dict = {}                    # those in force at this block
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -248,8 +251,7 @@ class _Reader:
             variables = self.variables()
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
             self.written.domains = dict(self.domains())
-            items = parse_row(row, variables, *self.pair(block), latents=self.latent, joint=joint,
-                              indexed=self.indexable(), written=self.written)
+            items = self.parsed(row, variables, block, joint)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
             items = [(rel, name_unnamed_const(start, joint_products(e), self.latent).xreplace(self.premise), *rest)
                      for rel, e, *rest in items]
@@ -289,6 +291,26 @@ class _Reader:
             self.chain.records.append(StepRecord(STEP, self.file, at_line, at_col, row, relation=rel,
                                                  rhs=expr, rules=rules, note_line=at_line,
                                                  comment=" ".join(x for x in (label, comment) if x)))
+
+    def parsed(self, row: str, variables: dict, block: str, joint=()):
+        """:func:`parse_row` of ``row`` with the note's macros expanded; columns (of an error and of
+        each relation) are the row's as written."""
+        text, where = expand(row, self.macros)
+        try:
+            items = parse_row(text, variables, *self.pair(block), latents=self.latent, joint=joint,
+                              indexed=self.indexable(), written=self.written)
+        except ParseError as err:
+            if text != row and getattr(err, "column", None):
+                err.column, err.text = back(where, row, err.column), row
+            raise
+        if text == row:
+            return items
+        starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
+        out = []
+        for rel, e, label, r_line, r_col in items:
+            at = back(where, row, starts[r_line - 1] + r_col) - 1
+            out.append((rel, e, label, row.count("\n", 0, at) + 1, at - row.rfind("\n", 0, at)))
+        return out
 
     def definition(self, line: int, items: list) -> bool:
         """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing
@@ -340,6 +362,7 @@ class _Reader:
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
+        self.macros = self.defined_macros.at(offset)
         if not _RELATION.search(body):
             return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
@@ -359,7 +382,8 @@ class _Reader:
     def premise_of(self, body: str):
         """The substitution a premise ``q(z) = p(z|x)`` makes (see :mod:`.premises`), or why none."""
         try:
-            items = parse_row(body.strip(), self.variables(), *self.pair(body), latents=self.latent,
+            text = expand(body.strip(), self.macros)[0]
+            items = parse_row(text, self.variables(), *self.pair(body), latents=self.latent,
                               indexed=self.indexable(), written=None)
         except (ParseError, VocabularyError) as err:
             return f"cannot be read ({getattr(err, 'message', err)})"
@@ -372,14 +396,23 @@ def declarations(text: str) -> str:
     """The lines of ``text`` that declare (``<!-- vi_sym: latent: z_1 z_2 -->``, …): a notebook's
     earlier cells' declarations hold in its later cells."""
     return "\n".join(m.group() for m in _OVERRIDE.finditer(text)) + "\n" + \
-        "\n".join(m.group() for m in _STRUCTURE.finditer(text))
+        "\n".join(m.group() for m in _STRUCTURE.finditer(text)) + "\n" + \
+        "\n".join(text[a:b] for a, b, d in definitions(text) if not isinstance(d, str))
 
 
-def markdown_chains(text: str, file: str, options=None, preamble: str = ""):
+def markdown_chains(text: str, file: str, options=None, preamble: str = "", source: str | None = None):
     """Markdown with LaTeX -> (derivation records, [(line, reason) of skipped blocks]).
-    ``preamble``: declarations made before the text (a notebook's earlier cells), at its line 1."""
+    ``preamble``: declarations made before the text (a notebook's earlier cells), at its line 1;
+    ``source``: the file as written, when ``text`` is a version of it of the same lines (a LaTeX
+    document's, :mod:`.tex`): the lines a skipped block is shown with."""
     reader = _Reader(text, file, options)
+    if source is not None:
+        reader.lines = source.splitlines()
     reader.declare(preamble, lambda at: 1)
+    reader.defined_macros = Macros(text, preamble)
+    for at, why in reader.defined_macros.problems():
+        reader.skip(max(text.count("\n", 0, at) + 1, 1), f"a macro definition vi_sym cannot read: {why} "
+                    "(its uses are read as written)")
     premises = inline_premises(text)
     used = {p[0] for p in premises.values()}
     for offset, body in blocks(text):
@@ -391,7 +424,13 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = ""):
 
 def read_markdown(text: str, file: str, options=None):
     """Markdown with LaTeX -> (derivation records, errors); unreadable blocks are skipped."""
-    chains, skipped = markdown_chains(text, file, options)
+    return math_note(text, file, options)
+
+
+def math_note(text: str, file: str, options=None, source: str | None = None):
+    """(derivation records, errors) of a note's math (see :func:`markdown_chains`): when no block
+    can be read, each block's reason is an error."""
+    chains, skipped = markdown_chains(text, file, options, source=source)
     if chains:
         chains[0].skipped = skipped
         return chains, []
