@@ -184,3 +184,25 @@ def test_the_command_line_reads_a_tex_file(tmp_path, capsys):
     code = main(["check", "--no-cache", "--family", "normal-normal", "--samples", "5", "--jobs", "1", str(note)])
     out = capsys.readouterr().out
     assert code == 1 and "FAILED       note_line3::1" in out, out
+
+
+@pytest.mark.parametrize("angle, plain", [
+    (r"\left\langle \log p(x, z) \right\rangle_{q(z)}", r"\mathbb{E}_{q(z)}[\log p(x, z)]"),
+    (r"\langle \log p(x, z) \rangle_q", r"\mathbb{E}_{q}[\log p(x, z)]"),
+    (r"\langle \log p(x, z) \rangle_{z \sim q}", r"\mathbb{E}_{z \sim q}[\log p(x, z)]"),
+    (r"⟨\log p(x, z)⟩", r"\mathbb{E}[\log p(x, z)]"),
+    (r"\mathrm{KL}(q \Vert p(z \mid x))", r"\mathrm{KL}(q \| p(z \mid x))"),
+])
+def test_angle_brackets_are_an_expectation_and_vert_the_kl_bar(angle, plain):
+    ds, errors = load_text(f"$$ {angle} = {plain} $$\n", "n.md", reader_for("n.md"))
+    assert not errors and ds[0].steps[0].lhs == ds[0].steps[0].rhs
+
+
+def test_a_wrong_step_in_angle_brackets_is_failed():
+    got = _verdicts(_doc(r"\[ \mathcal{L}(q) = \langle \log p(x, z) \rangle_q + \langle \log q(z) \rangle_q \]" + "\n"))
+    assert [s for _, s in got] == [Status.FAILED]
+
+
+def test_angle_brackets_around_a_pair_are_not_an_expectation():
+    skipped = _skipped(_doc(r"$$ \langle x, z \rangle = 0 $$" + "\n"))
+    assert len(skipped) == 1 and "unexpected ','" in skipped[0][1]
