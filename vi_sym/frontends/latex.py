@@ -30,9 +30,9 @@ from .latex_dists import DIST_RULES, DistsMixin, with_written
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
+from .latex_meaning import BARE_Q, UNNAMED_CONST, named_q
 from ..parse import ParseError
-from ..upto import free_variables
-from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part, unfold_definitions
+from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 GRAMMAR = r"""
 row: expr? link+             -> chain
@@ -89,7 +89,8 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | SQRT "{" expr "}"                          -> sqrt
     | DNAME "(" names ("|" names)? ")"           -> density
     | DNAME                                      -> bare_density
-    | KLNAME "(" expr SEP expr ")"               -> kl
+    | KLNAME "(" expr ksep expr ")"              -> kl
+    | KLNAME "[" expr ksep expr "]"              -> kl
     | ELBONAME "(" expr ")"                      -> elbo
     | ELBONAME "(" expr SEP names ")"            -> elbo_given
     | ELBONAME "(" expr SEP names ";" names ")"  -> elbo_kw
@@ -102,6 +103,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | CONST "(" const_target ")"                 -> const
     | DNAME_IDX "(" names ("|" names)? ")"       -> density_idx
     | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
+    | EXPECT "_" "{" under "}" ebody             -> expectation
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
     | EXPECT "[" expr "]"                        -> expectation_plain
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
@@ -110,7 +112,10 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | LANGLE expr RANGLE                         -> angle_expectation_plain
     | INT expr DIFF                              -> integral
     | IINT expr DIFF DIFF                        -> integral2
-under: expr | (NAME | NAME_SUB | GREEK) SIM expr
+under: expr | (NAME | NAME_SUB | GREEK | BOLD) SIM expr
+// \mathbb{E}_{q(z)} \log p(x|z), no brackets: the expectation of the one function after it
+?ebody: FUNC farg                                -> func
+?ksep: SEP | MIDMID
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
 vname: NAME | NAME_SUB | GREEK | BOLD | (NAME_IDX | GREEK_IDX) -> var_idx
@@ -122,7 +127,8 @@ opt_target: DNAME                                -> target_name
     | "{" (NAME | NAME_SUB | GREEK) "}"          -> target_var
     | "{" DNAME "(" names ("|" names)? ")" "}"   -> target_density
 
-REL.3: "=" | /\\propto(?![a-zA-Z])/ | "∝" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
+REL.3: "=" | ":=" | "≔" | "≜" | "≡" | /\\(coloneqq|triangleq|equiv|defeq)(?![a-zA-Z])/
+     | /\\propto(?![a-zA-Z])/ | "∝" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
      | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
 OVERSET.3: /\\(overset|stackrel)(?![a-zA-Z])/
 TEXTCMD.3: /\\(text|mathrm|textrm|textsf|mbox|operatorname)(?![a-zA-Z])/
@@ -133,13 +139,13 @@ FRAC.3: /\\[dt]?frac(?![a-zA-Z])/
 SQRT.3: /\\sqrt(?![a-zA-Z])/
 FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
 KLNAME.4: /D_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
-        | /\\(mathrm|operatorname|text)\{KL\}/ | /KL/
+        | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
 DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\}))(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
-EXPECT.4: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|E(?=_)/
+EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_)/
 INT.3: /\\int(?![a-zA-Z])/
 ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
         | /\\(operatorname\*?|mathrm|text|mathop)\{\s*(\\(rm|mathrm)\s*)?arg\s*(\\[,;:! ]\s*)?(max|min)\s*\}/
@@ -153,6 +159,7 @@ _RBRACE_ESC.3: /\\\}/
 GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
+MIDMID.4: /\\mid\s*\\mid(?![a-zA-Z])/
 SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | /\\Vert(?![a-zA-Z])/ | "||" | ","
 LANGLE.3: /\\langle(?![a-zA-Z])/ | "⟨"
 RANGLE.3: /\\rangle(?![a-zA-Z])/ | "⟩"
@@ -177,10 +184,11 @@ def _parser() -> Lark:
 
 #: the target of a ``\\text{const}`` written without one; the reader names it from the chain
 #: (:func:`resolve_const`)
-UNNAMED_CONST = sympy.Symbol("_unnamed_const_target")
 
 MAX_DEPTH = 100        # brackets; deeper input is refused before parsing
 REL_NORMAL = {"=": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+# "equal by definition" is equal: the definition a note states is checked against vi_sym's own
+REL_NORMAL.update(dict.fromkeys((":=", "≔", "≜", "≡", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq"), "="))
 
 
 def _rel(tok: str) -> str:
@@ -265,13 +273,14 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
-    expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(Density(str(d), [self.z]), body))
+    expectation_bare = v_args(inline=True)(
+        lambda self, _, d, body: Expectation(self.bare_q() if str(d) == "q" else Density(str(d), [self.z]), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
     expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
     # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
     angle_expectation = v_args(inline=True)(lambda self, _, body, __, q: Expectation(q, body))
     angle_expectation_bare = v_args(inline=True)(
-        lambda self, _, body, __, d: Expectation(Density(str(d), [self.z]), body))
+        lambda self, _, body, __, d: Expectation(self.bare_q() if str(d) == "q" else Density(str(d), [self.z]), body))
     angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(self.bare_q(), body))
 
     def _parameters(self, names, sep=","):
@@ -304,8 +313,8 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         return ELBO(q, Density("p", [self.x, *every]))
 
     def bare_q(self):
-        """A bare ``q``: the variational density over every latent of the note."""
-        return Density("q", list(self.joint) or [self.z])
+        """A bare ``q``: the variational density over every latent of the note (see :func:`named_q`)."""
+        return Density(BARE_Q, list(self.joint) or [self.z])
 
     def mul(self, items):
         items = [i for i in items if not isinstance(i, Token)]
@@ -388,12 +397,13 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
 
 
 def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=(), indexed=(),
-              written=None):
+              written=None, chain_q=()):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
     within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``);
     ``written``: the file's :class:`~.distribution_forms.WrittenDistributions` (None: a
     distribution written inline is an error), whose ``declared`` gets the names their arguments
-    introduce.  Raises ParseError (column set, message saying what was expected)."""
+    introduce; ``chain_q``: the conditioned q densities named before in the chain (:func:`named_q`).
+    Raises ParseError (column set, message saying what was expected)."""
     check_sums(text)
     depth = 0
     for i, c in enumerate(text):
@@ -424,7 +434,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     try:
         items = tree.children
         if tree.data == "lone":
-            return [(None, build.transform(items[0]), "", 1, 1)]
+            return named_q([(None, build.transform(items[0]), "", 1, 1)], chain_q)
         for item in items:
             if item.data == "link":
                 rel, expr = item.children
@@ -444,45 +454,4 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         if isinstance(inner, (VocabularyError, TypeError, ValueError)):
             raise ParseError(str(inner)) from None
         raise ParseError(f"cannot build the expression: {inner}") from None
-    return out
-
-
-def condition_model_joint(exprs: list) -> list:
-    """``\\mathcal{L}(q)`` in a chain whose model densities are conditioned on declared
-    parameters (``p_\\theta(x|z)``, Kingma & Welling; ``p(X|\\theta)``, PRML) is the bound of that
-    model: its joint p(x,z) is conditioned on them too (p(x,z|θ))."""
-    params = sorted({g for e in exprs for d in e.atoms(Density) if d.name == "p"
-                     for g in d.given if g.is_real is True}, key=str)
-    if not params:
-        return exprs
-    def joint(e):   # noqa: E306
-        p = e.joint
-        if isinstance(p, Density) and p.name == "p" and not p.given and not set(params) & set(p.vars):
-            return ELBO(e.q, Density("p", p.vars, params))
-        return e
-    return [e.replace(lambda a: isinstance(a, ELBO), joint) for e in exprs]
-
-
-def _except_unfolded(expr, latents):
-    """``E_{-z1}[f]`` as far as its variables go: every latent but z1 is integrated out
-    (``E_{-2}[f]``, by position, is left as written: which latent it keeps is the factorisation's)."""
-    def keep_only(e):   # noqa: E306
-        return e.f.xreplace({v: sympy.Dummy() for v in free_variables(e.f) if str(v) in latents and v != e.j})
-    return expr.replace(lambda e: isinstance(e, ExpectationExcept) and isinstance(e.j, sympy.Symbol), keep_only)
-
-
-def name_unnamed_const(start, expr, latents):
-    """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
-    target given one: the latent variable the chain's first expression depends on
-    (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)).  A ParseError
-    when that expression depends on no latent or on several: the note must say which."""
-    unnamed = Const(UNNAMED_CONST)
-    if not expr.has(unnamed):
-        return expr
-    free = sorted((v for v in free_variables(unfold_definitions(_except_unfolded(start, latents)))
-                   if str(v) in latents), key=str)
-    if len(free) != 1:
-        which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
-        raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
-                         f"\\text{{const}}(q(z_1)): the chain's first expression depends on {which}")
-    return expr.xreplace({unnamed: Const(free[0])})
+    return named_q(out, chain_q)

@@ -25,7 +25,8 @@ from .amortised import AMORTISED, amortised_error
 from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
-from .latex import condition_model_joint, latex_name, name_unnamed_const, parse_row
+from .latex import latex_name, parse_row
+from .latex_meaning import condition_model_joint, conditioned_q, name_unnamed_const
 from .latex_macros import Macros, back, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
@@ -43,7 +44,11 @@ _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameter
                        r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])(?:[\w ,\\{}]|\[[\w.\s]*\])*?)\s*(?:-->)?\s*$", re.M)
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
                         r")\s*:\s*(.+?)\s*(?:-->)?\s*$", re.M)
-_RELATION = re.compile(r"=|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
+_RELATION = re.compile(r"=|\\(?:coloneqq|triangleq|equiv|defeq)|[≔≜≡]|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
+_APPROX = re.compile(r"\\(?:approxeq|approx|simeq)(?![a-zA-Z])|≈|≃")
+#: an aligned row's last cell when it is prose: "& \scriptstyle{\text{; Because }p(z|x) = …}", "& \text{(Bayes)}"
+_CELL_NOTE = re.compile(r"&\s*(?=\\(?:text|textrm|mbox|scriptstyle|textstyle|small|footnotesize|tiny|q?quad|because)"
+                        r"(?![a-zA-Z])|\(\s*\\text(?![a-zA-Z]))")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
 #: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
@@ -132,6 +137,10 @@ def rows(offset: int, body: str, text: str):
         last = first + piece.strip().count("\n")
         comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
         row = piece.strip().rstrip(".,;")
+        cell = _CELL_NOTE.search(row)
+        if cell and _RELATION.search(row[:cell.start()]):
+            words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$]", " ", row[cell.end():]).split())
+            row, comment = row[:cell.start()].rstrip(), " ".join(x for x in (words, comment) if x)
         note = _ANNOTATION.search(row)
         if note:
             row, comment = row[:note.start()].rstrip(), " ".join(x for x in (note.group(1), comment) if x)
@@ -298,7 +307,7 @@ class _Reader:
         text, where = expand(row, self.macros)
         try:
             items = parse_row(text, variables, *self.pair(block), latents=self.latent, joint=joint,
-                              indexed=self.indexable(), written=self.written)
+                              indexed=self.indexable(), written=self.written, chain_q=self.chain_q())
         except ParseError as err:
             if text != row and getattr(err, "column", None):
                 err.column, err.text = back(where, row, err.column), row
@@ -311,6 +320,12 @@ class _Reader:
             at = back(where, row, starts[r_line - 1] + r_col) - 1
             out.append((rel, e, label, row.count("\n", 0, at) + 1, at - row.rfind("\n", 0, at)))
         return out
+
+    def chain_q(self) -> set:
+        """The q densities with a condition the chain being read names (a bare q is one of them)."""
+        if self.chain is None:
+            return set()
+        return conditioned_q([(None, e) for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None])
 
     def definition(self, line: int, items: list) -> bool:
         """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing
@@ -364,7 +379,10 @@ class _Reader:
         self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
         self.macros = self.defined_macros.at(offset)
         if not _RELATION.search(body):
-            return self.skip(line, "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
+            near = _APPROX.search(body)
+            return self.skip(line, f"{near.group()} is an approximation, not a relation vi_sym checks (=, \\geq, "
+                                   "\\leq, \\propto)" if near else
+                             "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
             found = self.premise_of(premise[1])
             if isinstance(found, str):

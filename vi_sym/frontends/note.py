@@ -45,7 +45,7 @@ from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
-from .latex import UNNAMED_CONST, name_unnamed_const
+from .latex_meaning import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line

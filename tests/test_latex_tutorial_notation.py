@@ -1,0 +1,106 @@
+"""LaTeX as the VAE and VI tutorials write it, each read as what it means: an aligned row's last
+cell of prose (``& \\scriptstyle{\\text{; Because …}}``), ``\\mathbf{E}_q``, ``\\mathbb{KL}``,
+``\\mid\\mid``, ``KL[q || p]``, an expectation of the one function after it
+(``\\mathbb{E}_{q} \\log p(x|z)``), "equal by definition" (``:=``, ``\\triangleq``, ``\\equiv``: the
+definition is checked, never trusted), and a bare ``q`` that is the q the chain names
+(``q_\\lambda(z \\mid x)``).  ``\\approx`` is never read as an equality."""
+import pytest
+from sympy import Symbol
+
+from vi_sym.checker import check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.frontends.latex_meaning import BARE_Q, named_q
+from vi_sym.notation import to_unicode
+from vi_sym.settings import Settings
+from vi_sym.vocabulary import Density
+
+SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
+HEADER = "<!-- vi_sym: parameters: \\theta \\phi \\lambda -->\n\n"
+
+
+def _read(text):
+    ds, errors = load_text(HEADER + text, "n.md", reader_for("n.md"))
+    assert not errors, errors
+    return ds
+
+
+def _statuses(text):
+    ds = _read(text)
+    return [r.status for r in check_derivations(ds, SETTINGS).results if not r.step_id.endswith("'")]
+
+
+WENG = r"""$$
+\begin{aligned}
+D_\text{KL}( q_\phi(\mathbf{z}\vert\mathbf{x}) \| p_\theta(\mathbf{z}\vert\mathbf{x}) )
+&=\int q_\phi(\mathbf{z} \vert \mathbf{x}) \log\frac{q_\phi(\mathbf{z} \vert \mathbf{x})}{p_\theta(\mathbf{z} \vert \mathbf{x})} d\mathbf{z} & \\
+&=\int q_\phi(\mathbf{z} \vert \mathbf{x}) \log\frac{q_\phi(\mathbf{z} \vert \mathbf{x})p_\theta(\mathbf{x})}{p_\theta(\mathbf{z}, \mathbf{x})} d\mathbf{z} & \scriptstyle{\text{; Because }p(z \vert x) = p(z, x) / p(x)} \\
+&=\log p_\theta(\mathbf{x}) + \int q_\phi(\mathbf{z} \vert \mathbf{x})\log\frac{q_\phi(\mathbf{z} \vert \mathbf{x})}{p_\theta(\mathbf{x}\vert\mathbf{z})p_\theta(\mathbf{z})} d\mathbf{z} & \scriptstyle{\text{; Because }\int q(z \vert x) dz = 1}\\
+&=\log p_\theta(\mathbf{x}) + \mathbb{E}_{\mathbf{z}\sim q_\phi(\mathbf{z} \vert \mathbf{x})}[\log \frac{q_\phi(\mathbf{z} \vert \mathbf{x})}{p_\theta(\mathbf{z})} - \log p_\theta(\mathbf{x} \vert \mathbf{z})] &\\
+&=\log p_\theta(\mathbf{x}) + D_\text{KL}(q_\phi(\mathbf{z}\vert\mathbf{x}) \| p_\theta(\mathbf{z})) - \mathbb{E}_{\mathbf{z}\sim q_\phi(\mathbf{z}\vert\mathbf{x})}\log p_\theta(\mathbf{x}\vert\mathbf{z}) &
+\end{aligned}
+$$
+"""
+
+
+def test_a_tutorials_aligned_chain_with_prose_in_its_last_cells_is_proved():
+    ds = _read(WENG)
+    assert len(ds) == 1 and len(ds[0].steps) == 5 and not ds[0].skipped
+    assert {str(v) for v in ds[0].steps[1].rhs.free_symbols} <= {"x", "z", "θ", "φ"}      # the prose is no factor
+    assert _statuses(WENG) == [Status.PROVED] * 5
+
+
+def test_the_same_chain_with_a_slip_is_failed():
+    slip = WENG.replace(r"&=\log p_\theta(\mathbf{x}) + D_\text{KL}", r"&=\log p_\theta(\mathbf{x}) - D_\text{KL}")
+    assert _statuses(slip) == [Status.PROVED] * 4 + [Status.FAILED]
+
+
+@pytest.mark.parametrize("latex", [
+    r"\mathbb{KL}(q_\lambda(z \mid x) \mid\mid p(z \mid x)) = \mathbf{E}_q[\log q_\lambda(z \mid x)] - \mathbf{E}_q[\log p(x, z)] + \log p(x)",
+    r"KL\left[q_\lambda(z \mid x) || p(z|x)\right] = \mathbb{E}_{q}[\log q_\lambda(z \mid x)] - \mathbb{E}_q[\log p(x, z)] + \log p(x)",
+])
+def test_a_bare_q_is_the_q_the_note_names(latex):
+    ds = _read(f"$$ {latex} $$\n")
+    step = ds[0].steps[0]
+    assert "q(z|x,λ)" in to_unicode(step.rhs) and "q(z)" not in to_unicode(step.rhs).replace("q(z|", "")
+    assert _statuses(f"$$ {latex} $$\n") == [Status.PROVED]
+    slip = latex.replace("+ \\log p(x)", "- \\log p(x)")
+    assert slip != latex and _statuses(f"$$ {slip} $$\n") == [Status.FAILED]
+
+
+def test_a_bare_q_is_q_of_z_when_the_chain_names_no_q_or_several():
+    z, x, lam, phi = Symbol("z"), Symbol("x"), Symbol("λ", real=True), Symbol("φ", real=True)
+    bare = Density(BARE_Q, [z])
+    q1, q2 = Density("q", [z], [x, lam]), Density("q", [z], [x, phi])
+    assert named_q([(None, bare, "", 1, 1)]) == [(None, Density("q", [z]), "", 1, 1)]
+    assert named_q([(None, bare + q1, "", 1, 1)]) == [(None, 2 * q1, "", 1, 1)]
+    assert named_q([(None, bare + q1, "", 1, 1)], {q2}) == [(None, Density("q", [z]) + q1, "", 1, 1)]
+    assert named_q([(None, bare, "", 1, 1)], {q2}) == [(None, q2, "", 1, 1)]
+
+
+def test_a_bare_q_in_a_later_row_is_the_q_an_earlier_row_named():
+    text = ("$$\n\\begin{aligned}\n\\mathrm{KL}(q_\\phi(z \\mid x) \\| p(z \\mid x)) "
+            "&= \\mathbb{E}_q\\left[\\log \\frac{q_\\phi(z \\mid x)}{p(z \\mid x)}\\right] \\\\\n"
+            "&= \\mathbb{E}_q[\\log q_\\phi(z \\mid x)] - \\mathbb{E}_q[\\log p(z \\mid x)]\n\\end{aligned}\n$$\n")
+    ds = _read(text)
+    assert all("q(z)" not in to_unicode(s.rhs) for s in ds[0].steps)
+    assert _statuses(text) == [Status.PROVED, Status.PROVED]
+
+
+@pytest.mark.parametrize("rel", [":=", r"\triangleq", r"\equiv", r"\coloneqq", "≜"])
+def test_equal_by_definition_is_checked_as_an_equality(rel):
+    right = rf"$$ \mathrm{{KL}}(q \| p(z|x)) {rel} \int q(z) \log \frac{{q(z)}}{{p(z|x)}} \, dz $$" + "\n"
+    reversed_kl = rf"$$ \mathrm{{KL}}(q \| p(z|x)) {rel} \int p(z|x) \log \frac{{p(z|x)}}{{q(z)}} \, dz $$" + "\n"
+    assert _statuses(right) == [Status.PROVED]
+    assert _statuses(reversed_kl) == [Status.FAILED]
+
+
+def test_an_approximation_is_not_an_equality():
+    ds, errors = load_text("$$ \\log p(x) \\approx \\mathcal{L}(q) $$\n", "n.md", reader_for("n.md"))
+    assert not ds and len(errors) == 1 and "\\approx is an approximation" in errors[0].message
+
+
+def test_an_expectation_without_brackets_takes_the_one_function_after_it():
+    ds = _read(r"$$ \mathbb{E}_{q(z)} \log p(x \mid z) + 1 = \mathbb{E}_{q(z)}[\log p(x \mid z)] + 1 $$" + "\n")
+    step = ds[0].steps[0]
+    assert step.lhs == step.rhs and to_unicode(step.lhs) == "E_q(z)[log p(x|z)] + 1"

@@ -1,0 +1,77 @@
+"""What a row of LaTeX means in its note, beyond its own symbols: a bare ``q`` is the q density
+the chain names (:func:`named_q`), ``\\mathcal{L}(q)`` is the bound of the model the chain
+conditions on its parameters (:func:`condition_model_joint`), and a ``\\text{const}`` without a
+target is constant in the latent the chain starts from (:func:`name_unnamed_const`)."""
+from __future__ import annotations
+
+import sympy
+
+from ..operators import ExpectationExcept
+from ..parse import ParseError
+from ..upto import free_variables
+from ..vocabulary import ELBO, Const, Density, unfold_definitions
+
+UNNAMED_CONST = sympy.Symbol("_unnamed_const_target")
+BARE_Q = "q__bare"          # a bare q (E_q, KL(q ‖ p), \mathcal{L}(q)) until :func:`named_q` says which q
+
+
+def conditioned_q(items: list) -> set:
+    """The q densities a row names with a condition: ``q_\\lambda(z \\mid x)``, ``q_\\phi(z|x)``."""
+    return {d for _, e, *_ in items for d in e.atoms(Density) if d.name == "q" and d.given}
+
+
+def named_q(items: list, named=()) -> list:
+    """``items`` (as :func:`parse_row` gives them) with every bare ``q`` (``\\mathbb{E}_q``,
+    ``\\mathrm{KL}(q \\| p)``, ``\\mathcal{L}(q)``) the one q density over the same variables that
+    the row or its chain before it (``named``) names with a condition -- a VAE note's
+    ``\\mathbb{E}_q`` is under its ``q_\\phi(z \\mid x)`` -- and q(z) when there is none or several."""
+    bare = {d for _, e, *_ in items for d in e.atoms(Density) if d.name == BARE_Q}
+    if not bare:
+        return items
+    found = conditioned_q(items) | set(named)
+    out = {}
+    for d in bare:
+        same = [c for c in found if c.vars == d.vars]
+        out[d] = same[0] if len(same) == 1 else Density("q", d.vars)
+    return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
+
+
+def condition_model_joint(exprs: list) -> list:
+    """``\\mathcal{L}(q)`` in a chain whose model densities are conditioned on declared
+    parameters (``p_\\theta(x|z)``, Kingma & Welling; ``p(X|\\theta)``, PRML) is the bound of that
+    model: its joint p(x,z) is conditioned on them too (p(x,z|θ))."""
+    params = sorted({g for e in exprs for d in e.atoms(Density) if d.name == "p"
+                     for g in d.given if g.is_real is True}, key=str)
+    if not params:
+        return exprs
+    def joint(e):   # noqa: E306
+        p = e.joint
+        if isinstance(p, Density) and p.name == "p" and not p.given and not set(params) & set(p.vars):
+            return ELBO(e.q, Density("p", p.vars, params))
+        return e
+    return [e.replace(lambda a: isinstance(a, ELBO), joint) for e in exprs]
+
+
+def _except_unfolded(expr, latents):
+    """``E_{-z1}[f]`` as far as its variables go: every latent but z1 is integrated out
+    (``E_{-2}[f]``, by position, is left as written: which latent it keeps is the factorisation's)."""
+    def keep_only(e):   # noqa: E306
+        return e.f.xreplace({v: sympy.Dummy() for v in free_variables(e.f) if str(v) in latents and v != e.j})
+    return expr.replace(lambda e: isinstance(e, ExpectationExcept) and isinstance(e.j, sympy.Symbol), keep_only)
+
+
+def name_unnamed_const(start, expr, latents):
+    """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
+    target given one: the latent variable the chain's first expression depends on
+    (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)).  A ParseError
+    when that expression depends on no latent or on several: the note must say which."""
+    unnamed = Const(UNNAMED_CONST)
+    if not expr.has(unnamed):
+        return expr
+    free = sorted((v for v in free_variables(unfold_definitions(_except_unfolded(start, latents)))
+                   if str(v) in latents), key=str)
+    if len(free) != 1:
+        which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
+        raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
+                         f"\\text{{const}}(q(z_1)): the chain's first expression depends on {which}")
+    return expr.xreplace({unnamed: Const(free[0])})
