@@ -178,3 +178,20 @@ def test_an_unknown_name_says_which_line_declares_it():
 def test_the_end_of_a_sentence_is_not_part_of_the_equation(text, expected):
     (s,) = steps(text)
     assert f"{s.lhs} {s.rel} {s.rhs}" == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("L(q) ≜ E_q[log p(x,z)] + H(q)", "ELBO(q(z)) = H(q(z)) + E_q(z)[log(p(x,z))]"),
+    ("ELBO ≔ E_q[log p(x,z) − log q(z)]", "ELBO(q(z)) = E_q(z)[log(p(x,z)) - log(q(z))]"),
+    ("ELBO = 𝔼_q[log p(x,z)] + ℍ[q]", "ELBO(q(z)) = H(q(z)) + E_q(z)[log(p(x,z))]"),
+])
+def test_typeset_definitions_and_double_struck_letters_are_read_as_typed(text, expected):
+    (s,) = steps(text)
+    assert f"{s.lhs} {s.rel} {s.rhs}" == expected
+
+
+def test_a_definition_typed_wrong_is_checked_not_trusted():
+    ds, errs = note("H(q) ≜ E_q[log q(z)]")            # the entropy without its minus sign
+    assert errs == []
+    report = check_derivations(ds, Settings(families=("all",), samples=5, jobs=1, fixes=False))
+    assert [r.status for r in report.results] == [Status.FAILED]

@@ -78,12 +78,16 @@ def _relation_parts(text: str) -> list:
         return []
 
 
+_TYPESET = str.maketrans({"≡": "=", "≜": "=", "≔": "=", "𝔼": "E", "ℍ": "H"})
+
+
 def strip_markup(code: str) -> str:
     """``code`` without :data:`_LEAD`/:data:`_TAILS` (blanked, so columns stay those of the line);
-    a definition ``:=``/``≡`` is read as ``=``."""
+    a definition ``:=``/``≡``/``≜``/``≔`` is read as ``=`` (and checked, as any equation), and the
+    double-struck 𝔼, ℍ of typeset notes as E, H."""
     for pattern in (_LEAD, *_TAILS):
         code = pattern.sub(lambda m: " " * len(m.group()), code, count=1)
-    return code.replace(":=", " =").replace("≡", "=")
+    return code.replace(":=", " =").translate(_TYPESET)
 
 
 def split_remark(line: str):
