@@ -104,3 +104,26 @@ def test_an_expectation_without_brackets_takes_the_one_function_after_it():
     ds = _read(r"$$ \mathbb{E}_{q(z)} \log p(x \mid z) + 1 = \mathbb{E}_{q(z)}[\log p(x \mid z)] + 1 $$" + "\n")
     step = ds[0].steps[0]
     assert step.lhs == step.rhs and to_unicode(step.lhs) == "E_q(z)[log p(x|z)] + 1"
+
+
+@pytest.mark.parametrize("latex, expected", [
+    (r"q^{*}(\mathbf{z})=\underset{q(\mathbf{z}) \in \mathscr{Q}}{\arg \min } \mathrm{KL}(q(\mathbf{z}) \| p(\mathbf{z} \mid \mathbf{x}))",
+     "argmin_{q(z)} KL(q(z) ‖ p(z|x))"),
+    (r"\mathcal{L}(q) = \underset{q(z)}{\mathbb{E}}[\log p(x, z) - \log q(z)]", "E_q(z)[log p(x,z) - log q(z)]"),
+])
+def test_underset_puts_its_subscript_under_an_operator(latex, expected):
+    ds = _read(f"$$ {latex} $$\n")
+    assert to_unicode(ds[0].steps[0].rhs) == expected
+
+
+def test_underset_over_a_relation_is_its_justification():
+    ds = _read(r"$$ \mathrm{KL}(q \| p(z|x)) \underset{\text{def}}{=} \int q(z) \log \frac{q(z)}{p(z|x)} dz "
+               r"\underset{\text{Bayes}}{=} \int q(z) \log \frac{q(z) p(x)}{p(x|z) p(z)} dz $$" + "\n")
+    assert [s.by for s in ds[0].steps][1] == ("bayes_rule",)
+
+
+def test_prose_after_a_formula_is_a_remark():
+    text = r"$$\log p(\mathbf{x}) \geq \operatorname{ELBO}(q) \text { for any } q(\mathbf{z})$$" + "\n"
+    ds = _read(text)
+    assert to_unicode(ds[0].steps[0].rhs) == "ELBO(q(z), p(x,z))"
+    assert _statuses(text) == [Status.PROVED]

@@ -126,11 +126,12 @@ opt_target: DNAME                                -> target_name
     | "{" DNAME IN FAMILY "}"                    -> target_name
     | "{" (NAME | NAME_SUB | GREEK) "}"          -> target_var
     | "{" DNAME "(" names ("|" names)? ")" "}"   -> target_density
+    | "{" DNAME "(" names ("|" names)? ")" IN FAMILY "}"   -> target_density_in
 
 REL.3: "=" | ":=" | "≔" | "≜" | "≡" | /\\(coloneqq|triangleq|equiv|defeq)(?![a-zA-Z])/
      | /\\propto(?![a-zA-Z])/ | "∝" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
      | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
-OVERSET.3: /\\(overset|stackrel)(?![a-zA-Z])/
+OVERSET.3: /\\(overset|stackrel|underset)(?![a-zA-Z])/
 TEXTCMD.3: /\\(text|mathrm|textrm|textsf|mbox|operatorname)(?![a-zA-Z])/
 TEXTBODY: /[^{}]+/
 LABELCHARS: /[^{}\\]+/
@@ -235,6 +236,9 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
 
     def target_density(self, items):
         return self.density(items)
+
+    def target_density_in(self, items):      # \arg\min_{q(z) \in \mathscr{Q}}: the family is a remark
+        return self.density(items[:-2])
 
     @v_args(inline=True)
     def except_target(self, t):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..parse import ParseError
 
-__all__ = ["Macro", "Macros", "definitions", "expand", "MAX_EXPANDED"]
+__all__ = ["Macro", "Macros", "BUILTIN", "definitions", "expand", "MAX_EXPANDED"]
 
 MAX_EXPANDED = 20_000        # characters a row may grow to by expansion
 MAX_EXPANSIONS = 500         # macro uses expanded in one row
@@ -39,11 +39,20 @@ _PROTECTED = frozenset({"begin", "end", "left", "right", "frac", "newcommand", "
 @dataclass(frozen=True)
 class Macro:
     """``\\name`` with ``nargs`` arguments (the first optional, ``default``, when given) -> ``body``
-    (``#1`` … ``#9`` the arguments)."""
+    (``#1`` … ``#9`` the arguments); ``only``: (k, pattern) -- expanded only when argument k
+    matches ``pattern``, else left as written."""
     name: str
     nargs: int
     body: str
     default: str | None = None
+    only: tuple | None = None
+
+
+#: LaTeX's own spellings the grammar reads in another form: ``\\underset{q \\in \\mathcal{Q}}{\\arg\\min}``
+#: is ``\\arg\\min_{q \\in \\mathcal{Q}}`` and ``\\underset{q(z)}{\\mathbb{E}}`` is ``\\mathbb{E}_{q(z)}`` (an
+#: ``\\underset{\\text{Bayes}}{=}`` over a relation is left to the grammar, which reads it as \\overset)
+BUILTIN = {"underset": Macro("underset", 2, "#2_{#1}",
+                             only=(2, r"\s*\\(arg|max|min|sup|inf|operatorname|mathbb\s*\{?\s*E|mathbf\s*\{?\s*E)"))}
 
 
 def _group(text: str, i: int):
@@ -231,6 +240,9 @@ def expand(row: str, macros: dict):
                                  f"argument {k + 1} is missing", origin + 1)
             args.append(got[0])
             j = got[1]
+        if macro.only and not re.match(macro.only[1], "".join(c for c, _ in args[macro.only[0] - 1])):
+            i = m.end()
+            continue
         chars[i:j] = _substitute(macro, args, origin)
         text = "".join(c for c, _ in chars)
         count += 1

@@ -27,7 +27,7 @@ from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, join
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
 from .latex_meaning import condition_model_joint, conditioned_q, name_unnamed_const
-from .latex_macros import Macros, back, expand, definitions
+from .latex_macros import BUILTIN, Macros, back, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
 
@@ -47,6 +47,9 @@ _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCT
 _RELATION = re.compile(r"=|\\(?:coloneqq|triangleq|equiv|defeq)|[≔≜≡]|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
 _APPROX = re.compile(r"\\(?:approxeq|approx|simeq)(?![a-zA-Z])|≈|≃")
 #: an aligned row's last cell when it is prose: "& \scriptstyle{\text{; Because }p(z|x) = …}", "& \text{(Bayes)}"
+#: prose after a formula: "\geq \operatorname{ELBO}(q) \text { for any } q(\mathbf{z})", "\quad\text{where } …"
+_PROSE_TAIL = re.compile(r"(?:,\s*)?(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\s*\{\s*(?:for|where|if|since|as|"
+                         r"with|when|because|using|by|and|i\.e\.|e\.g\.)(?![a-zA-Z])")
 _CELL_NOTE = re.compile(r"&\s*(?=\\(?:text|textrm|mbox|scriptstyle|textstyle|small|footnotesize|tiny|q?quad|because)"
                         r"(?![a-zA-Z])|\(\s*\\text(?![a-zA-Z]))")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
@@ -137,7 +140,7 @@ def rows(offset: int, body: str, text: str):
         last = first + piece.strip().count("\n")
         comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
         row = piece.strip().rstrip(".,;")
-        cell = _CELL_NOTE.search(row)
+        cell = _CELL_NOTE.search(row) or _PROSE_TAIL.search(row)
         if cell and _RELATION.search(row[:cell.start()]):
             words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$]", " ", row[cell.end():]).split())
             row, comment = row[:cell.start()].rstrip(), " ".join(x for x in (words, comment) if x)
@@ -377,7 +380,7 @@ class _Reader:
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
-        self.macros = self.defined_macros.at(offset)
+        self.macros = {**BUILTIN, **self.defined_macros.at(offset)}
         if not _RELATION.search(body):
             near = _APPROX.search(body)
             return self.skip(line, f"{near.group()} is an approximation, not a relation vi_sym checks (=, \\geq, "
