@@ -127,3 +127,19 @@ def test_prose_after_a_formula_is_a_remark():
     ds = _read(text)
     assert to_unicode(ds[0].steps[0].rhs) == "ELBO(q(z), p(x,z))"
     assert _statuses(text) == [Status.PROVED]
+
+
+@pytest.mark.parametrize("latex, expected", [
+    (r"\log p(x) = ELBO(\lambda) + \mathbb{KL}(q_\lambda(z \mid x) \mid\mid p(z \mid x))", "ELBO(q(z|x,λ), p(x,z))"),
+    (r"\log p(x) = \mathcal{L}(\lambda) + \mathrm{KL}(q_\lambda(z) \| p(z \mid x))", "ELBO(q(z|λ), p(x,z))"),
+    (r"\log p(x) \geq \mathcal{L}(\lambda)", "ELBO(q(z|λ), p(x,z))"),
+])
+def test_the_elbo_of_a_variational_parameter_is_the_bound_of_its_q(latex, expected):
+    ds = _read(f"$$ {latex} $$\n")
+    assert to_unicode(ds[0].steps[0].rhs).startswith(expected)
+    assert _statuses(f"$$ {latex} $$\n") == [Status.PROVED]
+
+
+def test_the_elbo_of_a_variational_parameter_with_the_wrong_kl_is_failed():
+    latex = r"\log p(x) = ELBO(\lambda) - \mathbb{KL}(q_\lambda(z \mid x) \mid\mid p(z \mid x))"
+    assert _statuses(f"$$ {latex} $$\n") == [Status.FAILED]

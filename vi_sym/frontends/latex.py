@@ -310,6 +310,10 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         return ELBO(q, Density("p", [*data, *q.vars], theta))
 
     def elbo_of(self, q):
+        if isinstance(q, sympy.Symbol) and q.is_real is True:
+            # Blei et al.'s and the tutorials' ELBO(λ), \mathcal{L}(\lambda): the bound of the q with
+            # variational parameter λ -- the q_λ the chain names (q(z|λ) when it names none)
+            q = Density(BARE_Q, list(self.joint) or [self.z], [q])
         factors = sympy.Mul.make_args(q)
         if not all(isinstance(f, Density) for f in factors):
             raise ParseError("the argument of the ELBO must be a density q(z) or a product q_1(z_1) q_2(z_2)")

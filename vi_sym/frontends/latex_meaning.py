@@ -30,9 +30,9 @@ def named_q(items: list, named=()) -> list:
         return items
     found = conditioned_q(items) | set(named)
     out = {}
-    for d in bare:
-        same = [c for c in found if c.vars == d.vars]
-        out[d] = same[0] if len(same) == 1 else Density("q", d.vars)
+    for d in bare:         # a bare q with a given parameter, ELBO(λ), is a q conditioned on it
+        same = [c for c in found if c.vars == d.vars and set(d.given) <= set(c.given)]
+        out[d] = same[0] if len(same) == 1 else Density("q", d.vars, d.given)
     return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
 
 
