@@ -143,3 +143,39 @@ def test_the_elbo_of_a_variational_parameter_is_the_bound_of_its_q(latex, expect
 def test_the_elbo_of_a_variational_parameter_with_the_wrong_kl_is_failed():
     latex = r"\log p(x) = ELBO(\lambda) - \mathbb{KL}(q_\lambda(z \mid x) \mid\mid p(z \mid x))"
     assert _statuses(f"$$ {latex} $$\n") == [Status.FAILED]
+
+
+KW = {
+    "(1)": r"\log p_{\boldsymbol{\theta}}(\mathbf{x}^{(i)}) = D_{KL}(q_{\boldsymbol{\phi}}(\mathbf{z}|\mathbf{x}^{(i)})"
+           r"||p_{\boldsymbol{\theta}}(\mathbf{z}|\mathbf{x}^{(i)})) + \mathcal{L}(\boldsymbol{\theta}, \boldsymbol{\phi}; "
+           r"\mathbf{x}^{(i)})",
+    "(3)": r"\mathcal{L}(\boldsymbol{\theta}, \boldsymbol{\phi}; \mathbf{x}^{(i)}) = -D_{KL}(q_{\boldsymbol{\phi}}"
+           r"(\mathbf{z}|\mathbf{x}^{(i)})||p_{\boldsymbol{\theta}}(\mathbf{z})) + \mathbb{E}_{q_{\boldsymbol{\phi}}"
+           r"(\mathbf{z}|\mathbf{x}^{(i)})}\left[\log p_{\boldsymbol{\theta}}(\mathbf{x}^{(i)}|\mathbf{z})\right]",
+}
+
+
+@pytest.mark.parametrize("eq", sorted(KW))
+def test_kingma_and_wellings_equations_as_typeset_are_proved(eq):
+    ds = _read(f"$$ {KW[eq]} $$\n")
+    assert "θ" in to_unicode(ds[0].steps[0].lhs) + to_unicode(ds[0].steps[0].rhs)
+    assert _statuses(f"$$ {KW[eq]} $$\n") == [Status.PROVED]
+
+
+def test_kingma_and_wellings_bound_with_the_kl_added_is_failed():
+    slip = KW["(3)"].replace("= -D_{KL}", "= D_{KL}")
+    assert slip != KW["(3)"] and _statuses(f"$$ {slip} $$\n") == [Status.FAILED]
+
+
+def test_the_ith_data_point_is_the_point_or_the_sums_point():
+    from vi_sym.frontends.latex_macros import datapoints
+    assert datapoints(r"p(\mathbf{x}^{(i)})", {}) == r"p(\mathbf{x}      )"
+    assert datapoints(r"\sum_{i=1}^{N} p(x^{(i)})", {}) == r"\sum_{i=1}^{N} p(x_{i}  )"
+    assert datapoints(r"p(x^{(i)})", {"i": Symbol("i")}) == r"p(x^{(i)})"
+
+
+def test_a_macro_expanding_to_a_letter_after_a_control_word_stays_apart():
+    from vi_sym.frontends.latex_macros import BUILTIN, Macro, expand
+    assert expand(r"p(z \vert\x)", {"x": Macro("x", 0, "x")})[0] == r"p(z \vert x)"
+    assert expand(r"p(\mathbf{z}\vert\mathbf{x})", BUILTIN)[0] == r"p(z\vert x)"
+    assert expand(r"\mathbf{E}[f]", BUILTIN)[0] == r"\mathbf{E}[f]"      # a bold E is the expectation

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..parse import ParseError
 
-__all__ = ["Macro", "Macros", "BUILTIN", "definitions", "expand", "MAX_EXPANDED"]
+__all__ = ["Macro", "Macros", "BUILTIN", "datapoints", "definitions", "expand", "MAX_EXPANDED"]
 
 MAX_EXPANDED = 20_000        # characters a row may grow to by expansion
 MAX_EXPANSIONS = 500         # macro uses expanded in one row
@@ -53,6 +53,28 @@ class Macro:
 #: ``\\underset{\\text{Bayes}}{=}`` over a relation is left to the grammar, which reads it as \\overset)
 BUILTIN = {"underset": Macro("underset", 2, "#2_{#1}",
                              only=(2, r"\s*\\(arg|max|min|sup|inf|operatorname|mathbb\s*\{?\s*E|mathbf\s*\{?\s*E)"))}
+#: bold is the letter (``\\boldsymbol{\\theta}`` is θ, ``\\mathbf{x}`` is x, as the grammar reads a bold name),
+#: so a bold subscript or argument reads as the plain one: Kingma & Welling's ``p_{\\boldsymbol{\\theta}}``
+#: is ``p_{\\theta}``; a bold E (``\\mathbf{E}[…]``, an expectation) is left to the grammar
+BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z])\s*$"))
+                for b in ("boldsymbol", "mathbf", "bm", "mathbfit", "vb", "pmb")})
+#: K&W's x^{(i)}, the i-th data point: in a sum over i, x_i (the sum's point, as x_i is); elsewhere x
+_DATAPOINT = re.compile(r"\^\{\s*\(\s*([a-zA-Z])\s*\)\s*\}")
+
+
+def datapoints(text: str, declared) -> str:
+    """``text`` with each ``^{(i)}`` after a name -- Kingma & Welling's i-th data point -- read as the
+    point: ``_{i}`` inside a ``\\sum_{i…}``/``\\prod_{i…}`` of the row, nothing elsewhere (the
+    derivation is of one data point); an ``i`` the note declares is left as written.  The text keeps
+    its length (every column stays the row's)."""
+    def point(m):
+        k = m.group(1)
+        if k in declared:
+            return m.group()
+        if re.search(r"\\(sum|prod)\s*_\s*\{?\s*" + k + r"(?![a-zA-Z])", text):
+            return f"_{{{k}}}".ljust(len(m.group()))
+        return " " * len(m.group())
+    return _DATAPOINT.sub(point, text)
 
 
 def _group(text: str, i: int):
@@ -243,7 +265,14 @@ def expand(row: str, macros: dict):
         if macro.only and not re.match(macro.only[1], "".join(c for c, _ in args[macro.only[0] - 1])):
             i = m.end()
             continue
-        chars[i:j] = _substitute(macro, args, origin)
+        body = _substitute(macro, args, origin)
+        # TeX reads a control word to its last letter: keep \vert and the x of \mathbf{x} apart
+        if body and body[0][0].isalpha() and re.search(r"\\[a-zA-Z]+$", text[max(0, i - 40):i]):
+            body.insert(0, (" ", origin))
+        if body and j < len(chars) and chars[j][0].isalpha() and \
+                re.search(r"\\[a-zA-Z]+$", "".join(c for c, _ in body[-40:])):
+            body.append((" ", origin))
+        chars[i:j] = body
         text = "".join(c for c, _ in chars)
         count += 1
         if count > MAX_EXPANSIONS or len(chars) > MAX_EXPANDED:

@@ -27,7 +27,7 @@ from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, join
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
 from .latex_meaning import condition_model_joint, conditioned_q, name_unnamed_const
-from .latex_macros import BUILTIN, Macros, back, expand, definitions
+from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
 
@@ -308,6 +308,7 @@ class _Reader:
         """:func:`parse_row` of ``row`` with the note's macros expanded; columns (of an error and of
         each relation) are the row's as written."""
         text, where = expand(row, self.macros)
+        text = datapoints(text, variables)
         try:
             items = parse_row(text, variables, *self.pair(block), latents=self.latent, joint=joint,
                               indexed=self.indexable(), written=self.written, chain_q=self.chain_q())
