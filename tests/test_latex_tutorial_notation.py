@@ -179,3 +179,23 @@ def test_a_macro_expanding_to_a_letter_after_a_control_word_stays_apart():
     assert expand(r"p(z \vert\x)", {"x": Macro("x", 0, "x")})[0] == r"p(z \vert x)"
     assert expand(r"p(\mathbf{z}\vert\mathbf{x})", BUILTIN)[0] == r"p(z\vert x)"
     assert expand(r"\mathbf{E}[f]", BUILTIN)[0] == r"\mathbf{E}[f]"      # a bold E is the expectation
+
+
+@pytest.mark.parametrize("latex, expected", [
+    # as the blog the seed note cites types them: log without its backslash, glued to the density
+    (r"KL(q(z) || p(z|x)) = \mathbb{E}_q [log q(z)] - \mathbb{E}_q [log p(z, x)] + log p(x)",
+     "log p(x) - E_q(z)[log p(z,x)] + E_q(z)[log q(z)]"),
+    (r"ELBO(q) = \mathbb{E} [logp(z, x)] - \mathbb{E} [logq(z)]", "E_q(z)[log p(z,x)] - E_q(z)[log q(z)]"),
+    (r"log p(x) = E[log p(x, z)] - E[log q(z)] + KL(q || p(z|x))",
+     "E_q(z)[log p(x,z)] - E_q(z)[log q(z)] + KL(q(z) ‖ p(z|x))"),
+    (r"\mathrm{log}\, p(x) = \operatorname{ln}(p(x)) + exp(0) - 1", "log p(x)"),
+])
+def test_log_typed_without_its_backslash_is_the_logarithm(latex, expected):
+    ds = _read(f"$$ {latex} $$\n")
+    assert to_unicode(ds[0].steps[0].rhs) == expected
+    assert _statuses(f"$$ {latex} $$\n") == [Status.PROVED]
+
+
+def test_letters_that_only_start_like_log_are_not_a_logarithm():
+    ds, errors = load_text("$$ logistic(x) = 1 $$\n", "n.md", reader_for("n.md"))
+    assert not ds and "unknown variable 'l'" in errors[0].message

@@ -146,7 +146,7 @@ ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
 DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\}))(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
-EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_)/
+EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[)/
 INT.3: /\\int(?![a-zA-Z])/
 ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
         | /\\(operatorname\*?|mathrm|text|mathop)\{\s*(\\(rm|mathrm)\s*)?arg\s*(\\[,;:! ]\s*)?(max|min)\s*\}/

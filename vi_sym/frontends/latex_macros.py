@@ -227,7 +227,8 @@ def expand(row: str, macros: dict):
     ``row`` of the character ``text[i]`` came from; a definition in the row is dropped.  Raises
     ParseError (column of the use) on a missing argument or an expansion without end."""
     if "\\" not in row or not (macros or _DEFINE.search(row)):
-        return row, list(range(len(row)))
+        return _functions([(c, k) for k, c in enumerate(row)]) if _BARE_FUNCTION.search(row) else \
+            (row, list(range(len(row))))
     chars = [(c, k) for k, c in enumerate(row)]
     i, count, text = 0, 0, row
     while i < len(chars):
@@ -280,7 +281,29 @@ def expand(row: str, macros: dict):
             raise ParseError(f"\\{used.group(1) if used else macro.name} expands without end or past "
                              f"{MAX_EXPANDED} characters (a definition that uses itself, directly or "
                              "through another macro)", origin + 1)
-    return "".join(c for c, _ in chars), [k for _, k in chars]
+    return _functions(chars)
+
+
+#: log, ln, exp typed without their backslash (``\\mathbb{E}[log p(x, z)]``, ``logp(x)``), or set upright
+#: (``\\mathrm{log}``, ``\\operatorname{ln}``): no note multiplies l, o and g
+_BARE_FUNCTION = re.compile(r"\\(?:mathrm|operatorname|text|textrm)\s*\{\s*(log|ln|exp)\s*\}|(?<![\\a-zA-Z{])(log|ln|exp)"
+                            r"(?=[pq]\s*[(_]|\s|[(\[{\\|])")
+
+
+def _functions(chars: list):
+    """(text, where) of ``chars`` with :data:`_BARE_FUNCTION` read as ``\\log``, ``\\ln``, ``\\exp``."""
+    text = "".join(c for c, _ in chars)
+    out, last = [], 0
+    for m in _BARE_FUNCTION.finditer(text):
+        out.extend(chars[last:m.start()])
+        origin = chars[m.start()][1]
+        word = m.group(1) or m.group(2)
+        out.extend((c, origin) for c in "\\" + word)
+        if m.end() < len(text) and text[m.end()].isalpha():
+            out.append((" ", origin))         # logp(x): \log p(x)
+        last = m.end()
+    out.extend(chars[last:])
+    return "".join(c for c, _ in out), [k for _, k in out]
 
 
 def back(where: list, row: str, column: int) -> int:
