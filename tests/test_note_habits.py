@@ -195,3 +195,13 @@ def test_a_definition_typed_wrong_is_checked_not_trusted():
     assert errs == []
     report = check_derivations(ds, Settings(families=("all",), samples=5, jobs=1, fixes=False))
     assert [r.status for r in report.results] == [Status.FAILED]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ELBO = E_q[logp(x,z)] - E_q[logq(z)]", "ELBO(q(z)) = E_q(z)[log(p(x,z))] - E_q(z)[log(q(z))]"),
+    ("logp(x) = ELBO + KL(q||p)", "log(p(x)) = ELBO(q(z)) + KL(q(z)||p(z|x))"),
+    ("lnp(x) >= ELBO", "log(p(x)) >= ELBO(q(z))"),
+])
+def test_a_log_glued_to_its_density_is_the_log_of_it_not_a_definition(text, expected):
+    (s,) = steps(text)
+    assert f"{s.lhs} {s.rel} {s.rhs}" == expected

@@ -69,6 +69,8 @@ NAME_PATTERN = r"[^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈�
 NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*$")
 _NORMAL = {"‖": "||", "∥": "||", "**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
+#: a log glued to a density, as notes type it: logp(x), lnq(z), logq1(z1)
+GLUED_LOG = re.compile(r"^(log|ln)([pq][0-9]*)$")
 _STRICT = {"<", ">"}
 _STRICT_MSG = "strict inequalities are not supported; use <= or >="
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
@@ -101,7 +103,11 @@ def tokenize(text: str) -> list[Token]:
                      (("op", "("), ("num", n), ("op", "/"), ("num", d), ("op", ")"))]
         if kind == "root":
             toks.append(Token("id", "sqrt", raw, pos, m.end()))
-        if kind in ("num", "id", "op"):
+        glued = GLUED_LOG.match(raw) if kind == "id" and text.startswith("(", m.end()) else None
+        if glued:                   # logp(x), logq(z) as typed: log p(x), log q(z)
+            cut = pos + len(glued.group(1))
+            toks += [Token("id", "log", glued.group(1), pos, cut), Token("id", glued.group(2), glued.group(2), cut, m.end())]
+        elif kind in ("num", "id", "op"):
             value = normal_name(raw) if kind == "id" else _NORMAL.get(raw, raw)
             toks.append(Token(kind, value, raw, pos, m.end()))
         pos = m.end()

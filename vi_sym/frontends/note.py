@@ -35,7 +35,7 @@ from pathlib import Path
 from sympy import Symbol
 
 from ..parse import Function, ParseEnv, ParseError, parse_expression
-from ..tokens import NAME_PATTERN, normal_name
+from ..tokens import GLUED_LOG, NAME_PATTERN, normal_name
 from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
@@ -332,7 +332,7 @@ class _Note:
         env = self.env(code, factors=False)     # q_star(x) = … defines q_star
         name = m.group(1)
         if name in env.functions or name in env.constants or name in env.variables or name in env.densities \
-                or name in TextWritten.aliases:       # N(0, 1) = … is a step about a distribution
+                or name in TextWritten.aliases or GLUED_LOG.match(name):   # N(0, 1) = …, logp(x) = …: steps
             return False
         try:
             at = col + len(lhs) + 1 + len(rhs) - len(rhs.lstrip())      # the column rhs starts at
