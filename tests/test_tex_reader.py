@@ -206,3 +206,21 @@ def test_a_wrong_step_in_angle_brackets_is_failed():
 def test_angle_brackets_around_a_pair_are_not_an_expectation():
     skipped = _skipped(_doc(r"$$ \langle x, z \rangle = 0 $$" + "\n"))
     assert len(skipped) == 1 and "unexpected ','" in skipped[0][1]
+
+
+_LATEX_BITS = st.sampled_from([
+    "\\newcommand{\\a}{", "\\newcommand{\\b}[2]{#1 #2}", "\\def\\c#1{\\c{#1}}", "\\DeclareMathOperator{\\d}{d}",
+    "\\a", "\\b", "\\c", "\\d", "{", "}", "[", "]", "(", ")", "$", "$$", "\\[", "\\]", "\\(", "\\)", "%", "\n",
+    "\\begin{align}", "\\end{align}", "&", "\\\\", "=", "\\geq", "\\log", "log", "p(x)", "q(z)", "\\mathbf{x}",
+    "^{(i)}", "\\sum_{i=1}^{N}", "\\mathbb{E}_q", "\\langle", "\\rangle", "\\underset{q}{\\arg\\min}", "#", "x", " ",
+    "\\text{ for any }", "\\end{document}", "\\begin{document}", "\\mathrm{KL}(q \\| p)", "\\mid\\mid", ":="])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LATEX_BITS, max_size=40).map("".join), st.sampled_from(["n.tex", "n.md"]))
+def test_any_latex_is_read_or_refused_with_a_reason_never_raised(text, name):
+    ds, errors = load_text(text, name, reader_for(name))
+    for e in errors:
+        assert e.message
+    for d in ds:
+        assert d.steps and all(n.message for n in d.skipped)
