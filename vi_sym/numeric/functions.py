@@ -50,9 +50,11 @@ MP_FUNCTIONS = {
     # the window of an integral over explicit limits (vi_sym.claims.structure): a jump, at which
     # the quadrature splits its interval; its value there (½) has measure zero
     sympy.Heaviside: lambda x, at: mpmath.mpf(1) if x > 0 else mpmath.mpf(0) if x < 0 else mpmath.mpf(at),
+    # the triangular density's two sides (vi_sym.distributions.triangular): a kink, split at
+    sympy.Min: min,
 }
 
-_ARITY = {sympy.polygamma: 2, sympy.beta: 2, sympy.binomial: 2, sympy.besseli: 2, sympy.Heaviside: 2}
+_ARITY = {sympy.polygamma: 2, sympy.beta: 2, sympy.binomial: 2, sympy.besseli: 2, sympy.Heaviside: 2, sympy.Min: 2}
 
 
 def arity_ok(e) -> bool:
@@ -141,4 +143,5 @@ NP_FUNCTIONS = {
     sympy.asinh: np.arcsinh,
     sympy.besseli: _special("iv"),
     sympy.Heaviside: np.heaviside,
+    sympy.Min: np.minimum,
 }

@@ -89,7 +89,7 @@ class Walker:
             return self._bounded(e)
         if isinstance(e, sympy.Integral):
             return self._integral(e)
-        if isinstance(e, sympy.Function) and arity_ok(e):
+        if isinstance(e, (sympy.Function, sympy.Min)) and arity_ok(e):   # Min: a triangular density
             fun = self.FUNCTIONS.get(type(e))
             if fun is not None:
                 return self.call(type(e).__name__, fun, [self.value(a) for a in e.args])
