@@ -117,6 +117,7 @@ class WrittenDistributions:
         self.said: set = set()
         self.warnings: list = []
         self.declared: dict = {}      # names the arguments introduced (the LaTeX reader's)
+        self.ordered: dict = {}       # b -> a + (b − a): an end a distribution needs above another
         self.latents: list = []       # names drawn from them, E_{ε ~ N(0, 1)} (the LaTeX reader's)
 
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
@@ -131,8 +132,13 @@ class WrittenDistributions:
         params = [sympy.sqrt(v) if convention == "variance" and i == len(values) - 1 else v
                   for i, v in enumerate(values)]
         try:
+            params = [p.xreplace(self.ordered) for p in params]
             definition = distribution_functions()[kind](var, *params)
             problems = [p for c in components(definition) for p in check_domains(c, self.domains)]
+            if problems and self.order(alias, spec, params, values):
+                params = [p.xreplace(self.ordered) for p in params]
+                definition = distribution_functions()[kind](var, *params)
+                problems = [p for c in components(definition) for p in check_domains(c, self.domains)]
         except (DefinitionError, TypeError, ValueError) as err:
             raise DistributionFormError(f"{alias}(…): {err}") from None
         if problems:
@@ -149,6 +155,32 @@ class WrittenDistributions:
             words = READINGS[kind].format(*map(to_unicode, values))
             self.warnings.append(f"{shown} read as {kind}: {words}")
         return InlineDensity(self.names[key], (var,), (), definition, shown, shown_latex)
+
+
+    def order(self, alias: str, spec, params: list, values: list) -> bool:
+        """Read an end a distribution needs above another -- ``Uniform(a, b)``: b > a -- as the
+        other plus a new positive parameter named by the difference, ``b = a + (b − a)``, as the
+        published closed forms mean it ("for a < b"); only for an end written as a bare name
+        with no domain but the real line (a declared positive end, or a formula, is left to
+        the error that asks for it).  True when an end was so read (see :attr:`ordered`)."""
+        done = False
+        for expr, _ in spec.constraints(*params):
+            terms = sympy.Add.make_args(sympy.expand(expr))
+            ends = [t for t in terms if isinstance(t, sympy.Symbol) and self.domains.get(t.name, "real") == "real"
+                    and t not in self.ordered]
+            if len(ends) != 1 or ends[0] in (expr - ends[0]).free_symbols:
+                continue
+            hi, lo = ends[0], ends[0] - expr
+            gap = sympy.Symbol(f"({hi} − {to_unicode(lo.xreplace({v: k for k, v in self.ordered.items()}))})",
+                               positive=True)
+            if gap.name in self.domains:
+                continue
+            self.ordered[hi] = lo.xreplace(self.ordered) + gap
+            self.domains[gap.name] = self.declared[gap.name] = "positive"
+            self.warnings.append(f"{alias}({', '.join(map(to_unicode, values))}) needs {hi} > {to_unicode(lo)}: "
+                                 f"{hi} read as {to_unicode(lo)} + {gap.name}, {gap.name} > 0")
+            done = True
+        return done
 
 
 _NAME = re.compile(NAME_PATTERN)

@@ -143,6 +143,7 @@ KLNAME.4: /D_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|K
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
+          | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
 DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\}))(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/

@@ -24,7 +24,7 @@ __all__ = ["DIST_RULES", "DistsMixin", "declare_written", "with_written"]
 DIST_RULES = r"""
 %extend atom_np: DIST "(" dist_var? expr (SEP expr)* ")"   -> dist
 dist_var: vname (";" | _BAR)
-DIST.5: /\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N(?![a-zA-Z])/
+DIST.5: /\\mathcal\s*\{\s*[NU]\s*\}|\\mathcal\s+[NU](?![a-zA-Z])/
       | /\\(mathrm|text|operatorname|textrm|mathsf|rm)\s*\{\s*(DISTWORDS)\s*\}/
 """.replace("DISTWORDS", "|".join(LATEX_WORDS))
 
@@ -33,9 +33,11 @@ _NAMES = ("NAME", "NAME_SUB", "GREEK", "BOLD", "PI_SUB")
 
 
 def alias_of(tok) -> str:
-    """``\\mathcal{N}`` -> ``N``, ``\\mathrm{Gamma}`` -> ``Gamma``."""
+    """``\\mathcal{N}`` -> ``N``, ``\\mathcal{U}`` -> ``Unif``, ``\\mathrm{Gamma}`` -> ``Gamma``."""
     m = _WORD.search(str(tok))
-    return m.group(1) if m and "mathcal" not in str(tok) else "N"
+    if "mathcal" in str(tok):
+        return "Unif" if str(tok).rstrip("} ").endswith("U") else "N"
+    return m.group(1) if m else "N"
 
 
 def _arguments(tree: Tree):

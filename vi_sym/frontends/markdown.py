@@ -265,7 +265,8 @@ class _Reader:
             self.written.domains = dict(self.domains())
             items = self.parsed(row, variables, block, joint)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
-            items = [(rel, name_unnamed_const(start, joint_products(e), self.latent).xreplace(self.premise), *rest)
+            items = [(rel, name_unnamed_const(start, joint_products(e), self.latent).xreplace(self.premise)
+                      .xreplace(self.written.ordered), *rest)
                      for rel, e, *rest in items]
         except (ParseError, VocabularyError) as err:
             self.written.declared = before

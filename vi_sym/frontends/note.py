@@ -216,16 +216,17 @@ class _Note:
         """(expression, alternative or None, notes); raises ParseError."""
         env = self.env(text)
         try:
-            expr = joint_products(parse_expression(text, env))
+            expr = joint_products(parse_expression(text, env)).xreplace(self.written.ordered)
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
             raise
+        self.declared.update((n, d) for n, d in self.written.declared.items() if d == "positive" and n.startswith("("))
         for c, note in env.notes:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
         try:
-            other = joint_products(parse_expression(text, wide))
+            other = joint_products(parse_expression(text, wide)).xreplace(self.written.ordered)
         except (ParseError, VocabularyError):
             return expr, None
         if other == expr or not wide.notes:

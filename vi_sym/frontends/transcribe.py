@@ -6,13 +6,24 @@ written as a comment.
 """
 from __future__ import annotations
 
+import re
+
 import sympy
 from sympy.printing.str import StrPrinter
 
 from ..core import Status
 from ..distributions import ConcreteDensity
 from ..distributions.inline import InlineDensity
+from ..tokens import NAME_RE
 from ..vocabulary import ELBO, Density
+
+
+def vi_name(name: str) -> str:
+    """A name a ``.vi`` file can declare: a note's ``(b − a)`` (an end read above another, see
+    ``WrittenDistributions.order``) is ``b_minus_a``."""
+    if NAME_RE.match(name):
+        return name
+    return re.sub(r"\W+", "_", name.replace("−", " minus ")).strip("_") or "v"
 
 
 class _ViPrinter(StrPrinter):
@@ -24,6 +35,9 @@ class _ViPrinter(StrPrinter):
         if isinstance(expr, InlineDensity):     # its .vi name, defined in the header (str: as written)
             return f"{expr.name}({', '.join(self._print(v) for v in expr.vars)})"
         return super()._print(expr, **kwargs)
+
+    def _print_Symbol(self, e):
+        return vi_name(super()._print_Symbol(e))
 
     def _print_Sum(self, e):
         (var, lo, hi), = e.limits
@@ -62,7 +76,7 @@ def _declarations(d, observed: list) -> list:
         if name not in used:
             continue
         kinds.setdefault("parameters" if domain == "real" else domain, []).append(
-            f"{name}[1..{vectors[name]}]" if name in vectors else name)
+            f"{name}[1..{vectors[name]}]" if name in vectors else vi_name(name))
     declared = {name for name, _ in ctx.domains}
     kept = sorted(used - declared, key=lambda v: (v not in observed, observed.index(v) if v in observed else 0, v))
     if kept:
