@@ -53,3 +53,12 @@ def test_an_end_declared_positive_is_not_reinterpreted():
 
 def test_the_new_parameter_has_a_name_a_vi_file_can_declare():
     assert vi_name("(b − a)") == "b_minus_a" and vi_name("σ1") == "σ1"
+
+
+@pytest.mark.parametrize("text, status", [
+    ("KL(Uniform(a, b) || Uniform(a, b)) = 0\n", Status.PROVED),
+    ("KL(N(m, s^2) || N(m, s^2)) = 0\n", Status.PROVED),
+    ("KL(N(m, s^2) || N(m, s^2)) = 1\n", Status.FAILED),
+])
+def test_the_kl_of_a_written_distribution_with_itself_is_zero(text, status):
+    assert _check(text)[0] == [status]

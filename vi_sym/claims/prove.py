@@ -88,7 +88,7 @@ def _sym_value(expr, integrate_1d=_sym_integral_1d):
     expr = _unfold(expr)
     mapping = {}
     for I in defining_integrals(expr):
-        total = 0
+        total = sympy.Integer(0)
         for P, g in _pieces(I):
             g, needs = _log_densities(g, P)
             for outer, inner in needs:

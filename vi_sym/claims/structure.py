@@ -100,6 +100,8 @@ def _pieces(integral: Integral):
                      power_base=False)
     out = []
     for term in sympy.Add.make_args(f):
+        if term == 0:          # ∫ q log(q/q) dz: nothing to weigh (KL of a density with itself)
+            continue
         weights = [a for a in sympy.Mul.make_args(term) if isinstance(a, ConcreteDensity)]
         if (len(weights) != 1 or set(weights[0].vars) != set(vars_)) and \
                 (powered := _powered(term, vars_)) is not None:
