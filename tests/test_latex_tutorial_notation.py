@@ -199,3 +199,10 @@ def test_log_typed_without_its_backslash_is_the_logarithm(latex, expected):
 def test_letters_that_only_start_like_log_are_not_a_logarithm():
     ds, errors = load_text("$$ logistic(x) = 1 $$\n", "n.md", reader_for("n.md"))
     assert not ds and "unknown variable 'l'" in errors[0].message
+
+
+@pytest.mark.parametrize("kl", [r"\mathrm{D}_{\mathrm{KL}}", r"\mathbb{D}_{\mathrm{KL}}", r"\mathcal{D}_{KL}",
+                                r"\operatorname{D}_\text{KL}", r"D_{\mathrm{KL}}"])
+def test_the_kl_divergence_under_each_typeset_d(kl):
+    ds = _read(f"$$ {kl}(q \\| p(z|x)) = \\mathbb{{E}}_q[\\log q(z) - \\log p(z|x)] $$\n")
+    assert to_unicode(ds[0].steps[0].lhs) == "KL(q(z) ‖ p(z|x))"

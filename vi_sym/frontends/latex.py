@@ -139,7 +139,7 @@ CDOT.3: /\\(cdot|times)(?![a-zA-Z])/
 FRAC.3: /\\[dt]?frac(?![a-zA-Z])/
 SQRT.3: /\\sqrt(?![a-zA-Z])/
 FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
-KLNAME.4: /D_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
+KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
