@@ -206,3 +206,11 @@ def test_letters_that_only_start_like_log_are_not_a_logarithm():
 def test_the_kl_divergence_under_each_typeset_d(kl):
     ds = _read(f"$$ {kl}(q \\| p(z|x)) = \\mathbb{{E}}_q[\\log q(z) - \\log p(z|x)] $$\n")
     assert to_unicode(ds[0].steps[0].lhs) == "KL(q(z) ‖ p(z|x))"
+
+
+@pytest.mark.parametrize("star", [r"q^{*}_{1}(z_1)", r"q_1^*(z_1)", r"q^\star_1(z_1)"])
+def test_an_optimal_factor_with_its_star_before_or_after_its_index(star):
+    ds, errors = load_text("<!-- vi_sym: latent: z_1 z_2 -->\n\n"
+                           f"$$ \\log {star} = \\mathbb{{E}}_{{-z_1}}[\\log p(x, z_1, z_2)] + \\text{{const}} $$\n",
+                           "n.md", reader_for("n.md"))
+    assert not errors and "q1_star(z1)" in to_unicode(ds[0].steps[0].lhs)

@@ -145,7 +145,7 @@ ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|E
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
           | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
-DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\}))(?=\s*\()/
+DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
 EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[)/
 INT.3: /\\int(?![a-zA-Z])/
@@ -389,7 +389,8 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         that is a declared parameter (``p_\\theta(x|z)``, Kingma & Welling) conditions on it:
         p(x|z, θ)."""
         tok, groups = items[0], items[1:]
-        m = re.match(r"([pq])(?:_\{?([^{}^]+?)\}?)?(\^.*)?$", str(tok))
+        text = re.sub(r"^([pq])(\^(?:\*|\{\*\}|\\star|\{\\star\}))(_.+)$", r"\1\3\2", str(tok))  # q^*_1: q_1^*
+        m = re.match(r"([pq])(?:_\{?([^{}^]+?)\}?)?(\^.*)?$", text)
         base, sub, star = m.group(1), m.group(2), m.group(3)
         given = list(groups[1]) if len(groups) > 1 else []
         name = base
