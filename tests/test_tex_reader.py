@@ -224,3 +224,11 @@ def test_any_latex_is_read_or_refused_with_a_reason_never_raised(text, name):
         assert e.message
     for d in ds:
         assert d.steps and all(n.message for n in d.skipped)
+
+
+def test_intertext_between_aligned_rows_is_prose_and_the_next_row_starts_a_chain():
+    body = ("\\begin{align}\n\\log p(x) &\\geq \\mathcal{L}(q) \\\\\n\\intertext{and the gap is {\\em exactly} the KL:}\n"
+            "\\log p(x) - \\mathcal{L}(q) &= \\mathrm{KL}(q \\| p(z \\mid x))\n\\end{align}\n")
+    ds, errors = _tex(_doc(body))
+    assert not errors and [len(d.steps) for d in ds] == [1, 1]
+    assert ds[1].steps[0].source.line == 6

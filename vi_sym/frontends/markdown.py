@@ -45,6 +45,7 @@ _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameter
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
                         r")\s*:\s*(.+?)\s*(?:-->)?\s*$", re.M)
 _RELATION = re.compile(r"=|\\(?:coloneqq|triangleq|equiv|defeq)|[≔≜≡]|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 _APPROX = re.compile(r"\\(?:approxeq|approx|simeq)(?![a-zA-Z])|≈|≃")
 #: an aligned row's last cell when it is prose: "& \scriptstyle{\text{; Because }p(z|x) = …}", "& \text{(Bayes)}"
 #: prose after a formula: "\geq \operatorname{ELBO}(q) \text { for any } q(\mathbf{z})", "\quad\text{where } …"
@@ -124,6 +125,7 @@ def rows(offset: int, body: str, text: str):
         comments[body[:m.start()].count("\n")] = m.group(1).strip()
         return " " * len(m.group())
     clean = _ENV_TAG.sub(lambda m: " " * len(m.group()), _COMMENT.sub(keep, body))
+    clean = _INTERTEXT.sub(lambda m: " " * len(m.group()), clean)     # prose between rows
     out, pos = [], 0
     for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
         if piece == "\\\\":
