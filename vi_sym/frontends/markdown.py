@@ -174,6 +174,7 @@ class _Reader:
         self.premise: dict = {}                   # q(z) -> p(z|x) under "Let $q(z) = p(z|x)$. Then …"
         self.defined_macros = Macros()            # every \newcommand of the note, where it is made
         self.macros: dict = {}                    # those in force at this block
+        self.scanned = 0                          # declarations are read up to here
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -364,9 +365,11 @@ class _Reader:
     def bad_vector(message):
         raise ParseError(message)
 
-    def declare(self, text: str, line_of):
-        """The ``<!-- vi_sym: key: value -->`` declarations in ``text`` (``line_of``: offset -> line)."""
-        for m in _OVERRIDE.finditer(text):
+    def declare(self, text: str, line_of, start: int = 0, end: int | None = None):
+        """The ``<!-- vi_sym: key: value -->`` declarations in ``text[start:end]`` (``line_of``:
+        offset -> line); a line read twice declares the same again."""
+        end = len(text) if end is None else end
+        for m in _OVERRIDE.finditer(text, start, end):
             key, words = m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()]
             self.vectors = {n: v for n, v in self.vectors.items() if v[1] != key}
             try:        # z[1..J]: the vector z of length J, as in a .vi header
@@ -376,14 +379,18 @@ class _Reader:
                 if said not in self.skipped:
                     self.skipped.append(said)
             self.declared_latent |= m.group(1) == "latent"
-        for m in _STRUCTURE.finditer(text):
+        for m in _STRUCTURE.finditer(text, start, end):
             self.structure[m.group(1)] = (line_of(m.start(1)), m.group(2))
 
     def block(self, offset: int, body: str, premise=None):
         line = self.text.count("\n", 0, offset) + 1
         if len(body) > MAX_BLOCK:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
-        self.declare(self.text[:offset], lambda at: self.text.count("\n", 0, at) + 1)
+        # what lies between the block before and this one (from the start of its line): a note
+        # of thousands of formulas is read in linear time, not scanned again for each formula
+        self.declare(self.text, lambda at: self.text.count("\n", 0, at) + 1,
+                     self.text.rfind("\n", 0, self.scanned) + 1, offset)
+        self.scanned = max(self.scanned, offset)
         self.macros = {**BUILTIN, **self.defined_macros.at(offset)}
         if not _RELATION.search(body):
             near = _APPROX.search(body)

@@ -20,6 +20,7 @@ Prose between formulas is kept: "Let $q(z) = p(z \\mid x)$. Then …" is a premi
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .markdown import _display, math_note
 
@@ -53,11 +54,13 @@ def as_markdown(text: str) -> str:
     for m in comments:
         _blank(chars, m.start(), m.end())
     masked = "".join(chars)
-    inside = [(a, b) for a, b, _, _ in _display(masked)[0]]
+    inside = sorted((a, b) for a, b, _, _ in _display(masked)[0])
+    starts = [a for a, _ in inside]
     for m in comments:
         if end is not None and m.start() >= end.start():
             continue
-        if any(a <= m.start() < b for a, b in inside):
+        k = bisect_right(starts, m.start()) - 1          # the last block starting before it
+        if k >= 0 and m.start() < inside[k][1]:
             chars[m.start():m.end()] = m.group()              # a justification, as in Markdown
         elif _DECLARATION.match(m.group()):
             chars[m.start():m.end()] = " " + m.group()[1:]    # % vi_sym: latent: z
