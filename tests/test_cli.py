@@ -190,7 +190,11 @@ def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path):
     import signal
     import time
     (tmp_path / "good.vi").write_text(GOOD + GOOD.replace("good", "more"), encoding="utf-8")
-    code = ("import pathlib, sys, time, vi_sym.scheduler as c\n"
+    # a terminal's Ctrl-C finds SIGINT neither ignored nor blocked; a child inherits both from the
+    # test runner, whatever state an earlier test or plugin left it in, so the child restores them
+    code = ("import pathlib, signal, sys, time, vi_sym.scheduler as c\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            "signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])\n"
             "def slow(step):\n"
             "    pathlib.Path('started').touch()\n"
             "    time.sleep(60)\n"
@@ -204,9 +208,12 @@ def test_ctrl_c_prints_the_partial_report_and_exits_130(tmp_path):
     deadline = time.time() + 60
     while not (tmp_path / "started").exists() and time.time() < deadline:
         time.sleep(0.05)
+    started = (tmp_path / "started").exists()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
-    assert p.returncode == 130, err
+    assert p.returncode == 130, (f"started: {started}; runner's SIGINT: {signal.getsignal(signal.SIGINT)}, "
+                                 f"blocked: {signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])}; "
+                                 f"out: {out[-300:]!r}; err: {err!r}")
     assert "INTERRUPTED (partial report)" in out and "UNKNOWN      good::1" in out
     assert "Traceback" not in err and "partial" in err
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["exit_code"] == 130
