@@ -118,6 +118,7 @@ class WrittenDistributions:
         self.warnings: list = []
         self.declared: dict = {}      # names the arguments introduced (the LaTeX reader's)
         self.ordered: dict = {}       # b -> a + (b − a): an end a distribution needs above another
+        self.gaps: dict = {}          # (b − a) -> "positive": the parameters those readings introduce
         self.latents: list = []       # names drawn from them, E_{ε ~ N(0, 1)} (the LaTeX reader's)
 
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
@@ -176,7 +177,7 @@ class WrittenDistributions:
             if gap.name in self.domains:
                 continue
             self.ordered[hi] = lo.xreplace(self.ordered) + gap
-            self.domains[gap.name] = self.declared[gap.name] = "positive"
+            self.domains[gap.name] = self.declared[gap.name] = self.gaps[gap.name] = "positive"
             self.warnings.append(f"{alias}({', '.join(map(to_unicode, values))}) needs {hi} > {to_unicode(lo)}: "
                                  f"{hi} read as {to_unicode(lo)} + {gap.name}, {gap.name} > 0")
             done = True

@@ -278,14 +278,12 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
-    expectation_bare = v_args(inline=True)(
-        lambda self, _, d, body: Expectation(self.bare_q() if str(d) == "q" else Density(str(d), [self.z]), body))
+    expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(self.named(d), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
     expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
     # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
     angle_expectation = v_args(inline=True)(lambda self, _, body, __, q: Expectation(q, body))
-    angle_expectation_bare = v_args(inline=True)(
-        lambda self, _, body, __, d: Expectation(self.bare_q() if str(d) == "q" else Density(str(d), [self.z]), body))
+    angle_expectation_bare = v_args(inline=True)(lambda self, _, body, __, d: Expectation(self.named(d), body))
     angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(self.bare_q(), body))
 
     def _parameters(self, names, sep=","):
@@ -320,6 +318,10 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
             raise ParseError("the argument of the ELBO must be a density q(z) or a product q_1(z_1) q_2(z_2)")
         every = [v for f in factors for v in f.vars]
         return ELBO(q, Density("p", [self.x, *every]))
+
+    def named(self, d):
+        """The density a bare subscript names, ``\\mathbb{E}_q``, ``\\mathbb{E}_p``: q is the bare q."""
+        return self.bare_q() if str(d) == "q" else Density(str(d), [self.z])
 
     def bare_q(self):
         """A bare ``q``: the variational density over every latent of the note (see :func:`named_q`)."""

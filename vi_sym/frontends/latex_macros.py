@@ -226,11 +226,10 @@ def expand(row: str, macros: dict):
     """``row`` with every macro of ``macros`` expanded -> (text, where), ``where[i]`` the index in
     ``row`` of the character ``text[i]`` came from; a definition in the row is dropped.  Raises
     ParseError (column of the use) on a missing argument or an expansion without end."""
-    if "\\" not in row or not (macros or _DEFINE.search(row)):
-        return _functions([(c, k) for k, c in enumerate(row)]) if _BARE_FUNCTION.search(row) else \
-            (row, list(range(len(row))))
     chars = [(c, k) for k, c in enumerate(row)]
     i, count, text = 0, 0, row
+    if "\\" not in row or not (macros or _DEFINE.search(row)):
+        i = len(chars)                     # nothing to expand: the bare functions only
     while i < len(chars):
         if chars[i][0] != "\\":
             i += 1

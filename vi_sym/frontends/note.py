@@ -221,7 +221,7 @@ class _Note:
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
             raise
-        self.declared.update((n, d) for n, d in self.written.declared.items() if d == "positive" and n.startswith("("))
+        self.declared.update(self.written.gaps)       # Uniform(a, b): b read as a + (b − a)
         for c, note in env.notes:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)

@@ -22,11 +22,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .markdown import _display, math_note
+from .markdown import _COMMENT, _display, math_note
 
 __all__ = ["as_markdown", "read_tex"]
 
-_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _DECLARATION = re.compile(r"%(\s*vi_sym\s*:)")
 _IGNORED_ENVS = re.compile(r"\\begin\{(verbatim\*?|lstlisting|minted|comment|Verbatim)\}.*?\\end\{\1\}"
                            r"|\\iffalse(?![a-zA-Z]).*?\\fi(?![a-zA-Z])", re.S)
