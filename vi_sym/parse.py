@@ -15,7 +15,7 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
               | DENSITY '(' names ['|' names] ')'              p(x|z), p(x,z), q(z)
               | FUNCTION '(' expr (',' expr)* ')'              log(...), KL(A||B), ...
               | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
-              | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]
+              | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]; E_z[f], E_{z1}[f] in notes
               | '∫' expr 'd'NAME                               ∫ q(z) log q(z) dz
               | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'        E_{-z1}[f]: all factors but one
               | ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
@@ -56,7 +56,7 @@ from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize)
-from .parse_operators import (bracket_call, density_variable, is_except_subscript, parse_coordinate,
+from .parse_operators import (bracket_call, density_variable, is_except_subscript, over_latent, parse_coordinate,
                               parse_expectation_except, parse_starred, parse_written)
 from .parse_sums import parse_operator_word
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
@@ -129,6 +129,7 @@ class ParseEnv:
     notes: list = field(default_factory=list)       # (column, text) of groupings worth saying
     indexed: dict = field(default_factory=dict)     # vectors z[1..d]: name -> (symbol, 1, d)
     written: Callable | None = None   # N(μ, σ^2) written inline (vi_sym.parse_operators.parse_written)
+    latent: tuple = ()         # a note's latents: E_z[f], E_{z1}[f] is under q over one (over_latent)
 
 
 _BP = {"+": 10, "-": 10, "*": 20, "/": 20, "^": 30}
@@ -321,15 +322,16 @@ class _Parser:
         if env.bare_calls and (starred := parse_starred(self, t)) is not None:
             return starred
         under = w[2:] if w.startswith("E_") else "q" if w == "E" and w not in env.variables else None
-        if under and self.at("[") and isinstance(env.constants.get(under), Density):   # E_q[f], E[f]:
-            return self.expectation_body(t, env.constants[under])      # under the note's density q
+        q = env.constants.get(under) or over_latent(env, under, t) if under and self.at("[") else None
+        if isinstance(q, Density) and w not in env.variables:    # E_q[f], E[f], E_z[f]: under the note's q
+            return self.expectation_body(t, q)
         if w == "E_" and nxt.kind == "op" and nxt.value == "{" and w not in env.variables:
             self.next()
             if self.at("-") or is_except_subscript(self):
                 return parse_expectation_except(self, t, nxt)
             q = self.expr(0)
             self.close("}", nxt)
-            return self.expectation_body(t, q)
+            return self.expectation_body(t, over_latent(env, q, nxt) or q)
         if (operator_word := parse_operator_word(self, t)) is not None:    # argmax_q …, Σ_n …
             return operator_word
         if call and (written := parse_written(self, t)) is not None:     # N(μ, σ^2)
@@ -400,8 +402,7 @@ class _Parser:
 
     def call(self, name: Token, opener: Token):
         """``name ( args )`` with the '(' already consumed."""
-        seps = (",", "||") if name.value in ("KL", "D_KL") else (",",)
-        args = []
+        seps, args = (",", "||") if name.value in ("KL", "D_KL") else (",",), []
         if not self.at(")"):
             args.append(self.expr(0))
             while self.at(*seps):

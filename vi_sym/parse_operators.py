@@ -14,8 +14,24 @@ from __future__ import annotations
 from sympy import Indexed, IndexedBase, Integer, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
-from .vocabulary import Expectation, variance
+from .vocabulary import Density, Expectation, variance
 from .tokens import RELATIONS, ParseError, Token
+
+
+def over_latent(env, var, where: Token):
+    """``E_z[f]``, ``E_{z1}[f]`` in a note (``env.latent``): the expectation over a latent, under the
+    note's q when it is over that latent alone (q(z)), else q's factor over it, q(z1); None when
+    ``var`` (a name or an expression) is no variable; a ParseError at ``where`` for a variable
+    that is not one of the note's latents (``E_x[f]``)."""
+    name = var if isinstance(var, str) else str(var) if isinstance(var, Symbol) else None
+    if not env.latent or name not in env.variables:
+        return None
+    if name not in env.latent:
+        raise ParseError(f"E_{name}[...]: the expectation is under a density (E_q(z)[f]) or over a latent "
+                         f"(E_z[f]); '{name}' is not a latent", where.col)
+    q = env.constants.get("q")
+    z = env.variables[name]
+    return q if isinstance(q, Density) and list(q.vars) == [z] else Density("q", [z])
 
 
 def bracket_call(w: str, env) -> bool:

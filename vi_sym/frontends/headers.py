@@ -34,14 +34,16 @@ NOTE_VARIABLE_KEYS = (("latent", {}, None), ("observed", {}, None), ("parameters
                       ("unit", {"positive": True}, "unit"))
 #: ... and the structure over them, read by the same functions as the .vi header's lines
 NOTE_STRUCTURE_KEYS = ("factorised", "factorized", "copies", "iid", "assume")
+_FACTOR_NAME = re.compile(r"\b(q[A-Za-z0-9_]*)\s*\(")
 
 
 def note_structure(header: dict, variables: dict, latent: tuple, bad) -> dict:
     """The :class:`~vi_sym.rules.Context` fields ``factors``, ``copies`` and ``iid`` of a note's
     declarations ``header`` ({key: text}), each read as the .vi header reads it; ``bad(message)``
     raises the reader's error."""
-    env = ParseEnv(variables=dict(variables), densities={"p", "q"} - set(variables))
     text = header.get("factorised", header.get("factorized", ""))
+    # its factors are named as the note's are: q(z1), q1(z1), q_j(z_j) (arbitrary densities)
+    env = ParseEnv(variables=dict(variables), densities={"p", "q", *_FACTOR_NAME.findall(text)} - set(variables))
     return {"factors": read_factorisation(env, text, latent, bad),
             "copies": read_copies(variables, header.get("copies", ""), latent, bad),
             "iid": read_iid(variables, header.get("iid", ""), latent, bad)}

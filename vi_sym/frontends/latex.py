@@ -30,7 +30,7 @@ from .latex_dists import DIST_RULES, DistsMixin, with_written
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
-from .latex_meaning import BARE_Q, UNNAMED_CONST, named_q
+from .latex_meaning import BARE_OVER, BARE_Q, UNNAMED_CONST, named_q
 from ..parse import ParseError
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
@@ -105,6 +105,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | EXPECT "_" "{" under "}" "[" expr "]"      -> expectation
     | EXPECT "_" "{" under "}" ebody             -> expectation
     | EXPECT "_" DNAME "[" expr "]"              -> expectation_bare
+    | EXPECT "_" (NAME | NAME_SUB | GREEK) "[" expr "]"   -> expectation_over
     | EXPECT "[" expr "]"                        -> expectation_plain
     | EXPECT EXCEPT_OPEN except_target "}" "[" expr "]"   -> expectation_except
     | LANGLE expr RANGLE "_" "{" under "}"       -> angle_expectation
@@ -279,6 +280,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(self.named(d), body))
+    expectation_over = v_args(inline=True)(lambda self, _, v, body: Expectation(self.over(self._name(v), v.column), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
     expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
     # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
@@ -352,8 +354,19 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         return Density(str(name), groups[0], groups[1] if len(groups) > 1 else [])
 
     def under(self, items):
-        # E_{z ~ q(z)}: the density; E_{z ~ N(0, 1)}: a distribution of z
-        return self.drawn(items[0], items[-1]) if len(items) == 3 else items[-1]
+        # E_{z ~ q(z)}: the density; E_{z ~ N(0, 1)}: a distribution of z; E_{z_1}: over a latent
+        return self.drawn(items[0], items[-1]) if len(items) == 3 else self.over(items[-1])
+
+    def over(self, var, column=None):
+        """The distribution of ``\\mathbb{E}_{z}[f]``, ``\\mathbb{E}_{z_1}[f]`` (the expectation over a
+        latent): q over every latent of the note when it is all of them (a bare q), else q's
+        factor over it (see :func:`named_q`); anything else is left for the expectation to refuse."""
+        if isinstance(var, sympy.Symbol) and var not in self.latent or isinstance(var, sympy.Number):
+            raise ParseError(f"the subscript of \\mathbb{{E}} is the density (\\mathbb{{E}}_{{q(z)}}) or a latent the "
+                             f"expectation is over (\\mathbb{{E}}_{{z}}); '{var}' is not a latent", column)
+        if not isinstance(var, sympy.Symbol):
+            return var
+        return self.bare_q() if [var] == (list(self.joint) or [self.z]) else Density(BARE_OVER, [var])
 
     def _diff_var(self, diff):
         """The variable of a differential: ``dz``, ``dz_1``, ``\\mathrm{d}\\theta``."""

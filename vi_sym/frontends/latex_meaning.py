@@ -13,25 +13,37 @@ from ..vocabulary import ELBO, Const, Density, unfold_definitions
 
 UNNAMED_CONST = sympy.Symbol("_unnamed_const_target")
 BARE_Q = "q__bare"          # a bare q (E_q, KL(q ‖ p), \mathcal{L}(q)) until :func:`named_q` says which q
+BARE_OVER = "q__over"       # q over one latent of several (\mathbb{E}_{z_1}[f]) until :func:`named_q` says which
 
 
 def conditioned_q(items: list) -> set:
     """The q densities a row names with a condition: ``q_\\lambda(z \\mid x)``, ``q_\\phi(z|x)``."""
-    return {d for _, e, *_ in items for d in e.atoms(Density) if d.name == "q" and d.given}
+    return {d for d in named_qs(items) if d.name == "q" and d.given}
+
+
+def named_qs(items: list) -> set:
+    """The q densities a row names: q(z), q_\\phi(z|x), the factors q_1(z_1), q(z_2) (not an optimum q^*)."""
+    return {d for _, e, *_ in items for d in e.atoms(Density)
+            if d.name[0] == "q" and d.name not in (BARE_Q, BARE_OVER) and not d.name.endswith("_star")}
 
 
 def named_q(items: list, named=()) -> list:
     """``items`` (as :func:`parse_row` gives them) with every bare ``q`` (``\\mathbb{E}_q``,
     ``\\mathrm{KL}(q \\| p)``, ``\\mathcal{L}(q)``) the one q density over the same variables that
     the row or its chain before it (``named``) names with a condition -- a VAE note's
-    ``\\mathbb{E}_q`` is under its ``q_\\phi(z \\mid x)`` -- and q(z) when there is none or several."""
-    bare = {d for _, e, *_ in items for d in e.atoms(Density) if d.name == BARE_Q}
+    ``\\mathbb{E}_q`` is under its ``q_\\phi(z \\mid x)`` -- and q(z) when there is none or several.
+    A q over one latent of several (``\\mathbb{E}_{z_1}[f]``) is likewise the one conditioned q over
+    it, else the one factor over it the row or chain names (``q_1(z_1)``), else q(z_1)."""
+    bare = {d for _, e, *_ in items for d in e.atoms(Density) if d.name in (BARE_Q, BARE_OVER)}
     if not bare:
         return items
-    found = conditioned_q(items) | set(named)
+    every = named_qs(items) | set(named)
+    found = {c for c in every if c.name == "q" and c.given}
     out = {}
     for d in bare:         # a bare q with a given parameter, ELBO(λ), is a q conditioned on it
         same = [c for c in found if c.vars == d.vars and set(d.given) <= set(c.given)]
+        if not same and d.name == BARE_OVER:
+            same = [c for c in every if c.vars == d.vars and not c.given]
         out[d] = same[0] if len(same) == 1 else Density("q", d.vars, d.given)
     return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
 

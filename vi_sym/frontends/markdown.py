@@ -26,7 +26,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
-from .latex_meaning import condition_model_joint, conditioned_q, name_unnamed_const
+from .latex_meaning import condition_model_joint, name_unnamed_const, named_qs
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
@@ -166,6 +166,7 @@ class _Reader:
         self.nonnegative: list = []
         self.unit: list = []
         self.structure: dict = {}      # factorised:, copies:, iid: -> (line, text)
+        self._factors = ("", set())    # the factorised: text and its factors (see factors)
         self.vectors: dict = {}        # latent: z[1..J], positive: \sigma[1..J]: name -> (size, key)
         self.chains, self.skipped, self.chain = [], [], None
         self.written = WrittenDistributions()     # \mathcal{N}(\mu, \sigma^2) written inline
@@ -220,6 +221,20 @@ class _Reader:
         """The names written with a letter subscript inside a sum: vectors and data-set points."""
         iid = self.structure.get("iid", (0, ""))[1]
         return (*self.vectors, *(latex_name(n) for n in re.findall(r"=\s*([^\s\[;=]+)\s*\[", iid)))
+
+    def factors(self) -> set:
+        """The factors of the note's ``factorised:`` declaration (none when it has none or a bad one)."""
+        text = self.structure.get("factorised", self.structure.get("factorized", (0, "")))[1]
+        if self._factors[0] != text:
+            def bad(message):   # noqa: E306
+                raise ParseError(message)
+            try:
+                got = note_structure({"factorised": _vi_names("factorised", text)}, self.variables(),
+                                     tuple(Symbol(n) for n in self.latent), bad)["factors"]
+            except ParseError:
+                got = ()
+            self._factors = (text, set(got))
+        return self._factors[1]
 
     def context(self, latent) -> Context:
         domains = self.domains()
@@ -330,10 +345,10 @@ class _Reader:
         return out
 
     def chain_q(self) -> set:
-        """The q densities with a condition the chain being read names (a bare q is one of them)."""
+        """The q densities the chain being read names (a bare q is one of them, see named_q)."""
         if self.chain is None:
-            return set()
-        return conditioned_q([(None, e) for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None])
+            return self.factors()
+        return self.factors() | named_qs([(None, e) for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None])
 
     def definition(self, line: int, items: list) -> bool:
         """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing

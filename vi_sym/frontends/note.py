@@ -161,7 +161,7 @@ class _Note:
         z, x = variables[zn], variables[xn]
         zs = [variables[n] for n in self.latent] if self.several else [z]
         q, post, joint = Density("q", zs), Density("p", zs, [x, *theta]), Density("p", [x, *zs], theta)
-        env = ParseEnv(variables=variables, bare_calls=True, wide=wide)
+        env = ParseEnv(variables=variables, bare_calls=True, wide=wide, latent=tuple(self.latent))
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(entropy, None)})
