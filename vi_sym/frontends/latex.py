@@ -142,11 +142,12 @@ SQRT.3: /\\sqrt(?![a-zA-Z])/
 FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
 KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
+        | /\\mathcal\{D\}(?=\s*(\\left\s*|\\big[gl]?\s*|\\Big[gl]?\s*)?[\[(])/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
           | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
-DNAME_IDX.4: /[pq](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
+DNAME_IDX.4: /[pqPQ](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
 EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[)/
 INT.3: /\\int(?![a-zA-Z])/
@@ -167,7 +168,7 @@ SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | /\\Vert(?![a-zA-Z])/ | "||" | ","
 LANGLE.3: /\\langle(?![a-zA-Z])/ | "⟨"
 RANGLE.3: /\\rangle(?![a-zA-Z])/ | "⟩"
 SIM.3: /\\sim(?![a-zA-Z])/
-DNAME.2: "p" | "q"
+DNAME.2: "p" | "q" | /[PQ](?![a-zA-Z])/
 NAME: /[a-zA-Z]/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
@@ -182,8 +183,18 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
     grammar = (GRAMMAR + SUM_RULES + DIST_RULES + FUNCTION_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
-    return Lark(grammar, start="row", parser="lalr",
-                propagate_positions=True, maybe_placeholders=False)
+    return Lark(grammar, start="row", parser="lalr", propagate_positions=True, maybe_placeholders=False,
+                lexer_callbacks={"DNAME": _lower_density, "DNAME_IDX": _lower_density})
+
+
+class _Capital(Token):
+    """A density written with a capital, P or Q (see :func:`_lower_density`)."""
+    __slots__ = ()
+
+
+def _lower_density(tok):
+    """Doersch's (and the statisticians') upper-case P(X|z), Q(z|X) are vi_sym's densities p and q."""
+    return _Capital.new_borrow_pos(tok.type, tok[0].lower() + tok[1:], tok) if tok[:1] in ("P", "Q") else tok
 
 #: the target of a ``\\text{const}`` written without one; the reader names it from the chain
 #: (:func:`resolve_const`)
@@ -272,8 +283,8 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     frac = v_args(inline=True)(lambda self, _, a, b: a / b)
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
     names = lambda self, ts: [t if isinstance(t, sympy.Indexed) else self._name(t) for t in ts]  # noqa: E731
-    bare_density = v_args(inline=True)(lambda self, t: self.bare_q() if t == "q" else
-                                       Density(str(t), list(self.joint) or [self.z], [self.x]))
+    bare_density = v_args(inline=True)(lambda self, t: self.capital(t) or self.bare_q() if t == "q" else
+                                       self.capital(t) or Density(str(t), list(self.joint) or [self.z], [self.x]))
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
@@ -351,7 +362,15 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
 
     def density(self, items):
         name, groups = items[0], items[1:]
+        self.capital(name)
         return Density(str(name), groups[0], groups[1] if len(groups) > 1 else [])
+
+    def capital(self, tok):
+        """A capital P or Q is a density, p or q, unless the note declares it a variable: then an error
+        (a bare P would otherwise be read as the posterior p(z|x), silently)."""
+        if isinstance(tok, _Capital) and str(tok)[0].upper() in self.v:
+            raise ParseError(f"'{str(tok)[0].upper()}' is a declared variable, and written as here it reads as the "
+                             f"density {tok}: rename the variable", tok.column)
 
     def under(self, items):
         # E_{z ~ q(z)}: the density; E_{z ~ N(0, 1)}: a distribution of z; E_{z_1}: over a latent
@@ -404,6 +423,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         that is a declared parameter (``p_\\theta(x|z)``, Kingma & Welling) conditions on it:
         p(x|z, θ)."""
         tok, groups = items[0], items[1:]
+        self.capital(tok)
         text = re.sub(r"^([pq])(\^(?:\*|\{\*\}|\\star|\{\\star\}))(_.+)$", r"\1\3\2", str(tok))  # q^*_1: q_1^*
         m = re.match(r"([pq])(?:_\{?([^{}^]+?)\}?)?(\^.*)?$", text)
         base, sub, star = m.group(1), m.group(2), m.group(3)
