@@ -449,7 +449,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     distribution written inline is an error), whose ``declared`` gets the names their arguments
     introduce; ``chain_q``: the conditioned q densities named before in the chain (:func:`named_q`).
     Raises ParseError (column set, message saying what was expected)."""
-    check_sums(text)
+    check_sums(text, latents or [latent])
     depth = 0
     for i, c in enumerate(text):
         depth += (c in "([{") - (c in ")]}")

@@ -19,6 +19,7 @@ from lark import Token, Tree, v_args
 from ..bounds import bounded_product, bounded_sum
 from ..indexed import coordinate
 from ..parse import ParseError
+from .latex_functions import latex_name
 
 __all__ = ["SumsMixin", "check_sums", "check_indices", "split_indexed"]
 
@@ -26,6 +27,9 @@ __all__ = ["SumsMixin", "check_sums", "check_indices", "split_indexed"]
 SUM_RULES = r"""
 bigsum: SUM "_" "{" NAME REL expr "}" "^" script product
       | PROD "_" "{" NAME REL expr "}" "^" script product      -> bigprod
+      | SUM "_" "{" sum_var "}" product                       -> sum_over
+      | SUM "_" sum_var product                               -> sum_over
+!sum_var: NAME | NAME_SUB | GREEK | BOLD
 SUM.5: /\\sum(?![a-zA-Z])/
 PROD.5: /\\prod(?![a-zA-Z])/
 NAME_IDX.3: /[a-zA-Z]_(\{\s*[a-zA-Z]\s*\}|[a-zA-Z])(?![a-zA-Z])/
@@ -39,14 +43,26 @@ GREEK_POW_IDX.5: /\\(GREEKS)(?![a-zA-Z])\s*\^\s*(\{\s*[0-9]+\s*\}|[0-9])\s*_\s*(
 
 _SUM = re.compile(r"\\(sum|prod)(?![a-zA-Z])")
 _LOWER = re.compile(r"\s*(?:\\limits\s*)?_\s*\{\s*([a-zA-Z])\s*=\s*[^{}]+\}")
+_OVER = re.compile(r"\s*(?:\\limits\s*)?_\s*(?:\{\s*([^{}=]+?|\\[a-z]+\s*\{\s*[a-zA-Z]\s*\})\s*\}|"
+                   r"([a-zA-Z]|\\[a-zA-Z]+))")
 _UPPER = re.compile(r"\s*\^\s*(\{[^{}]+\}|[a-zA-Z0-9]|\\[a-zA-Z]+)")
 
 
-def check_sums(text: str) -> None:
+def check_sums(text: str, latent=()) -> None:
     """A ParseError at the column of a ``\\sum`` or ``\\prod`` written without its index and both
-    limits (``\\sum_j``, ``\\prod_{n=1}``, ``\\sum``): what is missing and what is expected."""
+    limits (``\\sum_j``, ``\\prod_{n=1}``, ``\\sum``): what is missing and what is expected.  A
+    ``\\sum`` over one of the ``latent`` names (``\\sum_{\\mathbf{Z}}``, ``\\sum_z``) is the sum over
+    its values (see :meth:`SumsMixin.sum_over`)."""
     for m in _SUM.finditer(text):
         op = m.group(1)
+        over = _OVER.match(text, m.end())
+        name = latex_name(over.group(1) or over.group(2)) if over is not None else ""
+        if op == "sum" and name in latent:
+            continue
+        if op == "sum" and re.fullmatch(r"[^\W\d_]\w*", name):
+            raise ParseError(f"\\sum_{{{name}}}: a sum without limits is read over the values of a latent only "
+                             f"(\\sum_{{z}} q(z) f, the integral over z); '{name}' is not a latent, and a sum over "
+                             "an index needs its limits, e.g. \\sum_{j=1}^{J}", m.start() + 1, text)
         write = f"write the index and both limits, e.g. \\{op}_{{j=1}}^{{J}}"
         low = _LOWER.match(text, m.end())
         if low is None:
@@ -134,6 +150,18 @@ class SumsMixin:
         return bounded_product(body, sympy.Symbol(str(index), integer=True), lo, hi)
 
     bound_index = v_args(inline=True)(lambda self, tok: sympy.Symbol(str(tok), integer=True))
+
+    @v_args(inline=True)
+    def sum_over(self, _, var, body):
+        """``\\sum_{\\mathbf{Z}} Q(\\mathbf{Z}) f`` (Wikipedia's, Bishop's for a discrete latent): the sum
+        over the latent's values, the integral against its counting measure -- read as the integral over
+        it, which every rule treats for any base measure (a sum is one; ∫ q = 1, Jensen, Bayes)."""
+        z = self._name(var.children[0])
+        if z not in self.latent:
+            raise ParseError(f"\\sum_{{{var.children[0]}}}: a sum over a variable's values is read over a latent "
+                             f"only; '{z}' is not a latent (a sum over an index needs its limits, "
+                             "\\sum_{j=1}^{J})", var.children[0].column)
+        return sympy.Integral(body, z)
 
     @v_args(inline=True)
     def var_idx(self, tok):

@@ -1,0 +1,71 @@
+"""A sum over a latent's values written without limits -- Wikipedia's and Bishop's
+``\\sum_{\\mathbf{Z}} Q(\\mathbf{Z}) \\log \\frac{Q(\\mathbf{Z})}{P(\\mathbf{Z} \\mid \\mathbf{X})}`` -- is the
+integral over it (against its counting measure for a discrete latent: every rule vi_sym uses holds
+for any base measure).  Wikipedia's derivation of log P(X) = D_KL(Q ‖ P) + L(Q) is proved, a sign
+slip in it is FAILED with its fix, and a sum without limits over anything but a latent is an error
+at its column that says what is read."""
+import pytest
+
+from vi_sym.checker import check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.notation import to_unicode
+from vi_sym.settings import Settings
+
+SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=True)
+
+WIKIPEDIA = r"""$$
+\begin{aligned}
+D_{\mathrm{KL}}(Q \parallel P) &\triangleq \sum_{\mathbf{Z}} Q(\mathbf{Z}) \log \frac{Q(\mathbf{Z})}{P(\mathbf{Z}\mid \mathbf{X})} \\
+&= \sum_{\mathbf{Z}} Q(\mathbf{Z}) \log \frac{Q(\mathbf{Z})}{P(\mathbf{Z},\mathbf{X})} + \log P(\mathbf{X})
+\end{aligned}
+$$
+
+$$
+\log P(\mathbf{X}) = D_{\mathrm{KL}}(Q \parallel P) - \sum_{\mathbf{Z}} Q(\mathbf{Z}) \log \frac{Q(\mathbf{Z})}{P(\mathbf{Z},\mathbf{X})} = D_{\mathrm{KL}}(Q\parallel P) + \mathcal{L}(Q)
+$$
+"""
+
+
+def _load(text):
+    return load_text(text, "n.md", reader_for("n.md"))
+
+
+def _results(text):
+    ds, errors = _load(text)
+    assert not errors, errors
+    return check_derivations(ds, SETTINGS).results
+
+
+def test_wikipedias_derivation_is_proved():
+    results = _results(WIKIPEDIA)
+    assert [r.status for r in results] == [Status.PROVED] * 4
+
+
+def test_the_sum_is_the_integral_over_the_latent():
+    ds, _ = _load("$$ \\sum_z q(z) \\log q(z) = -\\mathbb{H}[q(z)] $$\n")
+    [step] = ds[0].steps
+    assert to_unicode(step.lhs) == "∫ q(z) log q(z) dz"
+
+
+def test_a_slip_in_it_is_failed_with_its_fix():
+    slip = WIKIPEDIA.replace(r"+ \log P(\mathbf{X})", r"- \log P(\mathbf{X})")
+    results = _results(slip)
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED, Status.PROVED, Status.PROVED]
+    assert [(f["description"], f["verdict"]) for f in results[1].fixes] == [
+        ("log p(X) instead of -log p(X) on the right", "PROVED")]
+
+
+@pytest.mark.parametrize("row, name", [(r"\sum_{x} q(z) = 1", "x"), (r"\sum_j q(z) = 1", "j"),
+                                       (r"\sum_{\mathbf{X}} q(z) = 1", "X")])
+def test_a_sum_without_limits_over_no_latent_is_an_error_at_its_column(row, name):
+    ds, errors = _load(f"text\n\n$$ {row} $$\n")
+    assert not any(d.steps for d in ds)
+    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    assert any(f"'{name}' is not a latent" in m and "column 4" in m for m in messages), messages
+
+
+def test_a_product_over_a_latent_still_needs_its_limits():
+    ds, errors = _load("text\n\n$$ \\prod_{z} q(z) = 1 $$\n")
+    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    assert not any(d.steps for d in ds) and any("\\prod" in m for m in messages), messages
