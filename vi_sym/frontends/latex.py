@@ -94,6 +94,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | ELBONAME "(" expr ")"                      -> elbo
     | ELBONAME "(" expr SEP names ")"            -> elbo_given
     | ELBONAME "(" expr SEP names ";" names ")"  -> elbo_kw
+    | ELBONAME "(" expr _BAR names ")"           -> elbo_data
     | ELBONAME                                   -> bare_elbo
     | ENTROPY "(" expr ")"                       -> entropy
     | ENTROPY "[" expr "]"                       -> entropy
@@ -320,6 +321,15 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         theta = self._parameters([theta], sep)
         q = Density("q", list(self.joint) or [self.z], [*data, *self._parameters(phi)])
         return ELBO(q, Density("p", [*data, *q.vars], theta))
+
+    @v_args(inline=True)
+    def elbo_data(self, _, q, data):
+        """Murphy's ``\\mathcal{L}(\\psi \\mid \\mathbf{x})``: the bound of q_ψ for the data x (what its
+        joint p(x, z) is over already)."""
+        if list(data) != [self.x]:
+            raise ParseError(f"\\mathcal{{L}}(… \\mid {', '.join(map(str, data))}): after the bar comes the "
+                             f"observed variable the bound is for ({self.x})")
+        return self.elbo_of(q)
 
     def elbo_of(self, q):
         if isinstance(q, sympy.Symbol) and q.is_real is True:
