@@ -26,11 +26,11 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
-from .latex_dists import DIST_RULES, DistsMixin, with_written
+from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
-from .latex_meaning import BARE_OVER, BARE_Q, UNNAMED_CONST, named_q
+from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
 from ..parse import ParseError
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
@@ -73,6 +73,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 ?atom_simple: NUMBER -> number
     | NAME -> var
     | NAME_SUB -> var
+    | DECORATED -> var
     | GREEK -> var
     | BOLD -> var
     | PI -> pi
@@ -120,7 +121,7 @@ under: expr | (NAME | NAME_SUB | GREEK | BOLD) SIM expr
 ?ksep: SEP | MIDMID
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
 names: vname ("," vname)*
-vname: NAME | NAME_SUB | GREEK | BOLD | (NAME_IDX | GREEK_IDX) -> var_idx
+vname: NAME | NAME_SUB | GREEK | BOLD | DECORATED | (NAME_IDX | GREEK_IDX) -> var_idx
 except_target: NAME | NAME_SUB | GREEK | NUMBER
 opt_target: DNAME                                -> target_name
     | NAME | NAME_SUB | GREEK                    -> target_var
@@ -162,6 +163,7 @@ PI.3: /\\pi(?![a-zA-Z])/
 _LBRACE_ESC.3: /\\\{/
 _RBRACE_ESC.3: /\\\}/
 GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
+DECORATED.5: /(\\(GREEKS)(?![a-zA-Z])|\\(mathbf|boldsymbol|bm)\s*\{\s*(\\(GREEKS)|[a-zA-Z])\s*\}|[a-zA-Z])\s*[\^_]\s*\{\s*(\\(text|mathrm|rm|textrm)\s*\{\s*(?!KL\s*\})[a-zA-Z]{2,}\s*\}|[a-zA-Z]{3,})\s*\}/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
 MIDMID.4: /\\mid\s*\\mid(?![a-zA-Z])/
@@ -237,7 +239,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
         return out
 
     def _name(self, tok):
-        name = latex_name(tok)
+        name = decorated_name(tok) if getattr(tok, "type", "") == "DECORATED" else latex_name(tok)
         if name not in self.v:
             raise ParseError(f"unknown variable '{name}' (declare it: <!-- vi_sym: parameters: {name} -->, "
                              "or latent:, observed:, positive:)",
@@ -285,7 +287,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
     names = lambda self, ts: [t if isinstance(t, sympy.Indexed) else self._name(t) for t in ts]  # noqa: E731
     bare_density = v_args(inline=True)(lambda self, t: self.capital(t) or self.bare_q() if t == "q" else
-                                       self.capital(t) or Density(str(t), list(self.joint) or [self.z], [self.x]))
+                                       self.capital(t) or Density(BARE_P, list(self.joint) or [self.z], [self.x]))
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
@@ -457,7 +459,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``);
     ``written``: the file's :class:`~.distribution_forms.WrittenDistributions` (None: a
     distribution written inline is an error), whose ``declared`` gets the names their arguments
-    introduce; ``chain_q``: the conditioned q densities named before in the chain (:func:`named_q`).
+    introduce; ``chain_q``: the densities named before in the chain (:func:`named_q`, :func:`named_p`).
     Raises ParseError (column set, message saying what was expected)."""
     check_sums(text, latents or [latent])
     depth = 0
@@ -489,7 +491,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     try:
         items = tree.children
         if tree.data == "lone":
-            return named_q([(None, build.transform(items[0]), "", 1, 1)], chain_q)
+            return named_p(named_q([(None, build.transform(items[0]), "", 1, 1)], chain_q), chain_q)
         for item in items:
             if item.data == "link":
                 rel, expr = item.children
@@ -509,4 +511,4 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         if isinstance(inner, (VocabularyError, TypeError, ValueError)):
             raise ParseError(str(inner)) from None
         raise ParseError(f"cannot build the expression: {inner}") from None
-    return named_q(out, chain_q)
+    return named_p(named_q(out, chain_q), chain_q)

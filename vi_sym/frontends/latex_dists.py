@@ -83,6 +83,27 @@ def declare_written(tree: Tree, variables: dict, latents) -> dict:
     return out
 
 
+_DECORATION = re.compile(r"^(.*?)\s*[\^_]\s*\{\s*(?:\\[a-z]+\s*\{\s*([a-zA-Z]+)\s*\}|([a-zA-Z]+))\s*\}$")
+
+
+def decorated_name(tok) -> str:
+    """EM's ``\\theta^{\\text{old}}``, ``\\boldsymbol{\\theta}_{\\text{new}}``, ``\\theta^{old}``: the name
+    θold, θnew -- as ``\\theta_{old}`` declared in a header is named."""
+    m = _DECORATION.match(str(tok))
+    return latex_name(m.group(1)) + (m.group(2) or m.group(3))
+
+
+def declare_decorated(tree: Tree, variables: dict, domains: dict) -> dict:
+    """{name: domain} of the decorated names in ``tree`` (θ^{old}) that no header declares and whose
+    base is a declared parameter: a parameter of the base's domain (EM's old and new θ)."""
+    out: dict = {}
+    for tok in tree.scan_values(lambda t: isinstance(t, Token) and t.type == "DECORATED"):
+        base, name = latex_name(_DECORATION.match(str(tok)).group(1)), decorated_name(tok)
+        if name not in variables and base in domains:
+            out[name] = domains[base]
+    return out
+
+
 def drawn_latents(tree: Tree, variables: dict) -> list:
     """The undeclared names drawn from a written distribution, ``\\mathbb{E}_{\\epsilon \\sim
     \\mathcal{N}(0, 1)}[…]``: latent variables (the expectation integrates over them)."""
@@ -106,6 +127,9 @@ def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
     written.latents.extend(n for n in drawn if n not in written.latents)
     variables = {**variables, **{n: sympy.Symbol(n) for n in drawn}}
     new = declare_written(tree, variables, [*latents, *drawn])
+    decorated = {n: d for n, d in declare_decorated(tree, variables, written.domains).items() if n not in new}
+    written.decorated.update(decorated)
+    new.update(decorated)
     written.declared.update(new)
     written.domains.update(new)
     return {**variables, **{n: sympy.Symbol(n, **ASSUME[d]) for n, d in new.items()}}, [*latents, *drawn]

@@ -13,6 +13,7 @@ from ..vocabulary import ELBO, Const, Density, unfold_definitions
 
 UNNAMED_CONST = sympy.Symbol("_unnamed_const_target")
 BARE_Q = "q__bare"          # a bare q (E_q, KL(q ‖ p), \mathcal{L}(q)) until :func:`named_q` says which q
+BARE_P = "p__bare"          # a bare p (KL(q ‖ p)): the posterior, until :func:`named_p` says given what
 BARE_OVER = "q__over"       # q over one latent of several (\mathbb{E}_{z_1}[f]) until :func:`named_q` says which
 
 
@@ -23,8 +24,16 @@ def conditioned_q(items: list) -> set:
 
 def named_qs(items: list) -> set:
     """The q densities a row names: q(z), q_\\phi(z|x), the factors q_1(z_1), q(z_2) (not an optimum q^*)."""
-    return {d for _, e, *_ in items for d in e.atoms(Density)
-            if d.name[0] == "q" and d.name not in (BARE_Q, BARE_OVER) and not d.name.endswith("_star")}
+    return {d for _, e, *_ in items for d in e.atoms(Density) if _is_q(d)}
+
+
+def _is_q(d) -> bool:
+    return d.name[0] == "q" and d.name not in (BARE_Q, BARE_OVER) and not d.name.endswith("_star")
+
+
+def named_densities(items: list) -> set:
+    """Every density a row names (see :func:`named_q`, :func:`named_p`)."""
+    return {d for _, e, *_ in items for d in e.atoms(Density) if d.name not in (BARE_Q, BARE_OVER, BARE_P)}
 
 
 def named_q(items: list, named=()) -> list:
@@ -37,7 +46,7 @@ def named_q(items: list, named=()) -> list:
     bare = {d for _, e, *_ in items for d in e.atoms(Density) if d.name in (BARE_Q, BARE_OVER)}
     if not bare:
         return items
-    every = named_qs(items) | set(named)
+    every = named_qs(items) | {c for c in named if _is_q(c)}
     found = {c for c in every if c.name == "q" and c.given}
     out = {}
     for d in bare:         # a bare q with a given parameter, ELBO(λ), is a q conditioned on it
@@ -48,12 +57,29 @@ def named_q(items: list, named=()) -> list:
     return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
 
 
+def model_parameters(exprs) -> list:
+    """The declared parameters the model densities among ``exprs`` are conditioned on (p(X|θ): θ)."""
+    return sorted({g for e in exprs for d in e.atoms(Density) if d.name == "p"
+                   for g in d.given if g.is_real is True}, key=str)
+
+
+def named_p(items: list, named=()) -> list:
+    """``items`` with every bare ``p`` (PRML's ``\\mathrm{KL}(q \\| p)``) the posterior p(z|x), conditioned
+    on the parameters the row or its chain before it (``named``: their densities) conditions its model
+    on: in ``\\ln p(X|\\theta) = \\mathcal{L}(q, \\theta) + \\mathrm{KL}(q \\| p)`` it is p(Z|X, θ)."""
+    bare = {d for _, e, *_ in items for d in e.atoms(Density) if d.name == BARE_P}
+    if not bare:
+        return items
+    params = model_parameters([e for _, e, *_ in items] + list(named))
+    out = {d: Density("p", d.vars, [*d.given, *(g for g in params if g not in d.given)]) for d in bare}
+    return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
+
+
 def condition_model_joint(exprs: list) -> list:
     """``\\mathcal{L}(q)`` in a chain whose model densities are conditioned on declared
     parameters (``p_\\theta(x|z)``, Kingma & Welling; ``p(X|\\theta)``, PRML) is the bound of that
     model: its joint p(x,z) is conditioned on them too (p(x,z|θ))."""
-    params = sorted({g for e in exprs for d in e.atoms(Density) if d.name == "p"
-                     for g in d.given if g.is_real is True}, key=str)
+    params = model_parameters(exprs)
     if not params:
         return exprs
     def joint(e):   # noqa: E306

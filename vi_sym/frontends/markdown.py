@@ -26,7 +26,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
-from .latex_meaning import condition_model_joint, name_unnamed_const, named_qs
+from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import korean_premise_after, substitution
 from .textnote import chain_name, cited_rules
@@ -302,6 +302,11 @@ class _Reader:
             self.close()
         self.latent += [n for n in self.written.latents if n not in self.latent]
         new = {n: d for n, d in self.written.declared.items() if n not in before}
+        decorated = {n: d for n, d in new.items() if n in self.written.decorated}
+        if decorated:
+            self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS.get(d, d)}" for n, d in decorated.items())
+                              + " (a declared parameter with a superscript or subscript word, θ^old)"))
+        new = {n: d for n, d in new.items() if n not in decorated}
         if new:
             self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS[d]}" for n, d in new.items()) +
                               " (arguments of a distribution written in the formula)"))
@@ -345,10 +350,11 @@ class _Reader:
         return out
 
     def chain_q(self) -> set:
-        """The q densities the chain being read names (a bare q is one of them, see named_q)."""
+        """The densities the chain being read names (a bare q or p is one of them or conditioned as
+        they are: see named_q, named_p)."""
         if self.chain is None:
             return self.factors()
-        return self.factors() | named_qs([(None, e) for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None])
+        return self.factors() | named_densities([(None, e) for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None])
 
     def definition(self, line: int, items: list) -> bool:
         """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing
