@@ -27,12 +27,13 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
+from .latex_elbo import ElboMixin
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
 from ..parse import ParseError
-from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
+from ..vocabulary import KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 GRAMMAR = r"""
 row: expr? link+             -> chain
@@ -217,7 +218,7 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
+class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names;
     ``written``: the file's distributions written inline, :mod:`.latex_dists`)."""
 
@@ -301,48 +302,6 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, Transformer):
     angle_expectation = v_args(inline=True)(lambda self, _, body, __, q: Expectation(q, body))
     angle_expectation_bare = v_args(inline=True)(lambda self, _, body, __, d: Expectation(self.named(d), body))
     angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(self.bare_q(), body))
-
-    def _parameters(self, names, sep=","):
-        if str(sep).strip() != ",":
-            raise ParseError(f"\\mathcal{{L}}(q, \\theta) separates its arguments by ',', not '{sep}'", sep.column)
-        for v in names:
-            if v.is_real is not True:
-                raise ParseError(f"'{v}' after the density in \\mathcal{{L}}(q, θ) must be a declared parameter "
-                                 "(<!-- vi_sym: parameters: \\theta -->)")
-        return names
-
-    @v_args(inline=True)
-    def elbo_given(self, _, q, sep, params):
-        """PRML's ``\\mathcal{L}(q, \\theta)``: the bound on ln p(X|θ)."""
-        out = self.elbo_of(q)
-        return ELBO(out.q, Density("p", out.joint.vars, self._parameters(params, sep)))
-
-    @v_args(inline=True)
-    def elbo_kw(self, _, theta, sep, phi, data):
-        """Kingma & Welling's ``\\mathcal{L}(\\theta, \\phi; x)``: E_{q_φ(z|x)}[log p_θ(x,z)/q_φ(z|x)]."""
-        theta = self._parameters([theta], sep)
-        q = Density("q", list(self.joint) or [self.z], [*data, *self._parameters(phi)])
-        return ELBO(q, Density("p", [*data, *q.vars], theta))
-
-    @v_args(inline=True)
-    def elbo_data(self, _, q, data):
-        """Murphy's ``\\mathcal{L}(\\psi \\mid \\mathbf{x})``: the bound of q_ψ for the data x (what its
-        joint p(x, z) is over already)."""
-        if list(data) != [self.x]:
-            raise ParseError(f"\\mathcal{{L}}(… \\mid {', '.join(map(str, data))}): after the bar comes the "
-                             f"observed variable the bound is for ({self.x})")
-        return self.elbo_of(q)
-
-    def elbo_of(self, q):
-        if isinstance(q, sympy.Symbol) and q.is_real is True:
-            # Blei et al.'s and the tutorials' ELBO(λ), \mathcal{L}(\lambda): the bound of the q with
-            # variational parameter λ -- the q_λ the chain names (q(z|λ) when it names none)
-            q = Density(BARE_Q, list(self.joint) or [self.z], [q])
-        factors = sympy.Mul.make_args(q)
-        if not all(isinstance(f, Density) for f in factors):
-            raise ParseError("the argument of the ELBO must be a density q(z) or a product q_1(z_1) q_2(z_2)")
-        every = [v for f in factors for v in f.vars]
-        return ELBO(q, Density("p", [self.x, *every]))
 
     def named(self, d):
         """The density a bare subscript names, ``\\mathbb{E}_q``, ``\\mathbb{E}_p``: q is the bare q."""

@@ -26,6 +26,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
+from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import korean_premise_after, substitution
@@ -125,7 +126,7 @@ def rows(offset: int, body: str, text: str):
         comments[body[:m.start()].count("\n")] = m.group(1).strip()
         return " " * len(m.group())
     clean = _ENV_TAG.sub(lambda m: " " * len(m.group()), _COMMENT.sub(keep, body))
-    clean = _INTERTEXT.sub(lambda m: " " * len(m.group()), clean)     # prose between rows
+    clean = blank_layout(_INTERTEXT.sub(lambda m: " " * len(m.group()), clean))     # prose between rows, \\[4pt]
     out, pos = [], 0
     for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
         if piece == "\\\\":

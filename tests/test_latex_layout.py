@@ -1,0 +1,74 @@
+"""Typesetting that carries no mathematics is blanked before a block's rows are read: a row break's
+spacing ``\\\\[4pt]``, equation numbers (``\\label``, ``\\tag``, ``\\nonumber``) with the full stop
+before them, and the labels of ``\\underbrace{A}_{\\text{ELBO}}`` / ``\\overbrace{A}^{…}`` (A is read).
+Columns stay the note's; a slip under a brace is still FAILED."""
+import pytest
+
+from vi_sym.checker import check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.frontends.latex_layout import blank_layout
+from vi_sym.settings import Settings
+
+SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
+
+
+def _load(text):
+    return load_text(text, "n.md", reader_for("n.md"))
+
+
+def _statuses(text):
+    ds, errors = _load(text)
+    assert not errors, errors
+    return [r.status for r in check_derivations(ds, SETTINGS).results]
+
+
+@pytest.mark.parametrize("text, kept", [
+    (r"a \\[4pt] b", r"a \\      b"),
+    (r"a \\[-1.5ex]b", r"a \\        b"),
+    (r"x = \underbrace{a + \underbrace{b}_{c}}_{\text{d}} + e", None),
+    (r"\overbrace{A}^{\text{reconstruction}} - B. \label{eq:1}", None),
+    (r"\underbrace{K}_x + 1 \tag{3}", None),
+    (r"p(z) \nonumber \\", None),
+])
+def test_blanks_keep_every_column(text, kept):
+    out = blank_layout(text)
+    assert len(out) == len(text)
+    if kept is not None:
+        assert out == kept
+    for gone in ("underbrace", "overbrace", "label", "tag", "nonumber", "[4pt]", "{c}", "text{d}", "reconstruction"):
+        assert gone not in out
+    # what is not typesetting is where it was
+    for i, c in enumerate(out):
+        assert c == " " or c == text[i]
+
+
+def test_a_bracket_row_after_a_plain_break_is_kept():
+    assert blank_layout(r"a \\ [b + c] = d") == r"a \\ [b + c] = d"
+
+
+UNDERBRACED = (r"$$\log p(x) = \underbrace{\mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]}_{\text{ELBO}}"
+               r" + \underbrace{\mathrm{KL}(q(z) \| p(z \mid x))}_{\geq 0}$$" + "\n")
+
+
+def test_a_labelled_decomposition_is_proved():
+    assert _statuses(UNDERBRACED) == [Status.PROVED]
+
+
+def test_a_slip_under_a_brace_is_failed():
+    assert _statuses(UNDERBRACED.replace(r"+ \underbrace{\mathrm{KL}", r"- \underbrace{\mathrm{KL}")) == [Status.FAILED]
+
+
+def test_an_eqnarray_with_spacing_and_numbers_is_read():
+    text = ("\\begin{eqnarray}\n\\log p(x) &=& \\mathcal{L}(q) + \\mathrm{KL}(q \\| p) \\\\[4pt]\n"
+            "&\\geq& \\mathcal{L}(q) \\qquad \\text{(since KL $\\geq 0$)}\n\\end{eqnarray}\n\n"
+            "\\begin{align*}\n\\mathrm{ELBO}(q) &= \\mathbb{E}_q[\\log p(x,z)] - \\mathbb{E}_q[\\log q(z)] \\nonumber \\\\\n"
+            "&= \\mathbb{E}_q[\\log p(x \\mid z)] - \\mathrm{KL}(q(z) \\,\\|\\, p(z)). \\label{eq:elbo}\n\\end{align*}\n")
+    assert _statuses(text) == [Status.PROVED] * 4
+
+
+def test_an_error_after_a_brace_is_at_its_column():
+    row = "$$ \\underbrace{\\log p(x)}_{\\text{evidence}} = \\log p(x) + \\foo $$"
+    ds, errors = _load(f"text\n\n{row}\n")
+    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    assert any(f"column {row.index('foo')}" in m for m in messages), messages
