@@ -50,7 +50,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
                          read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import read_segments
-from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, split_chain,
+from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,\[\].]*)$")
@@ -408,7 +408,8 @@ class _Note:
 
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
-        code = strip_markup(code)
+        code, said = paren_remark(code)
+        code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
         self.current = code
         if read_mean_field(self, no, code if code.strip() else remark):
             return

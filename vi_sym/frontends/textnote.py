@@ -15,6 +15,9 @@ _PROSE = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\u3040-\u30ff\u4e0
 _URL = re.compile(r"https?://\S+")
 #: an implication or equivalence between two statements: each side is read on its own
 _IMPLIES = re.compile(r"<=>|=>|⇒|⟹|⇔|⟺")
+#: ... and "A, we get B", "A, so B", "A; hence B": a statement and what follows from it, each read on its own
+_CONSEQUENCE = re.compile(r"[,;]\s*(?:and\s+)?(?:we\s+(?:get|have|obtain|find|see\s+that)|so(?:\s+that)?|hence|"
+                          r"thus|therefore|then|it\s+follows\s+that|which\s+gives)(?![\w(])", re.I)
 _OPEN, _CLOSE = "([{", ")]}"
 _PAIR = dict(zip(_OPEN, _CLOSE))
 _REL = re.compile(r">=|<=|==|≥|≤|=")
@@ -38,6 +41,11 @@ _LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?
                    r"(?=[\s,:])[,:]?\s*)*(?=\S)", re.I)
 #: ... and at the end: an English clause after a comma (``, which is the bound``), the sentence's
 #: punctuation (``.``, ``。``, ``;``, ``,``), an equation number ``(3)``
+#: a leading clause before a comma, ``For the VAE, …``, ``In the Gaussian case, …`` (words only)
+_LEAD_CLAUSE = re.compile(r"^\s*(?:for|in|with|under|using|from|at|on|after|given|here)\s[A-Za-z'’ -]*,\s*(?=\S)", re.I)
+#: a justification in brackets at the end, ``(Jensen)``, ``(by Bayes' rule)``, ``(linearity of expectation)``:
+#: words of two letters or more, one of four or more (never a formula's ``(z)``, ``(log p)``)
+_PAREN_REMARK = re.compile(r"(?<=\S)\s+\(\s*((?:[A-Za-z][A-Za-z'’-]+\s*)+)\)\s*[.,;]?\s*$")
 _TAILS = (re.compile(r",\s*(?:which|where|since|because|so that|as|i\.e\.|for all|for any|with)\b.*$", re.I),
           re.compile(r"(?<=[\w)\]])\s*[.。;,:]+\s*$"),
           re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$"))
@@ -81,11 +89,21 @@ def _relation_parts(text: str) -> list:
 _TYPESET = str.maketrans({"≡": "=", "≜": "=", "≔": "=", "𝔼": "E", "ℍ": "H"})
 
 
+def paren_remark(code: str):
+    """``(code, remark)``: a justification in brackets at the end of ``code`` (:data:`_PAREN_REMARK`)
+    blanked and returned as the remark (its rules are cited), else ``(code, "")``."""
+    m = _PAREN_REMARK.search(code)
+    words = m.group(1).split() if m else []
+    if not words or any(len(w) < 2 for w in words) or max(map(len, words)) < 4:
+        return code, ""
+    return code[:m.start()] + " " * (len(code) - m.start()), m.group(1).strip()
+
+
 def strip_markup(code: str) -> str:
     """``code`` without :data:`_LEAD`/:data:`_TAILS` (blanked, so columns stay those of the line);
     a definition ``:=``/``≡``/``≜``/``≔`` is read as ``=`` (and checked, as any equation), and the
     double-struck 𝔼, ℍ of typeset notes as E, H."""
-    for pattern in (_LEAD, *_TAILS):
+    for pattern in (_LEAD, _LEAD_CLAUSE, _LEAD, *_TAILS):
         code = pattern.sub(lambda m: " " * len(m.group()), code, count=1)
     return code.replace(":=", " =").translate(_TYPESET)
 
@@ -114,7 +132,7 @@ def url_only(text: str) -> bool:
 def formula_segments(code: str):
     """``(column, text)`` of the stretches of ``code`` between prose words and URLs."""
     out, pos = [], 0
-    cut = sorted(m.span() for pattern in (_PROSE, _URL, _IMPLIES) for m in pattern.finditer(code))
+    cut = sorted(m.span() for pattern in (_PROSE, _URL, _IMPLIES, _CONSEQUENCE) for m in pattern.finditer(code))
     for lo, hi in cut + [(len(code), len(code))]:
         if lo > pos and code[pos:lo].strip():
             seg = code[pos:lo]

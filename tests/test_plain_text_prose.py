@@ -1,0 +1,71 @@
+"""English around the formulas of a plain-text note: a justification in brackets at the end of a
+row, ``(Jensen)``, ``(by Bayes' rule)``, is a remark whose rules are cited (it was read as a name);
+"A, we get B" / "A, so B" / "A; hence B" are two statements, each checked; a leading clause,
+"For the VAE, …", is not part of the formula.  Formulas in brackets are never taken for prose."""
+import pytest
+
+from vi_sym.checker import check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.frontends.textnote import paren_remark
+from vi_sym.notation import to_unicode
+from vi_sym.settings import Settings
+
+SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
+
+
+def _read(text):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not errors, errors
+    return ds
+
+
+def _steps(text):
+    return [(to_unicode(s.lhs) + f" {s.rel} " + to_unicode(s.rhs), s.by) for d in _read(text) for s in d.steps]
+
+
+def _statuses(text):
+    return [r.status for r in check_derivations(_read(text), SETTINGS).results]
+
+
+JENSEN = ("log p(x) = log ∫ q(z) p(x,z)/q(z) dz\n"
+          "         >= ∫ q(z) log(p(x,z)/q(z)) dz      (Jensen)\n")
+
+
+def test_a_bracketed_justification_is_a_cited_remark():
+    [start, step] = [s for d in _read(JENSEN) for s in d.steps]
+    assert step.by == ("jensen",)
+    assert _statuses(JENSEN) == [Status.PROVED, Status.PROVED]
+
+
+@pytest.mark.parametrize("code, remark", [
+    ("a = b (Jensen)", "Jensen"), ("a = b   (by Bayes' rule).", "by Bayes' rule"),
+    ("a = b (linearity of expectation)", "linearity of expectation"),
+    ("a = log (z)", ""), ("a = 2 (log p)", ""), ("a = b (KL)", ""), ("a = f(x y)", ""),
+])
+def test_only_words_in_brackets_are_a_remark(code, remark):
+    out, said = paren_remark(code)
+    assert said == remark
+    assert len(out) == len(code)
+    if not remark:
+        assert out == code
+
+
+@pytest.mark.parametrize("line", [
+    "Since KL(q||p) >= 0, we get log p(x) >= ELBO(q).",
+    "KL(q||p) >= 0, so log p(x) >= ELBO(q)",
+    "KL(q||p) >= 0; hence log p(x) >= ELBO(q)",
+])
+def test_a_statement_and_its_consequence_are_both_checked(line):
+    steps = _steps(line + "\n")
+    assert [s for s, _ in steps] == ["KL(q(z) ‖ p(z|x)) >= 0", "log p(x) >= ELBO(q(z), p(x,z))"]
+    assert _statuses(line + "\n") == [Status.PROVED, Status.PROVED]
+
+
+def test_a_wrong_consequence_is_failed():
+    assert _statuses("KL(q||p) >= 0, so log p(x) <= ELBO(q)\n") == [Status.PROVED, Status.FAILED]
+
+
+def test_a_leading_clause_is_not_part_of_the_formula():
+    text = "For the Gaussian case, H(q) = -E_q[log q(z)]\n"
+    assert [s for s, _ in _steps(text)] == ["H(q(z)) = -E_q(z)[log q(z)]"]
