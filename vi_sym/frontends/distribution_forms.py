@@ -121,6 +121,7 @@ class WrittenDistributions:
         self.gaps: dict = {}          # (b − a) -> "positive": the parameters those readings introduce
         self.latents: list = []       # names drawn from them, E_{ε ~ N(0, 1)} (the LaTeX reader's)
         self.decorated: dict = {}     # θ^{old} -> the domain of θ, a declared parameter (the LaTeX reader's)
+        self.subscripts: dict = {}    # θ of p_θ(x|z), undeclared: a real parameter (the LaTeX reader's)
 
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
         """``alias(values)`` as a density of ``var``; DistributionFormError when it is not one."""

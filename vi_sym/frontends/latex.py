@@ -97,6 +97,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | ELBONAME "(" expr SEP names ")"            -> elbo_given
     | ELBONAME "(" expr SEP names ";" names ")"  -> elbo_kw
     | ELBONAME "(" expr _BAR names ")"           -> elbo_data
+    | ELBONAME "_" "{" names "}" ("(" names ")")?   -> elbo_sub
     | ELBONAME                                   -> bare_elbo
     | ENTROPY "(" expr ")"                       -> entropy
     | ENTROPY "[" expr "]"                       -> entropy

@@ -104,6 +104,21 @@ def declare_decorated(tree: Tree, variables: dict, domains: dict) -> dict:
     return out
 
 
+_SUBSCRIPT = re.compile(r"^[pqPQ]_\{?\s*(\\(?:theta|phi|psi|eta|lambda))\s*\}?")
+
+
+def declare_subscripts(tree: Tree, variables: dict) -> dict:
+    """{name: "real"} of the Greek subscripts of p and q no header declares, ``p_\\theta(x|z)``,
+    ``q_{\\phi}(z|x)``: parameters (the density conditioned on them), as Kingma & Welling write them."""
+    out: dict = {}
+    for tok in tree.scan_values(lambda t: isinstance(t, Token) and t.type == "DNAME_IDX"):
+        m = _SUBSCRIPT.match(str(tok))
+        name = latex_name(m.group(1)) if m else None
+        if name is not None and name not in variables:
+            out[name] = "real"
+    return out
+
+
 def drawn_latents(tree: Tree, variables: dict) -> list:
     """The undeclared names drawn from a written distribution, ``\\mathbb{E}_{\\epsilon \\sim
     \\mathcal{N}(0, 1)}[…]``: latent variables (the expectation integrates over them)."""
@@ -130,6 +145,9 @@ def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
     decorated = {n: d for n, d in declare_decorated(tree, variables, written.domains).items() if n not in new}
     written.decorated.update(decorated)
     new.update(decorated)
+    subscripts = {n: d for n, d in declare_subscripts(tree, variables).items() if n not in new}
+    written.subscripts.update(subscripts)
+    new.update(subscripts)
     written.declared.update(new)
     written.domains.update(new)
     return {**variables, **{n: sympy.Symbol(n, **ASSUME[d]) for n, d in new.items()}}, [*latents, *drawn]

@@ -39,6 +39,18 @@ class ElboMixin:
         q = Density("q", list(self.joint) or [self.z], [*data, *self._parameters(phi)])
         return ELBO(q, Density("p", [*data, *q.vars], theta))
 
+    def elbo_sub(self, items):
+        """``\\mathcal{L}_{\\theta,\\phi}(x)`` (the data x when no bracket follows): Kingma & Welling's bound
+        with its parameters below -- φ the variational one (q_φ), θ the model's; written with other letters,
+        the model's first, as in ``\\mathcal{L}(\\theta, \\phi; x)``."""
+        params, data = self._parameters(items[1]), items[2] if len(items) > 2 else [self.x]
+        if len(params) != 2:
+            raise ParseError("\\mathcal{L}_{\\theta,\\phi}: below the L come the model's parameter and the "
+                             f"variational one, two of them; got {len(params)}")
+        theta, phi = params[::-1] if str(params[0]) == "φ" else params
+        q = Density("q", list(self.joint) or [self.z], [*data, phi])
+        return ELBO(q, Density("p", [*data, *q.vars], [theta]))
+
     @v_args(inline=True)
     def elbo_data(self, _, q, data):
         """Murphy's ``\\mathcal{L}(\\psi \\mid \\mathbf{x})``: the bound of q_ψ for the data x (what its

@@ -307,7 +307,12 @@ class _Reader:
         if decorated:
             self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS.get(d, d)}" for n, d in decorated.items())
                               + " (a declared parameter with a superscript or subscript word, θ^old)"))
-        new = {n: d for n, d in new.items() if n not in decorated}
+        subscripts = [n for n in new if n in self.written.subscripts]
+        if subscripts:
+            what = "a real parameter" if len(subscripts) == 1 else "real parameters"
+            self.said.append((line, f"read {', '.join(subscripts)} as {what} (the subscript of p_θ, q_φ: the "
+                              "density is conditioned on it, as Kingma & Welling write it)"))
+        new = {n: d for n, d in new.items() if n not in decorated and n not in subscripts}
         if new:
             self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS[d]}" for n, d in new.items()) +
                               " (arguments of a distribution written in the formula)"))

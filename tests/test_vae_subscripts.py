@@ -1,0 +1,64 @@
+"""A VAE note as people write it, without declaring θ and φ: ``p_\\theta(x|z)``, ``q_\\phi(z|x)`` are
+conditioned on θ, φ -- read as real parameters, said in a warning (they were densities named pθ, qφ,
+never linked by Bayes' rule: the decomposition was UNKNOWN) -- and the bound
+``\\mathcal{L}_{\\theta,\\phi}(x)`` is ELBO(q(z|x,φ), p(x,z|θ)) whichever order the subscripts take."""
+import pytest
+
+from vi_sym.checker import check_derivations
+from vi_sym.core import Status
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.notation import to_unicode
+from vi_sym.settings import Settings
+
+SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
+ELBO = "ELBO(q(z|x,φ), p(x,z|θ))"
+
+
+def _load(text):
+    return load_text(text, "n.md", reader_for("n.md"))
+
+
+def _read(text):
+    ds, errors = _load(text)
+    assert not errors, errors
+    return ds
+
+
+def _statuses(text):
+    return [r.status for r in check_derivations(_read(text), SETTINGS).results]
+
+
+DECOMPOSITION = r"$$\log p_\theta(x) = \mathbb{E}_{q_\phi(z|x)}\left[\log \frac{p_\theta(x, z)}{q_\phi(z|x)}\right] + D_{KL}(q_\phi(z|x) \| p_\theta(z|x))$$" + "\n"
+
+
+def test_undeclared_greek_subscripts_are_parameters():
+    [d] = _read(DECOMPOSITION)
+    assert to_unicode(d.steps[0].lhs) == "log p(x|θ)"
+    assert any("θ, φ as real parameters" in str(w) or "φ, θ as real parameters" in str(w) for w in d.warnings), d.warnings
+    assert _statuses(DECOMPOSITION) == [Status.PROVED]
+
+
+def test_a_declared_latent_theta_is_not_taken_for_a_parameter():
+    ds, errors = _load("<!-- vi_sym: latent: z \\theta -->\n\n" + DECOMPOSITION)
+    said = [str(w) for d in ds for w in d.warnings if "real parameter" in str(w)]
+    assert said and not any("θ" in w.split("(")[0] for w in said), said      # φ is one, θ is not
+
+
+@pytest.mark.parametrize("bound", [r"\mathcal{L}_{\theta,\phi}(x)", r"\mathcal{L}_{\phi,\theta}(x)",
+                                   r"\mathcal{L}_{\theta, \phi}"])
+def test_the_subscripted_bound_is_kingma_and_wellings(bound):
+    row = fr"$${bound} = \mathbb{{E}}_{{q_\phi(z|x)}}\left[\log p_\theta(x, z) - \log q_\phi(z|x)\right]$$" + "\n"
+    [d] = _read(row)
+    assert to_unicode(d.steps[0].lhs) == ELBO
+    assert _statuses(row) == [Status.PROVED]
+
+
+def test_a_slip_with_the_subscripted_bound_is_failed():
+    row = r"$$\log p_\theta(x) = \mathcal{L}_{\theta,\phi}(x) - D_{KL}(q_\phi(z|x) \| p_\theta(z|x))$$" + "\n"
+    assert _statuses(row) == [Status.FAILED]
+
+
+def test_the_bound_takes_two_parameters():
+    ds, errors = _load("<!-- vi_sym: parameters: \\theta -->\n\n$$\\mathcal{L}_{\\theta}(x) = 0$$\n")
+    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    assert any("two of them; got 1" in m for m in messages), messages
