@@ -62,7 +62,7 @@ def test_a_slip_in_them_is_failed(slip):
 def test_a_declared_capital_variable_is_not_silently_a_density():
     ds, errors = _load("<!-- vi_sym: parameters: P -->\n\n$$ P^2 = \\log p(x) $$\n")
     assert not any(d.steps for d in ds)
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any("'P' is a declared variable" in m and "column 4" in m for m in messages), messages
 
 

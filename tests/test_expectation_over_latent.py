@@ -88,11 +88,11 @@ def test_a_subscript_that_is_no_latent_is_an_error_that_says_so(sub, what):
     text = f"intro\n\n$$ {sub}[\\log p(x|z)] = \\log p(x) $$\n"
     ds, errors = _load(text)
     assert not any(d.steps for d in ds)
-    messages = [str(e) for e in errors] + [why for d in ds for _, why in d.skipped]
+    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
     hit = [m for m in messages if what in m]
     assert hit, messages
     assert any(":3" in m or "line 3" in m for m in messages) or any(
-        line == 3 for d in ds for line, _ in d.skipped), messages
+        n.line == 3 for d in ds for n in d.skipped), messages
 
 
 @pytest.mark.parametrize("text, want", [
@@ -107,7 +107,7 @@ def test_plain_text_reads_the_same_subscripts(text, want):
 
 def test_plain_text_says_where_a_subscript_is_no_latent():
     ds, errors = _load("latent: z\n\nE_x[log p(x|z)] = log p(x)\n", "n.txt")
-    messages = [str(e) for e in errors] + [why for d in ds for _, why in d.skipped]
+    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
     hit = [m for m in messages if "'x' is not a latent" in m]
     assert hit and "column 1" in hit[0], messages
 

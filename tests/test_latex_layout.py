@@ -70,5 +70,5 @@ def test_an_eqnarray_with_spacing_and_numbers_is_read():
 def test_an_error_after_a_brace_is_at_its_column():
     row = "$$ \\underbrace{\\log p(x)}_{\\text{evidence}} = \\log p(x) + \\foo $$"
     ds, errors = _load(f"text\n\n{row}\n")
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any(f"column {row.index('foo')}" in m for m in messages), messages

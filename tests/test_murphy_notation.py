@@ -47,6 +47,6 @@ def test_a_sign_slip_is_failed_with_its_fix():
 
 def test_after_the_bar_comes_the_observed_variable():
     ds, errors = _load(r"\mathcal{L}(\boldsymbol{\psi} \mid \mathbf{z}) = 0")
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert not any(d.steps for d in ds)
     assert any("after the bar comes the observed variable" in m for m in messages), messages

@@ -124,9 +124,9 @@ def test_an_implication_is_two_statements_each_checked():
 
 
 def test_a_relation_vi_sym_does_not_check_is_named_in_the_reason():
-    msgs = skipped("log p(x) = log p(x)\nlog p(x) ≈ ELBO\nq(z) ∝ exp(E_q[log p(x,z)])\n")
+    msgs = skipped("log p(x) = log p(x)\nlog p(x) ≈ ELBO\nq(z) ∼ N(0, 1)\n")
     assert "'≈' at column 10: only =, >= and <= are relations" in msgs[2]
-    assert "'∝' at column 6" in msgs[3]
+    assert "'∼' at column 6" in msgs[3]      # (∝ is read: = … · const, tests/test_plain_text_prose.py)
     assert "'!=' at column 10: only =, >= and <= are relations" in skipped("log p(x) = log p(x)\nKL(q||p) != KL(p||q)\n")[2]
 
 

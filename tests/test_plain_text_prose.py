@@ -69,3 +69,43 @@ def test_a_wrong_consequence_is_failed():
 def test_a_leading_clause_is_not_part_of_the_formula():
     text = "For the Gaussian case, H(q) = -E_q[log q(z)]\n"
     assert [s for s, _ in _steps(text)] == ["H(q(z)) = -E_q(z)[log q(z)]"]
+
+
+def test_a_remark_may_say_a():
+    assert paren_remark("H(q1 q2) = H(q1) + H(q2)   (entropy of a product)")[1] == "entropy of a product"
+
+
+MEAN_FIELD = "latent: z1 z2\n{label}: q(z1, z2) = q1(z1) q2(z2)\n\n"
+
+
+@pytest.mark.parametrize("label", ["mean-field", "Mean field assumption", "mean-field approximation", "평균장 가정",
+                                   "평균장"])
+def test_a_labelled_mean_field_line_declares_the_factorisation(label):
+    ds, errors = load_text(MEAN_FIELD.format(label=label) + "H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))\n",
+                           "n.txt", reader_for("n.txt"))
+    [d] = ds
+    assert any("factorised: q1(z1) q2(z2) declared" in n.message for n in d.skipped), d.skipped
+    assert len(d.steps) == 1
+
+
+def test_proportional_is_equal_up_to_a_factor_free_of_the_latent():
+    text = MEAN_FIELD.format(label="mean-field") + "exp(E_q2[log p(x, z1, z2)]) ∝ exp(E_q2[log p(z1 | z2, x)])\n"
+    [d] = _read(text)
+    [step] = d.steps
+    assert step.rel == "=" and "const(z1)" in to_unicode(step.rhs)
+    assert _statuses(text) == [Status.PROVED]
+
+
+def test_a_wrong_proportionality_is_not_proved():
+    text = MEAN_FIELD.format(label="mean-field") + "exp(E_q2[log p(x, z1, z2)]) ∝ exp(E_q2[log p(z2 | z1, x)])\n"
+    assert _statuses(text) != [Status.PROVED]
+
+
+def test_the_elbo_of_a_product_and_of_no_density():
+    text = MEAN_FIELD.format(label="mean-field") + (
+        "ELBO(q1(z1) q2(z2)) = E_{q1(z1) q2(z2)}[log p(x, z1, z2)] + H(q1(z1)) + H(q2(z2))\n\n"
+        "ELBO(q1(z1) + q2(z2)) = 0\n")
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert [to_unicode(s.lhs) for d in ds for s in d.steps] == ["ELBO(q1(z1) q2(z2), p(x,z1,z2))"]
+    assert any("must be a density q(z) or a product" in n.message for d in ds for n in d.skipped)
+    assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED]

@@ -75,7 +75,7 @@ def test_em_with_old_and_new_parameters_keeps_them_apart():
 
 def test_a_decorated_name_whose_base_is_no_parameter_is_unknown():
     ds, errors = _load("text\n\n$$ p(\\mathbf{X} \\mid \\mu^{\\text{old}}) = 1 $$\n")
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any("unknown variable 'μold'" in m for m in messages), messages
 
 

@@ -61,11 +61,11 @@ def test_a_slip_in_it_is_failed_with_its_fix():
 def test_a_sum_without_limits_over_no_latent_is_an_error_at_its_column(row, name):
     ds, errors = _load(f"text\n\n$$ {row} $$\n")
     assert not any(d.steps for d in ds)
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any(f"'{name}' is not a latent" in m and "column 4" in m for m in messages), messages
 
 
 def test_a_product_over_a_latent_still_needs_its_limits():
     ds, errors = _load("text\n\n$$ \\prod_{z} q(z) = 1 $$\n")
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert not any(d.steps for d in ds) and any("\\prod" in m for m in messages), messages

@@ -60,5 +60,5 @@ def test_a_slip_with_the_subscripted_bound_is_failed():
 
 def test_the_bound_takes_two_parameters():
     ds, errors = _load("<!-- vi_sym: parameters: \\theta -->\n\n$$\\mathcal{L}_{\\theta}(x) = 0$$\n")
-    messages = [why for d in ds for _, why in d.skipped] + [str(e) for e in errors]
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any("two of them; got 1" in m for m in messages), messages

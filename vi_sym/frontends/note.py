@@ -76,6 +76,15 @@ def _optimum_spelling(code: str) -> str:
     return _OPTIMUM.sub(sub, code)
 
 
+def _vars_of(q) -> list:
+    """The variables of a density q or of a product of densities q1(z1) q2(z2) (an ELBO's argument)."""
+    factors = q.args if getattr(q, "is_Mul", False) else (q,)
+    if not all(isinstance(f, Density) for f in factors):
+        raise ParseError("the argument of the ELBO must be a density q(z) or a product q1(z1) q2(z2); "
+                         f"got {to_unicode(q)}")
+    return [v for f in factors for v in f.vars]
+
+
 def _flexible_elbo(joint_of):
     def elbo(*args):
         if len(args) == 1:
@@ -165,7 +174,7 @@ class _Note:
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(entropy, None)})
-        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *qq.vars], given))
+        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *_vars_of(qq)], given))
         env.constants.update(note_constants(variables))
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
@@ -285,6 +294,8 @@ class _Note:
             if not part:
                 raise ValueError(f"nothing after '{rel}'" if rel else "nothing before the relation")
             expr, alt = self.parse(part, col + c - 1, line)
+            if rel == "∝":          # proportional: = rhs · const, in the chain's latent (as \propto)
+                rel, expr, alt = "=", expr * Const(UNNAMED_CONST), None
             if self.premise:        # the claim under its premise (vi_sym.frontends.premises)
                 expr = expr.xreplace(self.premise)
                 alt = alt and (alt[0], alt[1].xreplace(self.premise))

@@ -95,7 +95,8 @@ def note_constants(variables: dict) -> dict:
     return out
 
 
-_MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*mean[- ]?field(?:\s+assumption)?\s*:\s*(.+?)\s*$", re.I)
+_MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*(?:mean[- ]?field(?:\s+(?:assumption|approximation|family|"
+                         r"factori[sz]ation))?|평균\s*장(?:\s*(?:가정|근사|분해))?)\s*[:：]\s*(.+?)\s*$", re.I)
 _JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})+)\s*\)\s*=\s*(.+)$")
 _FACTOR_VARS = re.compile(rf"\b[pq]\w*\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)")
 

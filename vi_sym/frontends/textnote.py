@@ -17,11 +17,12 @@ _URL = re.compile(r"https?://\S+")
 _IMPLIES = re.compile(r"<=>|=>|⇒|⟹|⇔|⟺")
 #: ... and "A, we get B", "A, so B", "A; hence B": a statement and what follows from it, each read on its own
 _CONSEQUENCE = re.compile(r"[,;]\s*(?:and\s+)?(?:we\s+(?:get|have|obtain|find|see\s+that)|so(?:\s+that)?|hence|"
-                          r"thus|therefore|then|it\s+follows\s+that|which\s+gives)(?![\w(])", re.I)
+                          r"thus|therefore|it\s+follows\s+that|which\s+gives)(?![\w(])", re.I)
 _OPEN, _CLOSE = "([{", ")]}"
 _PAIR = dict(zip(_OPEN, _CLOSE))
-_REL = re.compile(r">=|<=|==|≥|≤|=")
-REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
+_REL = re.compile(r">=|<=|==|≥|≤|=|∝")
+#: ``∝`` stays itself: the reader makes it ``= … · const`` (proportional in the chain's latent)
+REL_NORMAL = {"=": "=", "==": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<=", "∝": "∝"}
 RULE_WORDS = (
     (re.compile(r"베이즈|bayes", re.I), "bayes_rule"),
     (re.compile(r"젠슨|jensen", re.I), "jensen"),
@@ -44,8 +45,8 @@ _LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?
 #: a leading clause before a comma, ``For the VAE, …``, ``In the Gaussian case, …`` (words only)
 _LEAD_CLAUSE = re.compile(r"^\s*(?:for|in|with|under|using|from|at|on|after|given|here)\s[A-Za-z'’ -]*,\s*(?=\S)", re.I)
 #: a justification in brackets at the end, ``(Jensen)``, ``(by Bayes' rule)``, ``(linearity of expectation)``:
-#: words of two letters or more, one of four or more (never a formula's ``(z)``, ``(log p)``)
-_PAREN_REMARK = re.compile(r"(?<=\S)\s+\(\s*((?:[A-Za-z][A-Za-z'’-]+\s*)+)\)\s*[.,;]?\s*$")
+#: words of two letters or more (or "a"), one of four or more (never a formula's ``(z)``, ``(log p)``)
+_PAREN_REMARK = re.compile(r"(?<=\S)\s+\(\s*((?:[A-Za-z][A-Za-z'’-]*\s*)+)\)\s*[.,;]?\s*$")
 _TAILS = (re.compile(r",\s*(?:which|where|since|because|so that|as|i\.e\.|for all|for any|with)\b.*$", re.I),
           re.compile(r"(?<=[\w)\]])\s*[.。;,:]+\s*$"),
           re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$"))
@@ -94,7 +95,7 @@ def paren_remark(code: str):
     blanked and returned as the remark (its rules are cited), else ``(code, "")``."""
     m = _PAREN_REMARK.search(code)
     words = m.group(1).split() if m else []
-    if not words or any(len(w) < 2 for w in words) or max(map(len, words)) < 4:
+    if not words or any(len(w) < 2 and w.lower() != "a" for w in words) or max(map(len, words)) < 4:
         return code, ""
     return code[:m.start()] + " " * (len(code) - m.start()), m.group(1).strip()
 
@@ -186,7 +187,7 @@ def split_chain(text: str, offset: int = 0):
                 parts.append((rel, text[start:i], start + 1))
                 rel, start, i = REL_NORMAL[m.group()], m.end(), m.end()
                 continue
-            if c in "≈∝≠∼" or text[i:i + 2] == "!=":
+            if c in "≈≠∼" or text[i:i + 2] == "!=":
                 raise ValueError(f"'{text[i:i + 2] if c == '!' else c}' at column {i + 1 + offset}: only "
                                  "=, >= and <= are relations vi_sym checks")
             if c in "<>" or (c == "-" and text[i + 1:i + 2] == ">"):
