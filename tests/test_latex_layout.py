@@ -72,3 +72,56 @@ def test_an_error_after_a_brace_is_at_its_column():
     ds, errors = _load(f"text\n\n{row}\n")
     messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any(f"column {row.index('foo')}" in m for m in messages), messages
+
+
+CONTINUED = r"""$$
+\begin{aligned}
+\log p(x) &= \mathbb{E}_{q(z)}[\log p(x \mid z)] - \mathrm{KL}(q(z) \| p(z)) \\
+&\quad + \mathrm{KL}(q(z) \| p(z \mid x)) \\
+&= \mathcal{L}(q) + \mathrm{KL}(q(z) \| p(z \mid x))
+\end{aligned}
+$$
+"""
+
+
+def test_a_row_continuing_the_one_before_is_joined_to_it():
+    # it was read as an expression of its own: the first row alone was FAILED, a false alarm
+    ds, errors = _load(CONTINUED)
+    assert not errors
+    [d] = ds
+    assert len(d.steps) == 2
+    assert _statuses(CONTINUED) == [Status.PROVED, Status.PROVED]
+
+
+@pytest.mark.parametrize("lead", [r"&\quad +", r"& +", r"&\qquad\; +", r"&\phantom{=} +", r"& {} +"])
+def test_every_spacing_before_the_operator_continues_the_row(lead):
+    assert _statuses(CONTINUED.replace(r"&\quad +", lead)) == [Status.PROVED, Status.PROVED]
+
+
+def test_a_slip_in_a_continued_row_is_failed():
+    assert _statuses(CONTINUED.replace(r"&\quad +", r"&\quad -")) == [Status.FAILED, Status.FAILED]
+
+
+def test_a_new_expression_after_a_row_is_not_joined():
+    # in align a new equation has its left side before the '&': a leading minus starts it
+    text = "$$\\begin{aligned}\na &= a \\\\\n-\\mathcal{L}(q) &= -\\mathcal{L}(q)\n\\end{aligned}$$\n"
+    out = blank_layout(text)
+    assert "\\\\" in out and out.count("&") == 2
+
+
+def test_split_and_multline_rows_are_one_equation():
+    split = ("$$\\begin{split}\n\\mathrm{KL}(q \\| p) = {} & \\mathbb{E}_q[\\log q(z)] \\\\\n"
+             "& - \\mathbb{E}_q[\\log p(z \\mid x)]\n\\end{split}$$\n")
+    multline = ("\\begin{multline}\n\\mathrm{KL}(q \\| p) = \\mathbb{E}_q[\\log q(z)] \\\\\n"
+                "- \\mathbb{E}_q[\\log p(z \\mid x)]\n\\end{multline}\n")
+    assert _statuses(split) == [Status.PROVED]
+    assert _statuses(multline) == [Status.PROVED]
+
+
+def test_an_error_in_a_continued_row_is_on_its_own_line_and_column():
+    text = CONTINUED.replace(r"p(z \mid x)) \\", r"p(z \mid x)) + \foo \\", 1)
+    ds, errors = _load(text)
+    line = text.splitlines()[3]
+    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
+    want = f"n.md:4: no step read here: column {line.index(chr(92) + 'foo') + 1}"
+    assert any(m.startswith(want) for m in messages), messages

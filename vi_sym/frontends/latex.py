@@ -28,7 +28,7 @@ from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
 from .latex_elbo import ElboMixin
-from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, latex_name
+from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
@@ -236,7 +236,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
         out = super()._call_userfunc(tree, new_children)
         bad = nonreal_part(out, deep=False)
         if bad is not None:
-            col = getattr(getattr(tree, "meta", None), "column", None)
+            col = at(getattr(tree, "meta", None))
             raise ParseError(f"this gives {describe_nonreal(bad)}: expressions must be real-valued", col)
         return out
 
@@ -245,7 +245,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
         if name not in self.v:
             raise ParseError(f"unknown variable '{name}' (declare it: <!-- vi_sym: parameters: {name} -->, "
                              "or latent:, observed:, positive:)",
-                             tok.column)
+                             at(tok))
         return self.v[name]
 
     vname = v_args(inline=True)(lambda self, t: self._name(t))
@@ -262,12 +262,12 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
     def except_target(self, t):
         if t.type == "NUMBER":
             if not str(t).isdigit() or int(str(t)) < 1:
-                raise ParseError("E_{-j} leaves out a factor by its position, a whole number from 1", t.column)
+                raise ParseError("E_{-j} leaves out a factor by its position, a whole number from 1", at(t))
             return int(str(t))
         var = self._name(t)
         if var not in self.latent:
             raise ParseError(f"E_{{-j}} (E_{{i \\neq j}}) leaves out a latent or a factor by its position; "
-                             f"'{latex_name(t)}' is not a latent", t.column)
+                             f"'{latex_name(t)}' is not a latent", at(t))
         return var
 
     @v_args(inline=True)
@@ -296,7 +296,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(self.named(d), body))
-    expectation_over = v_args(inline=True)(lambda self, _, v, body: Expectation(self.over(self._name(v), v.column), body))
+    expectation_over = v_args(inline=True)(lambda self, _, v, body: Expectation(self.over(self._name(v), at(v)), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
     expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
     # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
@@ -342,7 +342,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
         (a bare P would otherwise be read as the posterior p(z|x), silently)."""
         if isinstance(tok, _Capital) and str(tok)[0].upper() in self.v:
             raise ParseError(f"'{str(tok)[0].upper()}' is a declared variable, and written as here it reads as the "
-                             f"density {tok}: rename the variable", tok.column)
+                             f"density {tok}: rename the variable", at(tok))
 
     def under(self, items):
         # E_{z ~ q(z)}: the density; E_{z ~ N(0, 1)}: a distribution of z; E_{z_1}: over a latent
@@ -362,7 +362,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
     def _diff_var(self, diff):
         """The variable of a differential: ``dz``, ``dz_1``, ``\\mathrm{d}\\theta``."""
         text = re.sub(r"^(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*", "", str(diff))
-        return self._name(Token("NAME", text, column=diff.column))
+        return self._name(Token("NAME", text, start_pos=diff.start_pos, column=diff.column))
 
     @v_args(inline=True)
     def integral(self, _, body, diff):
@@ -434,7 +434,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
     except UnexpectedCharacters as err:
         raise ParseError(f"unexpected {_what(text, err.pos_in_stream)}; expected {_expected(err)}",
-                         err.column, text) from None
+                         err.pos_in_stream + 1, text) from None
     except UnexpectedInput as err:
         tok = getattr(err, "token", None)
         if tok is None or tok.type == "$END":
@@ -443,8 +443,8 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
             what = _what(text, tok.start_pos)
         else:
             what = f"'{tok}'"
-        raise ParseError(f"unexpected {what}; expected {_expected(err)}", getattr(err, "column", None),
-                         text) from None
+        where = at(tok) if tok is not None and tok.type != "$END" else getattr(err, "column", None)
+        raise ParseError(f"unexpected {what}; expected {_expected(err)}", where, text) from None
     variables, latents = with_written(tree, variables, latents, written)
     build = _Build(variables, latent, observed, latents, joint, written)
     out = []

@@ -15,7 +15,7 @@ import sympy
 from lark import Token, Tree
 
 from ..parse import ParseError
-from .latex_functions import latex_name
+from .latex_functions import at, latex_name
 from .distribution_forms import ASSUME, LATEX_WORDS, DistributionFormError, argument_domains, split_arguments
 
 __all__ = ["DIST_RULES", "DistsMixin", "declare_written", "with_written"]
@@ -164,7 +164,7 @@ class DistsMixin:
         column = getattr(items[0], "column", None)
         bad = [t for t in items[1:] if isinstance(t, Token) and t.type == "SEP" and str(t).strip() != ","]
         if bad:
-            raise ParseError(f"the parameters of {items[0]}(…) are separated by ',', not '{bad[0]}'", bad[0].column)
+            raise ParseError(f"the parameters of {items[0]}(…) are separated by ',', not '{bad[0]}'", at(bad[0]))
         alias = alias_of(items[0])
         rest = [t for t in items[1:] if not (isinstance(t, Token) and t.type == "SEP")]
         if self.written is None:
@@ -193,11 +193,11 @@ class DistsMixin:
         is a density of the variable drawn (``density`` as it is otherwise)."""
         if latex_name(name) not in self.v:
             raise ParseError(f"'{latex_name(name)}' drawn from {getattr(density, 'shown', density)} is not a declared "
-                             "latent variable (<!-- vi_sym: latent: … -->)", name.column)
+                             "latent variable (<!-- vi_sym: latent: … -->)", at(name))
         var = self._name(name)
         if density in self.implicit and var != density.vars[0]:
             alias, values = self.implicit[density]
             if var not in self.latent:
-                raise ParseError(f"'{name}' drawn from {density.shown} is not a latent variable", name.column)
+                raise ParseError(f"'{name}' drawn from {density.shown} is not a latent variable", at(name))
             return self.written.density(alias, var, values, True)
         return density

@@ -8,6 +8,7 @@ from lark import v_args
 
 from ..tokens import ParseError
 from ..vocabulary import ELBO, Density
+from .latex_functions import at
 from .latex_meaning import BARE_Q
 
 __all__ = ["ElboMixin"]
@@ -19,7 +20,7 @@ class ElboMixin:
 
     def _parameters(self, names, sep=","):
         if str(sep).strip() != ",":
-            raise ParseError(f"\\mathcal{{L}}(q, \\theta) separates its arguments by ',', not '{sep}'", sep.column)
+            raise ParseError(f"\\mathcal{{L}}(q, \\theta) separates its arguments by ',', not '{sep}'", at(sep))
         for v in names:
             if v.is_real is not True:
                 raise ParseError(f"'{v}' after the density in \\mathcal{{L}}(q, θ) must be a declared parameter "

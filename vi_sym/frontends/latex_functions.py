@@ -56,6 +56,13 @@ GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "
 BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")
 
 
+def at(tok) -> int | None:
+    """Where ``tok`` stands in its row, 1-based from the row's first character (an error's column: a
+    row may run over several lines, and the reader maps the offset back to the line and column)."""
+    pos = getattr(tok, "start_pos", None)
+    return pos + 1 if pos is not None else getattr(tok, "column", None)
+
+
 def latex_name(tok) -> str:
     """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
     t = str(tok)
@@ -97,7 +104,7 @@ class FunctionsMixin:
     @v_args(inline=True)
     def cross_entropy(self, _, q, sep, r):
         if str(sep).strip() != ",":
-            raise ParseError(f"the cross-entropy H(q, r) separates its densities by ',', not '{sep}'", sep.column)
+            raise ParseError(f"the cross-entropy H(q, r) separates its densities by ',', not '{sep}'", at(sep))
         return entropy(q, r)
 
     @v_args(inline=True)
@@ -107,5 +114,5 @@ class FunctionsMixin:
     @v_args(inline=True)
     def beta_function(self, _, a, sep, b):
         if str(sep).strip() != ",":
-            raise ParseError(f"B(a, b) separates its arguments by ',', not '{sep}'", sep.column)
+            raise ParseError(f"B(a, b) separates its arguments by ',', not '{sep}'", at(sep))
         return sympy.beta(bounded_arg(a), bounded_arg(b))

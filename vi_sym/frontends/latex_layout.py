@@ -3,7 +3,12 @@
 * ``\\\\[4pt]``: a row break's extra space (LaTeX reads a ``[`` after ``\\\\`` as its optional
   argument, so the next row does not start with a bracket);
 * ``\\label{…}``, ``\\tag{…}``, ``\\nonumber``, ``\\notag``: equation numbers (so a sentence's full
-  stop before them, ``… p(z)). \\label{eq:elbo}``, ends the row as any full stop does);
+  stop before them, ``… p(z)). \\label{eq:elbo}``, ends the row as any full stop does), and the
+  spacing ``\\hspace{…}``, ``\\phantom{…}``;
+* a row that continues the one before it -- ``&\\quad + \\mathrm{KL}(q \\| p)``, ``& - \\mathbb{E}_q[…]``: after
+  its ``&`` and any spacing, an operator -- is joined to it (the ``\\\\`` and the ``&`` blanked: one long
+  right side set over two lines, not a new expression), and so is every row of a ``multline``;
+  an empty group ``{}`` (``= {} & …``, a spacing trick) is blanked;
 * ``\\underbrace{A}_{\\text{ELBO}}`` and ``\\overbrace{A}^{\\text{reconstruction}}``: A, its label a remark
   (a tutorial's ``\\underbrace{\\mathrm{KL}(q \\| p)}_{\\geq 0}`` says what the term is; the step is the
   equation without it).
@@ -17,7 +22,12 @@ import re
 __all__ = ["blank_layout"]
 
 _SPACING = re.compile(r"(?<=\\\\)\s*\[\s*-?\d*\.?\d+\s*(?:pt|em|ex|mm|cm|in|bp|mu|pc|dd|sp)\s*\]")
-_NUMBERING = re.compile(r"\\(?:label|tag\*?)\s*\{[^{}]*\}|\\(?:nonumber|notag)(?![a-zA-Z])")
+_NUMBERING = re.compile(r"\\(?:label|tag\*?|hspace|vspace|phantom|hphantom|vphantom)\*?\s*\{[^{}]*\}"
+                        r"|\\(?:nonumber|notag)(?![a-zA-Z])")
+_SPACE = r"(?:\\q?quad|\\[,;:! ]|\\(?:hspace|phantom|hphantom)\*?\s*\{[^{}]*\}|\{\s*\})"
+_CONTINUED = re.compile(r"\\\\(\s*&)(?=(?:\s*" + _SPACE + r")*\s*(?:[+\-]|\\(?:cdot|times|pm)(?![a-zA-Z])))")
+_EMPTY_GROUP = re.compile(r"(?<!\\)(?<![\^_])\{\s*\}")
+_MULTLINE = re.compile(r"\\begin\{multline\*?\}.*?\\end\{multline\*?\}", re.S)
 _BRACE = re.compile(r"\\(underbrace|overbrace)(?![a-zA-Z])\s*(?=\{)")
 
 
@@ -52,7 +62,11 @@ def _label_end(text: str, i: int, mark: str) -> int:
 def blank_layout(text: str) -> str:
     """``text`` with the typesetting above blanked (see the module docstring)."""
     blank = lambda m: " " * len(m.group())   # noqa: E731
-    return _braces(_NUMBERING.sub(blank, _SPACING.sub(blank, text)))
+    text = _NUMBERING.sub(blank, _SPACING.sub(blank, text))
+    text = _MULTLINE.sub(lambda m: re.sub(r"\\\\", "  ", m.group()), text)
+    joined = lambda m: "  " + m.group(1).replace("&", " ")    # noqa: E731 -- the line breaks stay
+    text = _EMPTY_GROUP.sub(blank, _CONTINUED.sub(joined, text))
+    return _braces(text)
 
 
 def _braces(text: str) -> str:

@@ -19,7 +19,7 @@ from lark import Token, Tree, v_args
 from ..bounds import bounded_product, bounded_sum
 from ..indexed import coordinate
 from ..parse import ParseError
-from .latex_functions import latex_name
+from .latex_functions import at, latex_name
 
 __all__ = ["SumsMixin", "check_sums", "check_indices", "split_indexed"]
 
@@ -160,7 +160,7 @@ class SumsMixin:
         if z not in self.latent:
             raise ParseError(f"\\sum_{{{var.children[0]}}}: a sum over a variable's values is read over a latent "
                              f"only; '{z}' is not a latent (a sum over an index needs its limits, "
-                             "\\sum_{j=1}^{J})", var.children[0].column)
+                             "\\sum_{j=1}^{J})", at(var.children[0]))
         return sympy.Integral(body, z)
 
     @v_args(inline=True)

@@ -125,8 +125,8 @@ def rows(offset: int, body: str, text: str):
     def keep(m):   # noqa: E306
         comments[body[:m.start()].count("\n")] = m.group(1).strip()
         return " " * len(m.group())
-    clean = _ENV_TAG.sub(lambda m: " " * len(m.group()), _COMMENT.sub(keep, body))
-    clean = blank_layout(_INTERTEXT.sub(lambda m: " " * len(m.group()), clean))     # prose between rows, \\[4pt]
+    clean = blank_layout(_COMMENT.sub(keep, body))        # \\[4pt], \label, continued rows (latex_layout)
+    clean = _INTERTEXT.sub(lambda m: " " * len(m.group()), _ENV_TAG.sub(lambda m: " " * len(m.group()), clean))
     out, pos = [], 0
     for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
         if piece == "\\\\":
