@@ -109,3 +109,33 @@ def test_the_elbo_of_a_product_and_of_no_density():
     assert [to_unicode(s.lhs) for d in ds for s in d.steps] == ["ELBO(q1(z1) q2(z2), p(x,z1,z2))"]
     assert any("must be a density q(z) or a product" in n.message for d in ds for n in d.skipped)
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED]
+
+
+CONTINUED = ("log p(x) = E_q[log p(x|z)] - KL(q(z)||p(z))\n"
+             "           + KL(q(z)||p(z|x))\n"
+             "         = ELBO(q) + KL(q(z)||p(z|x))\n")
+
+
+def test_a_line_continuing_the_right_side_is_joined_to_it():
+    # it was a chain of its own: the first line alone came out FAILED, a false alarm
+    [d] = _read(CONTINUED)
+    assert [to_unicode(s.rhs) for s in d.steps] == ["E_q(z)[log p(x|z)] - KL(q(z) ‖ p(z)) + KL(q(z) ‖ p(z|x))",
+                                                   "ELBO(q(z), p(x,z)) + KL(q(z) ‖ p(z|x))"]
+    assert _statuses(CONTINUED) == [Status.PROVED, Status.PROVED]
+
+
+def test_an_indented_minus_continues_and_a_slip_in_it_is_failed():
+    text = CONTINUED.replace("           + KL", "           - KL")
+    assert _statuses(text) == [Status.FAILED, Status.FAILED]
+
+
+def test_a_bullet_is_not_a_continuation():
+    # "- " at the start of a line is a bullet: the line is a statement of its own
+    text = "log p(x) = log p(x)\n- KL(q||p) >= 0\n"
+    assert [s for s, _ in _steps(text)] == ["log p(x) = log p(x)", "KL(q(z) ‖ p(z|x)) >= 0"]
+
+
+def test_a_continuation_that_cannot_be_read_says_so():
+    ds, errors = load_text("log p(x) = E_q[log p(x|z)]\n     + KL(q(z)||p(z|x)) + )\n", "n.txt", reader_for("n.txt"))
+    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    assert any("cannot read the continued right side" in m for m in messages), messages

@@ -47,7 +47,7 @@ from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistr
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import UNNAMED_CONST, name_unnamed_const
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
-                         read_mean_field, read_normal_line, read_written_line)
+                         read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import read_segments
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
@@ -449,6 +449,8 @@ class _Note:
         if len(code) > MAX_LINE:
             self.close()
             return self.skip(no, f"a line of {len(code)} characters: too long to be read as a formula")
+        if read_continuation(self, no, code):     # "    + KL(q||p(z|x))": the step before goes on
+            return
         segments = formula_segments(code)
         alone = not is_prose(code) and len(segments) == 1
         if not alone:

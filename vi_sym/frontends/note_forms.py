@@ -27,6 +27,7 @@ from ..parse import ParseError, parse_expression
 from ..tokens import NAME_PATTERN, normal_name
 from .distribution_forms import ALIASES, WRITTEN_LINE, split_top
 from .headers import read_vectors, vector_names
+from .textnote import split_chain
 
 __all__ = ["expectation_spelling", "note_constants", "mean_field", "NORMAL_LINE", "normal_definition",
            "NoteFormError", "iid_points", "read_mean_field", "read_normal_line", "read_written_line", "read_declaration",
@@ -364,3 +365,33 @@ def end_definitions(note) -> str:
     for n in gone:
         del note.normals[n]
     return f"; the definition of {', '.join(gone)} ends here (its variable is no longer latent)" if gone else ""
+
+
+def read_continuation(note, line: int, code: str) -> bool:
+    """A line that continues the right side of the step before it, a long expression set over two
+    lines (``log p(x) = E_q[log p(x|z)] - KL(q||p(z))`` then ``    + KL(q||p(z|x))``): a ``+`` first,
+    or a ``-`` after indentation (at the start of a line a ``- `` is a bullet), no relation, and a step
+    just read -- its right side takes the term.  True if the line was one (joined, or skipped with
+    the reason it cannot be read)."""
+    text, chain = code.strip(), note.chain
+    if chain is None or not chain.records or chain.records[-1].rhs is None or note.pending is not None:
+        return False
+    if not (text[:1] == "+" or (text[:1] in "-−" and code[:1].isspace())) or _has_relation(text):
+        return False
+    col = len(code) - len(code.lstrip()) + 1
+    try:
+        term, _ = note.parse(text, col, line)
+    except (ValueError, ParseError) as err:
+        note.close()
+        note.skip(line, f"cannot read the continued right side: {err}")
+        return True
+    last = chain.records[-1]
+    last.rhs, last.alternatives = last.rhs + term, ()
+    return True
+
+
+def _has_relation(text: str) -> bool:
+    try:
+        return len(split_chain(text)) > 1
+    except ValueError:
+        return True
