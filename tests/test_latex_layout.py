@@ -125,3 +125,21 @@ def test_an_error_in_a_continued_row_is_on_its_own_line_and_column():
     messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
     want = f"n.md:4: no step read here: column {line.index(chr(92) + 'foo') + 1}"
     assert any(m.startswith(want) for m in messages), messages
+
+
+@pytest.mark.parametrize("arrow", [r"\Rightarrow", r"\implies", r"\Longrightarrow", r"\iff", r"\therefore"])
+def test_an_implication_is_two_statements_each_checked(arrow):
+    text = f"$$\\mathrm{{KL}}(q \\| p) \\geq 0 {arrow} \\log p(x) \\geq \\mathcal{{L}}(q)$$\n"
+    ds, errors = _load(text)
+    assert not errors and [len(d.steps) for d in ds] == [1, 1]
+    assert len({d.name for d in ds}) == 2
+    assert _statuses(text) == [Status.PROVED, Status.PROVED]
+
+
+def test_a_wrong_consequence_of_an_implication_is_failed():
+    text = "$$\\mathrm{KL}(q \\| p) \\geq 0 \\implies \\log p(x) \\leq \\mathcal{L}(q)$$\n"
+    assert _statuses(text) == [Status.PROVED, Status.FAILED]
+
+
+def test_an_arrow_inside_text_is_prose():
+    assert blank_layout(r"a = b \quad \text{so $\Rightarrow$ c}") == r"a = b \quad \text{so $\Rightarrow$ c}"

@@ -9,6 +9,9 @@
   its ``&`` and any spacing, an operator -- is joined to it (the ``\\\\`` and the ``&`` blanked: one long
   right side set over two lines, not a new expression), and so is every row of a ``multline``;
   an empty group ``{}`` (``= {} & …``, a spacing trick) is blanked;
+* an implication between two statements, ``\\mathrm{KL}(q \\| p) \\geq 0 \\Rightarrow \\log p(x) \\geq
+  \\mathcal{L}(q)`` (``\\implies``, ``\\iff``, ``\\therefore``, …), becomes a row break: two statements, each
+  checked (outside ``\\text{…}``);
 * ``\\underbrace{A}_{\\text{ELBO}}`` and ``\\overbrace{A}^{\\text{reconstruction}}``: A, its label a remark
   (a tutorial's ``\\underbrace{\\mathrm{KL}(q \\| p)}_{\\geq 0}`` says what the term is; the step is the
   equation without it).
@@ -28,6 +31,9 @@ _SPACE = r"(?:\\q?quad|\\[,;:! ]|\\(?:hspace|phantom|hphantom)\*?\s*\{[^{}]*\}|\
 _CONTINUED = re.compile(r"\\\\(\s*&)(?=(?:\s*" + _SPACE + r")*\s*(?:[+\-]|\\(?:cdot|times|pm)(?![a-zA-Z])))")
 _EMPTY_GROUP = re.compile(r"(?<!\\)(?<![\^_])\{\s*\}")
 _MULTLINE = re.compile(r"\\begin\{multline\*?\}.*?\\end\{multline\*?\}", re.S)
+_IMPLIES = re.compile(r"\\(?:Rightarrow|Longrightarrow|implies|iff|Leftrightarrow|Longleftrightarrow|therefore)"
+                      r"(?![a-zA-Z])")
+_TEXT = re.compile(r"\\(?:text|textrm|mbox|mathrm)\s*\{[^{}]*\}")
 _BRACE = re.compile(r"\\(underbrace|overbrace)(?![a-zA-Z])\s*(?=\{)")
 
 
@@ -66,7 +72,19 @@ def blank_layout(text: str) -> str:
     text = _MULTLINE.sub(lambda m: re.sub(r"\\\\", "  ", m.group()), text)
     joined = lambda m: "  " + m.group(1).replace("&", " ")    # noqa: E731 -- the line breaks stay
     text = _EMPTY_GROUP.sub(blank, _CONTINUED.sub(joined, text))
-    return _braces(text)
+    return _braces(_implications(text))
+
+
+def _implications(text: str) -> str:
+    """Each implication outside ``\\text{…}`` a row break ``\\\\`` (padded to its length)."""
+    prose = [m.span() for m in _TEXT.finditer(text)]
+    out, pos = [], 0
+    for m in _IMPLIES.finditer(text):
+        if any(a <= m.start() < b for a, b in prose):
+            continue
+        out += [text[pos:m.start()], "\\\\" + " " * (len(m.group()) - 2)]
+        pos = m.end()
+    return "".join(out) + text[pos:]
 
 
 def _braces(text: str) -> str:

@@ -133,7 +133,7 @@ def rows(offset: int, body: str, text: str):
             continue
         start = pos
         pos += len(piece) + 2
-        if not piece.strip():
+        if not piece.strip(" \t\n&"):
             continue
         lead = len(piece) - len(piece.lstrip())
         at = offset + start + lead
