@@ -142,7 +142,8 @@ $$\mathrm{KL}(q_\phi(z \mid x) \,\|\, \mathcal{N}(0, 1)) = \frac{1}{2}\left(\mu^
 
 def test_latex_defines_the_encoder_with_its_subscript_and_bar():
     said, checked = _note_checked(LATEX, ".md")
-    assert said[3].startswith("defines qφ(z|x) = Normal(z, μ, σ)")
+    # q_φ: conditioned on the encoder's parameter φ (an undeclared Greek subscript is a parameter)
+    assert said[3].startswith("defines q(z|x,φ) = Normal(z, μ, σ)")
     assert [status for _, status in checked] == ["PROVED", "FAILED"]
 
 

@@ -30,8 +30,9 @@ def _not_observed(label: str, name) -> str:
 
 def amortised_error(label: str, d, definition, latent, observed, domains):
     """What is wrong with reading ``d`` (a density ``q(z|x)`` as written) as ``definition``,
-    an amortised density (None: nothing): the variables right of the bar must be observed ones."""
-    stray = [g for g in d.given if str(g) not in observed]
+    an amortised density (None: nothing): the variables right of the bar must be observed ones (or
+    parameters: q_φ(z|x) is q(z|x,φ), its encoder's weights φ)."""
+    stray = [g for g in d.given if str(g) not in observed and g.is_real is not True]
     if stray:
         return _not_observed(label, stray[0])
     why = amortised_definition_error(label, d.vars, d.given, definition,
