@@ -3,7 +3,8 @@ import pytest
 import sympy
 from sympy import Symbol
 
-from vi_sym.frontends import load_text
+from vi_sym.checker import check_derivations
+from vi_sym.frontends import load_text, reader_for
 from vi_sym.frontends.note import read_note
 from vi_sym.rules import Context
 from vi_sym.vocabulary import Density
@@ -39,6 +40,28 @@ def steps(text):
     ds, errs = note(text)
     assert errs == []
     return [s for d in ds for s in d.steps]
+
+
+def load_as(text, name="n.md"):
+    """(derivations, errors) of ``text`` read as a file called ``name`` (its suffix picks the reader)."""
+    return load_text(text, name, reader_for(name))
+
+
+def read_as(text, name="n.md"):
+    """The derivations of ``text`` read as ``name``, which must read without an error."""
+    ds, errors = load_as(text, name)
+    assert not errors, errors
+    return ds
+
+
+def statuses_as(text, settings, name="n.md"):
+    """The verdict of every step of ``text`` read as ``name``, checked with ``settings``."""
+    return [r.status for r in check_derivations(read_as(text, name), settings).results]
+
+
+def reasons(ds, errors):
+    """What a reader said of the lines it skipped and of the errors it met."""
+    return [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
 
 
 # --------------------------------------------------------------------------- the VAE's diagonal KL in LaTeX

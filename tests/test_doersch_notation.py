@@ -7,9 +7,9 @@ import pytest
 
 from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
@@ -25,18 +25,11 @@ DOERSCH = [
 ]
 
 
-def _load(text):
-    return load_text(text, "n.md", reader_for("n.md"))
-
-
-def _read(text):
-    ds, errors = _load(text)
-    assert not errors, errors
-    return ds
+_load, _read = load_as, read_as
 
 
 def _check(text):
-    return check_derivations(_read(text), SETTINGS).results
+    return check_derivations(read_as(text), SETTINGS).results
 
 
 @pytest.mark.parametrize("row", DOERSCH)

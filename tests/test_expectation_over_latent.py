@@ -6,32 +6,24 @@ over every latent (a VAE's q_φ(z|x)), else q's factor over it (the one the row,
 is an error that says so, and a step that swaps the factor is FAILED, never PROVED."""
 import pytest
 
-from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 MEAN_FIELD = "<!-- vi_sym: latent: z_1 z_2 -->\n<!-- vi_sym: factorised: q_1(z_1)*q_2(z_2) -->\n\n"
 
 
-def _load(text, name="n.md"):
-    return load_text(text, name, reader_for(name))
-
-
-def _read(text, name="n.md"):
-    ds, errors = _load(text, name)
-    assert not errors, errors
-    return ds
+_load, _read = load_as, read_as
 
 
 def _steps(text, name="n.md"):
-    return [to_unicode(s.lhs) + " = " + to_unicode(s.rhs) for d in _read(text, name) for s in d.steps]
+    return [to_unicode(s.lhs) + " = " + to_unicode(s.rhs) for d in read_as(text, name) for s in d.steps]
 
 
 def _statuses(text, name="n.md"):
-    return [r.status for r in check_derivations(_read(text, name), SETTINGS).results]
+    return statuses_as(text, SETTINGS, name)
 
 
 @pytest.mark.parametrize("sub", [r"\mathbb{E}_{z}", r"\mathbb{E}_z", r"\mathbb{E}_{ z }"])

@@ -4,23 +4,19 @@ before them, and the labels of ``\\underbrace{A}_{\\text{ELBO}}`` / ``\\overbrac
 Columns stay the note's; a slip under a brace is still FAILED."""
 import pytest
 
-from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.frontends.latex_layout import blank_layout
 from vi_sym.settings import Settings
+from conftest import load_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
 
-def _load(text):
-    return load_text(text, "n.md", reader_for("n.md"))
+_load = load_as
 
 
 def _statuses(text):
-    ds, errors = _load(text)
-    assert not errors, errors
-    return [r.status for r in check_derivations(ds, SETTINGS).results]
+    return statuses_as(text, SETTINGS)
 
 
 @pytest.mark.parametrize("text, kept", [

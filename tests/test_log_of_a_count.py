@@ -4,20 +4,17 @@ average -- it was log(1/2)·(a + b), and the K = 2 bound came out FAILED, a fals
 a density or of a symbol still stops at a bracket, and ``\\log(2)(a + b)`` is still log 2 · (a + b)."""
 import pytest
 
-from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import read_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 HEADER = "<!-- vi_sym: positive: a b s K w[1..K] -->\n\n"
 
 
 def _lhs(row):
-    ds, errors = load_text(HEADER + f"$${row} = 0$$\n", "n.md", reader_for("n.md"))
-    assert not errors, errors
-    return to_unicode(ds[0].steps[0].lhs)
+    return to_unicode(read_as(HEADER + f"$${row} = 0$$\n")[0].steps[0].lhs)
 
 
 @pytest.mark.parametrize("row, read", [
@@ -39,9 +36,7 @@ IWAE = (r"$$\log p(x) \geq \mathbb{E}_{q(z_1) q(z_2)}\left[\log \frac{1}{2}\left
 
 
 def _statuses(text):
-    ds, errors = load_text("<!-- vi_sym: latent: z_1 z_2 -->\n\n" + text, "n.md", reader_for("n.md"))
-    assert not errors, errors
-    return [r.status for r in check_derivations(ds, SETTINGS).results]
+    return statuses_as("<!-- vi_sym: latent: z_1 z_2 -->\n\n" + text, SETTINGS)
 
 
 def test_the_importance_weighted_bound_for_two_samples_is_not_refuted():

@@ -6,9 +6,9 @@ import pytest
 
 from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=True)
 HEADER = "<!-- vi_sym: parameters: \\psi -->\n\n"
@@ -17,13 +17,11 @@ Q = r"q_{\boldsymbol{\psi}}(\mathbf{z})"
 
 
 def _load(row):
-    return load_text(HEADER + f"$${row}$$\n", "n.md", reader_for("n.md"))
+    return load_as(HEADER + f"$${row}$$\n")
 
 
 def _result(row):
-    ds, errors = _load(row)
-    assert not errors, errors
-    [r] = check_derivations(ds, SETTINGS).results
+    [r] = check_derivations(read_as(HEADER + f"$${row}$$\n"), SETTINGS).results
     return r
 
 

@@ -6,18 +6,16 @@ import pytest
 
 from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.frontends.textnote import paren_remark
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
 
 def _read(text):
-    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
-    assert not errors, errors
-    return ds
+    return read_as(text, "n.txt")
 
 
 def _steps(text):
@@ -25,7 +23,7 @@ def _steps(text):
 
 
 def _statuses(text):
-    return [r.status for r in check_derivations(_read(text), SETTINGS).results]
+    return statuses_as(text, SETTINGS, "n.txt")
 
 
 JENSEN = ("log p(x) = log ∫ q(z) p(x,z)/q(z) dz\n"
@@ -81,8 +79,7 @@ MEAN_FIELD = "latent: z1 z2\n{label}: q(z1, z2) = q1(z1) q2(z2)\n\n"
 @pytest.mark.parametrize("label", ["mean-field", "Mean field assumption", "mean-field approximation", "평균장 가정",
                                    "평균장"])
 def test_a_labelled_mean_field_line_declares_the_factorisation(label):
-    ds, errors = load_text(MEAN_FIELD.format(label=label) + "H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))\n",
-                           "n.txt", reader_for("n.txt"))
+    ds, errors = load_as(MEAN_FIELD.format(label=label) + "H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))\n", "n.txt")
     [d] = ds
     assert any("factorised: q1(z1) q2(z2) declared" in n.message for n in d.skipped), d.skipped
     assert len(d.steps) == 1
@@ -105,7 +102,7 @@ def test_the_elbo_of_a_product_and_of_no_density():
     text = MEAN_FIELD.format(label="mean-field") + (
         "ELBO(q1(z1) q2(z2)) = E_{q1(z1) q2(z2)}[log p(x, z1, z2)] + H(q1(z1)) + H(q2(z2))\n\n"
         "ELBO(q1(z1) + q2(z2)) = 0\n")
-    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    ds, errors = load_as(text, "n.txt")
     assert [to_unicode(s.lhs) for d in ds for s in d.steps] == ["ELBO(q1(z1) q2(z2), p(x,z1,z2))"]
     assert any("must be a density q(z) or a product" in n.message for d in ds for n in d.skipped)
     assert [r.status for r in check_derivations(ds, SETTINGS).results] == [Status.PROVED]
@@ -136,6 +133,6 @@ def test_a_bullet_is_not_a_continuation():
 
 
 def test_a_continuation_that_cannot_be_read_says_so():
-    ds, errors = load_text("log p(x) = E_q[log p(x|z)]\n     + KL(q(z)||p(z|x)) + )\n", "n.txt", reader_for("n.txt"))
+    ds, errors = load_as("log p(x) = E_q[log p(x|z)]\n     + KL(q(z)||p(z|x)) + )\n", "n.txt")
     messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
     assert any("cannot read the continued right side" in m for m in messages), messages

@@ -5,11 +5,10 @@ parameter with a superscript or subscript word, ``\\boldsymbol{\\theta}^{\\text{
 parameter θold (said in a warning; the base must be a declared parameter, else the name is unknown)."""
 import pytest
 
-from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 HEADER = "<!-- vi_sym: parameters: \\theta -->\n\n"
@@ -22,17 +21,15 @@ PRML = [
 
 
 def _load(text):
-    return load_text(HEADER + text, "n.md", reader_for("n.md"))
+    return load_as(HEADER + text)
 
 
 def _read(text):
-    ds, errors = _load(text)
-    assert not errors, errors
-    return ds
+    return read_as(HEADER + text)
 
 
 def _statuses(text):
-    return [r.status for r in check_derivations(_read(text), SETTINGS).results]
+    return statuses_as(HEADER + text, SETTINGS)
 
 
 @pytest.mark.parametrize("row", PRML)
@@ -46,7 +43,7 @@ def test_the_bare_p_is_the_posterior_given_theta():
 
 
 def test_without_a_parameter_the_bare_p_is_the_posterior():
-    ds, errors = load_text("$$\\ln p(\\mathbf{X}) = \\mathcal{L}(q) + \\mathrm{KL}(q \\| p)$$\n", "n.md", reader_for("n.md"))
+    ds, errors = load_as("$$\\ln p(\\mathbf{X}) = \\mathcal{L}(q) + \\mathrm{KL}(q \\| p)$$\n")
     assert "KL(q(Z) ‖ p(Z|X))" in to_unicode(ds[0].steps[0].rhs)
 
 

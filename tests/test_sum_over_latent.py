@@ -8,9 +8,9 @@ import pytest
 
 from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=True)
 
@@ -27,14 +27,11 @@ $$
 """
 
 
-def _load(text):
-    return load_text(text, "n.md", reader_for("n.md"))
+_load = load_as
 
 
 def _results(text):
-    ds, errors = _load(text)
-    assert not errors, errors
-    return check_derivations(ds, SETTINGS).results
+    return check_derivations(read_as(text), SETTINGS).results
 
 
 def test_wikipedias_derivation_is_proved():

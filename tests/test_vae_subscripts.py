@@ -4,28 +4,20 @@ never linked by Bayes' rule: the decomposition was UNKNOWN) -- and the bound
 ``\\mathcal{L}_{\\theta,\\phi}(x)`` is ELBO(q(z|x,φ), p(x,z|θ)) whichever order the subscripts take."""
 import pytest
 
-from vi_sym.checker import check_derivations
 from vi_sym.core import Status
-from vi_sym.frontends import load_text, reader_for
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
+from conftest import load_as, read_as, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 ELBO = "ELBO(q(z|x,φ), p(x,z|θ))"
 
 
-def _load(text):
-    return load_text(text, "n.md", reader_for("n.md"))
-
-
-def _read(text):
-    ds, errors = _load(text)
-    assert not errors, errors
-    return ds
+_load, _read = load_as, read_as
 
 
 def _statuses(text):
-    return [r.status for r in check_derivations(_read(text), SETTINGS).results]
+    return statuses_as(text, SETTINGS)
 
 
 DECOMPOSITION = r"$$\log p_\theta(x) = \mathbb{E}_{q_\phi(z|x)}\left[\log \frac{p_\theta(x, z)}{q_\phi(z|x)}\right] + D_{KL}(q_\phi(z|x) \| p_\theta(z|x))$$" + "\n"
