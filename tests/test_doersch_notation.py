@@ -9,7 +9,7 @@ from vi_sym.checker import check_derivations
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as
+from conftest import load_as, read_as, reasons
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
@@ -55,7 +55,7 @@ def test_a_slip_in_them_is_failed(slip):
 def test_a_declared_capital_variable_is_not_silently_a_density():
     ds, errors = _load("<!-- vi_sym: parameters: P -->\n\n$$ P^2 = \\log p(x) $$\n")
     assert not any(d.steps for d in ds)
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any("'P' is a declared variable" in m and "column 4" in m for m in messages), messages
 
 

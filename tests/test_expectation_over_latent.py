@@ -9,7 +9,7 @@ import pytest
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as, statuses_as
+from conftest import load_as, read_as, reasons, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 MEAN_FIELD = "<!-- vi_sym: latent: z_1 z_2 -->\n<!-- vi_sym: factorised: q_1(z_1)*q_2(z_2) -->\n\n"
@@ -80,7 +80,7 @@ def test_a_subscript_that_is_no_latent_is_an_error_that_says_so(sub, what):
     text = f"intro\n\n$$ {sub}[\\log p(x|z)] = \\log p(x) $$\n"
     ds, errors = _load(text)
     assert not any(d.steps for d in ds)
-    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
+    messages = reasons(ds, errors)
     hit = [m for m in messages if what in m]
     assert hit, messages
     assert any(":3" in m or "line 3" in m for m in messages) or any(
@@ -99,7 +99,7 @@ def test_plain_text_reads_the_same_subscripts(text, want):
 
 def test_plain_text_says_where_a_subscript_is_no_latent():
     ds, errors = _load("latent: z\n\nE_x[log p(x|z)] = log p(x)\n", "n.txt")
-    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
+    messages = reasons(ds, errors)
     hit = [m for m in messages if "'x' is not a latent" in m]
     assert hit and "column 1" in hit[0], messages
 

@@ -7,7 +7,7 @@ import pytest
 from vi_sym.core import Status
 from vi_sym.frontends.latex_layout import blank_layout
 from vi_sym.settings import Settings
-from conftest import load_as, statuses_as
+from conftest import load_as, reasons, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
@@ -66,7 +66,7 @@ def test_an_eqnarray_with_spacing_and_numbers_is_read():
 def test_an_error_after_a_brace_is_at_its_column():
     row = "$$ \\underbrace{\\log p(x)}_{\\text{evidence}} = \\log p(x) + \\foo $$"
     ds, errors = _load(f"text\n\n{row}\n")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any(f"column {row.index('foo')}" in m for m in messages), messages
 
 
@@ -118,7 +118,7 @@ def test_an_error_in_a_continued_row_is_on_its_own_line_and_column():
     text = CONTINUED.replace(r"p(z \mid x)) \\", r"p(z \mid x)) + \foo \\", 1)
     ds, errors = _load(text)
     line = text.splitlines()[3]
-    messages = [str(e) for e in errors] + [n.message for d in ds for n in d.skipped]
+    messages = reasons(ds, errors)
     want = f"n.md:4: no step read here: column {line.index(chr(92) + 'foo') + 1}"
     assert any(m.startswith(want) for m in messages), messages
 

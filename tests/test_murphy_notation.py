@@ -8,7 +8,7 @@ from vi_sym.checker import check_derivations
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as
+from conftest import load_as, read_as, reasons
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=True)
 HEADER = "<!-- vi_sym: parameters: \\psi -->\n\n"
@@ -45,6 +45,6 @@ def test_a_sign_slip_is_failed_with_its_fix():
 
 def test_after_the_bar_comes_the_observed_variable():
     ds, errors = _load(r"\mathcal{L}(\boldsymbol{\psi} \mid \mathbf{z}) = 0")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert not any(d.steps for d in ds)
     assert any("after the bar comes the observed variable" in m for m in messages), messages

@@ -9,7 +9,7 @@ from vi_sym.core import Status
 from vi_sym.frontends.textnote import paren_remark
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as, statuses_as
+from conftest import load_as, read_as, reasons, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 
@@ -134,5 +134,5 @@ def test_a_bullet_is_not_a_continuation():
 
 def test_a_continuation_that_cannot_be_read_says_so():
     ds, errors = load_as("log p(x) = E_q[log p(x|z)]\n     + KL(q(z)||p(z|x)) + )\n", "n.txt")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any("cannot read the continued right side" in m for m in messages), messages

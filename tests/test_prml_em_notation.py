@@ -8,7 +8,7 @@ import pytest
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as, statuses_as
+from conftest import load_as, read_as, reasons, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 HEADER = "<!-- vi_sym: parameters: \\theta -->\n\n"
@@ -72,7 +72,7 @@ def test_em_with_old_and_new_parameters_keeps_them_apart():
 
 def test_a_decorated_name_whose_base_is_no_parameter_is_unknown():
     ds, errors = _load("text\n\n$$ p(\\mathbf{X} \\mid \\mu^{\\text{old}}) = 1 $$\n")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any("unknown variable 'μold'" in m for m in messages), messages
 
 

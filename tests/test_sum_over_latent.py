@@ -10,7 +10,7 @@ from vi_sym.checker import check_derivations
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as
+from conftest import load_as, read_as, reasons
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=True)
 
@@ -58,11 +58,11 @@ def test_a_slip_in_it_is_failed_with_its_fix():
 def test_a_sum_without_limits_over_no_latent_is_an_error_at_its_column(row, name):
     ds, errors = _load(f"text\n\n$$ {row} $$\n")
     assert not any(d.steps for d in ds)
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any(f"'{name}' is not a latent" in m and "column 4" in m for m in messages), messages
 
 
 def test_a_product_over_a_latent_still_needs_its_limits():
     ds, errors = _load("text\n\n$$ \\prod_{z} q(z) = 1 $$\n")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert not any(d.steps for d in ds) and any("\\prod" in m for m in messages), messages

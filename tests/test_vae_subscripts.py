@@ -7,7 +7,7 @@ import pytest
 from vi_sym.core import Status
 from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
-from conftest import load_as, read_as, statuses_as
+from conftest import load_as, read_as, reasons, statuses_as
 
 SETTINGS = Settings(families=("all",), samples=8, jobs=1, fixes=False)
 ELBO = "ELBO(q(z|x,φ), p(x,z|θ))"
@@ -52,5 +52,5 @@ def test_a_slip_with_the_subscripted_bound_is_failed():
 
 def test_the_bound_takes_two_parameters():
     ds, errors = _load("<!-- vi_sym: parameters: \\theta -->\n\n$$\\mathcal{L}_{\\theta}(x) = 0$$\n")
-    messages = [n.message for d in ds for n in d.skipped] + [str(e) for e in errors]
+    messages = reasons(ds, errors)
     assert any("two of them; got 1" in m for m in messages), messages
