@@ -66,3 +66,22 @@ def test_a_product_over_a_latent_still_needs_its_limits():
     ds, errors = _load("text\n\n$$ \\prod_{z} q(z) = 1 $$\n")
     messages = reasons(ds, errors)
     assert not any(d.steps for d in ds) and any("\\prod" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("sum_", ["Σ_z", "sum_z", "Σ_{z}"])
+def test_plain_text_reads_the_same_sum(sum_):
+    text = f"KL(q||p) = {sum_} q(z) log(q(z)/p(z|x))\n"
+    [d] = read_as(text, "n.txt")
+    assert to_unicode(d.steps[0].rhs) == "∫ q(z) log(q(z)/p(z|x)) dz"
+    assert [r.status for r in check_derivations([d], SETTINGS).results] == [Status.PROVED]
+
+
+def test_a_plain_text_slip_under_the_sum_is_failed():
+    [d] = read_as("KL(q||p) = Σ_z q(z) log(p(z|x)/q(z))\n", "n.txt")
+    assert [r.status for r in check_derivations([d], SETTINGS).results] == [Status.FAILED]
+
+
+def test_a_plain_text_sum_over_an_observed_name_is_still_refused():
+    ds, errors = load_as("Σ_x q(z) = 1\n", "n.txt")
+    assert not any(d.steps for d in ds)
+    assert any("'x' is the index of this sum" in m for m in reasons(ds, errors)), reasons(ds, errors)

@@ -7,15 +7,16 @@ is (Σ_n a_n b_n) + c), as in LaTeX.  Inside it, ``x_n`` (and ``x[n]``) is the n
 data set the note declares (``iid: X = x[1..N]``: the environment's ``points``) or the n-th
 coordinate of a declared vector.  Without limits the range is that of the points or coordinates
 the body uses, when they all have one; otherwise it is an error at the sum saying to write the
-limits.  The index is bound by its sum and may not be a declared name.
+limits.  The index is bound by its sum and may not be a declared name -- except a latent written
+without limits, ``Σ_z q(z) f``: the sum over its values, read as the integral over it.
 """
 from __future__ import annotations
 
-from sympy import Indexed, IndexedBase, Symbol
+from sympy import Indexed, IndexedBase, Integral, Symbol
 
 from .bounds import bounded_sum
 from .parse_operators import is_optimum_word, is_variance_word, parse_optimum, parse_variance
-from .tokens import Token
+from .tokens import ParseError, Token
 
 __all__ = ["is_sum_word", "parse_index_sum", "parse_operator_word"]
 
@@ -100,6 +101,14 @@ def parse_index_sum(p, t: Token):
     """``Σ_{n=1}^{N} f`` / ``Σ_n f`` (the word consumed): a Sum over the index."""
     idx, lo, hi = _limits(p, t)
     env, j = p.env, idx.value
+    if lo is None and j in env.latent and j in env.variables:
+        # Σ_z over a latent's values (Wikipedia's Σ_Z Q(Z) log(Q(Z)/P(Z|X))): the integral over it,
+        # against its counting measure when it is discrete -- as the LaTeX reader reads \sum_{\mathbf{Z}}
+        at = p.i
+        try:
+            return p.apply(t, Integral, p.expr(_SUM_BP), env.variables[j])
+        except ParseError:        # a body that takes z for an index (x_z): the error below says so
+            p.i = at
     if j in env.variables or j in env.constants or j in env.densities:
         raise p.error(f"'{j}' is the index of this sum, so it is bound here; it is also a declared name "
                       "of the note: choose another letter for the index", idx)
