@@ -85,3 +85,11 @@ def test_a_plain_text_sum_over_an_observed_name_is_still_refused():
     ds, errors = load_as("Σ_x q(z) = 1\n", "n.txt")
     assert not any(d.steps for d in ds)
     assert any("'x' is the index of this sum" in m for m in reasons(ds, errors)), reasons(ds, errors)
+
+
+def test_the_variable_a_written_distribution_names_is_a_latent():
+    # PRML writes Gam(τ | a, b) with τ declared nowhere: what the entropy integrates over
+    row = r"$$\mathbb{H}[\mathrm{Gam}(\tau \mid a, b)] = a - \ln b + \ln\Gamma(a) + (1 - a)\psi(a)$$" + "\n"
+    assert [r.status for r in check_derivations(read_as(row), SETTINGS).results] == [Status.PROVED]
+    slip = row.replace("(1 - a)", "(1 + a)")
+    assert [r.status for r in check_derivations(read_as(slip), SETTINGS).results] == [Status.FAILED]

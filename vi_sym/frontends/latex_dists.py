@@ -121,14 +121,19 @@ def declare_subscripts(tree: Tree, variables: dict) -> dict:
 
 def drawn_latents(tree: Tree, variables: dict) -> list:
     """The undeclared names drawn from a written distribution, ``\\mathbb{E}_{\\epsilon \\sim
-    \\mathcal{N}(0, 1)}[…]``: latent variables (the expectation integrates over them)."""
+    \\mathcal{N}(0, 1)}[…]``, or named as its variable, PRML's ``\\mathbb{H}[\\mathrm{Gam}(\\tau \\mid a,
+    b)]``: latent variables (what the expectation, entropy or divergence integrates over)."""
     out = []
     for node in tree.iter_subtrees_topdown():
+        name = None
         if node.data == "under" and len(node.children) == 3 and isinstance(node.children[2], Tree) \
                 and node.children[2].data == "dist":
             name = latex_name(node.children[0])
-            if name not in variables and name not in out:
-                out.append(name)
+        elif node.data == "dist_var" and isinstance(node.children[0], Tree) and node.children[0].data == "vname" \
+                and len(node.children[0].children) == 1:
+            name = latex_name(node.children[0].children[0])
+        if name is not None and name not in variables and name not in out:
+            out.append(name)
     return out
 
 
