@@ -93,3 +93,11 @@ def test_the_variable_a_written_distribution_names_is_a_latent():
     assert [r.status for r in check_derivations(read_as(row), SETTINGS).results] == [Status.PROVED]
     slip = row.replace("(1 - a)", "(1 + a)")
     assert [r.status for r in check_derivations(read_as(slip), SETTINGS).results] == [Status.FAILED]
+
+
+def test_a_latent_a_row_introduces_is_said_in_a_warning():
+    text = ("$$\\mathbb{E}_{\\epsilon \\sim \\mathcal{N}(0, 1)}[\\epsilon^2] = 1$$\n\n"
+            "$$\\mathbb{H}[\\mathrm{Gam}(\\tau \\mid a, b)] = a - \\ln b + \\ln\\Gamma(a) + (1 - a)\\psi(a)$$\n")
+    said = [str(w) for d in read_as(text) for w in d.warnings]
+    assert any("read ε as a latent variable" in w for w in said), said
+    assert any("read τ as a latent variable" in w for w in said), said

@@ -16,7 +16,7 @@ from lark import Token, Tree
 
 from ..parse import ParseError
 from .latex_functions import at, latex_name
-from .distribution_forms import ASSUME, LATEX_WORDS, DistributionFormError, argument_domains, split_arguments
+from .distribution_forms import ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains, split_arguments
 
 __all__ = ["DIST_RULES", "DistsMixin", "declare_written", "with_written"]
 
@@ -116,6 +116,29 @@ def declare_subscripts(tree: Tree, variables: dict) -> dict:
         name = latex_name(m.group(1)) if m else None
         if name is not None and name not in variables:
             out[name] = "real"
+    return out
+
+
+def readings(new: dict, written, drawn) -> list:
+    """What a row's reading declared, in words: ``new`` {name: domain} (the written distributions'
+    arguments, decorated and subscript parameters: see ``written``) and the ``drawn`` latents."""
+    out = []
+    decorated = {n: d for n, d in new.items() if n in written.decorated}
+    if decorated:
+        out.append("read " + ", ".join(f"{n} as {DOMAIN_WORDS.get(d, d)}" for n, d in decorated.items())
+                   + " (a declared parameter with a superscript or subscript word, θ^old)")
+    subscripts = [n for n in new if n in written.subscripts]
+    if subscripts:
+        what = "a real parameter" if len(subscripts) == 1 else "real parameters"
+        out.append(f"read {', '.join(subscripts)} as {what} (the subscript of p_θ, q_φ: the density is "
+                   "conditioned on it, as Kingma & Welling write it)")
+    rest = {n: d for n, d in new.items() if n not in decorated and n not in subscripts}
+    if rest:
+        out.append("read " + ", ".join(f"{n} as {DOMAIN_WORDS[d]}" for n, d in rest.items()) +
+                   " (arguments of a distribution written in the formula)")
+    if drawn:
+        out.append(f"read {', '.join(drawn)} as {'a latent variable' if len(drawn) == 1 else 'latent variables'} "
+                   "(drawn from a distribution written in the formula, or named as its variable: integrated over)")
     return out
 
 

@@ -23,9 +23,10 @@ from ..notation import to_unicode
 from ..vocabulary import Density, VocabularyError
 from .amortised import AMORTISED, amortised_error
 from .assumptions import note_bounds
-from .distribution_forms import ASSUME, DOMAIN_WORDS, WrittenDistributions, joint_products
+from .distribution_forms import ASSUME, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
+from .latex_dists import readings
 from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
@@ -301,21 +302,10 @@ class _Reader:
             return self.skip(line, "a step with no expression before it to continue from")
         if items[0][0] is None:
             self.close()
-        self.latent += [n for n in self.written.latents if n not in self.latent]
+        drawn = [n for n in self.written.latents if n not in self.latent]
+        self.latent += drawn
         new = {n: d for n, d in self.written.declared.items() if n not in before}
-        decorated = {n: d for n, d in new.items() if n in self.written.decorated}
-        if decorated:
-            self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS.get(d, d)}" for n, d in decorated.items())
-                              + " (a declared parameter with a superscript or subscript word, θ^old)"))
-        subscripts = [n for n in new if n in self.written.subscripts]
-        if subscripts:
-            what = "a real parameter" if len(subscripts) == 1 else "real parameters"
-            self.said.append((line, f"read {', '.join(subscripts)} as {what} (the subscript of p_θ, q_φ: the "
-                              "density is conditioned on it, as Kingma & Welling write it)"))
-        new = {n: d for n, d in new.items() if n not in decorated and n not in subscripts}
-        if new:
-            self.said.append((line, "read " + ", ".join(f"{n} as {DOMAIN_WORDS[d]}" for n, d in new.items()) +
-                              " (arguments of a distribution written in the formula)"))
+        self.said.extend((line, w) for w in readings(new, self.written, drawn))
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
         if self.definition(line, items):
