@@ -170,12 +170,11 @@ def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
     written.latents.extend(n for n in drawn if n not in written.latents)
     variables = {**variables, **{n: sympy.Symbol(n) for n in drawn}}
     new = declare_written(tree, variables, [*latents, *drawn])
-    decorated = {n: d for n, d in declare_decorated(tree, variables, written.domains).items() if n not in new}
-    written.decorated.update(decorated)
-    new.update(decorated)
-    subscripts = {n: d for n, d in declare_subscripts(tree, variables).items() if n not in new}
-    written.subscripts.update(subscripts)
-    new.update(subscripts)
+    for found, kept in ((declare_decorated(tree, variables, written.domains), written.decorated),
+                        (declare_subscripts(tree, variables), written.subscripts)):
+        found = {n: d for n, d in found.items() if n not in new}
+        kept.update(found)
+        new.update(found)
     written.declared.update(new)
     written.domains.update(new)
     return {**variables, **{n: sympy.Symbol(n, **ASSUME[d]) for n, d in new.items()}}, [*latents, *drawn]

@@ -40,7 +40,7 @@ from ..records import LoadError, START, STEP, DerivationRecord, StepRecord
 from ..rules import Context
 from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
-from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy
+from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy, joint_vars
 from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
@@ -78,11 +78,11 @@ def _optimum_spelling(code: str) -> str:
 
 def _vars_of(q) -> list:
     """The variables of a density q or of a product of densities q1(z1) q2(z2) (an ELBO's argument)."""
-    factors = q.args if getattr(q, "is_Mul", False) else (q,)
-    if not all(isinstance(f, Density) for f in factors):
+    vs = joint_vars(q)
+    if vs is None:
         raise ParseError("the argument of the ELBO must be a density q(z) or a product q1(z1) q2(z2); "
                          f"got {to_unicode(q)}")
-    return [v for f in factors for v in f.vars]
+    return list(vs)
 
 
 def _flexible_elbo(joint_of):

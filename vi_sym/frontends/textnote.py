@@ -40,13 +40,13 @@ _LEAD = re.compile(r"^\s*(?:(?:\(\d+(?:\.\d+)*\)|\d+[.)]|[-*•·])\s+(?=\S))?(?
                    r"then|i\.e\.|ie|since|because|and|now|finally|we (?:have|get|know that)|which (?:gives|is)|"
                    r"note that|recall that|it follows that|in particular)"
                    r"(?=[\s,:])[,:]?\s*)*(?=\S)", re.I)
-#: ... and at the end: an English clause after a comma (``, which is the bound``), the sentence's
-#: punctuation (``.``, ``。``, ``;``, ``,``), an equation number ``(3)``
 #: a leading clause before a comma, ``For the VAE, …``, ``In the Gaussian case, …`` (words only)
 _LEAD_CLAUSE = re.compile(r"^\s*(?:for|in|with|under|using|from|at|on|after|given|here)\s[A-Za-z'’ -]*,\s*(?=\S)", re.I)
 #: a justification in brackets at the end, ``(Jensen)``, ``(by Bayes' rule)``, ``(linearity of expectation)``:
 #: words of two letters or more (or "a"), one of four or more (never a formula's ``(z)``, ``(log p)``)
 _PAREN_REMARK = re.compile(r"(?<=\S)\s+\(\s*((?:[A-Za-z][A-Za-z'’-]*\s*)+)\)\s*[.,;]?\s*$")
+#: ... and at the end: an English clause after a comma (``, which is the bound``), the sentence's
+#: punctuation (``.``, ``。``, ``;``, ``,``), an equation number ``(3)``
 _TAILS = (re.compile(r",\s*(?:which|where|since|because|so that|as|i\.e\.|for all|for any|with)\b.*$", re.I),
           re.compile(r"(?<=[\w)\]])\s*[.。;,:]+\s*$"),
           re.compile(r"(?<=[\w)\]])\s+\(\d+(?:\.\d+)*\)\s*$"))
