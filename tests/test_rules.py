@@ -23,6 +23,7 @@ v = Symbol("v", real=True)    # a declared real parameter
 u = Symbol("u")
 MEAN_FIELD = Context((z, u), factors=(q, Density("q", [u])))
 COPIES = Context((z, u), copies=((z, u),))
+_E_U = Expectation(Density("q", [u]), log(Density("p", [u, x, z])))   # E_q(u)[log p(x, z, u)]
 
 
 def proves(lhs, rel, rhs, *rules):
@@ -69,6 +70,10 @@ USES = {
     "expectation_except_definition": (ExpectationExcept(z, log(Density("p", [x, z, u]))), "=",
                                       Expectation(Density("q", [u]), log(Density("p", [x, z, u]))),
                                       MEAN_FIELD),
+    # log q*(z) for the factor over z, the factor over u held fixed (PRML (10.9)), exactly
+    "optimal_factor": (log(Density("q_star", [z])), "=",
+                       _E_U - log(Integral(sympy.exp(_E_U), z)),
+                       Context((z, u), factors=(q, Density("q", [u])), observed=(x,))),
     "rename_bound_variable": (Integral(q * log(q), z), "=",
                               Integral(Density("q", [u]) * log(Density("q", [u])), u), COPIES),
     # on densities bound by define: the rule's own example, read by the .vi grammar

@@ -19,7 +19,7 @@ from sympy import Symbol
 
 from .notation import relation_unicode, to_latex
 from .rules import Context, get_rule
-from .vocabulary import Density, describe_nonreal, nonreal_part
+from .vocabulary import Density, describe_nonreal, is_optimum_name, nonreal_part
 
 RELATIONS = ("=", ">=", "<=")
 LATEX_REL = {"=": "=", ">=": r"\geq", "<=": r"\leq"}
@@ -298,12 +298,6 @@ class Outcome:
     kind: str = ""
     message: str = ""
     seconds: float = 0.0
-
-
-def is_optimum_name(name: str) -> bool:
-    """``q_star`` (LaTeX ``q^*``, ``q_1^\\star``): the optimum of some objective -- one
-    particular density, so a model family may not stand in for it as for an arbitrary one."""
-    return name == "star" or name.endswith("_star") or name.endswith("star") and name[:-4] in ("q", "p")
 
 
 def untested_names(lhs, rhs, context, slots) -> str:

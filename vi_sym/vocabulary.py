@@ -28,7 +28,7 @@ from .memo import Memo
 __all__ = [
     "Density", "KL", "Expectation", "ELBO", "Entropy", "Integral", "log", "density",
     "unfold_definitions", "VocabularyError", "VocabularyTypeError", "nonreal_part", "describe_nonreal",
-    "joint_vars", "is_density_like", "Const",
+    "joint_vars", "is_density_like", "is_optimum_name", "Const",
 ]
 
 
@@ -199,6 +199,12 @@ def _chain_order(factors):
         left.remove(nxt)
         covered |= set(nxt.vars)
     return out
+
+
+def is_optimum_name(name: str) -> bool:
+    """``q_star`` (LaTeX ``q^*``, ``q_1^\\star``): the optimum of some objective -- one
+    particular density, so a model family may not stand in for it as for an arbitrary one."""
+    return name == "star" or name.endswith("_star") or name.endswith("star") and name[:-4] in ("q", "p")
 
 
 def joint_vars(d):

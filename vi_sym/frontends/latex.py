@@ -281,7 +281,19 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
     number = v_args(inline=True)(lambda self, t: sympy.Rational(str(t)))
     pi = v_args(inline=True)(lambda self, t: sympy.pi)
     var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else
-                              sympy.EulerGamma if latex_name(t) == "γ" and "γ" not in self.v else self._name(t))
+                              sympy.EulerGamma if latex_name(t) == "γ" and "γ" not in self.v else
+                              self._factor(t) or self._name(t))
+
+    def _factor(self, tok):
+        """``q_2`` written without its argument (``\\mathbb{E}_{q_2}[f]``, Bishop's and Blei's
+        factor q_j(z_j)): the density q2 over the one latent numbered 2 (z_2); None when the
+        name is a declared variable or no single latent carries its number."""
+        name = latex_name(tok)
+        found = re.fullmatch(r"q(\d+)", name)
+        if found is None or name in self.v:
+            return None
+        over = [v for v in self.latent if re.fullmatch(rf"\D+{found.group(1)}", v.name)]
+        return Density(name, over) if len(over) == 1 else None
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
     neg = v_args(inline=True)(lambda self, a: -a)

@@ -238,12 +238,12 @@ class _Reader:
             self._factors = (text, set(got))
         return self._factors[1]
 
-    def context(self, latent) -> Context:
+    def context(self, latent, observed=()) -> Context:
         domains = self.domains()
         vectors = tuple(self.indexed(self.variables()).values())
         domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
-            return Context(latent, domains=domains, indexed=vectors)
+            return Context(latent, domains=domains, indexed=vectors, observed=observed)
         if self.structure.keys() & {"factorised", "factorized"}:
             latent = tuple(Symbol(n) for n in self.latent)     # the factors cover every latent
         variables = self.variables()
@@ -256,8 +256,8 @@ class _Reader:
         except ParseError as err:
             line = min(at for at, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
-            return Context(latent, domains=domains, indexed=vectors)
-        return Context(latent, domains=domains, indexed=vectors, **fields)
+            return Context(latent, domains=domains, indexed=vectors, observed=observed)
+        return Context(latent, domains=domains, indexed=vectors, observed=observed, **fields)
 
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
@@ -268,7 +268,8 @@ class _Reader:
             free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
-            self.chain.context = self.context(latent or (Symbol(self.latent[0]),))
+            observed = tuple(sorted((s for s in free if str(s) in self.observed), key=str))
+            self.chain.context = self.context(latent or (Symbol(self.latent[0]),), observed)
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
             self.chains.append(self.chain)

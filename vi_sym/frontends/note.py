@@ -200,13 +200,14 @@ class _Note:
         free = set().union(*(e.free_symbols for e in exprs if e is not None))
         used = [s for s in free if str(s) in self.latent]
         latent = tuple(sorted(used, key=str)) or (Symbol(self.pair(" ".join(map(str, exprs)))[0]),)
+        observed = tuple(sorted((s for s in free if str(s) in self.observed), key=str))
         domains = tuple((n, "real") for n in self.parameters) + tuple(self.declared.items())
         variables = {n: Symbol(n) for n in dict.fromkeys(self.latent + self.observed)}
         variables.update({n: Symbol(n, **ASSUME[d]) for n, d in self.declared.items() if n not in variables})
         vectors = tuple(note_vectors(self, variables).values())
         domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
-            return Context(latent, domains=domains, indexed=vectors)
+            return Context(latent, domains=domains, indexed=vectors, observed=observed)
         if self.structure.keys() & {"factorised", "factorized"}:
             latent = tuple(Symbol(n) for n in self.latent)      # the factors cover every latent
 
@@ -217,8 +218,8 @@ class _Note:
         except ParseError as err:
             line = min(no for no, _ in self.structure.values())
             self.skip(line, f"{getattr(err, 'message', str(err))} (the declaration is ignored)")
-            return Context(latent, domains=domains, indexed=vectors)
-        return Context(latent, domains=domains, indexed=vectors, **fields)
+            return Context(latent, domains=domains, indexed=vectors, observed=observed)
+        return Context(latent, domains=domains, indexed=vectors, observed=observed, **fields)
 
     # -- reading one formula
     def parse(self, text: str, col: int, line: int):

@@ -218,7 +218,8 @@ def _env(block: _Block, file: str):
     iid = read_iid(variables, h.get("iid", ""), latent, _where(block, file, "iid"))
     defined = _defines(block, file, env, latent, dict(domains))
     vecs = tuple(indexed.values())
-    return env, Context(latent, models, tuple(domains), factors, copies, iid, vecs), defined
+    observed = tuple(variables[normal_name(n)] for n in vector_names(h.get("observed", ""), {}, None))
+    return env, Context(latent, models, tuple(domains), factors, copies, iid, vecs, observed), defined
 
 
 def _where(block: _Block, file: str, *keys):

@@ -18,6 +18,7 @@ from .iid import iid_factorisation, sum_integral_swap
 from .indexed import entropy_of_product, expectation_of_sum_over_product, kl_of_product
 from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 from .meanfield import expectation_except_definition
+from .optimal_factor import optimal_factor
 from .optimisation import argmax_of_shifted, argmin_definition
 from .renaming import rename_bound_variable
 from .reparameterisation import change_of_variables
@@ -93,6 +94,8 @@ def get_rule(name: str) -> Rule:
 
 # Rules added in modules of their own (vocabulary beyond one latent's KL/E/ELBO/H).
 register_rule(expectation_except_definition, before="bayes_rule", aliases=("e_minus_j",))
+register_rule(optimal_factor, before="kl_definition",
+              aliases=("cavi_update", "optimal_factor_update", "mean_field_optimum", "coordinate_ascent"))
 register_rule(rename_bound_variable, before="normalisation",
               aliases=("alpha_equivalence", "rename_integration_variable", "change_of_name"))
 register_rule(argmin_definition, aliases=("argmin_as_argmax",))

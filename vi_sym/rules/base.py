@@ -40,6 +40,9 @@ class Context:
     iid: tuple = ()
     #: vectors of an unspecified length (``latent: z[1..d]``, ``positive: s[1..d]``): ((z, 1, d), ...)
     indexed: tuple = ()
+    #: the observed variables the derivation declares or (in a note) its chain names: with the
+    #: latents, what the model's joint p(x, z) is over
+    observed: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent

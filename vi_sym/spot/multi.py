@@ -34,6 +34,7 @@ from ..numeric.budget import remembered
 from ..numeric.plain import DPS
 from ..numeric.tensor import GridSpec, compile_grid, evaluate_certified
 from ..rules.meanfield import expectation_except_rewrite
+from ..rules.optimal_factor import unfold_optimal_factors
 from ..upto import spot_form_latents
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
@@ -72,6 +73,7 @@ def multi_coordinates(step, family):
     elif not 2 <= len(latents) <= len(family.latents):
         return None
     lhs, rhs = (expectation_except_rewrite(side, ctx) for side in (step.lhs, step.rhs))
+    lhs, rhs = unfold_optimal_factors(lhs, rhs, ctx) or (lhs, rhs)    # q_j*: CAVI's update
     dens = lhs.atoms(Density) | rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
     params = [v for v in every if ctx.is_parameter(v)]
