@@ -128,3 +128,54 @@ def test_the_rule_declines_when_the_optimum_is_not_determined(ctx):
 def test_a_conditioned_or_non_optimum_density_is_left_alone():
     for d in (Density("q1_star", [z1], [x]), Density("q1", [z1]), Density("q1_star", [x])):
         assert get_rule("optimal_factor").rewrite(d, CTX) == d
+
+
+# --------------------------------------------------------------------------- a mean-field note without headers
+CAVI_MD = ("$$ q(z_1, z_2) = q_1(z_1)\\, q_2(z_2) $$\n\n"
+           "$$\n\\begin{aligned}\n"
+           "\\ln q_1^\\star(z_1) &= \\mathbb{E}_{q_2(z_2)}[\\ln p(x, z_1, z_2)] + \\mathrm{const} \\\\\n"
+           "q_1^\\star(z_1) &\\propto \\exp\\{\\mathbb{E}_{-1}[\\ln p(x, z_1, z_2)]\\}\n"
+           "\\end{aligned}\n$$\n\n"
+           "$$ \\ln q_2^\\star(z_2) = \\mathbb{E}_{q_2}[\\ln p(x, z_1, z_2)] + \\text{const} $$\n")
+
+
+def test_a_latex_note_without_headers_reads_the_blocks_and_the_assumption():
+    ds, errors = load_as(CAVI_MD)
+    assert not errors
+    said = " ".join(reasons(ds, errors)) + " ".join(w for d in ds for _, w in d.warnings)
+    assert "read z1, z2 as latent variables" in said
+    assert "mean-field assumption, not a step" in said
+    assert statuses_as(CAVI_MD, SETTINGS) == [Status.PROVED, Status.PROVED, Status.FAILED]
+
+
+@pytest.mark.parametrize("row", [
+    "q(z_1, z_2) = q_1(z_1 \\mid z_2)\\, q_2(z_2)",     # a conditioned factor: the product rule, a step
+    "q(z_1, z_2) = q_1(z_1)\\, q_1(z_1)",               # z_2 in no factor
+    "q(z_1, z_2) = q_1(z_1)",
+])
+def test_a_row_that_is_not_a_mean_field_product_stays_a_step(row):
+    ds, _ = load_as(f"$$ {row} $$\n")
+    assert [s for d in ds for s in d.steps]
+    assert "mean-field assumption" not in " ".join(reasons(ds, []))
+
+
+def test_declared_latents_are_not_extended_by_blocks():
+    text = "<!-- vi_sym: latent: w -->\n\n$$ \\log p(x, z_1) = \\log p(x \\mid z_1) + \\log p(z_1) $$\n"
+    ds, errors = load_as(text)
+    assert not [s for d in ds for s in d.steps]
+    assert "unknown variable 'z1'" in " ".join(reasons(ds, errors))
+
+
+@pytest.mark.parametrize("line, declared", [
+    ("q(z1,z2) = q1(z1) q2(z2)", True),
+    ("q(z1,z2) = q1(z1)*q2(z2)   (mean-field)", True),
+    ("q(z1,z2) = q(z1|z2) q(z2)", False),
+    ("q(z1,z2) = q1(z1) q1(z1)", False),
+])
+def test_a_text_note_reads_the_mean_field_equation_as_the_assumption(line, declared):
+    ds, errors = load_as(f"{line}\nlog q1*(z1) = E_q2[log p(x,z1,z2)] + const\n", "n.txt")
+    said = " ".join(reasons(ds, errors))
+    assert ("mean-field assumption, not a step" in said) is declared
+    if declared:
+        assert statuses_as(f"{line}\nlog q1*(z1) = E_q2[log p(x,z1,z2)] + const\n", NO_FAMILIES,
+                           "n.txt") == [Status.PROVED]

@@ -27,6 +27,7 @@ from .distribution_forms import ASSUME, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
 from .latex_dists import readings
+from .latex_meanfield import assumption_said, factorisation_of, latent_blocks
 from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
@@ -164,6 +165,7 @@ class _Reader:
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters: list = []     # <!-- vi_sym: parameters: θ -->: real, never random
         self.declared_latent = False   # several latents named in the note: bare q is q(z1, z2)
+        self.blocks: tuple = ()        # (z, Z) once z_1, z_2 were read as the latent's blocks
         self.positive: list = []       # positive:, nonnegative:, unit: as in a .vi header
         self.nonnegative: list = []
         self.unit: list = []
@@ -244,8 +246,8 @@ class _Reader:
         domains = note_bounds(self.structure, domains, self.vectors, self.skip)     # assume: a > 1
         if not self.structure:
             return Context(latent, domains=domains, indexed=vectors, observed=observed)
-        if self.structure.keys() & {"factorised", "factorized"}:
-            latent = tuple(Symbol(n) for n in self.latent)     # the factors cover every latent
+        if self.structure.keys() & {"factorised", "factorized"}:     # the factors cover every latent
+            latent = tuple(Symbol(n) for n in self.latent if n not in self.blocks or Symbol(n) in latent)
         variables = self.variables()
 
         def bad(message):
@@ -281,6 +283,9 @@ class _Reader:
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         before = dict(self.written.declared)
         try:
+            blocks = latent_blocks(row, self.latent, self.variables())
+            self.latent += blocks
+            self.blocks = ("z", "Z") if blocks or self.blocks else ()     # z_1 read: z, Z only where written
             variables = self.variables()
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
             self.written.domains = dict(self.domains())
@@ -307,6 +312,8 @@ class _Reader:
         self.latent += drawn
         new = {n: d for n, d in self.written.declared.items() if n not in before}
         self.said.extend((line, w) for w in readings(new, self.written, drawn))
+        self.said += [(line, f"read {', '.join(blocks)} as latent variables (the blocks of the latent z; "
+                             f"a latent: line says otherwise)")] if blocks else []
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
         if self.definition(line, items):
@@ -356,6 +363,10 @@ class _Reader:
     def definition(self, line: int, items: list) -> bool:
         """``q(z) = \\mathcal{N}(z; m, s^2)``: q is that distribution in the chains below (nothing
         to prove); True if the row was one."""
+        product = factorisation_of(items, self.latent)
+        if product is not None:
+            self.structure["factorised"], said, self.said = (line, product), [m for _, m in self.said], []
+            return self.skip(line, assumption_said(product, said)) or True
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
         d, w = items[0][1], items[1][1]

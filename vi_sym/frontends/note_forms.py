@@ -102,14 +102,31 @@ _JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})+)\s*\)\s*=\s*(.+)
 _FACTOR_VARS = re.compile(rf"\b[pq]\w*\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)")
 
 
+#: ``q(z1,z2) = q1(z1) q2(z2)`` written as a line of its own: a product of unconditioned factors
+_FACTORS = re.compile(rf"^(?:\s*\*?\s*[pq]\w*\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*\))+\s*$")
+
+
+def written_mean_field(line: str) -> bool:
+    """Is ``line`` the mean-field assumption written as an equation, ``q(z1,z2) = q1(z1) q2(z2)``
+    (the joint q of two or more latents, then a product of two or more factors that name each of
+    them once)?  An assumption that defines the variational family, not a step to check."""
+    joint = _JOINT.match(line)
+    if not joint or not _FACTORS.match(joint.group(2)):
+        return False
+    names = [v.strip() for v in joint.group(1).split(",")]
+    covered = [v.strip() for vs in _FACTOR_VARS.findall(joint.group(2)) for v in vs.split(",")]
+    return len(_FACTOR_VARS.findall(joint.group(2))) > 1 and sorted(names) == sorted(covered)
+
+
 def mean_field(line: str):
-    """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``) -> (latents, the
-    product as a ``factorised:`` value); None if the line is no such declaration; a
-    NoteFormError when the joint's variables are not the factors'."""
+    """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``, or the bare equation
+    ``q(z1,z2) = q1(z1) q2(z2)`` on a line of its own) -> (latents, the product as a ``factorised:``
+    value); None if the line is no such declaration; a NoteFormError when the joint's variables
+    are not the factors'."""
     m = _MEAN_FIELD.match(line)
-    if not m:
+    if not m and not written_mean_field(line):
         return None
-    text = m.group(1)
+    text = m.group(1) if m else line.strip()
     joint = _JOINT.match(text)
     product = joint.group(2).strip() if joint else text
     covered = [v.strip() for vs in _FACTOR_VARS.findall(product) for v in vs.split(",")]
@@ -291,6 +308,9 @@ def read_mean_field(note, line: int, text: str) -> bool:
         note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
         said += end_definitions(note)
     note.structure["factorised"] = (line, product)
+    if written_mean_field(text):       # an equation: say why it is not checked
+        return note.skip(line, f"read as the mean-field assumption, not a step: factorised: {product} "
+                               f"declared{said}") or True
     note.skip(line, f"mean-field: factorised: {product} declared{said}")
     return True
 

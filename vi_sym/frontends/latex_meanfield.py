@@ -1,0 +1,56 @@
+"""A mean-field note's latents and factorisation as LaTeX notes write them, without headers.
+
+* ``z_1``, ``z_{2}``, ``Z_1`` in a note that declares no latent are the blocks of the latent z
+  (Bishop's Z_j, Blei's z_j): latent variables z1, z2, announced in a warning.
+* ``q(z_1, z_2) = q_1(z_1) q_2(z_2)`` on a row of its own is the mean-field assumption -- the
+  variational family, not a step -- read as ``factorised: q1(z1) q2(z2)`` would be: the joint q of
+  two or more latents, then a product of two or more unconditioned factors that name each of
+  them once.
+"""
+from __future__ import annotations
+
+import re
+
+from sympy import Mul
+
+from ..vocabulary import Density
+
+__all__ = ["latent_blocks", "factorisation_of", "assumption_said"]
+
+#: z_1, z_{12}, Z_3, \mathbf{z}_1 (not x_1: data points are not latents)
+_BLOCK = re.compile(r"(?<![\\A-Za-z])(?:\\mathbf\{|\\boldsymbol\{|\\bm\{)?([zZ])\}?_(?:\{(\d+)\}|(\d))")
+
+
+def latent_blocks(row: str, latent: list, known) -> list:
+    """The names ``z1``, ``z2`` of the blocks of the default latent that ``row`` writes
+    (``z_1``) and nothing declares (``known``: every declared name), when the note's latents are
+    the default ones (z, Z); [] otherwise."""
+    if latent[:2] != ["z", "Z"]:
+        return []
+    names = [m.group(1) + (m.group(2) or m.group(3)) for m in _BLOCK.finditer(row)]
+    return [n for n in dict.fromkeys(names) if n not in latent and n not in known]
+
+
+def factorisation_of(items: list, latents) -> str | None:
+    """The ``factorised:`` value a row ``q(z1, z2) = q1(z1) q2(z2)`` declares (``items`` as
+    :func:`~vi_sym.frontends.latex.parse_row` gives them; ``latents``: the note's latent names),
+    or None when the row is no such assumption."""
+    if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
+        return None
+    joint, product = items[0][1], items[1][1]
+    if type(joint) is not Density or joint.name[0] != "q" or joint.given or len(joint.vars) < 2 \
+            or not set(map(str, joint.vars)) <= set(latents):
+        return None
+    factors = Mul.make_args(product)
+    if len(factors) < 2 or any(type(f) is not Density or f.given for f in factors):
+        return None
+    covered = [v for f in factors for v in f.vars]
+    if sorted(covered, key=str) != sorted(joint.vars, key=str):
+        return None
+    return "*".join(f"{f.name}({','.join(map(str, f.vars))})" for f in factors)
+
+
+def assumption_said(product: str, said: list) -> str:
+    """What the reader says of a mean-field assumption row (``said``: what else it read there)."""
+    return f"read as the mean-field assumption, not a step: factorised: {product} declared" + \
+        (f" ({'; '.join(said)})" if said else "")
