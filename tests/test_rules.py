@@ -290,3 +290,16 @@ def test_a_new_rule_is_one_rule_plus_one_registration():
         unregister_rule("toy_double_log")
     with pytest.raises(UnknownRule):
         get_rule("toy_alias")
+
+
+def test_the_log_of_a_sum_over_a_common_denominator_splits_off_the_denominator():
+    """log(a/2 + b/2) = log(a + b) − log 2 (the average of an importance-weighted bound): the sum
+    is put over one denominator first; the sum itself is never split, and the denominator must be
+    the one the sum has."""
+    b = Symbol("b", positive=True)
+    assert proves(log(y / 2 + b / 2), "=", log(y + b) - log(2), "log_of_quotient")
+    assert proves(log(y / 3 + b / 6), "=", log(2 * y + b) - log(6), "log_of_quotient")
+    assert not proves(log(y / 2 + b / 2), "=", log(y + b) - log(3))
+    assert not proves(log(y / 2 + b / 2), "=", (log(y) + log(b)) / 2)
+    assert not proves(log(y / 2 + b / 2), "=", log(y) + log(b) - log(2))
+    assert not proves(log(w / 2 + b / 2), "=", log(w + b) - log(2), "log_of_quotient")   # w + b of unknown sign

@@ -1,7 +1,7 @@
 """Rules about logarithms of positive quantities."""
 from __future__ import annotations
 
-from sympy import Add, Integral, Mul, Pow, Symbol, exp, fraction, log
+from sympy import Add, Integral, Mul, Pow, Symbol, exp, fraction, log, together
 
 from .base import Rule, rewrite_everywhere
 
@@ -47,16 +47,22 @@ def log_of_product_rewrite(expr, ctx):
     return rewrite_everywhere(expr, match, apply)
 
 
+def _num_den(arg):
+    """``arg`` as a numerator and a denominator: a sum over one denominator first (a/2 + b/2 is
+    (a + b)/2: the average of an importance-weighted bound), by ``together`` -- an identity."""
+    return fraction(together(arg) if isinstance(arg, Add) else arg)
+
+
 def log_of_quotient_rewrite(expr, ctx):
     """log(a / b) = log a - log b for a, b > 0; in particular log(1/b) = -log b."""
     def match(e):
         if not isinstance(e, log):
             return False
-        num, den = fraction(e.args[0])
+        num, den = _num_den(e.args[0])
         return den != 1 and is_positive(num) and is_positive(den)
 
     def apply(e):
-        num, den = fraction(e.args[0])
+        num, den = _num_den(e.args[0])
         return log(num) - log(den)
     return rewrite_everywhere(expr, match, apply)
 
@@ -93,7 +99,8 @@ log_of_product = Rule(
 log_of_quotient = Rule(
     "log_of_quotient", "equality", "log(a / b) = log a - log b",
     ("a > 0", "b > 0"), log_of_quotient_rewrite,
-    doc="Splits the log of a quotient of positive quantities.")
+    doc="Splits the log of a quotient of positive quantities (a sum is first put over one denominator: "
+        "log(a/2 + b/2) = log(a + b) - log 2).")
 
 log_of_power = Rule(
     "log_of_power", "equality", "log(b^n) = n log b",
