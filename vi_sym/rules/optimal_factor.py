@@ -55,6 +55,8 @@ def _factor_over(ctx, v):
 
 def optimal_factor_rewrite(expr, ctx):
     """q_j*(z_j) = exp(E_{-j}[log p(x,z)]) / ∫ exp(E_{-j}[log p(x,z)]) dz_j."""
+    if not ctx.factors or len(ctx.latent) < 2:
+        return expr
     return _unfold(expr, ctx, model_joint(expr, ctx))
 
 
