@@ -23,6 +23,8 @@ v = Symbol("v", real=True)    # a declared real parameter
 u = Symbol("u")
 MEAN_FIELD = Context((z, u), factors=(q, Density("q", [u])))
 COPIES = Context((z, u), copies=((z, u),))
+_PHI = Symbol("φ", real=True)
+_Q_PHI = Density("q", [z], [_PHI])
 _E_U = Expectation(Density("q", [u]), log(Density("p", [u, x, z])))   # E_q(u)[log p(x, z, u)]
 
 
@@ -70,6 +72,12 @@ USES = {
     "expectation_except_definition": (ExpectationExcept(z, log(Density("p", [x, z, u]))), "=",
                                       Expectation(Density("q", [u]), log(Density("p", [x, z, u]))),
                                       MEAN_FIELD),
+    # the score function: ∇_φ E_q(z|φ)[log p(x,z)] = E_q(z|φ)[log p(x,z) ∇_φ log q(z|φ)]
+    "derivative_under_integral": (sympy.Derivative(Integral(_Q_PHI * log(joint), z), _PHI), "=",
+                                  Integral(_Q_PHI * log(joint) * sympy.Derivative(log(_Q_PHI), _PHI), z),
+                                  Context((z,), domains=(("φ", "real"),))),
+    "integral_of_derivative_of_density": (Integral(sympy.Derivative(_Q_PHI, _PHI), z), "=", 0,
+                                          Context((z,), domains=(("φ", "real"),))),
     # log q*(z) for the factor over z, the factor over u held fixed (PRML (10.9)), exactly
     "optimal_factor": (log(Density("q_star", [z])), "=",
                        _E_U - log(Integral(sympy.exp(_E_U), z)),

@@ -57,10 +57,13 @@ def why_untested(step: Step, settings: Settings) -> str:
         return ""                  # spot-checks turned off: nothing to report as untested
     from .families import FAMILIES  # for start-up time, see above
     from .families.roles import UnsupportedDensity
+    from sympy import Derivative
     from .operators import ArgOpt
     from .vocabulary import Density
     if step.lhs.has(ArgOpt) or step.rhs.has(ArgOpt):
         return "an argmax/argmin statement has no numeric value to spot-check"
+    if step.lhs.has(Derivative) or step.rhs.has(Derivative):
+        return "no model family evaluates a gradient ∇ in a parameter"
     dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
     every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
     latent = [v for v in every if step.context.is_latent(v)]

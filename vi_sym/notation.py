@@ -118,6 +118,16 @@ class ViPrinter(StrPrinter):
     def _print_Const(self, e):
         return f"const({self._print(e.target)})"
 
+    gradient = "grad"
+
+    def _print_Derivative(self, e):
+        """``grad_φ f`` (the .vi notation; ``∇_φ f`` in Unicode), f bracketed when a sum or product."""
+        if len(e.variable_count) != 1 or e.variable_count[0][1] != 1:
+            return super()._print_Derivative(e)
+        body = self._print(e.expr)
+        body = f"({body})" if e.expr.is_Add or e.expr.is_Mul else body
+        return f"{self.gradient}_{self._print(e.variables[0])} {body}"
+
     def _print_Indexed(self, e):
         return f"{self._print(e.base.label)}[{', '.join(self._print(i) for i in e.indices)}]"
 
@@ -188,6 +198,7 @@ class UnicodePrinter(ViPrinter):
     """The terminal notation: ``∫ q(z) log p(x|z) dz``, ``KL(q(z) ‖ p(z|x))``."""
 
     printmethod = "_vi_sym_unicode"
+    gradient = "∇"
     kl_bar = "‖"
 
     def _print_Moment(self, expr):
@@ -261,6 +272,13 @@ class LatexPrinter(_SympyLatex):
         return r"-\infty"
 
     printmethod = "_vi_sym_latex"
+
+    def _print_Derivative(self, e):
+        if len(e.variable_count) != 1 or e.variable_count[0][1] != 1:
+            return super()._print_Derivative(e)
+        body = self._print(e.expr)
+        body = rf"\left({body}\right)" if e.expr.is_Add or e.expr.is_Mul else body
+        return rf"\nabla_{{{self._print(e.variables[0])}}} {body}"
 
     def _print_Density(self, d):
         a = ", ".join(self._print(v) for v in d.vars)

@@ -60,7 +60,7 @@ _TOKEN_RE = re.compile(rf"""
   | (?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<frac>[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])
   | (?P<root>√)
-  | (?P<id>[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<id>(?:∇_|[A-Za-z{_GREEK}])[A-Za-z0-9_{_GREEK}₀-₉]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
 #: a name in a regular expression over raw text: word characters but superscripts (σ² is σ^2)

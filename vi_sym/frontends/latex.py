@@ -28,6 +28,7 @@ from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
 from .latex_elbo import ElboMixin
+from .latex_gradient import GRADIENT_RULES, GradientMixin
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
@@ -187,7 +188,7 @@ IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bi
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
-    grammar = (GRAMMAR + SUM_RULES + DIST_RULES + FUNCTION_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
+    grammar = (GRAMMAR + SUM_RULES + DIST_RULES + FUNCTION_RULES + GRADIENT_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
     return Lark(grammar, start="row", parser="lalr", propagate_positions=True, maybe_placeholders=False,
                 lexer_callbacks={"DNAME": _lower_density, "DNAME_IDX": _lower_density})
 
@@ -219,7 +220,7 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Transformer):
+class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names;
     ``written``: the file's distributions written inline, :mod:`.latex_dists`)."""
 

@@ -174,7 +174,8 @@ class _Note:
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(entropy, None)})
-        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density("p", [x, *_vars_of(qq)], given))
+        fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density(     # q(z|φ)'s φ is not p's
+            "p", [x, *_vars_of(qq)], [t for t in given if t not in {g for d in qq.atoms(Density) for g in d.given}]))
         env.constants.update(note_constants(variables))
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .base import Context, Rule
 from .definitions import elbo_definition, entropy_definition, expectation_definition, kl_definition
 from .densities import bayes_rule, density_argument_order, marginalisation, normalisation, product_rule
+from .calculus import derivative_under_integral, integral_of_derivative_of_density
 from .fubini import integral_integral_swap
 from .inequalities import jensen, kl_nonnegative
 from .integrals import constant_out, linearity
@@ -112,6 +113,10 @@ register_rule(nonnegative_quotient, aliases=("sign_rules",))
 register_rule(kl_of_product, before="kl_definition", aliases=("kl_of_independent_factors", "kl_factorisation"))
 register_rule(entropy_of_product, before="kl_definition", aliases=("entropy_of_independent_factors",))
 register_rule(expectation_of_sum_over_product, before="kl_definition")
+register_rule(derivative_under_integral, before="linearity",
+              aliases=("leibniz_rule", "differentiation_under_the_integral", "leibniz_integral_rule"))
+register_rule(integral_of_derivative_of_density, before="normalisation",
+              aliases=("score_function_mean_zero", "expected_score_is_zero", "log_derivative_trick_mean"))
 
 __all__ = ["Context", "Rule", "RULES", "CONCRETE_RULES", "EQUALITY_RULES", "INEQUALITY_RULES", "get_rule", "UnknownRule",
            "register_rule", "unregister_rule"]

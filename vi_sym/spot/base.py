@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Iterable, Protocol, runtime_checkable
+from sympy import Derivative
 from sympy.core.function import AppliedUndef
 
 from ..operators import ArgOpt
@@ -107,6 +108,8 @@ def applicable_checkers(step, families: Iterable[str] = ("all",)) -> list:
         chosen = [c for c in chosen if getattr(c, "takes_optimisation", False)]
     if _functions(step):     # f has no value: only a checker that substitutes test functions
         chosen = [c for c in chosen if getattr(c, "takes_functions", False)]
+    if has_gradient(step):   # ∇_φ: only a checker that differentiates (none yet: see judge.why_untested)
+        chosen = [c for c in chosen if getattr(c, "takes_gradients", False)]
     return [c for c in chosen if _applies(c, step)]
 
 
@@ -115,6 +118,13 @@ def _optimisation(step) -> bool:
     evaluates it, only a checker that ``takes_optimisation`` (``judge.why_untested`` says so
     once, not once per family, when none applies)."""
     return any(getattr(side, "has", lambda *_: False)(ArgOpt) for side in (step.lhs, step.rhs))
+
+
+def has_gradient(step) -> bool:
+    """Does the step take a gradient (``∇_φ f``)?  The model families draw their parameters but
+    evaluate no derivative in them: a gradient step is proved or left UNKNOWN, never evaluated
+    through a renaming of φ onto a family's coordinates."""
+    return any(getattr(side, "has", lambda *_: False)(Derivative) for side in (step.lhs, step.rhs))
 
 
 def _functions(step) -> bool:
