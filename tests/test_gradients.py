@@ -128,3 +128,37 @@ def test_gradients_print_in_each_notation_and_the_vi_form_reads_back():
     text = f"derivation d\nlatent: z\nobserved: x\nparameters: φ\n\n    {vi}\n  = {vi}\n"
     ds, errors = load_as(text, "d.vi")
     assert not errors and ds[0].steps[0].lhs == e
+
+
+REPARAM = ("derivation d\nlatent: z ε\nparameters: m\npositive: s\nfunctions: f\n"
+           "define q(z) = Normal(z, m, s)\ndefine r(ε) = Normal(ε, 0, 1)\n\n"
+           "    grad_m E_q(z)[f(z)]\n  = grad_m E_r(ε)[f(m + s*ε)]     by change_of_variables\n"
+           "  = E_r(ε)[{rhs}]     by derivative_under_integral\n")
+
+
+@pytest.mark.parametrize("rhs, proved", [
+    ("grad_m f(m + s*ε)", True),         # the VAE's reparameterisation gradient
+    ("grad_m f(m + ε)", False),
+    ("s * grad_m f(m + s*ε)", False),
+])
+def test_the_reparameterisation_gradient_is_proved_and_its_slips_are_not(rhs, proved):
+    statuses = statuses_as(REPARAM.format(rhs=rhs), SETTINGS, "d.vi")
+    assert statuses[0] == Status.PROVED
+    assert (statuses[1] == Status.PROVED) is proved
+
+
+def test_a_uniform_whose_support_moves_is_not_differentiated_under_its_integral():
+    # ∇_b E_Uniform(0,b)[f] = f(b)/b − E[f]/b: under the integral the boundary term f(b)/b is lost
+    vi = ("derivation d\nlatent: z\npositive: b\nfunctions: f\ndefine q(z) = Uniform(z, 0, b)\n\n"
+          "    grad_b E_q(z)[f(z)]\n  = -E_q(z)[f(z)]/b\n")
+    assert statuses_as(vi, SETTINGS, "d.vi") != [Status.PROVED]
+
+
+@pytest.mark.parametrize("edge", ["Piecewise", "limit"])
+def test_the_rule_declines_where_a_support_or_a_limit_moves(edge):
+    from sympy import Piecewise
+    b = Symbol("b", positive=True)
+    ctx = Context((z,), domains=(("b", "positive"),))
+    body = Integral(Piecewise((1 / b, z < b), (0, True)) * z, z) if edge == "Piecewise" else Integral(z / b, (z, 0, b))
+    e = Derivative(body, b)
+    assert get_rule("derivative_under_integral").rewrite(e, ctx) == e

@@ -16,7 +16,7 @@ rules:
 """
 from __future__ import annotations
 
-from sympy import Derivative, Integral
+from sympy import Abs, DiracDelta, Derivative, Heaviside, Integral, Max, Min, Piecewise, sign
 
 from ..operators import ArgOpt, ExpectationExcept
 from ..vocabulary import ELBO, KL, Const, Density, Entropy, Expectation
@@ -25,15 +25,28 @@ from .base import Rule, is_normalised_in, rewrite_everywhere, whole_domain_varia
 _UNFOLDED_FIRST = (KL, ELBO, Entropy, Expectation, ExpectationExcept, ArgOpt, Const)
 
 
+#: where a support or a kink can sit: a derivative through them would lose a boundary term
+_EDGES = (Piecewise, Heaviside, DiracDelta, Min, Max, Abs, sign)
+
+
+def _moving_support(body, var) -> bool:
+    """Does an indicator, a piecewise part, a kink or an integration limit of ``body`` move with
+    ``var`` (a Uniform(0, b) written out: differentiating under the integral would lose the
+    boundary term)?"""
+    if any(var in e.free_symbols for e in body.atoms(*_EDGES)):
+        return True
+    return any(var in b.free_symbols for i in body.atoms(Integral) for lim in i.limits for b in lim[1:])
+
+
 def derivative_under_integral_rewrite(expr, ctx):
     """∇_φ ∫ f dz = ∫ ∇_φ f dz, and the calculus of derivatives, for a declared parameter φ."""
     def match(e):
         if not isinstance(e, Derivative) or len(e.variables) != 1:
             return False
         var, body = e.variables[0], e.expr
-        dens = body.atoms(Density)
-        return (ctx.is_parameter(var) and not body.has(*_UNFOLDED_FIRST)
-                and (not dens or any(var in d.vars + d.given for d in dens)))
+        arbitrary = [d for d in body.atoms(Density) if type(d) is Density]   # a defined one's is written out
+        return (ctx.is_parameter(var) and not body.has(*_UNFOLDED_FIRST) and not _moving_support(body, var)
+                and (not arbitrary or any(var in d.vars + d.given for d in arbitrary)))
     return rewrite_everywhere(expr, match, lambda e: e.expr.diff(e.variables[0]))
 
 
@@ -53,7 +66,8 @@ derivative_under_integral = Rule(
     "derivative_under_integral", "equality", "∇_φ ∫ f dz = ∫ ∇_φ f dz",
     ("φ a declared parameter",
      "f and ∇_φ f dominated by an integrable function of z near φ (differentiation under the integral)",
-     "the support of every density in f is free of φ",
+     "the support of every density in f is free of φ (a piecewise part, indicator, kink or integration limit "
+     "that moves with φ stops the rule)",
      "a density depends on the parameters it names; some density in f names φ (or f has none)"),
     derivative_under_integral_rewrite,
     doc="Differentiates under the integral sign (Leibniz), then by the sum, product and chain rules.",
