@@ -162,3 +162,31 @@ def test_the_rule_declines_where_a_support_or_a_limit_moves(edge):
     body = Integral(Piecewise((1 / b, z < b), (0, True)) * z, z) if edge == "Piecewise" else Integral(z / b, (z, 0, b))
     e = Derivative(body, b)
     assert get_rule("derivative_under_integral").rewrite(e, ctx) == e
+
+
+# --------------------------------------------------------------------------- a VAE note in plain text
+VAE_TXT = ("latent: z\nobserved: x\nparameters: θ φ\n\n"
+           "log p_θ(x) = ELBO + KL(q_φ(z|x) || p_θ(z|x))\n"
+           "∇_φ E_q_φ(z|x)[log p_θ(x|z)] = E_q_φ(z|x)[log(p_θ(x|z)) * ∇_φ log(q_φ(z|x))]\n")
+
+
+def test_a_plain_text_vae_note_reads_subscripted_densities_and_the_bare_bound():
+    from conftest import read_as
+    steps = [s for d in read_as(VAE_TXT, "n.txt") for s in d.steps]
+    first = to_unicode(steps[0].lhs) + " = " + to_unicode(steps[0].rhs)
+    assert first.startswith("log p(x|θ) = ELBO(q(z|x,φ), p(x,z|θ))"), first
+    assert statuses_as(VAE_TXT, SETTINGS, "n.txt")[:2] == [Status.PROVED, Status.PROVED]
+
+
+@pytest.mark.parametrize("row, said", [
+    ("log p_β(x) = log p_β(x)", "'β' is not a declared parameter"),    # not declared
+])
+def test_a_subscript_that_is_no_parameter_is_an_error_that_says_what_to_declare(row, said):
+    ds, errors = load_as("latent: z\nobserved: x\nparameters: θ\n\n" + row + "\n", "n.txt")
+    assert said in " ".join(reasons(ds, errors)) and not [s for d in ds for s in d.steps]
+
+
+def test_the_bound_of_the_wrong_q_is_not_proved():
+    text = ("latent: z\nobserved: x\nparameters: θ φ\n\n"
+            "log p_θ(x) = ELBO + KL(q_φ(z|x) || p_θ(z))\n")
+    assert statuses_as(text, SETTINGS, "n.txt") != [Status.PROVED]

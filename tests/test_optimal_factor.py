@@ -179,3 +179,14 @@ def test_a_text_note_reads_the_mean_field_equation_as_the_assumption(line, decla
     if declared:
         assert statuses_as(f"{line}\nlog q1*(z1) = E_q2[log p(x,z1,z2)] + const\n", NO_FAMILIES,
                            "n.txt") == [Status.PROVED]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("$$ \\ln q_j^\\star(\\mathbf{Z}_j) = \\mathbb{E}_{i \\neq j}[\\ln p(\\mathbf{X}, \\mathbf{Z})] + \\text{const} $$\n", "n.md"),
+    ("log q_j*(z_j) = E_{i≠j}[log p(x,z)] + const\n", "n.txt"),
+])
+def test_a_general_factor_j_is_an_error_that_shows_the_update_for_one_factor(text, name):
+    ds, errors = load_as(text, name)
+    said = " ".join(reasons(ds, errors))
+    assert "a mean-field factor for a general j is not read" in said
+    assert ("q_1^*(z_1)" if name == "n.md" else "q1*(z1)") in said

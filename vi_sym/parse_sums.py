@@ -17,6 +17,7 @@ from sympy import Indexed, IndexedBase, Integral, Symbol
 from .bounds import bounded_sum
 from .parse_operators import is_optimum_word, is_variance_word, parse_optimum, parse_variance
 from .parse_gradient import is_gradient_word, parse_gradient
+from .parse_subscripts import parse_subscripted
 from .tokens import ParseError, Token
 
 __all__ = ["is_sum_word", "parse_index_sum", "parse_operator_word"]
@@ -51,7 +52,7 @@ def parse_operator_word(p, t: Token):
         return parse_variance(p, t)
     if is_gradient_word(t.value) and t.value not in env.variables and t.value not in env.functions:
         return parse_gradient(p, t)
-    return None
+    return parse_subscripted(p, t)
 
 
 def _limits(p, t: Token):

@@ -113,3 +113,19 @@ def name_unnamed_const(start, expr, latents):
         raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
                          f"\\text{{const}}(q(z_1)): the chain's first expression depends on {which}")
     return expr.xreplace({unnamed: Const(free[0])})
+
+
+def resolve_bare_q(expr, named=()):
+    """A plain-text note's expression with every bare ``q`` (``ELBO``, ``KL(q||p)``, ``E_q[f]``) the
+    one q the row or its chain (``named``: their densities) conditions on a parameter --
+    ``q_φ(z|x)``, as :func:`named_q` does for LaTeX -- and each bound's model no longer conditioned
+    on the parameters of its q (φ is q's, not p's)."""
+    [(_, out)] = named_q([(None, expr)], named)
+
+    def own(e):   # noqa: E306
+        mine = {g for d in e.q.atoms(Density) for g in d.given}
+        p = e.joint
+        if isinstance(p, Density) and mine & set(p.given):
+            return ELBO(e.q, Density(p.name, p.vars, [g for g in p.given if g not in mine]))
+        return e
+    return out.replace(lambda a: isinstance(a, ELBO), own) if out.has(ELBO) else out

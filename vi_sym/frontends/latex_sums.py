@@ -123,6 +123,9 @@ def _check(t, bound, declared, indexable, name_of):
 
 
 _INDEXED = ("NAME_IDX", "GREEK_IDX", "NAME_POW_IDX", "GREEK_POW_IDX")
+#: a mean-field block z_j for a general j (PRML's ln q_j*(Z_j)): what vi_sym reads instead
+_BLOCK_HINT = ("; a mean-field factor for a general j is not read: write the update for one factor, "
+               "e.g. \\ln q_1^*(z_1) = \\mathbb{E}_{q_2}[\\ln p(x, z_1, z_2)] + \\text{const}")
 
 
 def _check_name(tok, bound, indexable, name_of) -> None:
@@ -130,7 +133,8 @@ def _check_name(tok, bound, indexable, name_of) -> None:
     name = name_of(base)
     if j not in bound:
         raise ParseError(f"'{tok}': '{j}' is not the index of an enclosing sum; {name}[{j}] is a "
-                         f"coordinate only inside \\sum_{{{j}=1}}^{{…}} (or \\prod)", tok.start_pos + 1)
+                         f"coordinate only inside \\sum_{{{j}=1}}^{{…}} (or \\prod){_BLOCK_HINT * (name in ('z', 'Z'))}",
+                         tok.start_pos + 1)
     if name not in indexable:
         raise ParseError(f"'{tok}' is a coordinate of {name}, which is not declared as a vector: declare "
                          f"it, e.g. <!-- vi_sym: parameters: {base}[1..N] --> (or iid: X = x[1..N] for "

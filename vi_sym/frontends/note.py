@@ -45,7 +45,7 @@ from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
-from .latex_meaning import UNNAMED_CONST, name_unnamed_const
+from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
@@ -107,7 +107,9 @@ def _unreadable(err) -> str:
         base, j = m.group(1).split("_")
         return (f"cannot read: {err} ({m.group(1)} stands only inside a sum over {j}, Σ_{{{j}=1}}^{{N}} … or "
                 f"Σ_{j} …, for a coordinate of a vector or a point of a data set the note declares: "
-                f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]')")
+                f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]'" + (
+                    "; a mean-field factor for a general j is not read: write the update for one factor, "
+                    "log q1*(z1) = E_q2[log p(x,z1,z2)] + const" if base in ("z", "Z") else "") + ")")
     hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
             f"'observed: {m.group(1)}' a variable)") if m else ""
     run = re.search(r"unknown name '([^\W\d_]*π[^\W\d_]*)'", str(err))
@@ -119,7 +121,7 @@ def _unreadable(err) -> str:
 def _defined(name: str, params: tuple, expr):
     """A name defined in the note, ``F(q) = …``: used only with the arguments it was defined for."""
     def call(*args):
-        if tuple(args) != params:
+        if tuple(resolve_bare_q(a) for a in args) != params:     # F(q): the bare q, q(z)
             shown = ", ".join(map(str, params))
             raise ParseError(f"{name} is defined in the note as {name}({shown}) only")
         return expr
@@ -169,7 +171,7 @@ class _Note:
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
         zs = [variables[n] for n in self.latent] if self.several else [z]
-        q, post, joint = Density("q", zs), Density("p", zs, [x, *theta]), Density("p", [x, *zs], theta)
+        q, post, joint = Density(BARE_Q, zs), Density("p", zs, [x, *theta]), Density("p", [x, *zs], theta)
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide, latent=tuple(self.latent))
         fns = env.functions
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
@@ -227,7 +229,7 @@ class _Note:
         """(expression, alternative or None, notes); raises ParseError."""
         env = self.env(text)
         try:
-            expr = joint_products(parse_expression(text, env)).xreplace(self.written.ordered)
+            expr = resolve_bare_q(joint_products(parse_expression(text, env)).xreplace(self.written.ordered), self.named())
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
@@ -237,12 +239,17 @@ class _Note:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
         try:
-            other = joint_products(parse_expression(text, wide)).xreplace(self.written.ordered)
+            other = resolve_bare_q(joint_products(parse_expression(text, wide)).xreplace(self.written.ordered), self.named())
         except (ParseError, VocabularyError):
             return expr, None
         if other == expr or not wide.notes:
             return expr, None
         return expr, ("; ".join(n for _, n in wide.notes), other)
+
+    def named(self) -> set:
+        """The densities the chain being read names (a bare q is its conditioned q_φ, if one)."""
+        exprs = [e for r in (self.chain.records if self.chain else ()) for e in (r.lhs, r.rhs) if e is not None]
+        return {d for e in exprs for d in e.atoms(Density)}
 
     def declare_written(self, code: str) -> list:
         """The names the distributions written in ``code`` introduce (``N(μ, σ^2)``: μ real, σ
@@ -355,7 +362,7 @@ class _Note:
             self.skip(line, f"defines {name}, but its right side cannot be read: {err}")
             return True
         try:
-            params = tuple(parse_expression(a, env) for a in (m.group(2) or "").split(",") if a.strip())
+            params = tuple(resolve_bare_q(parse_expression(a, env)) for a in (m.group(2) or "").split(",") if a.strip())
         except (ParseError, VocabularyError) as err:
             self.skip(line, f"defines {name}, but its arguments cannot be read: {err}")
             return True
