@@ -75,6 +75,16 @@ def _ordered_terms(printer, base, expr, order):
     return base._as_ordered_terms(printer, expr, order=order)
 
 
+def _gradient(printer, e, form: str, brackets: str) -> str:
+    """A first derivative in one variable as ``form`` (``{g}``: the printer's gradient sign, ``{v}``
+    the variable, ``{f}`` the operand, in ``brackets`` when a sum or product); "" for any other."""
+    if len(e.variable_count) != 1 or e.variable_count[0][1] != 1:
+        return ""
+    body = printer._print(e.expr)
+    body = brackets.format(body) if e.expr.is_Add or e.expr.is_Mul else body
+    return form.format(g=getattr(printer, "gradient", ""), v=printer._print(e.variables[0]), f=body)
+
+
 class ViPrinter(StrPrinter):
     """The ``.vi`` notation: what the parser reads back to the same expression."""
 
@@ -122,11 +132,7 @@ class ViPrinter(StrPrinter):
 
     def _print_Derivative(self, e):
         """``grad_φ f`` (the .vi notation; ``∇_φ f`` in Unicode), f bracketed when a sum or product."""
-        if len(e.variable_count) != 1 or e.variable_count[0][1] != 1:
-            return super()._print_Derivative(e)
-        body = self._print(e.expr)
-        body = f"({body})" if e.expr.is_Add or e.expr.is_Mul else body
-        return f"{self.gradient}_{self._print(e.variables[0])} {body}"
+        return _gradient(self, e, "{g}_{v} {f}", "({})") or super()._print_Derivative(e)
 
     def _print_Indexed(self, e):
         return f"{self._print(e.base.label)}[{', '.join(self._print(i) for i in e.indices)}]"
@@ -274,11 +280,7 @@ class LatexPrinter(_SympyLatex):
     printmethod = "_vi_sym_latex"
 
     def _print_Derivative(self, e):
-        if len(e.variable_count) != 1 or e.variable_count[0][1] != 1:
-            return super()._print_Derivative(e)
-        body = self._print(e.expr)
-        body = rf"\left({body}\right)" if e.expr.is_Add or e.expr.is_Mul else body
-        return rf"\nabla_{{{self._print(e.variables[0])}}} {body}"
+        return _gradient(self, e, "\\nabla_{{{v}}} {f}", "\\left({}\\right)") or super()._print_Derivative(e)
 
     def _print_Density(self, d):
         a = ", ".join(self._print(v) for v in d.vars)
