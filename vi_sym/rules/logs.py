@@ -26,13 +26,17 @@ def is_real(e) -> bool:
 
 def is_positive(e) -> bool:
     """Known positive: sympy says so, or an exponential of a known-real quantity (or a product
-    of such factors)."""
+    of such factors), or an integral over a whole domain of a positive integrand (the normaliser
+    ∫ exp(E_q(z2)[log p(x, z1, z2)]) dz1 of an optimal factor; finite by the integrability
+    assumptions)."""
     if isinstance(e, Mul):
         return all(is_positive(a) for a in e.args)
+    if isinstance(e, Integral):
+        return all(len(lim) == 1 for lim in e.limits) and is_positive(e.function)
     if isinstance(e, exp):
         return is_real(e.args[0])
-    if isinstance(e, Pow) and isinstance(e.base, exp):
-        return is_real(e.base.args[0]) and e.exp.is_real is True
+    if isinstance(e, Pow) and isinstance(e.base, (exp, Integral)):      # exp(a)^n, 1/∫ f
+        return is_positive(e.base) and e.exp.is_real is True
     return e.is_positive is True
 
 
