@@ -17,8 +17,7 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
               | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
               | 'E_{' expr '}' '[' expr ']'                    E_{q(z)}[f]; E_z[f], E_{z1}[f] in notes
               | '∫' expr 'd'NAME                               ∫ q(z) log q(z) dz
-              | 'E_{-' (NAME | NUMBER) '}' '[' expr ']'        E_{-z1}[f]: all factors but one
-              | ('argmax_' | 'argmin_') (NAME | '{' expr '}') expr     argmax_q ELBO(q(z), p(x,z))
+              | E_{-z1}[f], argmax_q f, Σ_n f, grad_φ f, p_θ(x|z)   (parse_operators, _sums, _gradient, _subscripts)
 
 * Numbers (``2``, ``0.5``, ``1e-3``) become exact ``Rational``s.
 * Names are ``[A-Za-z][A-Za-z0-9_]*`` and may contain Greek letters (μ, σ, ...).

@@ -227,9 +227,9 @@ class _Note:
     # -- reading one formula
     def parse(self, text: str, col: int, line: int):
         """(expression, alternative or None, notes); raises ParseError."""
-        env = self.env(text)
+        env, named = self.env(text), self.named()
         try:
-            expr = resolve_bare_q(joint_products(parse_expression(text, env)).xreplace(self.written.ordered), self.named())
+            expr = resolve_bare_q(joint_products(parse_expression(text, env)).xreplace(self.written.ordered), named)
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
@@ -239,7 +239,7 @@ class _Note:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
         try:
-            other = resolve_bare_q(joint_products(parse_expression(text, wide)).xreplace(self.written.ordered), self.named())
+            other = resolve_bare_q(joint_products(parse_expression(text, wide)).xreplace(self.written.ordered), named)
         except (ParseError, VocabularyError):
             return expr, None
         if other == expr or not wide.notes:

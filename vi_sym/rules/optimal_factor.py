@@ -21,9 +21,10 @@ the note optimises over (p(z|x) only when Q is unrestricted).
 """
 from __future__ import annotations
 
-from sympy import Integral, Mul, Tuple, exp, log
+from sympy import Integral, Tuple, exp, log
 
-from ..vocabulary import Density, Expectation, is_optimum_name
+from ..operators import ExpectationExcept
+from ..vocabulary import Density, is_optimum_name
 from .base import Rule, canonical_density, rewrite_everywhere
 
 
@@ -79,10 +80,7 @@ def _unfold(expr, ctx, joint):
 
     def parts(d):
         """(E_{-j}[log p(x, z)], its normaliser ∫ exp(E_{-j}[log p(x, z)]) dz_j) for q_j*."""
-        others = _factor_over(ctx, d.vars[0])
-        body = log(joint)
-        if others:
-            body = Expectation(Mul(*others) if len(others) > 1 else others[0], body)
+        body = ExpectationExcept(d.vars[0], log(joint)).unfold(ctx.factors)
         return body, Integral(exp(body), d.vars[0])
 
     def log_of(e):      # log q_j* = E_{-j}[log p] − log Z: a real number minus the log of a positive one
