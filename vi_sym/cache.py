@@ -129,6 +129,15 @@ class Cache:
         self.hits = self.misses = self.stored = 0
         self._warn = warn or (lambda msg: print(f"vi_sym: warning: {msg}", file=sys.stderr))
         self._writable = self._readable = True
+        self._sreprs: dict = {}     # id(expression) -> (expression, srepr), see _srepr
+
+    def _srepr(self, expr) -> str:
+        """``sympy.srepr(expr)``, once per expression object: a chain's expression is one step's
+        right side and the next one's left side (by identity, not ==: the key is srepr's)."""
+        hit = self._sreprs.get(id(expr))
+        if hit is None or hit[0] is not expr:
+            hit = self._sreprs[id(expr)] = (expr, sympy.srepr(expr))
+        return hit[1]
 
     # ------------------------------------------------------------------ keys
     def _key(self, kind, settings, **canon) -> str:
@@ -151,9 +160,9 @@ class Cache:
         that left side too: an inherited failure, its likely fixes)."""
         if previous is not None and not isinstance(previous, tuple):
             previous = (previous, "=")
-        prev = None if previous is None else [sympy.srepr(previous[0]), previous[1]]
-        return self._key(kind, settings, lhs=sympy.srepr(step.lhs), rel=step.rel,
-                         rhs=sympy.srepr(step.rhs), by=list(step.by), expect=step.expect,
+        prev = None if previous is None else [self._srepr(previous[0]), previous[1]]
+        return self._key(kind, settings, lhs=self._srepr(step.lhs), rel=step.rel,
+                         rhs=self._srepr(step.rhs), by=list(step.by), expect=step.expect,
                          context=self._context(step.context), families=list(families),
                          previous=prev, fixes=bool(getattr(settings, "fixes", True)))
 

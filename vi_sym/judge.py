@@ -274,9 +274,10 @@ def judge(step: Step, settings: Settings | None = None, *, checkers=None, spot_w
 
 # --------------------------------------------------------------------------- merging
 
-def base_result(step: Step) -> StepResult:
-    """A step's result before any verdict: its names, statement and source."""
-    ok = not step.error
+def base_result(step: Step, printed: bool = True) -> StepResult:
+    """A step's result before any verdict: its names, statement and source (``printed=False``:
+    without the statement in either notation, for a cached verdict that brings its own)."""
+    ok = not step.error and printed
     return StepResult(
         step_id=step.id, derivation=step.derivation, step=step.name,
         status=Status.UNKNOWN, relation=step.rel,

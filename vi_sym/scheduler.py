@@ -201,7 +201,7 @@ def _settled(plan, cache) -> dict:
             out[pi] = error_result(payload)
         elif kind == "cached":
             step, verdict = payload
-            out[pi] = cache.restore_step(base_result(step), verdict)
+            out[pi] = cache.restore_step(base_result(step, printed=False), verdict)
     return out
 
 
@@ -235,7 +235,7 @@ def _conclusion(payload, ids, outcomes, settings: Settings, cache, results):
         cache.store_conclusion(d, settings, out, c)
     spotted = None
     if spot_hit is not None:
-        spotted = cache.restore_step(base_result(c), spot_hit)
+        spotted = cache.restore_step(base_result(c, printed=False), spot_hit)
     elif not c.error and settings.families:
         spot_outs = [outcomes[i] for i in ids[n_comp:]]
         spotted = merge(c, None, list(zip(fams, spot_outs)), None if fams else why_untested(c, settings))
