@@ -194,6 +194,15 @@ def test_error_messages(text, fragment, column):
     assert f"at column {column}" in str(err)
 
 
+@pytest.mark.parametrize("text, shown", [("sin(10^400)", "about 10^400"), ("gamma(10^20)", "1e+20"),
+                                         ("gamma(2001)", "2001")])
+def test_too_large_argument_is_shown_short(text, shown):
+    """A huge numeric argument is named in a few digits, with the limit, not repeated in full."""
+    message = str(error_of(text))
+    assert f"numeric argument {shown} is too large (at most 1000 is evaluated)" in message
+    assert len(message) < 150
+
+
 def test_error_excerpt_shows_offending_token():
     err = error_of("log(q(z)) + unknown_thing * 2")
     assert err.column == 13 and "unknown_thing" in str(err).split("near", 1)[1]

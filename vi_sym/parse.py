@@ -54,7 +54,7 @@ from .bounds import BOUNDED_CALLS, INFINITY_NAMES, parse_bounded_call
 from .special import special_functions
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
-                     ParseError, Token, tokenize as _tokenize)
+                     ParseError, Token, tokenize as _tokenize, too_large)
 from .parse_operators import (bracket_call, density_variable, is_except_subscript, over_latent, parse_coordinate,
                               parse_expectation_except, parse_starred, parse_written)
 from .parse_sums import parse_operator_word
@@ -87,7 +87,7 @@ def _bounded(fn):
     """gamma(10**6) would be evaluated exactly; refuse huge numeric arguments."""
     def wrapped(a):
         if a.is_Number and abs(a) > MAX_SPECIAL_ARG:
-            raise ParseError(f"numeric argument {a} is too large")
+            raise ParseError(too_large(a))
         return fn(a)
     return wrapped
 

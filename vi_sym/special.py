@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy
 
-from .tokens import MAX_SPECIAL_ARG, ParseError
+from .tokens import MAX_SPECIAL_ARG, ParseError, too_large
 
 __all__ = ["special_functions", "bounded_arg"]
 
@@ -17,7 +17,7 @@ __all__ = ["special_functions", "bounded_arg"]
 def bounded_arg(a):
     """``a``, refused when it is a number too large to evaluate exactly."""
     if getattr(a, "is_Number", False) and abs(a) > MAX_SPECIAL_ARG:
-        raise ParseError(f"numeric argument {a} is too large")
+        raise ParseError(too_large(a))
     return a
 
 

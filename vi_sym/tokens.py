@@ -13,6 +13,15 @@ MAX_LITERAL_DIGITS = 1000  # longest number literal (mantissa or exponent)
 MAX_SPECIAL_ARG = 1000     # gamma(n) etc. evaluate to huge exact numbers
 
 
+def too_large(a) -> str:
+    """The message for a numeric argument of a special function above MAX_SPECIAL_ARG, the
+    number shown in a few digits (a 400-digit literal is not repeated in full)."""
+    text = str(a)
+    if len(text) > 20:
+        text = f"{float(a):.3g}" if abs(a) < 1e300 else f"about 10^{len(str(abs(int(a)))) - 1}"
+    return f"numeric argument {text} is too large (at most {MAX_SPECIAL_ARG} is evaluated)"
+
+
 class ParseError(ValueError):
     """Bad input text; ``column`` is 1-based into the text, or None."""
 
