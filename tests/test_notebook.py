@@ -62,6 +62,31 @@ def test_load_text_returns_derivations_or_names_every_problem():
     assert "<text>:4" in str(err.value) or "line 4" in str(err.value)
 
 
+@pytest.mark.parametrize("keywords, error, words", [
+    (dict(latent=5), TypeError, ["latent must be names", "got int 5"]),
+    (dict(observed=None), TypeError, ["observed must be names"]),
+    (dict(latent="z\n\n  log(p(x))\n  = 0"), InputError, ["latent must be names on one line"]),
+])
+def test_step_parse_header_keywords_are_checked(keywords, error, words):
+    """A header keyword of the wrong type, or one that would add lines to the document, is an
+    error naming the keyword (not a TypeError from inside the reader)."""
+    with pytest.raises(error) as err:
+        Step.parse("log(p(x)) = log(p(x))", by="linearity", **keywords)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_step_parse_takes_a_list_of_names():
+    s = Step.parse("KL(q(z1)||p(z1|x)) >= 0", latent=["z1", "z2"], by="kl_nonnegative")
+    assert s.context.latent == symbols("z1 z2")
+
+
+def test_load_text_of_bytes_asks_to_decode():
+    with pytest.raises(TypeError) as err:
+        load_text(TWO_STEPS.encode())
+    assert "load_text needs text (str), got bytes" in str(err.value) and "decode" in str(err.value)
+
+
 def test_checked_text_renders_as_html():
     checked = check_text(TWO_STEPS, **QUICK)
     assert [r.status for r in checked][:2] == [Status.PROVED, Status.PROVED]

@@ -35,6 +35,19 @@ class InputError(ValueError):
     """Text that vi_sym cannot read; the message names line, column and the problem."""
 
 
+def _names(key: str, value) -> str:
+    """A header keyword's value as one line of names: text (``"z1 z2"``) or a list of names;
+    anything else is a TypeError naming the keyword, a line break an InputError."""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        value = " ".join(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be names separated by spaces (text) or a list of names, "
+                        f"got {type(value).__name__} {value!r}")
+    if "\n" in value or "\r" in value:
+        raise InputError(f"{key} must be names on one line, got {value!r}")
+    return value
+
+
 def _header(latent, observed, parameters, positive, densities):
     lines = [f"latent: {latent}"]
     for key, val in (("observed", observed), ("parameters", parameters), ("positive", positive),
@@ -55,6 +68,9 @@ def parse_step(text: str, latent="z", observed="x", parameters="", positive="", 
     if "\n" in text.strip():
         raise InputError("Step.parse reads one step on one line; use vi_sym.load_text for a derivation")
     text = text.strip()
+    latent, observed, parameters, positive, densities = (
+        _names(k, v) for k, v in (("latent", latent), ("observed", observed), ("parameters", parameters),
+                                  ("positive", positive), ("densities", densities)))
     try:
         expr, _, _, _ = split_annotations(text)
         names = " ".join((latent, observed, parameters, positive)).split()
@@ -103,6 +119,9 @@ class Derivations(list):
 
 def load_text(text: str, file: str = "<text>") -> Derivations:
     """A ``.vi`` document -> its derivations; raises :class:`InputError` listing every problem."""
+    if not isinstance(text, str):
+        raise TypeError(f"load_text needs text (str), got {type(text).__name__}"
+                        + ("; decode it first (text.decode('utf-8'))" if isinstance(text, bytes) else ""))
     derivs, errors = _load_text(text, file)
     if errors:
         raise InputError("\n".join(str(e) for e in errors))
