@@ -44,6 +44,18 @@ def test_bounded_integrals_and_sums_are_sympy_objects():
     assert parse("integrate(z, z)") == Integral(z, z)
 
 
+def test_an_abstract_density_over_the_whole_line_is_integrated_over_all_of_its_variable():
+    """∫_{-∞}^{∞} p(x,z) dz is ∫ p(x,z) dz (a density is 0 off its support); a formula keeps its
+    limits (and its quadrature), and so does half the line."""
+    from vi_sym.vocabulary import Density
+    e = ParseEnv(variables={"z": z, "x": x}, densities={"p"})
+    joint = Density("p", [x, z])
+    assert parse_expression("integrate(p(x,z), (z, -oo, oo))", e) == Integral(joint, z)
+    assert parse_expression("integrate(p(x,z), (z, 0, oo))", e) == Integral(joint, (z, 0, oo))
+    assert parse_expression("integrate(p(x,z), (z, -oo, 0))", e) == Integral(joint, (z, -oo, 0))
+    assert parse("integrate(exp(-z^2), (z, -oo, oo))") == Integral(exp(-z ** 2), (z, -oo, oo))
+
+
 def test_the_bound_variable_is_local_to_the_call():
     with pytest.raises(ParseError, match="unknown name 'k'"):
         parse("sum(k, (k, 0, N)) + k")

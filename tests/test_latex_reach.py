@@ -45,6 +45,26 @@ def test_reads(text, expected):
     assert _one(text) == expected
 
 
+@pytest.mark.parametrize("limits", [r"_{-\infty}^{\infty}", r"_{-\infty}^{+\infty}", r"_{-\infty}^\infty", r"_{-∞}^{∞}"])
+def test_an_integral_over_the_whole_line_is_over_all_of_z(limits):
+    """``\\int_{-\\infty}^{\\infty} f dz`` (the upper limit braced, signed or bare) is ∫ f dz."""
+    assert _one(rf"\int{limits} q(z_1) \, dz_1") == Integral(Density("q", [z1]), z1)
+
+
+@pytest.mark.parametrize("row, status", [
+    (r"\log p(x) = \log \int_{-\infty}^{\infty} p(x, z) \, dz", Status.PROVED),
+    (r"\log p(x) = \log \int_{-\infty}^{\infty} p(x, z) \, dz + 1", Status.FAILED),
+    # half the line is not all of z: never proved as the marginal
+    (r"\log p(x) = \log \int_{-\infty}^{0} p(x, z) \, dz", Status.UNKNOWN),
+    (r"\log p(x) = \log \int_{0}^{\infty} p(x, z) \, dz", Status.UNKNOWN),
+])
+def test_marginal_over_the_whole_line_is_decided(row, status):
+    derivs, errors = load_text(f"$$ {row} $$\n", "note.md")
+    assert not errors
+    (r,) = derivs[0].check(samples=5, seed=0, jobs=1, families=["normal-normal"])
+    assert r.status is status
+
+
 def test_bare_q_ranges_over_every_declared_latent():
     assert _one(r"\mathcal{L}(q)", joint=["z1", "z2"]) == \
         ELBO(Density("q", [z1, z2]), Density("p", [x, z1, z2]))

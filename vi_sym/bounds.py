@@ -13,7 +13,8 @@ refuses malformed bounds with a message a learner can act on:
   provably above the upper one is an error (sympy's convention for reversed sums is not the
   textbook's empty sum).
 
-The results are plain ``sympy.Integral(f, (z, a, b))`` and ``sympy.Sum(f, (k, a, b))``.
+The results are plain ``sympy.Integral(f, (z, a, b))`` and ``sympy.Sum(f, (k, a, b))``;
+``integrate(p(x,z), (z, -oo, oo))``, an abstract density over the whole line, is ``Integral(p(x,z), z)``.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import sympy
 from sympy import Symbol
 
 from .tokens import ParseError
+from .vocabulary import Density
 
 __all__ = ["INFINITY_NAMES", "BOUNDED_CALLS", "SUM_CALLS", "PRODUCT_CALLS", "bound_symbol",
            "bounded_integral", "bounded_sum", "bounded_product", "check_bounds"]
@@ -66,9 +68,19 @@ def check_bounds(var: Symbol, lo, hi, is_sum: bool) -> None:
 
 
 def bounded_integral(f, var: Symbol, lo, hi):
-    """``∫_lo^hi f dvar`` as ``sympy.Integral(f, (var, lo, hi))`` (bounds checked)."""
+    """``∫_lo^hi f dvar`` as ``sympy.Integral(f, (var, lo, hi))`` (bounds checked).  Over the whole
+    real line, an integrand with an abstract density of ``var`` (``∫_{-∞}^{∞} p(x,z) dz``) is
+    integrated over all of ``var``, ``Integral(f, var)``, as written without limits: a density is
+    0 off its support, so for a real variable the two are one integral (any other integrand --
+    a formula, a defined density -- keeps its limits, and its quadrature)."""
     check_bounds(var, lo, hi, is_sum=False)
+    if lo == -sympy.oo and hi == sympy.oo and _abstract_density_of(f, var):
+        return sympy.Integral(f, var)
     return sympy.Integral(f, (var, lo, hi))
+
+
+def _abstract_density_of(f, var) -> bool:
+    return any(type(d) is Density and var in d.free_symbols for d in f.atoms(Density))
 
 
 def bounded_sum(f, var: Symbol, lo, hi):

@@ -17,6 +17,7 @@ import re
 import sympy
 from lark import v_args
 
+from ..bounds import bounded_integral
 from ..special import bounded_arg
 from ..tokens import ParseError
 from ..vocabulary import Density, entropy, variance
@@ -33,7 +34,7 @@ FUNCTION_RULES = r"""
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
-bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+" INFTY "}" -> infinity
+bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf)\s*\}(?=\s*(\\left\s*)?\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
@@ -86,8 +87,9 @@ class FunctionsMixin:
 
     @v_args(inline=True)
     def integral_bounded(self, _, lo, hi, body, diff):
-        """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits."""
-        return sympy.Integral(body, (self._diff_var(diff), lo, hi))
+        """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits
+        (``\\int_{-\\infty}^{\\infty}``: over all of z, see :func:`vi_sym.bounds.bounded_integral`)."""
+        return bounded_integral(body, self._diff_var(diff), lo, hi)
 
     @v_args(inline=True)
     def variance(self, _, q, body):
