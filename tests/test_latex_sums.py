@@ -118,6 +118,15 @@ def test_an_average_of_weights_declared_as_a_vector():
     assert d.steps[0].rhs == Sum(Indexed(w, k), (k, 1, K)) / K
 
 
+def test_an_upper_limit_with_braces_inside_is_read():
+    """``\\sum_{k=1}^{10^{2}}``: the limit's own braces are not 'no upper limit'."""
+    (d,) = md("<!-- vi_sym: parameters: w[1..K] -->\n<!-- vi_sym: positive: K -->\n\n"
+              "$$\n\\sum_{k=1}^{2^{2}} w_k = \\sum_{k=1}^{4} w_k\n$$\n")
+    k = Symbol("k", integer=True)
+    w = IndexedBase(Symbol("w", real=True))
+    assert d.steps[0].lhs == Sum(Indexed(w, k), (k, 1, 4))
+
+
 # ---------------------------------------------------------------------------- errors
 
 V = {"z": Symbol("z"), "x": Symbol("x"), "σ": Symbol("σ", positive=True),

@@ -45,7 +45,7 @@ _SUM = re.compile(r"\\(sum|prod)(?![a-zA-Z])")
 _LOWER = re.compile(r"\s*(?:\\limits\s*)?_\s*\{\s*([a-zA-Z])\s*=\s*[^{}]+\}")
 _OVER = re.compile(r"\s*(?:\\limits\s*)?_\s*(?:\{\s*([^{}=]+?|\\[a-z]+\s*\{\s*[a-zA-Z]\s*\})\s*\}|"
                    r"([a-zA-Z]|\\[a-zA-Z]+))")
-_UPPER = re.compile(r"\s*\^\s*(\{[^{}]+\}|[a-zA-Z0-9]|\\[a-zA-Z]+)")
+_UPPER = re.compile(r"\s*\^\s*(\{(?:[^{}]|\{[^{}]*\})+\}|[a-zA-Z0-9]|\\[a-zA-Z]+)")   # ^{N}, ^{10^{2}}, ^N
 
 
 def check_sums(text: str, latent=()) -> None:
