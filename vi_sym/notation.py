@@ -103,6 +103,9 @@ class ViPrinter(StrPrinter):
     def _print_Sum(self, e):
         return self._limits("sum", e)
 
+    def _print_Product(self, e):
+        return self._limits("prod", e)
+
     def _density(self, d):
         a = ",".join(self._print(v) for v in d.vars)
         if d.given:

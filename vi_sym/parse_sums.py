@@ -1,5 +1,6 @@
 """Sums over an index as plain-text notes write them (the parser's ``bare_calls`` mode only):
-``Σ_{n=1}^{N} f``, ``sum_{n=1}^N f``, and ``Σ_n f`` / ``sum_n f`` / ``Σ_{n} f`` without limits.
+``Σ_{n=1}^{N} f``, ``sum_{n=1}^N f``, and ``Σ_n f`` / ``sum_n f`` / ``Σ_{n} f`` without limits; products
+``∏_{n=1}^N f`` (read as the letter Π), ``prod_{n=1}^N f`` alike (a sympy ``Product`` over a finite range).
 
 Each is the ``.vi`` file's ``sum(f, (n, 1, N))``: a sympy ``Sum`` built by
 :func:`vi_sym.bounds.bounded_sum`.  Its body is the product written after it (``Σ_n a_n b_n + c``
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from sympy import Indexed, IndexedBase, Integral, Symbol
 
-from .bounds import bounded_sum
+from .bounds import bounded_product, bounded_sum
 from .parse_operators import is_optimum_word, is_variance_word, parse_optimum, parse_variance
 from .parse_gradient import is_gradient_word, parse_gradient
 from .parse_subscripts import parse_subscripted
@@ -23,6 +24,7 @@ from .tokens import ParseError, Token
 __all__ = ["is_sum_word", "parse_index_sum", "parse_operator_word"]
 
 _SUM_WORDS = ("Σ", "sum")
+_PRODUCT_WORDS = ("Π", "prod")     # a product over the index, read alike (a finite range)
 _SUM_BP = 10           # the body stops at a '+' or '-' of this level (the parser's binding power)
 _ATOM_BP = 30          # an upper limit written without braces is one atom: Σ_{n=1}^N
 
@@ -33,9 +35,9 @@ def is_sum_word(p, t: Token) -> bool:
     base, sep, sub = w.partition("_")
     if not env.bare_calls or w in env.variables or w in env.functions or w in env.constants:
         return False
-    if w == "Σ":                   # written without its index: an error at it (_limits)
+    if w in ("Σ", "Π"):            # written without its index: an error at it (_limits)
         return True
-    if not sep or base not in _SUM_WORDS:
+    if not sep or base not in _SUM_WORDS + _PRODUCT_WORDS:
         return False
     return bool(sub) or (p.at("{") and p.peek().start == t.end)
 
@@ -131,7 +133,8 @@ def parse_index_sum(p, t: Token):
                 env.variables[k] = v
     if lo is None:
         lo, hi = _inferred(p, t, j, sym, body, ranges)
-    return p.apply(t, bounded_sum, body, sym, lo, hi)
+    build = bounded_product if t.value.partition("_")[0] in _PRODUCT_WORDS else bounded_sum
+    return p.apply(t, build, body, sym, lo, hi)
 
 
 def _inferred(p, t: Token, j: str, sym, body, ranges: dict):

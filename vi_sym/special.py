@@ -31,6 +31,10 @@ def _no_bounds(f, k):
     raise ParseError("a sum needs its index and bounds: sum(f, (k, a, b)), e.g. sum(f, (k, 0, oo))")
 
 
+def _no_product_bounds(f, k):
+    raise ParseError("a product needs its index and finite bounds: prod(f, (n, 1, N))")
+
+
 def special_functions(function_type) -> dict:
     """name -> ``function_type(callable, arity)`` for the special functions."""
     def one(f):
@@ -48,5 +52,6 @@ def special_functions(function_type) -> dict:
                 # spelling is that name: a variable wins over a function in the parser)
                 "ψ": one(sympy.digamma), "Γ": one(sympy.gamma), "B": two(sympy.beta),
                 "besseli": two(sympy.besseli),
-                "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2)})
+                "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2),
+                "prod": function_type(_no_product_bounds, 2)})
     return out

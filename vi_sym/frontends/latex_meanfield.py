@@ -14,8 +14,20 @@ import re
 from sympy import Mul
 
 from ..vocabulary import Density
+from .latex_functions import latex_name
 
-__all__ = ["latent_blocks", "factorisation_of", "assumption_said"]
+__all__ = ["latent_blocks", "factorisation_of", "assumption_said", "vi_names"]
+
+#: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
+_LATEX_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?")
+
+
+def vi_names(key: str, text: str) -> str:
+    """A ``factorised:``/``copies:`` declaration with its variables named as the note's math
+    reads them (``q(z_1)*q(z_2)`` is ``q(z1)*q(z2)``, as ``latent: z_1 z_2`` declares z1, z2)."""
+    if key not in ("factorised", "factorized", "copies"):
+        return text
+    return _LATEX_NAME.sub(lambda m: latex_name(m.group()), text)
 
 #: z_1, z_{12}, Z_3, \mathbf{z}_1 (not x_1: data points are not latents)
 _BLOCK = re.compile(r"(?<![\\A-Za-z])(?:\\mathbf\{|\\boldsymbol\{|\\bm\{)?([zZ])\}?_(?:\{(\d+)\}|(\d))")

@@ -27,7 +27,8 @@ from .distribution_forms import ASSUME, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
 from .latex_dists import readings
-from .latex_meanfield import assumption_said, factorisation_of, latent_blocks
+from .data_points import inferred_iid, said as points_said
+from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
 from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
@@ -58,18 +59,6 @@ _CELL_NOTE = re.compile(r"&\s*(?=\\(?:text|textrm|mbox|scriptstyle|textstyle|sma
                         r"(?![a-zA-Z])|\(\s*\\text(?![a-zA-Z]))")
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
-#: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
-_LATEX_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?")
-
-
-def _vi_names(key: str, text: str) -> str:
-    """A ``factorised:``/``copies:`` declaration with its variables named as the note's math
-    reads them (``q(z_1)*q(z_2)`` is ``q(z1)*q(z2)``, as ``latent: z_1 z_2`` declares z1, z2)."""
-    if key not in ("factorised", "factorized", "copies"):
-        return text
-    return _LATEX_NAME.sub(lambda m: latex_name(m.group()), text)
-
-
 def rules_in(label: str) -> tuple:
     """Rule names in a justification: exact names (``bayes_rule``) or words (Bayes, Jensen)."""
     words = re.findall(r"[A-Za-z_]+", label.replace("by", " "))
@@ -233,7 +222,7 @@ class _Reader:
             def bad(message):   # noqa: E306
                 raise ParseError(message)
             try:
-                got = note_structure({"factorised": _vi_names("factorised", text)}, self.variables(),
+                got = note_structure({"factorised": vi_names("factorised", text)}, self.variables(),
                                      tuple(Symbol(n) for n in self.latent), bad)["factors"]
             except ParseError:
                 got = ()
@@ -253,7 +242,7 @@ class _Reader:
         def bad(message):
             raise ParseError(message)
         try:
-            fields = note_structure({k: _vi_names(k, v) for k, (_, v) in self.structure.items()}, variables,
+            fields = note_structure({k: vi_names(k, v) for k, (_, v) in self.structure.items()}, variables,
                                     latent, bad)
         except ParseError as err:
             line = min(at for at, _ in self.structure.values())
@@ -285,6 +274,9 @@ class _Reader:
         try:
             blocks = latent_blocks(row, self.latent, self.variables())
             self.latent += blocks
+            points = None if "iid" in self.structure else inferred_iid(row, self.variables(), self.observed)
+            if points:      # x_n under a sum up to an undeclared N: N points, as an iid: line says
+                self.positive, self.structure["iid"] = [*self.positive, points[0]], (line, points[1])
             self.blocks = ("z", "Z") if blocks or self.blocks else ()     # z_1 read: z, Z only where written
             variables = self.variables()
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
@@ -314,6 +306,7 @@ class _Reader:
         self.said.extend((line, w) for w in readings(new, self.written, drawn))
         self.said += [(line, f"read {', '.join(blocks)} as latent variables (the blocks of the latent z; "
                              f"a latent: line says otherwise)")] if blocks else []
+        self.said += [(line, points_said(points))] if points else []
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
         if self.definition(line, items):

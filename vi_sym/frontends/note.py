@@ -44,6 +44,7 @@ from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy, joi
 from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
+from .data_points import infer_note_points
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
@@ -458,6 +459,7 @@ class _Note:
         if len(code) > MAX_LINE:
             self.close()
             return self.skip(no, f"a line of {len(code)} characters: too long to be read as a formula")
+        infer_note_points(self, no, code)         # sum_{n=1}^N log p(x_n|z) without an iid: line
         if read_continuation(self, no, code):     # "    + KL(q||p(z|x))": the step before goes on
             return
         segments = formula_segments(code)

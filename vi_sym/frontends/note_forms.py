@@ -63,7 +63,7 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
                                     f"density of {var}", m.start() + 1 + offset)
             new = f"{op}_{{{name}{call}}}"
         return new + " " * (len(m.group(0)) - len(new))
-    out = _SIM.sub(sub, code).replace("∑", "Σ").replace("𝒩", "N")     # the n-ary summation sign is the letter
+    out = _SIM.sub(sub, code).replace("∑", "Σ").replace("∏", "Π").replace("𝒩", "N")  # n-ary Σ, ∏: the letters
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)

@@ -97,7 +97,7 @@ def _free_names(expr, bound=frozenset()) -> set:
         return set() if expr.name in bound else {expr.name}
     if isinstance(expr, Density):
         return {v.name for v in expr.vars + expr.given} - set(bound)
-    if isinstance(expr, (sympy.Integral, sympy.Sum)):
+    if isinstance(expr, (sympy.Integral, sympy.Sum, sympy.Product)):
         inner = set(bound) | {lim[0].name for lim in expr.limits}
         out = _free_names(expr.function, frozenset(inner))
         for lim in expr.limits:

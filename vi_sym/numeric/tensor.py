@@ -109,6 +109,8 @@ class _Compiler:
             return self.integral(e)
         if isinstance(e, sympy.Sum):
             return self.finite_sum(e)
+        if isinstance(e, sympy.Product):
+            return self.from_slog(self.slog_product(e))
         raise NotEvaluable(f"cannot evaluate {type(e).__name__}: {e}", structural=True)
 
     def symbol(self, e):
@@ -192,6 +194,8 @@ class _Compiler:
 
     # --- signed logs: (sign, log|v|, abs error of the log) -------------------------
     def slog(self, e):
+        if isinstance(e, sympy.Product):
+            return self.slog_product(e)
         if isinstance(e, Density):
             key = self.family.role(e)
 
@@ -297,37 +301,65 @@ class _Compiler:
                 out |= self.weights(a)
         return out
 
-    def finite_sum(self, e):
-        """``Σ_{n=a}^{b} f``: bounds that are numbers or the family's parameters (integers at the
-        point), the body evaluated at each n (``ctx.env[n]`` an int: a density of the data
-        point x[n] reads it, see the family's ``role``)."""
+    def _over_index(self, e, compile_body):
+        """(index name, lower, upper, body) of ``Σ``/``∏_{n=a}^{b} f``: bounds that are numbers or
+        the family's parameters (integers at the point), the body compiled by ``compile_body``
+        with n bound (``ctx.env[n]`` an int: a density of the data point x[n] reads it, see the
+        family's ``role``)."""
+        what = "sum" if isinstance(e, sympy.Sum) else "product"
         if len(e.limits) != 1 or len(e.limits[0]) != 3:
-            raise NotEvaluable(f"only a finite sum over one index is evaluated: {e}", structural=True)
+            raise NotEvaluable(f"only a finite {what} over one index is evaluated: {e}", structural=True)
         n, a, b = e.limits[0]
         fa, fb = self.value(a), self.value(b)
         self.indices.add(n.name)
         try:
-            body = self.value(e.function)
+            body = compile_body(e.function)
         finally:
             self.indices.discard(n.name)
+        return n.name, fa, fb, body
+
+    @staticmethod
+    def _each_index(ctx, e, name, fa, fb):
+        """The index values ``a … b`` at the point, each bound in ``ctx.env`` while it is yielded."""
+        lo, hi = (_integer(fn(ctx)[0], e) for fn in (fa, fb))
+        if hi - lo > MAX_TERMS:
+            raise NotEvaluable(f"a sum or product of more than {MAX_TERMS} terms is not evaluated: {e}")
+        if hi < lo - 1 and isinstance(e, sympy.Product):
+            raise NotEvaluable(f"a product over a reversed range is not evaluated: {e}")
+        saved = ctx.env.get(name)
+        try:
+            for k in range(lo, hi + 1):
+                ctx.env[name] = k
+                yield k
+        finally:
+            if saved is None:
+                ctx.env.pop(name, None)
+            else:
+                ctx.env[name] = saved
+
+    def finite_sum(self, e):
+        """``Σ_{n=a}^{b} f``, term by term (see :meth:`_over_index`)."""
+        name, fa, fb, body = self._over_index(e, self.value)
 
         def f(ctx):
-            lo, hi = (_integer(fn(ctx)[0], e) for fn in (fa, fb))
-            if hi - lo > MAX_TERMS:
-                raise NotEvaluable(f"a sum of more than {MAX_TERMS} terms is not evaluated: {e}")
-            saved = ctx.env.get(n.name)
             tot, err = ctx.dtype(0), ctx.dtype(0)
-            try:
-                for k in range(lo, hi + 1):
-                    ctx.env[n.name] = k
-                    v, er = body(ctx)
-                    tot, err = tot + v, err + er + ctx.eps * np.abs(tot + v)
-            finally:
-                if saved is None:
-                    ctx.env.pop(n.name, None)
-                else:
-                    ctx.env[n.name] = saved
+            for _ in self._each_index(ctx, e, name, fa, fb):
+                v, er = body(ctx)
+                tot, err = tot + v, err + er + ctx.eps * np.abs(tot + v)
             return tot, err
+        return f
+
+    def slog_product(self, e):
+        """``∏_{n=a}^{b} f`` in log space (sign, log, its error): the signs multiplied and the logs
+        summed over n -- a product of N densities under- or overflows where its log does not."""
+        name, fa, fb, body = self._over_index(e, self.slog)
+
+        def f(ctx):
+            s, l, le = 1, 0, 0
+            for _ in self._each_index(ctx, e, name, fa, fb):
+                si, li, lei = body(ctx)
+                s, l, le = s * si, l + li, le + lei + ctx.eps * np.abs(l + li)
+            return s, l, le
         return f
 
     def integral(self, e):

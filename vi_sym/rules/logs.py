@@ -1,7 +1,7 @@
 """Rules about logarithms of positive quantities."""
 from __future__ import annotations
 
-from sympy import Add, Integral, Mul, Pow, Symbol, exp, fraction, log, together
+from sympy import Add, Integral, Mul, Pow, Product, Sum, Symbol, exp, fraction, log, together
 
 from .base import Rule, rewrite_everywhere
 
@@ -41,13 +41,24 @@ def is_positive(e) -> bool:
 
 
 def log_of_product_rewrite(expr, ctx):
-    """log(a b) = log a + log b for a, b > 0 (every factor must be known positive)."""
+    """log(a b) = log a + log b for a, b > 0 (every factor must be known positive); over an
+    index, log ∏_{k=a}^{b} f_k = Σ_{k=a}^{b} log f_k for every f_k > 0 (a finite product: the
+    parser refuses infinite bounds; sympy's conventions for a reversed range agree, as
+    log(1/P) = -log P)."""
     def match(e):
-        return (isinstance(e, log) and isinstance(e.args[0], Mul)
-                and all(is_positive(f) for f in e.args[0].args))
+        if not isinstance(e, log):
+            return False
+        arg = e.args[0]
+        if isinstance(arg, Product):
+            return all(lim[1].is_finite is not False and lim[2].is_finite is not False for lim in arg.limits) \
+                and is_positive(arg.function)
+        return isinstance(arg, Mul) and all(is_positive(f) for f in arg.args)
 
     def apply(e):
-        return Add(*[log(f) for f in e.args[0].args])
+        arg = e.args[0]
+        if isinstance(arg, Product):
+            return Sum(log(arg.function), *arg.limits)
+        return Add(*[log(f) for f in arg.args])
     return rewrite_everywhere(expr, match, apply)
 
 
@@ -98,7 +109,8 @@ log_of_exp = Rule(
 log_of_product = Rule(
     "log_of_product", "equality", "log(a b) = log a + log b",
     ("a > 0", "b > 0"), log_of_product_rewrite,
-    doc="Splits the log of a product of positive factors. log(a + b) is never split.")
+    doc="Splits the log of a product of positive factors, and of a finite product over an index "
+        "(log ∏_n p(x_n|z) = Σ_n log p(x_n|z)). log(a + b) is never split.")
 
 log_of_quotient = Rule(
     "log_of_quotient", "equality", "log(a / b) = log a - log b",
