@@ -28,6 +28,7 @@ from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, re
 from .latex import latex_name, parse_row
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
+from .implicit_parameters import announce, declared_names, implicit_parameters, said as parameters_said
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
 from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
@@ -43,7 +44,7 @@ _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 _COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
 #: "Let $…$", "if $…$": the words before an inline premise; ", then", ". Then", ", we get" after it
 _PREMISE_BEFORE = re.compile(r"(?:^|[^\w$\\])(?:let|set|setting|if|when|suppose|assuming|assume)\s*$", re.I)
-_PREMISE_BETWEEN = re.compile(r"^\s*(?:,\s*(?:then|we\s+(?:get|have))?|\.?\s*then)\s*,?\s*$", re.I)
+_PREMISE_BETWEEN = re.compile(r"^\s*(?:,\s*(?:then|we\s+(?:get|have))?|\.?\s*then)(?:\s+[^\s.$]+){0,8}?\s*,?\s*$", re.I)
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
                        r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])(?:[\w ,\\{}]|\[[\w.\s]*\])*?)\s*(?:-->)?\s*$", re.M)
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
@@ -104,7 +105,7 @@ def inline_premises(text: str) -> dict:
     items, out = sorted(display + inline), {}
     for a, b in zip(items, items[1:]):
         gap, before = text[a[1]:b[0]], text[:a[0]].rsplit("\n", 1)[-1]
-        if a in inline and "\n\n" not in gap.strip(" ") and \
+        if a in inline and gap.strip(" ").count("\n\n") <= 1 and \
                 ((_PREMISE_BEFORE.search(before) and _PREMISE_BETWEEN.match(gap)) or korean_premise_after(gap)):
             out[b[2]] = (a[2], a[3])
     return out
@@ -153,6 +154,7 @@ class _Reader:
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters: list = []     # <!-- vi_sym: parameters: θ -->: real, never random
+        self.implicit, self.announced = [], set()   # parameters read from their use (.implicit_parameters)
         self.declared_latent = False   # several latents named in the note: bare q is q(z1, z2)
         self.blocks: tuple = ()        # (z, Z) once z_1, z_2 were read as the latent's blocks
         self.positive: list = []       # positive:, nonnegative:, unit: as in a .vi header
@@ -307,6 +309,7 @@ class _Reader:
         self.said += [(line, f"read {', '.join(blocks)} as latent variables (the blocks of the latent z; "
                              f"a latent: line says otherwise)")] if blocks else []
         self.said += [(line, points_said(points))] if points else []
+        self.said += [(line, parameters_said(new))] if (new := announce(self, row)) else []
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
         if self.definition(line, items):
@@ -395,7 +398,8 @@ class _Reader:
             key, words = m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()]
             self.vectors = {n: v for n, v in self.vectors.items() if v[1] != key}
             try:        # z[1..J]: the vector z of length J, as in a .vi header
-                setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key))
+                setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key)
+                        + (self.implicit if key == "parameters" else []))
             except ParseError as err:
                 said = (line_of(m.start(1)), f"{getattr(err, 'message', err)} (the declaration is ignored)")
                 if said not in self.skipped:
@@ -438,7 +442,7 @@ class _Reader:
         try:
             text = expand(body.strip(), self.macros)[0]
             items = parse_row(text, self.variables(), *self.pair(body), latents=self.latent,
-                              indexed=self.indexable(), written=None)
+                              indexed=self.indexable(), written=self.written)   # θ^old: decorated θ
         except (ParseError, VocabularyError) as err:
             return f"cannot be read ({getattr(err, 'message', err)})"
         if len(items) != 2 or items[1][0] != "=":
@@ -462,6 +466,9 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
     reader = _Reader(text, file, options)
     if source is not None:
         reader.lines = source.splitlines()
+    reader.implicit = implicit_parameters(text, declared_names(preamble + "\n" + text, _OVERRIDE)
+                                          | set(reader.latent) | set(reader.observed))
+    reader.parameters = list(reader.implicit)
     reader.declare(preamble, lambda at: 1)
     reader.defined_macros = Macros(text, preamble)
     for at, why in reader.defined_macros.problems():

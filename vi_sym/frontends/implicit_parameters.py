@@ -1,0 +1,101 @@
+"""Parameters read from how a note uses them, when it declares none.
+
+EM and the VAE condition the model on parameters that are not random: ``p(x \\mid \\theta)``,
+``p(z \\mid x, \\theta)``, ``p_\\theta(x \\mid z)``, ``q_\\phi(z \\mid x)``.  A note that writes them
+so without a ``parameters:`` line had every such row refused as "unknown variable 'θ'".  A
+Greek letter the note never declares is read as a parameter (real, never random: Bayes' rule does
+not turn ``p(x|θ)`` into ``p(θ|x)``) when the note
+
+* conditions a density on it (after the bar of ``p(…)``/``q(…)``) or writes it as a density's
+  subscript (``p_\\theta``), and
+* never treats it as random: never a density's variable (before the bar: ``p(\\theta)``), never
+  integrated over (``d\\theta``), never drawn (``\\theta \\sim``).
+
+The reader says so in a warning; a header line (``parameters:``, ``latent:``…) says otherwise.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["implicit_parameters", "declared_names", "announce", "said"]
+
+_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|"
+          "xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega")
+_WORDS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+          "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
+          "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
+          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
+_LETTER = re.compile(rf"\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ])")
+#: a density's name and what follows it up to its opening bracket: p(, q(, p_\theta(, q_{\phi}(, p_θ(
+_CALL = re.compile(r"(?<![\\A-Za-z0-9_])([pq])((?:_\s*(?:\{[^{}()]*\}|\\[A-Za-z]+|[^\s(]))?)\s*(?:\\left\s*)?\(")
+_BAR = re.compile(r"\\mid(?![a-zA-Z])|\\vert(?![a-zA-Z])|\|")
+_DIFFERENTIAL = re.compile(rf"(?:\\mathrm\s*\{{\s*d\s*\}}|(?<![A-Za-z\\])d)\s*(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ]))")
+_DRAWN = re.compile(rf"(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ]))\s*(?:\^\{{[^{{}}]*\}}|_\{{[^{{}}]*\}}|[_^]\w)*\s*(?:\\sim|~)")
+
+
+def _names(text: str) -> set:
+    """The Greek letters written in ``text`` (as the reader names them: \\theta and θ are θ)."""
+    return {_WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2) for m in _LETTER.finditer(text)}
+
+
+def _inside(text: str, start: int) -> str:
+    """The text between the bracket opened just before ``start`` and its match."""
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:i]
+    return text[start:]
+
+
+def _uses(text: str) -> tuple:
+    """(conditioning, random): the letters conditioning a density or naming it as a subscript, and
+    those that are a density's variable, a differential or drawn."""
+    conditioning, random = set(), set()
+    for m in _CALL.finditer(text):
+        conditioning |= _names(m.group(2))
+        args = _inside(text, m.end())
+        bar = _BAR.search(args)
+        random |= _names(args[:bar.start()] if bar else args)
+        conditioning |= _names(args[bar.end():]) if bar else set()
+    for m in list(_DIFFERENTIAL.finditer(text)) + list(_DRAWN.finditer(text)):
+        random |= {_WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2)}
+    return conditioning, random
+
+
+def implicit_parameters(text: str, declared) -> list:
+    """The Greek letters of ``text`` (a whole note) read as parameters: conditioning a density (or
+    its subscript) somewhere, random nowhere, declared nowhere (``declared``: every name its
+    headers and options declare), in the order the note first writes them."""
+    conditioning, random = _uses(text)
+    chosen = conditioning - random - set(declared)
+    order = []
+    for m in _LETTER.finditer(text):
+        name = _WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2)
+        if name in chosen and name not in order:
+            order.append(name)
+    return order
+
+
+def said(names) -> str:
+    """The reader's warning for the letters read as parameters."""
+    return (f"read {', '.join(names)} as {'a parameter' if len(names) == 1 else 'parameters'} of the model "
+            "(real, not random: the note conditions on it and never draws or integrates it; a "
+            "parameters: or latent: line says otherwise)")
+
+
+def declared_names(text: str, pattern) -> set:
+    """Every name a note's header lines declare (``pattern``: the reader's declaration regex, its
+    second group the names), as the reader names them."""
+    return {_WORDS.get(w.lstrip("\\"), w) for m in pattern.finditer(text)
+            for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
+
+
+def announce(reader, row: str) -> list:
+    """The implicit parameters ``row`` writes that no row before it wrote (each said once)."""
+    new = [n for n in reader.implicit if n not in reader.announced and n in _names(row)]
+    reader.announced |= set(new)
+    return new
