@@ -88,3 +88,26 @@ def test_a_note_that_draws_the_parameter_keeps_asking_for_a_declaration():
     text = r"$$p(\theta \mid x) = \frac{p(x \mid \theta) p(\theta)}{p(x)}$$" + "\n"
     derivs, errors = load_text(text, "bayes.md", read_markdown)
     assert derivs == [] and "unknown variable 'θ'" in errors[0].message
+
+
+TEXT_EM = """log p(x|θ) = L(q, θ) + KL(q(z) || p(z|x,θ))
+L(q, θ) = E_q(z)[log p(x,z|θ)] + H(q)
+log p(x|θ) >= L(q, θ)
+"""
+
+
+def test_a_plain_text_em_note_is_read_alike():
+    from vi_sym.frontends.note import read_note
+    derivs, errors = load_text(TEXT_EM, "em.txt", read_note)
+    assert not errors
+    results = [r for d in derivs for r in d.check(samples=8, seed=0, jobs=1, fixes=False)]
+    assert [r.status for r in results] == [Status.PROVED, Status.PROVED, Status.PROVED]
+    assert derivs[0].warnings[0].message.startswith("read θ as a parameter of the model")
+
+
+def test_a_later_parameters_line_keeps_the_implicit_ones_and_a_latent_line_wins():
+    from vi_sym.frontends.note import read_note
+    derivs, errors = load_text("parameters: φ\n" + TEXT_EM, "em.txt", read_note)
+    assert not errors and len(derivs) == 3
+    derivs, errors = load_text("latent: z θ\n" + TEXT_EM, "em.txt", read_note)
+    assert not any("as a parameter of the model" in w.message for d in derivs for w in d.warnings)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["implicit_parameters", "declared_names", "announce", "said"]
+__all__ = ["implicit_parameters", "declared_names", "announce", "said", "declare_in_note"]
 
 _GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|"
           "xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega")
@@ -90,7 +90,7 @@ def said(names) -> str:
 def declared_names(text: str, pattern) -> set:
     """Every name a note's header lines declare (``pattern``: the reader's declaration regex, its
     second group the names), as the reader names them."""
-    return {_WORDS.get(w.lstrip("\\"), w) for m in pattern.finditer(text)
+    return {_WORDS.get(w.lstrip("\\"), w) for line in text.splitlines() for m in pattern.finditer(line)
             for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
 
 
@@ -99,3 +99,16 @@ def announce(reader, row: str) -> list:
     new = [n for n in reader.implicit if n not in reader.announced and n in _names(row)]
     reader.announced |= set(new)
     return new
+
+
+def declare_in_note(note, text: str, pattern) -> None:
+    """A plain-text note's implicit parameters (:mod:`.note`): declared before its first line is
+    read, each said at the first line that writes it (``pattern``: the note's declaration regex)."""
+    declared = declared_names(text, pattern) | set(note.latent) | set(note.observed)
+    note.implicit = implicit_parameters(text, declared)
+    note.parameters = list(note.implicit)
+    for no, line in enumerate(text.splitlines(), 1):
+        new = [n for n in note.implicit if n not in note.announced and n in _names(line)]
+        if new:
+            note.announced |= set(new)
+            note.warnings.append((no, said(new)))

@@ -45,6 +45,7 @@ from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
 from .data_points import infer_note_points
+from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
@@ -138,10 +139,10 @@ class _Note:
         #: several latents named (``latent: z1 z2``): a bare q is q(z1,z2), ELBO/L(q) over all of them
         self.several = len(getattr(options, "latent", ()) or ()) > 1
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
-        self.parameters: list = []         # ``parameters: θ``: real, never random; the model's p is p(…|θ)
+        # ``parameters: θ``: real, never random (the model's p is p(…|θ)); implicit: read from their use
+        self.parameters, self.implicit, self.announced = [], [], set()
         self.defined: dict = {}            # name -> (arg text, expression)
-        self.chains: list = []
-        self.chain = None                  # the DerivationRecord being extended
+        self.chains, self.chain = [], None     # the chains read, and the DerivationRecord being extended
         self.pending = None                # (line, col, text) an expression that may start a chain
         self.skipped: list = []            # (line, reason)
         self.warnings: list = []           # (line, message)
@@ -253,8 +254,7 @@ class _Note:
         return {d for e in exprs for d in e.atoms(Density)}
 
     def declare_written(self, code: str) -> list:
-        """The names the distributions written in ``code`` introduce (``N(μ, σ^2)``: μ real, σ
-        positive), declared from here on; returns what it declared, in words."""
+        """The names ``code``'s distributions introduce (N(μ, σ^2): μ real, σ > 0), declared from here on, in words."""
         if not mentions_distribution(code):
             return []
         env = self.env(code, factors=False)
@@ -375,8 +375,8 @@ class _Note:
         return True
 
     def optimum_definition(self, line: int, lhs: str, params: tuple, expr):
-        """``q_star(x) = argmin_q …``: a definition (nothing to prove); say so, and say when the name
-        is written as a function of other variables than the densities it ranges over."""
+        """``q_star(x) = argmin_q …``: a definition (nothing to prove), said so, and when it is written
+        as a function of other variables than those of the densities it ranges over."""
         over = sorted({str(v) for d in expr.f.atoms(Density) if d.name == target_label(expr.target)
                        for v in d.vars})
         written = sorted(str(a) for a in params)
@@ -444,7 +444,7 @@ class _Note:
             return
         if m:
             names = m.group(2).replace(",", " ").split()
-            setattr(self, m.group(1), names)
+            setattr(self, m.group(1), names + (self.implicit if m.group(1) == "parameters" else []))
             self.several = len(self.latent) > 1 if m.group(1) == "latent" else self.several
             self.close()
             what = "parameters" if m.group(1) == "parameters" else f"{m.group(1)} variables"
@@ -475,16 +475,17 @@ class _Note:
 
 
 def split_chain_safe(text: str) -> list:
-    try:
+    try:                        # a strict relation: worth a 'skipped' line with its reason
         return split_chain(text)
     except ValueError:
-        return [text, text]     # a strict relation: worth a 'skipped' line with its reason
+        return [text, text]
 
 
 def read_note(text: str, file: str, options=None):
-    """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors.
-    ``options`` (:class:`~vi_sym.records.ReadOptions`) name the latent and observed variables."""
+    """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors
+    (``options``, a :class:`~vi_sym.records.ReadOptions`: the latent and observed variables)."""
     note = _Note(file, options)
+    declare_in_note(note, text, _OVERRIDE)     # θ in p(x|θ), never drawn: a parameter
     for no, raw in enumerate(text.splitlines(), 1):
         note.line(no, raw)
     note.close()
