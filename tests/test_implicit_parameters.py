@@ -105,9 +105,16 @@ def test_a_plain_text_em_note_is_read_alike():
     assert derivs[0].warnings[0].message.startswith("read θ as a parameter of the model")
 
 
-def test_a_later_parameters_line_keeps_the_implicit_ones_and_a_latent_line_wins():
+def test_a_parameters_line_turns_the_inference_off_and_a_latent_line_wins():
     from vi_sym.frontends.note import read_note
     derivs, errors = load_text("parameters: φ\n" + TEXT_EM, "em.txt", read_note)
-    assert not errors and len(derivs) == 3
+    assert derivs == [] and "unknown variable 'θ'" in errors[0].message
     derivs, errors = load_text("latent: z θ\n" + TEXT_EM, "em.txt", read_note)
     assert not any("as a parameter of the model" in w.message for d in derivs for w in d.warnings)
+
+
+def test_a_note_that_declares_its_parameters_gets_none_added():
+    """With a parameters: line the note has said which they are: p_β for p_θ may be a slip."""
+    text = "<!-- vi_sym: parameters: \\theta -->\n\n$$\\log p(x \\mid \\beta) = \\log p(x \\mid \\theta)$$\n"
+    derivs, errors = load_text(text, "n.md", read_markdown)
+    assert derivs == [] and "unknown variable 'β'" in errors[0].message

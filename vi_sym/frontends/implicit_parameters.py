@@ -69,7 +69,10 @@ def _uses(text: str) -> tuple:
 def implicit_parameters(text: str, declared) -> list:
     """The Greek letters of ``text`` (a whole note) read as parameters: conditioning a density (or
     its subscript) somewhere, random nowhere, declared nowhere (``declared``: every name its
-    headers and options declare), in the order the note first writes them."""
+    headers and options declare; None: the note declares its parameters, none is inferred), in
+    the order the note first writes them."""
+    if declared is None:
+        return []
     conditioning, random = _uses(text)
     chosen = conditioning - random - set(declared)
     order = []
@@ -82,16 +85,21 @@ def implicit_parameters(text: str, declared) -> list:
 
 def said(names) -> str:
     """The reader's warning for the letters read as parameters."""
-    return (f"read {', '.join(names)} as {'a parameter' if len(names) == 1 else 'parameters'} of the model "
-            "(real, not random: the note conditions on it and never draws or integrates it; a "
-            "parameters: or latent: line says otherwise)")
+    one = len(names) == 1
+    return (f"read {', '.join(names)} as {'a parameter' if one else 'parameters'} of the model (real, not "
+            f"random: the note conditions on {'it' if one else 'them'} and never draws or integrates "
+            f"{'it' if one else 'them'}; a parameters: or latent: line says otherwise)")
 
 
-def declared_names(text: str, pattern) -> set:
+def declared_names(text: str, pattern) -> set | None:
     """Every name a note's header lines declare (``pattern``: the reader's declaration regex, its
-    second group the names), as the reader names them."""
-    return {_WORDS.get(w.lstrip("\\"), w) for line in text.splitlines() for m in pattern.finditer(line)
-            for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
+    first group the key, its second the names), as the reader names them; None when the note
+    declares its parameters itself (a ``parameters:`` line: it has said which they are, and a
+    letter it left out is not silently added -- ``p_β`` for ``p_θ`` may be a slip)."""
+    found = [m for line in text.splitlines() for m in pattern.finditer(line)]
+    if any(m.group(1) == "parameters" for m in found):
+        return None
+    return {_WORDS.get(w.lstrip("\\"), w) for m in found for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
 
 
 def announce(reader, row: str) -> list:
@@ -104,8 +112,9 @@ def announce(reader, row: str) -> list:
 def declare_in_note(note, text: str, pattern) -> None:
     """A plain-text note's implicit parameters (:mod:`.note`): declared before its first line is
     read, each said at the first line that writes it (``pattern``: the note's declaration regex)."""
-    declared = declared_names(text, pattern) | set(note.latent) | set(note.observed)
-    note.implicit = implicit_parameters(text, declared)
+    declared = declared_names(text, pattern)
+    note.implicit = implicit_parameters(text, None if declared is None else
+                                        declared | set(note.latent) | set(note.observed))
     note.parameters = list(note.implicit)
     for no, line in enumerate(text.splitlines(), 1):
         new = [n for n in note.implicit if n not in note.announced and n in _names(line)]

@@ -398,8 +398,7 @@ class _Reader:
             key, words = m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()]
             self.vectors = {n: v for n, v in self.vectors.items() if v[1] != key}
             try:        # z[1..J]: the vector z of length J, as in a .vi header
-                setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key)
-                        + (self.implicit if key == "parameters" else []))
+                setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key))
             except ParseError as err:
                 said = (line_of(m.start(1)), f"{getattr(err, 'message', err)} (the declaration is ignored)")
                 if said not in self.skipped:
@@ -466,8 +465,9 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
     reader = _Reader(text, file, options)
     if source is not None:
         reader.lines = source.splitlines()
-    reader.implicit = implicit_parameters(text, declared_names(preamble + "\n" + text, _OVERRIDE)
-                                          | set(reader.latent) | set(reader.observed))
+    named = declared_names(preamble + "\n" + text, _OVERRIDE)
+    reader.implicit = implicit_parameters(text, None if named is None else
+                                          named | set(reader.latent) | set(reader.observed))
     reader.parameters = list(reader.implicit)
     reader.declare(preamble, lambda at: 1)
     reader.defined_macros = Macros(text, preamble)

@@ -444,7 +444,7 @@ class _Note:
             return
         if m:
             names = m.group(2).replace(",", " ").split()
-            setattr(self, m.group(1), names + (self.implicit if m.group(1) == "parameters" else []))
+            setattr(self, m.group(1), names)
             self.several = len(self.latent) > 1 if m.group(1) == "latent" else self.several
             self.close()
             what = "parameters" if m.group(1) == "parameters" else f"{m.group(1)} variables"
