@@ -22,8 +22,8 @@ OBSERVED = ("x", "X")
 @pytest.mark.parametrize("row, found", [
     (r"\sum_{n=1}^{N} \log p(x_n \mid z)", ("N", "X = x[1..N]")),
     (r"\prod_{i=1}^{n} p(x_{i} \mid z)", ("n", "X = x[1..n]")),
-    (r"\sum_{i=1}^N \log p(x^{(i)})", ("N", "X = x[1..N]")),
-    (r"\sum\limits_{k=1}^{K} \log p(x_k)", ("K", "X = x[1..K]")),
+    (r"\sum_{i=1}^N \log p(x^{(i)} \mid z)", ("N", "X = x[1..N]")),
+    (r"\sum\limits_{k=1}^{K} \log p(x_k | \mathbf{z})", ("K", "X = x[1..K]")),
 ])
 def test_points_under_a_sum_up_to_an_undeclared_letter_are_inferred(row, found):
     assert inferred_iid(row, declared={"z"}, observed=OBSERVED) == found
@@ -37,6 +37,10 @@ def test_points_under_a_sum_up_to_an_undeclared_letter_are_inferred(row, found):
     (r"\sum_{n=1}^{N} \log p(y_n)", set(), ("y",)),                     # no capital data set observed
     (r"\sum_{n=1}^{n} \log p(x_n)", set(), OBSERVED),                   # the index is its own limit
     (r"\log p(x_n)", set(), OBSERVED),                                  # no sum at all
+    # a point given no latent: a VAE's p_θ(x^{(i)}) has a latent of its own for each point, so
+    # its points are not the shared latent's (log p(X) = Σ_i log p(x^{(i)}) holds there)
+    (r"\sum_{i=1}^N \log p_\theta(x^{(i)})", set(), OBSERVED),
+    (r"\log p(X) = \sum_{i=1}^{N} \log p(x_i)", set(), OBSERVED),
 ])
 def test_nothing_is_inferred_otherwise(row, declared, observed):
     assert inferred_iid(row, declared=declared, observed=observed) is None

@@ -25,6 +25,8 @@ MEAN_FIELD = Context((z, u), factors=(q, Density("q", [u])))
 COPIES = Context((z, u), copies=((z, u),))
 _PHI = Symbol("φ", real=True)
 _Q_PHI = Density("q", [z], [_PHI])
+_THETA = Symbol("θ", real=True)
+_FIXED_PRIOR = Context((z,), domains=(("θ", "real"),), fixed=(Density("p", [z]),))
 _E_U = Expectation(Density("q", [u]), log(Density("p", [u, x, z])))   # E_q(u)[log p(x, z, u)]
 
 
@@ -82,6 +84,9 @@ USES = {
     "optimal_factor": (log(Density("q_star", [z])), "=",
                        _E_U - log(Integral(sympy.exp(_E_U), z)),
                        Context((z, u), factors=(q, Density("q", [u])), observed=(x,))),
+    # the VAE's prior N(0, I), written p(z) beside p(x|z, θ): the model's prior at θ is it
+    "prior_free_of_parameters": (Integral(q * log(Density("p", [z], [_THETA])), z), "=",
+                                 Integral(q * log(prior), z), _FIXED_PRIOR),
     "rename_bound_variable": (Integral(q * log(q), z), "=",
                               Integral(Density("q", [u]) * log(Density("q", [u])), u), COPIES),
     # on densities bound by define: the rule's own example, read by the .vi grammar

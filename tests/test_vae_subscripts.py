@@ -26,13 +26,14 @@ DECOMPOSITION = r"$$\log p_\theta(x) = \mathbb{E}_{q_\phi(z|x)}\left[\log \frac{
 def test_undeclared_greek_subscripts_are_parameters():
     [d] = _read(DECOMPOSITION)
     assert to_unicode(d.steps[0].lhs) == "log p(x|θ)"
-    assert any("θ, φ as real parameters" in str(w) or "φ, θ as real parameters" in str(w) for w in d.warnings), d.warnings
+    # said by the reader of parameters from their use (vi_sym.frontends.implicit_parameters)
+    assert any("read θ, φ as parameters of the model" in str(w) for w in d.warnings), d.warnings
     assert _statuses(DECOMPOSITION) == [Status.PROVED]
 
 
 def test_a_declared_latent_theta_is_not_taken_for_a_parameter():
     ds, errors = _load("<!-- vi_sym: latent: z \\theta -->\n\n" + DECOMPOSITION)
-    said = [str(w) for d in ds for w in d.warnings if "real parameter" in str(w)]
+    said = [str(w) for d in ds for w in d.warnings if "as a parameter" in str(w)]
     assert said and not any("θ" in w.split("(")[0] for w in said), said      # φ is one, θ is not
 
 

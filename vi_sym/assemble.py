@@ -27,6 +27,7 @@ from .indexed import use_of
 from .parse import ParseError
 from .records import CONCLUSION, START, DerivationRecord, LoadError, StepRecord
 from .rules import UnknownRule, get_rule
+from .rules.parameters import with_fixed_priors
 from .vocabulary import Density
 
 __all__ = ["assemble", "assemble_all", "conclusions_of", "concretise", "factorised_joint", "qualify_shared_names",
@@ -192,7 +193,9 @@ class _Chain:
 
 
 def assemble(drec: DerivationRecord, errors: list) -> Derivation:
-    """One derivation record -> a :class:`Derivation` (errors appended to ``errors``)."""
+    """One derivation record -> a :class:`Derivation` (errors appended to ``errors``); a prior the
+    records write free of the model's parameters is recorded in the context (``Context.fixed``)."""
+    drec.context = with_fixed_priors(drec.context, [e for r in drec.records for e in (r.lhs, r.rhs)])
     chain = _Chain(drec, errors)
     for rec in drec.records:
         chain.add(rec)

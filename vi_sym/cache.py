@@ -152,7 +152,8 @@ class Cache:
                 "domains": [list(d) for d in getattr(ctx, "domains", ())],
                 "factors": [sympy.srepr(f) for f in getattr(ctx, "factors", ())],
                 "copies": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "copies", ())],
-                "iid": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "iid", ())]}
+                "iid": [[sympy.srepr(v) for v in g] for g in getattr(ctx, "iid", ())],
+                "fixed": [sympy.srepr(d) for d in getattr(ctx, "fixed", ())]}
 
     def step_key(self, step, families, settings, previous=None, kind="step") -> str:
         """Keyed on the step, the families asked for, the settings and the previous step's left

@@ -412,7 +412,8 @@ def family_coordinates(step: Step):
     dens = lhs.atoms(Density) | rhs.atoms(Density)
     every = {v for d in dens for v in d.vars + d.given}
     latent = [v for v in every if step.context.is_latent(v)]
-    observed = [v for v in every if not step.context.is_latent(v)]
+    # a declared parameter is never the family's data x (p(z|θ) is no posterior p(z|x))
+    observed = [v for v in every if not step.context.is_latent(v) and not step.context.is_parameter(v)]
     mapping = {}
     if len(latent) == 1:
         mapping[latent[0]] = sympy.Symbol("z")

@@ -54,6 +54,9 @@ class NormalTheta(MultiFamily):
                    "Gaussian observations; q = N(m, s²) (EM's p(x, z | θ))")
     latents = ("z",)
     parameters = SLOTS
+    #: θ is the prior's: the family cannot stand for a model whose prior is free of its parameters
+    #: (a derivation that writes p(z) beside p(x|z, θ), ``Context.fixed``)
+    prior_moves_with_parameters = True
     latent_kind = {"z": "real"}
     latent_meaning = {"z": "the mean"}
 

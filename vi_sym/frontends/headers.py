@@ -49,6 +49,25 @@ def note_structure(header: dict, variables: dict, latent: tuple, bad) -> dict:
             "iid": read_iid(variables, header.get("iid", ""), latent, bad)}
 
 
+def read_fixed_priors(env, text: str, latent, models, parameters, bad) -> tuple:
+    """The priors of ``prior: p(z)`` (several: ``p(z1)*p(z2)``): model densities of latent variables
+    alone, without a bar, that the model's parameters do not enter (the VAE's N(0, I) beside
+    p(x|z, θ); :mod:`vi_sym.rules.parameters`), or ()."""
+    if not text.strip():
+        return ()
+    try:
+        priors = Mul.make_args(parse_expression(text, env))
+    except ParseError as err:
+        bad(f"prior: {err}")
+    for d in priors:
+        if not (type(d) is Density and d.name in models and not d.given and all(v in latent for v in d.vars)):
+            bad("'prior:' names the model's prior, a density of latent variables alone without a bar, "
+                "e.g. p(z)")
+    if not parameters:
+        bad("'prior:' says the prior is free of the model's parameters: declare them ('parameters: θ')")
+    return tuple(sorted(priors, key=str))
+
+
 def _names(text: str) -> list:
     return [normal_name(n) for n in text.replace(",", " ").split()]
 

@@ -276,7 +276,7 @@ class _Reader:
         try:
             blocks = latent_blocks(row, self.latent, self.variables())
             self.latent += blocks
-            points = None if "iid" in self.structure else inferred_iid(row, self.variables(), self.observed)
+            points = None if "iid" in self.structure else inferred_iid(row, self.variables(), self.observed, self.latent)
             if points:      # x_n under a sum up to an undeclared N: N points, as an iid: line says
                 self.positive, self.structure["iid"] = [*self.positive, points[0]], (line, points[1])
             self.blocks = ("z", "Z") if blocks or self.blocks else ()     # z_1 read: z, Z only where written

@@ -37,11 +37,12 @@ from ..tokens import NAME_RE, normal_name
 from ..vocabulary import Const, entropy
 from .assumptions import read_assumptions
 from .defines import DefineError, read_conditional
-from .headers import declare_functions, read_copies, read_factorisation, read_iid, read_vectors, vector_names
+from .headers import (declare_functions, read_copies, read_factorisation, read_fixed_priors, read_iid, read_vectors,
+                      vector_names)
 from .written import density_claim_name, split_support, written_definition
 
 HEADER_KEYS = {"title", "latent", "observed", "parameters", "positive", "nonnegative", "unit", "densities",
-               "models", "note", "factorised", "factorized", "copies", "functions", "iid", "assume"}
+               "models", "note", "factorised", "factorized", "copies", "functions", "iid", "assume", "prior"}
 #: header key -> the assumptions of its symbols (latent and observed variables carry none: other
 #: front-ends and ``Density("p", ["z"])`` name them by plain symbols; the rules read every
 #: variable as a real number, see ``rules/logs.is_real``)
@@ -219,7 +220,9 @@ def _env(block: _Block, file: str):
     defined = _defines(block, file, env, latent, dict(domains))
     vecs = tuple(indexed.values())
     observed = tuple(variables[normal_name(n)] for n in vector_names(h.get("observed", ""), {}, None))
-    return env, Context(latent, models, tuple(domains), factors, copies, iid, vecs, observed), defined
+    fixed = read_fixed_priors(env, h.get("prior", ""), latent, models, [n for n, _ in domains],
+                              _where(block, file, "prior"))
+    return env, Context(latent, models, tuple(domains), factors, copies, iid, vecs, observed, fixed), defined
 
 
 def _where(block: _Block, file: str, *keys):

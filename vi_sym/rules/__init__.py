@@ -21,6 +21,7 @@ from .logs import log_of_exp, log_of_power, log_of_product, log_of_quotient
 from .meanfield import expectation_except_definition
 from .optimal_factor import optimal_factor
 from .optimisation import argmax_of_shifted, argmin_definition
+from .parameters import prior_free_of_parameters
 from .renaming import rename_bound_variable
 from .reparameterisation import change_of_variables
 from .signs import nonnegative_quotient
@@ -31,7 +32,7 @@ from .signs import nonnegative_quotient
 EQUALITY_RULES = [
     kl_definition, expectation_definition, elbo_definition, entropy_definition,
     density_argument_order,
-    bayes_rule, product_rule,
+    bayes_rule, product_rule, prior_free_of_parameters,
     log_of_quotient, log_of_product, log_of_power, log_of_exp,
     linearity, constant_out, integral_integral_swap, normalisation, marginalisation,
 ]

@@ -43,6 +43,9 @@ class Context:
     #: the observed variables the derivation declares or (in a note) its chain names: with the
     #: latents, what the model's joint p(x, z) is over
     observed: tuple = ()
+    #: priors the derivation writes free of the model's parameters (p(z) beside p(x|z, θ); see
+    #: :mod:`vi_sym.rules.parameters`)
+    fixed: tuple = ()
 
     def is_latent(self, v) -> bool:
         return v in self.latent

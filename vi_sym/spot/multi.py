@@ -301,6 +301,8 @@ class MultiFamilyChecker:
     def applies(self, step) -> bool:
         if step.error or is_concrete(step):
             return False
+        if getattr(step.context, "fixed", ()) and getattr(self.family, "prior_moves_with_parameters", False):
+            return False        # the step's model has a prior free of θ; this family's prior moves with θ
         sides = multi_coordinates(step, self.family)
         if sides is None:
             return False
