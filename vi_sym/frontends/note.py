@@ -139,8 +139,7 @@ class _Note:
         #: several latents named (``latent: z1 z2``): a bare q is q(z1,z2), ELBO/L(q) over all of them
         self.several = len(getattr(options, "latent", ()) or ()) > 1
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
-        # ``parameters: θ``: real, never random (the model's p is p(…|θ)); implicit: read from their use
-        self.parameters, self.implicit, self.announced = [], [], set()
+        self.parameters, self.implicit, self.announced = [], [], set()  # θ: declared, or read from its use
         self.defined: dict = {}            # name -> (arg text, expression)
         self.chains, self.chain = [], None     # the chains read, and the DerivationRecord being extended
         self.pending = None                # (line, col, text) an expression that may start a chain
