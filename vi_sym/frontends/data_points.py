@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .implicit_parameters import _BAR, _CALL, _inside
+from .implicit_parameters import density_calls
 
 __all__ = ["inferred_iid", "infer_note_points"]
 
@@ -33,13 +33,9 @@ def _given_a_latent(row: str, name: str, k: str, latent) -> bool:
     """Does ``row`` write the point in a density given a latent variable, ``p(x_k \\mid z)``?  Only
     then are the points independent given a latent the note shares between them (a VAE's
     ``p_θ(x^{(i)})`` has a latent of its own for each point: its points are not read so)."""
-    for m in _CALL.finditer(row):
-        args = _inside(row, m.end())
-        bar = _BAR.search(args)
-        if bar and _subscripted(args[:bar.start()], name, k) and any(
-                re.search(rf"(?<![\\A-Za-z]){re.escape(z)}(?![A-Za-z])", args[bar.end():]) for z in latent):
-            return True
-    return False
+    return any(_subscripted(before, name, k) and any(
+        re.search(rf"(?<![\\A-Za-z]){re.escape(z)}(?![A-Za-z])", after) for z in latent)
+        for _, before, after in density_calls(row))
 
 
 def inferred_iid(row: str, declared, observed, latent=("z", "Z")) -> tuple | None:

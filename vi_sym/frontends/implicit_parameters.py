@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["implicit_parameters", "declared_names", "announce", "said", "declare_in_note"]
+from .latex_functions import GREEK as _WORDS, latex_name
 
-_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|"
-          "xi|rho|sigma|tau|upsilon|phi|varphi|chi|psi|omega")
-_WORDS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-          "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
-          "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
-          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
+__all__ = ["implicit_parameters", "declared_names", "announce", "said", "declare_in_note", "density_calls",
+           "read_implicit"]
+
+_GREEK = "|".join(sorted(_WORDS, key=len, reverse=True))
 _LETTER = re.compile(rf"\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ])")
 #: a density's name and what follows it up to its opening bracket: p(, q(, p_\theta(, q_{\phi}(, p_θ(
 _CALL = re.compile(r"(?<![\\A-Za-z0-9_])([pq])((?:_\s*(?:\{[^{}()]*\}|\\[A-Za-z]+|[^\s(]))?)\s*(?:\\left\s*)?\(")
@@ -33,9 +31,14 @@ _DIFFERENTIAL = re.compile(rf"(?:\\mathrm\s*\{{\s*d\s*\}}|(?<![A-Za-z\\])d)\s*(?
 _DRAWN = re.compile(rf"(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ]))\s*(?:\^\{{[^{{}}]*\}}|_\{{[^{{}}]*\}}|[_^]\w)*\s*(?:\\sim|~)")
 
 
+def _letter(m) -> str:
+    """The Greek letter a match of ``\\theta`` or ``θ`` names, as the reader names it (θ)."""
+    return _WORDS[m.group(1)] if m.group(1) else m.group(2)
+
+
 def _names(text: str) -> set:
-    """The Greek letters written in ``text`` (as the reader names them: \\theta and θ are θ)."""
-    return {_WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2) for m in _LETTER.finditer(text)}
+    """The Greek letters written in ``text``."""
+    return {_letter(m) for m in _LETTER.finditer(text)}
 
 
 def _inside(text: str, start: int) -> str:
@@ -51,18 +54,24 @@ def _inside(text: str, start: int) -> str:
     return text[start:]
 
 
+def density_calls(text: str):
+    """``(subscript, before the bar, after the bar)`` of each ``p(…)``/``q(…)`` written in ``text``
+    (``p_\\theta(x \\mid z)``: ``_\\theta``, ``x ``, `` z``; no bar: the arguments and "")."""
+    for m in _CALL.finditer(text):
+        args = _inside(text, m.end())
+        bar = _BAR.search(args)
+        yield m.group(2), args[:bar.start()] if bar else args, args[bar.end():] if bar else ""
+
+
 def _uses(text: str) -> tuple:
     """(conditioning, random): the letters conditioning a density or naming it as a subscript, and
     those that are a density's variable, a differential or drawn."""
     conditioning, random = set(), set()
-    for m in _CALL.finditer(text):
-        conditioning |= _names(m.group(2))
-        args = _inside(text, m.end())
-        bar = _BAR.search(args)
-        random |= _names(args[:bar.start()] if bar else args)
-        conditioning |= _names(args[bar.end():]) if bar else set()
+    for sub, before, after in density_calls(text):
+        conditioning |= _names(sub) | _names(after)
+        random |= _names(before)
     for m in list(_DIFFERENTIAL.finditer(text)) + list(_DRAWN.finditer(text)):
-        random |= {_WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2)}
+        random.add(_letter(m))
     return conditioning, random
 
 
@@ -77,7 +86,7 @@ def implicit_parameters(text: str, declared) -> list:
     chosen = conditioning - random - set(declared)
     order = []
     for m in _LETTER.finditer(text):
-        name = _WORDS.get(m.group(1), m.group(1)) if m.group(1) else m.group(2)
+        name = _letter(m)
         if name in chosen and name not in order:
             order.append(name)
     return order
@@ -99,7 +108,7 @@ def declared_names(text: str, pattern) -> set | None:
     found = [m for line in text.splitlines() for m in pattern.finditer(line)]
     if any(m.group(1) == "parameters" for m in found):
         return None
-    return {_WORDS.get(w.lstrip("\\"), w) for m in found for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
+    return {latex_name(w) for m in found for w in re.findall(r"\\?[^\W\d_]\w*", m.group(2))}
 
 
 def announce(reader, row: str) -> list:
@@ -109,15 +118,20 @@ def announce(reader, row: str) -> list:
     return new
 
 
-def declare_in_note(note, text: str, pattern) -> None:
-    """A plain-text note's implicit parameters (:mod:`.note`): declared before its first line is
-    read, each said at the first line that writes it (``pattern``: the note's declaration regex)."""
+def read_implicit(reader, text: str, pattern) -> None:
+    """A reader's implicit parameters (``reader.implicit``, also its ``parameters``) from the whole
+    note ``text``, before any line of it is read (``pattern``: the reader's declaration regex)."""
     declared = declared_names(text, pattern)
-    note.implicit = implicit_parameters(text, None if declared is None else
-                                        declared | set(note.latent) | set(note.observed))
-    note.parameters = list(note.implicit)
+    reader.implicit = implicit_parameters(text, None if declared is None else
+                                          declared | set(reader.latent) | set(reader.observed))
+    reader.parameters = list(reader.implicit)
+
+
+def declare_in_note(note, text: str, pattern) -> None:
+    """A plain-text note's implicit parameters (:mod:`.note`, see :func:`read_implicit`), each said
+    at the first line that writes it."""
+    read_implicit(note, text, pattern)
     for no, line in enumerate(text.splitlines(), 1):
-        new = [n for n in note.implicit if n not in note.announced and n in _names(line)]
+        new = announce(note, line)
         if new:
-            note.announced |= set(new)
             note.warnings.append((no, said(new)))

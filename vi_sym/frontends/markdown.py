@@ -28,7 +28,7 @@ from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, re
 from .latex import latex_name, parse_row
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
-from .implicit_parameters import announce, declared_names, implicit_parameters, said as parameters_said
+from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
 from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
@@ -465,10 +465,7 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
     reader = _Reader(text, file, options)
     if source is not None:
         reader.lines = source.splitlines()
-    named = declared_names(preamble + "\n" + text, _OVERRIDE)
-    reader.implicit = implicit_parameters(text, None if named is None else
-                                          named | set(reader.latent) | set(reader.observed))
-    reader.parameters = list(reader.implicit)
+    read_implicit(reader, preamble + "\n" + text, _OVERRIDE)
     reader.declare(preamble, lambda at: 1)
     reader.defined_macros = Macros(text, preamble)
     for at, why in reader.defined_macros.problems():
