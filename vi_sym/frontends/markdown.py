@@ -29,121 +29,26 @@ from .latex import latex_name, parse_row
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
 from .implicit_parameters import announce, read_implicit, said as parameters_said
+from .markdown_math import RELATION, blocks, inline_premises, rows  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
-from .latex_layout import blank_layout
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
-from .premises import korean_premise_after, substitution
+from .premises import substitution
 from .textnote import chain_name, cited_rules
 
-_ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
-_BLOCK = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
-_FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
-_INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
-_ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
-_COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
-#: "Let $…$", "if $…$": the words before an inline premise; ", then", ". Then", ", we get" after it
-_PREMISE_BEFORE = re.compile(r"(?:^|[^\w$\\])(?:let|set|setting|if|when|suppose|assuming|assume)\s*$", re.I)
-_PREMISE_BETWEEN = re.compile(r"^\s*(?:,\s*(?:then|we\s+(?:get|have))?|\.?\s*then)(?:\s+[^\s.$]+){0,8}?\s*,?\s*$", re.I)
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
                        r"\s*[:=]\s*((?:[^\W\d]|\\[a-z])(?:[\w ,\\{}]|\[[\w.\s]*\])*?)\s*(?:-->)?\s*$", re.M)
 _STRUCTURE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(" + "|".join(NOTE_STRUCTURE_KEYS) +
                         r")\s*:\s*(.+?)\s*(?:-->)?\s*$", re.M)
-_RELATION = re.compile(r"=|\\(?:coloneqq|triangleq|equiv|defeq)|[≔≜≡]|\\geq?|\\leq?|\\ge\b|\\le\b|≥|≤|\\overset|\\stackrel|\\propto|∝")
-_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 _APPROX = re.compile(r"\\(?:approxeq|approx|simeq)(?![a-zA-Z])|≈|≃")
-#: an aligned row's last cell when it is prose: "& \scriptstyle{\text{; Because }p(z|x) = …}", "& \text{(Bayes)}"
-#: prose after a formula: "\geq \operatorname{ELBO}(q) \text { for any } q(\mathbf{z})", "\quad\text{where } …"
-_PROSE_TAIL = re.compile(r"(?:,\s*)?(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\s*\{\s*(?:for|where|if|since|as|"
-                         r"with|when|because|using|by|and|i\.e\.|e\.g\.)(?![a-zA-Z])")
-_CELL_NOTE = re.compile(r"&\s*(?=\\(?:text|textrm|mbox|scriptstyle|textstyle|small|footnotesize|tiny|q?quad|because)"
-                        r"(?![a-zA-Z])|\(\s*\\text(?![a-zA-Z]))")
-_ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 MAX_BLOCK = 20_000     # characters; a longer block is skipped
+
+
 def rules_in(label: str) -> tuple:
     """Rule names in a justification: exact names (``bayes_rule``) or words (Bayes, Jensen)."""
     words = re.findall(r"[A-Za-z_]+", label.replace("by", " "))
     exact = tuple(w for w in words if w in RULES)
     return exact or cited_rules(label)
-
-
-def _display(text: str):
-    """The display-math blocks ``[(start, end, offset, body)]`` (``start:end`` the whole block with
-    its delimiters) and the text with them (and all fenced code) blanked out."""
-    out, masked = [], list(text)
-    for m in _FENCE.finditer(text):
-        if m.group(2).lower() == "math":
-            out.append((m.start(), m.end(), m.start(3), m.group(3)))
-        masked[m.start():m.end()] = " " * (m.end() - m.start())
-    rest = "".join(masked)
-    for m in _BLOCK.finditer(rest):
-        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
-        out.append((m.start(), m.end(), m.start(g), m.group(g)))
-        masked[m.start():m.end()] = " " * (m.end() - m.start())
-    return out, "".join(masked)
-
-
-def _inline(rest: str) -> list:
-    """``[(start, end, offset, body)]`` of the inline formulas that hold a relation."""
-    return [(m.start(), m.end(), m.start(1), m.group(1)) for m in _INLINE.finditer(rest)
-            if _RELATION.search(m.group(1))]
-
-
-def blocks(text: str):
-    """``(offset, body)`` of every math block, in file order (fenced code other than math is
-    skipped; inline math only when it holds a relation)."""
-    display, rest = _display(text)
-    return sorted((offset, body) for _, _, offset, body in display + _inline(rest))
-
-
-def inline_premises(text: str) -> dict:
-    """``{offset of a claim: (offset, body) of its premise}`` for an inline premise and the formula
-    right after it (inline or display), written as "Let $q(z) = p(z|x)$. Then $…$", "If $…$ then
-    $$…$$", "$…$ 로 두면 $…$" (:mod:`.premises`)."""
-    display, rest = _display(text)
-    inline = _inline(rest)
-    items, out = sorted(display + inline), {}
-    for a, b in zip(items, items[1:]):
-        gap, before = text[a[1]:b[0]], text[:a[0]].rsplit("\n", 1)[-1]
-        if a in inline and gap.strip(" ").count("\n\n") <= 1 and \
-                ((_PREMISE_BEFORE.search(before) and _PREMISE_BETWEEN.match(gap)) or korean_premise_after(gap)):
-            out[b[2]] = (a[2], a[3])
-    return out
-
-
-def rows(offset: int, body: str, text: str):
-    """``(line, column, row_text, comment)`` of every row of a block (file line and column)."""
-    comments = {}
-    def keep(m):   # noqa: E306
-        comments[body[:m.start()].count("\n")] = m.group(1).strip()
-        return " " * len(m.group())
-    clean = blank_layout(_COMMENT.sub(keep, body))        # \\[4pt], \label, continued rows (latex_layout)
-    clean = _INTERTEXT.sub(lambda m: " " * len(m.group()), _ENV_TAG.sub(lambda m: " " * len(m.group()), clean))
-    out, pos = [], 0
-    for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
-        if piece == "\\\\":
-            continue
-        start = pos
-        pos += len(piece) + 2
-        if not piece.strip(" \t\n&"):
-            continue
-        lead = len(piece) - len(piece.lstrip())
-        at = offset + start + lead
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
-        first = body[:start + lead].count("\n")
-        last = first + piece.strip().count("\n")
-        comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
-        row = piece.strip().rstrip(".,;")
-        cell = _CELL_NOTE.search(row) or _PROSE_TAIL.search(row)
-        if cell and _RELATION.search(row[:cell.start()]):
-            words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$]", " ", row[cell.end():]).split())
-            row, comment = row[:cell.start()].rstrip(), " ".join(x for x in (words, comment) if x)
-        note = _ANNOTATION.search(row)
-        if note:
-            row, comment = row[:note.start()].rstrip(), " ".join(x for x in (note.group(1), comment) if x)
-        out.append((line, column, row, comment))
-    return out
 
 
 class _Reader:
@@ -417,7 +322,7 @@ class _Reader:
                      self.text.rfind("\n", 0, self.scanned) + 1, offset)
         self.scanned = max(self.scanned, offset)
         self.macros = {**BUILTIN, **self.defined_macros.at(offset)}
-        if not _RELATION.search(body):
+        if not RELATION.search(body):
             near = _APPROX.search(body)
             return self.skip(line, f"{near.group()} is an approximation, not a relation vi_sym checks (=, \\geq, "
                                    "\\leq, \\propto)" if near else

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from .markdown import _COMMENT, _display, math_note
+from .markdown import math_note
+from .markdown_math import COMMENT, display
 
 __all__ = ["as_markdown", "read_tex"]
 
@@ -49,11 +50,11 @@ def as_markdown(text: str) -> str:
         _blank(chars, end.start(), len(chars))
     for m in _IGNORED_ENVS.finditer(text):
         _blank(chars, m.start(), m.end())
-    comments = list(_COMMENT.finditer(text))
+    comments = list(COMMENT.finditer(text))
     for m in comments:
         _blank(chars, m.start(), m.end())
     masked = "".join(chars)
-    inside = sorted((a, b) for a, b, _, _ in _display(masked)[0])
+    inside = sorted((a, b) for a, b, _, _ in display(masked)[0])
     starts = [a for a, _ in inside]
     for m in comments:
         if end is not None and m.start() >= end.start():
