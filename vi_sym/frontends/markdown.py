@@ -28,12 +28,13 @@ from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, re
 from .latex import latex_name, parse_row
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
+from .draws import draws_in, drawn_latents, with_draws
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
-from .premises import substitution
+from .premises import substitution, unused_definition
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -76,6 +77,7 @@ class _Reader:
         self.defined_macros = Macros()            # every \newcommand of the note, where it is made
         self.macros: dict = {}                    # those in force at this block
         self.scanned = 0                          # declarations are read up to here
+        self.draws = draws_in(text, observed=self.observed)   # z_1, z_2 \sim q(z): see .draws
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -167,7 +169,9 @@ class _Reader:
                                  if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
             observed = tuple(sorted((s for s in free if str(s) in self.observed), key=str))
-            self.chain.context = self.context(latent or (Symbol(self.latent[0]),), observed)
+            self.chain.context, said = with_draws(self.context(latent or (Symbol(self.latent[0]),), observed),
+                                                  self.draws)       # z_1, z_2 \sim q(z): copies of one latent
+            self.said += [(self.chain.line, said)] if said else []
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
             self.chains.append(self.chain)
@@ -179,8 +183,9 @@ class _Reader:
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         before = dict(self.written.declared)
         try:
-            blocks = latent_blocks(row, self.latent, self.variables())
-            self.latent += blocks
+            drawn = drawn_latents(row, self.draws, {*self.latent, *self.variables()})
+            blocks = latent_blocks(row, self.latent + drawn, self.variables())
+            self.latent += drawn + blocks
             points = None if "iid" in self.structure else inferred_iid(row, self.variables(), self.observed, self.latent)
             if points:      # x_n under a sum up to an undeclared N: N points, as an iid: line says
                 self.positive, self.structure["iid"] = [*self.positive, points[0]], (line, points[1])
@@ -329,11 +334,15 @@ class _Reader:
                              "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
             found = self.premise_of(premise[1])
-            if isinstance(found, str):
+            at = self.text.count("\n", 0, premise[0]) + 1
+            if isinstance(found, str) and unused_definition(premise[1], body):      # let w_k = …; w unused
+                self.skip(at, f"a definition ${premise[1]}$ the formula after it does not use: read without it")
+            elif isinstance(found, str):
                 return self.skip(line, f"holds under the premise ${premise[1]}$, which {found}: not checked without it")
-            self.skip(self.text.count("\n", 0, premise[0]) + 1, f"a premise, not a claim: ${premise[1]}$ (the "
-                      "formula after it is read with it substituted)")
-            self.premise = found
+            else:
+                self.skip(at, f"a premise, not a claim: ${premise[1]}$ (the formula after it is read with it "
+                              "substituted)")
+                self.premise = found
         try:
             for r in rows(offset, body, self.text):
                 self.row(*r, block=body)

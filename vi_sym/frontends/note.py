@@ -45,6 +45,7 @@ from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
 from .data_points import infer_note_points
+from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
@@ -53,7 +54,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
 from .amortised import read_amortised_line
 from .premises import read_segments
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
-                       split_remark, strip_markup, url_only)
+                       split_remark, strip_markup, unreadable, url_only)
 
 _OVERRIDE = re.compile(r"^\s*(?:#|%|//)?\s*(latent|observed|parameters|positive)\s*:\s*([^\W\d_][\w ,\[\].]*)$")
 #: a density named as a factor: q1(, r2(, q_j( (p and q alone are the model's and q)
@@ -99,27 +100,6 @@ def _flexible_elbo(joint_of):
     return Function(elbo, None)
 
 
-_UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_](?:_?\d+|_[^\W_])?)'")   # θ, m, z1, z_j
-
-
-def _unreadable(err) -> str:
-    """Why a formula cannot be read; for a name it does not know, which line declares it."""
-    m = _UNKNOWN.search(str(err))
-    if m and re.fullmatch(r"[^\W\d_]_[^\W\d_]", m.group(1)):     # x_n: a point, inside its sum only
-        base, j = m.group(1).split("_")
-        return (f"cannot read: {err} ({m.group(1)} stands only inside a sum over {j}, Σ_{{{j}=1}}^{{N}} … or "
-                f"Σ_{j} …, for a coordinate of a vector or a point of a data set the note declares: "
-                f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]'" + (
-                    "; a mean-field factor for a general j is not read: write the update for one factor, "
-                    "log q1*(z1) = E_q2[log p(x,z1,z2)] + const" if base in ("z", "Z") else "") + ")")
-    hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
-            f"'observed: {m.group(1)}' a variable)") if m else ""
-    run = re.search(r"unknown name '([^\W\d_]*π[^\W\d_]*)'", str(err))
-    if run and len(run.group(1)) > 2:         # 2πeσ^2: letters written together are one name
-        hint = f" (written together, {run.group(1)} is one name: write its letters apart, e.g. 2πe σ^2)"
-    return f"cannot read: {err}{hint}"
-
-
 def _defined(name: str, params: tuple, expr):
     """A name defined in the note, ``F(q) = …``: used only with the arguments it was defined for."""
     def call(*args):
@@ -145,6 +125,7 @@ class _Note:
         self.pending = None                # (line, col, text) an expression that may start a chain
         self.skipped: list = []            # (line, reason)
         self.warnings: list = []           # (line, message)
+        self.draws: list = []              # sampling statements, z1, z2 ~ q(z) (see .draws)
         self.current = ""                  # the line being read (its variables pick the case)
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
@@ -328,7 +309,8 @@ class _Note:
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
             exprs = [e for r in self.chain.records for e in (r.lhs, r.rhs)]
-            self.chain.context = self.context(exprs)
+            self.chain.context, said = with_draws(self.context(exprs), self.draws)   # z1, z2 ~ q(z)
+            self.warnings += [(self.chain.line, said)] if said else []
             self.chain.defined = dict(self.normals)
             self.chains.append(self.chain)
         self.chain = None
@@ -403,7 +385,7 @@ class _Note:
             try:
                 start = self.records(pl, pc, ptext, False, "")
             except (ValueError, ParseError, VocabularyError) as err:
-                self.skip(pl, _unreadable(err))
+                self.skip(pl, unreadable(err))
                 return self.skip(line, "continues a line that cannot be read")
             finally:
                 self.current = current
@@ -421,7 +403,7 @@ class _Note:
             recs = self.records(line, col, code, starts_with_rel, remark)
         except (ValueError, ParseError, VocabularyError) as err:
             self.close()
-            return self.skip(line, _unreadable(err))
+            return self.skip(line, unreadable(err))
         if not starts_with_rel:
             self.begin(line, code)
         self.chain.records.extend(recs)
@@ -485,6 +467,7 @@ def read_note(text: str, file: str, options=None):
     (``options``, a :class:`~vi_sym.records.ReadOptions`: the latent and observed variables)."""
     note = _Note(file, options)
     declare_in_note(note, text, _OVERRIDE)     # θ in p(x|θ), never drawn: a parameter
+    note.draws = declare_drawn(note, text)     # z1, z2 ~ q(z): latents, copies of one another
     for no, raw in enumerate(text.splitlines(), 1):
         note.line(no, raw)
     note.close()

@@ -21,7 +21,7 @@ from ..parse import ParseError
 from ..vocabulary import Density, VocabularyError
 from .textnote import balance, split_chain, without_label
 
-__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments"]
+__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition"]
 
 _ENGLISH_HEAD = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+", re.I)
 _ENGLISH_TAIL = re.compile(r"\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?", re.I)
@@ -48,6 +48,23 @@ def english_premise(text: str):
 def korean_premise_after(gap: str) -> bool:
     """Does the prose right after a formula make it a premise (``… 로 두면``, ``… 일 때``)?"""
     return bool(_KOREAN.match(gap))
+
+
+#: the name a premise defines: ``w_k = …``, ``w_k := …``, ``\\tilde{w}_k \\coloneqq …``, ``K = 2``
+_DEFINED = re.compile(r"^\s*(?:\\[a-zA-Z]+\s*\{\s*)?(\\?[A-Za-z]+)\s*\}?\s*(?:_\s*(?:\{[^{}]*\}|\w+)\s*)?"
+                      r"(?:\^\s*(?:\{[^{}]*\}|\w)\s*)?(?:=|:=|\\coloneqq|\\triangleq|\\equiv|≔|≜)")
+
+
+def unused_definition(premise: str, claim: str) -> str | None:
+    """The name a premise that defines one (``w_k = p(x, z_k)/q(z_k)``) defines, when the claim
+    after it never writes that name: such a premise does not bear on the claim, which is read
+    without it.  None when the premise defines no name or the claim uses it."""
+    m = _DEFINED.match(premise)
+    if m is None:
+        return None
+    name = m.group(1)
+    used = re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", claim)
+    return None if used else name
 
 
 def substitution(lhs, rhs) -> dict | None:
@@ -91,6 +108,9 @@ def _under(note, no, premise, claim, remark, alone) -> None:
     col, text = premise
     found = _premise(note, no, col, text)
     note.close()
+    if isinstance(found, str) and unused_definition(text, claim[1]):
+        note.skip(no, f"a definition ({text}) the formula after it does not use: read without it")
+        return _formula(note, no, *claim, remark, alone)
     if isinstance(found, str):
         return note.skip(no, f"a premise ({text}): {found}; the formula after it holds under the premise "
                              "and is not checked without it")

@@ -200,3 +200,24 @@ def split_chain(text: str, offset: int = 0):
         lead = len(t) - len(t.lstrip())
         out.append((r, t.strip(), col + lead))
     return out
+
+
+_UNKNOWN = re.compile(r"unknown (?:variable|name) '([^\W\d_](?:_?\d+|_[^\W_])?)'")   # θ, m, z1, z_j
+
+
+def unreadable(err) -> str:
+    """Why a formula cannot be read; for a name it does not know, which line declares it."""
+    m = _UNKNOWN.search(str(err))
+    if m and re.fullmatch(r"[^\W\d_]_[^\W\d_]", m.group(1)):     # x_n: a point, inside its sum only
+        base, j = m.group(1).split("_")
+        return (f"cannot read: {err} ({m.group(1)} stands only inside a sum over {j}, Σ_{{{j}=1}}^{{N}} … or "
+                f"Σ_{j} …, for a coordinate of a vector or a point of a data set the note declares: "
+                f"'parameters: {base}[1..N]', 'iid: X = {base}[1..N]'" + (
+                    "; a mean-field factor for a general j is not read: write the update for one factor, "
+                    "log q1*(z1) = E_q2[log p(x,z1,z2)] + const" if base in ("z", "Z") else "") + ")")
+    hint = (f" (a line 'parameters: {m.group(1)}' declares a parameter, 'latent: {m.group(1)}' or "
+            f"'observed: {m.group(1)}' a variable)") if m else ""
+    run = re.search(r"unknown name '([^\W\d_]*π[^\W\d_]*)'", str(err))
+    if run and len(run.group(1)) > 2:         # 2πeσ^2: letters written together are one name
+        hint = f" (written together, {run.group(1)} is one name: write its letters apart, e.g. 2πe σ^2)"
+    return f"cannot read: {err}{hint}"
