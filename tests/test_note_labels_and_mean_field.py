@@ -66,11 +66,13 @@ def test_without_the_declaration_the_joint_stays_a_joint():
     assert "q(z1,z2)" in str(s.lhs)
 
 
-def test_factors_with_names_of_their_own_leave_a_joint_q_alone():
-    text = ("derivation d\nlatent: z1 z2\nobserved: x\ndensities: p q q1 q2\nfactorised: q1(z1)*q2(z2)\n"
-            "    E_{q(z1,z2)}[log(p(x,z1,z2))]\n  = E_{q(z1,z2)}[log(p(x,z1,z2))]\n")
-    (d,), errs = load_text(text, "d.vi")
+def test_factors_named_q_of_their_own_make_the_joint_q_their_product_others_leave_it_alone():
+    text = ("derivation d\nlatent: z1 z2\nobserved: x\ndensities: p q {f}1 {f}2\nfactorised: {f}1(z1)*{f}2(z2)\n"
+            "    E_{{q(z1,z2)}}[log(p(x,z1,z2))]\n  = E_{{q(z1,z2)}}[log(p(x,z1,z2))]\n")
+    (d,), errs = load_text(text.format(f="r"), "d.vi")
     assert errs == [] and "q(z1,z2)" in str(d.steps[0].lhs)
+    (d,), errs = load_text(text.format(f="q"), "d.vi")       # q1 q2: the q the note declared
+    assert errs == [] and "q(z1,z2)" not in str(d.steps[0].lhs) and "q1(z1)" in str(d.steps[0].lhs)
 
 
 _MD = r"""

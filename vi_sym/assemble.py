@@ -74,10 +74,14 @@ def factorised_joint(expr, factors):
     over exactly their variables, no condition -- is their product wherever it stands: ``ELBO(q)``,
     ``E_q[…]``, ``H(q)``, ``KL(q ‖ …)`` as a note writes them after ``mean-field: q(z1,z2) =
     q(z1)q(z2)`` mean the factorised q the learner declared, not an arbitrary joint.  Factors
-    with names of their own (``q1(z1)*q2(z2)``) leave a ``q(z1, z2)`` alone."""
-    if not factors or expr is None or len({f.name for f in factors}) != 1:
+    with names of their own are q's too (``q1(z1)*q2(z2)``; a note's "we assume q(z_1, z_2) =
+    q_1(z_1) q_2(z_2)"): then the joint named q is their product; factors of another name
+    (``r1(z1)*r2(z2)``) leave every joint alone.  A const's target is a density like any other:
+    ``+ const(q(z1, z2))`` is then free of q1 and q2."""
+    names = {f.name for f in factors or ()}
+    if not factors or expr is None or not (len(names) == 1 or all(str(n).startswith("q") for n in names)):
         return expr
-    name, over = factors[0].name, [v for f in factors for v in f.vars]
+    name, over = factors[0].name if len(names) == 1 else "q", [v for f in factors for v in f.vars]
     product = Mul(*factors)
     mapping = {d: product for d in expr.atoms(Density)
                if d.name == name and not getattr(d, "given", ()) and sorted(map(str, d.vars)) == sorted(map(str, over))

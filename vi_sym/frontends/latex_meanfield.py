@@ -2,6 +2,9 @@
 
 * ``z_1``, ``z_{2}``, ``Z_1`` in a note that declares no latent are the blocks of the latent z
   (Bishop's Z_j, Blei's z_j): latent variables z1, z2, announced in a warning.
+* ``\\mathcal{L}(q_1)``, Blei et al.'s ``ELBO(q_j)``, in a note with that factorisation is the ELBO of
+  the whole q = q_1 q_2 seen as a function of q_1 (the other factors held), not the bound of q_1
+  alone over a marginal model p(x, z_1);
 * ``q(z_1, z_2) = q_1(z_1) q_2(z_2)`` on a row of its own is the mean-field assumption -- the
   variational family, not a step -- read as ``factorised: q1(z1) q2(z2)`` would be: the joint q of
   two or more latents, then a product of two or more unconditioned factors that name each of
@@ -13,10 +16,10 @@ import re
 
 from sympy import Mul
 
-from ..vocabulary import Density
+from ..vocabulary import ELBO, Density
 from .latex_functions import latex_name
 
-__all__ = ["latent_blocks", "factorisation_of", "assumption_said", "vi_names"]
+__all__ = ["latent_blocks", "factorisation_of", "assumption_said", "vi_names", "elbo_of_factor", "widen_factor_bounds"]
 
 #: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
 _LATEX_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?")
@@ -66,3 +69,30 @@ def assumption_said(product: str, said: list) -> str:
     """What the reader says of a mean-field assumption row (``said``: what else it read there)."""
     return f"read as the mean-field assumption, not a step: factorised: {product} declared" + \
         (f" ({'; '.join(said)})" if said else "")
+
+
+def elbo_of_factor(expr, factors):
+    """``expr`` with the bound of one declared mean-field factor, ``ELBO(q1(z1), p(x, z1))`` as the
+    readers build ``\\mathcal{L}(q_1)``, read as the ELBO of the whole ``q1(z1) q2(z2)`` over the
+    model's joint ``p(x, z1, z2)``: a function of q1 with the other factors held (Blei et al. §2.4,
+    PRML (10.6)).  Only when ``factors`` (the declared factorisation) has two or more and the
+    bound's joint is a model density over that factor's latents alone (a joint written over more
+    stays as written)."""
+    factors = tuple(factors)
+    if len(factors) < 2 or not expr.has(ELBO):
+        return expr
+    every = [v for f in factors for v in f.vars]
+
+    def widen(e):
+        q, p = e.q, e.joint
+        if q not in factors or type(p) is not Density or p.name != "p" or \
+                {v for v in p.vars if v in every} != set(q.vars):
+            return e
+        return ELBO(Mul(*factors), Density("p", [*(v for v in p.vars if v not in every), *every], p.given))
+    return expr.replace(lambda a: isinstance(a, ELBO), widen)
+
+
+def widen_factor_bounds(records, factors) -> None:
+    """:func:`elbo_of_factor` on every expression of a chain's records, in place."""
+    for r in records:
+        r.lhs, r.rhs = (None if e is None else elbo_of_factor(e, factors) for e in (r.lhs, r.rhs))

@@ -101,13 +101,20 @@ def _except_unfolded(expr, latents):
 def name_unnamed_const(start, expr, latents):
     """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
     target given one: the latent variable the chain's first expression depends on
-    (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)).  A ParseError
+    (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)); when it depends on
+    none and is the bound of one density of one latent, that density (``\\mathcal{L}(q_1) = … +
+    \\text{const}``, Blei et al.'s ELBO(q_j): "free of q_1").  A ParseError
     when that expression depends on no latent or on several: the note must say which."""
     unnamed = Const(UNNAMED_CONST)
     if not expr.has(unnamed):
         return expr
     free = sorted((v for v in free_variables(unfold_definitions(_except_unfolded(start, latents)))
                    if str(v) in latents), key=str)
+    # ELBO(q_1) = … + const: free of q_1 (a q of several latents is left to the note: under mean
+    # field, PRML (10.6)'s L(q) = … + const is "free of q_j", which the chain must say)
+    bounds = {e.q for e in start.atoms(ELBO)} if not free else set()
+    if len(bounds) == 1 and type(next(iter(bounds))) is Density and len(next(iter(bounds)).vars) == 1:
+        return expr.xreplace({unnamed: Const(bounds.pop())})
     if len(free) != 1:
         which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
         raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "

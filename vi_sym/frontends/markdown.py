@@ -31,7 +31,7 @@ from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, with_draws
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows  # noqa: F401 (rows: the readers' API)
-from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names
+from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import substitution, unused_definition
@@ -172,6 +172,7 @@ class _Reader:
             self.chain.context, said = with_draws(self.context(latent or (Symbol(self.latent[0]),), observed),
                                                   self.draws)       # z_1, z_2 \sim q(z): copies of one latent
             self.said += [(self.chain.line, said)] if said else []
+            widen_factor_bounds(records, self.chain.context.factors)         # \mathcal{L}(q_1): of q1 q2
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
             self.chains.append(self.chain)
@@ -191,7 +192,8 @@ class _Reader:
                 self.positive, self.structure["iid"] = [*self.positive, points[0]], (line, points[1])
             self.blocks = ("z", "Z") if blocks or self.blocks else ()     # z_1 read: z, Z only where written
             variables = self.variables()
-            joint = self.latent if self.declared_latent and len(self.latent) > 1 else ()
+            joint = self.latent if self.declared_latent and len(self.latent) > 1 else \
+                [n for n in self.latent if n not in self.blocks] if self.blocks else ()   # z = (z1, z2)
             self.written.domains = dict(self.domains())
             items = self.parsed(row, variables, block, joint)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs

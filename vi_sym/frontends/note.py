@@ -45,6 +45,7 @@ from .assumptions import note_bounds
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
                                  joint_products, mentions_distribution, names_in_text)
 from .data_points import infer_note_points
+from .latex_meanfield import widen_factor_bounds
 from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
@@ -311,6 +312,7 @@ class _Note:
             exprs = [e for r in self.chain.records for e in (r.lhs, r.rhs)]
             self.chain.context, said = with_draws(self.context(exprs), self.draws)   # z1, z2 ~ q(z)
             self.warnings += [(self.chain.line, said)] if said else []
+            widen_factor_bounds(self.chain.records, self.chain.context.factors)    # ELBO(q1): of q1 q2
             self.chain.defined = dict(self.normals)
             self.chains.append(self.chain)
         self.chain = None

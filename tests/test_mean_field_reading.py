@@ -1,0 +1,113 @@
+"""A mean-field note as people write it: "we assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$", then a bare
+q, ``\\mathcal{L}(q)``, ``\\mathcal{L}(q_1) = … + \\text{const}`` (Blei et al.'s ELBO(q_j)).
+
+* with the factorisation declared, the joint q(z1, z2) is read as q1(z1) q2(z2) -- in E, KL, ELBO
+  and H too -- and nothing else is (another name, a conditioned q, factors that are not q's);
+* a const's target is read as the sides are: ``+ const(q(z1, z2))`` must be free of q1 *and* q2, so
+  a term in q2 left over is not PROVED (it was, when the target kept the name q the sides had lost);
+* a bare q over the blocks z_1, z_2 is q(z1, z2); ``\\mathcal{L}(q_1)`` is the whole bound as a
+  function of q1, and its bare ``\\text{const}`` is "free of q1" -- so the mean-field split is
+  PROVED and a dropped entropy term FAILED."""
+from __future__ import annotations
+
+from sympy import Symbol, log
+
+from vi_sym.core import Status
+from vi_sym.frontends import load_text
+from vi_sym.frontends.markdown import read_markdown
+from vi_sym.frontends.note import read_note
+from vi_sym.frontends.vi import read_vi
+from vi_sym.assemble import factorised_joint
+from vi_sym.vocabulary import ELBO, KL, Density, Expectation
+
+z1, z2, x = Symbol("z1"), Symbol("z2"), Symbol("x")
+q1, q2 = Density("q1", [z1]), Density("q2", [z2])
+Q = Density("q", [z1, z2])
+MF = (q1, q2)
+
+
+def test_the_declared_q_is_the_product_of_its_factors_wherever_it_stands():
+    joint = Density("p", [x, z1, z2])
+    assert factorised_joint(log(Q), MF) == log(q1 * q2)
+    assert factorised_joint(Expectation(Q, log(joint)), MF) == Expectation(q1 * q2, log(joint))
+    assert factorised_joint(ELBO(Q, joint), MF) == ELBO(q1 * q2, joint)
+    assert factorised_joint(KL(Q, Density("p", [z1, z2], [x])), MF) == \
+        KL(q1 * q2, Density("p", [z1, z2], [x]))
+
+
+def test_nothing_else_is_rewritten():
+    r = Density("r", [z1, z2])
+    assert factorised_joint(log(r), MF) == log(r)                          # another name
+    assert factorised_joint(log(Density("q", [z1, z2], [x])), MF) == log(Density("q", [z1, z2], [x]))
+    assert factorised_joint(log(Density("q", [z1])), MF) == log(Density("q", [z1]))   # a marginal
+    same = (Density("q", [z1]), Density("q", [z2]))                                   # one name: as before
+    assert factorised_joint(log(Q), same) == log(same[0] * same[1])
+    assert factorised_joint(log(Q), ()) == log(Q)                         # nothing declared
+    others = (Density("r1", [z1]), Density("r2", [z2]))
+    assert factorised_joint(log(Q), others) == log(Q)                     # factors not q's
+
+
+VI = """derivation mf
+latent: z1 z2
+observed: x
+densities: p q q1 q2
+factorised: q1(z1)*q2(z2)
+
+    ELBO(q(z1,z2), p(x,z1,z2))
+  = E_q1(z1)[E_q2(z2)[log(p(x,z1,z2))]] - E_q1(z1)[log(q1(z1))] + const(%s)
+"""
+
+
+def _check(text, reader, file):
+    derivs, errors = load_text(text, file, reader)
+    assert not errors, errors
+    return derivs, [r for d in derivs for r in d.check(samples=8, seed=0, jobs=1, fixes=False)]
+
+
+def test_a_const_free_of_the_mean_field_q_must_be_free_of_every_factor():
+    _, [res] = _check(VI % "q(z1,z2)", read_vi, "mf.vi")
+    assert res.status != Status.PROVED          # lhs - rhs is H(q2): it moves with q2, a factor of q
+    _, [res] = _check(VI % "q1(z1)", read_vi, "mf.vi")
+    assert res.status == Status.PROVED          # H(q2) is free of q1
+
+
+NOTE = r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+$$
+\mathcal{L}(q) = \mathbb{E}_{q}[\log p(x, z_1, z_2)] - \mathbb{E}_{q}[\log q(z_1, z_2)]
+$$
+$$
+\mathcal{L}(q) = \mathbb{E}_{q}[\log p(x, z_1, z_2)] - \mathbb{E}_{q_1}[\log q_1(z_1)] %s
+$$
+$$
+\mathcal{L}(q_1) = \mathbb{E}_{q_1}\left[\mathbb{E}_{q_2}[\log p(x, z_1, z_2)]\right] %s + \text{const}
+$$
+"""
+
+
+def test_a_latex_mean_field_note_reads_q_and_its_factor_bounds():
+    derivs, results = _check(NOTE % (r"- \mathbb{E}_{q_2}[\log q_2(z_2)]", r"- \mathbb{E}_{q_1}[\log q_1(z_1)]"),
+                             read_markdown, "mf.md")
+    assert [r.status for r in results] == [Status.PROVED] * 3
+    assert derivs[0].steps[0].lhs == ELBO(q1 * q2, Density("p", [x, z1, z2]))   # bare q: q(z1, z2), declared q1 q2
+    assert derivs[2].steps[0].lhs == ELBO(q1 * q2, Density("p", [x, z1, z2]))   # L(q_1): the whole bound
+    assert "const(q1(z1))" in str(derivs[2].steps[0].rhs)
+
+
+def test_its_slips_are_failed():
+    _, results = _check(NOTE % ("", ""), read_markdown, "mf.md")
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED, Status.FAILED]
+
+
+def test_the_plain_text_reader_reads_a_factor_bound_the_same_way():
+    text = ("mean-field: q(z1, z2) = q1(z1) q2(z2)\n\n"
+            "ELBO(q1) = E_q1[E_q2[log p(x, z1, z2)]] - E_q1[log q1(z1)] + const\n"
+            "ELBO(q1) = E_q1[E_q2[log p(x, z1, z2)]] + const\n")
+    _, results = _check(text, read_note, "mf.txt")
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED]
+
+
+def test_a_bare_const_after_the_bound_of_several_latents_must_say_which():
+    derivs, errors = load_text(r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+$$\mathcal{L}(q) = \mathbb{E}_{q_1}[\mathbb{E}_{q_2}[\log p(x, z_1, z_2)]] - \mathbb{E}_{q_1}[\log q_1(z_1)] + \text{const}$$
+""", "n.md", read_markdown)
+    assert not derivs and any("say what the constant does not depend on" in e.message for e in errors)
