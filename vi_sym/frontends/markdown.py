@@ -29,6 +29,7 @@ from .latex import latex_name, parse_row
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, with_draws
+from .formula_densities import declare_formula_parameters, define_by_formula, formula_definition, range_condition
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
@@ -78,6 +79,7 @@ class _Reader:
         self.macros: dict = {}                    # those in force at this block
         self.scanned = 0                          # declarations are read up to here
         self.draws = draws_in(text, observed=self.observed)   # z_1, z_2 \sim q(z): see .draws
+        self.after, self.formula_parameters = "", []          # see .formula_densities
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -214,6 +216,8 @@ class _Reader:
             return self.skip(line, "a step with no expression before it to continue from")
         if items[0][0] is None:
             self.close()
+        if items[0][0] is None and (bound := range_condition(items)):     # "for $z \geq 0$"
+            return self.skip(line, f"a condition on {bound} (its range or value), not a claim: not checked")
         drawn = [n for n in self.written.latents if n not in self.latent]
         self.latent += drawn
         new = {n: d for n, d in self.written.declared.items() if n not in before}
@@ -278,6 +282,8 @@ class _Reader:
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
         d, w = items[0][1], items[1][1]
+        if not isinstance(w, InlineDensity) and formula_definition(d, w, self.latent):    # q(z) = λ e^{-λz}
+            return define_by_formula(self, line, d, w)
         if not (type(d) is Density and isinstance(w, InlineDensity)) or d.name == "p":
             return False
         if d.vars != w.vars:
@@ -328,6 +334,7 @@ class _Reader:
         self.declare(self.text, lambda at: self.text.count("\n", 0, at) + 1,
                      self.text.rfind("\n", 0, self.scanned) + 1, offset)
         self.scanned = max(self.scanned, offset)
+        self.after = self.text[offset + len(body):offset + len(body) + 400]     # "for $z \geq 0$" (.formula_densities)
         self.macros = {**BUILTIN, **self.defined_macros.at(offset)}
         if not RELATION.search(body):
             near = _APPROX.search(body)
@@ -382,6 +389,7 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
     if source is not None:
         reader.lines = source.splitlines()
     read_implicit(reader, preamble + "\n" + text, _OVERRIDE)
+    declare_formula_parameters(reader, preamble + "\n" + text, _OVERRIDE)     # λ in q(z) = λ e^{-λz}
     reader.declare(preamble, lambda at: 1)
     reader.defined_macros = Macros(text, preamble)
     for at, why in reader.defined_macros.problems():

@@ -18,7 +18,7 @@ from ..distributions import Dist
 from ..distributions.written import written
 from ..parse import ParseError, parse_expression
 
-__all__ = ["split_support", "written_definition", "density_claim_name"]
+__all__ = ["split_support", "written_definition", "written_density", "density_claim_name"]
 
 _ON = re.compile(r"^(.*\S)\s+on\s+(.+)$")
 _INF = {"oo": sympy.oo, "+oo": sympy.oo, "∞": sympy.oo, "-oo": -sympy.oo, "-∞": -sympy.oo}
@@ -71,7 +71,13 @@ def written_definition(formula_text: str, support_text: str, var, env):
     if formula.atoms(Dist):
         raise ParseError("a density written by hand is a formula, not a distribution; drop 'on ...' "
                          "or write the formula out")
-    lo, hi, discrete = _support(support_text, var, env)
+    return written_density(var, formula, *_support(support_text, var, env))
+
+
+def written_density(var, formula, lo, hi, discrete: bool):
+    """The Dist of the density ``formula`` of ``var`` on ``lo`` .. ``hi`` (integers when
+    ``discrete``); ParseError when it cannot be one (a constant on an unbounded support, an end
+    that depends on var, an empty support)."""
     if not formula.has(var) and not (lo.is_finite and hi.is_finite):
         # a constant is a density on a bounded support only (a uniform: 1/w on (0, w))
         raise ParseError(f"the formula does not depend on {var}, and a constant has no finite mass "

@@ -84,6 +84,9 @@ def _breaks(f, lo, hi, tol):
         c = lo if sign > 0 and mpmath.isfinite(lo) else hi if sign < 0 and mpmath.isfinite(hi) else 0
         probes = _probe(f, c, sign)
         peak = max(m for _, m in probes)
+        if peak > 0 and probes[-1][1] >= peak:      # |t f(t)| largest at |t| = 2^60: no decay at all
+            raise NotEvaluable(f"the integrand does not decay towards {'' if sign > 0 else '-'}∞ (|t·f(t)| "
+                               f"grows up to t = {mpmath.nstr(probes[-1][0], 3)}): it does not converge, or its mass lies beyond reach")
         keep = [i for i, (_, m) in enumerate(probes) if m > tol * peak]
         if keep:
             first, last = max(0, keep[0] - 2), min(len(probes) - 1, keep[-1] + 2)
