@@ -90,6 +90,16 @@ def test_unreadable_blocks_are_skipped_with_line_column_and_caret():
     assert "n.md:4: no relation" in lines and "n.md:5: a step with no expression" in lines
 
 
+def test_an_unclosed_display_block_ends_at_the_blank_line_and_says_so():
+    text = ("$$\n\\log p(x) \\geq \\mathcal{L}(q)\n$$\nand then\n$$\n\\mathrm{KL}(q \\| p(z \\mid x)) \\geq 0\n\n"
+            "More text with $a$ and `$$` in code.\n\n$$ \\log p(x) = \\log p(x) $$\n")
+    ds, errs = md(text)
+    assert errs == [] and [str(d.steps[0].rhs) for d in ds] == ["ELBO(q(z))", "0", "log(p(x))"]
+    lines = "\n".join(input_notes(ds))
+    assert "n.md:5: a $$ that no $$ closes" in lines and "n.md:8" not in lines     # nor the one in code
+    assert blocks("$$ a = b\n\nc = d $$")[0][1] == " a = b"          # the paragraph after is not its
+
+
 @pytest.mark.parametrize("text", [
     "$$" + "\\log p(x) + " * 3000 + "1 = 1$$",         # a huge block
     "$$ \\log p(x) = \\frac{{{{ $$",                    # unbalanced braces

@@ -31,7 +31,7 @@ from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, with_draws
 from .formula_densities import declare_formula_parameters, define_by_formula, formula_definition, range_condition
 from .implicit_parameters import announce, read_implicit, said as parameters_said
-from .markdown_math import RELATION, blocks, inline_premises, rows  # noqa: F401 (rows: the readers' API)
+from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
@@ -391,6 +391,9 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
     read_implicit(reader, preamble + "\n" + text, _OVERRIDE)
     declare_formula_parameters(reader, preamble + "\n" + text, _OVERRIDE)     # λ in q(z) = λ e^{-λz}
     reader.declare(preamble, lambda at: 1)
+    for at in unclosed(text):
+        reader.skip(text.count("\n", 0, at) + 1, "a $$ that no $$ closes before the blank line after it: the "
+                    "formula is read up to that line (close it with $$)")
     reader.defined_macros = Macros(text, preamble)
     for at, why in reader.defined_macros.problems():
         reader.skip(max(text.count("\n", 0, at) + 1, 1), f"a macro definition vi_sym cannot read: {why} "

@@ -12,10 +12,10 @@ import re
 from .latex_layout import blank_layout
 from .premises import korean_premise_after
 
-__all__ = ["RELATION", "COMMENT", "display", "blocks", "inline_premises", "rows"]
+__all__ = ["RELATION", "COMMENT", "display", "unclosed", "blocks", "inline_premises", "rows"]
 
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
-_BLOCK = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
+_BLOCK = re.compile(r"\$\$((?:(?!\n[ \t]*\n).)+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
 _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
@@ -34,9 +34,8 @@ _CELL_NOTE = re.compile(r"&\s*(?=\\(?:text|textrm|mbox|scriptstyle|textstyle|sma
 _ANNOTATION = re.compile(r"(?:\\q?quad\s*|\\[,;]\s*)*\\(?:text|textrm|mbox)\{(?!\s*const\.?\s*\})([^{}]*)\}\s*$")
 
 
-def display(text: str):
-    """The display-math blocks ``[(start, end, offset, body)]`` (``start:end`` the whole block with
-    its delimiters) and the text with them (and all fenced code) blanked out."""
+def _closed(text: str):
+    """The closed display blocks (see :func:`display`) and the text as a list, them blanked."""
     out, masked = [], list(text)
     for m in _FENCE.finditer(text):
         if m.group(2).lower() == "math":
@@ -47,6 +46,32 @@ def display(text: str):
         g = next(i for i in (1, 2, 3) if m.group(i) is not None)
         out.append((m.start(), m.end(), m.start(g), m.group(g)))
         masked[m.start():m.end()] = " " * (m.end() - m.start())
+    return out, masked
+
+
+def _lone(rest: str) -> list:
+    """The offsets of the ``$$`` left in ``rest`` (closed blocks blanked), but in a code span."""
+    code = [(m.start(), m.end()) for m in re.finditer(r"`[^`\n]*`", rest)]
+    return [m.start() for m in re.finditer(r"\$\$", rest) if not any(a < m.start() < b for a, b in code)]
+
+
+def unclosed(text: str) -> list:
+    """The offsets of the ``$$`` that no ``$$`` closes before a blank line (a display block, in
+    Markdown as in LaTeX, holds no blank line)."""
+    return _lone("".join(_closed(text)[1]))
+
+
+def display(text: str):
+    """The display-math blocks ``[(start, end, offset, body)]`` (``start:end`` the whole block with
+    its delimiters) and the text with them (and all fenced code) blanked out.  A ``$$`` left
+    unclosed (:func:`unclosed`) opens a block up to the blank line after it."""
+    out, masked = _closed(text)
+    rest = "".join(masked)
+    for start in _lone(rest):
+        stop = re.compile(r"\n[ \t]*\n").search(rest, start + 2)
+        end = stop.start() if stop else len(rest)
+        out.append((start, end, start + 2, rest[start + 2:end]))
+        masked[start:end] = " " * (end - start)
     return out, "".join(masked)
 
 
