@@ -103,7 +103,9 @@ def name_unnamed_const(start, expr, latents):
     target given one: the latent variable the chain's first expression depends on
     (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)); when it depends on
     none and is the bound of one density of one latent, that density (``\\mathcal{L}(q_1) = … +
-    \\text{const}``, Blei et al.'s ELBO(q_j): "free of q_1").  A ParseError
+    \\text{const}``, Blei et al.'s ELBO(q_j): "free of q_1"); when it depends on several and is one
+    conditional density with one latent before its bar, that latent (``\\log p(z_1 \\mid z_2, x) = …
+    + \\text{const}``: "const in z_1").  A ParseError
     when that expression depends on no latent or on several: the note must say which."""
     unnamed = Const(UNNAMED_CONST)
     if not expr.has(unnamed):
@@ -115,6 +117,12 @@ def name_unnamed_const(start, expr, latents):
     bounds = {e.q for e in start.atoms(ELBO)} if not free else set()
     if len(bounds) == 1 and type(next(iter(bounds))) is Density and len(next(iter(bounds)).vars) == 1:
         return expr.xreplace({unnamed: Const(bounds.pop())})
+    # log p(z1 | z2, x) = log p(x, z1, z2) + const: in z1, the one latent before the bar of the one
+    # density the chain starts from (Blei et al. (17): a complete conditional as a function of z_j)
+    dens = start.atoms(Density)
+    heads = [v for d in dens for v in d.vars if d.given and str(v) in latents]
+    if len(free) > 1 and len(dens) == 1 and len(heads) == 1:
+        return expr.xreplace({unnamed: Const(heads[0])})
     if len(free) != 1:
         which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
         raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
