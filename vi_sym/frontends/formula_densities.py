@@ -1,6 +1,6 @@
 """Densities a LaTeX note defines by a formula: "let $q(z) = \\lambda e^{-\\lambda z}$ for $z \\geq 0$".
 
-A row ``q(z) = <formula>`` -- an arbitrary density of one latent (q, r, q_1: never the model's p),
+A row ``q(z) = <formula>`` -- an arbitrary density of one latent (q, q_1: never the model's p),
 a formula with no density in it that depends on z -- defines q as a density written by hand, as
 ``define q(z) = <formula> on <support>`` does in a ``.vi`` file (:mod:`.written`): the chains
 below use q with that meaning, and a chain of its own, ``<note>_q_is_a_density``, checks that it
@@ -101,7 +101,7 @@ def support_after(after: str, var: str, variables: dict):
 
 def formula_definition(d, w, latent) -> bool:
     """Is the row ``d = w`` a density defined by a formula: ``d`` an arbitrary density of one latent
-    without a bar (q, r, q_1; not the model's p), ``w`` free of densities and depending on it?"""
+    without a bar (q, q_1; not the model's p), ``w`` free of densities and depending on it?"""
     return (type(d) is Density and d.name != "p" and not d.given and len(d.vars) == 1
             and str(d.vars[0]) in latent and isinstance(w, sympy.Expr) and not w.atoms(Density)
             and w.has(d.vars[0]))
