@@ -96,3 +96,11 @@ def test_an_integrand_that_never_decays_is_declined_at_once():
         integrate_bounded(lambda t: mpmath.exp(t / 2), mpmath.ninf, mpmath.inf, mpmath.mpf(1e-11))
     v, _ = integrate_bounded(lambda t: 1 / (mpmath.pi * (1 + t * t)), mpmath.ninf, mpmath.inf, mpmath.mpf(1e-9))
     assert abs(v - 1) < 1e-8                      # a heavy tail that decays is still integrated
+
+
+def test_a_defined_numbered_density_is_named_bare_in_a_subscript():
+    text = (r"For $\beta > 0$ let $q_1(z) = \beta e^{-\beta z}$ for $z > 0$." + "\n"
+            r"$$ \mathbb{E}_{q_1}[z] = 1/\beta $$" + "\n" + r"$$ \mathbb{E}_{q_1}[z] = \beta $$" + "\n")
+    _, results = _check(text)
+    assert results["n_q1_is_a_density"].status == Status.PROVED
+    assert results["n_line2"].status == Status.PROVED and results["n_line3"].status == Status.FAILED

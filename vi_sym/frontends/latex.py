@@ -287,13 +287,17 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Tr
 
     def _factor(self, tok):
         """``q_2`` written without its argument (``\\mathbb{E}_{q_2}[f]``, Bishop's and Blei's
-        factor q_j(z_j)): the density q2 over the one latent numbered 2 (z_2); None when the
-        name is a declared variable or no single latent carries its number."""
+        factor q_j(z_j)): the density q2 over the one latent numbered 2 (z_2) -- in a note with no
+        numbered latent, over its latent (``q_1(z) = \\beta e^{-\\beta z}`` defined, then
+        ``\\mathbb{E}_{q_1}[z]``); None when the name is a declared variable or no single latent
+        carries its number."""
         name = latex_name(tok)
         found = re.fullmatch(r"q(\d+)", name)
         if found is None or name in self.v:
             return None
         over = [v for v in self.latent if re.fullmatch(rf"\D+{found.group(1)}", v.name)]
+        if not over and not any(re.search(r"\d$", v.name) for v in self.latent):
+            over = [self.z]       # no numbered latents: a q_1 the note defines, of its one latent
         return Density(name, over) if len(over) == 1 else None
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
