@@ -31,8 +31,8 @@ __all__ = ["formula_parameters", "stated_positive", "support_after", "formula_de
 
 _GREEK = "|".join(sorted(GREEK, key=len, reverse=True))
 _LETTER = rf"(?:\\(?:{_GREEK})(?![a-zA-Z])|[α-ωϑϕ])"
-#: ``q(z) = <formula>`` inside math: the name, its variable, the formula (up to the end of the math)
-_DEFINITION = re.compile(r"(?<![\\A-Za-z0-9_])([qr](?:_\{?\w+\}?)?)\s*\(\s*([A-Za-z])\s*\)\s*=\s*([^$]+?)"
+#: ``q(z) = <formula>`` inside math: the formula (up to the end of the math)
+_DEFINITION = re.compile(r"(?<![\\A-Za-z0-9_])q(?:_\{?\w+\}?)?\s*\(\s*[A-Za-z]\s*\)\s*=\s*([^$]+?)"
                          r"\s*(?=\$|\\\]|\\\\|\\end|\n\s*\n|$)")
 _DISTRIBUTION = re.compile(r"\\mathcal\s*\{|\\(?:mathrm|operatorname|text)\s*\{\s*[A-Z]")
 _POSITIVE = re.compile(rf"({_LETTER})\s*(?:>\s*0(?![\d.])|\\in\s*\(\s*0\s*,\s*\\infty\s*\)|"
@@ -41,19 +41,19 @@ _END = r"(-?\d+(?:\.\d+)?|-?\\infty|-?∞|\\?[A-Za-z]+(?:_\{?\w+\}?)?)"
 
 
 def _formulas(text: str):
-    """``(name, variable, formula)`` of every ``q(z) = <formula>`` the note writes in which no
-    density or distribution stands."""
+    """The formula of every ``q(z) = <formula>`` the note writes in which no density or
+    distribution stands."""
     for m in _DEFINITION.finditer(text):
-        formula = m.group(3)
+        formula = m.group(1)
         if not list(density_calls(formula)) and not _DISTRIBUTION.search(formula):
-            yield m.group(1), m.group(2), formula
+            yield formula
 
 
 def formula_parameters(text: str, taken) -> list:
     """The Greek letters of the note's density formulas that ``taken`` (its declared, latent and
     observed names) does not hold, in the order written, as the readers name them (λ)."""
     out = []
-    for _, _, formula in _formulas(text):
+    for formula in _formulas(text):
         for m in re.finditer(_LETTER, formula):
             name = latex_name(m.group())
             if name not in taken and name not in out:
@@ -123,7 +123,7 @@ def declare_formula_parameters(reader, text: str, pattern) -> None:
 
 
 def _said_parameters(reader, w) -> str:
-    names = [n for n in getattr(reader, "formula_parameters", ()) if n in {str(s) for s in w.free_symbols}]
+    names = [n for n in reader.formula_parameters if n in {str(s) for s in w.free_symbols}]
     if not names:
         return ""
     kinds = ", ".join(f"{n} as a {'positive parameter (the note says ' + n + ' > 0)' if n in reader.positive else 'real parameter'}"
