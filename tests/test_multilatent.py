@@ -170,8 +170,10 @@ def test_a_const_that_depends_on_the_latent_is_refuted_in_a_family():
 def test_spot_form_leaves_unprobeable_consts_unevaluable():
     from vi_sym.upto import spot_form
     z = Symbol("z")
-    lhs, rhs = log(Density("p", [z], [x])), log(Density("p", [x, z])) + Const(Density("q", [z]))
-    assert spot_form(lhs, rhs, "=") == (lhs, rhs)          # a density target: left alone
+    lhs, rhs = log(Density("p", [z], [x])), log(Density("p", [x, z])) + Const(Density("p", [z]))
+    assert spot_form(lhs, rhs, "=") == (lhs, rhs)          # a density target other than q: left alone
+    d, other = spot_form(lhs, log(Density("p", [x, z])) + Const(Density("q", [z])), "=")
+    assert d == other == lhs - log(Density("p", [x, z]))   # q's: compared with q replaced (none here)
     plain = (log(Density("p", [x, z])), log(Density("p", [x], [z])))
     assert spot_form(*plain, "=") == plain                  # no const: unchanged
     d, avg = spot_form(lhs, log(Density("p", [x, z])) + Const(z), "=")

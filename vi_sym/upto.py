@@ -25,7 +25,7 @@ from .rules.logs import is_positive
 from .vocabulary import Const, Density, Expectation, joint_vars, unfold_definitions
 
 __all__ = ["UpTo", "SpotForm", "split_up_to", "free_of", "free_variables", "spot_form",
-           "spot_form_latents"]
+           "spot_form_one", "spot_form_latents"]
 
 
 @dataclass(frozen=True)
@@ -162,21 +162,55 @@ def free_of(expr, targets) -> bool:
 
 
 def spot_form(lhs, rhs, rel: str, latent=sympy.Symbol("z")):
-    """What a model family can evaluate for a step with consts in its latent ``z``.
+    """The two sides a one-latent family evaluates for a step: ``(form.lhs, form.rhs)`` of
+    :func:`spot_form_one`."""
+    form = spot_form_one(lhs, rhs, rel, latent)
+    return form.lhs, form.rhs
+
+
+def spot_form_one(lhs, rhs, rel: str, latent=sympy.Symbol("z")) -> "SpotForm":
+    """What a one-latent model family can evaluate for a step with consts (a :class:`SpotForm`).
 
     ``lhs = rhs + const(z)`` holds iff ``D(z) = lhs - rhs`` (consts dropped; for ``· const(z)``
     ``D = log lhs - log rhs``) does not depend on z, i.e. iff D equals its own average
-    ``E_q(z)[D]`` under a density q of full support at every z.  A family point where
-    ``D(z) != E_q(z)[D]`` is a counterexample showing the dependence.  Steps without consts,
-    and consts the family cannot probe (a density target, another variable), come back
-    unchanged (and stay unevaluable, never compared as if the const were 0)."""
+    ``E_q(z)[D]`` under a density q of full support at every z (kind 'latent').  A family
+    point where ``D(z) != E_q(z)[D]`` is a counterexample showing the dependence.
+
+    A const in the variational density, ``+ const(q(z))`` ("a term that does not depend on
+    the choice of q"), holds iff D does not change when q does (kind 'factor'): D is compared
+    with D after every ``q(z)`` is replaced by the family's posterior ``p(z|x)``, another
+    density over z (:func:`_with_q_replaced`).  A family point where the two differ shows the
+    dependence.
+
+    Steps without consts, and consts the family cannot probe (another variable, a density
+    other than q), come back unchanged, kind 'plain' (and stay unevaluable, never compared
+    as if the const were 0)."""
     if not (lhs.has(Const) or rhs.has(Const)):
-        return lhs, rhs
+        return SpotForm("plain", lhs, rhs)
     claim = split_up_to(lhs, rel, rhs)
-    if isinstance(claim, str) or claim.targets != (latent,):
-        return lhs, rhs
+    if isinstance(claim, str):
+        return SpotForm("plain", lhs, rhs)
     difference = claim.lhs - claim.rhs
-    return difference, Expectation(Density("q", [latent]), difference)
+    if claim.targets == (latent,):
+        return SpotForm("latent", difference, Expectation(Density("q", [latent]), difference), latent)
+    if len(claim.targets) == 1 and _is_variational(claim.targets[0], latent):
+        return SpotForm("factor", difference, _with_q_replaced(difference, latent), claim.targets[0])
+    return SpotForm("plain", lhs, rhs)
+
+
+def _is_variational(target, latent) -> bool:
+    """Is ``target`` the variational density of a one-latent family's coordinates, ``q(z)``
+    (or the amortised ``q(z|x)``)?"""
+    return (isinstance(target, Density) and target.name == "q" and target.vars == (latent,)
+            and target.given in ((), (sympy.Symbol("x"),)))
+
+
+def _with_q_replaced(expr, latent):
+    """``expr`` with every ``q(z)`` and ``q(z|x)`` replaced by the posterior ``p(z|x)``: the
+    same functional of another density over z."""
+    x = sympy.Symbol("x")
+    other = Density("p", [latent], [x])
+    return expr.xreplace({Density("q", [latent]): other, Density("q", [latent], [x]): other})
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
 from ..numeric import (NOT_EVALUABLE, FastUnsupported, NotEvaluable, compile_expr, compile_fast,
                        evaluate, evaluate_fast, free_names)
-from ..upto import spot_form
+from ..upto import spot_form_one
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
 from .multi import MultiFamilyChecker
@@ -238,9 +238,34 @@ def _applicable_names(step) -> frozenset:
                      else frozenset(applicable_families(family_coordinates(s), ["all"])))
 
 
+def _form(step):
+    """What a family evaluates for ``step`` (see :func:`~vi_sym.upto.spot_form_one`)."""
+    return _per_step("sides", step, lambda s: spot_form_one(*family_coordinates(s), s.rel))
+
+
 def _sides(step):
-    """The two sides a family evaluates (see :func:`~vi_sym.upto.spot_form`)."""
-    return _per_step("sides", step, lambda s: spot_form(*family_coordinates(s), s.rel))
+    """The two sides a family evaluates (see :func:`~vi_sym.upto.spot_form_one`)."""
+    form = _form(step)
+    return form.lhs, form.rhs
+
+
+def _const_meaning(form, res: SpotResult) -> SpotResult:
+    """A FAILED result of a step with a const says what was compared: the two sides' difference
+    at the point against its average over q(z), or against the same difference with q
+    replaced by the posterior (the sides themselves were never compared)."""
+    cex = res.counterexample
+    if res.status != "FAILED" or cex is None or form.kind == "plain":
+        return res
+    t, d, o = form.target, cex["lhs"], cex["rhs"]
+    if form.kind == "latent":
+        cex["meaning"] = (f"lhs − rhs is {d:.4g} at this {t}, but its average over q({t}) is "
+                          f"{o:.4g}: it depends on {t}, so it is not a const({t})")
+    else:
+        cex["meaning"] = (f"lhs − rhs is {d:.4g} with {t} as drawn and {o:.4g} with {t} replaced "
+                          f"by the posterior p({t.vars[0]}|x): it changes by {abs(d - o):.4g} "
+                          f"when q does, so it is not a const({t})")
+    return SpotResult(res.family, res.status, res.n_checked, res.n_total, res.max_error, cex,
+                      f"{res.reason}; {cex['meaning']}")
 
 
 class FamilyChecker:
@@ -255,8 +280,9 @@ class FamilyChecker:
         return self.name in _applicable_names(step)
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
-        lhs, rhs = _sides(step)   # const(z): lhs - rhs free of z?
-        return spot_check(lhs, step.rel, rhs, self.family, samples=samples, seed=seed, tol=tol)
+        form = _form(step)   # const(z), const(q(z)): lhs - rhs free of it?
+        res = spot_check(form.lhs, step.rel, form.rhs, self.family, samples=samples, seed=seed, tol=tol)
+        return _const_meaning(form, res)
 
     def prefetch(self, step, samples=50, seed=0) -> None:
         """Make this family's draws for ``step`` now (memoised per process: workers forked
