@@ -99,3 +99,13 @@ def test_a_note_that_drops_a_term_depending_on_q_into_its_const_is_failed():
     report = check_derivations(derivs, Settings(families=("normal-normal",), samples=10, jobs=1,
                                                 fixes=False))
     assert [r.status for r in report.results] == [Status.PROVED, Status.FAILED]
+
+
+def test_a_const_in_the_latent_says_it_compared_the_difference_with_its_average():
+    derivs, errors = load_text("latent: z\nlog p(z | x) = log p(x | z) + const(z)\n", "c.txt", read_note)
+    assert not errors
+    report = check_derivations(derivs, Settings(families=("normal-normal",), samples=10, jobs=1,
+                                                fixes=False))
+    [r] = report.results
+    assert r.status == Status.FAILED        # the prior log p(z) is no constant in z
+    assert "its average over q(z)" in r.families[0]["counterexample"]["meaning"]
