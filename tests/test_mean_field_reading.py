@@ -128,3 +128,31 @@ def test_a_bare_const_after_the_bound_of_one_latent_is_free_of_its_q():
                              read_note, "e.txt")
     assert "const(q(z))" in str(derivs[0].steps[0].rhs)
     assert results[0].status == Status.PROVED and results[1].status == Status.FAILED
+
+
+def test_a_const_naming_a_factor_without_its_argument_is_free_of_that_factor():
+    text = r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+
+$$\mathcal{L}(q_1) = \mathbb{E}_{q_1}[\mathbb{E}_{q_2}[\log p(x, z_1, z_2)]] - \mathbb{E}_{q_1}[\log q_1(z_1)] + \text{const}(q_1)$$
+
+$$\mathcal{L}(q_1) = \mathbb{E}_{q_1}[\mathbb{E}_{q_2}[\log p(x, z_1, z_2)]] + \text{const}(q_1)$$
+"""
+    derivs, results = _check(text, read_markdown, "n.md")
+    assert "const(q1(z1))" in str(derivs[0].steps[0].rhs)
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED]   # H(q1) is no const in q1
+
+
+def test_a_const_naming_q_alone_is_free_of_the_variational_density():
+    text = r"""$$\mathcal{L}(q) = -\mathrm{KL}(q(z) \| p(z|x)) + \text{const}(q)$$
+
+$$\mathcal{L}(q) = \mathbb{E}_{q}[\log p(x,z)] + \text{const}(q)$$
+"""
+    derivs, results = _check(text, read_markdown, "n.md")
+    assert "const(q(z))" in str(derivs[0].steps[0].rhs)
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED]
+
+
+def test_a_const_naming_p_alone_asks_which_density():
+    derivs, errors = load_text(r"$$\mathcal{L}(q) = \mathbb{E}_{q}[\log p(x,z)] + \text{const}(p)$$" "\n",
+                               "n.md", read_markdown)
+    assert not derivs and any("say which density" in e.message for e in errors)

@@ -27,6 +27,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
+from .latex_consts import ConstsMixin
 from .latex_elbo import ElboMixin
 from .latex_gradient import GRADIENT_RULES, GradientMixin
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, latex_name
@@ -123,6 +124,8 @@ under: expr | (NAME | NAME_SUB | GREEK | BOLD) SIM expr
 ?ebody: FUNC farg                                -> func
 ?ksep: SEP | MIDMID
 const_target: vname | (DNAME | DNAME_IDX) "(" names ("|" names)? ")" -> const_density
+    | QSUB                                       -> const_factor
+    | DNAME                                      -> const_bare_density
 names: vname ("," vname)*
 vname: NAME | NAME_SUB | GREEK | BOLD | DECORATED | (NAME_IDX | GREEK_IDX) -> var_idx
 except_target: NAME | NAME_SUB | GREEK | NUMBER
@@ -168,6 +171,8 @@ _RBRACE_ESC.3: /\\\}/
 GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
 DECORATED.5: /(\\(GREEKS)(?![a-zA-Z])|\\(mathbf|boldsymbol|bm)\s*\{\s*(\\(GREEKS)|[a-zA-Z])\s*\}|[a-zA-Z])\s*[\^_]\s*\{\s*(\\(text|mathrm|rm|textrm)\s*\{\s*(?!KL\s*\})[a-zA-Z]{2,}\s*\}|[a-zA-Z]{3,})\s*\}/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
+// a factor named without its argument where a const says what it is free of: const(q_1)
+QSUB.4: /q_(\{[0-9]+\}|[0-9])(?!\s*\()/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
 MIDMID.4: /\\mid\s*\\mid(?![a-zA-Z])/
 SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | /\\Vert(?![a-zA-Z])/ | "||" | ","
@@ -220,7 +225,7 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Transformer):
+class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, ConstsMixin, Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names;
     ``written``: the file's distributions written inline, :mod:`.latex_dists`)."""
 
@@ -389,23 +394,6 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Tr
     def integral2(self, _, body, inner, outer):
         """``\\iint f \\,dz_1 dz_2``: the iterated integral, innermost variable first."""
         return sympy.Integral(sympy.Integral(body, self._diff_var(inner)), self._diff_var(outer))
-
-    @v_args(inline=True)
-    def const(self, _, target):
-        return Const(target)
-
-    @v_args(inline=True)
-    def const_bare(self, tok):
-        return Const(UNNAMED_CONST)
-
-    def const_density(self, items):
-        return self.density_idx(items) if items[0].type == "DNAME_IDX" else self.density(items)
-
-    const_target = v_args(inline=True)(lambda self, t: t)
-
-    @v_args(inline=True)
-    def const_sub(self, _, tok):
-        return Const(self._name(tok))
 
     def density_idx(self, items):
         """``q_1(z_1)`` is the density named q1, ``q^*(z)`` q_star, ``q_j^*`` qj_star; a subscript
