@@ -381,16 +381,23 @@ def _symbols_outside_densities(expr) -> set:
 def without_parameters(lhs, rhs, context):
     """The sides with each density's declared parameters dropped (``p(x|z,θ)`` -> ``p(x|z)``,
     ``q(z|x,φ)`` -> ``q(z|x)``) when that is one instance of the step: every density name carries
-    one parameter tuple throughout and no parameter stands outside a density.  A step about every
-    θ then holds for the family's model in particular.  None when it is not one instance (EM's
-    ``p(·|θ)`` beside ``p(·|θ0)``: two values of one model's parameter)."""
+    one parameter tuple throughout -- or none where the note writes a density of the model
+    without it: the VAE's ``p(z)`` beside ``p_θ(x|z)``, a prior that does not depend on θ -- and
+    no parameter stands outside a density.  A step about every θ then holds for the family's
+    model in particular.  None when it is not one instance (EM's ``p(·|θ)`` beside
+    ``p(·|θ0)``: two values of one model's parameter; ``p(x)`` beside ``p(x|θ)``: one density
+    with and without it)."""
     dens = [d for d in lhs.atoms(Density) | rhs.atoms(Density) if type(d) is Density]
     tuples: dict = {}
+    signatures: dict = {}
     for d in dens:
-        tuples.setdefault(d.name, set()).add(tuple(g for g in d.given if context.is_parameter(g)))
+        held = tuple(g for g in d.given if context.is_parameter(g))
+        tuples.setdefault(d.name, set()).add(held)
+        plain_given = tuple(g for g in d.given if not context.is_parameter(g))
+        signatures.setdefault((d.name, d.vars, plain_given), set()).add(held)
     if not any(any(t) for t in tuples.values()):
         return lhs, rhs
-    if any(len(t) > 1 for t in tuples.values()):
+    if any(len(t - {()}) > 1 for t in tuples.values()) or any(len(t) > 1 for t in signatures.values()):
         return None
     if any(context.is_parameter(v) for v in _symbols_outside_densities(lhs) | _symbols_outside_densities(rhs)):
         return None
