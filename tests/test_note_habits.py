@@ -162,6 +162,21 @@ def test_parameters_declared_in_the_note_condition_the_model():
     assert str(steps("parameters: θ\nlog p(x|θ) >= L(q, θ)\n")[0].rhs) == "ELBO(q(z))"
 
 
+def test_a_bare_elbo_is_the_model_at_theta_only_in_a_chain_that_names_theta():
+    """A note whose EM section uses θ: its earlier sections, which never name θ, are about the
+    model without it (they were read as p(x,z|θ) beside the p(x,z) they write: UNKNOWN)."""
+    text = ("ELBO(q) = E_q[log p(x,z)] - E_q[log q(z)]\n"
+            "        = E_q[log p(x|z)] - KL(q(z) || p(z))\n\n"
+            "ELBO(q) = E_q[log p(x,z)] + H(q)\n\n"
+            "log p(x|θ) = ELBO(q) + KL(q || p)\n"
+            "           = ELBO(q) + KL(q(z) || p(z|x,θ))\n")
+    ss = steps(text)
+    assert str(ss[0].lhs) == str(ss[2].lhs) == "ELBO(q(z))"
+    assert "θ" not in str(ss[0].lhs.args[1]) and "θ" not in str(ss[2].lhs.args[1])
+    assert "θ" in str(ss[3].rhs) and ss[3].rhs == ss[4].lhs       # a continuation keeps its chain's θ
+    assert statuses(text) == [Status.PROVED] * 5
+
+
 def test_an_unknown_name_says_which_line_declares_it():
     # (θ is random here, p(θ): not read as a parameter from its use)
     msgs = skipped("log p(x) = log p(x)\nlog p(x|θ) >= L(q) + log p(θ)\n")

@@ -128,6 +128,7 @@ class _Note:
         self.warnings: list = []           # (line, message)
         self.draws: list = []              # sampling statements, z1, z2 ~ q(z) (see .draws)
         self.current = ""                  # the line being read (its variables pick the case)
+        self.said = ""                     # the lines of the chain being read, so far
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
@@ -145,11 +146,21 @@ class _Note:
                 return z, x
         return self.latent[0], self.observed[0]
 
+    def mentioned(self, theta: list, text: str) -> list:
+        """The parameters among ``theta`` the chain being read names (its lines so far and this
+        one): a bare ``ELBO(q)``, ``p``, ``KL`` is the model at θ only where θ is in play -- a
+        note's EM section declares θ, its earlier sections' ``ELBO(q) = E_q[log p(x,z)] + H(q)``
+        are about the model without it."""
+        said = (self.said if self.chain is not None else "") + " " + (self.current or text)
+        words = {normal_name(part) for w in re.findall(NAME_PATTERN, said) for part in (w, *w.split("_"))}
+        return [t for t in theta if str(t) in words]      # p_θ(x|z) names θ too
+
     def env(self, text: str, wide: bool = False, factors: bool = True) -> ParseEnv:
         names = dict.fromkeys(self.latent + self.observed)
         variables = {n: Symbol(n) for n in names}
         theta = [Symbol(n, real=True) for n in self.parameters if n not in names]
         variables.update({str(t): t for t in theta})
+        theta = self.mentioned(theta, text)     # the bare ELBO's, p's and KL's model: θ where it is said
         variables.update({n: Symbol(n, **ASSUME[d]) for n, d in self.declared.items() if n not in variables})
         zn, xn = self.pair(self.current or text)
         z, x = variables[zn], variables[xn]
@@ -324,6 +335,7 @@ class _Note:
         """A chain named by its line (see :func:`~.textnote.chain_name`: ``a = b 이고 c = d`` is two)."""
         name = chain_name(self.stem, line, {c.name for c in self.chains})
         self.chain = DerivationRecord(name, self.file, line, title=" ".join(text.split())[:100])
+        self.said = text
 
     def skip(self, line: int, reason: str):
         self.skipped.append((line, reason))
@@ -408,6 +420,8 @@ class _Note:
             return self.skip(line, unreadable(err))
         if not starts_with_rel:
             self.begin(line, code)
+        else:
+            self.said += " " + code
         self.chain.records.extend(recs)
 
     def line(self, no: int, raw: str):
