@@ -20,7 +20,7 @@ LAYERS = [
     # 1: rules
     ["vi_sym.rules"],
     # 2: core and prover
-    ["vi_sym.core", "vi_sym.prover", "vi_sym.upto", "vi_sym.rational", "vi_sym.mutations"],
+    ["vi_sym.core", "vi_sym.coordinates", "vi_sym.prover", "vi_sym.upto", "vi_sym.rational", "vi_sym.mutations"],
     # 3: input: front-ends (text -> step records) and assembling them into derivations
     ["vi_sym.frontends", "vi_sym.records", "vi_sym.assemble", "vi_sym.parse", "vi_sym.parse_operators", "vi_sym.parse_sums", "vi_sym.parse_gradient", "vi_sym.parse_subscripts",
      "vi_sym.tokens", "vi_sym.loader", "vi_sym.bounds", "vi_sym.special",

@@ -169,7 +169,7 @@ class _Chain:
                 self.d.steps.append(Step(lhs, rel, rhs, tuple(rec.rules), name=name, derivation=dname,
                                          source=self.source(rec), context=ctx,
                                          expect="fails" if rec.xfail else "holds",
-                                         expect_reason=rec.xfail or ""))
+                                         expect_reason=rec.xfail or "", premises=rec.premises))
                 return lhs, rhs
             except (TypeError, ValueError) as err:
                 error, lhs, rhs = str(err), None, None

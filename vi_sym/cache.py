@@ -165,7 +165,16 @@ class Cache:
         return self._key(kind, settings, lhs=self._srepr(step.lhs), rel=step.rel,
                          rhs=self._srepr(step.rhs), by=list(step.by), expect=step.expect,
                          context=self._context(step.context), families=list(families),
-                         previous=prev, fixes=bool(getattr(settings, "fixes", True)))
+                         previous=prev, fixes=bool(getattr(settings, "fixes", True)),
+                         **self._premises(step))
+
+    def _premises(self, step) -> dict:
+        """The premises a likely fix may try (:attr:`vi_sym.core.Step.premises`), when there are any
+        (a step without them keeps the key it always had)."""
+        premises = getattr(step, "premises", ())
+        if not premises:
+            return {}
+        return {"premises": [[d, [[self._srepr(a), self._srepr(b)] for a, b in sub]] for d, sub in premises]}
 
     def conclusion_key(self, derivation, settings, conclusion=None) -> str:
         s, rel, t = derivation.claim

@@ -47,6 +47,11 @@ def candidates(step, start=None):
         yield from claim_candidates(step)
         return
     base, rel = (step.lhs, step.rel) if start is None else start
+    for description, sub in getattr(step, "premises", ()):      # a premise the note stated before
+        sub = dict(sub)
+        new_lhs, new_rhs = base.xreplace(sub), step.rhs.xreplace(sub)
+        if (new_lhs, new_rhs) != (base, step.rhs):
+            yield "standing_premise", description, new_lhs, rel, new_rhs
     if rel in FLIP_RELATION and step.rel in FLIP_RELATION:
         flipped = FLIP_RELATION[rel]
         yield "flip_relation", f"'{FLIP_RELATION[step.rel]}' instead of '{step.rel}'", base, flipped, step.rhs

@@ -79,6 +79,7 @@ class StepRecord:
     error: str = ""
     error_column: int = 0
     alternatives: tuple = ()            # ((description, rhs), ...) other plausible readings
+    premises: tuple = ()                # earlier premises that may hold here too (Step.premises)
 
 
 @dataclass

@@ -23,11 +23,12 @@ __all__ = ["implicit_parameters", "declared_names", "announce", "said", "declare
            "read_implicit"]
 
 _GREEK = "|".join(sorted(_WORDS, key=len, reverse=True))
-_LETTER = re.compile(rf"\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ])")
+#: plain text writes a parameter's other values as one name: θ0, θ_old, θ_t (never θ를: a particle)
+_LETTER = re.compile(rf"\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ][A-Za-z0-9_]*)")
 #: a density's name and what follows it up to its opening bracket: p(, q(, p_\theta(, q_{\phi}(, p_θ(
 _CALL = re.compile(r"(?<![\\A-Za-z0-9_])([pq])((?:_\s*(?:\{[^{}()]*\}|\\[A-Za-z]+|[^\s(]))?)\s*(?:\\left\s*)?\(")
 _BAR = re.compile(r"\\mid(?![a-zA-Z])|\\vert(?![a-zA-Z])|\|")
-_DIFFERENTIAL = re.compile(rf"(?:\\mathrm\s*\{{\s*d\s*\}}|(?<![A-Za-z\\])d)\s*(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ]))")
+_DIFFERENTIAL = re.compile(rf"(?:\\mathrm\s*\{{\s*d\s*\}}|(?<![A-Za-z\\])d)\s*(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ][A-Za-z0-9_]*))")
 _DRAWN = re.compile(rf"(?:\\({_GREEK})(?![a-zA-Z])|([α-ωϑϕ]))\s*(?:\^\{{[^{{}}]*\}}|_\{{[^{{}}]*\}}|[_^]\w)*\s*(?:\\sim|~)")
 
 

@@ -35,7 +35,7 @@ from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # 
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
-from .premises import substitution, unused_definition
+from .premises import standing_premise, substitution, unused_definition
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -51,6 +51,11 @@ def rules_in(label: str) -> tuple:
     words = re.findall(r"[A-Za-z_]+", label.replace("by", " "))
     exact = tuple(w for w in words if w in RULES)
     return exact or cited_rules(label)
+
+
+
+#: a heading line: a new section of the note
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 
 
 class _Reader:
@@ -75,6 +80,7 @@ class _Reader:
         self.said: list = []                      # (line, warning) for the chain being read
         self.defined: dict = {}                   # q(z) = \mathcal{N}(z; m, s^2): name -> (variables, definition)
         self.premise: dict = {}                   # q(z) -> p(z|x) under "Let $q(z) = p(z|x)$. Then …"
+        self.standing = None                      # (that substitution, its line) for the formulas after it
         self.defined_macros = Macros()            # every \newcommand of the note, where it is made
         self.macros: dict = {}                    # those in force at this block
         self.scanned = 0                          # declarations are read up to here
@@ -242,7 +248,8 @@ class _Reader:
             rules = rules_in(label) or rules_in(comment)
             self.chain.records.append(StepRecord(STEP, self.file, at_line, at_col, row, relation=rel,
                                                  rhs=expr, rules=rules, note_line=at_line,
-                                                 comment=" ".join(x for x in (label, comment) if x)))
+                                                 comment=" ".join(x for x in (label, comment) if x),
+                                                 premises=() if self.premise else standing_premise(self.standing)))
 
     def parsed(self, row: str, variables: dict, block: str, joint=()):
         """:func:`parse_row` of ``row`` with the note's macros expanded; columns (of an error and of
@@ -331,6 +338,8 @@ class _Reader:
             return self.skip(line, f"a math block of {len(body)} characters: too long to read")
         # what lies between the block before and this one (from the start of its line): a note
         # of thousands of formulas is read in linear time, not scanned again for each formula
+        if _HEADING.search(self.text, self.scanned, offset):    # a new section: an earlier premise is over
+            self.standing = None
         self.declare(self.text, lambda at: self.text.count("\n", 0, at) + 1,
                      self.text.rfind("\n", 0, self.scanned) + 1, offset)
         self.scanned = max(self.scanned, offset)
@@ -351,7 +360,7 @@ class _Reader:
             else:
                 self.skip(at, f"a premise, not a claim: ${premise[1]}$ (the formula after it is read with it "
                               "substituted)")
-                self.premise = found
+                self.premise, self.standing = found, (found, at)
         try:
             for r in rows(offset, body, self.text):
                 self.row(*r, block=body)

@@ -53,7 +53,7 @@ from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_ba
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
-from .premises import read_segments
+from .premises import read_segments, standing_premise
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
 
@@ -129,6 +129,7 @@ class _Note:
         self.draws: list = []              # sampling statements, z1, z2 ~ q(z) (see .draws)
         self.current = ""                  # the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
+        self.standing = None               # the last premise (substitution, line): tried as a fix below
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
@@ -147,10 +148,7 @@ class _Note:
         return self.latent[0], self.observed[0]
 
     def mentioned(self, theta: list, text: str) -> list:
-        """The parameters among ``theta`` the chain being read names (its lines so far and this
-        one): a bare ``ELBO(q)``, ``p``, ``KL`` is the model at θ only where θ is in play -- a
-        note's EM section declares θ, its earlier sections' ``ELBO(q) = E_q[log p(x,z)] + H(q)``
-        are about the model without it."""
+        """``theta``'s names in the chain being read: a bare ELBO, p, KL is the model at θ there only."""
         said = (self.said if self.chain is not None else "") + " " + (self.current or text)
         words = {normal_name(part) for w in re.findall(NAME_PATTERN, said) for part in (w, *w.split("_"))}
         return [t for t in theta if str(t) in words]      # p_θ(x|z) names θ too
@@ -302,7 +300,8 @@ class _Note:
                 expr = expr.xreplace(self.premise)
                 alt = alt and (alt[0], alt[1].xreplace(self.premise))
             rec = StepRecord(START if rel is None else STEP, self.file, line, col + c - 1, text=text,
-                             relation=rel, rules=rules if rel else (), note_line=line, comment=remark)
+                             relation=rel, rules=rules if rel else (), note_line=line, comment=remark,
+                             premises=() if self.premise else standing_premise(self.standing))
             if rel is None:
                 rec.lhs = expr
             else:
@@ -429,6 +428,8 @@ class _Note:
         code, said = paren_remark(code)
         code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
         self.current = code
+        if raw.lstrip().startswith("#"):       # a heading: a new section, an earlier premise is over
+            self.standing = None
         if read_mean_field(self, no, code if code.strip() else remark):
             return
         m = _STRUCTURE.match(code if code.strip() else remark)

@@ -21,7 +21,8 @@ from ..parse import ParseError
 from ..vocabulary import Density, VocabularyError
 from .textnote import balance, split_chain, without_label
 
-__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition"]
+__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition",
+           "standing_premise"]
 
 _ENGLISH_HEAD = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+", re.I)
 _ENGLISH_TAIL = re.compile(r"\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?", re.I)
@@ -117,7 +118,7 @@ def _under(note, no, premise, claim, remark, alone) -> None:
     (lhs, rhs), = found.items()
     note.skip(no, f"a premise, not a claim: {to_unicode(lhs)} = {to_unicode(rhs)} (the formula after it is "
                   f"read with {to_unicode(lhs)} replaced by {to_unicode(rhs)})")
-    note.premise = found
+    note.premise, note.standing = found, (found, no)
     try:
         _formula(note, no, *claim, remark, alone)
         note.close()
@@ -136,3 +137,15 @@ def _premise(note, no, col, text):
         return f"it cannot be read: {err}"
     return substitution(lhs, rhs) or ("only a premise that sets an arbitrary density, such as q(z) = p(z|x), "
                                       "is substituted")
+
+
+def standing_premise(standing) -> tuple:
+    """The last premise of the note's section (``$q(z) = p(z|x,\\theta^{old})$`` before the
+    E-step's formula; ``standing``: (substitution, its line) or None) as the
+    :attr:`vi_sym.core.Step.premises` of a later formula that has no premise of its own: never
+    assumed there, only tried as a likely fix when the formula fails as written."""
+    if standing is None:
+        return ()
+    sub, at = standing
+    said = ", ".join(f"{to_unicode(a)} = {to_unicode(b)}" for a, b in sub.items())
+    return ((f"{said} (the premise on line {at}) to hold here too", tuple(sub.items())),)
