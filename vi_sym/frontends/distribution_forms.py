@@ -38,8 +38,10 @@ __all__ = ["ALIASES", "LATEX_WORDS", "DistributionFormError", "WrittenDistributi
            "written_names", "split_arguments", "ASSUME", "DOMAIN_WORDS", "names_in_text", "TextWritten", "WRITTEN_LINE",
            "split_top", "mentions_distribution"]
 
-_SHORT = {"Gam": "Gamma", "Exp": "Exponential", "Bern": "Bernoulli", "Bin": "Binomial", "Pois": "Poisson",
-          "Unif": "Uniform", "InvGamma": "InverseGamma", "Lognormal": "LogNormal"}
+_SHORT = {"Gam": "Gamma", "Ga": "Gamma", "Exp": "Exponential", "Bern": "Bernoulli", "Ber": "Bernoulli",
+          "Bin": "Binomial", "Binom": "Binomial", "Pois": "Poisson", "Poi": "Poisson", "Geom": "Geometric",
+          "NegBin": "NegativeBinomial", "NB": "NegativeBinomial", "Unif": "Uniform", "InvGamma": "InverseGamma",
+          "InvGauss": "InverseGaussian", "Lognormal": "LogNormal"}
 #: kinds whose written form must name its variable (its spread could be read two ways)
 _STATED = ("Normal", "LogNormal")
 
@@ -97,6 +99,14 @@ def argument_domains(alias: str, count: int, named: bool) -> list:
         raise DistributionFormError(f"{alias}(…) takes {n} parameter{'s' * (n != 1)} "
                                     f"({', '.join(spec.params)}), got {count}")
     return ["positive" if convention == "variance" and i == n - 1 else d for i, d in enumerate(spec.domains)]
+
+
+def whole_number_wanted(alias: str, index: int, name: str) -> str:
+    """Why a name cannot stand as the whole-number argument ``index`` of ``alias(…)`` (the trials
+    of a Binomial: its support is summed term by term, so the count must be written out)."""
+    param = _spec(alias)[2].params[index]
+    return (f"{alias}(…): its {param} must be a whole number written out, not '{name}' "
+            f"(e.g. {alias}(4, …)): vi_sym sums over its support term by term")
 
 
 def split_arguments(alias: str, first_is_latent: bool, count: int) -> bool:
@@ -198,11 +208,13 @@ def written_names(alias: str, parts: list, known, first_is_latent: bool, named: 
         parts, named = parts[1:], True
     domains = argument_domains(alias, len(parts), named)
     out: dict = {}
-    for text, domain in zip(parts, domains):
+    for i, (text, domain) in enumerate(zip(parts, domains)):
         for m in _NAME.finditer(text):
             w = normal_name(m.group())
             call = text[m.end():].lstrip().startswith("(")
-            if not call and w not in known and w not in out and domain != "posint":
+            if not call and w not in known and domain == "posint":
+                raise DistributionFormError(whole_number_wanted(alias, i, w))
+            if not call and w not in known and w not in out:
                 out[w] = domain
     return out
 

@@ -16,14 +16,22 @@ from lark import Token, Tree
 
 from ..parse import ParseError
 from .latex_functions import at, latex_name
-from .distribution_forms import ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains, split_arguments
+from .distribution_forms import (ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains,
+                                 split_arguments, whole_number_wanted)
 
 __all__ = ["DIST_RULES", "DistsMixin", "declare_written", "with_written"]
 
 #: the grammar's rules and terminals for written distributions (added to latex.GRAMMAR)
 DIST_RULES = r"""
 %extend atom_np: DIST "(" dist_var? expr (SEP expr)* ")"   -> dist
+    | CHI2 "(" dist_var? expr ")"                            -> dist
+    | CHI2 "_" "{" expr "}"                                  -> dist
+    | CHI2 "_" chi_arg                                       -> dist
+?chi_arg: NAME -> var
+    | NUMBER -> number
 dist_var: vname (";" | _BAR)
+// the chi-squared distribution as written: \chi^2(k), \chi^2_k, \chi^{2}_{\nu}
+CHI2.6: /\\chi\s*\^\s*(?:2|\{\s*2\s*\})(?=\s*[_(])/
 DIST.5: /\\mathcal\s*\{\s*[NU]\s*\}|\\mathcal\s+[NU](?![a-zA-Z])/
       | /\\(mathrm|text|operatorname|textrm|mathsf|rm)\s*\{\s*(DISTWORDS)\s*\}/
 """.replace("DISTWORDS", "|".join(LATEX_WORDS))
@@ -35,6 +43,8 @@ _NAMES = ("NAME", "NAME_SUB", "GREEK", "BOLD", "PI_SUB")
 def alias_of(tok) -> str:
     """``\\mathcal{N}`` -> ``N``, ``\\mathcal{U}`` -> ``Unif``, ``\\mathrm{Gamma}`` -> ``Gamma``."""
     m = _WORD.search(str(tok))
+    if str(tok).startswith("\\chi"):
+        return "ChiSquared"
     if "mathcal" in str(tok):
         return "Unif" if str(tok).rstrip("} ").endswith("U") else "N"
     return m.group(1) if m else "N"
@@ -72,13 +82,15 @@ def declare_written(tree: Tree, variables: dict, latents) -> dict:
             domains = argument_domains(alias, len(args), named)
         except DistributionFormError as err:
             raise ParseError(err.message, getattr(node.children[0], "column", None)) from None
-        for arg, domain in zip(args, domains):
+        for i, (arg, domain) in enumerate(zip(args, domains)):
             toks = [arg] if isinstance(arg, Token) else list(arg.scan_values(lambda t: isinstance(t, Token)))
             for t in toks:
                 if t.type not in _NAMES:
                     continue
                 name = latex_name(t)
-                if name not in variables and name not in out and name != "e" and domain != "posint":
+                if name not in variables and domain == "posint":
+                    raise ParseError(whole_number_wanted(alias, i, name), getattr(t, "column", None))
+                if name not in variables and name not in out and name != "e":
                     out[name] = domain
     return out
 

@@ -1,0 +1,49 @@
+"""Distributions as closed-form tables write them: short names (Geom, Poi, NB, Ber, Ga, Binom,
+InvGauss) and the chi-squared as χ²(k) / χ²_k; a Binomial's trials must be a number written out."""
+import pytest
+
+from vi_sym.core import Status
+from vi_sym.settings import Settings
+
+from conftest import load_as, reasons, statuses_as
+
+SETTINGS = Settings(families=("all",), samples=10, jobs=1, fixes=False)
+
+
+@pytest.mark.parametrize("row, status", [
+    (r"\mathbb{E}_{\mathrm{Geom}(\rho)}[z] = \frac{1-\rho}{\rho}", Status.PROVED),
+    (r"\mathbb{E}_{\mathrm{Geom}(\rho)}[z] = \frac{1}{\rho}", Status.FAILED),      # failures, not trials
+    (r"\mathbb{E}_{\mathrm{Poi}(\lambda)}[z] = \lambda", Status.PROVED),
+    (r"\mathbb{E}_{\mathrm{NB}(r, \rho)}[z] = \frac{r(1-\rho)}{\rho}", Status.PROVED),
+    (r"H(\mathrm{Ber}(\rho)) = -\rho\log\rho - (1-\rho)\log(1-\rho)", Status.PROVED),
+    (r"H(\mathrm{Ber}(\rho)) = -\rho\log\rho", Status.FAILED),
+    (r"\mathbb{E}_{\mathrm{Ga}(\alpha, \beta)}[z] = \frac{\alpha}{\beta}", Status.PROVED),
+    (r"\mathbb{E}_{\mathrm{Binom}(4, \rho)}[z] = 4\rho", Status.PROVED),
+    (r"\mathbb{E}_{\chi^2(k)}[z] = k", Status.PROVED),
+    (r"\mathbb{E}_{\chi^2_k}[z] = k", Status.PROVED),
+    (r"\mathbb{E}_{z \sim \chi^{2}_{\nu}}[z^2] = \nu^2 + 2\nu", Status.PROVED),
+    (r"\mathbb{E}_{z \sim \chi^2_k}[z^2] = k^2 + k", Status.FAILED),
+    (r"\mathbb{E}_{\chi^2_3}[z] = 3", Status.PROVED),
+])
+def test_short_names_and_the_chi_squared_read_as_their_distributions(row, status):
+    assert statuses_as(f"$${row}$$\n", SETTINGS) == [status]
+
+
+def test_plain_text_reads_the_short_names_too():
+    assert statuses_as("E_{z~Geom(ρ)}[z] = (1 - ρ)/ρ\n", SETTINGS, "n.txt") == [Status.PROVED]
+
+
+@pytest.mark.parametrize("text, name", [
+    (r"$$\mathbb{E}_{\mathrm{Binom}(n, \rho)}[z] = n\rho$$" "\n", "n.md"),
+    ("E_{z~Binomial(n, t)}[z] = n t\n", "n.txt"),
+])
+def test_a_binomial_with_a_symbolic_number_of_trials_says_to_write_it_out(text, name):
+    ds, errors = load_as(text, name)
+    said = " ".join(reasons(ds, errors))
+    assert "number of trials must be a whole number written out, not 'n'" in said
+    assert not [s for d in ds for s in d.steps]
+
+
+def test_chi_squared_is_read_only_before_its_argument():
+    ds, errors = load_as("<!-- vi_sym: parameters: χ -->\n$$\\chi^2 + 1 = 1 + \\chi^2$$\n")
+    assert [s for d in ds for s in d.steps]          # χ squared, a parameter: no distribution
