@@ -47,3 +47,37 @@ def test_a_binomial_with_a_symbolic_number_of_trials_says_to_write_it_out(text, 
 def test_chi_squared_is_read_only_before_its_argument():
     ds, errors = load_as("<!-- vi_sym: parameters: χ -->\n$$\\chi^2 + 1 = 1 + \\chi^2$$\n")
     assert [s for d in ds for s in d.steps]          # χ squared, a parameter: no distribution
+
+
+@pytest.mark.parametrize("name, text", [
+    ("n.md", r"""$$D_{KL}(\mathrm{Bern}(p) \| \mathrm{Bern}(q)) = p \log\frac{p}{q} + (1-p)\log\frac{1-p}{1-q}$$
+
+$$D_{KL}(\mathrm{Bern}(p) \| \mathrm{Bern}(q)) = p \log\frac{p}{q}$$
+
+\begin{align}
+H(\mathrm{Bern}(p)) &= -p\log p - (1-p)\log(1-p) \\
+&= -p\log p - \log(1-p) + p\log(1-p)
+\end{align}
+
+$$\log p(x) = \mathcal{L}(q) + \mathrm{KL}(q \| p)$$
+"""),
+    ("n.txt", """KL(Bern(p) || Bern(q)) = p log(p/q) + (1-p) log((1-p)/(1-q))
+KL(Bern(p) || Bern(q)) = p log(p/q)
+
+H(Bern(p)) = -p log p - (1-p) log(1-p)
+           = -p log p - log(1-p) + p log(1-p)
+
+log p(x) = ELBO(q) + KL(q || p)
+"""),
+])
+def test_p_and_q_written_as_a_distributions_argument_are_numbers_in_that_chain_only(name, text):
+    """Closed-form tables write Bern(p), KL(Bern(p) || Bern(q)): there p and q are probabilities.
+    The chain after it keeps them; the next chain's bare p and q are the model's densities again."""
+    ds, errors = load_as(text, name)
+    assert not errors
+    said = " ".join(w.message for d in ds for w in d.warnings)
+    assert "p as a parameter in (0, 1)" in said
+    assert statuses_as(text, SETTINGS, name) == [Status.PROVED, Status.FAILED, Status.PROVED, Status.PROVED,
+                                                 Status.PROVED]
+    last = [s for d in ds for s in d.steps][-1]
+    assert "KL(q(z)||p(z|x))" in str(last.rhs)

@@ -101,7 +101,7 @@ def test_what_cannot_be_read_is_skipped_with_its_column_and_reason():
             "H(Normal(m, s)) = 1\n"                           # the spread could be either
             "KL(Bern(2) || Bern(1/2)) = 1\n"                  # 2 is no probability
             "H(N(0, -1)) = 1\n"                               # a negative variance
-            "H(Bern(p)) = 1\n"                               # p is the model's density
+            "H(Bern(p(z))) = 1\n"                            # p(z) is the model's density
             "latent: z1 z2\nH(N(0, 1)) = 1\n")                # which latent?
     skipped = _skipped(note, ".txt")
     assert "takes 2 parameters (mean, scale), got 1 at column 3" in skipped[1]
@@ -109,7 +109,7 @@ def test_what_cannot_be_read_is_skipped_with_its_column_and_reason():
     assert "ambiguous: write N(mean, variance) or Normal(z, mean, standard deviation)" in skipped[3]
     assert "column" in skipped[4] and "Bernoulli" in skipped[4]
     assert "column" in skipped[5]
-    assert "'p' is a density here (p(z|x)); name the parameter otherwise, e.g. Bern(π)" in skipped[6]
+    assert "'p' is a density here (p(z)); name the parameter otherwise, e.g. Bern(π)" in skipped[6]
     assert "which latent is N(…) a density of?" in skipped[8]
 
 

@@ -132,6 +132,7 @@ class WrittenDistributions:
         self.latents: list = []       # names drawn from them, E_{ε ~ N(0, 1)} (the LaTeX reader's)
         self.decorated: dict = {}     # θ^{old} -> the domain of θ, a declared parameter (the LaTeX reader's)
         self.subscripts: dict = {}    # θ of p_θ(x|z), undeclared: a real parameter (the LaTeX reader's)
+        self.active: dict = {}        # p, q written as a distribution's argument in this chain: numbers
 
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
         """``alias(values)`` as a density of ``var``; DistributionFormError when it is not one."""
@@ -265,6 +266,29 @@ def split_top(text: str, seps: str) -> list:
             out.append((start, text[start:i]))
             start = i + 1
     out.append((start, text[start:]))
+    return out
+
+
+def letters_in_text(code: str) -> dict:
+    """{p or q: domain} when a plain-text formula writes a bare p or q as a distribution's argument,
+    as tables do (``KL(Bern(p) || Bern(q))``, ``Geom(p)``): there they are numbers, not densities."""
+    out: dict = {}
+    for m in _CALL.finditer(code):
+        depth, end = 0, len(code)
+        for i in range(m.end() - 1, len(code)):
+            depth += (code[i] == "(") - (code[i] == ")")
+            if depth == 0:
+                end = i
+                break
+        parts = [t.strip() for _, t in split_top(code[m.end():end], ",;|")]
+        named = ";" in code[m.end():end] or "|" in code[m.end():end]
+        try:
+            domains = argument_domains(m.group(1), len(parts) - named, named)
+        except DistributionFormError:
+            continue
+        for text, domain in zip(parts[named:], domains):
+            if text in ("p", "q"):
+                out.setdefault(text, domain)
     return out
 
 

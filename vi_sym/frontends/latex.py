@@ -310,8 +310,9 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     frac = v_args(inline=True)(lambda self, _, a, b: a / b)
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
     names = lambda self, ts: [t if isinstance(t, sympy.Indexed) else self._name(t) for t in ts]  # noqa: E731
-    bare_density = v_args(inline=True)(lambda self, t: self.capital(t) or self.bare_q() if t == "q" else
-                                       self.capital(t) or Density(BARE_P, list(self.joint) or [self.z], [self.x]))
+    bare_density = v_args(inline=True)(lambda self, t: self.letter(t) or self.capital(t) or self.bare_q() if t == "q"
+                                       else self.letter(t) or self.capital(t) or
+                                       Density(BARE_P, list(self.joint) or [self.z], [self.x]))
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))

@@ -172,6 +172,34 @@ def drawn_latents(tree: Tree, variables: dict) -> list:
     return out
 
 
+def letter_parameters(tree: Tree) -> dict:
+    """{p or q: domain} when ``tree`` writes a bare p or q as a written distribution's argument,
+    as tables do (``\\mathrm{Bern}(p)``, ``\\mathrm{Geom}(p)``, ``D_{KL}(\\mathrm{Bern}(p) \\| \\mathrm{Bern}(q))``):
+    there they are numbers, not the model's densities -- in that formula and its chain only."""
+    out: dict = {}
+    for node in tree.iter_subtrees_topdown():
+        if node.data != "dist":
+            continue
+        alias, (var, args) = alias_of(node.children[0]), _arguments(node)
+        try:
+            domains = argument_domains(alias, len(args), var is not None)
+        except DistributionFormError:
+            continue
+        for arg, domain in zip(args, domains):
+            if isinstance(arg, Tree) and arg.data == "bare_density" and str(arg.children[0]) in ("p", "q"):
+                out.setdefault(str(arg.children[0]), domain)
+    return out
+
+
+def _letters(tree: Tree, written) -> dict:
+    """The letters p, q that are numbers in ``tree``'s chain (``written.active``: those of the
+    chain so far, kept by a row that continues it)."""
+    found = letter_parameters(tree)
+    continues = tree.data != "lone" and tree.children and tree.children[0].data == "link"
+    written.active = {**(written.active if continues else {}), **found}
+    return written.active
+
+
 def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
     """(``variables``, ``latents``) with the names the written distributions of ``tree``
     introduce: their parameters (recorded in ``written.declared`` and ``written.domains``) and
@@ -187,6 +215,8 @@ def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
         found = {n: d for n, d in found.items() if n not in new}
         kept.update(found)
         new.update(found)
+    letters = _letters(tree, written)
+    new.update(letters)
     written.declared.update(new)
     written.domains.update(new)
     return {**variables, **{n: sympy.Symbol(n, **ASSUME[d]) for n, d in new.items()}}, [*latents, *drawn]
@@ -195,6 +225,11 @@ def with_written(tree: Tree, variables: dict, latents, written) -> tuple:
 class DistsMixin:
     """The transformer's methods for written distributions (``self.written``: the file's
     :class:`~.distribution_forms.WrittenDistributions`, or None)."""
+
+    def letter(self, tok):
+        """A bare p or q that is a number in this formula's chain (:func:`letter_parameters`), else None."""
+        active = getattr(self.written, "active", {})
+        return self.v.get(str(tok)) if str(tok) in active else None
 
     def dist_var(self, items):
         return ("variable", items[0])

@@ -42,8 +42,8 @@ from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy, joint_vars
 from .assumptions import note_bounds
-from .distribution_forms import (ASSUME, DOMAIN_WORDS, TextWritten, WrittenDistributions, drawn_in_text,
-                                 joint_products, mentions_distribution, names_in_text)
+from .distribution_forms import ASSUME, TextWritten, WrittenDistributions, joint_products, letters_in_text
+from .text_distributions import declare_text_distributions
 from .data_points import infer_note_points
 from .latex_meanfield import widen_factor_bounds
 from .draws import declare_drawn, with_draws
@@ -174,6 +174,9 @@ class _Note:
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
+        for n, d in letters_in_text((self.said if self.chain is not None else "") + " " + (self.current or text)).items():
+            env.constants[n] = variables[n] = Symbol(n, **ASSUME[d])      # Bern(p): p is a number there
+            self.declared.setdefault(n, d)
         self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
         env.written = TextWritten(self.written, variables, self.latent, None if self.several else z)
         for name, (params, expr) in self.defined.items():
@@ -244,26 +247,8 @@ class _Note:
         return {d for e in exprs for d in e.atoms(Density)}
 
     def declare_written(self, code: str) -> list:
-        """The names ``code``'s distributions introduce (N(μ, σ^2): μ real, σ > 0), declared from here on, in words."""
-        if not mentions_distribution(code):
-            return []
-        env = self.env(code, factors=False)
-        known = set(env.variables) | set(env.functions) | set(env.constants) | set(env.densities) | \
-            {"pi", "π", "e"} | set(self.declared)
-        said = []
-        for alias, name in drawn_in_text(code):       # N(ε; 0, 1): ε is integrated over
-            if name not in known and alias not in known:
-                self.latent.append(name)
-                known.add(name)
-                said.append(f"read {name} as a latent variable (drawn from {alias}(…))")
-        for alias, new in names_in_text(code, known, self.latent):
-            new = {n: d for n, d in new.items() if n not in known}
-            self.declared.update(new)
-            known |= set(new)
-            if new:
-                said.append(f"read {', '.join(f'{n} as {DOMAIN_WORDS[d]}' for n, d in new.items())} "
-                            f"(arguments of {alias}(…))")
-        return said
+        """The names ``code``'s distributions introduce, declared from here on, in words."""
+        return declare_text_distributions(self, code)
 
     def written_readings(self) -> list:
         """The conventions of the distributions just read (Gamma(a, b): shape a, rate b)."""
