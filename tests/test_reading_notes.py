@@ -146,7 +146,7 @@ def test_a_variance_named_by_one_letter_is_the_square_of_the_standard_deviation(
 
 
 @pytest.mark.parametrize("text, words", [
-    ("parameters: s\nq(z) = N(m, s^2)", "the variance s² must be positive and its square root, Abs(s), the "
+    ("parameters: s\nq(z) = N(m, s^2)", "the variance s² must be positive and its square root, |s|, the "
                                         "standard deviation; declare the names in it on a line 'positive: …' at column 10"),
     ("q(w) = N(w; m, s^2)", "w is not a latent variable (a line 'latent: w' declares it) at column 3"),
     ("q(z) = N(w; m, s^2)", "N(w; …) is a density of w, not of z at column 10"),

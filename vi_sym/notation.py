@@ -236,6 +236,9 @@ class UnicodePrinter(ViPrinter):
     def _print_Exp1(self, e):
         return self._e
 
+    def _print_Abs(self, e):
+        return f"|{self._print(e.args[0])}|"
+
     def _print_Pi(self, e):
         return "π"
 

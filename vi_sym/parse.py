@@ -11,7 +11,7 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
     term     := unary (('*' | '/' | juxtaposition) unary)*     left-associative
     unary    := ('-' | '+') unary | power
     power    := primary [('^' | '**') unary]                   right-associative
-    primary  := NUMBER | NAME | 'pi' | '(' expr ')' | '[' expr ']'
+    primary  := NUMBER | NAME | 'pi' | '(' expr ')' | '[' expr ']' | '|' expr '|'   (|a| is abs(a))
               | DENSITY '(' names ['|' names] ')'              p(x|z), p(x,z), q(z)
               | FUNCTION '(' expr (',' expr)* ')'              log(...), KL(A||B), ...
               | 'E_' DENSITY '(' names ')' '[' expr ']'        E_q(z)[f]
@@ -300,10 +300,10 @@ class _Parser:
             return self.apply(t, operator.neg, self.expr(_UNARY))
         if t.value == "+":
             return self.expr(_UNARY)
-        if t.value in ("(", "["):
+        if t.value in ("(", "[", "|"):
             inner = self.expr(0)
-            self.close(_CLOSE[t.value], t)
-            return inner
+            self.close(_CLOSE.get(t.value, "|"), t)
+            return sympy.Abs(inner) if t.value == "|" else inner
         if t.value == "∫":
             return self.integral(t)
         if t.value == "∞":

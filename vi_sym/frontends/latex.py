@@ -27,6 +27,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
+from .latex_abs import CLOSE, OPEN, mark_abs
 from .latex_consts import ConstsMixin
 from .latex_elbo import ElboMixin
 from .latex_gradient import GRADIENT_RULES, GradientMixin
@@ -89,6 +90,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
 ?atom_np: atom_simple
     | "[" expr "]"
     | _LBRACE_ESC expr _RBRACE_ESC
+    | LVERT expr RVERT                           -> abs
     | FRAC "{" expr "}" "{" expr "}"             -> frac
     | SQRT "{" expr "}"                          -> sqrt
     | DNAME "(" names ("|" names)? ")"           -> density
@@ -186,6 +188,10 @@ _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
 IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag|limits)(?![a-zA-Z])/
          | /\\[,;:! ]/ | /\\q?quad(?![a-zA-Z])/ | "~" | "&" | /\\(label|tag\*?)\s*\{[^{}]*\}/
 %import common.WS
+// an absolute value: |a|, \vert a \vert, \lvert a \rvert, \left| a \right|
+// (a bare | read as one is marked so before parsing, see .latex_abs)
+LVERT.5: /\\lvert(?![a-zA-Z])|\\left\s*(\||\\vert(?![a-zA-Z])|\\lvert(?![a-zA-Z]))|\ue000/
+RVERT.5: /\\rvert(?![a-zA-Z])|\\right\s*(\||\\vert(?![a-zA-Z])|\\rvert(?![a-zA-Z]))|\ue001/
 %ignore WS
 %ignore IGNORED
 """
@@ -304,6 +310,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
         if not over and not any(re.search(r"\d$", v.name) for v in self.latent):
             over = [self.z]       # no numbered latents: a q_1 the note defines, of its one latent
         return Density(name, over) if len(over) == 1 else None
+    abs = v_args(inline=True)(lambda self, *items: sympy.Abs(next(i for i in items if not isinstance(i, Token))))
     add = v_args(inline=True)(lambda self, a, b: a + b)
     sub = v_args(inline=True)(lambda self, a, b: a - b)
     neg = v_args(inline=True)(lambda self, a: -a)
@@ -428,29 +435,30 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     introduce; ``chain_q``: the densities named before in the chain (:func:`named_q`, :func:`named_p`).
     Raises ParseError (column set, message saying what was expected)."""
     check_sums(text, latents or [latent])
+    text, written_as = mark_abs(text), text       # |a| marked as an absolute value: same columns
     depth = 0
     for i, c in enumerate(text):
         depth += (c in "([{") - (c in ")]}")
         if depth > MAX_DEPTH:
-            raise ParseError("the formula is nested too deeply", i + 1, text)
+            raise ParseError("the formula is nested too deeply", i + 1, written_as)
     try:
         tree = log_takes_product(_parser().parse(text))
         tree = check_indices(tree, variables, indexed, latex_name)
     except UnexpectedEOF as err:
         raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
     except UnexpectedCharacters as err:
-        raise ParseError(f"unexpected {_what(text, err.pos_in_stream)}; expected {_expected(err)}",
-                         err.pos_in_stream + 1, text) from None
+        raise ParseError(f"unexpected {_what(written_as, err.pos_in_stream)}; expected {_expected(err)}",
+                         err.pos_in_stream + 1, written_as) from None
     except UnexpectedInput as err:
         tok = getattr(err, "token", None)
         if tok is None or tok.type == "$END":
             what = "end of formula"
         elif tok.type in ("TEXTBODY", "LABELCHARS"):
-            what = _what(text, tok.start_pos)
+            what = _what(written_as, tok.start_pos)
         else:
-            what = f"'{tok}'"
+            what = f"'{str(tok).replace(OPEN, '|').replace(CLOSE, '|')}'"
         where = at(tok) if tok is not None and tok.type != "$END" else getattr(err, "column", None)
-        raise ParseError(f"unexpected {what}; expected {_expected(err)}", where, text) from None
+        raise ParseError(f"unexpected {what}; expected {_expected(err)}", where, written_as) from None
     variables, latents = with_written(tree, variables, latents, written)
     build = _Build(variables, latent, observed, latents, joint, written)
     out = []
