@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import Add, Mul, log
 
+from .rules.base import bound_free_variables
 from .rules.logs import is_positive
 from .vocabulary import Const, Density, Expectation, joint_vars, unfold_definitions
 
@@ -128,22 +129,8 @@ def _density_depends(d, target) -> bool:
 
 def free_variables(expr) -> set:
     """The variables ``expr`` depends on, reading ``∫ f dz`` as an integral over z's whole
-    domain (sympy reads an indefinite integral as an antiderivative, a function of z)."""
-    if isinstance(expr, sympy.Symbol):
-        return {expr}
-    if isinstance(expr, Density):
-        return set(expr.vars + expr.given)
-    if isinstance(expr, sympy.Integral):
-        out = free_variables(expr.function)
-        for lim in expr.limits:
-            out.discard(lim[0])
-            for bound in lim[1:]:
-                out |= free_variables(bound)
-        return out
-    out = set()
-    for a in expr.args:
-        out |= free_variables(a)
-    return out
+    domain (:func:`vi_sym.rules.base.bound_free_variables`)."""
+    return bound_free_variables(expr)
 
 
 def free_of(expr, targets) -> bool:

@@ -99,6 +99,33 @@ def whole_domain_variable(integral: Integral) -> Optional[Symbol]:
     return None
 
 
+def bound_free_variables(expr) -> set:
+    """The variables ``expr`` depends on, reading ``∫ f dz`` as an integral over z's whole domain,
+    which binds z (sympy reads an indefinite integral as an antiderivative, a function of z); a
+    density depends on every variable it names."""
+    if isinstance(expr, Symbol):
+        return {expr}
+    if isinstance(expr, Density):
+        return set(expr.vars + expr.given)
+    if isinstance(expr, Integral):
+        out = bound_free_variables(expr.function)
+        for lim in expr.limits:
+            out.discard(lim[0])
+            for bound in lim[1:]:
+                out |= bound_free_variables(bound)
+        return out
+    out = set()
+    for a in expr.args:
+        out |= bound_free_variables(a)
+    return out
+
+
+def depends_on_variable(expr, v) -> bool:
+    """Might ``expr`` change with ``v``?  sympy's free symbols, less the variables a whole-domain
+    integral binds (``log ∫ exp(f) dz``, a normaliser, is a number, free of z)."""
+    return v in expr.free_symbols and v in bound_free_variables(expr)
+
+
 def innermost(apply: Callable) -> Callable:
     """Lift ``apply`` (a rewrite of single-variable integrals ``∫ f dz`` over the whole domain)
     to the innermost integral of an iterated one: sympy's ``Integral(f, z1, z2)`` *is*

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sympy import Add, Integral, Mul
 
-from .base import Rule, innermost, is_whole_domain_integral as _whole, rewrite_everywhere, whole_domain_variable
+from .base import (Rule, depends_on_variable, innermost, is_whole_domain_integral as _whole, rewrite_everywhere,
+                   whole_domain_variable)
 
 
 def linearity_rewrite(expr, ctx):
@@ -25,8 +26,8 @@ def constant_out_rewrite(expr, ctx):
         v, f = whole_domain_variable(e), e.function
         if not isinstance(f, Mul):
             return None
-        const = [a for a in f.args if v not in a.free_symbols]
-        dep = [a for a in f.args if v in a.free_symbols]
+        dep = [a for a in f.args if depends_on_variable(a, v)]
+        const = [a for a in f.args if not depends_on_variable(a, v)]
         if not const or not dep:
             return None
         return Mul(*const) * Integral(Mul(*dep), v)

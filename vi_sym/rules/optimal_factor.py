@@ -24,7 +24,7 @@ from __future__ import annotations
 from sympy import Integral, Tuple, exp, log
 
 from ..operators import ExpectationExcept
-from ..vocabulary import Density, is_optimum_name
+from ..vocabulary import Density, is_optimum_name, unfold_definitions
 from .base import Rule, canonical_density, rewrite_everywhere
 
 
@@ -90,6 +90,8 @@ def _unfold(expr, ctx, joint):
     def quotient(d):
         body, norm = parts(d)
         return exp(body) / norm
+    if any(starred(d) for d in expr.atoms(Density)):     # KL(q(z1) || q1*(z1)): its integral first
+        expr = unfold_definitions(expr)
     expr = rewrite_everywhere(expr, lambda e: isinstance(e, log) and starred(e.args[0]), log_of)
     return rewrite_everywhere(expr, starred, quotient)
 

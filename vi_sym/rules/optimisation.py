@@ -21,31 +21,12 @@ when it provably does not depend on v, so a wrong statement keeps a term and is 
 """
 from __future__ import annotations
 
-from sympy import Add, Integral, Mul, Symbol
+from sympy import Add, Mul, Symbol
 from sympy.core.symbol import Str
 
 from ..operators import ArgMax, ArgMin, ArgOpt, ExpectationExcept
 from ..vocabulary import Const, Density, joint_vars
-from .base import Rule, rewrite_everywhere
-
-
-def _free_symbols(expr) -> set:
-    """Variables ``expr`` depends on (``∫ f dz`` binds z; a density depends on all of its)."""
-    if isinstance(expr, Symbol):
-        return {expr}
-    if isinstance(expr, Density):
-        return set(expr.vars + expr.given)
-    if isinstance(expr, Integral):
-        out = _free_symbols(expr.function)
-        for lim in expr.limits:
-            out.discard(lim[0])
-            for bound in lim[1:]:
-                out |= _free_symbols(bound)
-        return out
-    out = set()
-    for a in expr.args:
-        out |= _free_symbols(a)
-    return out
+from .base import Rule, bound_free_variables, rewrite_everywhere
 
 
 def _density_matches(d: Density, target) -> bool:
@@ -60,7 +41,7 @@ def depends_on(term, target) -> bool:
     if term.has(ExpectationExcept) or term.has(Const):
         return True
     if isinstance(target, Symbol):
-        return target in _free_symbols(term)
+        return target in bound_free_variables(term)
     return any(_density_matches(d, target) for d in term.atoms(Density))
 
 
