@@ -59,3 +59,36 @@ def test_the_reversed_kl_and_a_kept_entropy_are_not_proved():
     assert r.status is Status.FAILED and {fam["status"] for fam in r.families} == {"FAILED"}
     r = _status("-KL(q(z1) || q1_star(z1)) - integrate(q(z1)*log(q(z1)), z1) + const(q(z1))")
     assert r.status is Status.FAILED
+
+
+TILDE = r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+
+$$\log \tilde{q}_1(z_1) = \mathbb{E}_{q_2}[\log p(x, z_1, z_2)] + \text{const}$$
+
+$$\mathcal{L}(q_1) = -\mathrm{KL}(q_1(z_1) \| \tilde{q}_1(z_1)) + \text{const}$$
+
+$$\mathcal{L}(q_1) = -\mathrm{KL}(\tilde{q}_1(z_1) \| q_1(z_1)) + \text{const}$$
+
+$$\log \tilde{q}_1(z_1) = \mathbb{E}_{q_1}[\log p(x, z_1, z_2)] + \text{const}$$
+"""
+
+
+def test_q_tilde_is_read_as_the_optimal_factor_and_its_definition_is_checked():
+    """PRML's and Blei's q̃_j: its defining row is checked as the optimal factor's update (the
+    slip of averaging over q1 itself is FAILED), and the bound is -KL(q1 || q̃1) + const."""
+    from conftest import load_as
+    from vi_sym.scheduler import check_derivations
+    from vi_sym.settings import Settings
+    ds, errors = load_as(TILDE, "n.md")
+    assert not errors
+    assert "q1_star(z1)" in str(ds[0].steps[0].lhs)
+    said = [w.message for d in ds for w in d.warnings if "q̃" in w.message]
+    assert len(said) == 1 and "optimal factor" in said[0]
+    res = check_derivations(ds, Settings(families=("all",), samples=8, jobs=1, fixes=False)).results
+    assert [r.status for r in res] == [Status.PROVED, Status.PROVED, Status.FAILED, Status.FAILED]
+
+
+def test_a_tilde_over_anything_but_q_is_not_read_as_a_density():
+    from conftest import load_as
+    ds, errors = load_as(r"$$\tilde{x} = \tilde{x}$$" "\n")
+    assert not [s for d in ds for s in d.steps]

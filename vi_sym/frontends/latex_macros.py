@@ -58,6 +58,9 @@ BUILTIN = {"underset": Macro("underset", 2, "#2_{#1}",
 #: is ``p_{\\theta}``; a bold E (``\\mathbf{E}[…]``, an expectation) is left to the grammar
 BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z])\s*$"))
                 for b in ("boldsymbol", "mathbf", "bm", "mathbfit", "vb", "pmb")})
+#: PRML's and Blei's q̃_j, the density whose log is E_{i≠j}[log p(x, z)] + const: the optimal factor
+#: q_j* (``\\tilde{q}_1(z_1)`` is ``q^*_1(z_1)``); a tilde over anything else is left to the grammar
+BUILTIN["tilde"] = Macro("tilde", 1, "#1^*", only=(1, r"\s*q\s*$"))
 #: K&W's x^{(i)}, the i-th data point: in a sum over i, x_i (the sum's point, as x_i is); elsewhere x
 _DATAPOINT = re.compile(r"\^\{\s*\(\s*([a-zA-Z])\s*\)\s*\}")
 

@@ -54,6 +54,11 @@ def rules_in(label: str) -> tuple:
 
 
 
+#: q̃ (PRML's and Blei et al.'s): read as the optimal factor (see latex_macros.BUILTIN["tilde"])
+_TILDE_Q = re.compile(r"\\tilde\s*\{\s*q\s*\}")
+_TILDE_SAID = ("read q̃ as the optimal factor q* (the density whose log is E_{i≠j}[log p(x, z)] + const, "
+               "normalised)")
+
 #: a heading line: a new section of the note
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 
@@ -81,6 +86,7 @@ class _Reader:
         self.defined: dict = {}                   # q(z) = \mathcal{N}(z; m, s^2): name -> (variables, definition)
         self.premise: dict = {}                   # q(z) -> p(z|x) under "Let $q(z) = p(z|x)$. Then …"
         self.standing = None                      # (that substitution, its line) for the formulas after it
+        self.tilde_said = False                   # q̃ read as the optimal factor: said once
         self.defined_macros = Macros()            # every \newcommand of the note, where it is made
         self.macros: dict = {}                    # those in force at this block
         self.scanned = 0                          # declarations are read up to here
@@ -231,6 +237,9 @@ class _Reader:
         self.said += [(line, f"read {', '.join(blocks)} as latent variables (the blocks of the latent z; "
                              f"a latent: line says otherwise)")] if blocks else []
         self.said += [(line, points_said(points))] if points else []
+        if _TILDE_Q.search(row) and not self.tilde_said:
+            self.said.append((line, _TILDE_SAID))
+            self.tilde_said = True
         self.said += [(line, parameters_said(new))] if (new := announce(self, row)) else []
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
