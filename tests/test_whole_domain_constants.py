@@ -92,3 +92,18 @@ def test_a_tilde_over_anything_but_q_is_not_read_as_a_density():
     from conftest import load_as
     ds, errors = load_as(r"$$\tilde{x} = \tilde{x}$$" "\n")
     assert not [s for d in ds for s in d.steps]
+
+
+def test_a_plain_text_note_writes_q_tilde_with_a_combining_tilde():
+    from conftest import load_as
+    from vi_sym.scheduler import check_derivations
+    from vi_sym.settings import Settings
+    text = ("mean-field: q(z1, z2) = q1(z1) q2(z2)\n\n"
+            "log q\u03031(z1) = E_q2[log p(x, z1, z2)] + const\n"
+            "ELBO(q1) = -KL(q1(z1) || q\u03031(z1)) + const\n"
+            "ELBO(q1) = -KL(q\u03031(z1) || q1(z1)) + const\n")
+    ds, errors = load_as(text, "n.txt")
+    assert not errors and "q1_star(z1)" in str(ds[0].steps[0].lhs)
+    assert sum("optimal factor" in w.message for d in ds for w in d.warnings) == 1
+    res = check_derivations(ds, Settings(families=("all",), samples=8, jobs=1, fixes=False)).results
+    assert [r.status for r in res] == [Status.PROVED, Status.PROVED, Status.FAILED]

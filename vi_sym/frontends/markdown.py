@@ -35,7 +35,7 @@ from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # 
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
-from .premises import standing_premise, substitution, unused_definition
+from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -56,8 +56,6 @@ def rules_in(label: str) -> tuple:
 
 #: q̃ (PRML's and Blei et al.'s): read as the optimal factor (see latex_macros.BUILTIN["tilde"])
 _TILDE_Q = re.compile(r"\\tilde\s*\{\s*q\s*\}")
-_TILDE_SAID = ("read q̃ as the optimal factor q* (the density whose log is E_{i≠j}[log p(x, z)] + const, "
-               "normalised)")
 
 #: a heading line: a new section of the note
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
@@ -238,7 +236,7 @@ class _Reader:
                              f"a latent: line says otherwise)")] if blocks else []
         self.said += [(line, points_said(points))] if points else []
         if _TILDE_Q.search(row) and not self.tilde_said:
-            self.said.append((line, _TILDE_SAID))
+            self.said.append((line, TILDE_SAID))
             self.tilde_said = True
         self.said += [(line, parameters_said(new))] if (new := announce(self, row)) else []
         self.said.extend((line, w) for w in self.written.warnings)

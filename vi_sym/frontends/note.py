@@ -53,7 +53,7 @@ from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_ba
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
-from .premises import read_segments, standing_premise
+from .premises import TILDE_SAID, read_segments, standing_premise
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
 
@@ -71,6 +71,9 @@ _DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
 #: length, so columns stay those of the line); the set Q is dropped: the statements vi_sym proves
 #: about argmax/argmin hold over any set of candidates
 _OPTIMUM = re.compile(r"\b(argm(?:in|ax))\s*(?:_\s*)?[({]\s*([A-Za-zα-ωΑ-Ω]\w*)\s*(?:∈\s*[A-Za-z]\w*\s*)?[)}]")
+
+
+_TILDE_Q = re.compile("q\u0303(\\d*)")
 
 
 def _optimum_spelling(code: str) -> str:
@@ -130,6 +133,7 @@ class _Note:
         self.current = ""                  # the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
         self.standing = None               # the last premise (substitution, line): tried as a fix below
+        self.tilde_said = False            # q̃ read as the optimal factor: said once
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
@@ -412,6 +416,10 @@ class _Note:
         code, remark = split_remark(raw)
         code, said = paren_remark(code)
         code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
+        if _TILDE_Q.search(code):       # q̃1(z1), PRML's q-tilde: the optimal factor q1*(z1), same length
+            code = _TILDE_Q.sub(r"q\1*", code)
+            self.warnings += [] if self.tilde_said else [(no, TILDE_SAID)]
+            self.tilde_said = True
         self.current = code
         if raw.lstrip().startswith("#"):       # a heading: a new section, an earlier premise is over
             self.standing = None

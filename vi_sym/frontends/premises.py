@@ -22,7 +22,7 @@ from ..vocabulary import Density, VocabularyError
 from .textnote import balance, split_chain, without_label
 
 __all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition",
-           "standing_premise"]
+           "standing_premise", "TILDE_SAID"]
 
 _ENGLISH_HEAD = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+", re.I)
 _ENGLISH_TAIL = re.compile(r"\s*,\s*then\s+|\s+then\s+|\s*,\s*(?:we\s+(?:get|have)\s+)?", re.I)
@@ -149,3 +149,8 @@ def standing_premise(standing) -> tuple:
     sub, at = standing
     said = ", ".join(f"{to_unicode(a)} = {to_unicode(b)}" for a, b in sub.items())
     return ((f"{said} (the premise on line {at}) to hold here too", tuple(sub.items())),)
+
+
+#: q̃ (PRML's and Blei et al.'s q-tilde) is read as the optimal factor q*: what the readers say once
+TILDE_SAID = ("read q̃ as the optimal factor q* (the density whose log is E_{i≠j}[log p(x, z)] + const, "
+              "normalised)")
