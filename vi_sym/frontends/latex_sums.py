@@ -104,6 +104,9 @@ def _check(t, bound, declared, indexable, name_of):
         return t
     if t.data == "var" and str(t.children[0]) in bound:
         return Tree("bound_index", t.children, t.meta)
+    if t.data == "var_idx" and _plain_name(t.children[0], bound, indexable, name_of):
+        tok = t.children[0]      # \mu_q, x_m outside any sum over q, m: the names μq, xm
+        return Tree("var", [Token("NAME_SUB", str(tok), tok.start_pos, tok.line, tok.column)], t.meta)
     if t.data not in ("bigsum", "bigprod"):
         return Tree(t.data, [_check(c, bound, declared, indexable, name_of) for c in t.children], t.meta)
     _, index, rel, lo, hi, body = t.children
@@ -126,6 +129,17 @@ _INDEXED = ("NAME_IDX", "GREEK_IDX", "NAME_POW_IDX", "GREEK_POW_IDX")
 #: a mean-field block z_j for a general j (PRML's ln q_j*(Z_j)): what vi_sym reads instead
 _BLOCK_HINT = ("; a mean-field factor for a general j is not read: write the update for one factor, "
                "e.g. \\ln q_1^*(z_1) = \\mathbb{E}_{q_2}[\\ln p(x, z_1, z_2)] + \\text{const}")
+
+
+def _plain_name(tok, bound, indexable, name_of) -> bool:
+    """Is the indexed token ``tok`` (``\\mu_q``, ``x_m``, ``\\sigma_p``) a name of its own, as closed
+    forms write parameters -- its index bound by no enclosing sum, its base no declared vector and
+    no latent's block (``z_j`` outside a sum stays an error that says what is read instead)?"""
+    if getattr(tok, "type", "") not in ("NAME_IDX", "GREEK_IDX"):
+        return False
+    base, j = split_indexed(tok)
+    name = name_of(base)
+    return j not in bound and name not in indexable and name not in ("z", "Z")
 
 
 def _check_name(tok, bound, indexable, name_of) -> None:
