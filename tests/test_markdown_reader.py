@@ -131,3 +131,22 @@ def test_a_broken_notebook_is_a_clear_error(text, fragment):
 
 def test_the_notebook_fixture_is_a_valid_notebook():
     nbformat.validate(nbformat.read(FIXTURES / "bound.ipynb", as_version=4))
+
+
+def test_dollars_shown_in_a_code_span_open_no_formula():
+    """`$$ … $$` or `$$` in backticks is Markdown showing how math is written: a lone one used to
+    pair with the next real $$ and swallow the formula after it."""
+    text = ("Write display math as `$$ ... $$` in markdown, inline as `$x = 1$`.\n\n"
+            "$$\\log p(x) = \\mathcal{L}(q) + \\mathrm{KL}(q \\| p)$$\n\n"
+            "A code span with one: `$$` then text.\n"
+            "$$\\log p(x) \\geq \\mathcal{L}(q)$$\n")
+    ds, errors = load_text(text, "n.md", read_markdown)
+    assert not errors
+    assert [s.rel for d in ds for s in d.steps] == ["=", ">="]
+    assert not [n for d in ds for n in d.skipped]
+
+
+def test_latex_quotes_are_no_code_spans():
+    from vi_sym.frontends.markdown_math import blocks
+    text = "``a $x = 1$ b'' and ``c''\n"
+    assert [body for _, body in blocks(text)] == ["x = 1"]

@@ -17,6 +17,8 @@ __all__ = ["RELATION", "COMMENT", "display", "unclosed", "blocks", "inline_premi
 _ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
 _BLOCK = re.compile(r"\$\$((?:(?!\n[ \t]*\n).)+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
 _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+#: a Markdown code span with a dollar in it, `$$ … $$` (one backtick each side: LaTeX's ``quotes'' are none)
+_CODE_SPAN = re.compile(r"(?<!`)`(?!`)[^`\n]*\$[^`\n]*(?<!`)`(?!`)")
 _INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
@@ -40,6 +42,8 @@ def _closed(text: str):
     for m in _FENCE.finditer(text):
         if m.group(2).lower() == "math":
             out.append((m.start(), m.end(), m.start(3), m.group(3)))
+        masked[m.start():m.end()] = " " * (m.end() - m.start())
+    for m in _CODE_SPAN.finditer("".join(masked)):     # `$$ … $$` shown as code is no formula
         masked[m.start():m.end()] = " " * (m.end() - m.start())
     rest = "".join(masked)
     for m in _BLOCK.finditer(rest):
