@@ -156,3 +156,30 @@ def test_a_const_naming_p_alone_asks_which_density():
     derivs, errors = load_text(r"$$\mathcal{L}(q) = \mathbb{E}_{q}[\log p(x,z)] + \text{const}(p)$$" "\n",
                                "n.md", read_markdown)
     assert not derivs and any("say which density" in e.message for e in errors)
+
+
+def test_the_latent_written_whole_beside_its_blocks_is_all_of_them():
+    """PRML writes ln q_j*(Z_j) = E_{i≠j}[ln p(X, Z)] + const: with z_1, z_2 read as the blocks of z,
+    p(x, z) is p(x, z1, z2) and E_{z_2} is under the declared factor q2 (it was three latents,
+    z among them, so the factorisation was ignored and the step UNKNOWN)."""
+    text = r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+
+$$\ln q_1^*(z_1) = \mathbb{E}_{z_2}[\ln p(x, z)] + \text{const}$$
+
+$$\ln q_1^*(z_1) = \mathbb{E}_{z_1}[\ln p(x, z)] + \text{const}$$
+"""
+    derivs, results = _check(text, read_markdown, "n.md")
+    assert str(derivs[0].steps[0].rhs) == "const(z1) + E_q2(z2)[log(p(x,z1,z2))]"
+    assert [r.status for r in results] == [Status.PROVED, Status.FAILED]
+
+
+def test_a_distribution_of_the_whole_vector_is_refused_and_capital_greek_letters_are_names():
+    derivs, errors = load_text(r"""We assume $q(z_1, z_2) = q_1(z_1) q_2(z_2)$.
+
+$$p(z) = \mathcal{N}(z \mid \mu, \Lambda^{-1})$$
+""", "n.md", read_markdown)
+    said = " ".join(n.message for d in derivs for n in d.skipped) + " ".join(e.message for e in errors)
+    assert "z is the vector of the blocks z1, z2" in said
+    text = "$$\\mathbb{E}_{z \\sim \\mathcal{N}(\\mu, \\Sigma)}[z^2] = \\mu^2 + \\Sigma$$\n"
+    derivs, results = _check(text, read_markdown, "n.md")
+    assert "Σ" in str(derivs[0].steps[0].rhs) and [r.status for r in results] == [Status.PROVED]

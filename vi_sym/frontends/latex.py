@@ -365,7 +365,17 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     def density(self, items):
         name, groups = items[0], items[1:]
         self.capital(name)
-        return Density(str(name), groups[0], groups[1] if len(groups) > 1 else [])
+        return Density(str(name), self.blocks_of(groups[0]), self.blocks_of(groups[1]) if len(groups) > 1 else [])
+
+    def blocks_of(self, names) -> list:
+        """``p(z)`` in a note that reads z_1, z_2 as the blocks of z: z is all of them, p(z_1, z_2)."""
+        if len(self.joint) < 2:
+            return names
+        out = []
+        for v in names:
+            parts = [b for b in self.joint if str(v) in ("z", "Z") and re.fullmatch(rf"{v}\d+", str(b))]
+            out += parts if len(parts) >= 2 and v not in self.joint else [v]
+        return out
 
     def capital(self, tok):
         """A capital P or Q is a density, p or q, unless the note declares it a variable: then an error

@@ -246,6 +246,10 @@ class DistsMixin:
         named = bool(rest) and isinstance(rest[0], tuple)
         if named:
             var = rest.pop(0)[1]
+            if self.blocks_of([var]) != [var]:        # N(z | μ, Λ^{-1}) over z = (z_1, z_2)
+                raise ParseError(f"{items[0]}({var} \\mid …): {var} is the vector of the blocks "
+                                 f"{', '.join(map(str, self.blocks_of([var])))}, and a distribution is read over "
+                                 "one variable only", column)
             if var not in self.latent:
                 raise ParseError(f"{items[0]}({var} \\mid …): '{var}' is not a latent variable", column)
         elif split_arguments(alias, rest[0] in self.latent, len(rest)):

@@ -51,7 +51,10 @@ _WORD = re.compile(r"(Gamma|psi|digamma|erfc|erf)")
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
           "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ",
           "mu": "μ", "nu": "ν", "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ",
-          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
+          "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+          # capitals that name quantities (a precision Λ, a covariance Σ); \Gamma, \Phi and \Pi are
+          # left to the functions and the product they usually write
+          "Lambda": "Λ", "Sigma": "Σ", "Delta": "Δ", "Theta": "Θ", "Psi": "Ψ", "Omega": "Ω", "Xi": "Ξ"}
 
 
 BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")

@@ -142,9 +142,10 @@ class _Reader:
         if self._factors[0] != text:
             def bad(message):   # noqa: E306
                 raise ParseError(message)
+            latent = [n for n in self.latent if n not in self.blocks]      # z_1, z_2 read: not z itself
             try:
                 got = note_structure({"factorised": vi_names("factorised", text)}, self.variables(),
-                                     tuple(Symbol(n) for n in self.latent), bad)["factors"]
+                                     tuple(Symbol(n) for n in latent), bad)["factors"]
             except ParseError:
                 got = ()
             self._factors = (text, set(got))
