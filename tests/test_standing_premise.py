@@ -87,3 +87,17 @@ def test_a_step_keeps_its_cache_key_unless_it_carries_a_premise(tmp_path):
 
 def test_a_particle_glued_to_a_letter_is_no_name_of_a_parameter():
     assert implicit_parameters("p(x|θ를) 최적화, p(z|x, θ_old)", set()) == ["θ", "θ_old"]
+
+
+def test_a_family_with_parameters_takes_the_steps_that_use_two_of_three_declared():
+    """A note that names θ, θ_old and θ_new: a step using θ and θ_old is one the family with two
+    parameters can test (it was 'no model family gives a meaning', UNKNOWN, because three were
+    declared in the note)."""
+    text = ("log p(x|θ) = L(q, θ) + KL(q(z) || p(z|x,θ))\n"
+            "M-step: θ_new = argmax_θ L(q, θ)\n"
+            "L(q, θ) = E_p(z|x,θ_old)[log p(x,z|θ)] + H(p(z|x,θ_old))\n")
+    ds = read_as(text, "em.txt")
+    res = check_derivations(ds, SETTINGS).results
+    m_step = [r for r in res if "H(p(z|x,θ_old))" in r.statement][0]
+    assert m_step.status is Status.FAILED                 # q is arbitrary here
+    assert [f["family"] for f in m_step.families if f["status"] == "FAILED"] == ["normal-normal-theta"]

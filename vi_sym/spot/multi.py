@@ -64,7 +64,8 @@ def multi_coordinates(step, family):
     ctx = step.context
     latents = tuple(ctx.latent)
     slots = tuple(getattr(family, "parameters", ()))
-    declared = [n for n, _ in getattr(ctx, "domains", ())]
+    used = {str(v) for v in step.lhs.free_symbols | step.rhs.free_symbols}
+    declared = [n for n, _ in getattr(ctx, "domains", ()) if n in used]    # the step's, in declared order
     if getattr(ctx, "copies", ()):    # z1, z2 declared i.i.d. copies: not two latents of one model
         return None
     if slots:    # a family with parameters: exactly its latents, its parameters used
