@@ -95,7 +95,8 @@ def test_a_family_with_parameters_takes_the_steps_that_use_two_of_three_declared
     declared in the note)."""
     text = ("log p(x|θ) = L(q, θ) + KL(q(z) || p(z|x,θ))\n"
             "M-step: θ_new = argmax_θ L(q, θ)\n"
-            "L(q, θ) = E_p(z|x,θ_old)[log p(x,z|θ)] + H(p(z|x,θ_old))\n")
+            "L(q, θ) = E_p(z|x,θ_old)[log p(x,z|θ)] + H(p(z|x,θ_old))\n"
+            "log p(x|θ_new) >= L(q, θ_new)\n")
     ds = read_as(text, "em.txt")
     res = check_derivations(ds, SETTINGS).results
     m_step = [r for r in res if "H(p(z|x,θ_old))" in r.statement][0]
