@@ -151,10 +151,14 @@ class _Note:
                 return z, x
         return self.latent[0], self.observed[0]
 
+    def chain_text(self, text: str) -> str:
+        """The lines of the chain being read so far and the line being read (or ``text``)."""
+        return (self.said if self.chain is not None else "") + " " + (self.current or text)
+
     def mentioned(self, theta: list, text: str) -> list:
         """``theta``'s names in the chain being read: a bare ELBO, p, KL is the model at θ there only."""
-        said = (self.said if self.chain is not None else "") + " " + (self.current or text)
-        words = {normal_name(part) for w in re.findall(NAME_PATTERN, said) for part in (w, *w.split("_"))}
+        words = {normal_name(part) for w in re.findall(NAME_PATTERN, self.chain_text(text))
+                 for part in (w, *w.split("_"))}
         return [t for t in theta if str(t) in words]      # p_θ(x|z) names θ too
 
     def env(self, text: str, wide: bool = False, factors: bool = True) -> ParseEnv:
@@ -178,7 +182,7 @@ class _Note:
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
-        for n, d in letters_in_text((self.said if self.chain is not None else "") + " " + (self.current or text)).items():
+        for n, d in letters_in_text(self.chain_text(text)).items():
             env.constants[n] = variables[n] = Symbol(n, **ASSUME[d])      # Bern(p): p is a number there
             self.declared.setdefault(n, d)
         self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
