@@ -23,15 +23,17 @@ from vi_sym.vocabulary import KL, Entropy  # noqa: E402
 CATALOGUE = ROOT / "derivations" / "closed_forms.vi"
 CATALOGUES = (CATALOGUE, ROOT / "derivations" / "closed_forms_more_kinds.vi",
               ROOT / "derivations" / "closed_forms_five_kinds.vi", ROOT / "derivations" / "closed_forms_reparametrised.vi",
-              ROOT / "derivations" / "closed_forms_triangular.vi")
+              ROOT / "derivations" / "closed_forms_triangular.vi", ROOT / "derivations" / "closed_forms_four_kinds.vi")
 LOCK = ROOT / "proofs.lock"
 
 #: kinds without a closed-form KL against themselves (the Student-t's KL is an integral; the
 #: logistic's and the Kumaraswamy's are infinite series; the generalized normal's needs E|z - m2|^b2
 #: under another centre and shape, the F's E[log(1 + c z)] for another c; the log-ratio of two
-#: triangulars changes its form at both modes)
+#: triangulars changes its form at both modes; the half-logistic's and the hyperbolic secant's
+#: need E[log(1 + e^(-z/s2))] and E[log cosh(π(z - m2)/(2 s2))] at another scale, and the
+#: semicircle's E[log(R2² - (z - m2)²)] for another circle, none of them a lemma)
 NO_SELF_KL = {"StudentT", "Logistic", "Kumaraswamy", "GeneralizedNormal", "FDistribution", "LogLogistic",
-              "Triangular"}
+              "Triangular", "HalfLogistic", "HyperbolicSecant", "Semicircle"}
 #: kinds without an elementary closed-form entropy (the inverse Gaussian's needs the derivative
 #: of a Bessel K function in its order)
 NO_ENTROPY = {"InverseGaussian"}

@@ -40,6 +40,11 @@ Lomax             log(1 + z/l), log z, z^n        1/a, log l - γ - ψ(a), l^n �
 LogLogistic       log z, log(1 + (z/a)^b), z^n    log a, 1, a^n (πn/b)/sin(πn/b) (|n| < b)
 Arcsine           z^k, log(z - c) (c <= a),       Σ_j C(k,j) a^(k-j) (b-a)^j C(2j,j)/4^j,
                   log(d - z) (d >= b)             2 log((√(a-c) + √(b-c))/2), 2 log((√(d-b) + √(d-a))/2)
+GeneralizedGamma  log z, z^r (r > -d)             log a + ψ(d/p)/p, a^r Γ((d+r)/p)/Γ(d/p)
+HalfLogistic      z, z^2, log(1 + exp(∓z/s))      2 s log 2, π²s²/3, 1 ∓ log 2
+HyperbolicSecant  z, z^2, log cosh(π(z-m)/(2s))   m, m² + s², log 2
+Semicircle        z, z^2, log(R² - (z-m)²)        m, m² + R²/4, 2 log(R/2) + 1
+                  log(R ∓ (z - m))                log(R/2) + 1/2
 any               1                               1 (normalisation)
 ================  ==============================  =====================================
 

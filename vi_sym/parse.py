@@ -64,7 +64,7 @@ __all__ = ["ParseError", "ParseEnv", "Function", "default_functions",
            "parse_expression", "parse_relation", "split_relation", "CONSTANTS"]
 
 #: Named constants a closed form may use (a declared variable of the same name wins).
-CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma, "γ": sympy.EulerGamma}
+CONSTANTS = {"pi": sympy.pi, "EulerGamma": sympy.EulerGamma, "Catalan": sympy.Catalan, "γ": sympy.EulerGamma}
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def special_functions(function_type) -> dict:
         return function_type(lambda a, b: f(bounded_arg(a), bounded_arg(b)), 2)
     out = {name: one(getattr(sympy, name)) for name in
            ("sin", "cos", "tan", "sinh", "cosh", "tanh", "atan", "asinh", "erf", "erfc")}
-    out.update({"arctan": one(sympy.atan), "arcsinh": one(sympy.asinh),
+    out.update({"arctan": one(sympy.atan), "arcsinh": one(sympy.asinh), "sech": one(lambda a: 1 / sympy.cosh(a)),
                 "polygamma": function_type(_polygamma, 2),
                 "trigamma": one(lambda x: sympy.polygamma(1, x)),
                 "beta": two(sympy.beta), "binomial": two(sympy.binomial),

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 # importing a kind module registers its kind
 from . import (arcsine, bernoulli, beta, beta_prime, binomial, categorical, chi, chi_squared,  # noqa: F401
-               dirichlet, erlang, exponential, f_distribution, frechet, gamma, generalized_normal, geometric,
-               gumbel, half_cauchy, halfnormal, inverse_chi_squared, inverse_gamma, inverse_gaussian,
-               kumaraswamy, laplace, levy,
-               log_logistic, logistic, lognormal, lomax, negative_binomial, normal, pareto, poisson,
-               student_t, triangular, uniform, von_mises, weibull, written)
+               dirichlet, erlang, exponential, f_distribution, frechet, gamma, generalized_gamma,
+               generalized_normal, geometric, gumbel, half_cauchy, half_logistic, halfnormal,
+               hyperbolic_secant, inverse_chi_squared, inverse_gamma, inverse_gaussian,
+               kumaraswamy, laplace, levy, log_logistic, logistic, lognormal, lomax,
+               negative_binomial, normal, pareto, poisson, semicircle, student_t, triangular,
+               uniform, von_mises, weibull, written)
 from .base import (SPECS, ConcreteDensity, DefinitionError, Dist, Spec, components, constructor,
                    is_discrete, register)
 from .domains import check_domains, support_contains

@@ -41,7 +41,8 @@ __all__ = ["ALIASES", "LATEX_WORDS", "DistributionFormError", "WrittenDistributi
 _SHORT = {"Gam": "Gamma", "Ga": "Gamma", "Exp": "Exponential", "Bern": "Bernoulli", "Ber": "Bernoulli",
           "Bin": "Binomial", "Binom": "Binomial", "Pois": "Poisson", "Poi": "Poisson", "Geom": "Geometric",
           "NegBin": "NegativeBinomial", "NB": "NegativeBinomial", "Unif": "Uniform", "InvGamma": "InverseGamma",
-          "InvGauss": "InverseGaussian", "Lognormal": "LogNormal"}
+          "InvGauss": "InverseGaussian", "Lognormal": "LogNormal", "GenGamma": "GeneralizedGamma",
+          "HypSecant": "HyperbolicSecant", "Semicircular": "Semicircle", "WignerSemicircle": "Semicircle"}
 #: kinds whose written form must name its variable (its spread could be read two ways)
 _STATED = ("Normal", "LogNormal")
 
@@ -62,7 +63,10 @@ LATEX_WORDS = tuple(sorted((a for a in ALIASES if a.isascii() and a != "N"), key
 READINGS = {"Gamma": "shape {0}, rate {1} (mean {0}/{1})", "Exponential": "rate {0} (mean 1/{0})",
             "Geometric": "the failures before the first success, success probability {0}",
             "NegativeBinomial": "the failures before the {0}-th success, success probability {1}",
-            "Weibull": "shape {0}, scale {1}", "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
+            "Weibull": "shape {0}, scale {1}",
+            "GeneralizedGamma": "scale {0}, shapes d = {1} and p = {2} (density ∝ z^(d-1) exp(-(z/{0})^p))",
+            "HyperbolicSecant": "location {0}, standard deviation {1}",
+            "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
 
 
 #: the assumptions of a symbol declared in each domain (as a note's declaration lines give them)

@@ -36,7 +36,7 @@ FUNCTION_RULES = r"""
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
-SPECIAL.5: /\\(Gamma|psi|digamma)(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf)\s*\}(?=\s*(\\left\s*)?\()/
+SPECIAL.5: /\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
@@ -44,8 +44,9 @@ VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*
 """
 
 _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma, "erf": sympy.erf,
-            "erfc": sympy.erfc}
-_WORD = re.compile(r"(Gamma|psi|digamma|erfc|erf)")
+            "erfc": sympy.erfc, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh,
+            "cosh": sympy.cosh, "tanh": sympy.tanh, "arctan": sympy.atan, "sech": lambda a: 1 / sympy.cosh(a)}
+_WORD = re.compile(r"(Gamma|psi|digamma|erfc|erf|sech|sinh|cosh|tanh|arctan|sin|cos|tan)")
 
 
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
@@ -114,7 +115,7 @@ class FunctionsMixin:
 
     @v_args(inline=True)
     def special(self, name, a):
-        return _SPECIAL[_WORD.search(str(name)).group(1)](bounded_arg(a))
+        return _SPECIAL[_WORD.findall(str(name))[-1]](bounded_arg(a))
 
     @v_args(inline=True)
     def beta_function(self, _, a, sep, b):
