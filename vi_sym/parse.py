@@ -56,7 +56,7 @@ from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize, too_large)
 from .parse_operators import (bracket_call, density_variable, is_except_subscript, over_latent, parse_coordinate,
-                              parse_expectation_except, parse_starred, parse_written)
+                              parse_expectation_except, parse_starred, parse_written, under_drawn)
 from .parse_sums import parse_operator_word
 from .vocabulary import ELBO, KL, Density, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
@@ -397,7 +397,7 @@ class _Parser:
             raise self.error(f"expected '[' after the density of {t.text}, found {opener.describe()}", opener)
         body = self.expr(0)
         self.close("]", opener)
-        return self.apply(t, Expectation, q, body)
+        return self.apply(t, Expectation, under_drawn(getattr(self.env, "drawn", None), q, body) if t.value == "E" else q, body)
 
     def call(self, name: Token, opener: Token):
         """``name ( args )`` with the '(' already consumed."""

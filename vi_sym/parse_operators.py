@@ -190,7 +190,14 @@ def is_variance_word(self, t: Token) -> bool:
 
 def parse_variance(self, t: Token):
     """``Var_q[f]``, ``Var_q(z)[f]``, ``Var_{q(z)}[f]``, ``Var[f]``: E_q[f²] - E_q[f]², the
-    density written as an expectation's is (read by the expectation's own production)."""
+    density written as an expectation's is (read by the expectation's own production); and a
+    bare ``Var(f)``, as ``Var[f]`` (under the note's q, or a sampling statement's distribution)."""
+    q = self.env.constants.get("q")
+    if t.value == "Var" and self.at("(") and isinstance(q, Density):
+        opener = self.next()
+        body = self.expr(0)
+        self.close(")", opener)
+        return self.apply(t, variance, under_drawn(getattr(self.env, "drawn", None), q, body), body)
     if not (self.peek().kind == "op" and self.peek().value in ("[", "(", "{")):
         raise self.error(f"{t.text} is written as an expectation is: Var_q[f], Var_q(z)[f], Var_{{q(z)}}[f]", t)
     try:
@@ -200,3 +207,14 @@ def parse_variance(self, t: Token):
     if not isinstance(e, Expectation):
         raise self.error(f"{t.text} is written as an expectation is: Var_q[f], Var_q(z)[f], Var_{{q(z)}}[f]", t)
     return self.apply(t, variance, e.q, e.f)
+
+
+def under_drawn(drawn, q, body):
+    """The distribution a bare ``E[body]`` is under: that of the only variable ``body`` is a
+    function of that a sampling statement draws from a written distribution (``z ~ Exp(λ)``;
+    ``drawn``: variable -> density, or None), when ``body`` names no density; else ``q``, the
+    note's own (see :mod:`vi_sym.frontends.sampled`)."""
+    if not drawn or body.atoms(Density):
+        return q
+    found = [d for v, d in drawn.items() if v in body.free_symbols]
+    return found[0] if len(found) == 1 else q

@@ -36,6 +36,7 @@ from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
 from ..parse import ParseError
+from ..parse_operators import under_drawn
 from ..vocabulary import KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 GRAMMAR = r"""
@@ -323,16 +324,16 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
-    entropy = v_args(inline=True)(lambda self, _, q: Entropy(q))
+    entropy = v_args(inline=True)(lambda self, _, q: Entropy(getattr(self, "sampled", {}).get(q, q)))   # H[X], X ~ …
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(self.named(d), body))
     expectation_over = v_args(inline=True)(lambda self, _, v, body: Expectation(self.over(self._name(v), at(v)), body))
     # Blei et al.'s E[log p(z, x)]: "all expectations are taken with respect to q"
-    expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(self.bare_q(), body))
+    expectation_plain = v_args(inline=True)(lambda self, _, body: Expectation(under_drawn(getattr(self, "sampled", None), self.bare_q(), body), body))
     # the physicists' and Winn & Bishop's ⟨f⟩_{q(z)}: E_q(z)[f]; a bare ⟨f⟩ is under q, as E[f] is
     angle_expectation = v_args(inline=True)(lambda self, _, body, __, q: Expectation(q, body))
     angle_expectation_bare = v_args(inline=True)(lambda self, _, body, __, d: Expectation(self.named(d), body))
-    angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(self.bare_q(), body))
+    angle_expectation_plain = v_args(inline=True)(lambda self, _, body, __: Expectation(under_drawn(getattr(self, "sampled", None), self.bare_q(), body), body))
 
     def named(self, d):
         """The density a bare subscript names, ``\\mathbb{E}_q``, ``\\mathbb{E}_p``: q is the bare q."""
@@ -437,13 +438,13 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
 
 
 def parse_row(text: str, variables: dict, latent: str, observed: str, latents=(), joint=(), indexed=(),
-              written=None, chain_q=()):
+              written=None, chain_q=(), drawn=None):
     """A row of display math -> [(relation|None, expr, label, line, column)], positions 1-based
     within ``text``; ``indexed``: the names of vectors and data-set points (``\\sigma_j``, ``x_n``);
     ``written``: the file's :class:`~.distribution_forms.WrittenDistributions` (None: a
     distribution written inline is an error), whose ``declared`` gets the names their arguments
-    introduce; ``chain_q``: the densities named before in the chain (:func:`named_q`, :func:`named_p`).
-    Raises ParseError (column set, message saying what was expected)."""
+    introduce; ``chain_q``: the densities named before in the chain (:func:`named_q`, :func:`named_p`);
+    ``drawn``: {name: density}, the sampling statements in force (:mod:`.sampled`); ParseError if unread."""
     check_sums(text, latents or [latent])
     text, written_as = mark_abs(text), text       # |a| marked as an absolute value: same columns
     depth = 0
@@ -471,6 +472,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         raise ParseError(f"unexpected {what}; expected {_expected(err)}", where, written_as) from None
     variables, latents = with_written(tree, variables, latents, written)
     build = _Build(variables, latent, observed, latents, joint, written)
+    build.sampled = {variables[n]: d for n, d in (drawn or {}).items() if n in variables}
     out = []
     try:
         items = tree.children

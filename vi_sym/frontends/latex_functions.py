@@ -18,6 +18,7 @@ import sympy
 from lark import v_args
 
 from ..bounds import bounded_integral
+from ..parse_operators import under_drawn
 from ..special import bounded_arg
 from ..tokens import ParseError
 from ..vocabulary import Density, entropy, variance
@@ -31,6 +32,7 @@ FUNCTION_RULES = r"""
     | VAR "_" "{" under "}" "[" expr "]"          -> variance
     | VAR "_" DNAME "[" expr "]"                  -> variance_bare
     | VAR "[" expr "]"                            -> variance_plain
+    | VAR "(" expr ")"                            -> variance_plain
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
@@ -40,7 +42,7 @@ SPECIAL.5: /\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
-VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[])/
+VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[(])/
 """
 
 _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma, "erf": sympy.erf,
@@ -105,7 +107,7 @@ class FunctionsMixin:
 
     @v_args(inline=True)
     def variance_plain(self, _, body):
-        return variance(self.bare_q(), body)
+        return variance(under_drawn(getattr(self, "sampled", None), self.bare_q(), body), body)     # Var[X], X ~ Gamma(a, b)
 
     @v_args(inline=True)
     def cross_entropy(self, _, q, sep, r):

@@ -36,6 +36,7 @@ from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, v
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
+from .sampled import latex_drawn, sampled_in
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -90,6 +91,8 @@ class _Reader:
         self.scanned = 0                          # declarations are read up to here
         self.draws = draws_in(text, observed=self.observed)   # z_1, z_2 \sim q(z): see .draws
         self.after, self.formula_parameters = "", []          # see .formula_densities
+        self.sampled, self.sampled_read = sampled_in(text), {}  # X \sim \mathrm{Gamma}(a, b): see .sampled
+        self.unsaid, self.switched = [], []                    # what reading them declared, to say; x drawn
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -195,6 +198,7 @@ class _Reader:
         self.said = []
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
+        sampled = latex_drawn(self, sum(len(t) + 1 for t in self.lines[:line - 1]) + column - 1)
         before = dict(self.written.declared)
         try:
             drawn = drawn_latents(row, self.draws, {*self.latent, *self.variables()})
@@ -208,7 +212,7 @@ class _Reader:
             joint = self.latent if self.declared_latent and len(self.latent) > 1 else \
                 [n for n in self.latent if n not in self.blocks] if self.blocks else ()   # z = (z1, z2)
             self.written.domains = dict(self.domains())
-            items = self.parsed(row, variables, block, joint)
+            items = self.parsed(row, variables, block, joint, sampled)
             start = items[0][1] if items[0][0] is None or self.chain is None else self.chain.records[0].lhs
             items = [(rel, name_unnamed_const(start, joint_products(e), self.latent).xreplace(self.premise)
                       .xreplace(self.written.ordered), *rest)
@@ -242,6 +246,7 @@ class _Reader:
         self.said += [(line, parameters_said(new))] if (new := announce(self, row)) else []
         self.said.extend((line, w) for w in self.written.warnings)
         self.written.warnings.clear()
+        self.said, self.unsaid = self.said + self.unsaid, []
         if self.definition(line, items):
             return
         if items[0][0] is None:
@@ -259,14 +264,14 @@ class _Reader:
                                                  comment=" ".join(x for x in (label, comment) if x),
                                                  premises=() if self.premise else standing_premise(self.standing)))
 
-    def parsed(self, row: str, variables: dict, block: str, joint=()):
+    def parsed(self, row: str, variables: dict, block: str, joint=(), drawn=None):
         """:func:`parse_row` of ``row`` with the note's macros expanded; columns (of an error and of
         each relation) are the row's as written."""
         text, where = expand(row, self.macros)
         text = datapoints(text, variables)
         try:
             items = parse_row(text, variables, *self.pair(block), latents=self.latent, joint=joint,
-                              indexed=self.indexable(), written=self.written, chain_q=self.chain_q())
+                              indexed=self.indexable(), written=self.written, chain_q=self.chain_q(), drawn=drawn)
         except ParseError as err:
             if text != row and getattr(err, "column", None):
                 err.column, err.text = back(where, row, err.column), row

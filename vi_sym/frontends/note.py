@@ -54,6 +54,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
+from .sampled import attach_readings, end_section, text_statements
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
 
@@ -140,6 +141,7 @@ class _Note:
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
         self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
+        self.sampled, self.unsaid, self.switched = {}, [], []   # X ~ Exp(λ): see .sampled
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -173,9 +175,9 @@ class _Note:
         zs = [variables[n] for n in self.latent] if self.several else [z]
         q, post, joint = Density(BARE_Q, zs), Density("p", zs, [x, *theta]), Density("p", [x, *zs], theta)
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide, latent=tuple(self.latent))
-        fns = env.functions
+        fns, env.drawn = env.functions, {variables[n]: d for n, d in self.sampled.items() if n in variables}
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
-        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(entropy, None)})
+        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(lambda *a: entropy(*(env.drawn.get(d, d) for d in a)), None)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density(     # q(z|φ)'s φ is not p's
             "p", [x, *_vars_of(qq)], [t for t in given if t not in {g for d in qq.atoms(Density) for g in d.given}]))
         env.constants.update(note_constants(variables))
@@ -341,7 +343,7 @@ class _Note:
         env = self.env(code, factors=False)     # q_star(x) = … defines q_star
         name = m.group(1)
         if name in env.functions or name in env.constants or name in env.variables or name in env.densities \
-                or name in TextWritten.aliases or GLUED_LOG.match(name):   # N(0, 1) = …, logp(x) = …: steps
+                or name in TextWritten.aliases or name == "Var" or GLUED_LOG.match(name):   # N(0, 1) = …, logp(x) = …: steps
             return False
         try:
             at = col + len(lhs) + 1 + len(rhs) - len(rhs.lstrip())      # the column rhs starts at
@@ -419,14 +421,14 @@ class _Note:
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
         code, said = paren_remark(code)
-        code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
+        code, remark = strip_markup(text_statements(self, no, code)), " ".join(x for x in (said, remark) if x)
         if _TILDE_Q.search(code):       # q̃1(z1), PRML's q-tilde: the optimal factor q1*(z1), same length
             code = _TILDE_Q.sub(r"q\1*", code)
             self.warnings += [] if self.tilde_said else [(no, TILDE_SAID)]
             self.tilde_said = True
         self.current = code
         if raw.lstrip().startswith("#"):       # a heading: a new section, an earlier premise is over
-            self.standing = None
+            end_section(self)
         if read_mean_field(self, no, code if code.strip() else remark):
             return
         m = _STRUCTURE.match(code if code.strip() else remark)
@@ -485,6 +487,7 @@ def read_note(text: str, file: str, options=None):
     for no, raw in enumerate(text.splitlines(), 1):
         note.line(no, raw)
     note.close()
+    attach_readings(note)          # z ~ Exp(λ): its reading said at the chain after it
     for d in note.chains:
         d.warnings = [w for w in note.warnings if d.line <= w[0] <= max(r.line for r in d.records)]
     if note.chains:

@@ -1,0 +1,116 @@
+"""A variable drawn from a written distribution, as closed-form notes say it ("for X ~ Gamma(a, b),
+E[log X] = ψ(a) - log b"): the bare E[…], Var[…]/Var(…) and H(X) after it are under that
+distribution -- within its section, for a function of that variable alone -- and a wrong closed
+form is FAILED.  A body that names a density keeps the note's q (a VAE's prior z ~ N(0, 1) never
+replaces q), a likelihood ``x ~ N(z, 1)`` is no such statement, and what cannot be read is skipped
+with its reason."""
+from __future__ import annotations
+
+import pytest
+from sympy import Symbol
+
+from vi_sym.distributions import ConcreteDensity
+from vi_sym.frontends import load_text
+from vi_sym.frontends.markdown import read_markdown
+from vi_sym.frontends.note import read_note
+from vi_sym.frontends.sampled import blank_statements, sampled_in
+from vi_sym.judge import judge
+from vi_sym.settings import Settings
+from vi_sym.vocabulary import Expectation
+
+
+def _verdicts(text, reader):
+    derivs, errors = load_text(text, "n.md" if reader is read_markdown else "n.txt", reader)
+    assert not errors, errors
+    return [judge(d.steps[0], Settings(families=("all",))).status.value for d in derivs], derivs
+
+
+@pytest.mark.parametrize("reader, text, expected", [
+    (read_note, "For z ~ Exp(λ), E[z] = 1/λ.\nE[z] = λ\n", ["PROVED", "FAILED"]),
+    (read_note, "If X ~ Gamma(a, b) then E[log X] = digamma(a) - log b\nVar(X) = a/b^2\nVar[X] = a/b\n"
+                "H(X) = a - log(b) + loggamma(a) + (1 - a)*digamma(a)\n", ["PROVED", "PROVED", "FAILED", "PROVED"]),
+    (read_note, "θ ∼ Beta(α, β); we have E[log θ] = digamma(α) - digamma(α + β)\n", ["PROVED"]),
+    (read_markdown, "For $z \\sim \\mathrm{Exp}(\\lambda)$, $\\mathbb{E}[z] = 1/\\lambda$.\n\n"
+                    "$$\\mathbb{E}[z^2] = 1/\\lambda^2$$\n", ["PROVED", "FAILED"]),
+    (read_markdown, "If $X \\sim \\mathrm{Gamma}(a, b)$ then\n\n$$\\mathrm{Var}(X) = a/b^2$$\n\n"
+                    "$$\\mathbb{H}[X] = a - \\log b + \\log\\Gamma(a) + (1 - a)\\psi(a)$$\n\n"
+                    "$$\\operatorname{Var}\\left[X\\right] = a/b$$\n", ["PROVED", "PROVED", "FAILED"]),
+    (read_markdown, "Let $\\theta \\sim \\text{Beta}(\\alpha, \\beta)$. Then "
+                    "$\\mathbb{E}[\\log \\theta] = \\psi(\\alpha) - \\psi(\\alpha + \\beta)$.\n", ["PROVED"]),
+])
+def test_a_closed_form_after_a_sampling_statement_is_checked_under_it(reader, text, expected):
+    got, _ = _verdicts(text, reader)
+    assert got == expected
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "For z ~ Exp(λ), E[z] = 1/λ\n# Next section\nE[z] = 1/λ\n"),
+    (read_markdown, "For $z \\sim \\mathrm{Exp}(\\lambda)$, $\\mathbb{E}[z] = 1/\\lambda$.\n\n## Next\n\n"
+                    "$$\\mathbb{E}[z] = 1/\\lambda$$\n"),
+])
+def test_a_statement_holds_until_the_next_heading(reader, text):
+    _, derivs = _verdicts(text, reader)
+    first, second = (d.steps[0].lhs for d in derivs)
+    assert isinstance(first.q, ConcreteDensity)
+    assert not isinstance(second.q, ConcreteDensity)       # the note's own q again
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "prior z ~ N(0, 1)\nELBO = E[log p(x|z)] - KL(q(z) || p(z))\n"),
+    (read_markdown, "with the prior $z \\sim \\mathcal{N}(0, 1)$,\n\n"
+                    "$$\\mathcal{L} = \\mathbb{E}[\\log p(x|z)] - D_{KL}(q(z) \\| p(z))$$\n"),
+])
+def test_an_expectation_that_names_a_density_stays_under_q(reader, text):
+    derivs, errors = load_text(text, "n.md" if reader is read_markdown else "n.txt", reader)
+    assert not errors, errors
+    rhs = derivs[0].steps[0].rhs
+    qs = {e.q for e in rhs.atoms(Expectation)}
+    assert qs and not any(isinstance(q, ConcreteDensity) for q in qs)
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "x ~ N(z, 1)\nE[x] = 0\n"),
+    (read_markdown, "with $x \\sim \\mathcal{N}(z, 1)$:\n\n$$\\mathbb{E}[x] = 0$$\n"),
+])
+def test_a_likelihood_is_no_sampling_statement(reader, text):
+    """x ~ N(z, 1) is the model's conditional: E[x] is not read under it (and never as N(0, 1)-like)."""
+    derivs, errors = load_text(text, "n.md" if reader is read_markdown else "n.txt", reader)
+    exprs = [s.lhs for d in derivs for s in d.steps]
+    assert not any(isinstance(e, Expectation) and isinstance(e.q, ConcreteDensity) for e in exprs)
+    skipped = [n.message for d in derivs for n in (d.skipped or ())] + [e.message for e in errors]
+    assert any("conditional of the note's model" in r or "cannot be read" in r for r in skipped), skipped
+
+
+def test_a_statement_that_cannot_be_read_is_skipped_with_its_reason():
+    derivs, errors = load_text("$z \\sim \\mathrm{Gamma}(1)$ and $\\mathbb{E}[z] = 0$\n", "n.md", read_markdown)
+    reasons = [n.message for d in derivs for n in (d.skipped or ())] + [e.message for e in errors]
+    assert any("the distribution cannot be read" in r for r in reasons), reasons
+
+
+def test_an_observed_name_drawn_is_a_latent_in_its_section_only():
+    text = "If X ~ Gamma(a, b) then E[X] = a/b\n# Model\nlog p(X) = ELBO(q) + KL(q(Z) || p(Z|X))\n"
+    got, derivs = _verdicts(text, read_note)
+    assert got[0] == "PROVED"
+    assert Symbol("X") in derivs[0].context.latent
+    assert Symbol("X") in derivs[1].context.observed and Symbol("X") not in derivs[1].context.latent
+
+
+@pytest.mark.parametrize("text, latex, found", [
+    ("For z ~ Exp(λ), E[z] = 1/λ", False, [("z", "Exp(λ)")]),
+    ("E_{z~Beta(a, b)}[z]", False, []),                  # an expectation's subscript: no statement
+    ("z1, z2 ~ q(z)", False, []),                         # copies of q (.draws), no distribution
+    ("x ~ p(x)", False, []),
+    (r"$X \sim \mathcal{N}\left(\mu, \sigma^2\right)$", True, [("X", r"\mathcal{N}\left(\mu, \sigma^2\right)")]),
+    (r"$\mathbb{E}_{z \sim \mathrm{Beta}(a, b)}[z]$", True, []),
+    (r"$z_1, z_2 \sim q(z)$", True, []),
+    (r"$\lambda \sim \mathrm{Gamma}(a, b)$", True, [("λ", r"\mathrm{Gamma}(a, b)")]),
+])
+def test_sampling_statements_are_found(text, latex, found):
+    assert [(s.name, s.dist) for s in sampled_in(text, latex)] == found
+
+
+def test_a_blanked_statement_keeps_the_columns():
+    line = "If z ~ Gamma(a, b), then E[log z] = digamma(a) - log b"
+    out = blank_statements(line)
+    assert len(out) == len(line) and out.lstrip().startswith("E[log z]")
+    assert out.index("E[") == line.index("E[")

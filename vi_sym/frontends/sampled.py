@@ -1,0 +1,265 @@
+"""A variable drawn from a written distribution, as closed-form notes say it.
+
+"For $X \\sim \\mathrm{Gamma}(a, b)$, $\\mathbb{E}[\\log X] = \\psi(a) - \\log b$", plain text
+"If z ~ Exp(λ) then E[z] = 1/λ": a *sampling statement* names one variable, ``\\sim`` (``~`` or
+``∼`` in plain text) and a distribution of the readers' table (:mod:`.distribution_forms`).
+From there to the next heading (or the next statement about the same variable), in the
+formulas after it:
+
+* a bare expectation ``E[f]`` / ``\\mathbb{E}[f]`` (and so ``Var[f]``) whose body is a function
+  of that variable alone -- it names no density -- is the expectation under that distribution,
+  as ``E_{X~Gamma(a, b)}[f]`` writes it;
+* ``H(X)``, ``\\mathbb{H}[X]``, ``h(X)`` -- the entropy of the variable -- is the entropy of the
+  distribution.
+
+A body that names a density (``E[log p(x|z)]``) keeps the note's own meaning, under its q: the
+prior a VAE note draws z from (``z \\sim \\mathcal{N}(0, I)``) never replaces q.  Each reading is
+said in a warning.  The variable becomes a latent variable of the note (what the expectation
+integrates over), the distribution's arguments its parameters, as for any distribution written in
+a formula.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from sympy import Symbol
+
+from ..notation import to_unicode
+from ..parse_operators import under_drawn
+from ..tokens import ParseError
+from ..vocabulary import VocabularyError
+from .distribution_forms import ALIASES
+from .latex_dists import readings
+from .latex_functions import GREEK
+from .note_forms import NoteFormError, expectation_spelling
+
+__all__ = ["Sampled", "sampled_in", "blank_statements", "under_drawn", "drawn_entropy", "reading_said",
+           "text_statements", "end_section", "attach_readings", "latex_drawn"]
+
+MAX_LINE = 2_000     # characters; a longer line is not searched
+
+_GREEK = "|".join(sorted(GREEK, key=len, reverse=True))
+#: the variable (one letter or Greek letter, no subscript; not an expectation's subscript
+#: E_{z~q}), then the operator
+_VAR_LATEX = rf"(?<![{{\\\w])(?<!\{{\s)([A-Za-z]|\\(?:{_GREEK}))(?![A-Za-z])\s*(?:\\sim(?![a-zA-Z])|∼)\s*"
+_VAR_TEXT = r"(?<![{\w.])(?<!\{\s)([^\W\d_])(?!\w)\s*[~∼]\s*"
+#: the distribution's name, written as LaTeX does (\mathrm{Gamma}, \mathcal{N}) or plainly
+_HEAD_LATEX = (r"(?:\\(?P<font>mathcal|mathrm|text|operatorname|mathsf|textrm|mathit|rm)\s*\{\s*(?P<styled>[A-Za-z]+)\s*\}"
+               r"|(?P<word>[A-Za-z]+|𝒩))")
+_HEAD_TEXT = r"(?P<word>[A-Za-z]+|𝒩)"
+_OPEN = r"\s*(?:\\left\s*)?\("
+_STATEMENT = {True: re.compile(_VAR_LATEX + f"(?P<head>{_HEAD_LATEX})" + _OPEN),
+              False: re.compile(_VAR_TEXT + f"(?P<head>{_HEAD_TEXT})" + _OPEN)}
+
+
+class Sampled(NamedTuple):
+    """A sampling statement: its line, the offset where it starts in the text and where it
+    ends, the variable (named as the readers name it: ``\\lambda`` is λ; and as written) and the
+    distribution's source text (``\\mathrm{Gamma}(a, b)``)."""
+    line: int
+    start: int
+    end: int
+    name: str
+    var: str
+    dist: str
+
+
+def _closing(text: str, at: int) -> int:
+    """The offset just past the ``)`` that closes the ``(`` at ``text[at]``, or -1."""
+    depth = 0
+    for k in range(at, min(len(text), at + MAX_LINE)):
+        c = text[k]
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return k + 1
+    return -1
+
+
+def _known(m, latex: bool) -> bool:
+    styled = m.group("styled") if latex else None
+    if styled in ("N", "U") and m.group("font") == "mathcal":         # \mathcal{N}, \mathcal{U}
+        return True
+    return (styled or m.group("word")) in ALIASES
+
+
+def sampled_in(text: str, latex: bool = True) -> list:
+    """Every sampling statement of one variable from a written distribution in ``text``."""
+    out = []
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for no, begin in enumerate(starts, 1):
+        stop = starts[no] - 1 if no < len(starts) else len(text)
+        if stop - begin > MAX_LINE:
+            continue
+        for m in _STATEMENT[latex].finditer(text, begin, stop):
+            end = _closing(text, m.end() - 1)
+            if end < 0 or not _known(m, latex):
+                continue
+            name = m.group(1)
+            name = GREEK.get(name[1:], name) if name.startswith("\\") else name
+            out.append(Sampled(no, m.start(), end, name, m.group(1), text[m.start("head"):end]))
+    return out
+
+
+_BEFORE = re.compile(r"(?:\b(?:if|for|when|with|let|suppose|given|assume|assuming|where|and)\s+)+$", re.I)
+_AFTER = re.compile(r"^(?:\s*(?:[,:;.]|\bthen\b|\band\b|\bwe\s+have\b|\bwe\s+get\b))+", re.I)
+
+
+def blank_statements(line: str) -> str:
+    """``line`` with its plain-text sampling statements blanked (same columns): prose, not
+    formulas -- and the words around them ("If z ~ Exp(λ), then …", "for z ~ …:")."""
+    for s in sampled_in(line, latex=False):
+        before = _BEFORE.search(line[:s.start])
+        after = _AFTER.search(line[s.end:])
+        lo = before.start() if before else s.start
+        hi = s.end + (after.end() if after else 0)
+        line = line[:lo] + " " * (hi - lo) + line[hi:]
+    return line
+
+
+def drawn_entropy(drawn: dict, arg):
+    """The distribution ``H(arg)`` is the entropy of when ``arg`` is a drawn variable, else None."""
+    return drawn.get(arg) if isinstance(arg, Symbol) and drawn else None
+
+
+def reading_said(s: Sampled, density) -> str:
+    shown = to_unicode(density)
+    return (f"{s.name} ~ {shown} (line {s.line}): E[…] and Var[…] of a function of {s.name} alone, and "
+            f"H({s.name}), read under {shown} (an E[…] naming a density stays under the note's q)")
+
+
+def _unread(s: Sampled, err) -> str:
+    return (f"{s.var} ~ {s.dist}: the distribution cannot be read ({getattr(err, 'message', err)}); "
+            f"E[…] of {s.name} keeps the note's meaning")
+
+
+def _model_statement(reader, s: Sampled, density) -> str | None:
+    """Why ``density`` is no distribution of ``s``'s variable alone (it depends on another
+    variable of the note's model: ``x ~ N(z, 1)`` is a likelihood), or None."""
+    model = (set(reader.latent) | set(reader.observed)) - {s.name}
+    uses = sorted(str(v) for v in density.free_symbols if str(v) in model)
+    if not uses:
+        return None
+    return (f"{s.var} ~ {s.dist} depends on {', '.join(uses)}: a conditional of the note's model, not a "
+            f"distribution of {s.name} alone (E[…] keeps the note's meaning)")
+
+
+def _switch(reader, name: str) -> None:
+    """``name``, observed in the note (x, X by default), is a latent variable while a sampling
+    statement draws it (the chain being read is closed first: its variables stay as they were); the
+    note's last observed variable stays one (the readers pair every latent with one)."""
+    if name in reader.observed and len(reader.observed) > 1 and name not in (n for n, _ in reader.switched):
+        reader.close()
+        reader.switched.append((name, reader.observed.index(name)))
+        reader.observed.remove(name)
+        reader.latent.append(name)
+
+
+def _unswitch(reader, name: str) -> None:
+    """``name`` observed again, where its sampling statement is no longer in force."""
+    for n, at in list(reader.switched):
+        if n == name:
+            reader.close()
+            reader.switched.remove((n, at))
+            reader.latent.remove(n)
+            reader.observed.insert(at, n)
+
+
+# -- the plain-text reader (vi_sym.frontends.note)
+def text_statements(note, no: int, code: str) -> str:
+    """Read the sampling statements of the plain-text line ``code`` into ``note.sampled``
+    (variable -> density) and return the line with them blanked (same columns: they are prose)."""
+    found = [s._replace(line=no) for s in sampled_in(code, latex=False)]
+    for s in found:
+        _switch(note, s.name)
+        try:
+            synth = expectation_spelling(f"E_{{{s.name}~{s.dist}}}[{s.name}]")
+            note.warnings.extend((no, w) for w in note.declare_written(synth))
+            expr, _ = note.parse(synth, s.start + 1, no)
+        except (ParseError, VocabularyError, NoteFormError) as err:
+            _unswitch(note, s.name)
+            note.skip(no, _unread(s, err))
+            continue
+        why = _model_statement(note, s, expr.q)
+        if why:
+            _unswitch(note, s.name)
+            note.skip(no, why)
+            continue
+        note.sampled[s.name] = expr.q
+        note.unsaid.append((no, reading_said(s, expr.q)))
+    return blank_statements(code) if found else code
+
+
+def end_section(note) -> None:
+    """A heading: the premise and the sampling statements before it are over."""
+    note.standing, note.sampled = None, {}
+    for name, _ in list(note.switched):
+        _unswitch(note, name)
+
+
+def attach_readings(note) -> None:
+    """Say each statement's reading at the first chain read from its line on."""
+    for line, text in note.unsaid:
+        first = next((c for c in note.chains if c.line >= line), None)
+        if first is not None:
+            note.warnings.append((first.line, text))
+    note.unsaid = []
+
+
+# -- the LaTeX readers (vi_sym.frontends.markdown, .tex)
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
+
+
+def latex_drawn(reader, offset: int) -> dict:
+    """{variable: density} of the sampling statements in force at ``offset`` of the note: each
+    variable's last statement before it, with no heading between; read once each (a statement that
+    cannot be read is skipped with its reason; what reading one declared goes to ``reader.unsaid``,
+    said with the chain of the row that uses it)."""
+    if not reader.sampled:
+        return {}
+    latest = {}
+    for s in reader.sampled:
+        if s.end <= offset and not _HEADING.search(reader.text, s.end, offset):
+            latest[s.name] = s
+    for name, _ in list(reader.switched):
+        if name not in latest:
+            _unswitch(reader, name)
+    out = {}
+    for name, s in latest.items():
+        if s not in reader.sampled_read:
+            _switch(reader, name)
+            reader.sampled_read[s] = _latex_density(reader, s)
+            if reader.sampled_read[s] is None:
+                _unswitch(reader, name)
+        if reader.sampled_read[s] is not None:
+            out[name] = reader.sampled_read[s]
+    return out
+
+
+def _latex_density(reader, s: Sampled):
+    """The density of ``s``'s distribution over its variable, read as ``\\mathbb{E}_{v \\sim D}[v]``
+    is (its arguments declared, the variable a latent); None when it cannot be read."""
+    synth = f"\\mathbb{{E}}_{{{s.var} \\sim {s.dist}}}[{s.var}]"
+    before = dict(reader.written.declared)
+    try:
+        items = reader.parsed(synth, reader.variables(), synth)
+    except (ParseError, VocabularyError) as err:
+        reader.written.declared = before
+        reader.written.warnings.clear()
+        reader.skip(s.line, _unread(s, err))
+        return None
+    density = items[0][1].q
+    why = _model_statement(reader, s, density)
+    if why:
+        reader.written.declared = before
+        reader.written.warnings.clear()
+        reader.skip(s.line, why)
+        return None
+    drawn = [n for n in reader.written.latents if n not in reader.latent]
+    reader.latent += drawn
+    new = {n: d for n, d in reader.written.declared.items() if n not in before}
+    reader.unsaid.extend((s.line, w) for w in readings(new, reader.written, drawn))
+    reader.unsaid.extend((s.line, w) for w in reader.written.warnings)
+    reader.written.warnings.clear()
+    reader.unsaid.append((s.line, reading_said(s, density)))
+    return density
