@@ -12,8 +12,7 @@ Read: ``\\log``, ``\\ln``, ``\\exp``, ``\\sqrt``, ``\\frac``/``\\dfrac``/``\\tfr
 ``\\left``/``\\right``, sizes and spacing are ignored.  A bare ``\\log p(x)`` takes one density as
 its argument (``\\log p(x|z) p(z)`` is ``\\log p(x|z) · p(z)``), numbers and symbols side by side
 (``\\log 2\\pi\\sigma^2``, see :mod:`.latex_args`); bare ``q`` is q(z) and bare ``p``
-the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).  Sums ``\\sum_{j=1}^{J}`` and indexed names ``\\sigma_j``:
-:mod:`.latex_sums`.
+the posterior p(z|x) (as in ``D_{KL}(q \\| p)``).  Sums ``\\sum_{j=1}^{J}``, indexed ``\\sigma_j``: :mod:`.latex_sums`.
 """
 from __future__ import annotations
 
