@@ -114,3 +114,31 @@ def test_a_blanked_statement_keeps_the_columns():
     out = blank_statements(line)
     assert len(out) == len(line) and out.lstrip().startswith("E[log z]")
     assert out.index("E[") == line.index("E[")
+
+
+@pytest.mark.parametrize("row, expected", [
+    (r"\mathbb{E}[Y] = \frac{\alpha}{\alpha + \beta}, \qquad \mathrm{Var}(Y) = \frac{\alpha\beta}{(\alpha+\beta)^2(\alpha+\beta+1)}",
+     ["PROVED", "PROVED"]),
+    (r"\mathbb{E}[Y] = \frac{\alpha}{\alpha + \beta} \quad \text{and} \quad \mathbb{E}[Y^2] = \frac{\alpha}{\alpha + \beta}",
+     ["PROVED", "FAILED"]),
+])
+def test_formulas_side_by_side_are_read_one_by_one(row, expected):
+    text = f"For $Y \\sim \\mathrm{{Beta}}(\\alpha, \\beta)$:\n\n$${row}$$\n"
+    got, derivs = _verdicts(text, read_markdown)
+    assert got == expected
+    assert len({d.steps[0].id for d in derivs}) == 2
+
+
+def test_a_prose_tail_after_a_gap_is_no_formula():
+    """``…, \\quad \\text{for } x \\geq 0`` is a condition said in words, not a second formula."""
+    from vi_sym.frontends.markdown_math import side_by_side
+    row = r"q(z) = e^{-z}, \quad \text{for } z \geq 0"
+    assert side_by_side(row, 0) == [(0, row)]
+    assert [p for _, p in side_by_side(r"a = b, \qquad c \leq d", 0)] == ["a = b", " c \\leq d"]
+
+
+def test_the_differential_entropy_h_of_a_drawn_variable():
+    text = ("For $Y \\sim \\mathrm{Exp}(\\lambda)$ the differential entropy is $h(Y) = 1 - \\log\\lambda$, "
+            "not $h(Y) = 1 + \\log\\lambda$.\n")
+    got, _ = _verdicts(text, read_markdown)
+    assert got == ["PROVED", "FAILED"]

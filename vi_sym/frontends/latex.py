@@ -155,7 +155,7 @@ KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s
         | /\\mathcal\{D\}(?=\s*(\\left\s*|\\big[gl]?\s*|\\Big[gl]?\s*)?[\[(])/
 ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
-          | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]))/
+          | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]|[A-Z]\s*[)\]]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
 DNAME_IDX.4: /[pqPQ](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/

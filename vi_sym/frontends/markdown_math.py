@@ -116,27 +116,57 @@ def rows(offset: int, body: str, text: str):
     clean = blank_layout(COMMENT.sub(keep, body))        # \\[4pt], \label, continued rows (latex_layout)
     clean = _INTERTEXT.sub(lambda m: " " * len(m.group()), _ENV_TAG.sub(lambda m: " " * len(m.group()), clean))
     out, pos = [], 0
-    for piece in re.split(r"(\\\\)", clean) + ["\\\\"]:
-        if piece == "\\\\":
+    for whole in re.split(r"(\\\\)", clean) + ["\\\\"]:
+        if whole == "\\\\":
             continue
-        start = pos
-        pos += len(piece) + 2
-        if not piece.strip(" \t\n&"):
-            continue
-        lead = len(piece) - len(piece.lstrip())
-        at = offset + start + lead
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
-        first = body[:start + lead].count("\n")
-        last = first + piece.strip().count("\n")
-        comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
-        row = piece.strip().rstrip(".,;")
-        cell = _CELL_NOTE.search(row) or _PROSE_TAIL.search(row)
-        if cell and RELATION.search(row[:cell.start()]):
-            words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$]", " ", row[cell.end():]).split())
-            row, comment = row[:cell.start()].rstrip(), " ".join(x for x in (words, comment) if x)
-        note = _ANNOTATION.search(row)
-        if note:
-            row, comment = row[:note.start()].rstrip(), " ".join(x for x in (note.group(1), comment) if x)
-        out.append((line, column, row, comment))
+        for start, piece in side_by_side(whole, pos):
+            _row(out, offset, body, text, comments, start, piece)
+        pos += len(whole) + 2
     return out
+
+
+#: a gap between two formulas written side by side: ``A = B, \qquad C = D``
+_GAP = re.compile(r",?\s*\\q?quad(?![a-zA-Z])(?:\s*\\text\s*\{\s*(?:and|,)?\s*\}\s*\\q?quad(?![a-zA-Z]))?")
+_WORDS = re.compile(r"\s*\\(?:text|textrm|mbox)\s*\{\s*[A-Za-z]")     # "…, \quad \text{for } x > 0": prose
+
+
+def side_by_side(piece: str, pos: int) -> list:
+    """``(offset, text)`` of the formulas a row writes side by side, ``\\mathbb{E}[Y] = …, \\qquad
+    \\mathrm{Var}(Y) = …`` (each a relation, the gap outside any bracket); else the row itself."""
+    cuts, depth = [], 0
+    for k, c in enumerate(piece):
+        depth += (c in "([{") - (c in ")]}")
+        if depth == 0 and c in ",\\":
+            m = _GAP.match(piece, k)
+            if m and (not cuts or k >= cuts[-1][1]):
+                cuts.append((k, m.end()))
+    if not cuts:
+        return [(pos, piece)]
+    bounds = [0] + [x for cut in cuts for x in cut] + [len(piece)]
+    parts = [(pos + bounds[i], piece[bounds[i]:bounds[i + 1]]) for i in range(0, len(bounds), 2)]
+    if not all(RELATION.search(p) for _, p in parts) or any(_WORDS.match(p) for _, p in parts[1:]):
+        return [(pos, piece)]
+    return parts
+
+
+def _row(out, offset, body, text, comments, start, piece):
+    """Append ``piece`` (at ``start`` in ``body``) to ``out`` as a row: its file line and column,
+    its text without a prose tail or annotation, and its comments."""
+    if not piece.strip(" \t\n&"):
+        return
+    lead = len(piece) - len(piece.lstrip())
+    at = offset + start + lead
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    first = body[:start + lead].count("\n")
+    last = first + piece.strip().count("\n")
+    comment = " ".join(comments[i] for i in range(first, last + 1) if i in comments)
+    row = piece.strip().rstrip(".,;")
+    cell = _CELL_NOTE.search(row) or _PROSE_TAIL.search(row)
+    if cell and RELATION.search(row[:cell.start()]):
+        words = " ".join(re.sub(r"\\[a-zA-Z]+|[{}$]", " ", row[cell.end():]).split())
+        row, comment = row[:cell.start()].rstrip(), " ".join(x for x in (words, comment) if x)
+    note = _ANNOTATION.search(row)
+    if note:
+        row, comment = row[:note.start()].rstrip(), " ".join(x for x in (note.group(1), comment) if x)
+    out.append((line, column, row, comment))
