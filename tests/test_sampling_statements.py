@@ -142,3 +142,17 @@ def test_the_differential_entropy_h_of_a_drawn_variable():
             "not $h(Y) = 1 + \\log\\lambda$.\n")
     got, _ = _verdicts(text, read_markdown)
     assert got == ["PROVED", "FAILED"]
+
+
+def test_plain_text_formulas_side_by_side_are_read_one_by_one():
+    text = ("Y ~ Beta(a, b): E[Y] = a/(a + b), Var(Y) = a b/((a + b)^2 (a + b + 1))\n"
+            "Z ~ N(m, s^2) then E[Z^2] = m^2 + s^2 and E[exp(Z)] = exp(m + s)\n"
+            "X ~ Gamma(a, b) 일 때 E[X] = a/b 이고 Var(X) = a/b^2 이다.\n")
+    got, _ = _verdicts(text, read_note)
+    assert got == ["PROVED", "PROVED", "PROVED", "FAILED", "PROVED", "PROVED"]
+
+
+def test_a_premise_and_its_claim_are_not_split():
+    from vi_sym.frontends.textnote import formula_segments
+    line = "setting q(z) = p(z|x), ELBO(q) = log p(x)"
+    assert formula_segments(line) == [(1, line)]

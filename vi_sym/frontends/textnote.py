@@ -131,16 +131,42 @@ def url_only(text: str) -> bool:
 
 
 def formula_segments(code: str):
-    """``(column, text)`` of the stretches of ``code`` between prose words and URLs."""
+    """``(column, text)`` of the stretches of ``code`` between prose words and URLs, and of the
+    formulas written side by side in one stretch (``E[Y] = a/(a + b), Var(Y) = …``)."""
     out, pos = [], 0
     cut = sorted(m.span() for pattern in (_PROSE, _URL, _IMPLIES, _CONSEQUENCE) for m in pattern.finditer(code))
-    for lo, hi in cut + [(len(code), len(code))]:
+    cut += _side_by_side(code)
+    for lo, hi in sorted(cut) + [(len(code), len(code))]:
         if lo > pos and code[pos:lo].strip():
             seg = code[pos:lo]
             lead = len(seg) - len(seg.lstrip())
             out.append((pos + lead + 1, seg.strip()))
         pos = max(pos, hi)
     return out
+
+
+_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+#: the words that make "…, …" a premise and its claim ("let q(z) = p(z|x), then …"): never split
+_PREMISE_WORDS = re.compile(r"\b(?:let|setting|set|if|when|with|given|assume|assuming|suppose|taking|putting|for|where)\b", re.I)
+
+
+def _side_by_side(code: str) -> list:
+    """The spans of the joins (``, `` or `` and `` outside any bracket) between two formulas that
+    each hold a relation: ``A = B, C = D`` is two formulas (a chain never has a comma between)."""
+    joins, depth = [], 0
+    for k, c in enumerate(code):
+        depth += (c in "([{") - (c in ")]}")
+        if depth == 0 and c in ", ":
+            m = _JOIN.match(code, k)
+            if m and (not joins or k >= joins[-1][1]):
+                joins.append(m.span())
+    if not joins:
+        return []
+    bounds = [0] + [x for j in joins for x in j] + [len(code)]
+    parts = [code[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
+    if _PREMISE_WORDS.search(code[:joins[0][0]]):
+        return []
+    return [j for j, before, after in zip(joins, parts, parts[1:]) if _REL.search(before) and _REL.search(after)]
 
 
 def balance(text: str, offset: int = 0):
