@@ -156,3 +156,37 @@ def test_a_premise_and_its_claim_are_not_split():
     from vi_sym.frontends.textnote import formula_segments
     line = "setting q(z) = p(z|x), ELBO(q) = log p(x)"
     assert formula_segments(line) == [(1, line)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # t > 0 said in the note: the tail and the CDF hold; the CDF written for the tail does not
+    ("Let $T \\sim \\mathrm{Exp}(\\lambda)$ with $t > 0$. Then $P(T > t) = e^{-\\lambda t}$, "
+     "$\\Pr(T \\leq t) = 1 - e^{-\\lambda t}$ and $\\mathbb{P}[T > t] = 1 - e^{-\\lambda t}$.\n",
+     ["holds", "holds", "FAILED"]),
+    # no range said: t is any real, and at t < 0 the tail is 1, not e^{-λt}
+    ("Let $T \\sim \\mathrm{Exp}(\\lambda)$. Then $P(T > t) = e^{-\\lambda t}$.\n", ["FAILED"]),
+    ("For $Z \\sim \\mathcal{N}(0, 1)$: $P(Z \\leq c) = \\frac{1}{2}\\left(1 + "
+     "\\mathrm{erf}\\left(\\frac{c}{\\sqrt{2}}\\right)\\right)$\n", ["holds"]),
+])
+def test_the_probability_of_an_event_of_a_drawn_variable(text, expected):
+    got, _ = _verdicts(text, read_markdown)
+    assert [g if g == "FAILED" else "holds" if g in ("PROVED", "SPOT-CHECKED") else g for g in got] == expected
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("For $K \\sim \\mathrm{Poisson}(\\lambda)$, $P(K > 0) = 1 - e^{-\\lambda}$.\n", "discrete distribution"),
+    ("For $T \\sim \\mathrm{Exp}(\\lambda)$, $P(T = 1) = 0$.\n", "one side of a bound"),
+    ("$P(W > 1) = 0$ and $z = z$\n", "unknown variable 'W'"),
+])
+def test_an_event_that_is_not_read_says_why(text, reason):
+    derivs, errors = load_text(text, "n.md", read_markdown)
+    reasons = [n.message for d in derivs for n in (d.skipped or ())] + [e.message for e in errors]
+    assert any(reason in r for r in reasons), reasons
+
+
+def test_a_threshold_the_note_does_not_declare_is_said():
+    derivs, _ = load_text("Let $T \\sim \\mathrm{Exp}(\\lambda)$ and $t \\geq 0$: $P(T > t) = e^{-\\lambda t}$.\n",
+                          "n.md", read_markdown)
+    said = [w.message for d in derivs for w in d.warnings]
+    assert any("read t as a nonnegative parameter (the note says t ≥ 0)" in w for w in said), said
+    assert Symbol("T") in derivs[0].context.latent

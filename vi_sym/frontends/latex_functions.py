@@ -18,6 +18,7 @@ import sympy
 from lark import v_args
 
 from ..bounds import bounded_integral
+from ..distributions import is_discrete
 from ..parse_operators import under_drawn
 from ..special import bounded_arg
 from ..tokens import ParseError
@@ -36,15 +37,21 @@ FUNCTION_RULES = r"""
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
+    | PROB "(" vname (REL | STRICT) expr ")"      -> probability
+    | PROB "[" vname (REL | STRICT) expr "]"      -> probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
+PROB.6: /\\Pr(?![a-zA-Z])|\\(mathbb|mathrm|operatorname)\s*\{\s*P\s*\}|P(?=\s*[(\[]\s*\\?[A-Za-z]+\s*(<|>|=|\\[gl]e))/
+STRICT.3: "<" | ">"
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[(])/
 """
 
+#: the relations an event P(X > t) may write
+_EVENT = (">", "<", ">=", "<=", "≥", "≤", "\\geq", "\\ge", "\\leq", "\\le", "\\geqslant", "\\leqslant")
 _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma, "erf": sympy.erf,
             "erfc": sympy.erfc, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh,
             "cosh": sympy.cosh, "tanh": sympy.tanh, "arctan": sympy.atan, "sech": lambda a: 1 / sympy.cosh(a)}
@@ -96,6 +103,22 @@ class FunctionsMixin:
         """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits
         (``\\int_{-\\infty}^{\\infty}``: over all of z, see :func:`vi_sym.bounds.bounded_integral`)."""
         return bounded_integral(body, self._diff_var(diff), lo, hi)
+
+    @v_args(inline=True)
+    def probability(self, p, var, rel, bound):
+        """``P(X > t)``, ``\\Pr(X \\leq t)``, ``\\mathbb{P}[X < t]`` of a variable a sampling statement
+        draws from a continuous distribution D (:mod:`.sampled`): ``∫_t^∞ D dX``, ``∫_{-∞}^t D dX``."""
+        d = getattr(self, "sampled", {}).get(var)
+        if d is None:
+            raise ParseError(f"{p}({var} {rel} …) is read for a variable drawn from a distribution written "
+                             f"before it ({var} \\sim \\mathrm{{Exp}}(\\lambda)); {var} is not", at(p))
+        if str(rel).strip() not in _EVENT:
+            raise ParseError(f"{p}({var} {rel} …): an event is one side of a bound (>, <, \\geq, \\leq)", at(p))
+        if any(is_discrete(c.support()) for c in d.components().values()):
+            raise ParseError(f"{p}({var} {rel} …) under a discrete distribution: write the sum of its "
+                             "probabilities (its ends count)", at(p))
+        upper = str(rel).strip() in (">", "\\geq", "\\ge", "\\geqslant", ">=", "≥")
+        return bounded_integral(d, var, bound, sympy.oo) if upper else bounded_integral(d, var, -sympy.oo, bound)
 
     @v_args(inline=True)
     def variance(self, _, q, body):

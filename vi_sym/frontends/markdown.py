@@ -18,6 +18,7 @@ from sympy import Symbol
 from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, LoadError, StepRecord
 from ..rules import RULES, Context
+from ..distributions import ConcreteDensity
 from ..distributions.inline import InlineDensity
 from ..notation import to_unicode
 from ..vocabulary import Density, VocabularyError
@@ -36,7 +37,7 @@ from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, v
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
-from .sampled import latex_drawn, sampled_in
+from .sampled import free_letters, latex_drawn, sampled_in
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -181,8 +182,8 @@ class _Reader:
             fields = [(r, k) for r in records for k in ("lhs", "rhs") if getattr(r, k) is not None]
             for (r, k), e in zip(fields, condition_model_joint([getattr(r, k) for r, k in fields])):
                 setattr(r, k, e)
-            free = set().union(*(e.free_symbols for r in self.chain.records for e in (r.lhs, r.rhs)
-                                 if e is not None))
+            free = set().union(*(e.free_symbols | {v for c in e.atoms(ConcreteDensity) for v in c.vars}   # P(T > t)
+                                 for r in self.chain.records for e in (r.lhs, r.rhs) if e is not None))
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
             observed = tuple(sorted((s for s in free if str(s) in self.observed), key=str))
             self.chain.context, said = with_draws(self.context(latent or (Symbol(self.latent[0]),), observed),
@@ -199,6 +200,7 @@ class _Reader:
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         sampled = latex_drawn(self, sum(len(t) + 1 for t in self.lines[:line - 1]) + column - 1)
+        self.unsaid += free_letters(self, row, {Symbol(n): d for n, d in sampled.items()}, line)   # P(T > t)
         before = dict(self.written.declared)
         try:
             drawn = drawn_latents(row, self.draws, {*self.latent, *self.variables()})

@@ -35,7 +35,7 @@ from .latex_functions import GREEK
 from .note_forms import NoteFormError, expectation_spelling
 
 __all__ = ["Sampled", "sampled_in", "blank_statements", "under_drawn", "drawn_entropy", "reading_said",
-           "text_statements", "end_section", "attach_readings", "latex_drawn"]
+           "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters"]
 
 MAX_LINE = 2_000     # characters; a longer line is not searched
 
@@ -263,3 +263,36 @@ def _latex_density(reader, s: Sampled):
     reader.written.warnings.clear()
     reader.unsaid.append((s.line, reading_said(s, density)))
     return density
+
+
+#: a single Latin letter written alone (not a command's, a word's or a call's: f(x), h(Y))
+_LETTER = re.compile(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z(])")
+#: letters that are no parameter: the differential, Euler's number, i, the densities and operators
+_NOT_PARAMETERS = set("deipqEPHhBNU")
+
+
+def free_letters(reader, row: str, drawn: dict, line: int) -> list:
+    """The single letters a formula about a drawn variable writes and the note never declares --
+    the threshold t of ``P(T > t)``, the argument t of a moment generating function -- declared
+    parameters (positive where the note says ``t > 0``, nonnegative where it says ``t \\geq 0``,
+    real otherwise); what was read, in words (said at ``line``)."""
+    if not drawn or not any(re.search(rf"(?<![\\A-Za-z]){re.escape(str(v))}(?![A-Za-z])", row) for v in drawn):
+        return []
+    known = set(reader.variables()) | set(reader.latent) | set(reader.observed) | _NOT_PARAMETERS
+    new = []
+    for m in _LETTER.finditer(re.sub(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}", " ", row)):
+        if m.group(1) not in known and m.group(1) not in new:
+            new.append(m.group(1))
+    said = []
+    for n in new:
+        if re.search(rf"(?<![\\A-Za-z]){n}\s*(?:>|\\gt(?![a-z]))\s*0(?![\d.])", reader.text):
+            reader.positive.append(n)
+            said.append(f"{n} as a positive parameter (the note says {n} > 0)")
+        elif re.search(rf"(?<![\\A-Za-z]){n}\s*(?:\\geq?(?![a-z])|\\ge(?![a-z])|≥|>=)\s*0(?![\d.])", reader.text):
+            reader.nonnegative.append(n)
+            said.append(f"{n} as a nonnegative parameter (the note says {n} ≥ 0)")
+        else:
+            reader.parameters.append(n)
+            said.append(f"{n} as a real parameter")
+    return [(line, f"read {', '.join(said)}: a name the note does not declare, in a formula about a drawn "
+                   f"variable")] if said else []
