@@ -289,3 +289,13 @@ def test_a_derivation_name_that_is_not_one_word_is_one_error_at_its_column():
     derivs, errors = load_text(text, "bad.vi")
     assert derivs == [] and len(errors) == 1
     assert (errors[0].line, errors[0].column) == (1, 12) and "'elbo:'" in errors[0].message
+
+
+def test_a_declared_command_that_is_no_greek_letter_is_said_not_raised():
+    """``<!-- vi_sym: latent: \\mu \\ttau -->``: a typo in a declaration is a skipped line with its
+    reason (it was a KeyError traceback from the CLI and the Python API)."""
+    from vi_sym.frontends.markdown import read_markdown
+    text = "<!-- vi_sym: latent: \\mu \\ttau -->\n\n$$q(\\mu) = q(\\mu)$$\n"
+    derivs, errors = load_text(text, "n.md", read_markdown)
+    assert not errors
+    assert any("'\\ttau' is not a Greek letter" in n.message for d in derivs for n in d.skipped)

@@ -118,6 +118,17 @@ def without_parameters(lhs, rhs, context):
     return lhs.xreplace(plain), rhs.xreplace(plain)
 
 
+def coordinate_names(step) -> dict:
+    """{family name: the note's name} of the renaming :func:`family_coordinates` makes: ``z`` for
+    the step's one latent, ``x`` for its one observed variable (to write a counterexample back)."""
+    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
+    every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
+    latent = [v for v in every if step.context.is_latent(v)]
+    observed = [v for v in every if not step.context.is_latent(v) and not step.context.is_parameter(v)]
+    return {**({"z": str(latent[0])} if len(latent) == 1 else {}),
+            **({"x": str(observed[0])} if len(observed) == 1 else {})}
+
+
 def family_coordinates(step):
     """The step's sides with its latent renamed ``z`` and its one observed variable ``x``,
     the names the model families use (the note writes X, Z in places), a density name

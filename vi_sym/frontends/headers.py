@@ -34,7 +34,7 @@ NOTE_VARIABLE_KEYS = (("latent", {}, None), ("observed", {}, None), ("parameters
                       ("unit", {"positive": True}, "unit"))
 #: ... and the structure over them, read by the same functions as the .vi header's lines
 NOTE_STRUCTURE_KEYS = ("factorised", "factorized", "copies", "iid", "assume")
-_FACTOR_NAME = re.compile(r"\b(q[A-Za-z0-9_]*)\s*\(")
+_FACTOR_NAME = re.compile(r"\b(q\w*)\s*\(")
 
 
 def note_structure(header: dict, variables: dict, latent: tuple, bad) -> dict:

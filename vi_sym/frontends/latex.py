@@ -157,7 +157,7 @@ ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|E
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
           | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]|[A-Z]\s*[)\]]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
-DNAME_IDX.4: /[pqPQ](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(theta|phi|psi|eta|lambda)\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
+DNAME_IDX.4: /[pqPQ](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(GREEKS)(?![a-zA-Z])\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
 EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[)/
 INT.3: /\\int(?![a-zA-Z])/

@@ -24,7 +24,7 @@ from ..special import bounded_arg
 from ..tokens import ParseError
 from ..vocabulary import Density, entropy, variance
 
-__all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name"]
+__all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name", "unknown_commands"]
 
 #: the grammar's rules and terminals (added to latex.GRAMMAR)
 FUNCTION_RULES = r"""
@@ -78,15 +78,22 @@ def at(tok) -> int | None:
 
 
 def latex_name(tok) -> str:
-    """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ``."""
+    """A variable's name as in ``.vi`` files: ``z_1``/``z_{1}`` -> ``z1``, ``\\theta`` -> ``θ`` (a command
+    that is no Greek letter, ``\\ttau``, is its word: ``ttau``; the readers say so where it is declared)."""
     t = str(tok)
     bold = BOLD_NAME.fullmatch(t)          # \mathbf{X} is X, \boldsymbol{\theta} is θ
     if bold:
         t = bold.group(1)
     greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0
     if greek:
-        return {**GREEK, "pi": "π"}[greek.group(1)] + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
+        return {**GREEK, "pi": "π"}.get(greek.group(1), greek.group(1)) + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
     return t.replace("_", "").replace("{", "").replace("}", "")
+
+
+def unknown_commands(text: str) -> list:
+    """The commands of a declaration's names that are no Greek letter (``\\ttau``), in order."""
+    return [m.group() for m in re.finditer(r"\\([a-zA-Z]+)", text) if m.group(1) not in GREEK and m.group(1) != "pi"
+            and not BOLD_NAME.match(text, m.start())]
 
 
 class FunctionsMixin:

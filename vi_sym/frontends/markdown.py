@@ -27,6 +27,7 @@ from .assumptions import note_bounds
 from .distribution_forms import ASSUME, WrittenDistributions, joint_products
 from .headers import NOTE_STRUCTURE_KEYS, NOTE_VARIABLE_KEYS, note_structure, read_vectors, vector_names
 from .latex import latex_name, parse_row
+from .latex_functions import unknown_commands
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, with_draws
@@ -336,6 +337,10 @@ class _Reader:
         end = len(text) if end is None else end
         for m in _OVERRIDE.finditer(text, start, end):
             key, words = m.group(1), [latex_name(n) for n in m.group(2).replace(",", " ").split()]
+            for bad in unknown_commands(m.group(2)):        # \ttau: a typo, not a Greek letter
+                said = (line_of(m.start(1)), f"{key}: '{bad}' is not a Greek letter LaTeX knows (read as the name "
+                                             f"{latex_name(bad)})")
+                self.skipped += [said] if said not in self.skipped else []
             self.vectors = {n: v for n, v in self.vectors.items() if v[1] != key}
             try:        # z[1..J]: the vector z of length J, as in a .vi header
                 setattr(self, key, vector_names(" ".join(words), self.vectors, self.bad_vector, key))

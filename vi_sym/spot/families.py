@@ -25,6 +25,7 @@ import sympy
 from ..claims.structure import is_concrete
 from ..indexed import is_indexed_step
 from ..memo import Memo
+from ..coordinates import coordinate_names
 from ..core import family_coordinates
 from ..families import FAMILIES, Family, applicable_families, get_family
 from ..families.base import LATENT, UnsupportedDensity, freeze
@@ -34,6 +35,7 @@ from ..upto import spot_form_one
 from ..vocabulary import Density, unfold_definitions
 from .base import SpotResult
 from .multi import MultiFamilyChecker
+from .names import in_note_names
 from .driver import Fast, Property, compare, draws as _draws, fast_decision, search
 
 __all__ = ["FamilyChecker", "family_checkers", "spot_check", "draws", "family_coordinates",
@@ -282,7 +284,7 @@ class FamilyChecker:
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         form = _form(step)   # const(z), const(q(z)): lhs - rhs free of it?
         res = spot_check(form.lhs, step.rel, form.rhs, self.family, samples=samples, seed=seed, tol=tol)
-        return _const_meaning(form, res)
+        return in_note_names(_const_meaning(form, res), coordinate_names(step))
 
     def prefetch(self, step, samples=50, seed=0) -> None:
         """Make this family's draws for ``step`` now (memoised per process: workers forked

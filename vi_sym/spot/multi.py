@@ -26,7 +26,9 @@ import sympy
 from hypothesis import strategies as st
 
 from ..claims.structure import is_concrete
+from ..coordinates import coordinate_names
 from ..core import rename_densities, variational_names
+from .names import in_note_names
 from ..families.multi import DATA_NAME, VARIATIONAL
 from ..families.roles import UnsupportedDensity, freeze
 from ..numeric import NotEvaluable, free_names
@@ -317,8 +319,10 @@ class MultiFamilyChecker:
 
     def check(self, step, samples=50, seed=0, tol=1e-6) -> SpotResult:
         lhs, rhs = multi_coordinates(step, self.family)
-        return spot_check_multi(lhs, step.rel, rhs, self.family, self.family.latents,
-                                samples=samples, seed=seed, tol=tol)
+        res = spot_check_multi(lhs, step.rel, rhs, self.family, self.family.latents,
+                               samples=samples, seed=seed, tol=tol)
+        observed = {DATA_NAME: n for k, n in coordinate_names(step).items() if k == "x"}
+        return in_note_names(res, {**dict(zip(self.family.latents, map(str, step.context.latent))), **observed})
 
     def __eq__(self, other):
         return isinstance(other, MultiFamilyChecker) and other.family is self.family
