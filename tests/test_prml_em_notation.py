@@ -79,3 +79,16 @@ def test_a_decorated_name_whose_base_is_no_parameter_is_unknown():
 def test_the_kl_subscript_is_still_the_kl():
     ds = _read(r"$$ D_{\text{KL}}(q \| p) \geq 0 $$" + "\n")
     assert to_unicode(ds[0].steps[0].lhs) == "KL(q(z) ‖ p(z|x))"
+
+
+@pytest.mark.parametrize("row", [
+    r"\theta^{\text{new}} = \arg\max_{\theta} \mathbb{E}_{p(z \mid x, \theta^{\text{old}})}[\log p(x, z \mid \theta)]",
+    r"\hat{\theta} = \arg\max_{\theta} \log p(x \mid \theta)",
+])
+def test_a_name_set_to_an_argmax_is_a_definition_not_a_claim(row):
+    """The M-step as written, θ^new = argmax_θ Q(θ, θ^old): it names the maximiser (nothing to
+    prove), where it was an UNKNOWN claim comparing a name with a set of optima."""
+    text = (f"$$\\log p(x \\mid \\theta) = \\mathcal{{L}}(q, \\theta) + \\mathrm{{KL}}(q \\| p)$$\n\n$${row}$$\n")
+    ds, errors = _load(text)
+    assert len([s for d in ds for s in d.steps]) == 1
+    assert any("a definition: nothing to prove" in r for r in reasons(ds, errors)), reasons(ds, errors)

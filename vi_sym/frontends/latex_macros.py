@@ -61,6 +61,10 @@ BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z
 #: PRML's and Blei's q̃_j, the density whose log is E_{i≠j}[log p(x, z)] + const: the optimal factor
 #: q_j* (``\\tilde{q}_1(z_1)`` is ``q^*_1(z_1)``); a tilde over anything else is left to the grammar
 BUILTIN["tilde"] = Macro("tilde", 1, "#1^*", only=(1, r"\s*q\s*$"))
+#: an estimate and a mean over a letter, ``\\hat{\\theta}``, ``\\bar{x}``: the names θhat, xbar (as ``\\theta^{\\text{hat}}``
+#: is read: a parameter where its base is one, EM's θ̂ of the M-step)
+BUILTIN.update({d: Macro(d, 1, "#1^{\\text{" + w + "}}", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-Z])\s*$"))
+                for d, w in (("hat", "hat"), ("widehat", "hat"), ("bar", "bar"), ("overline", "bar"))})
 #: K&W's x^{(i)}, the i-th data point: in a sum over i, x_i (the sum's point, as x_i is); elsewhere x
 _DATAPOINT = re.compile(r"\^\{\s*\(\s*([a-zA-Z])\s*\)\s*\}")
 

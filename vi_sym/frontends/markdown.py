@@ -21,6 +21,7 @@ from ..rules import RULES, Context
 from ..distributions import ConcreteDensity
 from ..distributions.inline import InlineDensity
 from ..notation import to_unicode
+from ..operators import ArgOpt
 from ..vocabulary import Density, VocabularyError
 from .amortised import AMORTISED, amortised_error
 from .assumptions import note_bounds
@@ -304,6 +305,9 @@ class _Reader:
             return self.skip(line, assumption_said(product, said)) or True
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
+        if isinstance(items[0][1], Symbol) and isinstance(items[1][1], ArgOpt):     # θ^new = argmax_θ …
+            return self.skip(line, f"defines {items[0][1]} = {to_unicode(items[1][1])} (a definition: nothing "
+                                   "to prove)") or True
         d, w = items[0][1], items[1][1]
         if not isinstance(w, InlineDensity) and formula_definition(d, w, self.latent):    # q(z) = λ e^{-λz}
             return define_by_formula(self, line, d, w)
