@@ -24,6 +24,12 @@ SETTINGS = Settings(families=("all",), samples=10, jobs=1, fixes=False)
     (r"\mathbb{E}_{z \sim \chi^{2}_{\nu}}[z^2] = \nu^2 + 2\nu", Status.PROVED),
     (r"\mathbb{E}_{z \sim \chi^2_k}[z^2] = k^2 + k", Status.FAILED),
     (r"\mathbb{E}_{\chi^2_3}[z] = 3", Status.PROVED),
+    # the names other tables use: a Gaussian with its variance, as N; Wald, Fisk, double exponential
+    (r"\mathbb{H}[\mathrm{Gaussian}(\mu, \sigma^2)] = \frac{1}{2}\log(2\pi e \sigma^2)", Status.PROVED),
+    (r"\mathbb{H}[\mathrm{Gaussian}(\mu, \sigma)] = \frac{1}{2}\log(2\pi e \sigma^2)", Status.FAILED),
+    (r"\mathbb{E}_{z \sim \mathrm{Wald}(\mu, \lambda)}[z] = \mu", Status.PROVED),
+    (r"\mathbb{H}[\mathrm{DoubleExponential}(\mu, \beta)] = 1 + \log(2\beta)", Status.PROVED),
+    (r"\mathbb{E}_{z \sim \mathrm{Fisk}(\alpha, \beta)}[\log z] = \log\alpha", Status.PROVED),
 ])
 def test_short_names_and_the_chi_squared_read_as_their_distributions(row, status):
     assert statuses_as(f"$${row}$$\n", SETTINGS) == [status]

@@ -42,7 +42,8 @@ _SHORT = {"Gam": "Gamma", "Ga": "Gamma", "Exp": "Exponential", "Bern": "Bernoull
           "Bin": "Binomial", "Binom": "Binomial", "Pois": "Poisson", "Poi": "Poisson", "Geom": "Geometric",
           "NegBin": "NegativeBinomial", "NB": "NegativeBinomial", "Unif": "Uniform", "InvGamma": "InverseGamma",
           "InvGauss": "InverseGaussian", "Lognormal": "LogNormal", "GenGamma": "GeneralizedGamma",
-          "HypSecant": "HyperbolicSecant", "Semicircular": "Semicircle", "WignerSemicircle": "Semicircle"}
+          "HypSecant": "HyperbolicSecant", "Semicircular": "Semicircle", "WignerSemicircle": "Semicircle",
+          "Wald": "InverseGaussian", "Fisk": "LogLogistic", "DoubleExponential": "Laplace", "ParetoII": "Lomax"}
 #: kinds whose written form must name its variable (its spread could be read two ways)
 _STATED = ("Normal", "LogNormal")
 
@@ -52,7 +53,7 @@ def _aliases() -> dict:
     "stated" (the variable must be written), "" (the kind's own parameters)."""
     out = {k: (k, "stated" if k in _STATED else "") for k, s in SPECS.items() if not (s.written or s.variadic)}
     out.update({a: (k, "stated" if k in _STATED else "") for a, k in _SHORT.items()})
-    out.update({"N": ("Normal", "variance"), "𝒩": ("Normal", "variance")})
+    out.update({"N": ("Normal", "variance"), "𝒩": ("Normal", "variance"), "Gaussian": ("Normal", "variance")})
     return out
 
 
