@@ -190,3 +190,15 @@ def test_a_threshold_the_note_does_not_declare_is_said():
     said = [w.message for d in derivs for w in d.warnings]
     assert any("read t as a nonnegative parameter (the note says t ≥ 0)" in w for w in said), said
     assert Symbol("T") in derivs[0].context.latent
+
+
+@pytest.mark.parametrize("text, expected, said", [
+    ("For X ~ N(μ, σ^2), E[exp(t X)] = exp(μ t + σ^2 t^2/2)\n", ["PROVED"], "read t as a real parameter"),
+    ("For X ~ N(μ, σ^2), E[exp(t X)] = exp(μ t + σ^2 t^2)\n", ["FAILED"], "read t as a real parameter"),
+    ("Take s > 0.\nY ~ Exp(λ); then E[exp(-s Y)] = λ/(λ + s)\n", ["PROVED"],
+     "read s as a positive parameter (the note says s > 0)"),
+])
+def test_a_plain_text_mgf_argument_is_a_parameter(text, expected, said):
+    got, derivs = _verdicts(text, read_note)
+    assert got == expected
+    assert any(said in w.message for d in derivs for w in d.warnings)

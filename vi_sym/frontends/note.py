@@ -118,8 +118,8 @@ def _defined(name: str, params: tuple, expr):
 class _Note:
     """The reader's state while it walks the lines of one file."""
 
-    def __init__(self, file: str, options=None):
-        self.file, self.stem = file, re.sub(r"\W", "_", Path(file).stem) or "note"
+    def __init__(self, file: str, options=None, text: str = ""):
+        self.file, self.stem, self.text = file, re.sub(r"\W", "_", Path(file).stem) or "note", text
         self.latent = list(getattr(options, "latent", ()) or ("z", "Z"))
         #: several latents named (``latent: z1 z2``): a bare q is q(z1,z2), ELBO/L(q) over all of them
         self.several = len(getattr(options, "latent", ()) or ()) > 1
@@ -481,7 +481,7 @@ def split_chain_safe(text: str) -> list:
 def read_note(text: str, file: str, options=None):
     """A plain-text note -> (derivation records, errors); unreadable lines are skipped, not errors
     (``options``, a :class:`~vi_sym.records.ReadOptions`: the latent and observed variables)."""
-    note = _Note(file, options)
+    note = _Note(file, options, text)
     declare_in_note(note, text, _OVERRIDE)     # θ in p(x|θ), never drawn: a parameter
     note.draws = declare_drawn(note, text)     # z1, z2 ~ q(z): latents, copies of one another
     for no, raw in enumerate(text.splitlines(), 1):

@@ -187,7 +187,30 @@ def text_statements(note, no: int, code: str) -> str:
             continue
         note.sampled[s.name] = expr.q
         note.unsaid.append((no, reading_said(s, expr.q)))
-    return blank_statements(code) if found else code
+    code = blank_statements(code) if found else code
+    _text_letters(note, no, code)
+    return code
+
+
+#: a lone letter of a plain-text formula (not a word's, a call's or a number's)
+_TEXT_LETTER = re.compile(r"(?<![\w.])([A-Za-z])(?![\w(])")
+
+
+def _text_letters(note, no: int, code: str) -> None:
+    """A plain-text line about a drawn variable: the lone letters it writes that the note never
+    declares (an MGF's t) are parameters, as :func:`free_letters` reads them in LaTeX."""
+    if not note.sampled or not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", code) for n in note.sampled):
+        return
+    known = {*note.latent, *note.observed, *note.parameters, *note.declared, *_NOT_PARAMETERS}
+    new = [m.group(1) for m in _TEXT_LETTER.finditer(code) if m.group(1) not in known]
+    said = []
+    for n in dict.fromkeys(new):
+        domain = _stated_domain(note.text, n)
+        note.declared[n] = domain
+        said.append(_said_domain(n, domain))
+    if said:
+        note.unsaid.append((no, f"read {', '.join(said)}: a name the note does not declare, in a formula "
+                                f"about a drawn variable"))
 
 
 def end_section(note) -> None:
@@ -271,6 +294,22 @@ _LETTER = re.compile(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z(])")
 _NOT_PARAMETERS = set("deipqEPHhBNU")
 
 
+def _stated_domain(text: str, n: str) -> str:
+    """"positive" where the note says ``n > 0``, "nonnegative" where it says ``n \\geq 0`` (``n >= 0``,
+    ``n ≥ 0``), else "real"."""
+    at = rf"(?<![\\\w]){re.escape(n)}\s*"
+    if re.search(at + r"(?:>|\\gt(?![a-z]))\s*0(?!\.?\d)", text):
+        return "positive"
+    if re.search(at + r"(?:\\geq?(?![a-z])|\\ge(?![a-z])|≥|>=)\s*0(?!\.?\d)", text):
+        return "nonnegative"
+    return "real"
+
+
+def _said_domain(n: str, domain: str) -> str:
+    return {"positive": f"{n} as a positive parameter (the note says {n} > 0)",
+            "nonnegative": f"{n} as a nonnegative parameter (the note says {n} ≥ 0)"}.get(domain, f"{n} as a real parameter")
+
+
 def free_letters(reader, row: str, drawn: dict, line: int) -> list:
     """The single letters a formula about a drawn variable writes and the note never declares --
     the threshold t of ``P(T > t)``, the argument t of a moment generating function -- declared
@@ -285,14 +324,8 @@ def free_letters(reader, row: str, drawn: dict, line: int) -> list:
             new.append(m.group(1))
     said = []
     for n in new:
-        if re.search(rf"(?<![\\A-Za-z]){n}\s*(?:>|\\gt(?![a-z]))\s*0(?![\d.])", reader.text):
-            reader.positive.append(n)
-            said.append(f"{n} as a positive parameter (the note says {n} > 0)")
-        elif re.search(rf"(?<![\\A-Za-z]){n}\s*(?:\\geq?(?![a-z])|\\ge(?![a-z])|≥|>=)\s*0(?![\d.])", reader.text):
-            reader.nonnegative.append(n)
-            said.append(f"{n} as a nonnegative parameter (the note says {n} ≥ 0)")
-        else:
-            reader.parameters.append(n)
-            said.append(f"{n} as a real parameter")
+        domain = _stated_domain(reader.text, n)
+        {"positive": reader.positive, "nonnegative": reader.nonnegative, "real": reader.parameters}[domain].append(n)
+        said.append(_said_domain(n, domain))
     return [(line, f"read {', '.join(said)}: a name the note does not declare, in a formula about a drawn "
                    f"variable")] if said else []
