@@ -40,6 +40,7 @@ from .latex_meaning import condition_model_joint, name_unnamed_const, named_dens
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
 from .sampled import free_letters, latex_drawn, sampled_in
+from .conditions import conditions_at, conditions_in, with_conditions
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -96,6 +97,7 @@ class _Reader:
         self.after, self.formula_parameters = "", []          # see .formula_densities
         self.sampled, self.sampled_read = sampled_in(text), {}  # X \sim \mathrm{Gamma}(a, b): see .sampled
         self.unsaid, self.switched = [], []                    # what reading them declared, to say; x drawn
+        self.conditions, self.bounds = conditions_in(text), {}   # "for $\alpha > 1$": see .conditions
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -191,6 +193,8 @@ class _Reader:
             self.chain.context, said = with_draws(self.context(latent or (Symbol(self.latent[0]),), observed),
                                                   self.draws)       # z_1, z_2 \sim q(z): copies of one latent
             self.said += [(self.chain.line, said)] if said else []
+            self.chain.context = with_conditions(self.chain.context, self.bounds.get(self.chain.name, []),
+                                                 set(self.vectors), self.skip, self.chain.line)
             widen_factor_bounds(records, self.chain.context.factors)         # \mathcal{L}(q_1): of q1 q2
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
@@ -201,7 +205,8 @@ class _Reader:
         self.said = []
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
-        sampled = latex_drawn(self, sum(len(t) + 1 for t in self.lines[:line - 1]) + column - 1)
+        at = sum(len(t) + 1 for t in self.lines[:line - 1]) + column - 1
+        sampled = latex_drawn(self, at)
         self.unsaid += free_letters(self, row, {Symbol(n): d for n, d in sampled.items()}, line)   # P(T > t)
         before = dict(self.written.declared)
         try:
@@ -256,6 +261,7 @@ class _Reader:
         if items[0][0] is None:
             name = chain_name(self.stem, line, {c.name for c in self.chains})
             self.chain = DerivationRecord(name, self.file, line, title=" ".join(row.split())[:100])
+        self.bounds.setdefault(self.chain.name, []).extend(conditions_at(self.conditions, self.text, at))
         for rel, expr, label, r_line, r_col in items:
             at_line = line + r_line - 1
             at_col = column + r_col - 1 if r_line == 1 else r_col

@@ -55,6 +55,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
 from .sampled import attach_readings, end_section, text_statements
+from .conditions import chain_conditions, text_conditions
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
 
@@ -128,20 +129,18 @@ class _Note:
         self.defined: dict = {}            # name -> (arg text, expression)
         self.chains, self.chain = [], None     # the chains read, and the DerivationRecord being extended
         self.pending = None                # (line, col, text) an expression that may start a chain
-        self.skipped: list = []            # (line, reason)
-        self.warnings: list = []           # (line, message)
+        self.skipped, self.warnings = [], []   # (line, reason), (line, message)
         self.draws: list = []              # sampling statements, z1, z2 ~ q(z) (see .draws)
         self.current = ""                  # the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
-        self.standing = None               # the last premise (substitution, line): tried as a fix below
-        self.tilde_said = False            # q̃ read as the optimal factor: said once
+        self.standing, self.tilde_said = None, False   # the last premise (substitution, line); q̃ said once
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
         self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
-        self.sampled, self.unsaid, self.switched = {}, [], []   # X ~ Exp(λ): see .sampled
+        self.sampled, self.unsaid, self.switched, self.line_bounds = {}, [], [], {}   # .sampled, .conditions
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -315,7 +314,7 @@ class _Note:
     def close(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
             exprs = [e for r in self.chain.records for e in (r.lhs, r.rhs)]
-            self.chain.context, said = with_draws(self.context(exprs), self.draws)   # z1, z2 ~ q(z)
+            self.chain.context, said = with_draws(chain_conditions(self, self.context(exprs)), self.draws)
             self.warnings += [(self.chain.line, said)] if said else []
             widen_factor_bounds(self.chain.records, self.chain.context.factors)    # ELBO(q1): of q1 q2
             self.chain.defined = dict(self.normals)
@@ -421,7 +420,8 @@ class _Note:
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
         code, said = paren_remark(code)
-        code, remark = strip_markup(text_statements(self, no, code)), " ".join(x for x in (said, remark) if x)
+        code = text_conditions(self, no, text_statements(self, no, code))     # X ~ Exp(λ); "… for a > 1"
+        code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
         if _TILDE_Q.search(code):       # q̃1(z1), PRML's q-tilde: the optimal factor q1*(z1), same length
             code = _TILDE_Q.sub(r"q\1*", code)
             self.warnings += [] if self.tilde_said else [(no, TILDE_SAID)]
