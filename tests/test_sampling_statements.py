@@ -202,3 +202,20 @@ def test_a_plain_text_mgf_argument_is_a_parameter(text, expected, said):
     got, derivs = _verdicts(text, read_note)
     assert got == expected
     assert any(said in w.message for d in derivs for w in d.warnings)
+
+
+@pytest.mark.parametrize("reader, text, expected", [
+    (read_note, "For X ~ Binom(5, p), E(X) = 5 p and Var(X) = 5 p (1 - p)\nE(X) = 5\n", ["PROVED", "PROVED", "FAILED"]),
+    (read_markdown, "For $X \\sim \\mathrm{Poisson}(\\lambda)$, $\\mathbb{E}(X) = \\lambda$ and "
+                    "$E(X^2) = \\lambda^2 + \\lambda$ but not $E\\left(X^2\\right) = \\lambda^2$.\n", ["PROVED", "PROVED", "FAILED"]),
+])
+def test_an_expectation_written_with_round_brackets(reader, text, expected):
+    """E(X), as statistics notes write it, is E[X]; a bare p drawn as a distribution's argument in a
+    sampling statement is a number in its section, so '5 p (1 - p)' is a product, not a density."""
+    got, _ = _verdicts(text, reader)
+    assert got == expected
+
+
+def test_the_two_argument_e_of_vi_files_still_reads():
+    derivs, errors = load_text("E(q(z), z) = E_q[z]\n", "n.txt", read_note)
+    assert not errors and derivs[0].steps[0].lhs == derivs[0].steps[0].rhs

@@ -159,7 +159,7 @@ ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
 DNAME_IDX.4: /[pqPQ](_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]|\{?\\(GREEKS)(?![a-zA-Z])\}?)(\^(\*|\{\*\}|\\star|\{\\star\}))?|\^(\*|\{\*\}|\\star|\{\\star\})(_(\{[0-9a-zA-Z]+\}|[0-9a-zA-Z]))?)(?=\s*\()/
 IINT.4: /\\iint(?![a-zA-Z])/
-EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[)/
+EXPECT.5: /\\mathbb\{E\}|\\mathbb\s+E|\\(mathrm|operatorname)\{E\}|\\mathbf\{E\}(?=\s*[_\[])|E(?=_|\s*\[|\s*(\\left\s*)?\()/
 INT.3: /\\int(?![a-zA-Z])/
 ARGOPT.5: /\\arg\s*\\(max|min)(?![a-zA-Z])/ | /\\arg(max|min)(?![a-zA-Z])/
         | /\\(operatorname\*?|mathrm|text|mathop)\{\s*(\\(rm|mathrm)\s*)?arg\s*(\\[,;:! ]\s*)?(max|min)\s*\}/

@@ -34,6 +34,7 @@ FUNCTION_RULES = r"""
     | VAR "_" DNAME "[" expr "]"                  -> variance_bare
     | VAR "[" expr "]"                            -> variance_plain
     | VAR "(" expr ")"                            -> variance_plain
+    | EXPECT "(" expr ")"                         -> expectation_plain
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded

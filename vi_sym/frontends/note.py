@@ -54,7 +54,7 @@ from .note_forms import (end_definitions, expectation_spelling, iid_points, note
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
-from .sampled import attach_readings, end_section, text_statements
+from .sampled import attach_readings, end_section, expectation_call, text_statements
 from .conditions import chain_conditions, text_conditions
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
@@ -127,11 +127,10 @@ class _Note:
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters, self.implicit, self.announced = [], [], set()  # θ: declared, or read from its use
         self.defined: dict = {}            # name -> (arg text, expression)
-        self.chains, self.chain = [], None     # the chains read, and the DerivationRecord being extended
-        self.pending = None                # (line, col, text) an expression that may start a chain
+        # the chains read, the DerivationRecord being extended, (line, col, text) that may start one
+        self.chains, self.chain, self.pending = [], None, None
         self.skipped, self.warnings = [], []   # (line, reason), (line, message)
-        self.draws: list = []              # sampling statements, z1, z2 ~ q(z) (see .draws)
-        self.current = ""                  # the line being read (its variables pick the case)
+        self.draws, self.current = [], ""  # z1, z2 ~ q(z) (.draws); the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
         self.standing, self.tilde_said = None, False   # the last premise (substitution, line); q̃ said once
         self.structure: dict = {}          # factorised:, copies:, iid: -> text
@@ -140,7 +139,7 @@ class _Note:
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
         self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
-        self.sampled, self.unsaid, self.switched, self.line_bounds = {}, [], [], {}   # .sampled, .conditions
+        self.sampled, self.unsaid, self.switched, self.line_bounds, self.dists = {}, [], [], {}, []  # .sampled
 
     # -- variables and the parse environment
     def pair(self, text: str):
@@ -176,15 +175,17 @@ class _Note:
         env = ParseEnv(variables=variables, bare_calls=True, wide=wide, latent=tuple(self.latent))
         fns, env.drawn = env.functions, {variables[n]: d for n, d in self.sampled.items() if n in variables}
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
-        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(lambda *a: entropy(*(env.drawn.get(d, d) for d in a)), None)})
+        fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(lambda *a: entropy(*(env.drawn.get(d, d) for d in a)), None),
+                    "E": expectation_call(env)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density(     # q(z|φ)'s φ is not p's
             "p", [x, *_vars_of(qq)], [t for t in given if t not in {g for d in qq.atoms(Density) for g in d.given}]))
         env.constants.update(note_constants(variables))
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
-        for n, d in letters_in_text(self.chain_text(text)).items():
+        for n, d in letters_in_text(" ".join(self.dists) + " " + self.chain_text(text)).items():
             env.constants[n] = variables[n] = Symbol(n, **ASSUME[d])      # Bern(p): p is a number there
+            env.densities.discard(n)                                        # "5 p (1 - p)": a product
             self.declared.setdefault(n, d)
         self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
         env.written = TextWritten(self.written, variables, self.latent, None if self.several else z)

@@ -27,8 +27,9 @@ from sympy import Symbol
 
 from ..notation import to_unicode
 from ..parse_operators import under_drawn
+from ..parse import Function
 from ..tokens import ParseError
-from ..vocabulary import VocabularyError
+from ..vocabulary import Expectation, VocabularyError
 from .distribution_forms import ALIASES
 from .latex_dists import readings
 from .latex_functions import GREEK
@@ -186,6 +187,7 @@ def text_statements(note, no: int, code: str) -> str:
             note.skip(no, why)
             continue
         note.sampled[s.name] = expr.q
+        note.dists.append(s.dist)     # Binom(5, p): p a number in the section, as in the formula itself
         note.unsaid.append((no, reading_said(s, expr.q)))
     code = blank_statements(code) if found else code
     _text_letters(note, no, code)
@@ -213,9 +215,23 @@ def _text_letters(note, no: int, code: str) -> None:
                                 f"about a drawn variable"))
 
 
+def expectation_call(env):
+    """The plain-text ``E`` of a note: ``E(q, f)`` as in ``.vi`` files, and ``E(f)`` -- as
+    statistics notes write E(X) -- the bare expectation ``E[f]`` (under the note's q, or under the
+    distribution a sampling statement draws f's variable from)."""
+    def call(*args):
+        if len(args) == 1:
+            return Expectation(under_drawn(getattr(env, "drawn", None), env.constants.get("q"), args[0]), args[0])
+        if len(args) == 2:
+            return Expectation(*args)
+        raise VocabularyError(f"E() takes the expectation's density and function, E(q, f), or the function "
+                              f"alone, E(f); got {len(args)} arguments")
+    return Function(call, None)
+
+
 def end_section(note) -> None:
     """A heading: the premise and the sampling statements before it are over."""
-    note.standing, note.sampled = None, {}
+    note.standing, note.sampled, note.dists = None, {}, []
     for name, _ in list(note.switched):
         _unswitch(note, name)
 
