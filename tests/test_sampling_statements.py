@@ -219,3 +219,16 @@ def test_an_expectation_written_with_round_brackets(reader, text, expected):
 def test_the_two_argument_e_of_vi_files_still_reads():
     derivs, errors = load_text("E(q(z), z) = E_q[z]\n", "n.txt", read_note)
     assert not errors and derivs[0].steps[0].lhs == derivs[0].steps[0].rhs
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "log p(z) = -E(z) - log(Z0)\n"),
+    (read_markdown, "$$\\log p(z) = -E(z) - \\log Z_0$$\n"),
+])
+def test_an_energy_e_of_z_is_no_expectation(reader, text):
+    """Without a sampling statement, E(z) with round brackets (an energy, in physics' notation) is
+    not silently read as E_q[z]: the formula is skipped with the reason."""
+    derivs, errors = load_text(text, "n.md" if reader is read_markdown else "n.txt", reader)
+    assert not [s for d in derivs for s in d.steps]
+    reasons = [n.message for d in derivs for n in (d.skipped or ())] + [e.message for e in errors]
+    assert any("round brackets is read as an expectation of a variable drawn" in r for r in reasons), reasons

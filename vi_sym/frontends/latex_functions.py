@@ -22,7 +22,7 @@ from ..distributions import is_discrete
 from ..parse_operators import under_drawn
 from ..special import bounded_arg
 from ..tokens import ParseError
-from ..vocabulary import Density, entropy, variance
+from ..vocabulary import Density, Expectation, entropy, variance
 
 __all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name", "unknown_commands"]
 
@@ -34,7 +34,7 @@ FUNCTION_RULES = r"""
     | VAR "_" DNAME "[" expr "]"                  -> variance_bare
     | VAR "[" expr "]"                            -> variance_plain
     | VAR "(" expr ")"                            -> variance_plain
-    | EXPECT "(" expr ")"                         -> expectation_plain
+    | EXPECT "(" expr ")"                         -> expectation_paren
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
@@ -111,6 +111,15 @@ class FunctionsMixin:
         """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits
         (``\\int_{-\\infty}^{\\infty}``: over all of z, see :func:`vi_sym.bounds.bounded_integral`)."""
         return bounded_integral(body, self._diff_var(diff), lo, hi)
+
+    @v_args(inline=True)
+    def expectation_paren(self, e, body):
+        """``\\mathbb{E}(X)``, ``E(X)``: the expectation of a variable drawn in a sampling statement
+        (:mod:`.sampled`); with no such statement, an error at ``E`` (an energy E(z) is no expectation)."""
+        if under_drawn(getattr(self, "sampled", None), None, body) is None:
+            raise ParseError(f"{e}(…) with round brackets is read as an expectation of a variable drawn in a "
+                             "sampling statement (X \\sim \\mathrm{Gamma}(a, b)); write \\mathbb{E}[…] for the note's q", at(e))
+        return Expectation(under_drawn(self.sampled, None, body), body)
 
     @v_args(inline=True)
     def probability(self, p, var, rel, bound):

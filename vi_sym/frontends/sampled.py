@@ -217,16 +217,26 @@ def _text_letters(note, no: int, code: str) -> None:
 
 def expectation_call(env):
     """The plain-text ``E`` of a note: ``E(q, f)`` as in ``.vi`` files, and ``E(f)`` -- as
-    statistics notes write E(X) -- the bare expectation ``E[f]`` (under the note's q, or under the
-    distribution a sampling statement draws f's variable from)."""
+    statistics notes write E(X) -- the expectation under the distribution a sampling statement
+    draws f's variable from (anything else is no expectation: an energy E(z) stays unread)."""
     def call(*args):
         if len(args) == 1:
-            return Expectation(under_drawn(getattr(env, "drawn", None), env.constants.get("q"), args[0]), args[0])
+            return Expectation(drawn_only(getattr(env, "drawn", None), args[0], "E(…)"), args[0])
         if len(args) == 2:
             return Expectation(*args)
         raise VocabularyError(f"E() takes the expectation's density and function, E(q, f), or the function "
                               f"alone, E(f); got {len(args)} arguments")
     return Function(call, None)
+
+
+def drawn_only(drawn, body, shown: str):
+    """The distribution ``body``'s one drawn variable is drawn from, for ``E(X)``/``\\mathbb{E}(X)``
+    with round brackets; else a VocabularyError (write E[…], or state how X is drawn)."""
+    found = under_drawn(drawn, None, body)
+    if found is None:
+        raise VocabularyError(f"{shown} with round brackets is read as an expectation of a variable drawn in a "
+                              f"sampling statement (X ~ Gamma(a, b)); write E[…] for the note's q")
+    return found
 
 
 def end_section(note) -> None:
