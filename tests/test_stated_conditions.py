@@ -62,3 +62,14 @@ def test_plain_text_conditions_before_or_after_the_formula_hold_on_their_line():
             "Var(T) = ν/(ν - 2)\n"
             "E[X] = m/(a - 1) for a > 1\n")
     assert _verdicts(text, read_note, "n.txt") == ["PROVED", "FAILED", "PROVED", "FAILED", "FAILED"]
+
+
+def test_a_condition_between_two_names_is_said_not_read():
+    """The MGF's t < λ compares two parameters: not an assume: bound; the claim is checked without
+    it (FAILED where t ≥ λ) and the reader says why, rather than dropping the condition silently."""
+    text = ("For $Y \\sim \\mathrm{Exp}(\\lambda)$ and $t < \\lambda$, "
+            "$\\mathbb{E}[e^{tY}] = \\frac{\\lambda}{\\lambda - t}$.\n")
+    derivs, errors = load_text(text, "n.md", read_markdown)
+    assert not errors
+    assert any("the condition t < λ compares two names: not read" in n.message for d in derivs for n in d.skipped)
+    assert any("read t as a real parameter" in w.message for d in derivs for w in d.warnings)   # tY is t·Y

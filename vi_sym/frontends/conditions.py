@@ -26,6 +26,8 @@ _REL = r"(?:>|<|\\geq?(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\le(?![a
 #: an inline formula that is one bound: $\alpha > 1$, $2 < \nu$, $0 < p < 1/2$
 _BOUND = re.compile(rf"(?<![$\\])\$\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}\s*{_REL}\s*{_NUMBER}|"
                     rf"{_NUMBER}\s*{_REL}\s*{_NAME})\s*\$(?!\$)")
+#: ... and one between two parameters, $t < \lambda$: not read, and said so beside the claims
+_PAIR = re.compile(rf"(?<![$\\])\$\s*(?P<body>{_NAME}\s*{_REL}\s*{_NAME})\s*\$(?!\$)")
 _ASCII = {"\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<="}
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
@@ -42,11 +44,13 @@ def conditions_in(text: str) -> list:
     its end), and the bound as ``assume:`` writes it."""
     ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
     out = []
-    for m in _BOUND.finditer(text):
-        end = next(e for e in ends if e >= m.end())
-        tail = text[:end].rstrip()
-        out.append((m.start(), m.end(), end, not tail.endswith((".", "!", "?", "$$")), _as_assume(m.group("body"))))
-    return out
+    for pattern, mark in ((_BOUND, ""), (_PAIR, "?")):
+        for m in pattern.finditer(text):
+            end = next(e for e in ends if e >= m.end())
+            tail = text[:end].rstrip()
+            out.append((m.start(), m.end(), end, not tail.endswith((".", "!", "?", "$$")),
+                        mark + _as_assume(m.group("body"))))
+    return sorted(out)
 
 
 def conditions_at(found: list, text: str, offset: int) -> list:
@@ -96,6 +100,10 @@ def with_conditions(ctx, bounds: list, vectors, skip, line: int):
         raise ParseError(message)
     domains = list(ctx.domains)
     for bound in dict.fromkeys(bounds):
+        if bound.startswith("?"):
+            skip(line, f"the condition {bound[1:]} compares two names: not read (a condition bounds one parameter "
+                       "by a number), so the claims beside it are checked without it")
+            continue
         try:
             domains = read_assumptions(bound, domains, vectors, bad)
         except ParseError as err:

@@ -314,8 +314,6 @@ def _latex_density(reader, s: Sampled):
     return density
 
 
-#: a single Latin letter written alone (not a command's, a word's or a call's: f(x), h(Y))
-_LETTER = re.compile(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z(])")
 #: letters that are no parameter: the differential, Euler's number, i, the densities and operators
 _NOT_PARAMETERS = set("deipqEPHhBNU")
 
@@ -336,18 +334,32 @@ def _said_domain(n: str, domain: str) -> str:
             "nonnegative": f"{n} as a nonnegative parameter (the note says {n} ≥ 0)"}.get(domain, f"{n} as a real parameter")
 
 
+def _latex_names(row: str) -> list:
+    """``(name, single, called)`` of the names a LaTeX formula writes, in order: each letter is one
+    (LaTeX juxtaposes them: ``tY`` is t·Y), with its subscript (``a_N``: aN, not single); the words
+    of commands and of ``\\text{…}``/``\\mathrm{…}`` are none; ``called``: a bracket follows (f(x))."""
+    clean = re.sub(r"\\(?:text|textrm|mathrm|operatorname|mathbb|mathcal|mathsf|mbox)\s*\{[^{}]*\}", lambda m: " " * len(m.group()), row)
+    clean = re.sub(r"\\[a-zA-Z]+", lambda m: " " * len(m.group()), clean)
+    out = []
+    for m in _LATEX_NAME.finditer(clean):
+        called = bool(re.match(r"\s*(?:\\left\s*)?\(", row[m.end():]))
+        out.append((m.group(1) + re.sub(r"[{}\s_]", "", m.group(2) or ""), not m.group(2), called))
+    return out
+
+
+_LATEX_NAME = re.compile(r"([A-Za-z])(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?")
+
+
 def free_letters(reader, row: str, drawn: dict, line: int) -> list:
     """The single letters a formula about a drawn variable writes and the note never declares --
     the threshold t of ``P(T > t)``, the argument t of a moment generating function -- declared
     parameters (positive where the note says ``t > 0``, nonnegative where it says ``t \\geq 0``,
     real otherwise); what was read, in words (said at ``line``)."""
-    if not drawn or not any(re.search(rf"(?<![\\A-Za-z]){re.escape(str(v))}(?![A-Za-z])", row) for v in drawn):
+    names = _latex_names(row)
+    if not drawn or not {str(v) for v in drawn} & {n for n, _, _ in names}:
         return []
     known = set(reader.variables()) | set(reader.latent) | set(reader.observed) | _NOT_PARAMETERS
-    new = []
-    for m in _LETTER.finditer(re.sub(r"\\(?:text|mathrm|operatorname)\s*\{[^{}]*\}", " ", row)):
-        if m.group(1) not in known and m.group(1) not in new:
-            new.append(m.group(1))
+    new = list(dict.fromkeys(n for n, single, called in names if single and not called and n not in known))
     said = []
     for n in new:
         domain = _stated_domain(reader.text, n)
