@@ -191,3 +191,16 @@ def test_a_bare_b_with_two_arguments_is_the_beta_function():
     assert parse_row(r"\ln B(\alpha, \beta) = 0", V2, "z", "x")[0][1] == sympy_log(beta(a, b))
     assert parse_row(r"B(\alpha + 1) = 0", V2, "z", "x")[0][1] == B * (a + 1)
     assert parse_row(r"B\left(\alpha, (\beta + 1)\right) = 0", V2, "z", "x")[0][1] == beta(a, b + 1)
+
+
+@pytest.mark.parametrize("row, status", [
+    (r"\int_{\mathbb{R}} q(z)\, dz = 1", Status.PROVED),
+    (r"\int_{\mathcal{Z}} q(z) \log q(z)\, dz = -\mathbb{H}[q]", Status.PROVED),
+    (r"\int_\Omega q(z)\,dz = 2", Status.FAILED),
+])
+def test_an_integral_over_a_named_space(row, status):
+    """∫_ℝ is the integral over the real line (as ∫_{-∞}^{∞}), ∫_𝒵 and ∫_Ω over the variable's whole
+    space (as ∫ without limits): they were 'unexpected macro'."""
+    derivs, errors = load_text(f"$${row}$$\n", "note.md")
+    assert not errors, errors
+    assert derivs[0].check(samples=10, seed=0, jobs=1)[0].status is status

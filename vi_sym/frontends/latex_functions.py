@@ -38,6 +38,8 @@ FUNCTION_RULES = r"""
     | ENTROPY "(" expr SEP expr ")"               -> cross_entropy
     | ENTROPY "[" expr SEP expr "]"               -> cross_entropy
     | INT "_" bound "^" bound expr DIFF           -> integral_bounded
+    | INT "_" REALS expr DIFF                     -> integral_reals
+    | INT "_" SPACE expr DIFF                     -> integral_space
     | PROB "(" vname (REL | STRICT) expr ")"      -> probability
     | PROB "[" vname (REL | STRICT) expr "]"      -> probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
@@ -48,6 +50,8 @@ PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
 PROB.6: /\\Pr(?![a-zA-Z])|\\(mathbb|mathrm|operatorname)\s*\{\s*P\s*\}|P(?=\s*[(\[]\s*\\?[A-Za-z]+\s*(<|>|=|\\[gl]e))/
 STRICT.3: "<" | ">"
+REALS.6: /\{\s*\\mathbb\s*\{\s*R\s*\}\s*\}|\\mathbb\s*\{\s*R\s*\}/
+SPACE.6: /\{\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega)\s*\}|\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega(?![a-zA-Z])/
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[(])/
 """
 
@@ -111,6 +115,16 @@ class FunctionsMixin:
         """``\\int_{a}^{b} f \\,dz``, ``\\int_t^\\infty``, ``\\int_{-\\infty}^{t}``: over explicit limits
         (``\\int_{-\\infty}^{\\infty}``: over all of z, see :func:`vi_sym.bounds.bounded_integral`)."""
         return bounded_integral(body, self._diff_var(diff), lo, hi)
+
+    @v_args(inline=True)
+    def integral_reals(self, _, __, body, diff):
+        """``\\int_{\\mathbb{R}} f \\,dz``: over the real line, as ``\\int_{-\\infty}^{\\infty}``."""
+        return bounded_integral(body, self._diff_var(diff), -sympy.oo, sympy.oo)
+
+    @v_args(inline=True)
+    def integral_space(self, _, __, body, diff):
+        """``\\int_{\\mathcal{Z}} f \\,dz``, ``\\int_\\Omega``: over the variable's whole space, as ``\\int f \\,dz``."""
+        return sympy.Integral(body, self._diff_var(diff))
 
     @v_args(inline=True)
     def expectation_paren(self, e, body):
