@@ -55,3 +55,17 @@ def test_the_bound_takes_two_parameters():
     ds, errors = _load("<!-- vi_sym: parameters: \\theta -->\n\n$$\\mathcal{L}_{\\theta}(x) = 0$$\n")
     messages = reasons(ds, errors)
     assert any("two of them; got 1" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("rhs, status", [
+    (r"\mathcal{L}(\theta, \phi)", Status.PROVED),
+    (r"\mathcal{L}(\phi, \theta)", Status.PROVED),      # φ is the variational parameter wherever it stands
+])
+def test_kingma_and_wellings_bound_without_its_data(rhs, status):
+    """L(θ, φ) with no '; x': the model's θ, the encoder's φ -- it was read as PRML's L(q, θ) with a
+    q conditioned on θ and a model conditioned on φ (the roles exchanged), and left UNKNOWN."""
+    row = (r"\mathbb{E}_{q_\phi(z|x)}\left[\log p_\theta(x|z)\right] - \mathrm{KL}\left(q_\phi(z|x) \| p(z)\right) =: "
+           + rhs)
+    derivs, errors = load_as(f"$${row}$$\n")
+    assert not errors, errors
+    assert derivs[0].check(samples=8, seed=0, jobs=1)[0].status is status

@@ -139,7 +139,7 @@ opt_target: DNAME                                -> target_name
     | "{" DNAME "(" names ("|" names)? ")" "}"   -> target_density
     | "{" DNAME "(" names ("|" names)? ")" IN FAMILY "}"   -> target_density_in
 
-REL.3: "=" | ":=" | "≔" | "≜" | "≡" | /\\(coloneqq|triangleq|equiv|defeq)(?![a-zA-Z])/
+REL.3: "=:" | "=" | ":=" | "≔" | "≜" | "≡" | /\\(coloneqq|triangleq|equiv|defeq)(?![a-zA-Z])/
      | /\\propto(?![a-zA-Z])/ | "∝" | /\\geq(?![a-zA-Z])/ | /\\ge(?![a-zA-Z])/ | /\\leq(?![a-zA-Z])/ | /\\le(?![a-zA-Z])/
      | /\\geqslant/ | /\\leqslant/ | ">=" | "<=" | "≥" | "≤"
 OVERSET.3: /\\(overset|stackrel|underset)(?![a-zA-Z])/
@@ -153,7 +153,7 @@ FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
 KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
         | /\\mathcal\{D\}(?=\s*(\\left\s*|\\big[gl]?\s*|\\Big[gl]?\s*)?[\[(])/
-ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|operatorname)\{ELBO\}|ELBO/
+ELBONAME.4: /\\mathcal\{L\}|\\mathcal\s+L|\\(mathrm|text|textrm|textsf|mathsf|operatorname)\{ELBO\}|ELBO/
 ENTROPY.4: /\\mathbb\{H\}|\\mathrm\{H\}|\\mathcal\{H\}|\\operatorname\{H\}|H(?=\s*[(\[])/
           | /h(?=\s*[(\[]\s*(\\mathcal|\\mathrm|\\text|\\operatorname|[pq]\s*[(_]|[A-Z]\s*[)\]]))/
 CONST.5: /\\(text|mathrm|operatorname|textrm|rm)\s*\{\s*const\.?\s*\}|\\const(?![a-zA-Z])|const(?![a-zA-Z])/
@@ -219,7 +219,7 @@ def _lower_density(tok):
 MAX_DEPTH = 100        # brackets; deeper input is refused before parsing
 REL_NORMAL = {"=": "=", ">=": ">=", "≥": ">=", "<=": "<=", "≤": "<="}
 # "equal by definition" is equal: the definition a note states is checked against vi_sym's own
-REL_NORMAL.update(dict.fromkeys((":=", "≔", "≜", "≡", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq"), "="))
+REL_NORMAL.update(dict.fromkeys(("=:", ":=", "≔", "≜", "≡", "\\coloneqq", "\\triangleq", "\\equiv", "\\defeq"), "="))
 
 
 def _rel(tok: str) -> str:

@@ -29,7 +29,11 @@ class ElboMixin:
 
     @v_args(inline=True)
     def elbo_given(self, _, q, sep, params):
-        """PRML's ``\\mathcal{L}(q, \\theta)``: the bound on ln p(X|θ)."""
+        """PRML's ``\\mathcal{L}(q, \\theta)``: the bound on ln p(X|θ); with two parameters and no
+        density, ``\\mathcal{L}(\\theta, \\phi)``, Kingma & Welling's bound without its data (see
+        :meth:`elbo_sub`: the model's parameter first, φ the variational one)."""
+        if isinstance(q, sympy.Symbol) and q.is_real is True and len(params) == 1:
+            return self._kw(self._parameters([q, *params], sep), [self.x])
         out = self.elbo_of(q)
         return ELBO(out.q, Density("p", out.joint.vars, self._parameters(params, sep)))
 
@@ -48,6 +52,11 @@ class ElboMixin:
         if len(params) != 2:
             raise ParseError("\\mathcal{L}_{\\theta,\\phi}: below the L come the model's parameter and the "
                              f"variational one, two of them; got {len(params)}")
+        return self._kw(params, data)
+
+    def _kw(self, params, data):
+        """Kingma & Welling's bound of the parameters ``params`` (the model's, the variational one;
+        φ is the variational one wherever it stands) for ``data``."""
         theta, phi = params[::-1] if str(params[0]) == "φ" else params
         q = Density("q", list(self.joint) or [self.z], [*data, phi])
         return ELBO(q, Density("p", [*data, *q.vars], [theta]))

@@ -311,7 +311,7 @@ class _Reader:
             return self.skip(line, assumption_said(product, said)) or True
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
-        if isinstance(items[0][1], Symbol) and isinstance(items[1][1], ArgOpt):     # θ^new = argmax_θ …
+        if isinstance(items[0][1], (Symbol, Density)) and isinstance(items[1][1], ArgOpt):   # θ^new = argmax_θ …
             return self.skip(line, f"defines {items[0][1]} = {to_unicode(items[1][1])} (a definition: nothing "
                                    "to prove)") or True
         d, w = items[0][1], items[1][1]
