@@ -12,13 +12,14 @@ cannot be used (a name that is no declared parameter) is skipped with its reason
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 from ..tokens import ParseError
 from .assumptions import read_assumptions
 from .latex_functions import latex_name
 
-__all__ = ["conditions_in", "conditions_at", "with_conditions", "text_conditions", "chain_conditions"]
+__all__ = ["conditions_in", "conditions_at", "with_conditions", "text_conditions", "chain_conditions", "line_offset"]
 
 _NAME = r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?[A-Za-z0-9]+\}?)?"
 _NUMBER = r"[+-]?\d+(?:\.\d+)?(?:/\d+)?"
@@ -32,6 +33,23 @@ _ASCII = {"\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "\\leq": "<=", "\\le"
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
 
+@functools.lru_cache(maxsize=8)
+def _paragraph_ends(text: str) -> tuple:
+    """Where each paragraph of ``text`` ends (a blank line, or the end): once per note, not per row."""
+    return tuple(m.start() for m in _PARAGRAPH.finditer(text)) + (len(text),)
+
+
+@functools.lru_cache(maxsize=8)
+def _line_starts(text: str) -> tuple:
+    return (0,) + tuple(m.end() for m in re.finditer("\n", text))
+
+
+def line_offset(text: str, line: int) -> int:
+    """The offset in ``text`` where its (1-based) ``line`` starts."""
+    starts = _line_starts(text)
+    return starts[min(line, len(starts)) - 1]
+
+
 def _as_assume(body: str) -> str:
     """``\\nu \\geq 2`` as an ``assume:`` line writes it: ``ν >= 2``."""
     body = re.sub(r"\\[a-zA-Z]+", lambda m: _ASCII.get(m.group(), m.group()), body)
@@ -42,7 +60,7 @@ def conditions_in(text: str) -> list:
     """``(start, end, paragraph end, runs on, bound)`` of every condition of the note: where it
     is, where its paragraph ends, whether that paragraph runs on into the next (no full stop at
     its end), and the bound as ``assume:`` writes it."""
-    ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
+    ends = _paragraph_ends(text)
     out = []
     for pattern, mark in ((_BOUND, ""), (_PAIR, "?")):
         for m in pattern.finditer(text):
@@ -56,7 +74,7 @@ def conditions_in(text: str) -> list:
 def conditions_at(found: list, text: str, offset: int) -> list:
     """The bounds in force for a claim at ``offset``: those of its paragraph, and those of the
     paragraph before when that one runs on into it."""
-    ends = [m.start() for m in _PARAGRAPH.finditer(text)] + [len(text)]
+    ends = _paragraph_ends(text)
     mine = next(e for e in ends if e >= offset)
     before = max([e for e in ends if e < offset], default=-1)
     return [bound for start, _, end, runs_on, bound in found

@@ -40,7 +40,7 @@ from .latex_meaning import condition_model_joint, name_unnamed_const, named_dens
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
 from .sampled import free_letters, latex_drawn, sampled_in
-from .conditions import conditions_at, conditions_in, with_conditions
+from .conditions import conditions_at, conditions_in, line_offset, with_conditions
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -205,7 +205,7 @@ class _Reader:
         self.said = []
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
-        at = sum(len(t) + 1 for t in self.lines[:line - 1]) + column - 1
+        at = line_offset(self.text, line) + column - 1
         sampled = latex_drawn(self, at)
         self.unsaid += free_letters(self, row, {Symbol(n): d for n, d in sampled.items()}, line)   # P(T > t)
         before = dict(self.written.declared)
