@@ -96,3 +96,13 @@ def lemma_agrees(c, h, quad, tol=1e-9):
     exact = mpmath.mpf(sympy.N(value, 30))
     got = quad(c, h)
     assert abs(got - exact) < tol * (1 + abs(exact)), (c, h, got, exact)
+
+
+def judge_vi(text) -> str:
+    """The verdict (its value) of the first step of the one ``.vi`` derivation ``text`` holds,
+    spot-checked in every family."""
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    (d,), errs = load_text(text, "k.vi")
+    assert not errs, errs
+    return judge(d.steps[0], Settings(families=("all",))).status.value

@@ -17,7 +17,7 @@ from vi_sym.judge import judge
 from vi_sym.loader import load_text
 from vi_sym.settings import Settings
 
-from conftest import lemma_agrees
+from conftest import judge_vi, lemma_agrees
 
 z = Symbol("z", real=True)
 zp = Symbol("z", positive=True)
@@ -117,10 +117,7 @@ def test_a_lemma_never_fires_on_another_shape(dist, h):
     assert dist.lemma(h) is None
 
 
-def _judge(text):
-    (d,), errs = load_text(text, "k.vi")
-    assert not errs, errs
-    return judge(d.steps[0], Settings(families=("all",))).status.value
+_judge = judge_vi
 
 
 @pytest.mark.parametrize("rhs, expected", [

@@ -126,14 +126,13 @@ class _Note:
         self.several = len(getattr(options, "latent", ()) or ()) > 1
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters, self.implicit, self.announced = [], [], set()  # θ: declared, or read from its use
-        self.defined: dict = {}            # name -> (arg text, expression)
         # the chains read, the DerivationRecord being extended, (line, col, text) that may start one
         self.chains, self.chain, self.pending = [], None, None
         self.skipped, self.warnings = [], []   # (line, reason), (line, message)
         self.draws, self.current = [], ""  # z1, z2 ~ q(z) (.draws); the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
         self.standing, self.tilde_said = None, False   # the last premise (substitution, line); q̃ said once
-        self.structure: dict = {}          # factorised:, copies:, iid: -> text
+        self.structure, self.defined = {}, {}   # factorised:, copies:, iid: -> text; name -> (arg text, expression)
         self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
         self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
