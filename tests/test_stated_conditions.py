@@ -73,3 +73,10 @@ def test_a_condition_between_two_names_is_said_not_read():
     assert not errors
     assert any("the condition t < λ compares two names: not read" in n.message for d in derivs for n in d.skipped)
     assert any("read t as a real parameter" in w.message for d in derivs for w in d.warnings)   # tY is t·Y
+
+
+def test_a_plain_text_condition_after_a_sampling_statement():
+    """"For X ~ Pareto(m, a) and a > 1: …": once the statement is read, the bare bound that is left
+    at the line's start is its condition."""
+    text = "For X ~ Pareto(m, a) and a > 1: E(X) = a m/(a - 1)\nE(X) = a m/(a - 1)\n"
+    assert _verdicts(text, read_note, "n.txt") == ["PROVED", "FAILED"]

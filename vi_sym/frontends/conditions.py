@@ -85,9 +85,10 @@ _TEXT_NAME = r"[^\W\d_][\w]*"
 _TEXT_REL = r"(?:>=|<=|≥|≤|>|<)"
 _TEXT_BOUND = rf"(?:{_NUMBER}\s*{_TEXT_REL}\s*)?{_TEXT_NAME}\s*{_TEXT_REL}\s*{_NUMBER}|{_NUMBER}\s*{_TEXT_REL}\s*{_TEXT_NAME}"
 _WORD = r"(?:for|when|if|where|with|provided|assuming)"
-#: plain text: "…, for a > 1." at the end of a line, "For ν > 2, …" at its start
+#: plain text: "…, for a > 1." at the end of a line, "For ν > 2, …" or a bare "s > 0: …" at its start
+#: (what is left of "For Y ~ Exp(λ) and s > 0: …" once the sampling statement is read)
 _TEXT_TAIL = re.compile(rf"(?:,\s*)?\b{_WORD}\s+(?P<body>{_TEXT_BOUND})\s*[.;]?\s*$", re.I)
-_TEXT_LEAD = re.compile(rf"^\s*{_WORD}\s+(?P<body>{_TEXT_BOUND})\s*[,:]\s*", re.I)
+_TEXT_LEAD = re.compile(rf"^\s*(?:{_WORD}\s+)?(?P<body>{_TEXT_BOUND})\s*[,:]\s*", re.I)     # "and t >= 0: …" too
 
 
 def text_conditions(note, no: int, code: str) -> str:
