@@ -118,13 +118,18 @@ def without_parameters(lhs, rhs, context):
     return lhs.xreplace(plain), rhs.xreplace(plain)
 
 
+def _latent_and_observed(lhs, rhs, ctx) -> tuple:
+    """The latent and the observed variables of the densities of ``lhs`` and ``rhs`` (a declared
+    parameter is never the family's data x: p(z|θ) is no posterior p(z|x))."""
+    every = {v for d in lhs.atoms(Density) | rhs.atoms(Density) for v in tuple(d.vars) + tuple(d.given)}
+    latent = [v for v in every if ctx.is_latent(v)]
+    return latent, [v for v in every if not ctx.is_latent(v) and not ctx.is_parameter(v)]
+
+
 def coordinate_names(step) -> dict:
     """{family name: the note's name} of the renaming :func:`family_coordinates` makes: ``z`` for
     the step's one latent, ``x`` for its one observed variable (to write a counterexample back)."""
-    dens = step.lhs.atoms(Density) | step.rhs.atoms(Density)
-    every = {v for d in dens for v in tuple(d.vars) + tuple(d.given)}
-    latent = [v for v in every if step.context.is_latent(v)]
-    observed = [v for v in every if not step.context.is_latent(v) and not step.context.is_parameter(v)]
+    latent, observed = _latent_and_observed(step.lhs, step.rhs, step.context)
     return {**({"z": str(latent[0])} if len(latent) == 1 else {}),
             **({"x": str(observed[0])} if len(observed) == 1 else {})}
 
@@ -140,11 +145,7 @@ def family_coordinates(step):
     names = variational_names(lhs, rhs, step.context)
     if names:
         lhs, rhs = rename_densities(lhs, names), rename_densities(rhs, names)
-    dens = lhs.atoms(Density) | rhs.atoms(Density)
-    every = {v for d in dens for v in d.vars + d.given}
-    latent = [v for v in every if step.context.is_latent(v)]
-    # a declared parameter is never the family's data x (p(z|θ) is no posterior p(z|x))
-    observed = [v for v in every if not step.context.is_latent(v) and not step.context.is_parameter(v)]
+    latent, observed = _latent_and_observed(lhs, rhs, step.context)
     mapping = {}
     if len(latent) == 1:
         mapping[latent[0]] = sympy.Symbol("z")

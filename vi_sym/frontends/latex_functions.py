@@ -130,10 +130,11 @@ class FunctionsMixin:
     def expectation_paren(self, e, body):
         """``\\mathbb{E}(X)``, ``E(X)``: the expectation of a variable drawn in a sampling statement
         (:mod:`.sampled`); with no such statement, an error at ``E`` (an energy E(z) is no expectation)."""
-        if under_drawn(getattr(self, "sampled", None), None, body) is None:
+        drawn = under_drawn(getattr(self, "sampled", None), None, body)
+        if drawn is None:
             raise ParseError(f"{e}(…) with round brackets is read as an expectation of a variable drawn in a "
                              "sampling statement (X \\sim \\mathrm{Gamma}(a, b)); write \\mathbb{E}[…] for the note's q", at(e))
-        return Expectation(under_drawn(self.sampled, None, body), body)
+        return Expectation(drawn, body)
 
     @v_args(inline=True)
     def probability(self, p, var, rel, bound):

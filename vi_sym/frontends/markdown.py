@@ -207,7 +207,7 @@ class _Reader:
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
         sampled = latex_drawn(self, at)
-        self.unsaid += free_letters(self, row, {Symbol(n): d for n, d in sampled.items()}, line)   # P(T > t)
+        self.unsaid += free_letters(self, row, sampled, line)     # the t of P(T > t): a parameter
         before = dict(self.written.declared)
         try:
             drawn = drawn_latents(row, self.draws, {*self.latent, *self.variables()})

@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from sympy import Symbol
-
 from ..notation import to_unicode
 from ..parse_operators import under_drawn
 from ..parse import Function
@@ -35,7 +33,7 @@ from .latex_dists import readings
 from .latex_functions import GREEK
 from .note_forms import NoteFormError, expectation_spelling
 
-__all__ = ["Sampled", "sampled_in", "blank_statements", "under_drawn", "drawn_entropy", "reading_said",
+__all__ = ["Sampled", "sampled_in", "blank_statements", "under_drawn", "reading_said",
            "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters"]
 
 MAX_LINE = 2_000     # characters; a longer line is not searched
@@ -116,11 +114,6 @@ def blank_statements(line: str) -> str:
         hi = s.end + (after.end() if after else 0)
         line = line[:lo] + " " * (hi - lo) + line[hi:]
     return line
-
-
-def drawn_entropy(drawn: dict, arg):
-    """The distribution ``H(arg)`` is the entropy of when ``arg`` is a drawn variable, else None."""
-    return drawn.get(arg) if isinstance(arg, Symbol) and drawn else None
 
 
 def reading_said(s: Sampled, density) -> str:
@@ -350,13 +343,13 @@ def _latex_names(row: str) -> list:
 _LATEX_NAME = re.compile(r"([A-Za-z])(\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?")
 
 
-def free_letters(reader, row: str, drawn: dict, line: int) -> list:
+def free_letters(reader, row: str, drawn, line: int) -> list:
     """The single letters a formula about a drawn variable writes and the note never declares --
     the threshold t of ``P(T > t)``, the argument t of a moment generating function -- declared
     parameters (positive where the note says ``t > 0``, nonnegative where it says ``t \\geq 0``,
     real otherwise); what was read, in words (said at ``line``)."""
     names = _latex_names(row)
-    if not drawn or not {str(v) for v in drawn} & {n for n, _, _ in names}:
+    if not set(drawn) & {n for n, _, _ in names}:         # drawn: the names of the drawn variables
         return []
     known = set(reader.variables()) | set(reader.latent) | set(reader.observed) | _NOT_PARAMETERS
     new = list(dict.fromkeys(n for n, single, called in names if single and not called and n not in known))
