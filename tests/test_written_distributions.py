@@ -106,7 +106,8 @@ def test_what_cannot_be_read_is_skipped_with_its_column_and_reason():
     skipped = _skipped(note, ".txt")
     assert "takes 2 parameters (mean, scale), got 1 at column 3" in skipped[1]
     assert "'x' is not a latent variable" in skipped[2]
-    assert "ambiguous: write N(mean, variance) or Normal(z, mean, standard deviation)" in skipped[3]
+    assert "ambiguous: write N(mean, variance), Normal(mean, σ^2) with the variance as a square, " \
+           "or Normal(z, mean, standard deviation)" in skipped[3]
     assert "column" in skipped[4] and "Bernoulli" in skipped[4]
     assert "column" in skipped[5]
     assert "'p' is a density here (p(z)); name the parameter otherwise, e.g. Bern(π)" in skipped[6]
@@ -268,3 +269,35 @@ def test_the_gaussian_kl_derived_step_by_step(name):
 def test_messages_name_a_written_distribution_as_written_never_by_its_vi_name():
     skipped = _skipped("a note\n\nH(N(0, 1) * q(z)) = 1\n\nKL(q(z) || p(z|x)) = 0\n", ".txt")
     assert "N(0, 1)" in skipped[3] and "Normal1" not in skipped[3], skipped
+
+
+@pytest.mark.parametrize("suffix, note", [
+    (".txt", "H(LogNormal(mu, sigma^2)) = mu + 1/2*log(2*pi*e*sigma^2)\n"
+             "H(LogNormal(mu, sigma^2)) = mu + 1/2*log(2*pi*sigma^2)\n"
+             "E_{z~LogNormal(mu, sigma^2)}[z^2] = exp(2*mu + 2*sigma^2)\n"
+             "E_{z~LogNormal(mu, sigma^2)}[z^2] = exp(2*mu + 2*sigma^4)\n"
+             "H(Normal(m, s**2)) = log(2*pi*e*s^2)/2\n"
+             "E_{z~Normal(m, s²)}[z^2] = m^2 + s^4\n"),
+    (".md", "$$\\mathbb{H}[\\mathrm{LogNormal}(\\mu, \\sigma^2)] = \\mu + \\frac{1}{2}\\log(2\\pi e \\sigma^2)$$\n"
+            "$$\\mathbb{H}[\\mathrm{LogNormal}(\\mu, \\sigma^{2})] = \\mu + \\frac{1}{2}\\log(2\\pi \\sigma^2)$$\n"
+            "$$\\mathbb{E}_{z \\sim \\mathrm{LogNormal}(\\mu, \\sigma^2)}[z^2] = e^{2\\mu + 2\\sigma^2}$$\n"
+            "$$\\mathbb{E}_{z \\sim \\mathrm{LogNormal}(\\mu, \\sigma^2)}[z^2] = e^{2\\mu + 2\\sigma^4}$$\n"
+            "$$\\mathbb{H}[\\mathrm{Normal}(m, s^2)] = \\frac{1}{2}\\log(2\\pi e s^2)$$\n"
+            "$$\\mathbb{E}_{z \\sim \\mathrm{Normal}(m, s^2)}[z^2] = m^2 + s^4$$\n"),
+])
+def test_a_normal_or_lognormal_spread_written_as_a_square_is_its_variance(suffix, note):
+    """LogNormal(μ, σ²) as tables write it: the square is the (log-)variance, the variable written or
+    drawn (z ~ LogNormal(μ, σ²) once read the square as a standard deviation σ²: a true closed
+    form FAILED, and one with σ⁴ for σ² PROVED); each reading is said."""
+    assert _verdicts(note, suffix) == {1: ["PROVED"], 2: ["FAILED"], 3: ["PROVED"], 4: ["FAILED"],
+                                       5: ["PROVED"], 6: ["FAILED"]}
+    ds, _ = _load(note, suffix)
+    said = " ".join(w.message for d in ds for w in d.warnings)
+    assert "read as LogNormal with the variance" in said and "of its log (written as a square)" in said
+    assert "read as Normal with the variance" in said
+
+
+@pytest.mark.parametrize("note", ["H(LogNormal(mu, s)) = 1\n", "H(Normal(m, s + 1)) = 1\n",
+                                  "H(LogNormal(mu, s^3)) = 1\n"])
+def test_a_spread_not_written_as_a_square_stays_ambiguous(note):
+    assert "without its variable is ambiguous" in _skipped(note, ".txt")[1]

@@ -9,8 +9,9 @@ grammar call :class:`WrittenDistributions`; the spellings are :data:`ALIASES`:
 * ``N``, ``𝒩``, ``\\mathcal{N}``: Normal(mean, **variance**), as textbooks write it (PRML's
   N(x|μ, λ⁻¹) is variance 1/λ);
 * ``Normal``, ``LogNormal``: the standard deviation (log-scale), as in ``.vi`` files; written
-  without their variable (``Normal(m, s^2)``) they are refused: the second argument could be
-  either;
+  without their variable they are refused (``Normal(m, s)``: the second argument could be
+  either); a spread written as a square is a variance, the variable written or not
+  (``LogNormal(μ, σ^2)``, as tables write it; see :func:`written_square`);
 * every other kind by its vi_sym name (``Gamma``, ``Beta``, ``StudentT``, …), in the parameter
   order of the README's table, and the short names ``Gam``, ``Exp``, ``Bern``, ``Bin``, ``Pois``,
   ``Unif``, ``InvGamma``.  ``Gamma(a, b)`` is shape and rate (PRML's Gam(τ|a, b)), ``Exp(λ)`` a
@@ -88,18 +89,39 @@ def _spec(alias: str):
     return kind, convention, SPECS[kind]
 
 
-def argument_domains(alias: str, count: int, named: bool) -> list:
+#: a written argument that is a square: σ^2, σ^{2}, σ**2, σ², (a b)^2
+_SQUARE = re.compile(r"\s*(?:\\?\w+(?:_\{?\w+\}?)?|\([^()]*\)|\{[^{}]*\})\s*(?:\^\s*(?:2|\{\s*2\s*\})|\*\*\s*2|²)\s*")
+
+
+def written_square(text: str) -> bool:
+    """Is a written argument (its text) a square -- ``σ^2``, ``σ_1^{2}``, ``s**2``, ``σ²``?  The
+    spread of a ``Normal``/``LogNormal`` written so is a variance: nobody writes a standard
+    deviation as a square."""
+    return _SQUARE.fullmatch(text) is not None
+
+
+def _as_variance(convention: str, squared: bool) -> str:
+    """The convention of a "stated" kind whose spread is written as a square: the variance (as
+    ``N``'s), its variable written or not (``LogNormal(μ, σ^2)``, ``z ~ Normal(m, s^2)``)."""
+    return "variance" if convention == "stated" and squared else convention
+
+
+def argument_domains(alias: str, count: int, named: bool, squared: bool = False) -> list:
     """The domain of each written argument (after the variable): the kind's, a variance
-    positive; ``named``: the variable was written.  A DistributionFormError when the count or
-    the convention does not fit."""
+    positive; ``named``: the variable was written; ``squared``: the last argument is written as
+    a square (:func:`written_square`).  A DistributionFormError when the count or the
+    convention does not fit."""
     kind, convention, spec = _spec(alias)
+    convention = _as_variance(convention, squared)
     n = len(spec.params)
     if convention == "stated" and not named:
-        raise DistributionFormError(f"{alias}(…) without its variable is ambiguous: write N(mean, variance) "
+        raise DistributionFormError(f"{alias}(…) without its variable is ambiguous: write N(mean, variance), "
+                                    f"{alias}(mean, σ^2) with the variance as a square, "
                                     f"or {alias}(z, mean, standard deviation) as in .vi files"
                                     if kind == "Normal" else
-                                    f"{alias}(…) without its variable is ambiguous: write {alias}(z, log-mean, "
-                                    "log-scale) as in .vi files (the log-scale is a standard deviation)")
+                                    f"{alias}(…) without its variable is ambiguous: write {alias}(log-mean, σ^2) "
+                                    f"with the log-variance as a square, or {alias}(z, log-mean, log-scale) as "
+                                    "in .vi files (the log-scale is a standard deviation)")
     if count != n:
         raise DistributionFormError(f"{alias}(…) takes {n} parameter{'s' * (n != 1)} "
                                     f"({', '.join(spec.params)}), got {count}")
@@ -142,7 +164,12 @@ class WrittenDistributions:
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
         """``alias(values)`` as a density of ``var``; DistributionFormError when it is not one."""
         kind, convention, spec = _spec(alias)
-        argument_domains(alias, len(values), named)
+        squared = bool(values) and isinstance(values[-1], sympy.Pow) and values[-1].exp == 2
+        argument_domains(alias, len(values), named, squared)
+        if _as_variance(convention, squared) != convention:
+            convention = "variance"
+            self._say(alias, values, f"{kind} with the variance {to_unicode(values[-1])} of "
+                      f"{'its log' if kind == 'LogNormal' else 'the variable'} (written as a square)")
         for v in values:
             for d in sorted(v.atoms(Density), key=str):
                 example = f"{alias}(π)" if len(values) == 1 else f"{alias}(α, β)"
@@ -163,18 +190,21 @@ class WrittenDistributions:
         if problems:
             raise DistributionFormError(f"{alias}(…): {problems[0]}")
         shown = f"{alias}({', '.join(map(to_unicode, values))})"
-        head = r"\mathcal{N}" if convention == "variance" else rf"\mathrm{{{alias}}}"
+        head = r"\mathcal{N}" if convention == "variance" and kind == "Normal" else rf"\mathrm{{{alias}}}"
         shown_latex = rf"{head}\left({', '.join(map(to_latex, values))}\right)"
         key = sympy.srepr(definition)
         if key not in self.names:
             count = sum(1 for n in self.names.values() if re.fullmatch(rf"{kind}\d+", n))
             self.names[key] = f"{kind}{count + 1}"
-        if kind in READINGS and (alias, tuple(values)) not in self.said:
-            self.said.add((alias, tuple(values)))
-            words = READINGS[kind].format(*map(to_unicode, values))
-            self.warnings.append(f"{shown} read as {kind}: {words}")
+        if kind in READINGS:
+            self._say(alias, values, f"{kind}: {READINGS[kind].format(*map(to_unicode, values))}")
         return InlineDensity(self.names[key], (var,), (), definition, shown, shown_latex)
 
+    def _say(self, alias: str, values: list, reading: str) -> None:
+        """Warn once per written distribution how it is read."""
+        if (alias, tuple(values)) not in self.said:
+            self.said.add((alias, tuple(values)))
+            self.warnings.append(f"{alias}({', '.join(map(to_unicode, values))}) read as {reading}")
 
     def order(self, alias: str, spec, params: list, values: list) -> bool:
         """Read an end a distribution needs above another -- ``Uniform(a, b)``: b > a -- as the
@@ -212,7 +242,7 @@ def written_names(alias: str, parts: list, known, first_is_latent: bool, named: 
     DistributionFormError when the arguments do not fit the kind."""
     if not named and split_arguments(alias, first_is_latent, len(parts)):
         parts, named = parts[1:], True
-    domains = argument_domains(alias, len(parts), named)
+    domains = argument_domains(alias, len(parts), named, bool(parts) and written_square(parts[-1]))
     out: dict = {}
     for i, (text, domain) in enumerate(zip(parts, domains)):
         for m in _NAME.finditer(text):
@@ -288,7 +318,7 @@ def letters_in_text(code: str) -> dict:
         parts = [t.strip() for _, t in split_top(code[m.end():end], ",;|")]
         named = ";" in code[m.end():end] or "|" in code[m.end():end]
         try:
-            domains = argument_domains(m.group(1), len(parts) - named, named)
+            domains = argument_domains(m.group(1), len(parts) - named, named, written_square(parts[-1]))
         except DistributionFormError:
             continue
         for text, domain in zip(parts[named:], domains):

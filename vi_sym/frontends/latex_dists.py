@@ -58,6 +58,18 @@ def _arguments(tree: Tree):
     return None, rest
 
 
+def _squared(args) -> bool:
+    """Is the last written argument a square (``\\sigma^2``, ``\\sigma_1^{2}``)?  A ``Normal`` or
+    ``LogNormal`` written without its variable then has its variance there."""
+    last = args[-1] if args else None
+    if not (isinstance(last, Tree) and last.data == "pow"):
+        return False
+    script = last.children[-1]
+    values = [str(t) for t in (script.scan_values(lambda t: isinstance(t, Token)) if isinstance(script, Tree)
+                               else [script])]
+    return values == ["2"]
+
+
 def _first_name(arg) -> str | None:
     """The name an argument is, when it is one bare name (``z`` in ``\\mathcal{N}(z, m, s^2)``)."""
     if isinstance(arg, Tree) and arg.data == "var" and len(arg.children) == 1:
@@ -79,7 +91,7 @@ def declare_written(tree: Tree, variables: dict, latents) -> dict:
         if not named and first is not None and split_arguments(alias, latex_name(first) in latents, len(args)):
             args, named = args[1:], True
         try:
-            domains = argument_domains(alias, len(args), named)
+            domains = argument_domains(alias, len(args), named, _squared(args))
         except DistributionFormError as err:
             raise ParseError(err.message, getattr(node.children[0], "column", None)) from None
         for i, (arg, domain) in enumerate(zip(args, domains)):
@@ -182,7 +194,7 @@ def letter_parameters(tree: Tree) -> dict:
             continue
         alias, (var, args) = alias_of(node.children[0]), _arguments(node)
         try:
-            domains = argument_domains(alias, len(args), var is not None)
+            domains = argument_domains(alias, len(args), var is not None, _squared(args))
         except DistributionFormError:
             continue
         for arg, domain in zip(args, domains):
