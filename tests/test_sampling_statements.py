@@ -15,6 +15,7 @@ from vi_sym.frontends.markdown import read_markdown
 from vi_sym.frontends.note import read_note
 from vi_sym.frontends.sampled import blank_statements, sampled_in
 from vi_sym.judge import judge
+from vi_sym.notation import to_unicode
 from vi_sym.settings import Settings
 from vi_sym.vocabulary import Expectation
 
@@ -232,3 +233,39 @@ def test_an_energy_e_of_z_is_no_expectation(reader, text):
     assert not [s for d in derivs for s in d.steps]
     reasons = [n.message for d in derivs for n in (d.skipped or ())] + [e.message for e in errors]
     assert any("round brackets is read as an expectation of a variable drawn" in r for r in reasons), reasons
+
+
+# -- a statement written after the formula, as its condition -----------------------------------------
+
+@pytest.mark.parametrize("reader, text, expected", [
+    (read_markdown, "$$\\mathbb{E}[X] = \\frac{\\alpha}{\\alpha+\\beta}, \\quad X \\sim \\mathrm{Beta}(\\alpha, \\beta)$$\n",
+     ["PROVED"]),
+    (read_markdown, "$$\\mathbb{E}[X] = \\frac{\\beta}{\\alpha+\\beta}, \\quad X \\sim \\mathrm{Beta}(\\alpha, \\beta)$$\n",
+     ["FAILED"]),
+    (read_markdown, "$$\\mathbb{E}[Y] = \\frac{1}{\\lambda} \\quad \\text{for } Y \\sim \\mathrm{Exp}(\\lambda)$$\n",
+     ["PROVED"]),
+    (read_markdown, "$$\\mathbb{E}[W^2] = \\frac{1}{\\lambda^2}, \\qquad W \\sim \\mathrm{Exp}(\\lambda).$$\n", ["FAILED"]),
+    (read_markdown, "The mean is $\\mathbb{E}[V] = \\lambda$ where $V \\sim \\mathrm{Pois}(\\lambda)$.\n", ["PROVED"]),
+    (read_markdown, "$$\\operatorname{Var}(U) = \\frac{(b-a)^2}{12} \\quad (U \\sim \\mathcal{U}(a, b))$$\n", ["PROVED"]),
+    (read_markdown, "$$\\mathbb{E}[W] = \\frac{a}{b} \\quad \\text{where } W \\sim \\mathrm{Gamma}(a, b)$$\n\n"
+                    "$$\\mathbb{E}[W^2] = \\frac{a(a+1)}{b}$$\n", ["PROVED", "FAILED"]),
+    (read_note, "Var(V) = lam  (V ~ Pois(lam))\nVar(V) = lam^2  (V ~ Pois(lam))\n", ["PROVED", "FAILED"]),
+    (read_note, "E[X] = a/(a + b), X ~ Beta(a, b)\n", ["PROVED"]),
+])
+def test_a_statement_after_a_formula_as_its_condition_is_in_force_for_it(reader, text, expected):
+    """"E[X] = α/(α + β), X ~ Beta(α, β)": the statement is the formula's condition, cut from the
+    formula (it once stopped the row: "unexpected ','") and in force for it and what follows."""
+    got, _ = _verdicts(text, reader)
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", [
+    # the line's own earlier statement wins over one written after the formula
+    "For $Y \\sim \\mathrm{Exp}(\\lambda)$, $\\mathbb{E}[Y] = 1/\\lambda$; now let $Y \\sim \\mathrm{Gamma}(a, b)$.\n",
+    # a full stop ends the sentence: the next statement is no condition of the formula before it
+    "Let $Y \\sim \\mathrm{Exp}(\\lambda)$. We have $\\mathbb{E}[Y] = 1/\\lambda$. Next, $Y \\sim \\mathrm{Gamma}(a, b)$.\n",
+])
+def test_a_later_statement_that_is_no_condition_of_the_formula_is_not_its_reading(text):
+    got, derivs = _verdicts(text, read_markdown)
+    assert got == ["PROVED"]
+    assert to_unicode(derivs[0].steps[0].lhs) == "E_{Y~Exp(λ)}[Y]"

@@ -206,7 +206,7 @@ class _Reader:
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
-        sampled = latex_drawn(self, at)
+        row, sampled = latex_drawn(self, at, row)      # "E[X] = …, X ~ Beta(a, b)": its condition at its end
         self.unsaid += free_letters(self, row, sampled, line)     # the t of P(T > t): a parameter
         before = dict(self.written.declared)
         try:

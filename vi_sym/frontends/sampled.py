@@ -112,6 +112,9 @@ def blank_statements(line: str) -> str:
         after = _AFTER.search(line[s.end:])
         lo = before.start() if before else s.start
         hi = s.end + (after.end() if after else 0)
+        opened, closed = re.search(r"\(\s*$", line[:lo]), re.match(r"\s*\)", line[hi:])
+        if opened and closed:          # "Var(V) = λ  (V ~ Pois(λ))": the brackets are the statement's
+            lo, hi = opened.start(), hi + closed.end()
         line = line[:lo] + " " * (hi - lo) + line[hi:]
     return line
 
@@ -252,17 +255,68 @@ def attach_readings(note) -> None:
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 
 
-def latex_drawn(reader, offset: int) -> dict:
+#: what joins a formula to a sampling statement written after it, as its condition: ``, \quad``,
+#: ``\text{for }``, "where", ``(``; no full stop between (the end of inline math may be)
+_JOIN = re.compile(r"(?:\s|\$|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(|"
+                   r"\\(?:text|textrm|mbox|mathrm)\s*\{\s*(?:for|where|with|if|when|and)?\s*\}|"
+                   r"\b(?:for|where|with|if|when|and)\b)*$", re.I)
+#: what may follow the last of them: the bracket that opened before it, a full stop or comma
+_TAIL = re.compile(r"\s*(?:\\right\s*)?\)?\s*[.,;]?\s*")
+
+
+def _joined(between: str) -> bool:
+    """Does ``between`` (the text between a formula and a statement) join them as a condition?"""
+    return bool(between.strip(" $")) and _JOIN.fullmatch(between) is not None
+
+
+def _trailing(row: str) -> tuple:
+    """(the row cut before its trailing sampling statements, [(statement, offset in row)]): a
+    display that ends "…, \\quad X \\sim \\mathrm{Beta}(a, b)" or "… (U \\sim \\mathcal{U}(a, b))" states
+    how its variable is drawn after the formula; that part is prose, not the formula's."""
+    found = sampled_in(row)
+    if not found or not _TAIL.fullmatch(row[found[-1].end:]):
+        return row, []
+    while len(found) > 1 and not _joined(row[found[-2].end:found[-1].start]):
+        found = found[1:]
+    start = _JOIN.search(row[:found[0].start]).start()
+    if not row[:start].strip() or not _joined(row[start:found[0].start]):
+        return row, []
+    return row[:start], [(s, s.start) for s in found]
+
+
+def latex_drawn(reader, offset: int, row: str | None = None):
     """{variable: density} of the sampling statements in force at ``offset`` of the note: each
     variable's last statement before it, with no heading between; read once each (a statement that
     cannot be read is skipped with its reason; what reading one declared goes to ``reader.unsaid``,
-    said with the chain of the row that uses it)."""
-    if not reader.sampled:
+    said with the chain of the row that uses it).  With ``row`` (the formula's text, at
+    ``offset``): (the row without the statements it ends with, the densities) -- a statement
+    written right after a formula as its condition ("…, \\quad X \\sim \\mathrm{Beta}(a, b)",
+    "$\\mathbb{E}[V] = \\lambda$ where $V \\sim \\mathrm{Pois}(\\lambda)$") is in force for it too."""
+    if row is not None:
+        cut, inside = _trailing(row)
+        after = [(s, s.start - offset) for s in reader.sampled if s.start >= offset + len(row)
+                 and reader.text[offset:offset + len(row)] == row
+                 and _joined(reader.text[offset + len(row):s.start])]
+        line = reader.text.count("\n", 0, offset) + 1
+        extra = {s.name: s._replace(line=line + row[:at].count("\n")) if (s, at) in inside else s
+                 for s, at in reversed(inside + after[:1])}
+        return cut, latex_drawn_with(reader, offset, extra)
+    return latex_drawn_with(reader, offset, {})
+
+
+def latex_drawn_with(reader, offset: int, extra: dict) -> dict:
+    """:func:`latex_drawn`, with ``extra`` ({variable: statement}) the statements written after the
+    formula as its condition, in force unless its own line states the variable before it."""
+    if not reader.sampled and not extra:
         return {}
     latest = {}
     for s in reader.sampled:
         if s.end <= offset and not _HEADING.search(reader.text, s.end, offset):
             latest[s.name] = s
+    line = reader.text.count("\n", 0, offset) + 1
+    for name, s in extra.items():
+        if name not in latest or latest[name].line != line:
+            latest[name] = s
     for name, _ in list(reader.switched):
         if name not in latest:
             _unswitch(reader, name)
