@@ -22,6 +22,7 @@ import sympy
 from .claims.prove import _by_moments, _is_zero, _sym_value, claim_residual
 from .claims.wording import plain_edit
 from .deadline import Deadline
+from .distributions.conventions import other_readings
 from .distributions.domains import screen_point
 from .distributions.written import declared
 from .indexed_claims import is_indexed_claim, prove_indexed_claim
@@ -78,11 +79,13 @@ class Fix:
                 "statement": self.statement, "verdict": self.verdict}
 
     def __str__(self):
-        return f"did you mean: {self.description}? -- with that edit the step is {self.verdict}"
+        what = "reading" if self.edit == "other_reading" else "edit"
+        return f"did you mean: {self.description}? -- with that {what} the step is {self.verdict}"
 
 
 def claim_candidates(step):
-    """Edits of a closed form about defined densities, most specific first: the one term
+    """Edits of a closed form about defined densities, most specific first: a written
+    distribution read in another table's convention (:mod:`vi_sym.distributions.conventions`), the one term
     the moment lemmas say is missing (when lhs - rhs is a single term, as written or once
     put over one denominator and factored), a term left out inside a log (when lhs - rhs is
     a sum of logs), the whole right side halved, doubled or negated, then
@@ -99,6 +102,8 @@ def _claim_edits(step):
     :func:`vi_sym.claims.wording.plain_edit`, walks both trees)."""
     with declared(step.context.domains):    # a written density's sums in its declared domains
         residual = None if is_indexed_claim(step) else claim_residual(step)
+    for words, sub in other_readings(step.lhs):     # Gamma(k, θ) copied from a shape-scale table
+        yield "other_reading", _said(words), step.lhs.xreplace(sub), step.rel, step.rhs.xreplace(sub)
     single = _single_term(residual)
     if single is not None:      # a sum put in one term: offered only when no edit of the user's own terms is
         yield ("restore_term" if single is residual else "restore_sum",
@@ -199,10 +204,11 @@ def _flipped_arguments(step):
                step.rhs.xreplace({e: new}))
 
 
-#: the edits in the order they are decided once screened, the likeliest first (the slips of
-#: published closed forms: a term or a factor ½ left out, a parameter of the other density, log σ
-#: for log σ², a sign, then the rarer ones)
-_LIKELY = ("restore_term", "restore_in_log", "scale_side", "log_square", "scale_term", "swap_parameters",
+#: the edits in the order they are decided once screened, the likeliest first (a written
+#: distribution in another table's convention, then the slips of published closed forms: a term
+#: or a factor ½ left out, a parameter of the other density, log σ for log σ², a sign, then the
+#: rarer ones)
+_LIKELY = ("other_reading", "restore_term", "restore_in_log", "scale_side", "log_square", "scale_term", "swap_parameters",
            "flip_sign", "flip_side", "swap_kl", "drop_term", "flip_pair", "restore_sum")
 #: the size a vector of symbolic length is screened at (1 would hide a count written as 1)
 SCREEN_SIZE = 3

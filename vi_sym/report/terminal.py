@@ -89,8 +89,9 @@ def step_lines(r, verbose: bool = False, colour: bool = False) -> list:
         if r.residual:
             lines.append(f"    residual: {_short(r.residual, 200)}  (what is left of lhs - rhs)")
         for fx in r.fixes:
+            what = "reading" if fx.get("edit") == "other_reading" else "edit"
             lines.append(f"    fix:      did you mean {_short(fx['description'], 160)}? "
-                         f"-- with that edit the step is {fx['verdict']}")
+                         f"-- with that {what} the step is {fx['verdict']}")
         if r.expect == "fails" and r.expect_reason:
             lines.append(f"    expected: {r.expect_reason}")
     if verbose and r.trace:
