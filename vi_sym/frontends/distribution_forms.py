@@ -71,6 +71,28 @@ READINGS = {"Gamma": "shape {0}, rate {1} (mean {0}/{1})", "Exponential": "rate 
             "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
 
 
+_THETA = re.compile(r"(?:θ|theta)(?:_?\w+)?")
+_LAMBDA = re.compile(r"(?:λ|lambda)(?:_?\w+)?")
+_K = re.compile(r"k(?:_?\w+)?")
+
+
+def by_names(kind: str, values: list, params: list) -> tuple:
+    """(params, words) of the two conventions the parameters' names tell apart, as the tables
+    that use them name them: ``Gamma(k, θ)`` is Wikipedia's shape-scale (θ the scale: rate 1/θ),
+    ``Weibull(λ, k)`` its scale-then-shape; else (params, "").  Said in a warning, and a formula
+    written in the other convention gets the other reading as its likely fix
+    (:mod:`vi_sym.distributions.conventions`)."""
+    names = [v.name if isinstance(v, sympy.Symbol) else "" for v in values]
+    if kind == "Gamma" and len(values) == 2 and _THETA.fullmatch(names[1]):
+        a, t = map(to_unicode, values)
+        return [params[0], 1 / params[1]], (f"shape {a}, scale {t} (rate 1/{t}, mean {a} {t}): θ names the scale, "
+                                            f"as in the shape-scale tables")
+    if kind == "Weibull" and len(values) == 2 and _LAMBDA.fullmatch(names[0]) and _K.fullmatch(names[1]):
+        lam, k = map(to_unicode, values)
+        return [params[1], params[0]], f"scale {lam}, shape {k}, as the tables that name them so write them"
+    return params, ""
+
+
 #: the assumptions of a symbol declared in each domain (as a note's declaration lines give them)
 ASSUME = {domain: assumptions for _, assumptions, domain in NOTE_VARIABLE_KEYS if domain}
 DOMAIN_WORDS = {"real": "a real parameter", "positive": "a positive parameter", "unit": "a parameter in (0, 1)"}
@@ -177,6 +199,9 @@ class WrittenDistributions:
                                             f"here ({to_unicode(d)}); name the parameter otherwise, e.g. {example}")
         params = [sympy.sqrt(v) if convention == "variance" and i == len(values) - 1 else v
                   for i, v in enumerate(values)]
+        params, named_reading = by_names(kind, values, params)
+        if named_reading:
+            self._say(alias, values, f"{kind}: {named_reading}")
         try:
             params = [p.xreplace(self.ordered) for p in params]
             definition = distribution_functions()[kind](var, *params)
@@ -196,7 +221,7 @@ class WrittenDistributions:
         if key not in self.names:
             count = sum(1 for n in self.names.values() if re.fullmatch(rf"{kind}\d+", n))
             self.names[key] = f"{kind}{count + 1}"
-        if kind in READINGS:
+        if kind in READINGS and not named_reading:
             self._say(alias, values, f"{kind}: {READINGS[kind].format(*map(to_unicode, values))}")
         return InlineDensity(self.names[key], (var,), (), definition, shown, shown_latex)
 
