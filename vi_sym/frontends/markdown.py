@@ -96,7 +96,7 @@ class _Reader:
         self.draws = draws_in(text, observed=self.observed)   # z_1, z_2 \sim q(z): see .draws
         self.after, self.formula_parameters = "", []          # see .formula_densities
         self.sampled, self.sampled_read = sampled_in(text), {}  # X \sim \mathrm{Gamma}(a, b): see .sampled
-        self.unsaid, self.switched = [], []                    # what reading them declared, to say; x drawn
+        self.unsaid, self.switched, self.here = [], [], set()   # what reading them declared, to say; x drawn
         self.conditions, self.bounds = conditions_in(text), {}   # "for $\alpha > 1$": see .conditions
 
     def pair(self, row: str):

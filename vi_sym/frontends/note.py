@@ -138,7 +138,7 @@ class _Note:
         self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
         self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
-        self.sampled, self.unsaid, self.switched, self.line_bounds, self.dists = {}, [], [], {}, []  # .sampled
+        self.sampled, self.unsaid, self.switched, self.line_bounds, self.dists, self.here = {}, [], [], {}, [], set()
 
     # -- variables and the parse environment
     def pair(self, text: str):

@@ -162,11 +162,54 @@ def _unswitch(reader, name: str) -> None:
             reader.observed.insert(at, n)
 
 
+#: a variable a formula writes a distribution of: ``E_{x~Gamma(a, b)}``, ``\\mathbb{E}_{x \\sim …}``,
+#: ``N(x | μ, σ^2)``, ``\\mathcal{N}(x \\mid μ, σ^2)``, ``Gamma(x; a, b)``
+_DRAWN_HERE = {
+    True: re.compile(r"_\s*\{\s*([A-Za-z])\s*(?:\\sim(?![a-zA-Z])|∼)|(?:\\mathcal\s*\{?\s*[NU]\s*\}?|\\(?:mathrm|text|"
+                     r"operatorname|textrm|mathsf|rm)\s*\{\s*[A-Za-z]+\s*\})\s*(?:\\left\s*)?\(\s*([A-Za-z])\s*(?:\\mid|;|\||\\vert)"),
+    False: re.compile(r"E_\{?\s*([A-Za-z])\s*[~∼]|(?<![\w.])(?:[A-Z][A-Za-z]*|𝒩)\s*\(\s*([A-Za-z])\s*[;|]"),
+}
+#: a density of the note's model written in a formula: p(…), q_φ(…), p_{\theta}(…), q^*(…)
+_MODEL_DENSITY = re.compile(r"(?<![A-Za-z\\])[pq]\s*(?:_\s*(?:\{[^{}]*\}|\\?\w+))?\s*(?:\^\s*(?:\*|\{[^{}]*\}))?\s*"
+                            r"(?:\\left\s*)?\(|(?:\bE|\\mathbb\s*\{\s*E\s*\})\s*_\s*\{?\s*[pq](?![A-Za-z])")
+
+
+def drawn_here(reader, row: str, latex: bool, line: int) -> set:
+    """The observed names (x, X) ``row`` writes a distribution of -- ``E_{x~Gamma(k, θ)}[x]``,
+    ``\\mathcal{N}(x \\mid μ, σ^2)`` -- in a formula that writes no density of the note's model:
+    a closed form about a distribution of x, in which x is what the expectation or entropy
+    integrates over (a latent variable of that formula; the note's model keeps it observed)."""
+    if re.match(r"\s*&?\s*(?:=|<|>|≤|≥|\\[lg]eq?(?![a-zA-Z]))", row):
+        return set(reader.here)          # a step continuing the chain: as the row before it
+    if len(row) > MAX_LINE or _MODEL_DENSITY.search(row):
+        return set()
+    names = {m.group(1) or m.group(2) for m in _DRAWN_HERE[latex].finditer(row)}
+    here = {n for n in names if n in reader.observed or n in reader.here}
+    for n in sorted(here - set(reader.here)):
+        reader.unsaid.append((line, f"{n}, observed in the note's model, is the variable of a distribution written "
+                                    f"in this formula: a latent variable here (what it integrates over)"))
+    return here
+
+
+def _switch_here(reader, here: set, keep=frozenset()) -> None:
+    """The names a formula draws itself latent (:func:`drawn_here`), those the formula before drew
+    observed again (unless a sampling statement in ``keep`` draws them)."""
+    for name in sorted(set(reader.here) - here - set(keep)):
+        _unswitch(reader, name)
+    reader.here = set()
+    for name in sorted(here):
+        _switch(reader, name)
+        if name in reader.latent:
+            reader.here.add(name)
+
+
 # -- the plain-text reader (vi_sym.frontends.note)
 def text_statements(note, no: int, code: str) -> str:
     """Read the sampling statements of the plain-text line ``code`` into ``note.sampled``
     (variable -> density) and return the line with them blanked (same columns: they are prose)."""
     found = [s._replace(line=no) for s in sampled_in(code, latex=False)]
+    _switch_here(note, drawn_here(note, blank_statements(code) if found else code, False, no),
+                 keep=set(s.name for s in found) | set(note.sampled))
     for s in found:
         _switch(note, s.name)
         try:
@@ -237,7 +280,7 @@ def drawn_only(drawn, body, shown: str):
 
 def end_section(note) -> None:
     """A heading: the premise and the sampling statements before it are over."""
-    note.standing, note.sampled, note.dists = None, {}, []
+    note.standing, note.sampled, note.dists, note.here = None, {}, [], set()
     for name, _ in list(note.switched):
         _unswitch(note, name)
 
@@ -300,13 +343,16 @@ def latex_drawn(reader, offset: int, row: str | None = None):
         line = reader.text.count("\n", 0, offset) + 1
         extra = {s.name: s._replace(line=line + row[:at].count("\n")) if (s, at) in inside else s
                  for s, at in reversed(inside + after[:1])}
-        return cut, latex_drawn_with(reader, offset, extra)
+        return cut, latex_drawn_with(reader, offset, extra, drawn_here(reader, cut, True, line))
     return latex_drawn_with(reader, offset, {})
 
 
-def latex_drawn_with(reader, offset: int, extra: dict) -> dict:
+def latex_drawn_with(reader, offset: int, extra: dict, here=None) -> dict:
     """:func:`latex_drawn`, with ``extra`` ({variable: statement}) the statements written after the
-    formula as its condition, in force unless its own line states the variable before it."""
+    formula as its condition, in force unless its own line states the variable before it; ``here``:
+    the names the row draws itself (:func:`drawn_here`), or None (they stay as they are)."""
+    if here is not None:
+        _switch_here(reader, here)
     if not reader.sampled and not extra:
         return {}
     latest = {}
@@ -318,7 +364,7 @@ def latex_drawn_with(reader, offset: int, extra: dict) -> dict:
         if name not in latest or latest[name].line != line:
             latest[name] = s
     for name, _ in list(reader.switched):
-        if name not in latest:
+        if name not in latest and name not in reader.here:
             _unswitch(reader, name)
     out = {}
     for name, s in latest.items():
