@@ -17,6 +17,8 @@ Gamma             z^k, log z, (log z)^2           a(a+1)…(a+k-1)/b^k, ψ(a) - 
                   exp(αz + β) (α < b)             exp(β) (b/(b - α))^a
                   z^s (s > -a)                    Γ(a+s)/(Γ(a) b^s)
 Beta              z^k, log z, log(1-z)            Π_{i<k} (a+i)/(a+b+i), ψ(a) - ψ(a+b), ψ(b) - ψ(a+b)
+                  (log z)², (log(1-z))²,          ψ'(a) - ψ'(a+b) + (ψ(a) - ψ(a+b))², likewise in b,
+                  log z log(1-z)                  (ψ(a) - ψ(a+b))(ψ(b) - ψ(a+b)) - ψ'(a+b)
 Poisson           z, z^2                          λ, λ² + λ
 Laplace           z, z^2, |z - c|                 m, m² + 2b², |m - c| + b·exp(-|m - c|/b)
 Uniform           z^k, log z (a >= 0)             (b^(k+1) - a^(k+1)) / ((k+1)(b - a)), (b log b - a log a)/(b - a) - 1

@@ -2,7 +2,8 @@
 
 Names: ``z_1``/``z_{1}`` is z1, ``\\theta_0`` θ0, ``\\mathbf{X}`` X, ``\\pi_1``/``\\pi_{2}`` π1, π2 (the
 mixture weights of Blei et al. §3; a bare ``\\pi`` is the number π).  Functions closed forms use:
-``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\mathrm{erf}(x)``,
+``\\Gamma(a)`` (Γ), ``\\psi(a)`` and ``\\digamma(a)`` (the digamma function ψ), ``\\psi_1(a)``, ``\\psi'(a)``,
+``\\psi^{(1)}(a)`` (the trigamma function), ``\\mathrm{erf}(x)``,
 ``\\operatorname{erfc}(x)``, ``\\mathrm{B}(a, b)`` and ``\\operatorname{B}(a, b)`` (the Beta
 function; a bare ``B(a, b)`` too: with a comma between its brackets it can be nothing else), each written with its brackets (``\\psi`` alone
 is the Greek letter); the variance ``\\mathrm{Var}_{q(z)}[f]``, ``\\operatorname{Var}[f]``,
@@ -44,7 +45,7 @@ FUNCTION_RULES = r"""
     | PROB "[" vname (REL | STRICT) expr "]"      -> probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
-SPECIAL.5: /\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
+SPECIAL.5: /\\psi\s*(_\s*\{?\s*1\s*\}?|'|ʹ|\^\s*(\\prime|\{\s*(\\prime|'|\(\s*1\s*\))\s*\}))(?=\s*(\\left\s*)?\()|\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*trigamma\s*\}(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
@@ -61,6 +62,7 @@ _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma
             "erfc": sympy.erfc, "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sinh": sympy.sinh,
             "cosh": sympy.cosh, "tanh": sympy.tanh, "arctan": sympy.atan, "sech": lambda a: 1 / sympy.cosh(a)}
 _WORD = re.compile(r"(Gamma|psi|digamma|erfc|erf|sech|sinh|cosh|tanh|arctan|sin|cos|tan)")
+_TRIGAMMA = re.compile(r"\\psi\s*[_'ʹ^]|.*trigamma")
 
 
 GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
@@ -172,6 +174,8 @@ class FunctionsMixin:
 
     @v_args(inline=True)
     def special(self, name, a):
+        if _TRIGAMMA.match(str(name)):      # ψ_1, ψ', ψ^{(1)}: the trigamma function
+            return sympy.polygamma(1, bounded_arg(a))
         return _SPECIAL[_WORD.findall(str(name))[-1]](bounded_arg(a))
 
     @v_args(inline=True)
