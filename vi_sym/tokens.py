@@ -69,13 +69,13 @@ _TOKEN_RE = re.compile(rf"""
   | (?P<sup>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<frac>[½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])
   | (?P<root>√)
-  | (?P<id>(?:∇_|[A-Za-z{_GREEK}])[A-Za-z0-9_{_GREEK}₀-₉]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<id>(?:∇_|[A-Za-z{_GREEK}])[A-Za-z0-9_{_GREEK}₀-₉ʹ]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>\*\*|\|\||[‖∥]|==|>=|<=|[-+*/^()\[\]{{}},;|=<>≥≤≠∫∞−·×])
 """, re.VERBOSE | re.DOTALL)
 #: a name in a regular expression over raw text: word characters but superscripts (σ² is σ^2)
 NAME_PATTERN = r"[^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉][^\W⁰¹²³⁴⁵⁶⁷⁸⁹]*"
 #: a name as the parser reads it (also in headers: ``latent: θ``)
-NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉]*$")
+NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉ʹ]*$")
 _NORMAL = {"‖": "||", "∥": "||", "**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
 #: a log glued to a density, as notes type it: logp(x), lnq(z), logq1(z1)

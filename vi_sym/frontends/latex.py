@@ -170,9 +170,9 @@ BOLD.4: /\\(mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(\\(GREEKS)(?![a-zA-Z])|[a-
 PI.3: /\\pi(?![a-zA-Z])/
 _LBRACE_ESC.3: /\\\{/
 _RBRACE_ESC.3: /\\\}/
-GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?/
+GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?ʹ?/
 DECORATED.5: /(\\(GREEKS)(?![a-zA-Z])|\\(mathbf|boldsymbol|bm)\s*\{\s*(\\(GREEKS)|[a-zA-Z])\s*\}|[a-zA-Z])\s*[\^_]\s*\{\s*(\\(text|mathrm|rm|textrm)\s*\{\s*(?!KL\s*\})[a-zA-Z]{2,}\s*\}|[a-zA-Z]{3,})\s*\}/
-NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])/
+NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])ʹ?/
 // a factor named without its argument where a const says what it is free of: const(q_1)
 QSUB.4: /q_(\{[0-9]+\}|[0-9])(?!\s*\()/
 DIFF.5: /(\\mathrm\{d\}|\\operatorname\{d\}|d)\s*([a-zA-Z](_(\{[0-9]+\}|[0-9]))?(?![a-zA-Z(_])|\\(mathbf|boldsymbol|bm)\s*\{\s*[a-zA-Z]\s*\}|\\(theta|mu|tau|phi|lambda|sigma|pi|epsilon|varepsilon|beta|alpha)(?![a-zA-Z]))/
@@ -182,7 +182,7 @@ LANGLE.3: /\\langle(?![a-zA-Z])/ | "⟨"
 RANGLE.3: /\\rangle(?![a-zA-Z])/ | "⟩"
 SIM.3: /\\sim(?![a-zA-Z])/
 DNAME.2: "p" | "q" | /[PQ](?![a-zA-Z])/
-NAME: /[a-zA-Z]/
+NAME: /[a-zA-Z]ʹ?/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
 IGNORED.3: /\\(left|right|middle|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg|displaystyle|nonumber|notag|limits)(?![a-zA-Z])/

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ..parse import ParseError
 
-__all__ = ["Macro", "Macros", "BUILTIN", "datapoints", "definitions", "expand", "MAX_EXPANDED"]
+__all__ = ["Macro", "Macros", "BUILTIN", "datapoints", "primes", "PRIME", "definitions", "expand", "MAX_EXPANDED"]
 
 MAX_EXPANDED = 20_000        # characters a row may grow to by expansion
 MAX_EXPANSIONS = 500         # macro uses expanded in one row
@@ -65,6 +65,18 @@ BUILTIN["tilde"] = Macro("tilde", 1, "#1^*", only=(1, r"\s*q\s*$"))
 #: is read: a parameter where its base is one, EM's θ̂ of the M-step)
 BUILTIN.update({d: Macro(d, 1, "#1^{\\text{" + w + "}}", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-Z])\s*$"))
                 for d, w in (("hat", "hat"), ("widehat", "hat"), ("bar", "bar"), ("overline", "bar"))})
+#: a primed name, ``\\alpha'``, ``\\beta^{\\prime}``, ``x'`` (the other density's parameters of a KL): the
+#: name with a modifier-letter prime, αʹ (a letter of an identifier, so a ``.vi`` file can name it)
+_PRIME = re.compile(r"(?<=[A-Za-z0-9}])(?:'|\^\s*\\prime(?![a-zA-Z])|\^\s*\{\s*\\prime\s*\})")
+PRIME = "ʹ"
+
+
+def primes(text: str) -> str:
+    """``text`` with each prime after a name written ``ʹ`` (``\\alpha'`` is the name αʹ), padded to
+    keep its length (every column stays the row's)."""
+    return _PRIME.sub(lambda m: PRIME + " " * (len(m.group()) - 1), text)
+
+
 #: K&W's x^{(i)}, the i-th data point: in a sum over i, x_i (the sum's point, as x_i is); elsewhere x
 _DATAPOINT = re.compile(r"\^\{\s*\(\s*([a-zA-Z])\s*\)\s*\}")
 

@@ -64,6 +64,7 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
             new = f"{op}_{{{name}{call}}}"
         return new + " " * (len(m.group(0)) - len(new))
     out = _SIM.sub(sub, code).replace("∑", "Σ").replace("∏", "Π").replace("𝒩", "N")  # n-ary Σ, ∏: the letters
+    out = _PRIMED.sub("ʹ", out)       # α' (the other density's parameter): the name αʹ
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)
@@ -72,6 +73,8 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
     return out
 
 
+#: a prime after a name (α', a1'), not an apostrophe inside a word
+_PRIMED = re.compile(r"(?<=[^\W_])['′](?![^\W\d_])")
 _POINTS = re.compile(rf"({_NAME})\s*\[\s*(\d+)\s*\.\.\s*({_NAME}|\d+)\s*\]")
 
 
