@@ -37,9 +37,9 @@ from .implicit_parameters import announce, read_implicit, said as parameters_sai
 from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
-from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions
+from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
-from .sampled import free_letters, latex_drawn, sampled_in
+from .sampled import STATEMENT_SAID, free_letters, latex_drawn, sampled_in
 from .conditions import conditions_at, conditions_in, line_offset, with_conditions
 from .textnote import chain_name, cited_rules
 
@@ -207,6 +207,8 @@ class _Reader:
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
         row, sampled = latex_drawn(self, at, row)      # "E[X] = …, X ~ Beta(a, b)": its condition at its end
+        if not row.strip():
+            return self.skip(line, STATEMENT_SAID)
         self.unsaid += free_letters(self, row, sampled, line)     # the t of P(T > t): a parameter
         before = dict(self.written.declared)
         try:
@@ -278,7 +280,7 @@ class _Reader:
         """:func:`parse_row` of ``row`` with the note's macros expanded; columns (of an error and of
         each relation) are the row's as written."""
         text, where = expand(row, self.macros)
-        text = datapoints(text, variables)
+        text = primes(datapoints(text, variables))
         try:
             items = parse_row(text, variables, *self.pair(block), latents=self.latent, joint=joint,
                               indexed=self.indexable(), written=self.written, chain_q=self.chain_q(), drawn=drawn)
@@ -378,7 +380,7 @@ class _Reader:
         if not RELATION.search(body):
             near = _APPROX.search(body)
             return self.skip(line, f"{near.group()} is an approximation, not a relation vi_sym checks (=, \\geq, "
-                                   "\\leq, \\propto)" if near else
+                                   "\\leq, \\propto)" if near else STATEMENT_SAID if sampled_in(body) else
                              "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
             found = self.premise_of(premise[1])

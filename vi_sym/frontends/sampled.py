@@ -33,10 +33,12 @@ from .latex_dists import readings
 from .latex_functions import GREEK
 from .note_forms import NoteFormError, expectation_spelling
 
-__all__ = ["Sampled", "sampled_in", "blank_statements", "under_drawn", "reading_said",
+__all__ = ["STATEMENT_SAID", "Sampled", "sampled_in", "blank_statements", "under_drawn", "reading_said",
            "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters"]
 
 MAX_LINE = 2_000     # characters; a longer line is not searched
+#: why a display that is only a sampling statement is not checked
+STATEMENT_SAID = "a sampling statement (how a variable is drawn): read for the formulas after it, not checked itself"
 
 _GREEK = "|".join(sorted(GREEK, key=len, reverse=True))
 #: the variable (one letter or Greek letter, no subscript; not an expectation's subscript
@@ -82,6 +84,36 @@ def _known(m, latex: bool) -> bool:
     return (styled or m.group("word")) in ALIASES
 
 
+#: distributions textbooks write with a symbol of their own: ``\\Gamma(k, \\theta)`` (the Gamma),
+#: ``t_\\nu`` (Student's t with ν degrees of freedom), ``\\chi^2_k`` / ``\\chi^2(k)`` (the chi-squared)
+_SYMBOL_HEAD = re.compile(_VAR_LATEX + r"(?:(?P<gamma>\\Gamma)(?=\s*(?:\\left\s*)?\()|t\s*_\s*(?P<t>\{[^{}]*\}|\\[a-zA-Z]+|"
+                          r"[A-Za-z0-9])|(?P<chi>\\chi\s*\^\s*(?:2|\{\s*2\s*\})\s*(?:_\s*(?:\{[^{}]*\}|\\[a-zA-Z]+|[A-Za-z0-9])"
+                          r"|(?=\s*\())))")
+
+
+def _symbol_heads(text: str, begin: int, stop: int, no: int) -> list:
+    """The sampling statements of :data:`_SYMBOL_HEAD` in ``text[begin:stop]``, each distribution
+    written as the grammar reads it (``\\mathrm{Gamma}(k, \\theta)``, ``\\mathrm{StudentT}(\\nu, 0, 1)``)."""
+    out = []
+    for m in _SYMBOL_HEAD.finditer(text, begin, stop):
+        name = GREEK.get(m.group(1)[1:], m.group(1)) if m.group(1).startswith("\\") else m.group(1)
+        if m.group("gamma"):
+            end = _closing(text, text.index("(", m.end()))
+            if end < 0:
+                continue
+            dist = "\\mathrm{Gamma}" + text[m.end():end]
+        elif m.group("t"):
+            end, dist = m.end(), f"\\mathrm{{StudentT}}({m.group('t').strip('{}')}, 0, 1)"
+        else:
+            end = _closing(text, text.index("(", m.end())) if text[m.end():m.end() + 20].lstrip().startswith("(") \
+                else m.end()
+            if end < 0:
+                continue
+            dist = text[m.start("chi"):end]
+        out.append(Sampled(no, m.start(), end, name, m.group(1), dist))
+    return out
+
+
 def sampled_in(text: str, latex: bool = True) -> list:
     """Every sampling statement of one variable from a written distribution in ``text``."""
     out = []
@@ -97,7 +129,9 @@ def sampled_in(text: str, latex: bool = True) -> list:
             name = m.group(1)
             name = GREEK.get(name[1:], name) if name.startswith("\\") else name
             out.append(Sampled(no, m.start(), end, name, m.group(1), text[m.start("head"):end]))
-    return out
+        if latex:
+            out.extend(_symbol_heads(text, begin, stop, no))
+    return sorted(out, key=lambda s: s.start)
 
 
 _BEFORE = re.compile(r"(?:\b(?:if|for|when|with|let|suppose|given|assume|assuming|where|and)\s+)+$", re.I)
@@ -307,6 +341,12 @@ _JOIN = re.compile(r"(?:\s|\$|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(
 _TAIL = re.compile(r"\s*(?:\\right\s*)?\)?\s*[.,;]?\s*")
 
 
+#: what follows a statement that opens a display, before the formula it conditions
+_LEAD = re.compile(r"\s*(?:,|:|;|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\(?:text|textrm|mbox)\s*\{\s*(?:then|so)?\s*,?\s*\}|\s)*"
+                   r"(?:\\(?:implies|Rightarrow|Longrightarrow|therefore)(?![a-zA-Z])|\\(?:text|textrm|mbox)\s*\{\s*(?:then|so)"
+                   r"\s*,?\s*\}|:|,)\s*(?:\\[,;!:]|\\q?quad(?![a-zA-Z])|\s)*")
+
+
 def _joined(between: str) -> bool:
     """Does ``between`` (the text between a formula and a statement) join them as a condition?"""
     return bool(between.strip(" $")) and _JOIN.fullmatch(between) is not None
@@ -317,6 +357,12 @@ def _trailing(row: str) -> tuple:
     display that ends "…, \\quad X \\sim \\mathrm{Beta}(a, b)" or "… (U \\sim \\mathcal{U}(a, b))" states
     how its variable is drawn after the formula; that part is prose, not the formula's."""
     found = sampled_in(row)
+    if found and not row[:found[0].start].strip() and _TAIL.fullmatch(row[found[-1].end:]) and \
+            all(not row[a.end:b.start].strip(" ,;") for a, b in zip(found, found[1:])):
+        return "", [(s, s.start) for s in found]          # "X \\sim \\chi^2_k" alone: prose, no formula
+    lead = _LEAD.match(row, found[0].end) if found and not row[:found[0].start].strip() else None
+    if lead and row[lead.end():].strip():      # "X \\sim \\chi^2_k \\implies \\mathbb{E}[X] = k"
+        return " " * lead.end() + row[lead.end():], [(found[0], found[0].start)]
     if not found or not _TAIL.fullmatch(row[found[-1].end:]):
         return row, []
     while len(found) > 1 and not _joined(row[found[-2].end:found[-1].start]):

@@ -1,0 +1,99 @@
+"""Closed forms in the notation of textbooks and tables: the trigamma function ψ_1, ψ', ψ^{(1)}; the
+Beta's second log-moments; primed names (the other density's α', β' of a KL); the distributions
+written with a symbol of their own in a sampling statement (X ~ Γ(k, θ), T ~ t_ν, X ~ χ²_k); a
+statement alone in a display or opening one ("X ~ χ²_k ⟹ E[X] = k").  Each is PROVED when right and
+FAILED when wrong; a lemma is checked against mpmath quadrature, not against vi_sym's numbers."""
+import mpmath
+import pytest
+import sympy
+from hypothesis import Phase, given, settings, strategies as st
+from sympy import Rational, Symbol, log
+
+from vi_sym.distributions.base import Dist
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.frontends.latex_macros import primes
+from vi_sym.judge import judge
+from vi_sym.settings import Settings
+
+from conftest import lemma_agrees
+
+zp = Symbol("z", positive=True)
+_POS = st.integers(2, 16).map(lambda k: Rational(k, 4))
+
+
+def _quad(c, h):
+    """∫ c(z) h(z) dz over (0, 1) by mpmath at 30 digits (tanh-sinh copes with the log ends)."""
+    f = sympy.lambdify(c.var, c.pdf() * h, modules="mpmath")
+    with mpmath.workdps(30):
+        return mpmath.quad(f, [0, mpmath.mpf(1) / 2, 1])
+
+
+@settings(max_examples=6, deadline=None, derandomize=True, phases=(Phase.explicit, Phase.generate))
+@given(a=_POS, b=_POS)
+def test_the_beta_log_second_moments_equal_the_integrals(a, b):
+    c = Dist("Beta", zp, a, b)
+    for h in (log(zp) ** 2, log(1 - zp) ** 2, log(zp) * log(1 - zp), 3 * log(zp) ** 2):
+        lemma_agrees(c, h, _quad, 1e-12)
+
+
+def _verdicts(text: str, suffix: str = ".md") -> list:
+    ds, errors = load_text(text, f"n{suffix}", reader_for(f"n{suffix}"))
+    assert not errors, errors
+    return [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in ds]
+
+
+TRIGAMMA = "For $X \\sim \\mathrm{Beta}(\\alpha, \\beta)$:\n\n" + "".join(
+    f"$$\\operatorname{{Var}}[\\ln X] = {f}(\\alpha) {sign} {f}(\\alpha + \\beta)$$\n\n"
+    for f in ("\\psi_1", "\\psi'", "\\psi^{(1)}", "\\psi^{\\prime}") for sign in "-+")
+
+
+def test_the_trigamma_function_as_tables_write_it():
+    assert _verdicts(TRIGAMMA) == ["PROVED", "FAILED"] * 4
+
+
+def test_the_covariance_of_the_betas_log_statistics_is_proved():
+    text = ("For $X \\sim \\mathrm{Beta}(a, b)$:\n\n$$\\mathbb{E}[\\ln X \\ln(1 - X)] - \\mathbb{E}[\\ln X]"
+            "\\,\\mathbb{E}[\\ln(1 - X)] = -\\psi_1(a + b)$$\n\n$$\\mathbb{E}[\\ln X \\ln(1 - X)] - \\mathbb{E}[\\ln X]"
+            "\\,\\mathbb{E}[\\ln(1 - X)] = \\psi_1(a + b)$$\n")
+    assert _verdicts(text) == ["PROVED", "FAILED"]
+
+
+KL_PRIMED = ("$$D_{\\mathrm{KL}}(\\mathrm{Beta}(\\alpha, \\beta) \\,\\|\\, \\mathrm{Beta}(\\alpha', \\beta')) = "
+             "\\ln\\frac{B(\\alpha', \\beta')}{B(\\alpha, \\beta)} + (\\alpha - \\alpha')\\psi(\\alpha) + (\\beta - \\beta')"
+             "\\psi(\\beta) + (\\alpha' - \\alpha + \\beta' - \\beta)\\psi(\\alpha + \\beta)$$\n\n"
+             "$$D_{\\mathrm{KL}}(\\mathrm{Beta}(\\alpha, \\beta) \\,\\|\\, \\mathrm{Beta}(\\alpha^{\\prime}, \\beta^{\\prime})) = "
+             "\\ln\\frac{B(\\alpha^{\\prime}, \\beta^{\\prime})}{B(\\alpha, \\beta)} + (\\alpha - \\alpha^{\\prime})\\psi(\\alpha)$$\n")
+
+
+def test_primed_names_are_names_of_their_own():
+    """α' is not α: the other density's parameter (a KL between two Betas); so is α^{\\prime}."""
+    assert _verdicts(KL_PRIMED) == ["PROVED", "FAILED"]
+    assert _verdicts("KL(N(m, s^2) || N(m', s'^2)) = log(s'/s) + (s^2 + (m - m')^2)/(2*s'^2) - 1/2\n"
+                     "KL(N(m, s^2) || N(m', s'^2)) = log(s/s') + (s^2 + (m - m')^2)/(2*s'^2) - 1/2\n",
+                     ".txt") == ["PROVED", "FAILED"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x' + y'", "xʹ + yʹ"),
+    ("\\alpha^{\\prime} - \\beta^\\prime", "\\alphaʹ" + " " * 8 + " - \\betaʹ" + " " * 6),
+    ("f(x)' is not", "f(x)' is not"),           # after a bracket: no name
+])
+def test_a_prime_keeps_every_column(text, expected):
+    assert primes(text) == expected and len(primes(text)) == len(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Let $X \\sim \\Gamma(k, \\theta)$. Then $\\mathbb{E}[X] = k\\theta$ and $\\operatorname{Var}(X) = k\\theta^2$.\n\n"
+     "$$\\operatorname{Var}(X) = k\\theta$$\n", ["PROVED", "PROVED", "FAILED"]),
+    ("For $T \\sim t_\\nu$ with $\\nu > 2$, $\\operatorname{Var}(T) = \\frac{\\nu}{\\nu - 2}$.\n\n"
+     "$$\\mathbb{E}[T^2] = \\frac{\\nu}{\\nu - 1}$$\n", ["PROVED", "FAILED"]),
+    ("$$X \\sim \\chi^2_k \\implies \\mathbb{E}[X] = k$$\n\n$$\\operatorname{Var}(X) = k$$\n", ["PROVED", "FAILED"]),
+    ("$$Y \\sim \\chi^2(n)$$\n\n$$\\mathbb{E}[Y] = n$$\n", ["PROVED"]),
+])
+def test_a_distribution_written_with_its_own_symbol_in_a_sampling_statement(text, expected):
+    assert _verdicts(text) == expected
+
+
+def test_a_statement_alone_in_a_display_is_skipped_as_prose_with_its_reason():
+    ds, _ = load_text("$$Y \\sim \\chi^2(n)$$\n\n$$\\mathbb{E}[Y] = n$$\n", "n.md", reader_for("n.md"))
+    assert any("a sampling statement" in s.message for d in ds for s in d.skipped)
