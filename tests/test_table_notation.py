@@ -97,3 +97,21 @@ def test_a_distribution_written_with_its_own_symbol_in_a_sampling_statement(text
 def test_a_statement_alone_in_a_display_is_skipped_as_prose_with_its_reason():
     ds, _ = load_text("$$Y \\sim \\chi^2(n)$$\n\n$$\\mathbb{E}[Y] = n$$\n", "n.md", reader_for("n.md"))
     assert any("a sampling statement" in s.message for d in ds for s in d.skipped)
+
+
+@pytest.mark.parametrize("row", [
+    "D_{\\mathrm{KL}}(q \\| p) = \\frac{1}{2}\\left(\\operatorname{tr}(\\Sigma_1^{-1}\\Sigma_0) - k\\right)",
+    "\\mathbb{H}[q] = \\frac{1}{2}\\ln\\det(2\\pi e \\Sigma)",
+    "D_{\\mathrm{KL}}(q \\| p) = (\\mu_1 - \\mu_0)^\\top (\\mu_1 - \\mu_0)",
+])
+def test_a_formula_in_matrix_notation_says_what_vi_sym_reads_instead(row):
+    ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
+    said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
+    assert "matrices (tr, det, a transpose ᵀ, Σ⁻¹) are not read" in said
+    assert "a sum over its coordinates" in said
+
+
+def test_a_scalar_formula_that_does_not_parse_gets_no_matrix_hint():
+    ds, errors = load_text("$$\\mathbb{H}[q] = \\frac{1}{2}\\ln\\foo(2\\pi e \\sigma^2)$$\n", "n.md", reader_for("n.md"))
+    said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
+    assert "not one vi_sym reads" in said and "matrices" not in said

@@ -455,9 +455,9 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         tree = log_takes_product(_parser().parse(text))
         tree = check_indices(tree, variables, indexed, latex_name)
     except UnexpectedEOF as err:
-        raise ParseError(f"the formula ends too early; expected {_expected(err)}", len(text)) from None
+        raise ParseError(f"the formula ends too early; expected {_expected(err, text)}", len(text)) from None
     except UnexpectedCharacters as err:
-        raise ParseError(f"unexpected {_what(written_as, err.pos_in_stream)}; expected {_expected(err)}",
+        raise ParseError(f"unexpected {_what(written_as, err.pos_in_stream)}; expected {_expected(err, text)}",
                          err.pos_in_stream + 1, written_as) from None
     except UnexpectedInput as err:
         tok = getattr(err, "token", None)
@@ -468,7 +468,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
         else:
             what = f"'{str(tok).replace(OPEN, '|').replace(CLOSE, '|')}'"
         where = at(tok) if tok is not None and tok.type != "$END" else getattr(err, "column", None)
-        raise ParseError(f"unexpected {what}; expected {_expected(err)}", where, written_as) from None
+        raise ParseError(f"unexpected {what}; expected {_expected(err, text)}", where, written_as) from None
     variables, latents = with_written(tree, variables, latents, written)
     build = _Build(variables, latent, observed, latents, joint, written)
     build.sampled = {variables[n]: d for n, d in (drawn or {}).items() if n in variables}

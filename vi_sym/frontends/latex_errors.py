@@ -2,6 +2,8 @@
 the unexpected text and what was expected, in words."""
 from __future__ import annotations
 
+import re
+
 __all__ = ["what_is_at", "expected_words"]
 
 
@@ -19,10 +21,20 @@ _NAMES = {"REL": "'=', '\\geq' or '\\leq'", "NAME": "a variable", "DNAME": "a de
           "UNDERSCORE": "'_' and the subscript (\\arg\\max_q, \\arg\\min_\\theta)"}
 
 
-def _expected(err) -> str:
+#: matrix notation: a trace, a determinant, a transpose, an inverse of a bold or capital Greek matrix
+_MATRIX = re.compile(r"\\(?:operatorname|mathrm|text|rm)\s*\{\s*(?:tr|Tr|diag|det)\s*\}|\\det(?![a-zA-Z])|\\top(?![a-zA-Z])|"
+                     r"\\intercal(?![a-zA-Z])|\^\s*\{?\s*T\s*\}?(?![a-zA-Z])|\\(?:Sigma|Lambda)\s*(?:_\s*\{?\w+\}?\s*)?\^\s*\{\s*-\s*1\s*\}")
+MATRIX_HINT = ("; matrices (tr, det, a transpose ᵀ, Σ⁻¹) are not read: vi_sym reads scalars, and a vector "
+               "written per coordinate -- a diagonal Gaussian's KL as a sum over its coordinates, "
+               "\\sum_{j=1}^{d} (…) in μ_j, σ_j (see derivations/vae.vi)")
+
+
+def _expected(err, text: str = "") -> str:
+    """What the parser expected, in words (and, for a formula in matrix notation, what vi_sym reads
+    instead)."""
     exp = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
     words = sorted({_NAMES.get(e, None) for e in exp} - {None})
-    return ", ".join(words[:5]) or "something else"
+    return (", ".join(words[:5]) or "something else") + (MATRIX_HINT if _MATRIX.search(text) else "")
 
 
 what_is_at, expected_words = _what, _expected
