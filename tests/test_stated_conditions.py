@@ -64,15 +64,39 @@ def test_plain_text_conditions_before_or_after_the_formula_hold_on_their_line():
     assert _verdicts(text, read_note, "n.txt") == ["PROVED", "FAILED", "PROVED", "FAILED", "FAILED"]
 
 
-def test_a_condition_between_two_names_is_said_not_read():
-    """The MGF's t < λ compares two parameters: not an assume: bound; the claim is checked without
-    it (FAILED where t ≥ λ) and the reader says why, rather than dropping the condition silently."""
+def test_a_condition_between_two_parameters_orders_them():
+    """The MGF's t < λ compares two parameters: t is read as λ − (λ − t) with (λ − t) > 0 (said in a
+    warning), so the claim is PROVED where it holds -- it was checked without the condition and
+    FAILED where t ≥ λ -- and a wrong claim under the condition is still FAILED."""
     text = ("For $Y \\sim \\mathrm{Exp}(\\lambda)$ and $t < \\lambda$, "
-            "$\\mathbb{E}[e^{tY}] = \\frac{\\lambda}{\\lambda - t}$.\n")
+            "$\\mathbb{E}[e^{tY}] = \\frac{\\lambda}{\\lambda - t}$.\n\n"
+            "For $Y \\sim \\mathrm{Exp}(\\lambda)$ and $t < \\lambda$, "
+            "$\\mathbb{E}[e^{tY}] = \\frac{\\lambda}{\\lambda + t}$.\n\n"
+            "For $W \\sim \\mathrm{Gamma}(a, b)$ and $s < b$, "
+            "$\\mathbb{E}[e^{sW}] = \\left(\\frac{b}{b - s}\\right)^{a}$.\n")
+    assert _verdicts(text) == ["PROVED", "FAILED", "PROVED"]
+    derivs, _ = load_text(text, "n.md", read_markdown)
+    said = " ".join(w.message for d in derivs for w in d.warnings)
+    assert "the condition t < λ: t read as λ − (λ − t), (λ − t) > 0" in said
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("For X ~ Exp(lam): E[exp(t*X)] = lam/(lam - t) for t < lam\n", "PROVED"),
+    ("For X ~ Exp(lam): E[exp(t*X)] = lam/(lam - t) for t > lam\n", "FAILED"),   # infinite there
+    ("For X ~ Gamma(a, b): E[X^(-c)] = b^c*gamma(a - c)/gamma(a) for c < a\n", "PROVED"),
+    ("For X ~ Gamma(a, b): E[X^(-c)] = b^c*gamma(a - c)/gamma(a) for c > a\n", "FAILED"),   # infinite there
+])
+def test_a_plain_text_condition_between_two_parameters(line, expected):
+    assert _verdicts(line, read_note, "n.txt") == [expected]
+
+
+def test_a_condition_between_names_that_cannot_be_ordered_is_said_not_read():
+    """p < q of two probabilities: neither can be written as the other plus a gap in its domain."""
+    text = ("For $X \\sim \\mathrm{Bern}(p)$ and $p < r$, $\\mathbb{E}[X] = p$.\n")
     derivs, errors = load_text(text, "n.md", read_markdown)
     assert not errors
-    assert any("the condition t < λ compares two names: not read" in n.message for d in derivs for n in d.skipped)
-    assert any("read t as a real parameter" in w.message for d in derivs for w in d.warnings)   # tY is t·Y
+    assert any("compares two names that are not both parameters vi_sym can order" in n.message
+               for d in derivs for n in d.skipped)
 
 
 def test_a_plain_text_condition_after_a_sampling_statement():

@@ -15,6 +15,8 @@ import dataclasses
 import functools
 import re
 
+import sympy
+
 from ..tokens import ParseError
 from .assumptions import read_assumptions
 from .latex_functions import latex_name
@@ -87,7 +89,8 @@ _TEXT_BOUND = rf"(?:{_NUMBER}\s*{_TEXT_REL}\s*)?{_TEXT_NAME}\s*{_TEXT_REL}\s*{_N
 _WORD = r"(?:for|when|if|where|with|provided|assuming)"
 #: plain text: "…, for a > 1." at the end of a line, "For ν > 2, …" or a bare "s > 0: …" at its start
 #: (what is left of "For Y ~ Exp(λ) and s > 0: …" once the sampling statement is read)
-_TEXT_TAIL = re.compile(rf"(?:,\s*)?\b{_WORD}\s+(?P<body>{_TEXT_BOUND})\s*[.;]?\s*$", re.I)
+_TEXT_PAIR = rf"{_TEXT_NAME}\s*{_TEXT_REL}\s*{_TEXT_NAME}"
+_TEXT_TAIL = re.compile(rf"(?:,\s*)?\b{_WORD}\s+(?:(?P<body>{_TEXT_BOUND})|(?P<pair>{_TEXT_PAIR}))\s*[.;]?\s*$", re.I)
 _TEXT_LEAD = re.compile(rf"^\s*(?:{_WORD}\s+)?(?P<body>{_TEXT_BOUND})\s*[,:]\s*", re.I)     # "and t >= 0: …" too
 
 
@@ -97,7 +100,8 @@ def text_conditions(note, no: int, code: str) -> str:
     for pattern in (_TEXT_TAIL, _TEXT_LEAD):
         m = pattern.search(code)
         if m and re.search(r"=", code[:m.start()] + code[m.end():]):
-            note.line_bounds.setdefault(no, []).append(m.group("body").replace("≥", ">=").replace("≤", "<="))
+            body = m.group("body") or "?" + m.group("pair")          # "for t < λ": between two names
+            note.line_bounds.setdefault(no, []).append(body.replace("≥", ">=").replace("≤", "<="))
             code = code[:m.start()] + " " * (m.end() - m.start()) + code[m.end():]
     return code
 
@@ -106,12 +110,60 @@ def chain_conditions(note, ctx):
     """``ctx`` of the plain-text chain being closed, under the conditions its lines state."""
     lines = {r.line for r in note.chain.records}
     bounds = [b for no in sorted(lines) for b in note.line_bounds.get(no, [])]
-    return with_conditions(ctx, bounds, set(note.vectors), note.skip, note.chain.line)
+    return with_conditions(ctx, bounds, set(note.vectors), note.skip, note.chain.line, note.chain.records,
+                           lambda at, words: note.warnings.append((at, words)))
 
 
-def with_conditions(ctx, bounds: list, vectors, skip, line: int):
+_PAIR_BOUND = re.compile(r"\s*(\S+?)\s*(<=|>=|<|>)\s*(\S+?)\s*")
+_FLIPPED = {">": "<", ">=": "<="}
+
+
+def _ordered(bound: str, domains: dict):
+    """For a condition between two parameters, ``a < b`` (``a <= b``; ``>`` read the other way):
+    (the name read anew, the name it is read from, the sign, the gap's name, the gap's domain) --
+    b read as a + (b − a) when b is real or both are positive, else a as b − (b − a) when a is
+    real; None when neither keeps its domain so (a condition on a name that is no parameter)."""
+    m = _PAIR_BOUND.fullmatch(bound)
+    if m is None:
+        return None
+    a, rel, b = m.groups()
+    if rel in _FLIPPED:
+        a, rel, b = b, _FLIPPED[rel], a
+    da, db = domains.get(a), domains.get(b)
+    gap, kind = f"({b} − {a})", "positive" if rel == "<" else "nonnegative"
+    if db == "real" or (da == db == "positive"):
+        return b, a, 1, gap, kind
+    if da == "real":
+        return a, b, -1, gap, kind
+    return None
+
+
+def _read_ordered(bound: str, domains: list, records, say, line: int) -> list | None:
+    """``records`` with the condition ``bound`` between two parameters read as a substitution (see
+    :func:`_ordered`), said at ``line``; the domains with the name read anew replaced by the gap;
+    None when it cannot be read so."""
+    found = _ordered(bound, dict(domains))
+    if found is None or records is None:
+        return None
+    new, base, sign, gap, kind = found
+    symbols = {str(s): s for r in records for e in (r.lhs, r.rhs) if e is not None for s in e.free_symbols}
+    if new not in symbols:
+        return None
+    g = sympy.Symbol(gap, **({"positive": True} if kind == "positive" else {"nonnegative": True}))
+    value = symbols.get(base, sympy.Symbol(base)) + sign * g
+    for r in records:
+        for k in ("lhs", "rhs"):
+            if getattr(r, k) is not None:
+                setattr(r, k, getattr(r, k).xreplace({symbols[new]: value}))
+    say(line, f"the condition {bound}: {new} read as {base} {'+' if sign > 0 else '−'} {gap}, {gap} "
+              f"{'>' if kind == 'positive' else '≥'} 0 (a condition between two parameters)")
+    return [(n, d) for n, d in domains if n != new] + [(gap, kind)]
+
+
+def with_conditions(ctx, bounds: list, vectors, skip, line: int, records=None, say=None):
     """``ctx`` with ``bounds`` narrowing its parameters' domains (one that cannot be used is
-    skipped at ``line`` with the reason)."""
+    skipped at ``line`` with the reason); a bound between two parameters (``t < λ``, marked ``?``)
+    rewrites ``records`` (:func:`_read_ordered`, said with ``say(line, words)``)."""
     if not bounds:
         return ctx
 
@@ -120,8 +172,13 @@ def with_conditions(ctx, bounds: list, vectors, skip, line: int):
     domains = list(ctx.domains)
     for bound in dict.fromkeys(bounds):
         if bound.startswith("?"):
-            skip(line, f"the condition {bound[1:]} compares two names: not read (a condition bounds one parameter "
-                       "by a number), so the claims beside it are checked without it")
+            read = _read_ordered(bound[1:], domains, records, say, line) if say else None
+            if read is not None:
+                domains = read
+                continue
+            skip(line, f"the condition {bound[1:]} compares two names that are not both parameters vi_sym can "
+                       "order (a real one, or two positive ones): not read, so the claims beside it are checked "
+                       "without it")
             continue
         try:
             domains = read_assumptions(bound, domains, vectors, bad)

@@ -194,7 +194,8 @@ class _Reader:
                                                   self.draws)       # z_1, z_2 \sim q(z): copies of one latent
             self.said += [(self.chain.line, said)] if said else []
             self.chain.context = with_conditions(self.chain.context, self.bounds.get(self.chain.name, []),
-                                                 set(self.vectors), self.skip, self.chain.line)
+                                                 set(self.vectors), self.skip, self.chain.line, records,
+                                                 lambda at, words: self.chain.warnings.append((at, words)))
             widen_factor_bounds(records, self.chain.context.factors)         # \mathcal{L}(q_1): of q1 q2
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
