@@ -269,3 +269,31 @@ def test_a_later_statement_that_is_no_condition_of_the_formula_is_not_its_readin
     got, derivs = _verdicts(text, read_markdown)
     assert got == ["PROVED"]
     assert to_unicode(derivs[0].steps[0].lhs) == "E_{Y~Exp(λ)}[Y]"
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "For X ~ Gamma(a, b): E[X] = a/b\nFor X ~ Bern(p): H(X) = -p ln p - (1 - p) ln(1 - p)\n"),
+    (read_markdown, "For $X \\sim \\mathrm{Gamma}(a, b)$: $\\mathbb{E}[X] = a/b$.\n\n"
+                    "For $X \\sim \\mathrm{Bern}(p)$: $\\mathbb{H}[X] = -p \\ln p - (1 - p)\\ln(1 - p)$\n"),
+])
+def test_a_bare_p_of_a_statement_is_a_number_after_another_statement_too(reader, text):
+    """Bern(p) after an earlier statement: p is a number there as in the formula (the plain-text reader
+    once read the letters of the line before, the LaTeX reader those of the formula alone, so p was
+    the model's density p(X|x) and the entropy UNKNOWN)."""
+    got, _ = _verdicts(text, reader)
+    assert got == ["PROVED", "PROVED"]
+
+
+@pytest.mark.parametrize("reader, text", [
+    (read_note, "For X ~ Gamma(a, b): E[X] = a/b\nNow X ~ Bern(2) and E[X] = 2\nH(X) = 1\n"),
+    (read_markdown, "For $X \\sim \\mathrm{Gamma}(a, b)$: $\\mathbb{E}[X] = a/b$.\n\n"
+                    "Now $X \\sim \\mathrm{Bern}(2)$. Then $\\mathbb{E}[X] = 2$ and $\\mathbb{H}[X] = 1$.\n"),
+])
+def test_a_statement_that_cannot_be_read_ends_the_one_before_and_says_so(reader, text):
+    """X ~ Bern(2) cannot be read: the formulas about X after it are skipped with that reason, never
+    read under the Gamma of the statement before (nor under the note's q)."""
+    derivs, errors = load_text(text, "n.md" if reader is read_markdown else "n.txt", reader)
+    assert len(derivs) == 1 and "Gamma" in to_unicode(derivs[0].steps[0].lhs)
+    skipped = [n.message for d in derivs for n in d.skipped] + [e.message for e in errors]
+    assert sum("which could not be read (see that line): not checked under any other distribution" in m
+               for m in skipped) == 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sympy import Indexed, IndexedBase, Integer, Symbol
 
 from .operators import ArgMax, ArgMin, ExpectationExcept
-from .vocabulary import Density, Expectation, variance
+from .vocabulary import Density, Expectation, VocabularyError, variance
 from .tokens import RELATIONS, ParseError, Token
 
 
@@ -209,6 +209,24 @@ def parse_variance(self, t: Token):
     return self.apply(t, variance, e.q, e.f)
 
 
+class UnreadDraw:
+    """A sampling statement whose distribution could not be read (``why`` says so): the variable's
+    earlier statement is no longer in force, and a formula about the variable is not read under
+    anything else (the note's q least of all)."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+
+def drawn_of(drawn, v, default=None):
+    """The distribution a sampling statement draws ``v`` from (``drawn``: variable -> density, or
+    None), else ``default``; a VocabularyError when that statement could not be read."""
+    d = (drawn or {}).get(v, default)
+    if isinstance(d, UnreadDraw):
+        raise VocabularyError(d.why)
+    return d
+
+
 def under_drawn(drawn, q, body):
     """The distribution a bare ``E[body]`` is under: that of the only variable ``body`` is a
     function of that a sampling statement draws from a written distribution (``z ~ Exp(λ)``;
@@ -217,4 +235,6 @@ def under_drawn(drawn, q, body):
     if not drawn or body.atoms(Density):
         return q
     found = [d for v, d in drawn.items() if v in body.free_symbols]
+    if len(found) == 1 and isinstance(found[0], UnreadDraw):
+        raise VocabularyError(found[0].why)
     return found[0] if len(found) == 1 else q

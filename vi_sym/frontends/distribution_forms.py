@@ -182,6 +182,7 @@ class WrittenDistributions:
         self.decorated: dict = {}     # θ^{old} -> the domain of θ, a declared parameter (the LaTeX reader's)
         self.subscripts: dict = {}    # θ of p_θ(x|z), undeclared: a real parameter (the LaTeX reader's)
         self.active: dict = {}        # p, q written as a distribution's argument in this chain: numbers
+        self.standing: dict = {}      # ... and in the distributions of the sampling statements in force
 
     def density(self, alias: str, var, values: list, named: bool) -> InlineDensity:
         """``alias(values)`` as a density of ``var``; DistributionFormError when it is not one."""

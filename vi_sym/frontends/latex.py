@@ -35,7 +35,7 @@ from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
 from ..parse import ParseError
-from ..parse_operators import under_drawn
+from ..parse_operators import drawn_of, under_drawn
 from ..vocabulary import KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
 
 GRAMMAR = r"""
@@ -323,7 +323,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
-    entropy = v_args(inline=True)(lambda self, _, q: Entropy(getattr(self, "sampled", {}).get(q, q)))   # H[X], X ~ …
+    entropy = v_args(inline=True)(lambda self, _, q: Entropy(drawn_of(getattr(self, "sampled", {}), q, q)))   # H[X], X ~ …
     expectation = v_args(inline=True)(lambda self, _, q, body: Expectation(q, body))
     expectation_bare = v_args(inline=True)(lambda self, _, d, body: Expectation(self.named(d), body))
     expectation_over = v_args(inline=True)(lambda self, _, v, body: Expectation(self.over(self._name(v), at(v)), body))

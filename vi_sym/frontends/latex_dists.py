@@ -208,7 +208,7 @@ def _letters(tree: Tree, written) -> dict:
     chain so far, kept by a row that continues it)."""
     found = letter_parameters(tree)
     continues = tree.data != "lone" and tree.children and tree.children[0].data == "link"
-    written.active = {**(written.active if continues else {}), **found}
+    written.active = {**written.standing, **(written.active if continues else {}), **found}
     return written.active
 
 

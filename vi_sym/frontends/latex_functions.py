@@ -20,7 +20,7 @@ from lark import v_args
 
 from ..bounds import bounded_integral
 from ..distributions import is_discrete
-from ..parse_operators import under_drawn
+from ..parse_operators import drawn_of, under_drawn
 from ..special import bounded_arg
 from ..tokens import ParseError
 from ..vocabulary import Density, Expectation, entropy, variance
@@ -142,7 +142,7 @@ class FunctionsMixin:
     def probability(self, p, var, rel, bound):
         """``P(X > t)``, ``\\Pr(X \\leq t)``, ``\\mathbb{P}[X < t]`` of a variable a sampling statement
         draws from a continuous distribution D (:mod:`.sampled`): ``∫_t^∞ D dX``, ``∫_{-∞}^t D dX``."""
-        d = getattr(self, "sampled", {}).get(var)
+        d = drawn_of(getattr(self, "sampled", {}), var)
         if d is None:
             raise ParseError(f"{p}({var} {rel} …) is read for a variable drawn from a distribution written "
                              f"before it ({var} \\sim \\mathrm{{Exp}}(\\lambda)); {var} is not", at(p))

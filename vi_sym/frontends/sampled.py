@@ -24,7 +24,7 @@ import re
 from typing import NamedTuple
 
 from ..notation import to_unicode
-from ..parse_operators import under_drawn
+from ..parse_operators import UnreadDraw, drawn_of, under_drawn
 from ..parse import Function
 from ..tokens import ParseError
 from ..vocabulary import Expectation, VocabularyError
@@ -34,7 +34,7 @@ from .latex_functions import GREEK
 from .note_forms import NoteFormError, expectation_spelling
 
 __all__ = ["STATEMENT_SAID", "Sampled", "sampled_in", "blank_statements", "under_drawn", "reading_said",
-           "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters"]
+           "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters", "drawn_of"]
 
 MAX_LINE = 2_000     # characters; a longer line is not searched
 #: why a display that is only a sampling statement is not checked
@@ -161,7 +161,13 @@ def reading_said(s: Sampled, density) -> str:
 
 def _unread(s: Sampled, err) -> str:
     return (f"{s.var} ~ {s.dist}: the distribution cannot be read ({getattr(err, 'message', err)}); "
-            f"E[…] of {s.name} keeps the note's meaning")
+            f"a formula about {s.name} after it is not checked")
+
+
+def _unread_said(s: Sampled) -> str:
+    """Why a formula about a variable whose sampling statement could not be read is not checked."""
+    return (f"{s.name} is drawn from {s.dist} (line {s.line}), which could not be read (see that line): "
+            f"not checked under any other distribution")
 
 
 def _model_statement(reader, s: Sampled, density) -> str | None:
@@ -242,6 +248,7 @@ def text_statements(note, no: int, code: str) -> str:
     """Read the sampling statements of the plain-text line ``code`` into ``note.sampled``
     (variable -> density) and return the line with them blanked (same columns: they are prose)."""
     found = [s._replace(line=no) for s in sampled_in(code, latex=False)]
+    note.current = code      # Bern(p): p a number in the statement, as in the line's formulas
     _switch_here(note, drawn_here(note, blank_statements(code) if found else code, False, no),
                  keep=set(s.name for s in found) | set(note.sampled))
     for s in found:
@@ -253,11 +260,13 @@ def text_statements(note, no: int, code: str) -> str:
         except (ParseError, VocabularyError, NoteFormError) as err:
             _unswitch(note, s.name)
             note.skip(no, _unread(s, err))
+            note.sampled[s.name] = UnreadDraw(_unread_said(s))
             continue
         why = _model_statement(note, s, expr.q)
         if why:
             _unswitch(note, s.name)
             note.skip(no, why)
+            note.sampled.pop(s.name, None)
             continue
         note.sampled[s.name] = expr.q
         note.dists.append(s.dist)     # Binom(5, p): p a number in the section, as in the formula itself
@@ -419,8 +428,10 @@ def latex_drawn_with(reader, offset: int, extra: dict, here=None) -> dict:
             reader.sampled_read[s] = _latex_density(reader, s)
             if reader.sampled_read[s] is None:
                 _unswitch(reader, name)
-        if reader.sampled_read[s] is not None:
-            out[name] = reader.sampled_read[s]
+        out[name] = reader.sampled_read[s] if reader.sampled_read[s] is not None else UnreadDraw(_unread_said(s))
+    reader.written.standing = {n: reader.written.declared.get(n, "unit") for d in out.values()     # Bern(p): p a number
+                               if not isinstance(d, UnreadDraw) for n in ("p", "q")
+                               if any(str(v) == n for v in d.free_symbols)}
     return out
 
 
