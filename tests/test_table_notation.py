@@ -115,3 +115,14 @@ def test_a_scalar_formula_that_does_not_parse_gets_no_matrix_hint():
     ds, errors = load_text("$$\\mathbb{H}[q] = \\frac{1}{2}\\ln\\foo(2\\pi e \\sigma^2)$$\n", "n.md", reader_for("n.md"))
     said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
     assert "not one vi_sym reads" in said and "matrices" not in said
+
+
+def test_the_von_mises_bessel_functions_as_tables_write_them():
+    """I_0(κ), I_1(κ) (LaTeX, and plain text I0, I_1): the modified Bessel functions of the von
+    Mises' mean resultant length and entropy; a sign slip stays FAILED."""
+    text = ("For $X \\sim \\mathrm{VonMises}(\\mu, \\kappa)$: $\\mathbb{E}[\\cos(X - \\mu)] = "
+            "\\frac{I_1(\\kappa)}{I_0(\\kappa)}$.\n\n$$\\mathbb{H}[X] = -\\kappa\\frac{I_{1}(\\kappa)}{I_{0}(\\kappa)} + "
+            "\\ln(2\\pi I_0(\\kappa))$$\n\n$$\\mathbb{H}[X] = \\kappa\\frac{I_1(\\kappa)}{I_0(\\kappa)} + \\ln(2\\pi I_0(\\kappa))$$\n")
+    assert _verdicts(text) == ["PROVED", "PROVED", "FAILED"]
+    assert _verdicts("For X ~ VonMises(mu, k): E[cos(X - mu)] = I1(k)/I0(k)\n"
+                     "For X ~ VonMises(mu, k): H(X) = k*I_1(k)/I_0(k) + log(2*pi*I_0(k))\n", ".txt") == ["PROVED", "FAILED"]

@@ -52,6 +52,8 @@ def special_functions(function_type) -> dict:
                 # spelling is that name: a variable wins over a function in the parser)
                 "ψ": one(sympy.digamma), "Γ": one(sympy.gamma), "B": two(sympy.beta),
                 "besseli": two(sympy.besseli),
+                # the von Mises tables' I_0(κ), I_1(κ): the modified Bessel functions of orders 0 and 1
+                **{f"I{sep}{n}": one(lambda x, n=n: sympy.besseli(n, x)) for n in (0, 1) for sep in ("", "_")},
                 "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2),
                 "prod": function_type(_no_product_bounds, 2)})
     return out

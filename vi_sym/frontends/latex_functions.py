@@ -30,6 +30,7 @@ __all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name", "unknown_c
 #: the grammar's rules and terminals (added to latex.GRAMMAR)
 FUNCTION_RULES = r"""
 %extend atom_np: SPECIAL "(" expr ")"             -> special
+    | BESSEL "(" expr ")"                         -> bessel
     | BETAFN "(" expr SEP expr ")"                -> beta_function
     | VAR "_" "{" under "}" "[" expr "]"          -> variance
     | VAR "_" DNAME "[" expr "]"                  -> variance_bare
@@ -46,6 +47,7 @@ FUNCTION_RULES = r"""
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\psi\s*(_\s*\{?\s*1\s*\}?|'|ʹ|\^\s*(\\prime|\{\s*(\\prime|'|\(\s*1\s*\))\s*\}))(?=\s*(\\left\s*)?\()|\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*trigamma\s*\}(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
+BESSEL.5: /I\s*_\s*(\{\s*[01]\s*\}|[01])(?=\s*(\\left\s*)?\()/
 BETAFN.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*B\s*\}(?=\s*(\\left\s*)?\()|(?<![\\\w])B(?=\s*(\\left\s*)?\((?:[^(),]|\([^()]*\))*,)/
 PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
@@ -177,6 +179,11 @@ class FunctionsMixin:
         if _TRIGAMMA.match(str(name)):      # ψ_1, ψ', ψ^{(1)}: the trigamma function
             return sympy.polygamma(1, bounded_arg(a))
         return _SPECIAL[_WORD.findall(str(name))[-1]](bounded_arg(a))
+
+    @v_args(inline=True)
+    def bessel(self, name, a):
+        """The von Mises tables' ``I_0(\\kappa)``, ``I_1(\\kappa)``: the modified Bessel functions."""
+        return sympy.besseli(int(re.sub(r"\D", "", str(name))), bounded_arg(a))
 
     @v_args(inline=True)
     def beta_function(self, _, a, sep, b):
