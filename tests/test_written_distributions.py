@@ -97,7 +97,7 @@ def test_a_product_of_written_distributions_is_the_mean_field_density():
 
 def test_what_cannot_be_read_is_skipped_with_its_column_and_reason():
     note = ("H(N(μ)) = 1\n"                                   # one parameter too few
-            "H(N(x; 0, 1)) = 1\n"                             # x is observed
+            "H(N(x; 0, 1)) = log(p(x))\n"                     # x is observed (the model's p(x))
             "H(Normal(m, s)) = 1\n"                           # the spread could be either
             "KL(Bern(2) || Bern(1/2)) = 1\n"                  # 2 is no probability
             "H(N(0, -1)) = 1\n"                               # a negative variance
