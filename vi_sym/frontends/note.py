@@ -50,7 +50,7 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
-from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
+from .note_forms import (declare_numbered, end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
@@ -484,6 +484,7 @@ def read_note(text: str, file: str, options=None):
     note = _Note(file, options, text)
     declare_in_note(note, text, _OVERRIDE)     # θ in p(x|θ), never drawn: a parameter
     note.draws = declare_drawn(note, text)     # z1, z2 ~ q(z): latents, copies of one another
+    declare_numbered(note, text, options)      # p(x, z1, z2), q1(z1), no latent: line: z1, z2 latent
     for no, raw in enumerate(text.splitlines(), 1):
         note.line(no, raw)
     note.close()

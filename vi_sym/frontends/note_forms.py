@@ -121,6 +121,11 @@ def written_mean_field(line: str) -> bool:
     return len(_FACTOR_VARS.findall(joint.group(2))) > 1 and sorted(names) == sorted(covered)
 
 
+#: the mean-field equation inside a sentence: the joint q, '=', then the factors
+_EQUATION_IN_PROSE = re.compile(rf"\bq\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})+\s*\)\s*=\s*"
+                                rf"(?:\*?\s*[pq]\w*\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*\)\s*)+")
+
+
 def mean_field(line: str):
     """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``, or the bare equation
     ``q(z1,z2) = q1(z1) q2(z2)`` on a line of its own) -> (latents, the product as a ``factorised:``
@@ -288,12 +293,69 @@ def read_written_line(note, line: int, col: int, code: str) -> bool:
     return True
 
 
+#: a density written in a plain-text note, its arguments (group 1)
+_DENSITY_CALL = re.compile(r"(?<![\w.])[pq]\w*\*?\s*\(([^()]*)\)")
+_NUMBERED = re.compile(r"[zZ]_?\d+")
+_LATENT_LINE = re.compile(r"^\s*(?:#|%|//)?\s*latent\s*[:：]", re.I | re.M)
+
+
+def numbered_latents(text: str) -> list:
+    """The latents of a note that writes its densities over numbered ones, ``p(x, z1, z2)``,
+    ``q1(z1)``, and never over a bare z (nor declares its latents in a ``latent:`` line):
+    ``['z1', 'z2']``, as ``latent: z1 z2`` declares them; [] otherwise."""
+    if _LATENT_LINE.search(text):
+        return []
+    names = [normal_name(a.strip()).replace("_", "") for m in _DENSITY_CALL.finditer(text)
+             for a in re.split(r"[,|;]", m.group(1))]
+    if any(n in ("z", "Z") for n in names):
+        return []
+    found = sorted({n for n in names if _NUMBERED.fullmatch(n)}, key=lambda n: (n[0], int(n[1:])))
+    return found if len({n[0] for n in found}) == 1 and len(found) > 1 else []
+
+
+def _latent_scope(note, text: str) -> None:
+    """A note whose latents were not declared but read from its formulas (numbered ones, or those
+    a mean-field equation names: ``note.inferred``) and that also writes densities over a bare z
+    (an EM section after a mean-field one): a line over the bare z reads the default latents, one
+    over the numbered ones those (the chain being read is closed first)."""
+    inferred = getattr(note, "inferred", None)
+    if not inferred:
+        return
+    names = {normal_name(a.strip()).replace("_", "") for m in _DENSITY_CALL.finditer(text)
+             for a in re.split(r"[,|;]", m.group(1))}
+    if names & {"z", "Z"} and not names & set(inferred) and note.latent != ["z", "Z"]:
+        note.close()
+        note.latent, note.several = ["z", "Z"], False
+        note.kept = {k: note.structure.pop(k) for k in ("factorised", "factorized") if k in note.structure}
+    elif names & set(inferred) and not names & {"z", "Z"} and note.latent != inferred:
+        note.close()
+        note.latent, note.several = list(inferred), len(inferred) > 1
+        note.structure.update(getattr(note, "kept", {}))       # the mean-field assumption is theirs
+
+
+def declare_numbered(note, text: str, options) -> None:
+    """A note whose densities are over numbered latents (:func:`numbered_latents`) and that gives
+    no latent variables (no ``latent:`` line, no ``--latent``) has them as its latents, said at the
+    first line that writes one."""
+    found = [] if getattr(options, "latent", None) else numbered_latents(text)
+    if found:
+        note.latent, note.several, note.inferred = found, True, found
+        first = next(no for no, line in enumerate(text.splitlines(), 1) if re.search(rf"\b{found[0]}\b", line))
+        note.warnings.append((first, f"read {', '.join(found)} as the latent variables (the note's densities are "
+                                     f"over them, never over a bare z; a latent: line says otherwise)"))
+
+
 def read_mean_field(note, line: int, text: str) -> bool:
     """``mean-field: q(z1,z2) = q(z1)q(z2)`` in a note: the ``factorised:`` declaration, and the
     latent variables it names when the note has not named any (as ``latent: z1 z2``); True if
-    the line was one (read or skipped with the reason)."""
+    the line was one (read or skipped with the reason).  The bare equation may stand in a
+    sentence, "q(z1, z2) = q1(z1) q2(z2) 로 근사한다." (the words around it are prose)."""
+    _latent_scope(note, text)
     try:
         found = mean_field(text)
+        if found is None:
+            segment = _EQUATION_IN_PROSE.search(text)
+            found = mean_field(segment.group().rstrip(" .,;:。")) if segment else None
     except NoteFormError as err:
         note.close()
         note.skip(line, f"cannot read: {err}")
@@ -309,6 +371,7 @@ def read_mean_field(note, line: int, text: str) -> bool:
                             f"is not a declared latent variable (latent: {' '.join(note.latent)})")
             return True
         note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
+        note.inferred = list(latents)
         said += end_definitions(note)
     note.structure["factorised"] = (line, product)
     if written_mean_field(text):       # an equation: say why it is not checked

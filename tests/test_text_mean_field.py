@@ -1,0 +1,62 @@
+"""A plain-text note on mean field as learners write it: no ``latent:`` line, the latents z1, z2
+named by the densities (``p(x, z1, z2)``, ``q1(z1)``) or by the mean-field equation inside a
+sentence ("q(z1, z2) = q1(z1) q2(z2) 로 근사한다."), and an EM section over a bare z after it.
+
+The numbered latents are read as the note's latents (said in a warning), the equation as the
+mean-field assumption, and a line whose densities are over a bare z reads the default latents
+again -- so the mean-field splits are PROVED, a wrong one is not, and the EM section still reads."""
+from __future__ import annotations
+
+import pytest
+
+from vi_sym.frontends import load_text
+from vi_sym.frontends.note import read_note
+from vi_sym.frontends.note_forms import numbered_latents
+from vi_sym.judge import judge
+from vi_sym.settings import Settings
+
+NOTE = """\
+평균장 근사: 잠재변수 z1, z2
+q(z1, z2) = q1(z1) q2(z2) 로 근사한다.
+H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))
+H(q1(z1) q2(z2)) = H(q1(z1)) - H(q2(z2))
+log q1*(z1) = E_q2(z2)[log p(x, z1, z2)] + const
+EM 알고리즘
+log p(x) = ELBO(q) + KL(q(z) || p(z|x))
+log p(x) = ELBO(q) - KL(q(z) || p(z|x))
+"""
+
+
+def _read(text):
+    derivs, errors = load_text(text, "n.txt", read_note)
+    assert not errors, errors
+    return derivs
+
+
+def test_a_mean_field_note_without_a_latent_line_is_read_and_checked():
+    derivs = _read(NOTE)
+    got = [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in derivs]
+    assert got == ["PROVED", "FAILED", "PROVED", "PROVED", "FAILED"]
+    skipped = " ".join(s.message for d in derivs for s in d.skipped)
+    assert "factorised: q1(z1) q2(z2) declared" in skipped
+    assert [str(v) for v in derivs[-1].steps[0].context.latent] == ["z"]        # the EM section: z again
+
+
+def test_numbered_latents_are_read_from_the_densities_and_said():
+    derivs = _read("ELBO = E_q[log p(x, z1, z2)] + H(q1(z1)) + H(q2(z2))\n"
+                   "H(q1(z1) q2(z2)) = H(q1(z1)) + H(q2(z2))\n")
+    said = " ".join(w.message for d in derivs for w in d.warnings)
+    assert "read z1, z2 as the latent variables" in said
+    assert judge(derivs[-1].steps[0], Settings(families=("all",), samples=12)).status.value == "PROVED"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("p(x, z1, z2) and q1(z1) q2(z2)", ["z1", "z2"]),
+    ("q_1(z_1) q_2(z_2) p(x, z_1, z_2)", ["z1", "z2"]),
+    ("latent: z1 z2\np(x, z1, z2)", []),                   # declared: as declared
+    ("p(x, z1, z2) and q(z)", []),                         # a bare z too: the default latents stay
+    ("p(x, z1)", []),                                      # one numbered name is no set of latents
+    ("p(x, z1, w2)", []),                                  # w2 is no z
+])
+def test_which_notes_have_numbered_latents(text, expected):
+    assert numbered_latents(text) == expected
