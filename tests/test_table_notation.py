@@ -126,3 +126,18 @@ def test_the_von_mises_bessel_functions_as_tables_write_them():
     assert _verdicts(text) == ["PROVED", "PROVED", "FAILED"]
     assert _verdicts("For X ~ VonMises(mu, k): E[cos(X - mu)] = I1(k)/I0(k)\n"
                      "For X ~ VonMises(mu, k): H(X) = k*I_1(k)/I_0(k) + log(2*pi*I_0(k))\n", ".txt") == ["PROVED", "FAILED"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("n.md", "$$D_{\\mathrm{KL}}(\\mathrm{Cat}(\\pi_1, \\pi_2) \\| \\mathrm{Cat}(\\rho_1, \\rho_2)) = 1$$\n"),
+    ("n.md", "$$D_{\\mathrm{KL}}(\\mathrm{Dir}(\\alpha_1, \\alpha_2) \\| \\mathrm{Dir}(\\beta_1, \\beta_2)) = 1$$\n"),
+    ("n.txt", "KL(Cat(a, b, c) || Cat(d, e, f)) = 1\n"),
+    ("n.txt", "H(Dir(a, b)) = 1\n"),
+])
+def test_a_distribution_on_a_simplex_in_a_formula_says_how_to_define_it(name, text):
+    """Cat(π1, π2), Dir(α1, α2): not read in a formula (K − 1 of the probabilities are free); the
+    error says so and shows the .vi definition, instead of only 'unknown function'."""
+    ds, errors = load_text(text, name, reader_for(name))
+    said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
+    assert "is not read in a formula (its" in said and "lie on a simplex" in said
+    assert "define q(" in said

@@ -51,7 +51,7 @@ import sympy
 from sympy import Symbol
 
 from .bounds import BOUNDED_CALLS, INFINITY_NAMES, parse_bounded_call
-from .special import special_functions
+from .special import special_functions, unknown_call_hint
 from .tokens import (CLOSE as _CLOSE, MAX_DEPTH, MAX_LITERAL_DIGITS, MAX_NUMBER_BITS,
                      MAX_SPECIAL_ARG, RELATIONS as _RELATIONS, STRICT as _STRICT, STRICT_MSG as _STRICT_MSG,
                      ParseError, Token, tokenize as _tokenize, too_large)
@@ -358,7 +358,7 @@ class _Parser:
             return self.infinity(t)
         if call:
             dens = " ".join(sorted(env.densities | {w}))
-            hint = "" if env.bare_calls else (f" (a density? declare it: 'densities: {dens}'; "
+            hint = unknown_call_hint(w) if env.bare_calls else (f" (a density? declare it: 'densities: {dens}'; "
                                               f"a function of your own: 'functions: {w}')")
             raise self.error(f"unknown function '{w}'{hint}", t)
         if w in env.densities:

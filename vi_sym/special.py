@@ -35,6 +35,23 @@ def _no_product_bounds(f, k):
     raise ParseError("a product needs its index and finite bounds: prod(f, (n, 1, N))")
 
 
+#: distributions a note's formula cannot write: their parameters (or variables) lie on a simplex
+_SIMPLEX = {"Cat": "categorical distribution", "Categorical": "categorical distribution", "Mult": "multinomial",
+            "Multinomial": "multinomial", "Dir": "Dirichlet", "Dirichlet": "Dirichlet"}
+
+
+def unknown_call_hint(name: str) -> str:
+    """What a note's unknown ``name(…)`` may be instead: a distribution on a simplex (``Cat``,
+    ``Dir``), not read in a formula; "" otherwise."""
+    kind = _SIMPLEX.get(name)
+    if kind is None:
+        return ""
+    example = ("define q(w1, w2, w3) = Dirichlet(w1, w2, w3, a1, a2, a3)" if kind == "Dirichlet" else
+               "define q(z) = Categorical(z, w0, w1, w2) (weights, normalised by their sum)")
+    return (f": {name}(…), a {kind}, is not read in a formula (its {'variables' if kind == 'Dirichlet' else 'probabilities'} "
+            f"lie on a simplex: K − 1 of them are free); define it in a .vi file, {example}")
+
+
 def special_functions(function_type) -> dict:
     """name -> ``function_type(callable, arity)`` for the special functions."""
     def one(f):

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import re
 
+from ..special import unknown_call_hint
+
 __all__ = ["what_is_at", "expected_words"]
+
+
+#: distributions a formula cannot write: their parameters (or variables) lie on a simplex
+_SIMPLEX = re.compile(r"\\(?:mathrm|text|operatorname|textrm|mathsf|rm)\s*\{\s*(Cat|Categorical|Dir|Dirichlet|Mult|"
+                      r"Multinomial)\s*\}")
+
+
+def _simplex_hint(text: str) -> str:
+    simplex = _SIMPLEX.search(text)
+    return "; " + unknown_call_hint(simplex.group(1)).lstrip(": ") if simplex else ""
 
 
 def _what(text: str, pos: int) -> str:
@@ -34,7 +46,8 @@ def _expected(err, text: str = "") -> str:
     instead)."""
     exp = sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ())
     words = sorted({_NAMES.get(e, None) for e in exp} - {None})
-    return (", ".join(words[:5]) or "something else") + (MATRIX_HINT if _MATRIX.search(text) else "")
+    return (", ".join(words[:5]) or "something else") + (MATRIX_HINT if _MATRIX.search(text) else "") + \
+        _simplex_hint(text)
 
 
 what_is_at, expected_words = _what, _expected
