@@ -52,11 +52,13 @@ def test_numbered_latents_are_read_from_the_densities_and_said():
 
 @pytest.mark.parametrize("text, expected", [
     ("p(x, z1, z2) and q1(z1) q2(z2)", ["z1", "z2"]),
-    ("q_1(z_1) q_2(z_2) p(x, z_1, z_2)", ["z1", "z2"]),
+    ("q_1(z_1) q_2(z_2) p(x, z_1, z_2)", ["z_1", "z_2"]),          # as the note spells them
+    ("q1(z₁) q2(z₂) p(x, z₁, z₂)", ["z1", "z2"]),                    # z₁ is the name z1
     ("latent: z1 z2\np(x, z1, z2)", []),                   # declared: as declared
     ("p(x, z1, z2) and q(z)", []),                         # a bare z too: the default latents stay
     ("p(x, z1)", []),                                      # one numbered name is no set of latents
     ("p(x, z1, w2)", []),                                  # w2 is no z
+    ("q(z_1) q(z2) p(x, z_1, z2)", ["z_1", "z2"]),         # mixed spellings: each as written, no error
 ])
 def test_which_notes_have_numbered_latents(text, expected):
     assert numbered_latents(text) == expected

@@ -305,11 +305,10 @@ def numbered_latents(text: str) -> list:
     ``['z1', 'z2']``, as ``latent: z1 z2`` declares them; [] otherwise."""
     if _LATENT_LINE.search(text):
         return []
-    names = [normal_name(a.strip()).replace("_", "") for m in _DENSITY_CALL.finditer(text)
-             for a in re.split(r"[,|;]", m.group(1))]
+    names = [normal_name(a.strip()) for m in _DENSITY_CALL.finditer(text) for a in re.split(r"[,|;]", m.group(1))]
     if any(n in ("z", "Z") for n in names):
         return []
-    found = sorted({n for n in names if _NUMBERED.fullmatch(n)}, key=lambda n: (n[0], int(n[1:])))
+    found = sorted({n for n in names if _NUMBERED.fullmatch(n)}, key=lambda n: (n[0], int(re.sub(r"\D", "", n)), n))
     return found if len({n[0] for n in found}) == 1 and len(found) > 1 else []
 
 
@@ -321,8 +320,7 @@ def _latent_scope(note, text: str) -> None:
     inferred = getattr(note, "inferred", None)
     if not inferred:
         return
-    names = {normal_name(a.strip()).replace("_", "") for m in _DENSITY_CALL.finditer(text)
-             for a in re.split(r"[,|;]", m.group(1))}
+    names = {normal_name(a.strip()) for m in _DENSITY_CALL.finditer(text) for a in re.split(r"[,|;]", m.group(1))}
     if names & {"z", "Z"} and not names & set(inferred) and note.latent != ["z", "Z"]:
         note.close()
         note.latent, note.several = ["z", "Z"], False
@@ -340,7 +338,7 @@ def declare_numbered(note, text: str, options) -> None:
     found = [] if getattr(options, "latent", None) else numbered_latents(text)
     if found:
         note.latent, note.several, note.inferred = found, True, found
-        first = next(no for no, line in enumerate(text.splitlines(), 1) if re.search(rf"\b{found[0]}\b", line))
+        first = next((no for no, line in enumerate(text.splitlines(), 1) if found[0] in normal_name(line)), 1)
         note.warnings.append((first, f"read {', '.join(found)} as the latent variables (the note's densities are "
                                      f"over them, never over a bare z; a latent: line says otherwise)"))
 
