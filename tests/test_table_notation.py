@@ -141,3 +141,37 @@ def test_a_distribution_on_a_simplex_in_a_formula_says_how_to_define_it(name, te
     said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
     assert "is not read in a formula (its" in said and "lie on a simplex" in said
     assert "define q(" in said
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("n.md", "$$\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[\\log_2 z] = \\frac{-\\gamma - \\ln\\lambda}{\\ln 2}$$\n\n"
+             "$$\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[\\log_{10} z] = -\\gamma - \\ln\\lambda$$\n", ["PROVED", "FAILED"]),
+    ("n.txt", "E_{z~Exp(lam)}[log2(z)] = (-EulerGamma - log(lam))/log(2)\n"
+              "E_{z~Exp(lam)}[log_10(z)] = -EulerGamma - log(lam)\n", ["PROVED", "FAILED"]),
+])
+def test_logarithms_to_a_base(name, text, expected):
+    assert _verdicts(text, name[1:]) == expected
+
+
+@pytest.mark.parametrize("name, text", [
+    ("n.md", "$$\\mathbb{H}[\\mathrm{Lognormal}(\\mu, \\sigma^2)] = \\log_2\\left(\\sigma e^{\\mu + \\frac{1}{2}}\\sqrt{2\\pi}\\right)$$\n"),
+    ("n.txt", "H(Bern(p)) = -p*log_2(p) - (1 - p)*log_2(1 - p)\n"),
+])
+def test_an_entropy_in_bits_is_failed_as_nats_with_bits_as_its_fix(name, text):
+    """Wikipedia writes some entropies in bits (log₂): vi_sym's H is in nats, so the formula is
+    FAILED as read, and its likely fix is the left side in bits -- a reading, PROVED."""
+    ds, errors = load_text(text, name, reader_for(name))
+    assert not errors, errors
+    from vi_sym.checker import check_derivations
+    (r,) = [r for r in check_derivations(ds, Settings(families=("all",), samples=12, jobs=1)).results]
+    assert r.status.name == "FAILED"
+    assert r.fixes[0]["edit"] == "other_reading" and "in bits" in r.fixes[0]["description"]
+    assert r.fixes[0]["verdict"] == "PROVED"
+
+
+def test_the_short_names_weib_and_ln():
+    text = ("$$D_{\\mathrm{KL}}(\\mathrm{Weib}(k_1, \\lambda_1) \\| \\mathrm{Weib}(k_2, \\lambda_2)) = "
+            "\\ln\\frac{k_1}{\\lambda_1^{k_1}} - \\ln\\frac{k_2}{\\lambda_2^{k_2}} + (k_1 - k_2)\\left(\\ln\\lambda_1 - "
+            "\\frac{\\gamma}{k_1}\\right) + \\left(\\frac{\\lambda_1}{\\lambda_2}\\right)^{k_2}\\Gamma\\left(\\frac{k_2}{k_1} + 1\\right) - 1$$\n\n"
+            "$$\\mathbb{E}_{z \\sim \\mathrm{LN}(\\mu, \\sigma^2)}[z] = e^{\\mu + \\sigma^2/2}$$\n")
+    assert _verdicts(text) == ["PROVED", "PROVED"]

@@ -32,7 +32,7 @@ from .notation import relation_unicode, to_unicode
 from .numeric.functions import NP_FUNCTIONS, arity_ok
 from .spot.claims import holds_at, side_value, spot_claim
 from .spot.indexed import instantiate_step, spot_indexed
-from .vocabulary import Density
+from .vocabulary import KL, Density, Entropy
 
 MAX_FIXES = 3
 #: candidates tried for a closed form about defined densities (each one a lemma proof)
@@ -104,6 +104,9 @@ def _claim_edits(step):
         residual = None if is_indexed_claim(step) else claim_residual(step)
     for words, sub in other_readings(step.lhs):     # Gamma(k, θ) copied from a shape-scale table
         yield "other_reading", _said(words), step.lhs.xreplace(sub), step.rel, step.rhs.xreplace(sub)
+    if step.rhs.has(1 / sympy.log(2)) and step.lhs.has(Entropy, KL):     # log_2 on the right: in bits
+        yield ("other_reading", _said("the left side in bits (÷ ln 2), as the logarithms to the base 2 on the "
+                                      "right measure it"), step.lhs / sympy.log(2), step.rel, step.rhs)
     single = _single_term(residual)
     if single is not None:      # a sum put in one term: offered only when no edit of the user's own terms is
         yield ("restore_term" if single is residual else "restore_sum",

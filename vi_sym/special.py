@@ -69,6 +69,8 @@ def special_functions(function_type) -> dict:
                 # spelling is that name: a variable wins over a function in the parser)
                 "ψ": one(sympy.digamma), "Γ": one(sympy.gamma), "B": two(sympy.beta),
                 "besseli": two(sympy.besseli),
+                # logarithms to a base (an entropy in bits): log2(x), log_2(x), log10(x)
+                **{f"log{sep}{b}": one(lambda x, b=b: sympy.log(x) / sympy.log(b)) for b in (2, 10) for sep in ("", "_")},
                 # the von Mises tables' I_0(κ), I_1(κ): the modified Bessel functions of orders 0 and 1
                 **{f"I{sep}{n}": one(lambda x, n=n: sympy.besseli(n, x)) for n in (0, 1) for sep in ("", "_")},
                 "sum": function_type(_no_bounds, 2), "Sum": function_type(_no_bounds, 2),

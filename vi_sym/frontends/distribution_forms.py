@@ -44,7 +44,8 @@ _SHORT = {"Gam": "Gamma", "Ga": "Gamma", "Exp": "Exponential", "Bern": "Bernoull
           "NegBin": "NegativeBinomial", "NB": "NegativeBinomial", "Unif": "Uniform", "InvGamma": "InverseGamma",
           "InvGauss": "InverseGaussian", "Lognormal": "LogNormal", "GenGamma": "GeneralizedGamma",
           "HypSecant": "HyperbolicSecant", "Semicircular": "Semicircle", "WignerSemicircle": "Semicircle",
-          "Wald": "InverseGaussian", "Fisk": "LogLogistic", "DoubleExponential": "Laplace", "ParetoII": "Lomax"}
+          "Wald": "InverseGaussian", "Fisk": "LogLogistic", "DoubleExponential": "Laplace", "ParetoII": "Lomax",
+          "Weib": "Weibull", "LN": "LogNormal"}
 #: kinds whose written form must name its variable (its spread could be read two ways)
 _STATED = ("Normal", "LogNormal")
 

@@ -30,7 +30,7 @@ from .latex_abs import CLOSE, OPEN, mark_abs
 from .latex_consts import ConstsMixin
 from .latex_elbo import ElboMixin
 from .latex_gradient import GRADIENT_RULES, GradientMixin
-from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, latex_name
+from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, elementary, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
 from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
@@ -149,7 +149,7 @@ LABELCHARS: /[^{}\\]+/
 CDOT.3: /\\(cdot|times)(?![a-zA-Z])/
 FRAC.3: /\\[dt]?frac(?![a-zA-Z])/
 SQRT.3: /\\sqrt(?![a-zA-Z])/
-FUNC.3: /\\(log|ln|exp)(?![a-zA-Z])/
+FUNC.3: /\\(ln|exp)(?![a-zA-Z])|\\log(?![a-zA-Z])(\s*_\s*(\{\s*[0-9]+\s*\}|[0-9]))?/
 KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
         | /\\mathcal\{D\}(?=\s*(\\left\s*|\\big[gl]?\s*|\\Big[gl]?\s*)?[\[(])/
@@ -358,7 +358,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
 
     @v_args(inline=True)
     def func(self, f, a):
-        return {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp}[str(f)](a)
+        return elementary(str(f), a, at(f))
 
     jmul, pfunc = mul, func     # juxtaposed, and a bracketed argument (see latex_args)
 

@@ -25,7 +25,7 @@ from ..special import bounded_arg
 from ..tokens import ParseError
 from ..vocabulary import Density, Expectation, entropy, variance
 
-__all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "latex_name", "unknown_commands"]
+__all__ = ["FUNCTION_RULES", "FunctionsMixin", "GREEK", "elementary", "latex_name", "unknown_commands"]
 
 #: the grammar's rules and terminals (added to latex.GRAMMAR)
 FUNCTION_RULES = r"""
@@ -77,6 +77,19 @@ GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "
 
 
 BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\}")
+
+
+def elementary(f: str, a, column=None):
+    """``\\log``, ``\\ln``, ``\\exp`` of ``a``; ``\\log_2``, ``\\log_{10}``: the logarithm to that base
+    (an entropy in bits), log(a)/log(b)."""
+    name, _, base = f.partition("_")
+    out = {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp}[name.strip()](a)
+    if not base:
+        return out
+    b = int(base.strip(" {}"))
+    if b < 2:
+        raise ParseError(f"a logarithm to the base {b}: the base must be 2 or more", column)
+    return out / sympy.log(b)
 
 
 def at(tok) -> int | None:
