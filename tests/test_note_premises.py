@@ -117,7 +117,10 @@ def test_published_symbols_read_as_their_functions_and_constants(line, status):
 
 
 def test_a_declared_name_wins_over_a_published_function():
-    """With ``positive: B`` declared, B(α + 1) is not the Beta function (and a variable written
-    against a bracket is still refused with its advice)."""
-    ds, errors = load_text("positive: α B\nB(α + 1) = B*α + B\n", "n.txt", reader_for("n.txt"))
-    assert not ds and "'B' is a variable, not a function" in errors[0].message
+    """With ``positive: B`` declared, B(α + 1) is not the Beta function: a parameter written against
+    a bracket multiplies it, as α(α + 1) in a Beta's second moment (a latent so written is still
+    refused with its advice)."""
+    steps, _ = _verdicts("positive: α B\nB(α + 1) = B*α + B\n")
+    assert [s for _, s in steps] == ["PROVED"]
+    ds, errors = load_text("positive: α\nE_q[z(z + 1)] = 1\n", "n.txt", reader_for("n.txt"))
+    assert not ds and "'z' is a variable, not a function" in errors[0].message

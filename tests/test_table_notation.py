@@ -175,3 +175,21 @@ def test_the_short_names_weib_and_ln():
             "\\frac{\\gamma}{k_1}\\right) + \\left(\\frac{\\lambda_1}{\\lambda_2}\\right)^{k_2}\\Gamma\\left(\\frac{k_2}{k_1} + 1\\right) - 1$$\n\n"
             "$$\\mathbb{E}_{z \\sim \\mathrm{LN}(\\mu, \\sigma^2)}[z] = e^{\\mu + \\sigma^2/2}$$\n")
     assert _verdicts(text) == ["PROVED", "PROVED"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("H[N(μ, σ²)] = ½ ln(2πeσ²)\nH[N(μ, σ²)] = ln(2πσ²)\n", ["PROVED", "FAILED"]),        # π, e, σ side by side
+    ("D_{KL}(Bern(a) || Bern(b)) = a ln(a/b) + (1-a) ln((1-a)/(1-b))\n"
+     "D_{\\mathrm{KL}}(Bern(a) || Bern(b)) = a ln(b/a) + (1-a) ln((1-a)/(1-b))\n", ["PROVED", "FAILED"]),
+    ("E_{z ~ Beta(α, β)}[z^2] = α(α+1)/((α+β)(α+β+1))\nE_{z ~ Beta(α, β)}[z^2] = α(α+1)/(α+β)^2\n",
+     ["PROVED", "FAILED"]),                                                                   # α(α+1): a product
+    ("H(U(a, b)) = ln(b - a)\n", ["PROVED"]),
+])
+def test_plain_text_closed_forms_as_typed(text, expected):
+    assert _verdicts(text, ".txt") == expected
+
+
+def test_a_run_of_latin_letters_with_pi_is_still_one_name_with_advice():
+    ds, errors = load_text("H[N(μ, σ²)] = ½ ln(2πek)\n", "n.txt", reader_for("n.txt"))
+    said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
+    assert "written together" in said

@@ -351,7 +351,7 @@ class _Parser:
         if w in env.indexed:
             return parse_coordinate(self, t)
         if w in env.variables or w in CONSTANTS:
-            if call and nxt.start == t.end and w in env.variables:   # γ(1 - 1/k): a constant multiplies
+            if call and nxt.start == t.end and w in env.variables and (not env.bare_calls or w in env.latent):
                 raise self.error(f"'{w}' is a variable, not a function; write {w}*(...) to multiply", t)
             return env.variables[w] if w in env.variables else CONSTANTS[w]
         if w in INFINITY_NAMES:

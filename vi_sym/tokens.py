@@ -78,6 +78,9 @@ NAME_PATTERN = r"[^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈�
 NAME_RE = re.compile(rf"^[A-Za-z{_GREEK}][A-Za-z0-9_{_GREEK}₀-₉ʹ]*$")
 _NORMAL = {"‖": "||", "∥": "||", "**": "^", "==": "=", "≥": ">=", "≤": "<=", "−": "-", "·": "*", "×": "*"}
 _RELATIONS = {"=", ">=", "<="}
+#: π written against e and single Greek letters, as the Gaussian's normaliser is typed (2πeσ², 2πσ²):
+#: one name per letter (no note names a variable πeσ)
+_PI_RUN = re.compile(r"(?=.*π)[πeα-ωΑ-Ω]{2,}")
 #: a log glued to a density, as notes type it: logp(x), lnq(z), logq1(z1)
 GLUED_LOG = re.compile(r"^(log|ln)([pq][0-9]*)$")
 _STRICT = {"<", ">"}
@@ -116,6 +119,8 @@ def tokenize(text: str) -> list[Token]:
         if glued:                   # logp(x), logq(z) as typed: log p(x), log q(z)
             cut = pos + len(glued.group(1))
             toks += [Token("id", "log", glued.group(1), pos, cut), Token("id", glued.group(2), glued.group(2), cut, m.end())]
+        elif kind == "id" and _PI_RUN.fullmatch(raw):   # 2πeσ², 2πσ²: π, e and Greek letters side by side
+            toks += [Token("id", c, c, pos + k, pos + k + 1) for k, c in enumerate(raw)]
         elif kind in ("num", "id", "op"):
             value = normal_name(raw) if kind == "id" else _NORMAL.get(raw, raw)
             toks.append(Token(kind, value, raw, pos, m.end()))

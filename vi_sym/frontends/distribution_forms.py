@@ -45,7 +45,7 @@ _SHORT = {"Gam": "Gamma", "Ga": "Gamma", "Exp": "Exponential", "Bern": "Bernoull
           "InvGauss": "InverseGaussian", "Lognormal": "LogNormal", "GenGamma": "GeneralizedGamma",
           "HypSecant": "HyperbolicSecant", "Semicircular": "Semicircle", "WignerSemicircle": "Semicircle",
           "Wald": "InverseGaussian", "Fisk": "LogLogistic", "DoubleExponential": "Laplace", "ParetoII": "Lomax",
-          "Weib": "Weibull", "LN": "LogNormal"}
+          "Weib": "Weibull", "LN": "LogNormal", "U": "Uniform"}
 #: kinds whose written form must name its variable (its spread could be read two ways)
 _STATED = ("Normal", "LogNormal")
 

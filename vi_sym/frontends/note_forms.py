@@ -65,6 +65,7 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
         return new + " " * (len(m.group(0)) - len(new))
     out = _SIM.sub(sub, code).replace("∑", "Σ").replace("∏", "Π").replace("𝒩", "N")  # n-ary Σ, ∏: the letters
     out = _PRIMED.sub("ʹ", out)       # α' (the other density's parameter): the name αʹ
+    out = _D_KL.sub(lambda m: "D_KL" + " " * (len(m.group()) - 4), out)      # D_{KL}(q || p), as typeset
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)
@@ -73,6 +74,8 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
     return out
 
 
+#: the KL divergence written as typeset notes do: D_{KL}, D_{\mathrm{KL}}
+_D_KL = re.compile(r"(?<![\w\\])D_\{\s*(?:KL|\\(?:mathrm|text|rm)\s*\{\s*KL\s*\})\s*\}(?=\s*[(\[])")
 #: a prime after a name (α', a1'), not an apostrophe inside a word
 _PRIMED = re.compile(r"(?<=[^\W_])['′](?![^\W\d_])")
 _POINTS = re.compile(rf"({_NAME})\s*\[\s*(\d+)\s*\.\.\s*({_NAME}|\d+)\s*\]")
