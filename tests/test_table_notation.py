@@ -193,3 +193,15 @@ def test_a_run_of_latin_letters_with_pi_is_still_one_name_with_advice():
     ds, errors = load_text("H[N(μ, σ²)] = ½ ln(2πek)\n", "n.txt", reader_for("n.txt"))
     said = " ".join(e.message for e in errors) + " ".join(s.message for d in ds for s in d.skipped)
     assert "written together" in said
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("n.txt", "For X ~ F(d1, d2) with d2 > 2: E[X] = d2/(d2 - 2)\nFor X ~ F(d1, d2) with d2 > 2: E[X] = d1/(d2 - 2)\n",
+     ["PROVED", "FAILED"]),
+    ("n.md", "For $X \\sim F(d_1, d_2)$ with $d_2 > 2$: $\\mathbb{E}[X] = \\frac{d_2}{d_2 - 2}$.\n", ["PROVED"]),
+])
+def test_the_f_distribution_in_a_sampling_statement_and_its_mean_as_a_gamma_ratio(name, text, expected):
+    """X ~ F(d1, d2): the F distribution (only in a statement: F(x) in a formula is more often a
+    distribution function); its mean from the moment lemma, d2 B(d1/2 + 1, d2/2 − 1)/(d1 B(d1/2, d2/2)),
+    is d2/(d2 − 2) once the Beta functions are written as Γ ratios (it was only SPOT-CHECKED)."""
+    assert _verdicts(text, name[1:]) == expected

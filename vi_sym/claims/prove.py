@@ -210,14 +210,24 @@ def _positive_functions(e):
 def _is_zero(diff, domains=()) -> bool:
     """diff == 0 by expansion (logs split only where sympy knows the factors are positive,
     from the parameters' declared domains), then simplify; failing that, once more with log Γ
-    written one way (see :func:`_loggamma_as_log`), and with the Bessel and Beta functions as
-    positive symbols (see :func:`_positive_functions`)."""
+    written one way (see :func:`_loggamma_as_log`), with the Bessel and Beta functions as
+    positive symbols (see :func:`_positive_functions`), and with the Beta functions as Γ ratios."""
     if diff.has(sympy.erfc):      # erfc(x) = 1 - erf(x): a tail and a CDF written two ways
         diff = diff.replace(lambda e: isinstance(e, sympy.erfc), lambda e: 1 - sympy.erf(e.args[0]))
     if _is_zero_as_is(diff, domains):
         return True
     logs = _loggamma_as_log(diff)
-    return any(v != diff and _is_zero_as_is(v, domains) for v in (logs, _positive_functions(logs)))
+    if any(v != diff and _is_zero_as_is(v, domains) for v in (logs, _positive_functions(logs))):
+        return True
+    return _zero_as_gammas(diff)
+
+
+def _zero_as_gammas(diff) -> bool:
+    """diff == 0 once its Beta functions are written as Γ ratios and those simplified (B(a+1, b−1)/B(a, b)
+    = a/(b−1): an F distribution's mean from its moment lemma); small expressions only."""
+    if not diff.has(sympy.beta, sympy.gamma) or sympy.count_ops(diff) > 150:
+        return False
+    return sympy.gammasimp(diff.rewrite(sympy.gamma)) == 0
 
 
 def _loggamma_as_log(e):

@@ -58,11 +58,25 @@ def _closing(text: str, at: int) -> int:
     return -1
 
 
+#: names a sampling statement may give a distribution that a formula may not (F(x) is more often a
+#: distribution function there): X ~ F(d1, d2) is the F distribution
+_STATEMENT_ONLY = {"F": "FDistribution"}
+
+
 def _known(m, latex: bool) -> bool:
     styled = m.group("styled") if latex else None
     if styled in ("N", "U") and m.group("font") == "mathcal":         # \mathcal{N}, \mathcal{U}
         return True
-    return (styled or m.group("word")) in ALIASES
+    return (styled or m.group("word")) in ALIASES or (styled or m.group("word")) in _STATEMENT_ONLY
+
+
+def _dist_text(m, text: str, end: int, latex: bool) -> str:
+    """The statement's distribution as the readers' formulas spell it (F(d1, d2): FDistribution(d1, d2))."""
+    word = (m.group("styled") if latex else None) or m.group("word")
+    if word in _STATEMENT_ONLY:
+        name = _STATEMENT_ONLY[word]
+        return (f"\\mathrm{{{name}}}" if latex else name) + text[text.index("(", m.end() - 1):end]
+    return text[m.start("head"):end]
 
 
 #: distributions textbooks write with a symbol of their own: ``\\Gamma(k, \\theta)`` (the Gamma),
@@ -109,7 +123,7 @@ def sampled_in(text: str, latex: bool = True) -> list:
                 continue
             name = m.group(1)
             name = GREEK.get(name[1:], name) if name.startswith("\\") else name
-            out.append(Sampled(no, m.start(), end, name, m.group(1), text[m.start("head"):end]))
+            out.append(Sampled(no, m.start(), end, name, m.group(1), _dist_text(m, text, end, latex)))
         if latex:
             out.extend(_symbol_heads(text, begin, stop, no))
     return sorted(out, key=lambda s: s.start)
