@@ -181,8 +181,8 @@ def test_an_unknown_name_says_which_line_declares_it():
     # (θ is random here, p(θ): not read as a parameter from its use)
     msgs = skipped("log p(x) = log p(x)\nlog p(x|θ) >= L(q) + log p(θ)\n")
     assert "'parameters: θ' declares a parameter, 'latent: θ' or 'observed: θ' a variable" in msgs[2]
-    # a word that is no single name (2πeσ read as 2·πeσ) gets no such advice
-    assert "declares" not in skipped("log p(x) = log p(x)\nH(q) = 1/2 log(2πeσ^2)\n")[2]
+    # a word that is no single name (2πek read as 2·πek) gets no such advice
+    assert "declares" not in skipped("log p(x) = log p(x)\nH(q) = 1/2 log(2πek^2)\n")[2]
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -5,7 +5,7 @@ written in it is FAILED (or at least never PROVED); what cannot be read says whe
 from __future__ import annotations
 
 import pytest
-from sympy import E, Symbol, pi
+from sympy import E, Symbol, log, pi
 
 from vi_sym.checker import Settings, check_derivations
 from vi_sym.core import Status
@@ -93,11 +93,17 @@ def test_a_declared_e_is_the_variable_not_eulers_number():
 
 @pytest.mark.parametrize("text, words", [
     ("H(q) = log(2πe^2)/2", "'πe^…': is the power on e alone or on πe? write π e^… or (πe)^… at column 13"),
-    ("H(q) = log(2πeσ^2)/2", "unknown name 'πeσ'"),
-    ("H(q) = log(2πeσ^2)/2", "written together, πeσ is one name: write its letters apart, e.g. 2πe σ^2"),
+    ("H(q) = log(2πek^2)/2", "unknown name 'πek'"),
+    ("H(q) = log(2πek^2)/2", "written together, πek is one name: write its letters apart, e.g. 2πe σ^2"),
 ])
 def test_a_run_of_constants_that_could_be_read_two_ways_is_an_error(text, words):
     assert words in skipped("log p(x) = log p(x)\n" + text + "\n")[2]
+
+
+def test_pi_e_and_greek_letters_side_by_side_are_one_name_each():
+    """2πeσ² as typed: π, e and σ (a Greek letter is one name): the Gaussian's entropy reads."""
+    (s,) = steps("positive: σ\nH(q) = log(2πeσ^2)/2\n")
+    assert s.rhs == log(2 * pi * E * Symbol("σ", positive=True) ** 2) / 2
 
 
 # ---------------------------------------------------------------------------- N(z; m, s^2)
