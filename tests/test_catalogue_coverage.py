@@ -23,7 +23,8 @@ from vi_sym.vocabulary import KL, Entropy  # noqa: E402
 CATALOGUE = ROOT / "derivations" / "closed_forms.vi"
 CATALOGUES = (CATALOGUE, ROOT / "derivations" / "closed_forms_more_kinds.vi",
               ROOT / "derivations" / "closed_forms_five_kinds.vi", ROOT / "derivations" / "closed_forms_reparametrised.vi",
-              ROOT / "derivations" / "closed_forms_triangular.vi", ROOT / "derivations" / "closed_forms_four_kinds.vi")
+              ROOT / "derivations" / "closed_forms_triangular.vi", ROOT / "derivations" / "closed_forms_four_kinds.vi",
+              ROOT / "derivations" / "closed_forms_truncated_normal.vi")
 LOCK = ROOT / "proofs.lock"
 
 #: kinds without a closed-form KL against themselves (the Student-t's KL is an integral; the

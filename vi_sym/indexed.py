@@ -94,6 +94,7 @@ def _indexed_ok(build):
                     raise DefinitionError(f"a parameter of the distribution depends on its variable {var}")
             return build(u, *params).xreplace({u: var})
         return build(var, *params)
+    wrapped.infinite_ends = getattr(build, "infinite_ends", False)
     return wrapped
 
 

@@ -26,14 +26,12 @@ Grammar (whitespace is ignored; ``#`` starts a comment running to the end)::
   binds tighter than ``* /``, which bind tighter than ``+ -``.
 * Juxtaposition is multiplication at the precedence of ``*`` and associates to
   the left: ``p(x|z)p(z)``, ``2 q(z)``, and ``a/b c`` means ``(a/b)*c``.  The
-  right-hand factor may not be a number (``x 2`` and ``2 3`` are errors).  A
-  variable written directly against ``(`` (``z(1-z)``) is an error; write
-  ``z*(1-z)`` or ``z (1-z)``.
+  right-hand factor may not be a number (``x 2`` and ``2 3`` are errors).  A variable written
+  against ``(`` (``z(1-z)``) is an error (in a note, unless it is a parameter: ``α(α+1)``).
 * ``KL`` / ``D_KL`` accept ``||`` or ``,`` between their two densities; ``||``
   means nothing anywhere else.
-* In ``∫ f dz`` the integrand runs up to the first ``d<var>`` token naming a
-  declared variable (``dz`` itself must not be declared); the result is an
-  unevaluated ``Integral(f, z)``.
+* In ``∫ f dz`` the integrand runs up to the first ``d<var>`` token naming a declared
+  variable (``dz`` itself must not be declared): an unevaluated ``Integral(f, z)``.
 * ``−`` is read as ``-``; ``·`` and ``×`` as ``*``.
 * Expressions are real-valued: a part that is provably not a real number -- the imaginary unit
   from ``sqrt(-1)``, ``(-1)^(1/2)`` or ``log(-1)``, ``(-8)^(1/3)`` (sympy's principal root is
@@ -402,11 +400,13 @@ class _Parser:
     def call(self, name: Token, opener: Token):
         """``name ( args )`` with the '(' already consumed."""
         seps, args = (",", "||") if name.value in ("KL", "D_KL") else (",",), []
-        if not self.at(")"):
+        ends = bool(getattr(self.env.functions.get(name.value), "infinite_ends", False))  # TruncatedNormal(…, 0, oo)
+        self.in_bounds += ends
+        while not self.at(")") and (not args or self.next()):
             args.append(self.expr(0))
-            while self.at(*seps):
-                self.next()
-                args.append(self.expr(0))
+            if not self.at(*seps):
+                break
+        self.in_bounds -= ends
         self.close(_CLOSE[opener.value], opener)
         fn = self.env.functions[name.value]
         arity = getattr(fn, "arity", None)

@@ -26,7 +26,7 @@ from . import (arcsine, bernoulli, beta, beta_prime, binomial, categorical, chi,
                hyperbolic_secant, inverse_chi_squared, inverse_gamma, inverse_gaussian,
                kumaraswamy, laplace, levy, log_logistic, logistic, lognormal, lomax,
                negative_binomial, normal, pareto, poisson, semicircle, student_t, triangular,
-               uniform, von_mises, weibull, written)
+               truncated_normal, uniform, von_mises, weibull, written)
 from .base import (SPECS, ConcreteDensity, DefinitionError, Dist, Spec, components, constructor,
                    is_discrete, register)
 from .domains import check_domains, support_contains

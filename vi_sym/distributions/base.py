@@ -48,6 +48,7 @@ class Spec:
     variadic: bool = False         # params is the name of one repeated parameter (weights)
     written: bool = False          # built by its own constructor (written.py, dirichlet.py), not Kind(z, ...)
     weight_logpdf: Optional[Callable] = None   # the log-density it weights integrals with, when not logpdf
+    infinite_ends: bool = False    # its support's ends may be written oo / -oo (a half-truncated normal)
     doc: str = ""
 
 
@@ -167,4 +168,5 @@ def constructor(spec: Spec):
                 raise DefinitionError(f"the number of trials of {kind}(...) must be a positive "
                                       f"integer such as 5, got {p}")
         return Dist(kind, var, *params)
+    build.infinite_ends = spec.infinite_ends       # the parser lets oo stand among its arguments
     return build

@@ -69,6 +69,7 @@ READINGS = {"Gamma": "shape {0}, rate {1} (mean {0}/{1})", "Exponential": "rate 
             "Weibull": "shape {0}, scale {1}",
             "GeneralizedGamma": "scale {0}, shapes d = {1} and p = {2} (density ∝ z^(d-1) exp(-(z/{0})^p))",
             "HyperbolicSecant": "location {0}, standard deviation {1}",
+            "TruncatedNormal": "mean {0}, standard deviation {1}, truncated to ({2}, {3})",
             "InverseGamma": "shape {0}, scale {1} (mean {1}/({0} - 1))"}
 
 
