@@ -297,3 +297,26 @@ def test_a_statement_that_cannot_be_read_ends_the_one_before_and_says_so(reader,
     skipped = [n.message for d in derivs for n in d.skipped] + [e.message for e in errors]
     assert sum("which could not be read (see that line): not checked under any other distribution" in m
                for m in skipped) == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("For T ~ Exp(lam): P(T > t) = exp(-lam*t) for t >= 0\n", "SPOT-CHECKED"),
+    ("For T ~ Exp(lam): P(T > t) = exp(-t/lam) for t >= 0\n", "FAILED"),
+    ("For T ~ Exp(lam): P(T <= t) = 1 - exp(-lam*t) for t >= 0\n", "SPOT-CHECKED"),
+    ("For T ~ Exp(lam): P(T<=t) = exp(-lam*t) for t >= 0\n", "FAILED"),
+])
+def test_a_plain_text_probability_of_a_drawn_variable(text, expected):
+    """P(T > t) in plain text, as LaTeX's P(T > t) is read: the integral of the drawn distribution
+    over the event (it was 'strict inequalities are not relations')."""
+    got, _ = _verdicts(text, read_note)
+    assert got == [expected]
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("For K ~ Pois(lam): P(K > k) = 1\n", "under a discrete distribution"),
+    ("latent: T\nparameters: t\nP(T > t) = exp(-t)\n", "is read for a variable drawn from a distribution written before it"),
+])
+def test_a_plain_text_probability_that_cannot_be_read_says_why(text, reason):
+    derivs, errors = load_text(text, "n.txt", read_note)
+    said = " ".join(e.message for e in errors) + " ".join(n.message for d in derivs for n in d.skipped)
+    assert reason in said

@@ -54,7 +54,7 @@ from .note_forms import (declare_numbered, end_definitions, expectation_spelling
                          read_continuation, read_mean_field, read_normal_line, read_written_line)
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
-from .sampled import attach_readings, drawn_of, end_section, expectation_call, text_statements
+from .sampled import attach_readings, drawn_calls, drawn_of, end_section, text_statements
 from .conditions import chain_conditions, text_conditions
 from .textnote import (balance, chain_name, cited_rules, formula_segments, is_prose, paren_remark, split_chain,
                        split_remark, strip_markup, unreadable, url_only)
@@ -175,7 +175,7 @@ class _Note:
         fns, env.drawn = env.functions, {variables[n]: d for n, d in self.sampled.items() if n in variables}
         fns.update({f"sympy.{k}": v for k, v in list(fns.items())})
         fns.update({"np.log": fns["log"], "math.log": fns["log"], "H": Function(lambda *a: entropy(*(drawn_of(env.drawn, d, d) for d in a)), None),
-                    "E": expectation_call(env)})
+                    **drawn_calls(env)})
         fns["ELBO"] = fns["L"] = _flexible_elbo(lambda qq, given=tuple(theta): Density(     # q(z|φ)'s φ is not p's
             "p", [x, *_vars_of(qq)], [t for t in given if t not in {g for d in qq.atoms(Density) for g in d.given}]))
         env.constants.update(note_constants(variables))

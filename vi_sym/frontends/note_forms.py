@@ -66,12 +66,28 @@ def expectation_spelling(code: str, offset: int = 0) -> str:
     out = _SIM.sub(sub, code).replace("∑", "Σ").replace("∏", "Π").replace("𝒩", "N")  # n-ary Σ, ∏: the letters
     out = _PRIMED.sub("ʹ", out)       # α' (the other density's parameter): the name αʹ
     out = _D_KL.sub(lambda m: "D_KL" + " " * (len(m.group()) - 4), out)      # D_{KL}(q || p), as typeset
+    out = _EVENT.sub(_event, out)              # P(X > t): Ρ(X, t), the probability that X > t
     bad = _POWER_OF_RUN.search(out)
     if bad:
         run = bad.group(1)
         raise NoteFormError(f"'{run}{bad.group(2)}…': is the power on {run[1]} alone or on {run}? write "
                             f"{run[0]} {run[1]}^… or ({run})^…", bad.start() + 1 + offset)
     return out
+
+
+#: the probability of an event, P(X > t), Pr(X <= t): the variable, the relation, the bound
+_EVENT = re.compile(rf"(?<![\w.])(?:P|Pr)\(\s*({_NAME})\s*(>=|<=|≥|≤|>|<)\s*([^()<>=]+?)\s*\)")
+#: the function a probability is read as: Ρ(a, b) is P(a > b) (a Greek capital rho, as P looks)
+EVENT_CALL = "Ρ"
+
+
+def _event(m) -> str:
+    """``P(X > t)`` as ``Ρ(X, t)`` and ``P(X < t)`` as ``Ρ(t, X)`` (the probability that the first
+    exceeds the second), padded to the same length."""
+    var, rel, bound = m.groups()
+    a, b = (var, bound) if rel in (">", ">=", "≥") else (bound, var)
+    new = f"{EVENT_CALL}({a},{b})"
+    return new + " " * (len(m.group()) - len(new)) if len(new) <= len(m.group()) else m.group()
 
 
 #: the KL divergence written as typeset notes do: D_{KL}, D_{\mathrm{KL}}

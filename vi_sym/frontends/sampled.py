@@ -22,17 +22,22 @@ from __future__ import annotations
 
 import re
 
+import sympy
+
+from ..bounds import bounded_integral
+from ..distributions import is_discrete
 from ..notation import to_unicode
 from ..parse_operators import UnreadDraw, drawn_of, under_drawn
 from ..parse import Function
 from ..tokens import ParseError
 from ..vocabulary import Expectation, VocabularyError
 from .latex_dists import readings
-from .note_forms import NoteFormError, expectation_spelling
+from .note_forms import EVENT_CALL, NoteFormError, expectation_spelling
 from .statements import MAX_LINE, STATEMENT_SAID, Sampled, blank_statements, joined, sampled_in, trailing
 
 __all__ = ["STATEMENT_SAID", "Sampled", "sampled_in", "blank_statements", "under_drawn", "reading_said",
-           "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters", "drawn_of"]
+           "text_statements", "end_section", "attach_readings", "latex_drawn", "free_letters", "drawn_of",
+           "drawn_calls"]
 
 def reading_said(s: Sampled, density) -> str:
     shown = to_unicode(density)
@@ -190,6 +195,28 @@ def expectation_call(env):
         raise VocabularyError(f"E() takes the expectation's density and function, E(q, f), or the function "
                               f"alone, E(f); got {len(args)} arguments")
     return Function(call, None)
+
+
+def probability_call(env):
+    """The plain-text ``P(X > t)`` (read as ``Ρ(X, t)``, :func:`.note_forms.expectation_spelling`):
+    ∫_t^∞ D dX for X drawn from a continuous D in a sampling statement, ``P(X < t)`` ∫_{-∞}^t."""
+    def call(a, b):
+        drawn = getattr(env, "drawn", None) or {}
+        var = a if a in drawn else b if b in drawn else None
+        if var is None:
+            raise VocabularyError(f"P({a} > {b}) is read for a variable drawn from a distribution written "
+                                  f"before it (X ~ Exp(λ)); neither {a} nor {b} is")
+        d = drawn_of(drawn, var)
+        if any(is_discrete(c.support()) for c in d.components().values()):
+            raise VocabularyError(f"P({a} > {b}) under a discrete distribution: write the sum of its "
+                                  f"probabilities (its ends count)")
+        return bounded_integral(d, var, b, sympy.oo) if var is a else bounded_integral(d, var, -sympy.oo, a)
+    return Function(call, 2)
+
+
+def drawn_calls(env) -> dict:
+    """The plain-text functions of the drawn variables: ``E(X)`` and ``P(X > t)``."""
+    return {"E": expectation_call(env), EVENT_CALL: probability_call(env)}
 
 
 def drawn_only(drawn, body, shown: str):
