@@ -6,6 +6,8 @@ replaces q), a likelihood ``x ~ N(z, 1)`` is no such statement, and what cannot 
 with its reason."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sympy import Symbol
 
@@ -320,3 +322,25 @@ def test_a_plain_text_probability_that_cannot_be_read_says_why(text, reason):
     derivs, errors = load_text(text, "n.txt", read_note)
     said = " ".join(e.message for e in errors) + " ".join(n.message for d in derivs for n in d.skipped)
     assert reason in said
+
+
+@pytest.mark.parametrize("reader, name, text", [
+    (read_note, "n.txt", "For T ~ Exp(lam): P(T > t) = exp(-lam*t) for t >= 0\n"
+                         "For T ~ Exp(lam): P(T > t) = exp(-t/lam) for t >= 0\n"),
+    (read_markdown, "n.md", "Let $T \\sim \\mathrm{Exp}(\\lambda)$ and $t \\geq 0$. Then $P(T > t) = e^{-\\lambda t}$ "
+                            "and $P(T > t) = e^{-t/\\lambda}$.\n"),
+])
+def test_a_probability_is_transcribed_with_its_limits(reader, name, text):
+    """``python -m vi_sym import`` writes P(T > t) as integrate(D, (T, t, oo)) -- it wrote
+    integrate(D, T), the integral over all of T, which is 1 -- and the .vi file checks alike."""
+    from vi_sym.checker import Settings as CheckSettings, check_derivations
+    from vi_sym.frontends.transcribe import transcribe
+    ds, errors = load_text(text, name, reader)
+    assert not errors, errors
+    settings = CheckSettings(families=("all",), samples=12, jobs=1, fixes=False)
+    results = check_derivations(ds, settings).results
+    vi = transcribe(ds, results)
+    assert re.search(r"integrate\(Exponential\d\(T\), \(T, t, oo\)\)", vi), vi
+    again, errors = load_text(vi, "n.vi")
+    assert not errors, errors
+    assert [r.status for r in check_derivations(again, settings).results] == [r.status for r in results]

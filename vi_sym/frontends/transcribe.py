@@ -45,8 +45,9 @@ class _ViPrinter(StrPrinter):
 
     def _print_Integral(self, e):
         out = self._print(e.function)
-        for var, *_ in e.limits:     # sympy merges nested integrals into one with two limits
-            out = f"integrate({out}, {self._print(var)})"
+        for var, *ends in e.limits:     # sympy merges nested integrals into one with two limits
+            bounds = f"({self._print(var)}, {', '.join(self._print(b) for b in ends)})" if ends else self._print(var)
+            out = f"integrate({out}, {bounds})"      # P(T > t): integrate(D, (T, t, oo)), its limits kept
         return out
 
 
