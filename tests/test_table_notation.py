@@ -205,3 +205,15 @@ def test_the_f_distribution_in_a_sampling_statement_and_its_mean_as_a_gamma_rati
     distribution function); its mean from the moment lemma, d2 B(d1/2 + 1, d2/2 − 1)/(d1 B(d1/2, d2/2)),
     is d2/(d2 − 2) once the Beta functions are written as Γ ratios (it was only SPOT-CHECKED)."""
     assert _verdicts(text, name[1:]) == expected
+
+
+def test_mathjax_and_gitlab_inline_math_delimiters():
+    r"""\(…\) (MathJax's inline math) and $`…`$ (GitLab's, GitHub's) are inline formulas as $…$ is --
+    the first was silently prose, the second an error at the backtick -- and a condition or a
+    sampling statement written so is read too."""
+    text = ("The entropy is \\(\\mathbb{H}[\\mathcal{N}(\\mu, \\sigma^2)] = \\frac{1}{2}\\log(2\\pi e \\sigma^2)\\).\n\n"
+            "$`\\mathbb{E}_{z \\sim \\mathrm{Beta}(a, b)}[z] = \\frac{b}{a+b}`$\n\n"
+            "For \\(X \\sim \\mathrm{Pareto}(m, \\alpha)\\), \\(\\mathbb{E}[X] = \\frac{\\alpha m}{\\alpha - 1}\\) "
+            "for \\(\\alpha > 1\\).\n\n"
+            "The mean is \\(\\mathbb{E}[V] = \\lambda\\) where \\(V \\sim \\mathrm{Pois}(\\lambda)\\).\n")
+    assert _verdicts(text) == ["PROVED", "FAILED", "PROVED", "PROVED"]

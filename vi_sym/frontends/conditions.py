@@ -27,10 +27,11 @@ _NAME = r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?[A-Za-z0-9]+\}?)?"
 _NUMBER = r"[+-]?\d+(?:\.\d+)?(?:/\d+)?"
 _REL = r"(?:>|<|\\geq?(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\le(?![a-zA-Z])|\\geqslant|\\leqslant|≥|≤|>=|<=)"
 #: an inline formula that is one bound: $\alpha > 1$, $2 < \nu$, $0 < p < 1/2$
-_BOUND = re.compile(rf"(?<![$\\])\$\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}\s*{_REL}\s*{_NUMBER}|"
-                    rf"{_NUMBER}\s*{_REL}\s*{_NAME})\s*\$(?!\$)")
+_OPEN_MATH, _CLOSE_MATH = r"(?:(?<![$\\])\$|\\\()", r"(?:\$(?!\$)|\\\))"     # $…$ or \(…\)
+_BOUND = re.compile(rf"{_OPEN_MATH}\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}\s*{_REL}\s*{_NUMBER}|"
+                    rf"{_NUMBER}\s*{_REL}\s*{_NAME})\s*{_CLOSE_MATH}")
 #: ... and one between two parameters, $t < \lambda$: not read, and said so beside the claims
-_PAIR = re.compile(rf"(?<![$\\])\$\s*(?P<body>{_NAME}\s*{_REL}\s*{_NAME})\s*\$(?!\$)")
+_PAIR = re.compile(rf"{_OPEN_MATH}\s*(?P<body>{_NAME}\s*{_REL}\s*{_NAME})\s*{_CLOSE_MATH}")
 _ASCII = {"\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<="}
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 

@@ -19,7 +19,8 @@ _BLOCK = re.compile(r"\$\$((?:(?!\n[ \t]*\n).)+?)\$\$|\\\[(.+?)\\\]|(\\begin\{("
 _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 #: a Markdown code span with a dollar in it, `$$ … $$` (one backtick each side: LaTeX's ``quotes'' are none)
 _CODE_SPAN = re.compile(r"(?<!`)`(?!`)[^`\n]*\$[^`\n]*(?<!`)`(?!`)")
-_INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
+#: inline math: $…$, GitLab's and GitHub's $`…`$, and MathJax's \(…\) (on one line)
+_INLINE = re.compile(r"(?<![\\$])\$`([^`\n]+?)`\$|(?<![\\$])\$([^$\n]+?)\$(?!\$)|(?<!\\)\\\((.+?)\\\)")
 _ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
 COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
 #: "Let $…$", "if $…$": the words before an inline premise; ", then", ". Then", ", we get" after it
@@ -81,8 +82,8 @@ def display(text: str):
 
 def _inline(rest: str) -> list:
     """``[(start, end, offset, body)]`` of the inline formulas that hold a relation."""
-    return [(m.start(), m.end(), m.start(1), m.group(1)) for m in _INLINE.finditer(rest)
-            if RELATION.search(m.group(1))]
+    found = [(m, next(g for g in (1, 2, 3) if m.group(g) is not None)) for m in _INLINE.finditer(rest)]
+    return [(m.start(), m.end(), m.start(g), m.group(g)) for m, g in found if RELATION.search(m.group(g))]
 
 
 def blocks(text: str):

@@ -150,7 +150,7 @@ def blank_statements(line: str) -> str:
 
 #: what joins a formula to a sampling statement written after it, as its condition: ``, \quad``,
 #: ``\text{for }``, "where", ``(``; no full stop between (the end of inline math may be)
-_JOIN = re.compile(r"(?:\s|\$|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(|"
+_JOIN = re.compile(r"(?:\s|\$|\\[()]|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(|"
                    r"\\(?:text|textrm|mbox|mathrm)\s*\{\s*(?:for|where|with|if|when|and)?\s*\}|"
                    r"\b(?:for|where|with|if|when|and)\b)*$", re.I)
 #: what may follow the last of them: the bracket that opened before it, a full stop or comma
@@ -165,7 +165,7 @@ _LEAD = re.compile(r"\s*(?:,|:|;|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\(?:text|textrm|
 
 def joined(between: str) -> bool:
     """Does ``between`` (the text between a formula and a statement) join them as a condition?"""
-    return bool(between.strip(" $")) and _JOIN.fullmatch(between) is not None
+    return bool(re.sub(r"[\s$]|\\[()]", "", between)) and _JOIN.fullmatch(between) is not None
 
 
 def trailing(row: str) -> tuple:
