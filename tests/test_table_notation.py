@@ -217,3 +217,17 @@ def test_mathjax_and_gitlab_inline_math_delimiters():
             "for \\(\\alpha > 1\\).\n\n"
             "The mean is \\(\\mathbb{E}[V] = \\lambda\\) where \\(V \\sim \\mathrm{Pois}(\\lambda)\\).\n")
     assert _verdicts(text) == ["PROVED", "FAILED", "PROVED", "PROVED"]
+
+
+def test_more_latex_math_environments_are_read():
+    """displaymath, alignat (its column count {2} is no factor), flalign, math: they were silently
+    skipped, their formulas never checked."""
+    tex = ("\\documentclass{article}\n\\begin{document}\n"
+           "\\begin{displaymath}\nD_{\\mathrm{KL}}(\\mathrm{Exp}(a) \\| \\mathrm{Exp}(b)) = \\log\\frac{a}{b} + \\frac{b}{a} - 1\n"
+           "\\end{displaymath}\n"
+           "\\begin{alignat}{2}\n\\mathbb{E}_{z \\sim \\mathrm{Gamma}(a, b)}[z] &= \\frac{a}{b}\n\\end{alignat}\n"
+           "\\begin{alignat*}{2}\n\\mathbb{E}_{z \\sim \\mathrm{Gamma}(a, b)}[z] &= \\frac{2a}{b}\n\\end{alignat*}\n"
+           "\\begin{flalign*}\n\\mathbb{E}_{z \\sim \\mathrm{Gamma}(a, b)}[z^2] &= \\frac{a(a+1)}{b^2}\n\\end{flalign*}\n"
+           "\\begin{math}\\mathbb{E}_{z \\sim \\mathrm{Beta}(a, b)}[z] = \\frac{a}{a+b}\\end{math}\n"
+           "\\end{document}\n")
+    assert _verdicts(tex, ".tex") == ["PROVED", "PROVED", "FAILED", "PROVED", "PROVED"]

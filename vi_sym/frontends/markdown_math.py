@@ -14,14 +14,15 @@ from .premises import korean_premise_after
 
 __all__ = ["RELATION", "COMMENT", "display", "unclosed", "blocks", "inline_premises", "rows"]
 
-_ENVS = r"equation\*?|align\*?|aligned|gather\*?|multline\*?|eqnarray\*?|split"
+_ENVS = (r"equation\*?|align\*?|aligned|alignat\*?|alignedat|flalign\*?|gather\*?|gathered|multline\*?|"
+         r"eqnarray\*?|split|displaymath|math|dmath\*?")
 _BLOCK = re.compile(r"\$\$((?:(?!\n[ \t]*\n).)+?)\$\$|\\\[(.+?)\\\]|(\\begin\{(" + _ENVS + r")\}.+?\\end\{\4\})", re.S)
 _FENCE = re.compile(r"^(```|~~~)\s*(\w*)[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 #: a Markdown code span with a dollar in it, `$$ … $$` (one backtick each side: LaTeX's ``quotes'' are none)
 _CODE_SPAN = re.compile(r"(?<!`)`(?!`)[^`\n]*\$[^`\n]*(?<!`)`(?!`)")
 #: inline math: $…$, GitLab's and GitHub's $`…`$, and MathJax's \(…\) (on one line)
 _INLINE = re.compile(r"(?<![\\$])\$`([^`\n]+?)`\$|(?<![\\$])\$([^$\n]+?)\$(?!\$)|(?<!\\)\\\((.+?)\\\)")
-_ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}")
+_ENV_TAG = re.compile(r"\\(begin|end)\{(" + _ENVS + r")\}(?:\s*\{\s*\d+\s*\})?")     # alignat's {2} too
 COMMENT = re.compile(r"(?<!\\)%(.*)$", re.M)
 #: "Let $…$", "if $…$": the words before an inline premise; ", then", ". Then", ", we get" after it
 _PREMISE_BEFORE = re.compile(r"(?:^|[^\w$\\])(?:let|set|setting|if|when|suppose|assuming|assume)\s*$", re.I)
