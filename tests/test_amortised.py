@@ -179,3 +179,14 @@ def test_an_observed_value_the_encoder_does_not_use_is_not_drawn():
     r = spot_claim(d.steps[0], samples=12, seed=0)
     assert r.status == "FAILED", r.reason
     assert set(r.counterexample["params"]) == {"m", "s"}
+
+
+def test_a_bare_elbo_after_the_encoder_is_defined_is_under_it_and_proved_by_the_rules():
+    """After "q(z|x) = N(μ, σ^2)", a bare ELBO (and E_q, KL(q || p)) is under that q -- it was q(z),
+    an ERROR ('q is defined as q(z|x)') -- and a step that also names the model's abstract p(x, z)
+    is proved by the rules, which hold for every density (it was UNKNOWN: the moment lemmas know
+    no p); a slip stays unproved."""
+    note = ("q(z|x) = N(μ, σ^2)\n\nELBO = E_q(z|x)[log p(x|z)] - KL(q(z|x) || p(z))\n\n"
+            "ELBO = E_q(z|x)[log p(x|z)] + KL(q(z|x) || p(z))\n")
+    _, checked = _note_checked(note, ".txt")
+    assert checked[0] == (3, "PROVED") and checked[1][1] != "PROVED"

@@ -11,7 +11,7 @@ import pytest
 
 from vi_sym.frontends import load_text
 from vi_sym.frontends.note import read_note
-from vi_sym.frontends.note_forms import numbered_latents
+from vi_sym.frontends.note_mean_field import numbered_latents
 from vi_sym.judge import judge
 from vi_sym.settings import Settings
 

@@ -30,6 +30,7 @@ from .notation import relation_latex, relation_unicode, to_unicode
 from .prover import prove_equal, prove_step
 from .rules import CONCRETE_RULES, EQUALITY_RULES
 from .settings import Settings
+from .vocabulary import Density
 
 FLIP = {"=": "=", ">=": "<=", "<=": ">="}
 
@@ -145,13 +146,20 @@ def _prove(step: Step) -> dict:
         return indexed_claims.prove_indexed_claim(step)
     if claims.is_concrete(step):
         # a claim citing a rule about defined densities (the change of variables) is proved by it
-        if {r.name for r in step.rules()} & CONCRETE_RULES or _has_test_function(step):
+        # ... and one that also names an abstract density (a VAE's defined encoder q(z|x) beside the
+        # model's p(x, z)) by the rules, which hold for every density, the defined ones among them
+        if {r.name for r in step.rules()} & CONCRETE_RULES or _has_test_function(step) or _names_abstract(step):
             by_rules = _prove_by_rules(step)
             # a test function f has no closed form: the moment lemmas and sympy cannot help
             if by_rules["proved"] or _has_test_function(step):
                 return by_rules
         return claims.prove_claim(step)
     return _prove_by_rules(step)
+
+
+def _names_abstract(step: Step) -> bool:
+    """Does the step name an abstract density (one no ``define`` gives a distribution)?"""
+    return any(type(d) is Density for side in (step.lhs, step.rhs) for d in side.atoms(Density))
 
 
 def _has_test_function(step: Step) -> bool:

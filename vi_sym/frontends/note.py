@@ -22,8 +22,7 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   when the name's arguments are not the variables of the densities it ranges over);
 * ``argmin_q …``/``argmax(q∈Q) …`` on both sides of an ``=`` is an optimisation statement,
   checked like any step (``argmin_q KL(q||p) = argmax_q L(q)``);
-* ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides the convention
-  (z, Z latent; x, X observed);
+* ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides z, Z latent, x, X observed;
 * every other line is prose; a formula-looking line that cannot be read is listed as skipped with
   the reason — never an error.
 """
@@ -50,8 +49,9 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
-from .note_forms import (declare_numbered, end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
-                         read_continuation, read_mean_field, read_normal_line, read_written_line)
+from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
+                         read_continuation, read_normal_line, read_written_line)
+from .note_mean_field import conditioned_qs, declare_numbered, read_mean_field
 from .amortised import read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
 from .sampled import attach_readings, drawn_calls, drawn_of, end_section, text_statements
@@ -253,7 +253,7 @@ class _Note:
     def named(self) -> set:
         """The densities the chain being read names (a bare q is its conditioned q_φ, if one)."""
         exprs = [e for r in (self.chain.records if self.chain else ()) for e in (r.lhs, r.rhs) if e is not None]
-        return {d for e in exprs for d in e.atoms(Density)}
+        return {d for e in exprs for d in e.atoms(Density)} | conditioned_qs(self.normals)
 
     def declare_written(self, code: str) -> list:
         """The names ``code``'s distributions introduce, declared from here on, in words."""

@@ -1,0 +1,160 @@
+"""A plain-text note's mean-field assumption and its latents, read as learners write them.
+
+``mean-field: q(z1,z2) = q(z1)q(z2)``, the bare equation ``q(z1, z2) = q1(z1) q2(z2)`` on a line of
+its own or inside a sentence, and a note that names no latent but writes its densities over
+numbered ones (``p(x, z1, z2)``, ``q1(z1)``): the ``factorised:`` declaration and the latents, as
+``latent: z1 z2`` declares them; a later line over a bare z reads the default latents again.
+The reader (:mod:`.note`) calls :func:`read_mean_field` on every line.
+"""
+from __future__ import annotations
+
+import re
+
+from ..tokens import NAME_PATTERN, normal_name
+from .note_forms import NoteFormError, end_definitions
+
+__all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "conditioned_qs",
+           "read_mean_field"]
+
+_NAME = NAME_PATTERN
+_MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*(?:mean[- ]?field(?:\s+(?:assumption|approximation|family|"
+                         r"factori[sz]ation))?|평균\s*장(?:\s*(?:가정|근사|분해))?)\s*[:：]\s*(.+?)\s*$", re.I)
+_JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})+)\s*\)\s*=\s*(.+)$")
+_FACTOR_VARS = re.compile(rf"\b[pq]\w*\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)")
+
+
+#: ``q(z1,z2) = q1(z1) q2(z2)`` written as a line of its own: a product of unconditioned factors
+_FACTORS = re.compile(rf"^(?:\s*\*?\s*[pq]\w*\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*\))+\s*$")
+
+
+def written_mean_field(line: str) -> bool:
+    """Is ``line`` the mean-field assumption written as an equation, ``q(z1,z2) = q1(z1) q2(z2)``
+    (the joint q of two or more latents, then a product of two or more factors that name each of
+    them once)?  An assumption that defines the variational family, not a step to check."""
+    joint = _JOINT.match(line)
+    if not joint or not _FACTORS.match(joint.group(2)):
+        return False
+    names = [v.strip() for v in joint.group(1).split(",")]
+    covered = [v.strip() for vs in _FACTOR_VARS.findall(joint.group(2)) for v in vs.split(",")]
+    return len(_FACTOR_VARS.findall(joint.group(2))) > 1 and sorted(names) == sorted(covered)
+
+
+#: the mean-field equation inside a sentence: the joint q, '=', then the factors
+_EQUATION_IN_PROSE = re.compile(rf"\bq\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})+\s*\)\s*=\s*"
+                                rf"(?:\*?\s*[pq]\w*\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})*\s*\)\s*)+")
+
+
+def mean_field(line: str):
+    """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``, or the bare equation
+    ``q(z1,z2) = q1(z1) q2(z2)`` on a line of its own) -> (latents, the product as a ``factorised:``
+    value); None if the line is no such declaration; a NoteFormError when the joint's variables
+    are not the factors'."""
+    m = _MEAN_FIELD.match(line)
+    if not m and not written_mean_field(line):
+        return None
+    text = m.group(1) if m else line.strip()
+    joint = _JOINT.match(text)
+    product = joint.group(2).strip() if joint else text
+    covered = [v.strip() for vs in _FACTOR_VARS.findall(product) for v in vs.split(",")]
+    if not covered:
+        raise NoteFormError(f"mean-field: expected a product of densities, e.g. q(z1)q(z2); got '{product}'")
+    if joint:
+        names = [v.strip() for v in joint.group(1).split(",")]
+        if sorted(names) != sorted(covered):
+            raise NoteFormError(f"mean-field: q({', '.join(names)}) is over {', '.join(names)}, but the "
+                                f"factors cover {', '.join(covered)}: each latent in exactly one factor")
+    return covered, product
+
+
+#: a density written in a plain-text note, its arguments (group 1)
+_DENSITY_CALL = re.compile(r"(?<![\w.])[pq]\w*\*?\s*\(([^()]*)\)")
+_NUMBERED = re.compile(r"[zZ]_?\d+")
+_LATENT_LINE = re.compile(r"^\s*(?:#|%|//)?\s*latent\s*[:：]", re.I | re.M)
+
+
+def conditioned_qs(defined: dict) -> set:
+    """The q densities a note defines with a bar (a VAE's encoder ``q(z|x) = N(μ, σ²)``): a bare q
+    (``ELBO``, ``E_q``, ``KL(q||p)``) after the definition is that q, as one its chain names is."""
+    from ..vocabulary import Density      # noqa: PLC0415 -- this module's other imports need no vocabulary
+    return {Density(name, spec[0], spec[2]) for name, spec in defined.items()
+            if name.startswith("q") and len(spec) > 2 and spec[2]}
+
+
+def numbered_latents(text: str) -> list:
+    """The latents of a note that writes its densities over numbered ones, ``p(x, z1, z2)``,
+    ``q1(z1)``, and never over a bare z (nor declares its latents in a ``latent:`` line):
+    ``['z1', 'z2']``, as ``latent: z1 z2`` declares them; [] otherwise."""
+    if _LATENT_LINE.search(text):
+        return []
+    names = [normal_name(a.strip()) for m in _DENSITY_CALL.finditer(text) for a in re.split(r"[,|;]", m.group(1))]
+    if any(n in ("z", "Z") for n in names):
+        return []
+    found = sorted({n for n in names if _NUMBERED.fullmatch(n)}, key=lambda n: (n[0], int(re.sub(r"\D", "", n)), n))
+    return found if len({n[0] for n in found}) == 1 and len(found) > 1 else []
+
+
+def _latent_scope(note, text: str) -> None:
+    """A note whose latents were not declared but read from its formulas (numbered ones, or those
+    a mean-field equation names: ``note.inferred``) and that also writes densities over a bare z
+    (an EM section after a mean-field one): a line over the bare z reads the default latents, one
+    over the numbered ones those (the chain being read is closed first)."""
+    inferred = getattr(note, "inferred", None)
+    if not inferred:
+        return
+    names = {normal_name(a.strip()) for m in _DENSITY_CALL.finditer(text) for a in re.split(r"[,|;]", m.group(1))}
+    if names & {"z", "Z"} and not names & set(inferred) and note.latent != ["z", "Z"]:
+        note.close()
+        note.latent, note.several = ["z", "Z"], False
+        note.kept = {k: note.structure.pop(k) for k in ("factorised", "factorized") if k in note.structure}
+    elif names & set(inferred) and not names & {"z", "Z"} and note.latent != inferred:
+        note.close()
+        note.latent, note.several = list(inferred), len(inferred) > 1
+        note.structure.update(getattr(note, "kept", {}))       # the mean-field assumption is theirs
+
+
+def declare_numbered(note, text: str, options) -> None:
+    """A note whose densities are over numbered latents (:func:`numbered_latents`) and that gives
+    no latent variables (no ``latent:`` line, no ``--latent``) has them as its latents, said at the
+    first line that writes one."""
+    found = [] if getattr(options, "latent", None) else numbered_latents(text)
+    if found:
+        note.latent, note.several, note.inferred = found, True, found
+        first = next((no for no, line in enumerate(text.splitlines(), 1) if found[0] in normal_name(line)), 1)
+        note.warnings.append((first, f"read {', '.join(found)} as the latent variables (the note's densities are "
+                                     f"over them, never over a bare z; a latent: line says otherwise)"))
+
+
+def read_mean_field(note, line: int, text: str) -> bool:
+    """``mean-field: q(z1,z2) = q(z1)q(z2)`` in a note: the ``factorised:`` declaration, and the
+    latent variables it names when the note has not named any (as ``latent: z1 z2``); True if
+    the line was one (read or skipped with the reason).  The bare equation may stand in a
+    sentence, "q(z1, z2) = q1(z1) q2(z2) 로 근사한다." (the words around it are prose)."""
+    _latent_scope(note, text)
+    try:
+        found = mean_field(text)
+        if found is None:
+            segment = _EQUATION_IN_PROSE.search(text)
+            found = mean_field(segment.group().rstrip(" .,;:。")) if segment else None
+    except NoteFormError as err:
+        note.close()
+        note.skip(line, f"cannot read: {err}")
+        return True
+    if found is None:
+        return False
+    note.close()
+    latents, product = found
+    said = ""
+    if not set(latents) <= set(note.latent):
+        if note.latent != ["z", "Z"]:
+            note.skip(line, f"cannot read: mean-field: {', '.join(v for v in latents if v not in note.latent)} "
+                            f"is not a declared latent variable (latent: {' '.join(note.latent)})")
+            return True
+        note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
+        note.inferred = list(latents)
+        said += end_definitions(note)
+    note.structure["factorised"] = (line, product)
+    if written_mean_field(text):       # an equation: say why it is not checked
+        return note.skip(line, f"read as the mean-field assumption, not a step: factorised: {product} "
+                               f"declared{said}") or True
+    note.skip(line, f"mean-field: factorised: {product} declared{said}")
+    return True
