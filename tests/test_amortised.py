@@ -190,3 +190,13 @@ def test_a_bare_elbo_after_the_encoder_is_defined_is_under_it_and_proved_by_the_
             "ELBO = E_q(z|x)[log p(x|z)] + KL(q(z|x) || p(z))\n")
     _, checked = _note_checked(note, ".txt")
     assert checked[0] == (3, "PROVED") and checked[1][1] != "PROVED"
+
+
+def test_the_evidence_identities_with_a_defined_encoder_are_proved():
+    """log p(x) = ELBO + KL(q(z|x) || p(z|x)) and the KL's expansion, with the encoder defined as a
+    Normal: proved by the rules (the change-of-variables rule once built the standard normal as an
+    encoder without its condition: an ERROR)."""
+    note = ("q(z|x) = N(μ, σ^2)\n\nlog p(x) = ELBO + KL(q(z|x) || p(z|x))\n\n"
+            "KL(q(z|x) || p(z|x)) = E_q(z|x)[log q(z|x)] - E_q(z|x)[log p(x, z)] + log p(x)\n")
+    _, checked = _note_checked(note, ".txt")
+    assert checked == [(3, "PROVED"), (5, "PROVED")]

@@ -37,9 +37,11 @@ def _normal(factor, v):
 
 
 def _standard(d):
-    """The standard normal density φ(ε), built like ``d`` (a defined density)."""
+    """The standard normal density φ(ε), built like ``d`` (a defined density; for one with a
+    condition, a VAE's encoder q(z|x), like the unconditioned kind it derives from)."""
     dist = d.definition
-    return type(d)(STANDARD, (EPSILON,), (), type(dist)("Normal", EPSILON, 0, 1))
+    cls = next(c for c in type(d).__mro__ if not hasattr(c, "conditioned_on"))
+    return cls(STANDARD, (EPSILON,), (), type(dist)("Normal", EPSILON, 0, 1))
 
 
 def _substitute(e):
