@@ -35,9 +35,17 @@ SYMPY_FUNCS = (KL, Expectation, Entropy, ELBO)
 
 
 def is_concrete(step) -> bool:
-    return not step.error and any(
-        isinstance(d, ConcreteDensity)
-        for side in (step.lhs, step.rhs) for d in sympy.sympify(side, strict=True).atoms(Density))
+    """Is ``step`` a claim about concrete things: a ``define``-d (or written) density, or -- with no
+    density, sum or unbounded integral at all -- an integral of a formula over explicit limits
+    (``∫_0^∞ λ e^{-λz} dz = 1``, a learner's E[X] by hand)?"""
+    if step.error:
+        return False
+    sides = [sympy.sympify(side, strict=True) for side in (step.lhs, step.rhs)]
+    dens = [d for side in sides for d in side.atoms(Density)]
+    if dens:
+        return any(isinstance(d, ConcreteDensity) for d in dens)
+    integrals = [e for side in sides for e in side.atoms(Integral)]
+    return bool(integrals) and all(explicit(e) for e in integrals) and not any(side.has(sympy.Sum) for side in sides)
 
 
 def _kinds(expr) -> set:
