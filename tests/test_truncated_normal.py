@@ -89,3 +89,15 @@ def test_written_in_a_note_with_finite_ends():
     from vi_sym.judge import judge
     from vi_sym.settings import Settings
     assert [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in ds] == ["PROVED", "FAILED"]
+
+
+def test_written_in_a_note_with_an_infinite_end():
+    """TruncatedNormal(0, 1, 0, oo) in a plain-text note: oo is its end, not a name; any other
+    distribution still refuses oo (N(0, oo))."""
+    ds, errors = load_text("E_{z~TruncatedNormal(0, 1, 0, oo)}[z] = sqrt(2/pi)\nE_{z~TruncatedNormal(0, 1, 0, oo)}[z] = 1\n"
+                           "H(N(0, oo)) = 1\n", "n.txt", reader_for("n.txt"))
+    assert not errors, errors
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    assert [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in ds] == ["PROVED", "FAILED"]
+    assert any("may only stand as a bound" in n.message for d in ds for n in d.skipped)

@@ -170,13 +170,15 @@ def parse_written(self, t: Token):
     if self.peek().kind == "id" and nxt.kind == "op" and nxt.value in (";", "|"):
         var = self.next()
         self.next()
-    args = []
+    args, ends = [], bool(getattr(env.written, "infinite_ends", lambda a: False)(w))
+    self.in_bounds += ends          # TruncatedNormal(0, 1, 0, oo): an infinite end
     while True:
         first = self.peek()
         args.append((first, self.expr(0)))
         if not self.at(","):
             break
         self.next()
+    self.in_bounds -= ends
     self.close(")", opener)
     return self.apply(t, self.env.written, t, var, args)
 

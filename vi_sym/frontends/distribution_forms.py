@@ -275,6 +275,8 @@ def written_names(alias: str, parts: list, known, first_is_latent: bool, named: 
     for i, (text, domain) in enumerate(zip(parts, domains)):
         for m in _NAME.finditer(text):
             w = normal_name(m.group())
+            if w == "oo":        # an infinite end (TruncatedNormal(0, 1, 0, oo)): no name
+                continue
             call = text[m.end():].lstrip().startswith("(")
             if not call and w not in known and domain == "posint":
                 raise DistributionFormError(whole_number_wanted(alias, i, w))
@@ -390,6 +392,11 @@ class TextWritten:
     has several latents and must say which)."""
 
     aliases = frozenset(ALIASES)
+
+    @staticmethod
+    def infinite_ends(alias: str) -> bool:
+        """May ``alias(…)`` take ``oo`` among its arguments (TruncatedNormal(0, 1, 0, oo))?"""
+        return alias in ALIASES and SPECS[ALIASES[alias][0]].infinite_ends
 
     def __init__(self, registry: WrittenDistributions, variables: dict, latents, default):
         self.registry, self.variables, self.default = registry, variables, default
