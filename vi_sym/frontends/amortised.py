@@ -14,8 +14,9 @@ import re
 
 from ..conditional import AMORTISED, amortised_definition_error
 from ..tokens import NAME_PATTERN, normal_name
+from ..vocabulary import Density
 
-__all__ = ["AMORTISED", "AMORTISED_HEAD", "amortised_error", "read_amortised_line"]
+__all__ = ["AMORTISED", "AMORTISED_HEAD", "amortised_error", "read_amortised_line", "conditioned_qs"]
 
 #: ``q(z | x) =`` / ``q(z|x,y) =`` at the start of a line: (before the bar, the given names, the rest)
 _HEAD_NAME = re.compile(rf"\s*([qr]\w*)\s*\(\s*({NAME_PATTERN})")
@@ -76,3 +77,10 @@ def read_amortised_line(note, line: int, col: int, code: str, readers) -> bool:
     said = f"cannot read: {why[0]}" if why else note.skipped[-1][1].replace(f"{plain} =", f"{label} =", 1)
     note.skipped[-1] = (line, said)
     return True
+
+
+def conditioned_qs(defined: dict) -> set:
+    """The q densities a note defines with a bar (a VAE's encoder ``q(z|x) = N(μ, σ²)``): a bare q
+    (``ELBO``, ``E_q``, ``KL(q||p)``) after the definition is that q, as one its chain names is."""
+    return {Density(name, spec[0], spec[2]) for name, spec in defined.items()
+            if name.startswith("q") and len(spec) > 2 and spec[2]}

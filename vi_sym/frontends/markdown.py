@@ -207,7 +207,7 @@ class _Reader:
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
-        row, sampled = latex_drawn(self, at, row)      # "E[X] = …, X ~ Beta(a, b)": its condition at its end
+        row, sampled = latex_drawn(self, at, row, line)      # "E[X] = …, X ~ Beta(a, b)": its condition at its end
         if not row.strip():
             return self.skip(line, STATEMENT_SAID)
         self.unsaid += free_letters(self, row, sampled, line)     # the t of P(T > t): a parameter

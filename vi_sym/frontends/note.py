@@ -11,9 +11,8 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   ``E_q(Z)[…]``, ``E_q[…]``, ``E_q2[…]`` (under the factor q2(z2)), ``‖``, ``log ∫ … dz``, ``L(q)``
   and ``ELBO`` (the evidence lower bound), upper-case ``X``/``Z``; an equation number, a bullet or
   a leading ``so``/``therefore`` is not part of the equation (:func:`~.textnote.strip_markup`);
-* ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 /
-  Jensen, …) cites it.  A step citing no rule is proved from the full rule set, and the report
-  names the rules it needed;
+* ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 / Jensen, …)
+  cites it.  A step citing no rule is proved from the full rule set, and the report names those it needed;
 * brackets left open are closed (a warning says where); ``a/b c`` is read as typed, ``(a/b)·c``,
   and when reading ``b c`` as the denominator changes the step, that reading is checked as an
   extra step ``N'``;
@@ -51,8 +50,8 @@ from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
-from .note_mean_field import conditioned_qs, declare_numbered, read_mean_field
-from .amortised import read_amortised_line
+from .note_mean_field import declare_numbered, read_mean_field
+from .amortised import conditioned_qs, read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
 from .sampled import attach_readings, drawn_calls, drawn_of, end_section, text_statements
 from .conditions import chain_conditions, text_conditions

@@ -13,8 +13,7 @@ import re
 from ..tokens import NAME_PATTERN, normal_name
 from .note_forms import NoteFormError, end_definitions
 
-__all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "conditioned_qs",
-           "read_mean_field"]
+__all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "read_mean_field"]
 
 _NAME = NAME_PATTERN
 _MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*(?:mean[- ]?field(?:\s+(?:assumption|approximation|family|"
@@ -70,14 +69,6 @@ def mean_field(line: str):
 _DENSITY_CALL = re.compile(r"(?<![\w.])[pq]\w*\*?\s*\(([^()]*)\)")
 _NUMBERED = re.compile(r"[zZ]_?\d+")
 _LATENT_LINE = re.compile(r"^\s*(?:#|%|//)?\s*latent\s*[:：]", re.I | re.M)
-
-
-def conditioned_qs(defined: dict) -> set:
-    """The q densities a note defines with a bar (a VAE's encoder ``q(z|x) = N(μ, σ²)``): a bare q
-    (``ELBO``, ``E_q``, ``KL(q||p)``) after the definition is that q, as one its chain names is."""
-    from ..vocabulary import Density      # noqa: PLC0415 -- this module's other imports need no vocabulary
-    return {Density(name, spec[0], spec[2]) for name, spec in defined.items()
-            if name.startswith("q") and len(spec) > 2 and spec[2]}
 
 
 def numbered_latents(text: str) -> list:

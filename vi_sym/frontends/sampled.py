@@ -249,39 +249,34 @@ def attach_readings(note) -> None:
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 
 
-def latex_drawn(reader, offset: int, row: str | None = None):
+def latex_drawn(reader, offset: int, row: str, line: int):
     """{variable: density} of the sampling statements in force at ``offset`` of the note: each
     variable's last statement before it, with no heading between; read once each (a statement that
     cannot be read is skipped with its reason; what reading one declared goes to ``reader.unsaid``,
-    said with the chain of the row that uses it).  With ``row`` (the formula's text, at
-    ``offset``): (the row without the statements it ends with, the densities) -- a statement
+    said with the chain of the row that uses it).  ``row`` is the formula's text, at ``offset``
+    on ``line``: (the row without the statements it ends with, the densities) -- a statement
     written right after a formula as its condition ("…, \\quad X \\sim \\mathrm{Beta}(a, b)",
     "$\\mathbb{E}[V] = \\lambda$ where $V \\sim \\mathrm{Pois}(\\lambda)$") is in force for it too."""
-    if row is not None:
-        cut, inside = trailing(row)
-        after = [(s, s.start - offset) for s in reader.sampled if s.start >= offset + len(row)
-                 and reader.text[offset:offset + len(row)] == row
-                 and joined(reader.text[offset + len(row):s.start])]
-        line = reader.text.count("\n", 0, offset) + 1
-        extra = {s.name: s._replace(line=line + row[:at].count("\n")) if (s, at) in inside else s
-                 for s, at in reversed(inside + after[:1])}
-        return cut, latex_drawn_with(reader, offset, extra, drawn_here(reader, cut, True, line))
-    return latex_drawn_with(reader, offset, {})
+    cut, inside = trailing(row)
+    end = offset + len(row)
+    after = [(s, s.start - offset) for s in reader.sampled if s.start >= end and joined(reader.text[end:s.start])] \
+        if reader.text.startswith(row, offset) else []
+    extra = {s.name: s._replace(line=line + row[:at].count("\n")) if (s, at) in inside else s
+             for s, at in reversed(inside + after[:1])}
+    return cut, _in_force(reader, offset, line, extra, drawn_here(reader, cut, True, line))
 
 
-def latex_drawn_with(reader, offset: int, extra: dict, here=None) -> dict:
-    """:func:`latex_drawn`, with ``extra`` ({variable: statement}) the statements written after the
-    formula as its condition, in force unless its own line states the variable before it; ``here``:
-    the names the row draws itself (:func:`drawn_here`), or None (they stay as they are)."""
-    if here is not None:
-        _switch_here(reader, here)
+def _in_force(reader, offset: int, line: int, extra: dict, here: set) -> dict:
+    """:func:`latex_drawn`'s densities: ``extra`` ({variable: statement}) the statements written after
+    the formula as its condition, in force unless its own line states the variable before it;
+    ``here``: the names the row draws itself (:func:`drawn_here`)."""
+    _switch_here(reader, here)
     if not reader.sampled and not extra:
         return {}
     latest = {}
     for s in reader.sampled:
         if s.end <= offset and not _HEADING.search(reader.text, s.end, offset):
             latest[s.name] = s
-    line = reader.text.count("\n", 0, offset) + 1
     for name, s in extra.items():
         if name not in latest or latest[name].line != line:
             latest[name] = s
