@@ -104,3 +104,61 @@ def test_a_plain_text_condition_after_a_sampling_statement():
     at the line's start is its condition."""
     text = "For X ~ Pareto(m, a) and a > 1: E(X) = a m/(a - 1)\nE(X) = a m/(a - 1)\n"
     assert _verdicts(text, read_note, "n.txt") == ["PROVED", "FAILED"]
+
+
+@pytest.mark.parametrize("display, expected", [
+    # the condition written inside the display, after its formula, as tables write it
+    (f"$${PARETO}, \\quad \\alpha > 1$$", "PROVED"),
+    (f"$${PARETO} \\qquad (\\alpha > 1).$$", "PROVED"),
+    (f"$${PARETO} \\quad \\text{{for }} \\alpha \\geq 2$$", "PROVED"),
+    (f"$${PARETO}, \\qquad m, \\alpha > 1$$", "PROVED"),
+    (f"$${PARETO}, \\quad \\alpha > 0$$", "FAILED"),           # too weak: infinite for α ≤ 1
+    ("$$\\mathbb{E}[X] = \\frac{m}{\\alpha - 1}, \\quad \\alpha > 1$$", "FAILED"),   # wrong under it too
+    (f"$${PARETO}$$", "FAILED"),
+])
+def test_a_condition_inside_the_display_holds_for_its_formulas(display, expected):
+    text = f"Let $X \\sim \\mathrm{{Pareto}}(m, \\alpha)$.\n\n{display}\n"
+    assert _verdicts(text) == [expected]
+
+
+def test_a_condition_inside_a_display_holds_for_every_formula_of_that_display_only():
+    text = ("Let $X \\sim \\mathrm{Pareto}(m, \\alpha)$.\n\n"
+            f"\\begin{{align}}\n{PARETO.replace('=', '&=')} \\\\\n{VARIANCE.replace('=', '&=')}, \\quad \\alpha > 2\n"
+            "\\end{align}\n\n"
+            f"$${PARETO}$$\n")
+    assert _verdicts(text) == ["PROVED", "PROVED", "FAILED"]
+
+
+@pytest.mark.parametrize("display, expected", [
+    # a bound against a negated parameter: n > -k, the Gamma's moments of any order
+    ("\\mathbb{E}[Y^n] = \\theta^n \\frac{\\Gamma(k+n)}{\\Gamma(k)} \\quad (n > -k).", "PROVED"),
+    ("\\mathbb{E}[Y^n] = \\theta^n \\frac{\\Gamma(k+n)}{\\Gamma(k)} \\quad (n > k).", "PROVED"),
+    ("\\mathbb{E}[Y^n] = \\theta^n \\frac{\\Gamma(k+n)}{\\Gamma(k+1)} \\quad (n > -k).", "FAILED"),
+])
+def test_a_condition_against_a_negated_parameter(display, expected):
+    text = f"For $Y \\sim \\mathrm{{Gamma}}(k, \\theta)$ with scale $\\theta$,\n\\[ {display} \\]\n"
+    assert _verdicts(text) == [expected]
+    if expected == "PROVED" and "-k" in display:
+        derivs, _ = load_text(text, "n.md", read_markdown)
+        said = " ".join(w.message for d in derivs for w in d.warnings)
+        assert "the condition n > -k: n read as -k + (n + k), (n + k) > 0" in said
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("z ~ Gamma(a, b)\nE[1/z] = b/(a - 1)   (a > 1)\n", "PROVED"),
+    ("z ~ Gamma(a, b)\nE[1/z] = b/(a - 1)   (for a > 1).\n", "PROVED"),
+    ("z ~ Gamma(a, b)\nE[exp(t*z)] = (b/(b - t))^a  (t < b)\n", "PROVED"),
+    ("z ~ Gamma(a, b)\nE[1/z] = b/(a - 1)\n", "FAILED"),
+    ("z ~ Gamma(a, b)\nE[1/z] = b/(a + 1)   (a > 1)\n", "FAILED"),
+])
+def test_a_plain_text_condition_in_brackets_after_the_formula(line, expected):
+    assert _verdicts(line, read_note, "n.txt") == [expected]
+
+
+@pytest.mark.parametrize("row", [
+    "H(X) \\geq 0", "\\mathrm{KL}(q \\| p) \\geq 0", "\\mathcal{L}(q) \\leq \\log p(x)", "\\alpha > 1",
+    "f(x) \\leq g(x)",
+])
+def test_a_relation_that_is_the_formula_is_no_condition(row):
+    from vi_sym.frontends.conditions import display_conditions
+    assert display_conditions(row) == (row, [])

@@ -21,7 +21,7 @@ from ..tokens import ParseError
 from .assumptions import read_assumptions
 from .latex_functions import latex_name
 
-__all__ = ["conditions_in", "conditions_at", "with_conditions", "text_conditions", "chain_conditions", "line_offset"]
+__all__ = ["conditions_in", "conditions_at", "display_conditions", "with_conditions", "text_conditions", "chain_conditions", "line_offset"]
 
 _NAME = r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?[A-Za-z0-9]+\}?)?"
 _NUMBER = r"[+-]?\d+(?:\.\d+)?(?:/\d+)?"
@@ -32,6 +32,15 @@ _BOUND = re.compile(rf"{_OPEN_MATH}\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}
                     rf"{_NUMBER}\s*{_REL}\s*{_NAME})\s*{_CLOSE_MATH}")
 #: ... and one between two parameters, $t < \lambda$: not read, and said so beside the claims
 _PAIR = re.compile(rf"{_OPEN_MATH}\s*(?P<body>{_NAME}\s*{_REL}\s*{_NAME})\s*{_CLOSE_MATH}")
+#: a condition written inside a display, after its formula: ", \\quad \\alpha > 1", "\\quad (n > -k)",
+#: "\\text{ for } t < \\lambda", "(a, b > 0)" -- led by a comma, a quad, a word or a bracket
+_SPACING = r"(?:\s|\\[,;:! ]|\\q?quad(?![a-zA-Z])|~)"
+_TEXT_WORD = r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:for|if|when|where|with|provided|assuming)?\s*\}"
+_IN_DISPLAY = re.compile(
+    rf"(?P<lead>(?:,|\\q?quad(?![a-zA-Z])|{_TEXT_WORD})(?:{_SPACING}|,|{_TEXT_WORD})*|{_SPACING}*(?=\(|\\left))"
+    rf"(?P<open>\\left\s*\(|\()?\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}(?:\s*,\s*{_NAME})*\s*{_REL}\s*{_NUMBER}|"
+    rf"{_NUMBER}\s*{_REL}\s*{_NAME}|{_NAME}\s*{_REL}\s*-?{_NAME})\s*(?P<close>(?:\\right\s*)?\))?"
+    rf"(?={_SPACING}*[.,;]?{_SPACING}*(?:\\\\|&|$|\\(?:end|label|tag|nonumber|notag)(?![a-zA-Z])))")
 _ASCII = {"\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<="}
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 
@@ -74,6 +83,23 @@ def conditions_in(text: str) -> list:
     return sorted(out)
 
 
+def display_conditions(body: str) -> tuple:
+    """(``body`` with the conditions written after its formulas blanked, same columns; their bounds
+    as ``assume:`` writes them, ``?`` marking one between two names): "$$\\mathbb{E}[X] =
+    \\frac{\\alpha m}{\\alpha - 1}, \\quad \\alpha > 1$$" states the claim's condition beside it."""
+    bounds, out = [], body
+    for m in _IN_DISPLAY.finditer(body):
+        if bool(m.group("open")) != bool(m.group("close")) or not re.search(r"[=<>]|\\[lg]eq?", body[:m.start()]):
+            continue
+        text = m.group("body")
+        head = re.match(rf"({_NAME}(?:\s*,\s*{_NAME})+)\s*({_REL}\s*{_NUMBER})$", text)     # a, b > 0
+        parts = [f"{n.strip()} {head.group(2)}" for n in head.group(1).split(",")] if head else [text]
+        pair = re.fullmatch(rf"{_NAME}\s*{_REL}\s*-?{_NAME}", text) is not None
+        bounds += [("?" if pair else "") + _as_assume(b) for b in parts]
+        out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out, bounds
+
+
 def conditions_at(found: list, text: str, offset: int) -> list:
     """The bounds in force for a claim at ``offset``: those of its paragraph, and those of the
     paragraph before when that one runs on into it."""
@@ -88,10 +114,12 @@ _TEXT_NAME = r"[^\W\d_][\w]*"
 _TEXT_REL = r"(?:>=|<=|≥|≤|>|<)"
 _TEXT_BOUND = rf"(?:{_NUMBER}\s*{_TEXT_REL}\s*)?{_TEXT_NAME}\s*{_TEXT_REL}\s*{_NUMBER}|{_NUMBER}\s*{_TEXT_REL}\s*{_TEXT_NAME}"
 _WORD = r"(?:for|when|if|where|with|provided|assuming)"
-#: plain text: "…, for a > 1." at the end of a line, "For ν > 2, …" or a bare "s > 0: …" at its start
+#: plain text: "…, for a > 1." or "… (a > 1)" at the end of a line, "For ν > 2, …" or a bare "s > 0: …"
+#: at its start
 #: (what is left of "For Y ~ Exp(λ) and s > 0: …" once the sampling statement is read)
 _TEXT_PAIR = rf"{_TEXT_NAME}\s*{_TEXT_REL}\s*{_TEXT_NAME}"
-_TEXT_TAIL = re.compile(rf"(?:,\s*)?\b{_WORD}\s+(?:(?P<body>{_TEXT_BOUND})|(?P<pair>{_TEXT_PAIR}))\s*[.;]?\s*$", re.I)
+_TEXT_TAIL = re.compile(rf"(?:,\s*)?(?:\b{_WORD}\s+(?:(?P<body>{_TEXT_BOUND})|(?P<pair>{_TEXT_PAIR}))|"
+                        rf"\(\s*(?:{_WORD}\s+)?(?:(?P<pbody>{_TEXT_BOUND})|(?P<ppair>{_TEXT_PAIR}))\s*\))\s*[.;]?\s*$", re.I)
 _TEXT_LEAD = re.compile(rf"^\s*(?:{_WORD}\s+)?(?P<body>{_TEXT_BOUND})\s*[,:]\s*", re.I)     # "and t >= 0: …" too
 
 
@@ -101,7 +129,8 @@ def text_conditions(note, no: int, code: str) -> str:
     for pattern in (_TEXT_TAIL, _TEXT_LEAD):
         m = pattern.search(code)
         if m and re.search(r"=", code[:m.start()] + code[m.end():]):
-            body = m.group("body") or "?" + m.group("pair")          # "for t < λ": between two names
+            body = m.groupdict().get("body") or m.groupdict().get("pbody") or \
+                "?" + (m.groupdict().get("pair") or m.group("ppair"))      # "for t < λ": between two names
             note.line_bounds.setdefault(no, []).append(body.replace("≥", ">=").replace("≤", "<="))
             code = code[:m.start()] + " " * (m.end() - m.start()) + code[m.end():]
     return code
@@ -130,13 +159,20 @@ def _ordered(bound: str, domains: dict):
     a, rel, b = m.groups()
     if rel in _FLIPPED:
         a, rel, b = b, _FLIPPED[rel], a
-    da, db = domains.get(a), domains.get(b)
-    gap, kind = f"({b} − {a})", "positive" if rel == "<" else "nonnegative"
+    da, db = _domain(a, domains), _domain(b, domains)
+    gap = f"({b} + {a[1:]})" if a.startswith("-") else f"({b} − {a})"
+    kind = "positive" if rel == "<" else "nonnegative"
     if db == "real" or (da == db == "positive"):
         return b, a, 1, gap, kind
     if da == "real":
         return a, b, -1, gap, kind
     return None
+
+
+def _domain(side: str, domains: dict):
+    """The domain of a side of a condition: a name's, or for ``-k`` (``n > -k``) the negated
+    name's read as real (its sign fixes nothing a gap needs)."""
+    return domains.get(side) if not side.startswith("-") else ("real" if side[1:] in domains else None)
 
 
 def _read_ordered(bound: str, domains: list, records, say, line: int) -> list | None:
@@ -148,10 +184,10 @@ def _read_ordered(bound: str, domains: list, records, say, line: int) -> list | 
         return None
     new, base, sign, gap, kind = found
     symbols = {str(s): s for r in records for e in (r.lhs, r.rhs) if e is not None for s in e.free_symbols}
-    if new not in symbols:
+    if new not in symbols or base.startswith("-") and base[1:] not in symbols:
         return None
     g = sympy.Symbol(gap, **({"positive": True} if kind == "positive" else {"nonnegative": True}))
-    value = symbols.get(base, sympy.Symbol(base)) + sign * g
+    value = (-symbols[base[1:]] if base.startswith("-") else symbols.get(base, sympy.Symbol(base))) + sign * g
     for r in records:
         for k in ("lhs", "rhs"):
             if getattr(r, k) is not None:
