@@ -344,3 +344,44 @@ def test_a_probability_is_transcribed_with_its_limits(reader, name, text):
     again, errors = load_text(vi, "n.vi")
     assert not errors, errors
     assert [r.status for r in check_derivations(again, settings).results] == [r.status for r in results]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a statement after the display ("…, \] where N ~ Geom(p).") is the condition of every formula in it
+    ("\\[ \\mathbb{E}[N] = \\frac{1-p}{p}, \\quad \\mathrm{Var}(N) = \\frac{1-p}{p^2}, \\]\n"
+     "where $N \\sim \\mathrm{Geom}(p)$.\n", ["PROVED", "PROVED"]),
+    ("\\begin{align}\n\\mathbb{E}[N] &= \\frac{1-p}{p} \\\\\n\\mathbb{E}[N^2] &= \\frac{1}{p}\n\\end{align}\n"
+     "where $N \\sim \\mathrm{Geom}(p)$.\n", ["PROVED", "FAILED"]),
+])
+def test_a_statement_after_a_display_is_in_force_for_each_of_its_formulas(text, expected):
+    got, _ = _verdicts(text, read_markdown)
+    assert got == expected
+
+
+def test_a_statement_after_a_full_stop_after_the_display_is_not_its_condition():
+    text = "\\[ \\mathbb{E}[N] = \\frac{1-p}{p} \\]\nNext, $N \\sim \\mathrm{Geom}(p)$.\n"
+    derivs, errors = load_text(text, "n.md", read_markdown)
+    assert not derivs and any("unknown variable 'N'" in n.message for e in [errors] for n in e) or \
+        any("unknown variable 'N'" in n.message for d in derivs for n in d.skipped)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # M_X(t), the tables' moment-generating function: E[e^{tX}] under X's distribution
+    ("For $K \\sim \\mathrm{Pois}(\\lambda)$: $M_K(t) = \\exp(\\lambda(e^t - 1))$.\n", ["PROVED"]),
+    ("For $K \\sim \\mathrm{Pois}(\\lambda)$: $M_K(t) = \\exp(\\lambda(e^t + 1))$.\n", ["FAILED"]),
+    ("For $X \\sim \\mathrm{Exp}(\\lambda)$: $M_X(t) = \\frac{\\lambda}{\\lambda - t}$ for $t < \\lambda$.\n",
+     ["PROVED"]),
+    ("For $Z \\sim \\mathcal{N}(\\mu, \\sigma^2)$, $M_{Z}(t) = \\exp(\\mu t + \\sigma^2 t^2)$.\n", ["FAILED"]),
+    ("For $Z \\sim \\mathcal{N}(\\mu, \\sigma^2)$, $M_{Z}(t) = \\mathbb{E}[e^{tZ}] = \\exp(\\mu t + \\tfrac12\\sigma^2 t^2)$.\n",
+     ["PROVED"]),
+])
+def test_the_moment_generating_function_m_x_of_a_drawn_variable(text, expected):
+    got, derivs = _verdicts(text, read_markdown)
+    assert got == expected
+    assert "exp" in to_unicode(derivs[0].steps[0].lhs) and "E_{" in to_unicode(derivs[0].steps[0].lhs)
+
+
+def test_the_mgf_of_a_variable_drawn_nowhere_says_why():
+    derivs, errors = load_text("<!-- vi_sym: parameters: t -->\n\n$$M_Y(t) = e^{t}$$\n", "n.md", read_markdown)
+    said = [n.message for d in derivs for n in d.skipped] + [e.message for e in errors]
+    assert any("moment-generating function E[e^{tY}] of a variable drawn" in m and "Y is not" in m for m in said)

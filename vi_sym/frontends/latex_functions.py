@@ -43,6 +43,7 @@ FUNCTION_RULES = r"""
     | INT "_" REALS expr DIFF                     -> integral_reals
     | INT "_" SPACE expr DIFF                     -> integral_space
     | PROB "(" vname (REL | STRICT) expr ")"      -> probability
+    | MGF "(" expr ")"                            -> mgf
     | PROB "[" vname (REL | STRICT) expr "]"      -> probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
@@ -53,6 +54,7 @@ PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
 PROB.6: /\\Pr(?![a-zA-Z])|\\(mathbb|mathrm|operatorname)\s*\{\s*P\s*\}|P(?=\s*[(\[]\s*\\?[A-Za-z]+\s*(<|>|=|\\[gl]e))/
 STRICT.3: "<" | ">"
+MGF.5: /M\s*_\s*(\{\s*[A-Za-z]\s*\}|[A-Za-z])(?=\s*(\\left\s*)?\()/
 REALS.6: /\{\s*\\mathbb\s*\{\s*R\s*\}\s*\}|\\mathbb\s*\{\s*R\s*\}/
 SPACE.6: /\{\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega)\s*\}|\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega(?![a-zA-Z])/
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[(])/
@@ -168,6 +170,20 @@ class FunctionsMixin:
                              "probabilities (its ends count)", at(p))
         upper = str(rel).strip() in (">", "\\geq", "\\ge", "\\geqslant", ">=", "≥")
         return bounded_integral(d, var, bound, sympy.oo) if upper else bounded_integral(d, var, -sympy.oo, bound)
+
+    @v_args(inline=True)
+    def mgf(self, m, t):
+        """``M_X(t)``, the tables' moment-generating function of a variable X drawn in a sampling
+        statement: its definition, E[e^{tX}] under X's distribution."""
+        name = re.sub(r"[\s{}]", "", str(m))[2:]
+        var = self.v.get(name)
+        body = sympy.exp(t * var) if var is not None else None
+        drawn = under_drawn(getattr(self, "sampled", None), None, body) if body is not None else None
+        if drawn is None:
+            raise ParseError(f"{m}(t) is read as the moment-generating function E[e^{{t{name}}}] of a variable drawn "
+                             f"from a distribution written before it ({name} \\sim \\mathrm{{Pois}}(\\lambda)); "
+                             f"{name} is not", at(m))
+        return Expectation(drawn, body)
 
     @v_args(inline=True)
     def variance(self, _, q, body):

@@ -40,7 +40,7 @@ from .latex_meaning import condition_model_joint, name_unnamed_const, named_dens
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
 from .sampled import STATEMENT_SAID, free_letters, latex_drawn, sampled_in
-from .conditions import conditions_at, conditions_in, line_offset, with_conditions
+from .conditions import conditions_at, conditions_in, display_conditions, line_offset, with_conditions
 from .textnote import chain_name, cited_rules
 
 _OVERRIDE = re.compile(r"^\s*(?:<!--)?\s*vi_sym\s*:\s*(latent|observed|parameters|positive|nonnegative|unit)"
@@ -97,7 +97,7 @@ class _Reader:
         self.after, self.formula_parameters = "", []          # see .formula_densities
         self.sampled, self.sampled_read = sampled_in(text), {}  # X \sim \mathrm{Gamma}(a, b): see .sampled
         self.unsaid, self.switched, self.here = [], [], set()   # what reading them declared, to say; x drawn
-        self.conditions, self.bounds = conditions_in(text), {}   # "for $\alpha > 1$": see .conditions
+        self.conditions, self.bounds, self.display_bounds = conditions_in(text), {}, []   # "for $\alpha > 1$": see .conditions
 
     def pair(self, row: str):
         names = set(re.findall(r"(?<![\\a-zA-Z])[a-zA-Z](?![a-zA-Z])", row))
@@ -264,7 +264,8 @@ class _Reader:
         if items[0][0] is None:
             name = chain_name(self.stem, line, {c.name for c in self.chains})
             self.chain = DerivationRecord(name, self.file, line, title=" ".join(row.split())[:100])
-        self.bounds.setdefault(self.chain.name, []).extend(conditions_at(self.conditions, self.text, at))
+        self.bounds.setdefault(self.chain.name, []).extend(conditions_at(self.conditions, self.text, at)
+                                                           + self.display_bounds)
         for rel, expr, label, r_line, r_col in items:
             at_line = line + r_line - 1
             at_col = column + r_col - 1 if r_line == 1 else r_col
@@ -394,12 +395,14 @@ class _Reader:
                 self.skip(at, f"a premise, not a claim: ${premise[1]}$ (the formula after it is read with it "
                               "substituted)")
                 self.premise, self.standing = found, (found, at)
+        cut, self.display_bounds = display_conditions(body)      # "…, \quad \alpha > 1": see .conditions
+        self.block_end = offset + len(body)
         try:
-            for r in rows(offset, body, self.text):
+            for r in rows(offset, cut, self.text):
                 self.row(*r, block=body)
             self.close()
         finally:
-            self.premise = {}
+            self.premise, self.display_bounds = {}, []
 
     def premise_of(self, body: str):
         """The substitution a premise ``q(z) = p(z|x)`` makes (see :mod:`.premises`), or why none."""

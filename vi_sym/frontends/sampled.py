@@ -256,10 +256,12 @@ def latex_drawn(reader, offset: int, row: str, line: int):
     said with the chain of the row that uses it).  ``row`` is the formula's text, at ``offset``
     on ``line``: (the row without the statements it ends with, the densities) -- a statement
     written right after a formula as its condition ("…, \\quad X \\sim \\mathrm{Beta}(a, b)",
-    "$\\mathbb{E}[V] = \\lambda$ where $V \\sim \\mathrm{Pois}(\\lambda)$") is in force for it too."""
+    "$\\mathbb{E}[V] = \\lambda$ where $V \\sim \\mathrm{Pois}(\\lambda)$") is in force for it too, and
+    one written after a display for every formula of it (``reader.block_end``: where the display ends)."""
     cut, inside = trailing(row)
-    end = offset + len(row)
-    after = [(s, s.start - offset) for s in reader.sampled if s.start >= end and joined(reader.text[end:s.start])] \
+    ends = {offset + len(row), getattr(reader, "block_end", 0)}      # a statement after a display: all its rows
+    after = [(s, s.start - offset) for s in reader.sampled
+             if any(s.start >= end and joined(reader.text[end:s.start]) for end in ends)] \
         if reader.text.startswith(row, offset) else []
     extra = {s.name: s._replace(line=line + row[:at].count("\n")) if (s, at) in inside else s
              for s, at in reversed(inside + after[:1])}
@@ -368,7 +370,8 @@ def free_letters(reader, row: str, drawn, line: int) -> list:
     parameters (positive where the note says ``t > 0``, nonnegative where it says ``t \\geq 0``,
     real otherwise); what was read, in words (said at ``line``)."""
     names = _latex_names(row)
-    if not set(drawn) & {n for n, _, _ in names}:         # drawn: the names of the drawn variables
+    mgfs = {n[1:] for n, single, called in names if called and len(n) == 2 and n[0] == "M"}     # M_X(t): of X
+    if not set(drawn) & ({n for n, _, _ in names} | mgfs):         # drawn: the names of the drawn variables
         return []
     known = set(reader.variables()) | set(reader.latent) | set(reader.observed) | _NOT_PARAMETERS
     new = list(dict.fromkeys(n for n, single, called in names if single and not called and n not in known))

@@ -149,8 +149,8 @@ def blank_statements(line: str) -> str:
 
 
 #: what joins a formula to a sampling statement written after it, as its condition: ``, \quad``,
-#: ``\text{for }``, "where", ``(``; no full stop between (the end of inline math may be)
-_JOIN = re.compile(r"(?:\s|\$|\\[()]|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(|"
+#: ``\text{for }``, "where", ``(``; no full stop between (the end of inline math or of a display may be)
+_JOIN = re.compile(r"(?:\s|\$|\\[()\]]|\\end\s*\{[a-zA-Z]+\*?\}|,|;|:|\\[,;!:]|\\q?quad(?![a-zA-Z])|\\left\s*\(|\(|"
                    r"\\(?:text|textrm|mbox|mathrm)\s*\{\s*(?:for|where|with|if|when|and)?\s*\}|"
                    r"\b(?:for|where|with|if|when|and)\b)*$", re.I)
 #: what may follow the last of them: the bracket that opened before it, a full stop or comma
