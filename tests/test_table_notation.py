@@ -231,3 +231,45 @@ def test_more_latex_math_environments_are_read():
            "\\begin{math}\\mathbb{E}_{z \\sim \\mathrm{Beta}(a, b)}[z] = \\frac{a}{a+b}\\end{math}\n"
            "\\end{document}\n")
     assert _verdicts(tex, ".tex") == ["PROVED", "PROVED", "FAILED", "PROVED", "PROVED"]
+
+
+@pytest.mark.parametrize("suffix, text", [
+    (".md", "For $N \\sim \\mathrm{Geom}(p)$, $\\mathbb{E}[N] = \\frac{1-p}{p}$.\n\n"
+            "\\begin{align}\n\\mathrm{KL}(q \\| p) &= \\mathbb{E}_q[\\log q(z)] - \\mathbb{E}_q[\\log p(z \\mid x)] \\\\\n"
+            "&= -\\mathrm{ELBO}(q) + \\log p(x)\n\\end{align}\n"),
+])
+def test_a_bare_p_in_kl_is_the_density_after_a_statement_made_it_a_number(suffix, text):
+    """Geom(p) makes p a number in the formulas it conditions; inside KL(q ‖ p), where only a density
+    can stand, a bare p is the model's posterior again (it was "the second argument of KL must be a
+    density ..., got p", and the align's rows after it had nothing to continue from)."""
+    from vi_sym.frontends import load_text, reader_for
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    ds, errors = load_text(text, f"n{suffix}", reader_for(f"n{suffix}"))
+    assert not errors and not [n for d in ds for n in d.skipped], [n.message for d in ds for n in d.skipped]
+    steps = [s for d in ds for s in d.steps]
+    assert [judge(s, Settings(families=())).status.value for s in steps] == ["PROVED"] * 3
+
+
+@pytest.mark.parametrize("row, expected", [
+    # TeX's one-token arguments: \frac12 is 1/2, \tfrac1\lambda is 1/λ
+    ("\\mathbb{E}_{z \\sim \\mathcal{N}(0, 1)}[z^2] = \\frac12 + \\tfrac12", "PROVED"),
+    ("\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[z] = \\tfrac1\\lambda", "PROVED"),
+    ("\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[z] = \\frac{1}\\lambda", "PROVED"),
+    ("\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[z] = \\dfrac2\\lambda", "FAILED"),
+    ("\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[z^2] = \\frac{2}{\\lambda^2}", "PROVED"),
+])
+def test_fractions_with_unbraced_arguments(row, expected):
+    from vi_sym.frontends import load_text, reader_for
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
+    assert not errors, errors
+    assert judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value == expected
+
+
+def test_a_fraction_missing_an_argument_says_so():
+    from vi_sym.frontends import load_text, reader_for
+    ds, errors = load_text("$$\\mathbb{E}[z] = \\frac$$\n", "n.md", reader_for("n.md"))
+    said = [e.message for e in errors] + [n.message for d in ds for n in d.skipped]
+    assert any("\\frac takes 2 argument(s)" in m for m in said), said

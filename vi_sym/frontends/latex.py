@@ -33,7 +33,7 @@ from .latex_gradient import GRADIENT_RULES, GradientMixin
 from .latex_functions import FUNCTION_RULES, GREEK as _GREEK, FunctionsMixin, at, elementary, latex_name
 from .latex_sums import SUM_RULES, SumsMixin, check_indices, check_sums
 from .latex_errors import expected_words as _expected, what_is_at as _what
-from .latex_meaning import BARE_OVER, BARE_P, BARE_Q, UNNAMED_CONST, named_p, named_q
+from .latex_meaning import BARE_OVER, BARE_Q, UNNAMED_CONST, named_p, named_q
 from ..parse import ParseError
 from ..parse_operators import drawn_of, under_drawn
 from ..vocabulary import KL, Const, Density, Entropy, Expectation, VocabularyError, describe_nonreal, nonreal_part
@@ -147,7 +147,7 @@ TEXTCMD.3: /\\(text|mathrm|textrm|textsf|mbox|operatorname)(?![a-zA-Z])/
 TEXTBODY: /[^{}]+/
 LABELCHARS: /[^{}\\]+/
 CDOT.3: /\\(cdot|times)(?![a-zA-Z])/
-FRAC.3: /\\[dt]?frac(?![a-zA-Z])/
+FRAC.3: /\\[dtc]?frac(?![a-zA-Z])/
 SQRT.3: /\\sqrt(?![a-zA-Z])/
 FUNC.3: /\\(ln|exp)(?![a-zA-Z])|\\log(?![a-zA-Z])(\s*_\s*(\{\s*[0-9]+\s*\}|[0-9]))?/
 KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
@@ -317,10 +317,8 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     frac = v_args(inline=True)(lambda self, _, a, b: a / b)
     sqrt = v_args(inline=True)(lambda self, _, a: sympy.sqrt(a))
     names = lambda self, ts: [t if isinstance(t, sympy.Indexed) else self._name(t) for t in ts]  # noqa: E731
-    bare_density = v_args(inline=True)(lambda self, t: self.letter(t) or self.capital(t) or self.bare_q() if t == "q"
-                                       else self.letter(t) or self.capital(t) or
-                                       Density(BARE_P, list(self.joint) or [self.z], [self.x]))
-    kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(a, b))
+    bare_density = v_args(inline=True)(lambda self, t: self.letter(t) or self.capital(t) or self.density_named(str(t)))
+    kl = v_args(inline=True)(lambda self, _, a, sep, b: KL(self.density_slot(a), self.density_slot(b)))
     bare_elbo = v_args(inline=True)(lambda self, _: self.elbo_of(self.bare_q()))
     elbo = v_args(inline=True)(lambda self, _, q: self.elbo_of(q))
     entropy = v_args(inline=True)(lambda self, _, q: Entropy(drawn_of(getattr(self, "sampled", {}), q, q)))   # H[X], X ~ …

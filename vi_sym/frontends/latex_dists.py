@@ -15,6 +15,8 @@ import sympy
 from lark import Token, Tree
 
 from ..parse import ParseError
+from ..vocabulary import Density
+from .latex_meaning import BARE_P
 from .latex_functions import at, latex_name
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains,
                                  split_arguments, whole_number_wanted)
@@ -242,6 +244,17 @@ class DistsMixin:
         """A bare p or q that is a number in this formula's chain (:func:`letter_parameters`), else None."""
         active = getattr(self.written, "active", {})
         return self.v.get(str(tok)) if str(tok) in active else None
+
+    def density_slot(self, e):
+        """An argument of KL, which only a density can be: a bare p or q that this chain reads
+        as a number (a ``Geom(p)`` stated before) is the density there, ``KL(q \\| p)``."""
+        if isinstance(e, sympy.Symbol) and e.name in getattr(self.written, "active", {}) and e.name in ("p", "q"):
+            return self.density_named(e.name)
+        return e
+
+    def density_named(self, name: str):
+        """A bare ``q`` (the variational density) or ``p`` (the posterior, see :mod:`.latex_meaning`)."""
+        return self.bare_q() if name == "q" else Density(BARE_P, list(self.joint) or [self.z], [self.x])
 
     def dist_var(self, items):
         return ("variable", items[0])

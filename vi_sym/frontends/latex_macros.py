@@ -60,6 +60,9 @@ BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z
                 for b in ("boldsymbol", "mathbf", "bm", "mathbfit", "vb", "pmb")})
 #: PRML's and Blei's q̃_j, the density whose log is E_{i≠j}[log p(x, z)] + const: the optimal factor
 #: q_j* (``\\tilde{q}_1(z_1)`` is ``q^*_1(z_1)``); a tilde over anything else is left to the grammar
+#: ``\\frac12``, ``\\tfrac12``, ``\\frac1\\lambda``: as TeX reads them, each argument one token when not
+#: braced -- the grammar's ``\\cfrac{…}{…}`` (its FRAC), every argument braced
+BUILTIN.update({f: Macro(f, 2, "\\cfrac{#1}{#2}") for f in ("frac", "dfrac", "tfrac")})
 BUILTIN["tilde"] = Macro("tilde", 1, "#1^*", only=(1, r"\s*q\s*$"))
 #: an estimate and a mean over a letter, ``\\hat{\\theta}``, ``\\bar{x}``: the names θhat, xbar (as ``\\theta^{\\text{hat}}``
 #: is read: a parameter where its base is one, EM's θ̂ of the M-step)
