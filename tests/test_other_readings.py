@@ -123,3 +123,25 @@ def test_an_observed_name_is_drawn_in_a_formula_only_when_it_names_no_density_of
     from vi_sym.frontends.sampled import drawn_here
     reader = SimpleNamespace(observed=["x", "X"], here=set(), unsaid=[])
     assert drawn_here(reader, row, latex, 1) == drawn
+
+
+@pytest.mark.parametrize("row, expected", [
+    # the textbooks' other geometric, counting the trials (on 1, 2, …): a change of variable, not of
+    # parameter; offered as the fix of a closed form that holds in it
+    ("$$\\mathbb{E}_{N \\sim \\mathrm{Geom}(p)}[N] = \\frac{1}{p}$$", "other"),
+    ("$$\\mathbb{E}_{N \\sim \\mathrm{Geom}(p)}[N^2] = \\frac{2 - p}{p^2}$$", "other"),
+    ("$$\\mathbb{E}_{N \\sim \\mathrm{Geom}(p)}[N] = \\frac{1-p}{p}$$", "PROVED"),       # the one read
+    ("$$\\mathbb{E}_{N \\sim \\mathrm{Geom}(p)}[N] = \\frac{2}{p}$$", "none"),           # wrong both ways
+])
+def test_the_geometric_counting_trials_is_another_reading(row, expected):
+    (r,), _ = _check(f"# closed form\n\n{row}\n")
+    if expected == "PROVED":
+        assert r.status.name == "PROVED"
+        return
+    assert r.status.name == "FAILED"
+    readings = [f for f in r.fixes if f["edit"] == "other_reading"]
+    if expected == "none":
+        assert not readings, r.fixes
+    else:
+        assert readings and "the trials up to the first success counted (on 1, 2, …)" in readings[0]["description"]
+        assert readings[0]["verdict"] == "PROVED" and r.fixes[0] is readings[0]

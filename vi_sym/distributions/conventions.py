@@ -10,7 +10,8 @@ is offered as "Gamma(k, θ) read with θ as the scale (rate 1/θ)".  A reading i
 the step: it is a fix, judged as any fix is.
 
 :data:`READINGS`: kind -> ((words, new parameters from the read ones), ...); the words name the
-written arguments ``{0}``, ``{1}``, ….
+written arguments ``{0}``, ``{1}``, …; a reading that is no change of parameters (the geometric
+counting trials, on 1, 2, …) gives, instead of the parameters, the density of a variable.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import sympy
 
 from .base import Dist
 from .inline import InlineDensity
+from .written import written
 
 __all__ = ["READINGS", "other_readings"]
 
@@ -37,6 +39,10 @@ READINGS = {
     "Lomax": (("{0} as the scale and {1} as the shape", _swap),),
     "Pareto": (("{0} as the shape and {1} as the minimum", _swap),),
     "NegativeBinomial": (("{1} as the failure probability", lambda r, p: (r, 1 - p)),),
+    # the textbooks' other geometric: the number of trials up to and including the first
+    # success, on {1, 2, …} (mean 1/p) -- not a change of parameter but of variable
+    "Geometric": (("the trials up to the first success counted (on 1, 2, …)",
+                   lambda p: lambda z: written(z, p * (1 - p) ** (z - 1), 1, sympy.oo, True)),),
     # N(μ, v) is read with the variance v (the parameter is √v): the other reading takes v as the
     # standard deviation; Normal(z, m, s) with the standard deviation s: s as the variance
     "Normal": (("{1} as the standard deviation", lambda m, s: (m, s ** 2)),
@@ -76,7 +82,8 @@ def other_readings(expr) -> list:
                 args = _written(d.shown)
                 if len(args) != len(params):
                     break
-                new = Dist(kind, d.definition.var, *reading(*params))
+                made = reading(*params)      # new parameters, or the density itself (a shifted support)
+                new = made(d.definition.var) if callable(made) else Dist(kind, d.definition.var, *made)
                 sub[d] = InlineDensity(d.name + "_read", d.vars, (), new, d.shown, d.shown_latex)
                 said.append(f"{d.shown} read with {words.format(*args)}")
             else:
