@@ -385,3 +385,15 @@ def test_the_mgf_of_a_variable_drawn_nowhere_says_why():
     derivs, errors = load_text("<!-- vi_sym: parameters: t -->\n\n$$M_Y(t) = e^{t}$$\n", "n.md", read_markdown)
     said = [n.message for d in derivs for n in d.skipped] + [e.message for e in errors]
     assert any("moment-generating function E[e^{tY}] of a variable drawn" in m and "Y is not" in m for m in said)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("K ~ Pois(λ)\nM_K(t) = exp(λ*(exp(t) - 1))\n", ["PROVED"]),
+    ("K ~ Pois(λ)\nM_K(t) = exp(λ*(exp(t) + 1))\n", ["FAILED"]),
+    ("For X ~ Exp(λ): M_X(t) = λ/(λ - t) for t < λ\n", ["PROVED"]),
+    ("For X ~ Exp(λ): M_X(t) = λ/(λ + t) for t < λ\n", ["FAILED"]),
+])
+def test_a_plain_text_mgf_m_x_of_a_drawn_variable(text, expected):
+    got, derivs = _verdicts(text, read_note)
+    assert got == expected
+    assert to_unicode(derivs[0].steps[0].lhs).startswith("E_{")

@@ -168,8 +168,8 @@ _TEXT_LETTER = re.compile(r"(?<![\w.])([A-Za-z])(?![\w(])")
 
 def _text_letters(note, no: int, code: str) -> None:
     """A plain-text line about a drawn variable: the lone letters it writes that the note never
-    declares (an MGF's t) are parameters, as :func:`free_letters` reads them in LaTeX."""
-    if not note.sampled or not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", code) for n in note.sampled):
+    declares (an MGF's t, also of ``M_X(t)``) are parameters, as :func:`free_letters` reads them in LaTeX."""
+    if not note.sampled or not any(re.search(rf"(?<!\w)(?:M_)?{re.escape(n)}(?!\w)", code) for n in note.sampled):
         return
     known = {*note.latent, *note.observed, *note.parameters, *note.declared, *_NOT_PARAMETERS}
     new = [m.group(1) for m in _TEXT_LETTER.finditer(code) if m.group(1) not in known]
@@ -215,8 +215,11 @@ def probability_call(env):
 
 
 def drawn_calls(env) -> dict:
-    """The plain-text functions of the drawn variables: ``E(X)`` and ``P(X > t)``."""
-    return {"E": expectation_call(env), EVENT_CALL: probability_call(env)}
+    """The plain-text functions of the drawn variables: ``E(X)``, ``P(X > t)`` and the tables'
+    moment-generating function ``M_X(t)``, E[e^{tX}] under X's distribution."""
+    mgfs = {f"M_{v}": Function(lambda t, v=v, d=d: Expectation(d, sympy.exp(t * v)), 1)
+            for v, d in (getattr(env, "drawn", None) or {}).items() if not isinstance(d, UnreadDraw)}
+    return {"E": expectation_call(env), EVENT_CALL: probability_call(env), **mgfs}
 
 
 def drawn_only(drawn, body, shown: str):
