@@ -56,4 +56,7 @@ def test_pairs_are_marked_in_place_and_keep_every_column():
 def test_an_error_after_an_absolute_value_names_the_column_as_written():
     ds, errors = load_as(r"$$|a - b| = \frac{1}$$" "\n<!-- vi_sym: parameters: a b -->\n")
     said = " ".join(reasons(ds, errors))
-    assert "column 20" in said and "\ue000" not in said
+    assert "column 13: \\frac takes 2 argument(s)" in said and "\ue000" not in said
+    ds, errors = load_as(r"$$|a - b| = \frac{1}{2}}$$" "\n<!-- vi_sym: parameters: a b -->\n")
+    said = " ".join(reasons(ds, errors))
+    assert "column 24" in said and "\ue000" not in said

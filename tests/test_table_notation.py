@@ -273,3 +273,19 @@ def test_a_fraction_missing_an_argument_says_so():
     ds, errors = load_text("$$\\mathbb{E}[z] = \\frac$$\n", "n.md", reader_for("n.md"))
     said = [e.message for e in errors] + [n.message for d in ds for n in d.skipped]
     assert any("\\frac takes 2 argument(s)" in m for m in said), said
+
+
+@pytest.mark.parametrize("text, expected", [
+    # after a statement whose p is a number, KL(q || p) and p(z|x) are still the model's densities
+    ("N ~ Geom(p)\nE[N] = (1-p)/p\nKL(q||p) = E_q[log q(z)] - E_q[log p(z|x)]\n", ["PROVED", "PROVED"]),
+    ("N ~ Geom(p)\nKL(q||p) = E_q[log q(z)] - E_q[log p(x, z)] + log p(x)\n", ["PROVED"]),
+    ("N ~ Geom(p)\nKL(q||p) = E_q[log q(z)] + E_q[log p(z|x)]\n", ["FAILED"]),
+    ("For X ~ Bern(p): E[X] = p\nVar(X) = p (1 - p)\n", ["PROVED", "PROVED"]),     # p (1 - p): a product
+])
+def test_a_plain_text_kl_after_a_statement_that_made_p_a_number(text, expected):
+    from vi_sym.frontends import load_text, reader_for
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not errors and not [n for d in ds for n in d.skipped], [n.message for d in ds for n in d.skipped]
+    assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == expected

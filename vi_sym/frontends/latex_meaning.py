@@ -71,8 +71,20 @@ def named_p(items: list, named=()) -> list:
     if not bare:
         return items
     params = model_parameters([e for _, e, *_ in items] + list(named))
-    out = {d: Density("p", d.vars, [*d.given, *(g for g in params if g not in d.given)]) for d in bare}
+    every = {d for _, e, *_ in items for d in e.atoms(Density)} | set(named)
+    out = {d: Density("p", d.vars) if only_marginal(d, every) else
+           Density("p", d.vars, [*d.given, *(g for g in params if g not in d.given)]) for d in bare}
     return [(rel, e.xreplace(out), *rest) for rel, e, *rest in items]
+
+
+def only_marginal(bare, every) -> bool:
+    """Does the chain name p only as ``p(z)`` over the bare p's variables, with no density of its
+    observed x anywhere?  Then its ``KL(q \\| p)`` compares q with that p(z) (Gibbs' inequality,
+    ``-KL(q \\| p) = E_q[log p(z)/q(z)] ≤ …``), not with the posterior p(z|x) of a model it never names."""
+    ps = [d for d in every if d.name == "p"]
+    seen = {v for d in every if d.name != BARE_P for v in (*d.vars, *d.given)}
+    return bool(ps) and all(tuple(d.vars) == tuple(bare.vars) and not d.given for d in ps) \
+        and not seen & set(bare.given)
 
 
 def condition_model_joint(exprs: list) -> list:

@@ -48,7 +48,7 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
-from .note_forms import (end_definitions, expectation_spelling, iid_points, note_constants, note_vectors, read_declaration,
+from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
 from .note_mean_field import declare_numbered, read_mean_field
 from .amortised import conditioned_qs, read_amortised_line
@@ -181,10 +181,9 @@ class _Note:
         env.points = iid_points(self.structure, variables)     # x_n inside Σ_n (vi_sym.parse_sums)
         env.indexed = note_vectors(self, variables)              # σ_j inside Σ_j, σ[j]
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
-        for n, d in letters_in_text(" ".join(self.dists) + " " + self.chain_text(text)).items():
-            env.constants[n] = variables[n] = Symbol(n, **ASSUME[d])      # Bern(p): p is a number there
-            env.densities.discard(n)                                        # "5 p (1 - p)": a product
-            self.declared.setdefault(n, d)
+        numbers = letters_in_text(" ".join(self.dists) + " " + self.chain_text(text))   # Bern(p): p a number
+        letters_as_numbers(env, numbers, list(names), self.chain_text(text), q, post)
+        self.declared.update({n: d for n, d in numbers.items() if n not in self.declared})
         self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
         env.written = TextWritten(self.written, variables, self.latent, None if self.several else z)
         for name, (params, expr) in self.defined.items():
@@ -233,6 +232,7 @@ class _Note:
         env, named = self.env(text), self.named()
         try:
             expr = resolve_bare_q(joint_products(parse_expression(text, env)).xreplace(self.written.ordered), named)
+            expr = marginal_p(expr, env.constants.get("p"), self.chain_text(text))   # Gibbs' KL(q||p), p(z)
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)

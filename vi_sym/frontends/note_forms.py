@@ -23,13 +23,14 @@ from ..distributions import DefinitionError, distribution_functions
 from ..distributions.base import components
 from ..distributions.domains import check_domains
 from ..notation import to_unicode
-from ..parse import ParseError, parse_expression
+from ..parse import Function, ParseError, parse_expression
+from ..vocabulary import KL, Density
 from ..tokens import NAME_PATTERN, normal_name
-from .distribution_forms import ALIASES, WRITTEN_LINE, split_top
+from .distribution_forms import ALIASES, ASSUME, WRITTEN_LINE, split_top
 from .headers import read_vectors, vector_names
 from .textnote import split_chain
 
-__all__ = ["expectation_spelling", "note_constants", "NORMAL_LINE", "normal_definition",
+__all__ = ["expectation_spelling", "note_constants", "letters_as_numbers", "marginal_p", "NORMAL_LINE", "normal_definition",
            "NoteFormError", "iid_points", "read_normal_line", "read_written_line", "read_declaration",
            "note_vectors", "EVENT_CALL"]
 
@@ -95,6 +96,43 @@ _D_KL = re.compile(r"(?<![\w\\])D_\{\s*(?:KL|\\(?:mathrm|text|rm)\s*\{\s*KL\s*\}
 #: a prime after a name (α', a1'), not an apostrophe inside a word
 _PRIMED = re.compile(r"(?<=[^\W_])['′](?![^\W\d_])")
 _POINTS = re.compile(rf"({_NAME})\s*\[\s*(\d+)\s*\.\.\s*({_NAME}|\d+)\s*\]")
+
+
+def letters_as_numbers(env, numbers: dict, names, text: str, q, post) -> None:
+    """``numbers`` ({p or q: domain}, ``Geom(p)`` written in ``text``'s chain or a statement in
+    force) are numbers there: "5 p (1 - p)" is a product -- unless the chain also calls them on
+    the note's variables ``names`` (``p(z|x)``: still the model's density).  Inside KL, where only
+    a density can stand, a bare p is the posterior ``post`` and a bare q the variational ``q``."""
+    called = "|".join(map(re.escape, names))
+    for n, d in numbers.items():
+        env.constants[n] = env.variables[n] = sympy.Symbol(n, **ASSUME[d])
+        if not called or not re.search(rf"(?<![\w.]){n}\s*\(\s*(?:{called})\s*[,|)]", text):
+            env.densities.discard(n)
+    if not {"p", "q"} & set(numbers):
+        return
+    fns, bare = env.functions, {"p": post, "q": q}
+
+    def slot(a):
+        return bare[a.name] if isinstance(a, sympy.Symbol) and a.name in numbers and a.name in bare else a
+    fns["KL"] = fns["D_KL"] = Function(lambda a, b: KL(slot(a), slot(b)), 2)
+
+
+_BARE_KL = re.compile(r"(?<![\w.])(?:D_)?KL\s*\(\s*q\s*(?:\|\||,)\s*p\s*\)")
+
+
+def marginal_p(expr, post, chain: str):
+    """``expr`` with the posterior ``post`` that a bare ``KL(q||p)`` stands for read as p(z) when its
+    chain (``chain``, as written) calls p only as p(z) and never writes the observed x: Gibbs'
+    inequality, ``-KL(q||p) = E_q[log(p(z)/q(z))] <= …``, compares q with that p (as the LaTeX
+    reader does, :func:`.latex_meaning.only_marginal`)."""
+    if not isinstance(post, Density) or not expr.has(post) or not _BARE_KL.search(chain):
+        return expr
+    calls = re.findall(r"(?<![\w.])p\s*\(([^()]*)\)", chain)
+    over = ",".join(str(v) for v in post.vars)
+    if not calls or any(c.replace(" ", "") != over for c in calls) or \
+            any(re.search(rf"(?<![\w.]){re.escape(str(g))}(?!\w)", chain) for g in post.given):
+        return expr
+    return expr.xreplace({post: Density("p", post.vars)})
 
 
 def iid_points(structure: dict, variables: dict) -> dict:
