@@ -124,3 +124,16 @@ def test_assemble_checks_an_alternative_reading_as_an_extra_step():
 
 def test_load_error_without_column_has_no_caret():
     assert LoadError("f", 3, "", "", "m").caret() == "" and str(LoadError("f", 3, "", "", "m")) == "f:3: m"
+
+
+def test_a_reader_that_fails_is_that_files_error_not_a_traceback(toy, tmp_path):
+    """A fault inside a reader (a bug on some input) stops neither the run nor the other files."""
+    def broken(text, file):
+        raise ValueError("unexpected '{' in field name")
+    toy.register_reader(".bad", broken)
+    (tmp_path / "a.bad").write_text("anything")
+    (tmp_path / "b.toy").write_text("log(p(x))\n>= ELBO(q(z), p(x,z)) ! kl_nonnegative\n")
+    derivs, errors = toy.load_paths([tmp_path])
+    assert len(derivs) == 1 and len(errors) == 1
+    assert "the reader failed (ValueError: unexpected '{' in field name)" in str(errors[0])
+    assert str(errors[0]).startswith(str(tmp_path / "a.bad"))

@@ -81,7 +81,11 @@ def load_text(text: str, file: str = "<text>", reader: Callable = read_vi, optio
     """Read ``text`` with ``reader`` (default: ``.vi``) and assemble; returns (derivations, errors).
     A UTF-8 byte-order mark at the start is ignored; ``options`` go to a reader that takes them."""
     text = text[1:] if text.startswith("\ufeff") else text
-    drecs, errors = reader(text, file, options) if options else reader(text, file)
+    try:
+        drecs, errors = reader(text, file, options) if options else reader(text, file)
+    except Exception as exc:  # noqa: BLE001 -- a fault of a reader is one file's error, never a traceback
+        return [], [LoadError(file, 0, "", "", f"this file could not be read: the reader failed ({type(exc).__name__}: "
+                                               f"{exc}) -- a fault of vi_sym, please report it; other files are checked")]
     return assemble_all(drecs, errors), errors
 
 
