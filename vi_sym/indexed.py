@@ -28,7 +28,7 @@ from .distributions import ConcreteDensity, DefinitionError, Dist, check_domains
 from .vocabulary import Density
 
 __all__ = ["IndexedDensity", "CoordinateDensity", "coordinate", "is_indexed", "is_indexed_step", "indexed_definition_error",
-           "use_of", "define_functions", "instantiate", "plain_name"]
+           "use_of", "define_functions", "indexed_constructor", "instantiate", "plain_name"]
 
 
 def coordinate(base: Symbol, index) -> Indexed:
@@ -84,7 +84,7 @@ def is_indexed_step(step) -> bool:
 
 # ---------------------------------------------------------------------------- define lines
 
-def _indexed_ok(build):
+def indexed_constructor(build):
     """A distribution constructor that also takes a coordinate ``z[j]`` as its variable."""
     def wrapped(var, *params):
         if isinstance(var, Indexed):
@@ -105,7 +105,7 @@ def _no_product(*args):
 def define_functions(function_class) -> dict:
     """The function table of a ``define`` line: the distributions (also of a coordinate
     ``z[j]``) and ``prod(f, (j, lo, hi))``."""
-    out = {k: (_indexed_ok(v) if callable(v) else v) for k, v in distribution_functions().items()}
+    out = {k: (indexed_constructor(v) if callable(v) else v) for k, v in distribution_functions().items()}
     out["prod"] = function_class(_no_product, 2)
     return out
 

@@ -25,6 +25,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
+from .latex_diagonal import DIAG_RULES, DiagonalMixin
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
 from .latex_abs import CLOSE, OPEN, mark_abs
 from .latex_consts import ConstsMixin
@@ -199,7 +200,7 @@ RVERT.5: /\\rvert(?![a-zA-Z])|\\right\s*(\||\\vert(?![a-zA-Z])|\\rvert(?![a-zA-Z
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The LALR parser, built on first use (building it takes a quarter of a second)."""
-    grammar = (GRAMMAR + SUM_RULES + DIST_RULES + FUNCTION_RULES + GRADIENT_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
+    grammar = (GRAMMAR + SUM_RULES + DIST_RULES + DIAG_RULES + FUNCTION_RULES + GRADIENT_RULES).replace('("|" names)', "(_BAR names)").replace("GREEKS", "|".join(_GREEK))
     return Lark(grammar, start="row", parser="lalr", propagate_positions=True, maybe_placeholders=False,
                 lexer_callbacks={"DNAME": _lower_density, "DNAME_IDX": _lower_density})
 
@@ -231,7 +232,7 @@ def _rel(tok: str) -> str:
     return ">=" if t.startswith("\\g") else "<="
 
 
-class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, ConstsMixin, Transformer):
+class _Build(DiagonalMixin, SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, ConstsMixin, Transformer):
     """Parse tree -> vi_sym expressions (``env``: variables, the latent and observed names;
     ``written``: the file's distributions written inline, :mod:`.latex_dists`)."""
 
@@ -294,7 +295,7 @@ class _Build(SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, GradientMixin, Co
     pi = v_args(inline=True)(lambda self, t: sympy.pi)
     var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else
                               sympy.EulerGamma if latex_name(t) == "γ" and "γ" not in self.v else
-                              self._factor(t) or self._name(t))
+                              self._factor(t) or self.identity(t) or self._name(t))
 
     def _factor(self, tok):
         """``q_2`` written without its argument (``\\mathbb{E}_{q_2}[f]``, Bishop's and Blei's
@@ -470,6 +471,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     variables, latents = with_written(tree, variables, latents, written)
     build = _Build(variables, latent, observed, latents, joint, written)
     build.sampled = {variables[n]: d for n, d in (drawn or {}).items() if n in variables}
+    build.diagonal, build.vectors = getattr(written, "diagonal", None), set(indexed)     # N(μ, diag(σ²))
     out = []
     try:
         items = tree.children

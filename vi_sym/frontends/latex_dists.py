@@ -17,6 +17,7 @@ from lark import Token, Tree
 from ..parse import ParseError
 from ..vocabulary import Density
 from .latex_meaning import BARE_P
+from .latex_diagonal import DiagCov
 from .latex_functions import at, latex_name
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains,
                                  split_arguments, whole_number_wanted)
@@ -102,6 +103,8 @@ def declare_written(tree: Tree, variables: dict, latents) -> dict:
                 if t.type not in _NAMES:
                     continue
                 name = latex_name(t)
+                if name == "I" and alias == "N" and i == 1:      # N(0, I): the identity (.latex_diagonal)
+                    continue
                 if name not in variables and domain == "posint":
                     raise ParseError(whole_number_wanted(alias, i, name), getattr(t, "column", None))
                 if name not in variables and name not in out and name != "e":
@@ -283,6 +286,8 @@ class DistsMixin:
             raise ParseError(f"which latent is {items[0]}(…) a density of? write {items[0]}(z_1 \\mid …)", column)
         else:
             var = self.z
+        if alias in ("N", "Normal") and any(isinstance(a, sympy.Basic) and a.has(DiagCov) for a in rest):
+            return self.diagonal_normal(items[0], var, rest)
         try:
             out = self.written.density(alias, var, rest, named)
         except DistributionFormError as err:

@@ -55,8 +55,9 @@ BUILTIN = {"underset": Macro("underset", 2, "#2_{#1}",
                              only=(2, r"\s*\\(arg|max|min|sup|inf|operatorname|mathbb\s*\{?\s*E|mathbf\s*\{?\s*E)"))}
 #: bold is the letter (``\\boldsymbol{\\theta}`` is θ, ``\\mathbf{x}`` is x, as the grammar reads a bold name),
 #: so a bold subscript or argument reads as the plain one: Kingma & Welling's ``p_{\\boldsymbol{\\theta}}``
-#: is ``p_{\\theta}``; a bold E (``\\mathbf{E}[…]``, an expectation) is left to the grammar
-BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z])\s*$"))
+#: is ``p_{\\theta}``; a bold E (``\\mathbf{E}[…]``, an expectation) is left to the grammar; the zero
+#: vector ``\\mathbf{0}`` of ``\\mathcal{N}(\\mathbf{0}, \\mathbf{I})`` is 0 in each coordinate
+BUILTIN.update({b: Macro(b, 1, "#1", only=(1, r"\s*(\\[a-zA-Z]+|[a-zA-DF-Z]|[a-z]|\d)\s*$"))
                 for b in ("boldsymbol", "mathbf", "bm", "mathbfit", "vb", "pmb")})
 #: PRML's and Blei's q̃_j, the density whose log is E_{i≠j}[log p(x, z)] + const: the optimal factor
 #: q_j* (``\\tilde{q}_1(z_1)`` is ``q^*_1(z_1)``); a tilde over anything else is left to the grammar

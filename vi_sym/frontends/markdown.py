@@ -40,6 +40,7 @@ from .latex_meaning import condition_model_joint, name_unnamed_const, named_dens
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
 from .sampled import STATEMENT_SAID, free_letters, latex_drawn, sampled_in
+from .latex_diagonal import CONTINUES, declared_for, diagonal_declarations, diagonal_said
 from .conditions import conditions_at, conditions_in, display_conditions, line_offset, with_conditions
 from .textnote import chain_name, cited_rules
 
@@ -181,6 +182,10 @@ class _Reader:
         return Context(latent, domains=domains, indexed=vectors, observed=observed, **fields)
 
     def close(self):
+        with declared_for(self, getattr(self.chain, "diagonal", None)):     # N(μ, diag(σ²)): its vectors
+            self.close_chain()
+
+    def close_chain(self):
         if self.chain is not None and any(r.kind == STEP for r in self.chain.records):
             records = self.chain.records
             fields = [(r, k) for r in records for k in ("lhs", "rhs") if getattr(r, k) is not None]
@@ -206,6 +211,17 @@ class _Reader:
         self.said = []
 
     def row(self, line: int, column: int, row: str, comment: str, block: str):
+        """One row of a display: read under the vectors a diagonal Gaussian in it, or in the chain
+        it continues, declares for that chain (:mod:`.latex_diagonal`)."""
+        decl = diagonal_declarations(row, self.latent[0], set(self.variables())) or \
+            (getattr(self.chain, "diagonal", None) if self.chain is not None and CONTINUES.match(row) else None)
+        with declared_for(self, decl):
+            self.read_row(line, column, row, comment, block)
+            if decl and self.chain is not None and not hasattr(self.chain, "diagonal"):
+                self.chain.diagonal = decl
+                self.chain.warnings.append((line, diagonal_said(decl)))
+
+    def read_row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
         row, sampled = latex_drawn(self, at, row, line)      # "E[X] = …, X ~ Beta(a, b)": its condition at its end
         if not row.strip():

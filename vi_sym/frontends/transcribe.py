@@ -14,6 +14,7 @@ from sympy.printing.str import StrPrinter
 from ..core import Status
 from ..distributions import ConcreteDensity
 from ..distributions.inline import InlineDensity
+from .latex_diagonal import WrittenIndexedDensity
 from ..tokens import NAME_RE
 from ..vocabulary import ELBO, Density
 
@@ -32,7 +33,7 @@ class _ViPrinter(StrPrinter):
     def _print(self, expr, **kwargs):
         if isinstance(expr, ELBO):      # its own printer omits the joint
             return f"ELBO({self._print(expr.q)}, {self._print(expr.joint)})"
-        if isinstance(expr, InlineDensity):     # its .vi name, defined in the header (str: as written)
+        if isinstance(expr, (InlineDensity, WrittenIndexedDensity)):     # its .vi name, defined in the header
             return f"{expr.name}({', '.join(self._print(v) for v in expr.vars)})"
         return super()._print(expr, **kwargs)
 
@@ -42,6 +43,10 @@ class _ViPrinter(StrPrinter):
     def _print_Sum(self, e):
         (var, lo, hi), = e.limits
         return f"sum({self._print(e.function)}, ({self._print(var)}, {self._print(lo)}, {self._print(hi)}))"
+
+    def _print_Product(self, e):
+        (var, lo, hi), = e.limits
+        return f"prod({self._print(e.function)}, ({self._print(var)}, {self._print(lo)}, {self._print(hi)}))"
 
     def _print_Integral(self, e):
         out = self._print(e.function)
@@ -122,6 +127,8 @@ def transcribe(derivations, results=()) -> str:
     out = []
     for d in derivations:
         latent, observed = _names(d)
+        vectors = {str(v): hi for v, _, hi in d.context.indexed}       # z[1..d]: a diagonal Gaussian's
+        latent = [f"{n}[1..{vectors[n]}]" if n in vectors else n for n in latent]
         out += [f"derivation {d.name}", f"title: {d.title}" if d.title else "", f"latent: {' '.join(latent)}"]
         out += _declarations(d, observed)
         names = _density_names(d)
