@@ -62,3 +62,52 @@ def test_numbered_latents_are_read_from_the_densities_and_said():
 ])
 def test_which_notes_have_numbered_latents(text, expected):
     assert numbered_latents(text) == expected
+
+
+BLOCKS = """\
+평균장 가정: q(z) = q1(z1) q2(z2)
+ELBO(q) = E_q[log p(x, z)] - E_q[log q(z)]
+ELBO(q) = E_q[log p(x, z)] - E_q[log q1(z1)] - E_q[log q2(z2)]
+ELBO(q) = E_q[log p(x, z)] + E_q[log q1(z1)] - E_q[log q2(z2)]
+log q1*(z1) = E_q2[log p(x, z1, z2)] + const
+log q1*(z1) = E_q2[log p(x, z1, z2)]
+
+EM
+log p(x|θ) = ELBO(q, θ) + KL(q(z) || p(z|x, θ))
+"""
+
+
+def test_q_of_z_as_a_product_of_factors_makes_z_the_vector_of_their_latents():
+    """"q(z) = q1(z1) q2(z2)": z1, z2 are the latents and z is (z1, z2) in the formulas of that
+    paragraph (it was read as a third latent: every mean-field step was UNKNOWN, "no model family
+    has three latents"); after a blank line a bare z is the note's z again (the EM section)."""
+    derivs = _read(BLOCKS)
+    got = [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in derivs]
+    assert got == ["PROVED", "PROVED", "FAILED", "PROVED", "FAILED", "PROVED"]
+    assert "p(x,z1,z2)" in str(derivs[0].steps[0].rhs)
+    assert [str(v) for v in derivs[-1].steps[0].context.latent] == ["z"]
+    said = " ".join(s.message for d in derivs for s in d.skipped)
+    assert "latent variables set to z1, z2; z read as (z1, z2) below" in said
+
+
+@pytest.mark.parametrize("line, expected", [
+    # the premise of "… 이면 A 이므로 B" holds for B too (it held for A only: B was FAILED)
+    ("E-step: q(z) = p(z|x, θ) 이면 KL(q(z) || p(z|x, θ)) = 0 이므로 log p(x|θ) = ELBO(q, θ)\n", ["PROVED", "PROVED"]),
+    ("E-step: q(z) = p(z|x, θ) 이면 KL(q(z) || p(z|x, θ)) = 0 이므로 log p(x|θ) = ELBO(q, θ) + 1\n", ["PROVED", "FAILED"]),
+])
+def test_a_premise_holds_for_the_consequence_on_its_line(line, expected):
+    derivs = _read(line)
+    assert [judge(d.steps[0], Settings(families=("all",), samples=12)).status.value for d in derivs] == expected
+
+
+def test_theta_old_does_not_name_theta_and_theta_new_is_defined():
+    text = ("log p(x|θ) = ELBO(q, θ) + KL(q(z) || p(z|x, θ))\n"
+            "q(z) = p(z|x, θ_old) 이면 KL = 0\n"
+            "θ_new = argmax_θ ELBO(q, θ)\n")
+    derivs, errors = load_text(text, "n.txt", read_note)
+    assert not errors
+    step = derivs[1].steps[0]
+    assert "θ_old" in str(step.lhs) and "θ," not in str(step.lhs) and "|x,θ)" not in str(step.lhs)
+    assert judge(step, Settings(families=("all",), samples=12)).status.value == "PROVED"
+    said = " ".join(s.message for d in derivs for s in d.skipped)
+    assert "defines θ_new = argmax_{θ} ELBO" in said

@@ -40,7 +40,7 @@ from ..notation import to_unicode
 from ..operators import ArgOpt, target_label
 from ..vocabulary import ELBO, KL, Const, Density, VocabularyError, entropy, joint_vars
 from .assumptions import note_bounds
-from .distribution_forms import ASSUME, TextWritten, WrittenDistributions, joint_products, letters_in_text
+from .distribution_forms import ASSUME, TextWritten, WrittenDistributions, letters_in_text
 from .text_distributions import declare_text_distributions
 from .data_points import infer_note_points
 from .latex_meanfield import widen_factor_bounds
@@ -50,7 +50,7 @@ from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
-from .note_mean_field import declare_numbered, read_mean_field
+from .note_mean_field import declare_numbered, read_formula, read_mean_field
 from .amortised import conditioned_qs, read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
 from .sampled import attach_readings, drawn_calls, drawn_of, end_section, text_statements
@@ -67,14 +67,14 @@ _FACTOR_EXPECTATION = re.compile(r"(?:(?<![\w.])|(?<=\bE_))(q(\d+|_[A-Za-z0-9]+)
 #: ``factorised: q(z1)*q(z2)`` (``copies:``, ``iid:``) on a line of its own: as in a .vi header
 _STRUCTURE = re.compile(r"^\s*(?:#|%|//)?\s*(" + "|".join(NOTE_STRUCTURE_KEYS) + r")\s*:\s*(.+?)\s*$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
-_DEFINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\(([^()]*)\))?\s*$")
+_DEFINE = re.compile(r"^\s*([^\W\d_]\w*)\s*(?:\(([^()]*)\))?\s*$")
 #: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
 #: length, so columns stay those of the line); the set Q is dropped: the statements vi_sym proves
 #: about argmax/argmin hold over any set of candidates
 _OPTIMUM = re.compile(r"\b(argm(?:in|ax))\s*(?:_\s*)?[({]\s*([A-Za-zα-ωΑ-Ω]\w*)\s*(?:∈\s*[A-Za-z]\w*\s*)?[)}]")
 
-
 _TILDE_Q = re.compile("q\u0303(\\d*)")
+_HEADS = ("p", "q", "L", "ELBO", "log", "E")     # p_θ(x|z), L_θ: a subscript naming the model's parameter
 
 
 def _optimum_spelling(code: str) -> str:
@@ -156,11 +156,11 @@ class _Note:
     def mentioned(self, theta: list, text: str) -> list:
         """``theta``'s names in the chain being read: a bare ELBO, p, KL is the model at θ there only."""
         words = {normal_name(part) for w in re.findall(NAME_PATTERN, self.chain_text(text))
-                 for part in (w, *w.split("_"))}
-        return [t for t in theta if str(t) in words]      # p_θ(x|z) names θ too
+                 for part in (w, *(w.split("_")[1:] if w.split("_")[0] in _HEADS else ()))}
+        return [t for t in theta if str(t) in words]      # p_θ(x|z) names θ too, θ_old does not
 
     def env(self, text: str, wide: bool = False, factors: bool = True) -> ParseEnv:
-        names = dict.fromkeys(self.latent + self.observed)
+        names = dict.fromkeys(self.latent + self.observed + list(getattr(self, "blocks", {})))   # z = (z1, z2)
         variables = {n: Symbol(n) for n in names}
         theta = [Symbol(n, real=True) for n in self.parameters if n not in names]
         variables.update({str(t): t for t in theta})
@@ -231,8 +231,7 @@ class _Note:
         """(expression, alternative or None, notes); raises ParseError."""
         env, named = self.env(text), self.named()
         try:
-            expr = resolve_bare_q(joint_products(parse_expression(text, env)).xreplace(self.written.ordered), named)
-            expr = marginal_p(expr, env.constants.get("p"), self.chain_text(text))   # Gibbs' KL(q||p), p(z)
+            expr = marginal_p(read_formula(self, text, env, named), env.constants.get("p"), self.chain_text(text))
         except ParseError as err:       # say where it is in the line, not in the part read
             if err.column is not None:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
@@ -242,7 +241,7 @@ class _Note:
             self.warnings.append((line, f"column {col + c - 1}: {note}"))
         wide = self.env(text, wide=True)
         try:
-            other = resolve_bare_q(joint_products(parse_expression(text, wide)).xreplace(self.written.ordered), named)
+            other = read_formula(self, text, wide, named)
         except (ParseError, VocabularyError):
             return expr, None
         if other == expr or not wide.notes:

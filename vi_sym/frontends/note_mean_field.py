@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import re
 
+from ..parse import parse_expression
 from ..tokens import NAME_PATTERN, normal_name
+from ..vocabulary import Density
+from .distribution_forms import joint_products
+from .latex_meaning import resolve_bare_q
 from .note_forms import NoteFormError, end_definitions
 
-__all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "read_mean_field"]
+__all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "read_mean_field",
+           "read_formula", "expand_blocks"]
 
 _NAME = NAME_PATTERN
 _MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*(?:mean[- ]?field(?:\s+(?:assumption|approximation|family|"
                          r"factori[sz]ation))?|평균\s*장(?:\s*(?:가정|근사|분해))?)\s*[:：]\s*(.+?)\s*$", re.I)
-_JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})+)\s*\)\s*=\s*(.+)$")
+_JOINT = re.compile(rf"^\s*q\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)\s*=\s*(.+)$")
 _FACTOR_VARS = re.compile(rf"\b[pq]\w*\s*\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\)")
 
 
@@ -35,7 +40,13 @@ def written_mean_field(line: str) -> bool:
         return False
     names = [v.strip() for v in joint.group(1).split(",")]
     covered = [v.strip() for vs in _FACTOR_VARS.findall(joint.group(2)) for v in vs.split(",")]
-    return len(_FACTOR_VARS.findall(joint.group(2))) > 1 and sorted(names) == sorted(covered)
+    return len(_FACTOR_VARS.findall(joint.group(2))) > 1 and (sorted(names) == sorted(covered) or _block(names, covered))
+
+
+def _block(names: list, covered: list) -> bool:
+    """``q(z) = q1(z1) q2(z2)``: one name on the left that no factor names -- the vector of the
+    latents the factors cover (PRML's Z = (Z_1, …, Z_M))."""
+    return len(names) == 1 and names[0] not in covered and len(covered) > 1
 
 
 #: the mean-field equation inside a sentence: the joint q, '=', then the factors
@@ -46,8 +57,8 @@ _EQUATION_IN_PROSE = re.compile(rf"\bq\s*\(\s*{_NAME}(?:\s*,\s*{_NAME})+\s*\)\s*
 def mean_field(line: str):
     """``mean-field: q(z1,z2) = q(z1)q(z2)`` (or ``mean field: q(z1)*q(z2)``, or the bare equation
     ``q(z1,z2) = q1(z1) q2(z2)`` on a line of its own) -> (latents, the product as a ``factorised:``
-    value); None if the line is no such declaration; a NoteFormError when the joint's variables
-    are not the factors'."""
+    value, the name of their vector or None: ``q(z) = q1(z1) q2(z2)``, z = (z1, z2)); None if the
+    line is no such declaration; a NoteFormError when the joint's variables are not the factors'."""
     m = _MEAN_FIELD.match(line)
     if not m and not written_mean_field(line):
         return None
@@ -57,12 +68,14 @@ def mean_field(line: str):
     covered = [v.strip() for vs in _FACTOR_VARS.findall(product) for v in vs.split(",")]
     if not covered:
         raise NoteFormError(f"mean-field: expected a product of densities, e.g. q(z1)q(z2); got '{product}'")
+    block = None
     if joint:
         names = [v.strip() for v in joint.group(1).split(",")]
-        if sorted(names) != sorted(covered):
+        block = names[0] if _block(names, covered) else None
+        if sorted(names) != sorted(covered) and block is None:
             raise NoteFormError(f"mean-field: q({', '.join(names)}) is over {', '.join(names)}, but the "
                                 f"factors cover {', '.join(covered)}: each latent in exactly one factor")
-    return covered, product
+    return covered, product, block
 
 
 #: a density written in a plain-text note, its arguments (group 1)
@@ -88,14 +101,20 @@ def _latent_scope(note, text: str) -> None:
     """A note whose latents were not declared but read from its formulas (numbered ones, or those
     a mean-field equation names: ``note.inferred``) and that also writes densities over a bare z
     (an EM section after a mean-field one): a line over the bare z reads the default latents, one
-    over the numbered ones those (the chain being read is closed first)."""
+    over the numbered ones those (the chain being read is closed first).  After ``q(z) = q1(z1)
+    q2(z2)`` the bare z is (z1, z2) up to the next blank line (``note.blocks``)."""
     inferred = getattr(note, "inferred", None)
     if not inferred:
         return
+    if not text.strip():             # a blank line: a bare z after it is the note's z again
+        note.blocks_open = False
+        return
     names = {normal_name(a.strip()) for m in _DENSITY_CALL.finditer(text) for a in re.split(r"[,|;]", m.group(1))}
+    if getattr(note, "blocks_open", False):     # q(z) = q1(z1) q2(z2) just above: q(z) is q(z1, z2)
+        names = {n for v in names for n in note.blocks.get(v, [v])}
     if names & {"z", "Z"} and not names & set(inferred) and note.latent != ["z", "Z"]:
         note.close()
-        note.latent, note.several = ["z", "Z"], False
+        note.latent, note.several, note.blocks = ["z", "Z"], False, {}
         note.kept = {k: note.structure.pop(k) for k in ("factorised", "factorized") if k in note.structure}
     elif names & set(inferred) and not names & {"z", "Z"} and note.latent != inferred:
         note.close()
@@ -133,14 +152,18 @@ def read_mean_field(note, line: int, text: str) -> bool:
     if found is None:
         return False
     note.close()
-    latents, product = found
+    latents, product, block = found
     said = ""
+    if block is not None:          # q(z) = q1(z1) q2(z2): z is (z1, z2) in the formulas below
+        note.blocks, note.blocks_open = {normal_name(block): [normal_name(v) for v in latents]}, True
+        said = f"; {block} read as ({', '.join(latents)}) below"
     if not set(latents) <= set(note.latent):
         if note.latent != ["z", "Z"]:
             note.skip(line, f"cannot read: mean-field: {', '.join(v for v in latents if v not in note.latent)} "
                             f"is not a declared latent variable (latent: {' '.join(note.latent)})")
             return True
-        note.latent, note.several, said = list(latents), len(latents) > 1, f"; latent variables set to {', '.join(latents)}"
+        note.latent, note.several = list(latents), len(latents) > 1
+        said = f"; latent variables set to {', '.join(latents)}" + said
         note.inferred = list(latents)
         said += end_definitions(note)
     note.structure["factorised"] = (line, product)
@@ -149,3 +172,23 @@ def read_mean_field(note, line: int, text: str) -> bool:
                                f"declared{said}") or True
     note.skip(line, f"mean-field: factorised: {product} declared{said}")
     return True
+
+
+def expand_blocks(expr, blocks: dict, variables: dict):
+    """``expr`` with each density over a vector of latents (``blocks``: {name: [its latents]}, from
+    ``q(z) = q1(z1) q2(z2)``) over those latents: p(x, z) is p(x, z1, z2), p(z|x) p(z1, z2|x)."""
+    if not blocks:
+        return expr
+    parts = {variables[b]: [variables[n] for n in ns if n in variables] for b, ns in blocks.items() if b in variables}
+
+    def spread(vs):
+        return [w for v in vs for w in parts.get(v, [v])]
+    return expr.replace(lambda e: type(e) is Density and any(v in parts for v in (*e.vars, *e.given)),
+                        lambda e: Density(e.name, spread(e.vars), spread(e.given)))
+
+
+def read_formula(note, text: str, env, named):
+    """A plain-text formula of ``note`` as an expression: its bare q resolved, its written
+    distributions' products joined, its densities over a vector of latents spread over them."""
+    expr = joint_products(parse_expression(text, env)).xreplace(note.written.ordered)
+    return expand_blocks(resolve_bare_q(expr, named), getattr(note, "blocks", {}), env.variables)

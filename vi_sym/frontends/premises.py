@@ -46,6 +46,11 @@ def english_premise(text: str):
     return None
 
 
+#: what joins a claim to its consequence on the same line: "KL = 0 이므로 log p(x) = ELBO", ", so …"
+_CONSEQUENCE = re.compile(r"^\s*,?\s*(?:이므로|므로|이니까|니까|이고|이며|따라서|그러므로|즉|so|hence|thus|therefore|and)"
+                          r"\s*,?\s*(?:따라서|그러므로|즉)?\s*,?\s*$", re.I)
+
+
 def korean_premise_after(gap: str) -> bool:
     """Does the prose right after a formula make it a premise (``… 로 두면``, ``… 일 때``)?"""
     return bool(_KOREAN.match(gap))
@@ -87,10 +92,15 @@ def read_segments(note, no: int, code: str, segments: list, remark: str, alone: 
         following = segments[i + 1] if i + 1 < len(segments) else None
         if english:
             premise, at, claim, claim_at = english
-            _under(note, no, (col + at, premise), (col + claim_at, claim), remark, alone)
+            _under(note, no, (col + at, premise), [(col + claim_at, claim)], remark, alone)
         elif following and korean_premise_after(code[segments[i][0] - 1 + len(segments[i][1]):following[0] - 1]):
-            _under(note, no, (col, text), without_label(*following), remark, alone)
-            i += 1
+            claims = [without_label(*following)]
+            i += 1          # "… 이면 A 이므로 B": B follows from A under the premise too
+            while i + 1 < len(segments) and _CONSEQUENCE.match(code[segments[i][0] - 1 + len(segments[i][1]):
+                                                                     segments[i + 1][0] - 1]):
+                i += 1
+                claims.append(without_label(*segments[i]))
+            _under(note, no, (col, text), claims, remark, alone)
         else:
             _formula(note, no, col, text, remark, alone)
         i += 1
@@ -104,14 +114,16 @@ def _formula(note, no, col, text, remark, alone) -> None:
         note.skip(no, f"cannot read: {err}")
 
 
-def _under(note, no, premise, claim, remark, alone) -> None:
-    """The claim read with the premise substituted; the premise itself is not checked."""
+def _under(note, no, premise, claims, remark, alone) -> None:
+    """The claims read with the premise substituted; the premise itself is not checked."""
     col, text = premise
     found = _premise(note, no, col, text)
     note.close()
-    if isinstance(found, str) and unused_definition(text, claim[1]):
+    if isinstance(found, str) and all(unused_definition(text, c[1]) for c in claims):
         note.skip(no, f"a definition ({text}) the formula after it does not use: read without it")
-        return _formula(note, no, *claim, remark, alone)
+        for claim in claims:
+            _formula(note, no, *claim, remark, alone)
+        return
     if isinstance(found, str):
         return note.skip(no, f"a premise ({text}): {found}; the formula after it holds under the premise "
                              "and is not checked without it")
@@ -120,8 +132,9 @@ def _under(note, no, premise, claim, remark, alone) -> None:
                   f"read with {to_unicode(lhs)} replaced by {to_unicode(rhs)})")
     note.premise, note.standing = found, (found, no)
     try:
-        _formula(note, no, *claim, remark, alone)
-        note.close()
+        for claim in claims:
+            _formula(note, no, *claim, remark, alone)
+            note.close()
     finally:
         note.premise = {}
 
