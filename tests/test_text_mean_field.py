@@ -111,3 +111,10 @@ def test_theta_old_does_not_name_theta_and_theta_new_is_defined():
     assert judge(step, Settings(families=("all",), samples=12)).status.value == "PROVED"
     said = " ".join(s.message for d in derivs for s in d.skipped)
     assert "defines θ_new = argmax_{θ} ELBO" in said
+
+
+def test_an_unnamed_const_is_asked_for_in_the_notes_own_spelling():
+    derivs, errors = load_text("ELBO(q) = E_q1[E_q2[log p(x, z1, z2)]] - E_q1[log q1(z1)] + const\n", "n.txt",
+                               read_note)
+    said = " ".join(s.message for d in derivs for s in d.skipped) + " ".join(e.message for e in errors)
+    assert "e.g. const(z1) or const(q1(z1))" in said and "\\text" not in said

@@ -110,7 +110,7 @@ def _except_unfolded(expr, latents):
     return expr.replace(lambda e: isinstance(e, ExpectationExcept) and isinstance(e.j, sympy.Symbol), keep_only)
 
 
-def name_unnamed_const(start, expr, latents):
+def name_unnamed_const(start, expr, latents, text: bool = False):
     """``expr`` with a ``\\text{const}`` (or the constant of ``\\propto``) written without a
     target given one: the latent variable the chain's first expression depends on
     (``\\ln q^*(z_1) = … + \\text{const}`` is "const in z_1", as in PRML (10.9)); when it depends on
@@ -118,7 +118,8 @@ def name_unnamed_const(start, expr, latents):
     \\text{const}``, Blei et al.'s ELBO(q_j): "free of q_1"); when it depends on several and is one
     conditional density with one latent before its bar, that latent (``\\log p(z_1 \\mid z_2, x) = …
     + \\text{const}``: "const in z_1").  A ParseError
-    when that expression depends on no latent or on several: the note must say which."""
+    when that expression depends on no latent or on several: the note must say which (``text``: in
+    a plain-text note's spelling, const(z1))."""
     unnamed = Const(UNNAMED_CONST)
     if not expr.has(unnamed):
         return expr
@@ -137,8 +138,9 @@ def name_unnamed_const(start, expr, latents):
         return expr.xreplace({unnamed: Const(heads[0])})
     if len(free) != 1:
         which = "no latent variable" if not free else "several (" + ", ".join(map(str, free)) + ")"
-        raise ParseError(f"say what the constant does not depend on, e.g. \\text{{const}}_{{z_1}} or "
-                         f"\\text{{const}}(q(z_1)): the chain's first expression depends on {which}")
+        spelled = "const(z1) or const(q1(z1))" if text else "\\text{const}_{z_1} or \\text{const}(q(z_1))"
+        raise ParseError(f"say what the constant does not depend on, e.g. {spelled}: the chain's first expression "
+                         f"depends on {which}")
     return expr.xreplace({unnamed: Const(free[0])})
 
 

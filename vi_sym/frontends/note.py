@@ -299,7 +299,7 @@ class _Note:
             else:
                 start = out[0].lhs if out and out[0].kind == START else \
                     (self.chain.records[0].lhs if self.chain is not None else None)
-                rec.rhs = expr if start is None else name_unnamed_const(start, expr, self.latent)
+                rec.rhs = expr if start is None else name_unnamed_const(start, expr, self.latent, text=True)
                 if alt:
                     rec.alternatives = (alt,)
                     self.warnings.append((line, f"read as typed; {alt[0]}: that reading is checked too "
