@@ -14,6 +14,7 @@ from vi_sym.frontends.draws import Draw, draws_in, with_draws
 from vi_sym.frontends.markdown import read_markdown
 from vi_sym.frontends.note import read_note
 from vi_sym.frontends.premises import unused_definition
+from vi_sym.notation import to_unicode
 from vi_sym.rules import Context
 
 
@@ -125,3 +126,40 @@ def test_a_text_premise_that_defines_an_unused_name_is_read_without_it():
     deriv, results = _results("let K = 2, then log p(x) = ELBO(q) + KL(q || p(z|x))\n", read_note, "n.txt")
     assert [r.status for r in results] == [Status.PROVED]
     assert any("does not use" in s.message for s in deriv.skipped)
+
+
+CHAPTER = r"""# CAVI
+
+With two blocks, $q(z) = q_1(z_1) q_2(z_2)$.
+
+$$q_1^*(z_1) \propto \exp\left\{\mathbb{E}_{-1}[\log p(z_1, z_2, x)]\right\}$$
+
+# EM
+
+$$\log p(x \mid \theta) = \mathcal{L}(q, \theta) + \mathrm{KL}(q \,\|\, p(z \mid x, \theta))$$
+
+E-step: set $q(z) = p(z \mid x, \theta^{\text{old}})$, so that $\mathcal{L}(q, \theta^{\text{old}}) = \log p(x \mid \theta^{\text{old}})$.
+
+# IWAE
+
+Draw $z_1, z_2 \sim q(z)$ independently.
+
+$$\mathbb{E}_{z_1, z_2 \sim q}\left[\log \frac{1}{2}\left(\frac{p(x, z_1)}{q(z_1)} + \frac{p(x, z_2)}{q(z_2)}\right)\right] %s \mathbb{E}_{z_1 \sim q}\left[\log\frac{p(x, z_1)}{q(z_1)}\right]$$
+"""
+
+
+@pytest.mark.parametrize("rel, last", [(r"\geq", "PROVED"), (r"\leq", "FAILED")])
+def test_a_chapter_of_sections_reads_each_sections_latents(rel, last):
+    """The IWAE section's "z_1, z_2 \\sim q" holds in its section only (it made the CAVI section's
+    blocks copies of one latent: the mean-field assumption became a claim over three latents); the
+    EM section over a bare z is not under the CAVI section's factorisation (its E-step was
+    UNKNOWN); ``\\mathbb{E}_{z_1, z_2 \\sim q}`` is the expectation under q(z_1) q(z_2)."""
+    derivs, errors = load_text(CHAPTER % rel, "chapter.md", read_markdown)
+    assert not errors
+    got = [r.status.name for d in derivs for r in d.check(samples=8, seed=0, jobs=1, fixes=False)]
+    assert got == ["PROVED", "PROVED", "PROVED", last]
+    said = " ".join(w.message for d in derivs for w in d.warnings)
+    assert said.count("i.i.d. copies of one latent") == 1
+    assert [str(v) for v in derivs[1].steps[0].context.latent] == ["z"]
+    assert "E_{q(z1) q(z2)}" in to_unicode(derivs[-1].steps[0].lhs)
+    assert "E_q(z1)" in to_unicode(derivs[-1].steps[0].rhs)

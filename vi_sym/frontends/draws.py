@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from .latex_functions import GREEK
 
-__all__ = ["Draw", "draws_in", "drawn_names", "with_draws", "declare_drawn", "drawn_latents"]
+__all__ = ["Draw", "draws_in", "drawn_names", "with_draws", "declare_drawn", "drawn_latents", "in_section"]
 
 MAX_LINE = 2_000     # characters; a longer line is not searched for a sampling statement
 
@@ -129,6 +129,19 @@ def with_draws(ctx, draws):
                 f"read {names} as i.i.d. copies of one latent (drawn from one density at line {d.line}, as "
                 f"'copies: {' '.join(v.name for v in group)}' declares; a copies: or factorised: line says otherwise)")
     return ctx, None
+
+
+def in_section(draws, text: str, line: int, heading) -> list:
+    """The sampling statements of the section (between two headings, ``heading`` their pattern) of
+    ``text`` that holds ``line``: an IWAE section's "z_1, z_2 \\sim q" says nothing of the z_1, z_2 of
+    a mean-field section before it."""
+    if not draws:
+        return draws
+    starts = [text.count("\n", 0, m.start()) + 1 for m in heading.finditer(text)]
+
+    def section(n):
+        return sum(1 for s in starts if s <= n)
+    return [d for d in draws if section(d.line) == section(line)]
 
 
 def declare_drawn(note, text: str) -> list:

@@ -122,7 +122,7 @@ label: (TEXTCMD "{" TEXTBODY? "}")+              -> text_label
     | LANGLE expr RANGLE                         -> angle_expectation_plain
     | INT expr DIFF                              -> integral
     | IINT expr DIFF DIFF                        -> integral2
-under: expr | (NAME | NAME_SUB | GREEK | BOLD) SIM expr
+under: expr | (NAME | NAME_SUB | GREEK | BOLD) SIM expr | vname ("," vname)+ SIM expr -> under_many
 // \mathbb{E}_{q(z)} \log p(x|z), no brackets: the expectation of the one function after it
 ?ebody: FUNC farg                                -> func
 ?ksep: SEP | MIDMID

@@ -16,7 +16,7 @@ from lark import Token, Tree
 
 from ..parse import ParseError
 from ..vocabulary import Density
-from .latex_meaning import BARE_P
+from .latex_meaning import BARE_P, BARE_Q
 from .latex_diagonal import DiagCov
 from .latex_functions import at, latex_name
 from .distribution_forms import (ASSUME, DOMAIN_WORDS, LATEX_WORDS, DistributionFormError, argument_domains,
@@ -296,6 +296,20 @@ class DistsMixin:
             self.implicit[out] = (alias, rest)
         return out
 
+    def under_many(self, items):
+        """``\\mathbb{E}_{z_1, z_2 \\sim q}``: latents drawn i.i.d. from one density -- the expectation
+        under the product of its copies, q(z_1) q(z_2) (the importance-weighted bound's)."""
+        *names, _, density = items
+        if type(density) is not Density or len(density.vars) != 1:
+            raise ParseError("the variables drawn together, z_1, z_2 \\sim q, are read from one density of one "
+                             f"variable; got {getattr(density, 'shown', density)}", at(items[-2]))
+        out = sympy.Integer(1)
+        for var in names:
+            if var not in self.latent:
+                raise ParseError(f"'{var}' drawn from {density} is not a latent variable", at(items[-2]))
+            out *= Density("q" if density.name == BARE_Q else density.name, [var], density.given)
+        return out
+
     def drawn(self, name, density):
         """``\\mathbb{E}_{w \\sim \\mathcal{N}(0, 1)}``: a distribution written without its variable
         is a density of the variable drawn (``density`` as it is otherwise)."""
@@ -303,6 +317,9 @@ class DistsMixin:
             raise ParseError(f"'{latex_name(name)}' drawn from {getattr(density, 'shown', density)} is not a declared "
                              "latent variable (<!-- vi_sym: latent: … -->)", at(name))
         var = self._name(name)
+        if type(density) is Density and density.name == BARE_Q and list(density.vars) != [var] \
+                and var in self.latent:       # z_1 \sim q: the bare q of the latent drawn, q(z_1)
+            return Density("q", [var], density.given)
         if density in self.implicit and var != density.vars[0]:
             alias, values = self.implicit[density]
             if var not in self.latent:

@@ -19,7 +19,8 @@ from sympy import Mul
 from ..vocabulary import ELBO, Density
 from .latex_functions import latex_name
 
-__all__ = ["latent_blocks", "factorisation_of", "assumption_said", "vi_names", "elbo_of_factor", "widen_factor_bounds"]
+__all__ = ["latent_blocks", "factorisation_of", "assumption_said", "vi_names", "elbo_of_factor", "widen_factor_bounds",
+           "section_latents"]
 
 #: a variable as a LaTeX note names it in a declaration: z_1, z_{1}, \theta_0
 _LATEX_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\w+\}?)?")
@@ -96,3 +97,24 @@ def widen_factor_bounds(records, factors) -> None:
     """:func:`elbo_of_factor` on every expression of a chain's records, in place."""
     for r in records:
         r.lhs, r.rhs = (None if e is None else elbo_of_factor(e, factors) for e in (r.lhs, r.rhs))
+
+
+#: a density over the bare latent: p(z | x), q(\mathbf{z}), p(x, z)
+_OVER_BARE_Z = re.compile(r"(?<![\\A-Za-z])[pqPQ](?:_\{?[^{}()]*\}?)?\s*(?:\\left\s*)?\((?:[^()]*?[,|]\s*)?"
+                          r"(?:\\mathbf\{z\}|\\boldsymbol\{z\}|[zZ])\s*(?:[,|)]|\\mid|\\right)")
+
+
+def section_latents(reader, row: str) -> None:
+    """After a heading, the first row that writes a density of the latent decides what z is there:
+    over the bare z alone (an EM section after a mean-field one), the blocks z_1, z_2 that an
+    assumption row read (``reader.assumed``) and its factorisation are over; over the blocks,
+    they hold on."""
+    if not getattr(reader, "section_new", False) or not (_OVER_BARE_Z.search(row) or _BLOCK.search(row)):
+        return
+    reader.section_new = False
+    if _BLOCK.search(row) or not reader.assumed:
+        return
+    reader.close()
+    reader.structure.pop("factorised", None)
+    reader.latent = [n for n in reader.latent if n not in reader.assumed]
+    reader.blocks, reader.assumed = (), ()

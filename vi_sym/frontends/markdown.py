@@ -31,11 +31,12 @@ from .latex import latex_name, parse_row
 from .latex_functions import unknown_commands
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
-from .draws import draws_in, drawn_latents, with_draws
+from .draws import draws_in, drawn_latents, in_section, with_draws
 from .formula_densities import declare_formula_parameters, define_by_formula, formula_definition, range_condition
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # noqa: F401 (rows: the readers' API)
-from .latex_meanfield import assumption_said, factorisation_of, latent_blocks, vi_names, widen_factor_bounds
+from .latex_meanfield import (assumption_said, factorisation_of, latent_blocks, section_latents, vi_names,
+                              widen_factor_bounds)
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
 from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
@@ -78,6 +79,7 @@ class _Reader:
         self.implicit, self.announced = [], set()   # parameters read from their use (.implicit_parameters)
         self.declared_latent = False   # several latents named in the note: bare q is q(z1, z2)
         self.blocks: tuple = ()        # (z, Z) once z_1, z_2 were read as the latent's blocks
+        self.assumed: tuple = ()       # the blocks a row's mean-field assumption is over (section_latents)
         self.positive: list = []       # positive:, nonnegative:, unit: as in a .vi header
         self.nonnegative: list = []
         self.unit: list = []
@@ -196,7 +198,7 @@ class _Reader:
             latent = tuple(sorted((s for s in free if str(s) in self.latent), key=str))
             observed = tuple(sorted((s for s in free if str(s) in self.observed), key=str))
             self.chain.context, said = with_draws(self.context(latent or (Symbol(self.latent[0]),), observed),
-                                                  self.draws)       # z_1, z_2 \sim q(z): copies of one latent
+                                                  in_section(self.draws, self.text, self.chain.line, _HEADING))
             self.said += [(self.chain.line, said)] if said else []
             self.chain.context = with_conditions(self.chain.context, self.bounds.get(self.chain.name, []),
                                                  set(self.vectors), self.skip, self.chain.line, records,
@@ -213,6 +215,7 @@ class _Reader:
     def row(self, line: int, column: int, row: str, comment: str, block: str):
         """One row of a display: read under the vectors a diagonal Gaussian in it, or in the chain
         it continues, declares for that chain (:mod:`.latex_diagonal`)."""
+        section_latents(self, row)       # a new section over the bare z: not the blocks of one before
         decl = diagonal_declarations(row, self.latent[0], set(self.variables())) or \
             (getattr(self.chain, "diagonal", None) if self.chain is not None and CONTINUES.match(row) else None)
         with declared_for(self, decl):
@@ -229,7 +232,7 @@ class _Reader:
         self.unsaid += free_letters(self, row, sampled, line)     # the t of P(T > t): a parameter
         before = dict(self.written.declared)
         try:
-            drawn = drawn_latents(row, self.draws, {*self.latent, *self.variables()})
+            drawn = drawn_latents(row, in_section(self.draws, self.text, line, _HEADING), {*self.latent, *self.variables()})
             blocks = latent_blocks(row, self.latent + drawn, self.variables())
             self.latent += drawn + blocks
             points = None if "iid" in self.structure else inferred_iid(row, self.variables(), self.observed, self.latent)
@@ -328,6 +331,7 @@ class _Reader:
         product = factorisation_of(items, self.latent)
         if product is not None:
             self.structure["factorised"], said, self.said = (line, product), [m for _, m in self.said], []
+            self.assumed = tuple(n for n in self.latent if n not in ("z", "Z")) if self.blocks else ()   # see section_latents
             return self.skip(line, assumption_said(product, said)) or True
         if len(items) != 2 or items[0][0] is not None or items[1][0] != "=":
             return False
@@ -389,7 +393,7 @@ class _Reader:
         # what lies between the block before and this one (from the start of its line): a note
         # of thousands of formulas is read in linear time, not scanned again for each formula
         if _HEADING.search(self.text, self.scanned, offset):    # a new section: an earlier premise is over
-            self.standing = None
+            self.standing, self.section_new = None, True
         self.declare(self.text, lambda at: self.text.count("\n", 0, at) + 1,
                      self.text.rfind("\n", 0, self.scanned) + 1, offset)
         self.scanned = max(self.scanned, offset)
