@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 import sympy
-from lark import v_args
+from lark import Token, v_args
 
 from ..bounds import bounded_integral
 from ..distributions import is_discrete
@@ -44,6 +44,7 @@ FUNCTION_RULES = r"""
     | INT "_" SPACE expr DIFF                     -> integral_space
     | PROB "(" vname (REL | STRICT) expr ")"      -> probability
     | MGF "(" expr ")"                            -> mgf
+    | TESTFN "(" expr ("," expr)* ")"             -> test_function
     | PROB "[" vname (REL | STRICT) expr "]"      -> probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
@@ -54,6 +55,7 @@ PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
 PROB.6: /\\Pr(?![a-zA-Z])|\\(mathbb|mathrm|operatorname)\s*\{\s*P\s*\}|P(?=\s*[(\[]\s*\\?[A-Za-z]+\s*(<|>|=|\\[gl]e))/
 STRICT.3: "<" | ">"
+TESTFN.4: /(?<![\\A-Za-z])[fgh](?=\s*(\\left\s*)?\()/
 MGF.5: /M\s*_\s*(\{\s*[A-Za-z]\s*\}|[A-Za-z])(?=\s*(\\left\s*)?\()/
 REALS.6: /\{\s*\\mathbb\s*\{\s*R\s*\}\s*\}|\\mathbb\s*\{\s*R\s*\}/
 SPACE.6: /\{\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega)\s*\}|\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega(?![a-zA-Z])/
@@ -170,6 +172,21 @@ class FunctionsMixin:
                              "probabilities (its ends count)", at(p))
         upper = str(rel).strip() in (">", "\\geq", "\\ge", "\\geqslant", ">=", "≥")
         return bounded_integral(d, var, bound, sympy.oo) if upper else bounded_integral(d, var, -sympy.oo, bound)
+
+    def test_function(self, items):
+        """``f(z)``, ``g(x, z)``, ``h(\\mu + \\sigma\\epsilon)``: an arbitrary real function (a test function,
+        as ``functions: f`` declares one in a ``.vi`` file) -- unless the note declares the letter a
+        variable, when ``f(1 - f)`` is a product."""
+        tok, args = items[0], [i for i in items[1:] if not isinstance(i, Token)]
+        name = str(tok)
+        if name in self.v:
+            if len(args) != 1:
+                raise ParseError(f"'{name}' is a declared variable, not a function of {len(args)} arguments", at(tok))
+            return self.v[name] * args[0]
+        said = f"read {name} as an arbitrary real function (a test function, as 'functions: {name}' declares one)"
+        if self.written is not None and said not in self.written.warnings:
+            self.written.warnings.append(said)
+        return sympy.Function(name, real=True)(*args)
 
     @v_args(inline=True)
     def mgf(self, m, t):

@@ -48,7 +48,7 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
-from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, note_vectors, read_declaration,
+from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
 from .note_mean_field import declare_numbered, read_formula, read_mean_field
 from .amortised import conditioned_qs, read_amortised_line
@@ -183,6 +183,7 @@ class _Note:
         env.constants.update({"q": q, "p": post, "ELBO": ELBO(q, joint), "KL": KL(q, post), "D_KL": KL(q, post)})
         numbers = letters_in_text(" ".join(self.dists) + " " + self.chain_text(text))   # Bern(p): p a number
         letters_as_numbers(env, numbers, list(names), self.chain_text(text), q, post)
+        test_functions(env, text)                     # f(z): an arbitrary function
         self.declared.update({n: d for n, d in numbers.items() if n not in self.declared})
         self.written.domains = {**{n: "real" for n in self.parameters}, **self.declared}
         env.written = TextWritten(self.written, variables, self.latent, None if self.several else z)
@@ -237,8 +238,9 @@ class _Note:
                 err.column, err.text = err.column + col - 1, " " * (col - 1) + (err.text or text)
             raise
         self.declared.update(self.written.gaps)       # Uniform(a, b): b read as a + (b − a)
-        for c, note in env.notes:
-            self.warnings.append((line, f"column {col + c - 1}: {note}"))
+        for c, note in env.notes:      # said once a line (a chain's parts are read one by one)
+            self.warnings += [] if any(n == line and m.endswith(note) for n, m in self.warnings) else \
+                [(line, f"column {col + c - 1}: {note}")]
         wide = self.env(text, wide=True)
         try:
             other = read_formula(self, text, wide, named)

@@ -30,7 +30,7 @@ from .distribution_forms import ALIASES, ASSUME, WRITTEN_LINE, split_top
 from .headers import read_vectors, vector_names
 from .textnote import split_chain
 
-__all__ = ["expectation_spelling", "note_constants", "letters_as_numbers", "marginal_p", "NORMAL_LINE", "normal_definition",
+__all__ = ["expectation_spelling", "note_constants", "letters_as_numbers", "marginal_p", "test_functions", "NORMAL_LINE", "normal_definition",
            "NoteFormError", "iid_points", "read_normal_line", "read_written_line", "read_declaration",
            "note_vectors", "EVENT_CALL"]
 
@@ -115,6 +115,20 @@ def letters_as_numbers(env, numbers: dict, names, text: str, q, post) -> None:
     def slot(a):
         return bare[a.name] if isinstance(a, sympy.Symbol) and a.name in numbers and a.name in bare else a
     fns["KL"] = fns["D_KL"] = Function(lambda a, b: KL(slot(a), slot(b)), 2)
+
+
+_TEST_FUNCTION = re.compile(r"(?<![\w.])([fgh])\s*\(")
+
+
+def test_functions(env, text: str) -> None:
+    """``f(z)``, ``g(x, z)`` with a letter f, g, h the note does not declare: an arbitrary real
+    function (a test function, as ``functions: f`` declares one in a ``.vi`` file), said once."""
+    for m in _TEST_FUNCTION.finditer(text):
+        name = m.group(1)
+        if name not in env.variables and name not in env.functions and name not in env.densities:
+            env.functions[name] = Function(sympy.Function(name, real=True), None)
+            env.notes.append((m.start() + 1, f"read {name} as an arbitrary real function (a test function, as "
+                                             f"'functions: {name}' declares one)"))
 
 
 _BARE_KL = re.compile(r"(?<![\w.])(?:D_)?KL\s*\(\s*q\s*(?:\|\||,)\s*p\s*\)")
