@@ -289,3 +289,25 @@ def test_a_plain_text_kl_after_a_statement_that_made_p_a_number(text, expected):
     ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
     assert not errors and not [n for d in ds for n in d.skipped], [n.message for d in ds for n in d.skipped]
     assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == expected
+
+
+@pytest.mark.parametrize("kl, expected", [
+    ("\\frac{1}{2}(\\mu^2 + \\sigma^2 - 1 - \\log\\sigma^2)", "PROVED"),
+    ("\\frac{1}{2}(\\mu^2 + \\sigma^2 - \\log\\sigma^2)", "FAILED"),
+])
+def test_the_prior_defined_in_a_note_is_used_where_p_is_the_prior_alone(kl, expected):
+    """"the prior $p(z) = \\mathcal{N}(z; 0, 1)$": the VAE's KL(q(z) ‖ p(z)) is checked against it (it was
+    a claim p(z) = N(0, 1), UNKNOWN, and the KL UNKNOWN); a chain that names another density of the
+    model keeps p abstract (a definition of p(z) alone says nothing of p(x|z))."""
+    from vi_sym.frontends import load_text, reader_for
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    text = ("Let the prior be $p(z) = \\mathcal{N}(z; 0, 1)$ and $q(z) = \\mathcal{N}(z; \\mu, \\sigma^2)$.\n\n"
+            f"$$\\mathrm{{KL}}(q(z) \\| p(z)) = {kl}$$\n\n"
+            "$$\\log p(x) = \\mathrm{ELBO}(q) + \\mathrm{KL}(q(z) \\| p(z \\mid x))$$\n")
+    ds, errors = load_text(text, "n.md", reader_for("n.md"))
+    assert not errors, errors
+    assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == [expected, "PROVED"]
+    from vi_sym.distributions import ConcreteDensity
+    assert any(isinstance(d, ConcreteDensity) and str(d.name) == "p" for d in ds[0].steps[0].lhs.atoms(ConcreteDensity))
+    assert not any(str(d.name) == "p" for d in ds[1].steps[0].rhs.atoms(ConcreteDensity))

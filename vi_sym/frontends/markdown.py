@@ -206,6 +206,9 @@ class _Reader:
             widen_factor_bounds(records, self.chain.context.factors)         # \mathcal{L}(q_1): of q1 q2
             self.chain.warnings.extend(self.said)
             self.chain.defined = dict(self.defined)
+            ps = {d for r in records for e in (r.lhs, r.rhs) if e is not None for d in e.atoms(Density) if d.name == "p"}
+            if getattr(self, "prior", None) and ps and all(d.vars == self.prior[0] and not d.given for d in ps):
+                self.chain.defined["p"] = self.prior       # KL(q(z) ‖ p(z)) with the prior defined
             self.chains.append(self.chain)
         elif self.chain is not None:
             self.skip(self.chain.line, "an expression with no relation after it")
@@ -341,6 +344,11 @@ class _Reader:
         d, w = items[0][1], items[1][1]
         if not isinstance(w, InlineDensity) and formula_definition(d, w, self.latent):    # q(z) = λ e^{-λz}
             return define_by_formula(self, line, d, w)
+        if type(d) is Density and d.name == "p" and isinstance(w, InlineDensity) and not d.given and d.vars == w.vars:
+            self.prior = (w.vars, w.definition)      # the VAE's p(z) = N(0, 1): see close_chain
+            return self.skip(line, f"defines the prior {to_unicode(d)} = {to_unicode(w.definition)}: used in the chains "
+                                   "below that name no other density of the model (p(x|z), p(x, z), p(z|x), p(x) "
+                                   "keep p abstract there)") or True
         if not (type(d) is Density and isinstance(w, InlineDensity)) or d.name == "p":
             return False
         if d.vars != w.vars:
