@@ -163,3 +163,23 @@ def test_a_chapter_of_sections_reads_each_sections_latents(rel, last):
     assert [str(v) for v in derivs[1].steps[0].context.latent] == ["z"]
     assert "E_{q(z1) q(z2)}" in to_unicode(derivs[-1].steps[0].lhs)
     assert "E_q(z1)" in to_unicode(derivs[-1].steps[0].rhs)
+
+
+@pytest.mark.parametrize("reader, file, text, expected", [
+    # a named quantity: w = p(x, z)/q(z), and the IWAE's weights w_k = p(x, z_k)/q(z_k), k read as 1, 2
+    (read_markdown, "w.md", "Let $w = p(x, z)/q(z)$. Then\n$$\\log p(x) = \\log \\mathbb{E}_{q(z)}[w] %s "
+                            "\\mathbb{E}_{q(z)}[\\log w]$$\n", ["PROVED", "PROVED"]),
+    (read_markdown, "iw.md", "Draw $z_1, z_2 \\sim q(z)$ independently and let $w_k = p(x, z_k)/q(z_k)$. Then\n"
+                             "$$\\mathbb{E}_{q(z_1) q(z_2)}\\left[\\log \\frac{w_1 + w_2}{2}\\right] %s "
+                             "\\mathbb{E}_{q(z_1)}[\\log w_1]$$\n", ["PROVED"]),
+    (read_note, "iw.txt", "z1, z2 ~ q(z) i.i.d.\nw_k = p(x, z_k)/q(z_k)\n"
+                          "E_{q(z1)q(z2)}[log((w1 + w2)/2)] %s E_q(z1)[log w1]\n", ["PROVED"]),
+])
+def test_a_named_quantity_and_the_iwae_weights_are_read_as_defined(reader, file, text, expected):
+    derivs, errors = load_text(text % (r"\geq" if file.endswith(".md") else ">="), file, reader)
+    assert not errors, errors
+    got = [r.status.name for d in derivs for r in d.check(samples=8, seed=0, jobs=1, fixes=False)]
+    assert got == expected
+    wrong, errors = load_text(text % (r"\leq" if file.endswith(".md") else "<="), file, reader)
+    got = [r.status.name for d in wrong for r in d.check(samples=8, seed=0, jobs=1, fixes=False)]
+    assert got[-1] == "FAILED"

@@ -39,7 +39,7 @@ from .latex_meanfield import (assumption_said, factorisation_of, latent_blocks, 
                               widen_factor_bounds)
 from .latex_meaning import condition_model_joint, name_unnamed_const, named_densities
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
-from .premises import TILDE_SAID, standing_premise, substitution, unused_definition
+from .premises import TILDE_SAID, latex_premise, standing_premise, unused_definition
 from .sampled import STATEMENT_SAID, free_letters, latex_drawn, sampled_in
 from .latex_diagonal import CONTINUES, declared_for, diagonal_declarations, diagonal_said
 from .conditions import conditions_at, conditions_in, display_conditions, line_offset, with_conditions
@@ -122,6 +122,7 @@ class _Reader:
         for key, assumptions, _ in NOTE_VARIABLE_KEYS:
             out.update({n: Symbol(n, **assumptions) for n in getattr(self, key)})
         out.update({n: Symbol(n, **ASSUME[d]) for n, d in self.written.declared.items() if n not in out})
+        out.update({str(k): k for k in self.premise if isinstance(k, Symbol) and str(k) not in out})   # w_1 of a premise
         self.indexed(out)
         return out
 
@@ -413,7 +414,7 @@ class _Reader:
                                    "\\leq, \\propto)" if near else STATEMENT_SAID if sampled_in(body) else
                              "no relation (=, \\geq, \\leq, \\propto): an expression, not a derivation step")
         if premise is not None:
-            found = self.premise_of(premise[1])
+            found = self.premise_of(premise[1], body)
             at = self.text.count("\n", 0, premise[0]) + 1
             if isinstance(found, str) and unused_definition(premise[1], body):      # let w_k = …; w unused
                 self.skip(at, f"a definition ${premise[1]}$ the formula after it does not use: read without it")
@@ -432,17 +433,11 @@ class _Reader:
         finally:
             self.premise, self.display_bounds = {}, []
 
-    def premise_of(self, body: str):
-        """The substitution a premise ``q(z) = p(z|x)`` makes (see :mod:`.premises`), or why none."""
-        try:
-            text = expand(body.strip(), self.macros)[0]
-            items = parse_row(text, self.variables(), *self.pair(body), latents=self.latent,
-                              indexed=self.indexable(), written=self.written)   # θ^old: decorated θ
-        except (ParseError, VocabularyError) as err:
-            return f"cannot be read ({getattr(err, 'message', err)})"
-        if len(items) != 2 or items[1][0] != "=":
-            return "is not one equation 'q(z) = …'"
-        return substitution(items[0][1], items[1][1]) or "does not set an arbitrary density such as q(z)"
+    def premise_of(self, body: str, claim: str = ""):
+        """The substitution a premise makes, the quantities it names, or why none (:func:`.premises.latex_premise`)."""
+        return latex_premise(self, body, claim, lambda t: parse_row(
+            expand(t.strip(), self.macros)[0], self.variables(), *self.pair(body), latents=self.latent,
+            indexed=self.indexable(), written=self.written))
 
 
 def declarations(text: str) -> str:

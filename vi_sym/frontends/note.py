@@ -13,17 +13,15 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   a leading ``so``/``therefore`` is not part of the equation (:func:`~.textnote.strip_markup`);
 * ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 / Jensen, …)
   cites it.  A step citing no rule is proved from the full rule set, and the report names those it needed;
-* brackets left open are closed (a warning says where); ``a/b c`` is read as typed, ``(a/b)·c``,
-  and when reading ``b c`` as the denominator changes the step, that reading is checked as an
-  extra step ``N'``;
+* brackets left open are closed (a warning says where); ``a/b c`` is read as typed, ``(a/b)·c``
+  (the reading ``a/(b c)``, when it differs, is checked as an extra step ``N'``);
 * a name defined in the note (``F(q) = …`` for a new name ``F``) means that expression below;
   ``q_star(x) = argmin(q∈Q) D_KL(q(z)||p(z|x))`` defines one by an optimisation (a warning says
   when the name's arguments are not the variables of the densities it ranges over);
 * ``argmin_q …``/``argmax(q∈Q) …`` on both sides of an ``=`` is an optimisation statement,
   checked like any step (``argmin_q KL(q||p) = argmax_q L(q)``);
 * ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides z, Z latent, x, X observed;
-* every other line is prose; a formula-looking line that cannot be read is listed as skipped with
-  the reason — never an error.
+* every other line is prose; a formula-looking line that cannot be read is skipped with the reason.
 """
 from __future__ import annotations
 
@@ -50,7 +48,7 @@ from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
-from .note_mean_field import declare_numbered, read_formula, read_mean_field
+from .note_mean_field import declare_numbered, indexed_definition, read_formula, read_mean_field
 from .amortised import conditioned_qs, read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
 from .sampled import attach_readings, drawn_calls, drawn_of, end_section, text_statements
@@ -402,7 +400,7 @@ class _Note:
             self.close()
             if read_amortised_line(self, line, col, code, (read_normal_line, read_written_line)) \
                     or read_normal_line(self, line, col, code) or read_written_line(self, line, col, code) \
-                    or self.definition(line, col, code):
+                    or indexed_definition(self, line, col, code) or self.definition(line, col, code):
                 return
         elif self.chain is None:
             return self.skip(line, "a step with no expression before it to continue from")

@@ -12,13 +12,14 @@ import re
 
 from ..parse import parse_expression
 from ..tokens import NAME_PATTERN, normal_name
-from ..vocabulary import Density
+from ..notation import to_unicode
+from ..vocabulary import Density, VocabularyError
 from .distribution_forms import joint_products
 from .latex_meaning import resolve_bare_q
 from .note_forms import NoteFormError, end_definitions
 
 __all__ = ["written_mean_field", "mean_field", "numbered_latents", "declare_numbered", "read_mean_field",
-           "read_formula", "expand_blocks"]
+           "read_formula", "expand_blocks", "indexed_definition"]
 
 _NAME = NAME_PATTERN
 _MEAN_FIELD = re.compile(r"^\s*(?:#|%|//)?\s*(?:mean[- ]?field(?:\s+(?:assumption|approximation|family|"
@@ -192,3 +193,29 @@ def read_formula(note, text: str, env, named):
     distributions' products joined, its densities over a vector of latents spread over them."""
     expr = joint_products(parse_expression(text, env)).xreplace(note.written.ordered)
     return expand_blocks(resolve_bare_q(expr, named), getattr(note, "blocks", {}), env.variables)
+
+
+#: ``w_k = p(x, z_k)/q(z_k)``: a quantity defined for every index k (the IWAE's weights)
+_INDEXED_DEFINITION = re.compile(r"^\s*([^\W\d_]+)_([a-z])\s*(?::=|=)(?!=)\s*(.+?)\s*$")
+
+
+def indexed_definition(note, line: int, col: int, code: str) -> bool:
+    """``w_k = p(x, z_k)/q(z_k)`` in a plain-text note: w1, w2, … -- each number the note writes
+    after w -- defined with k read as that number (z_k as z1), used with that meaning below, as
+    ``w = …`` defines w; True if the line was one (read, or skipped with the reason)."""
+    m = _INDEXED_DEFINITION.match(code)
+    if m is None or not re.search(rf"(?<![\w.])[^\W\d_]+_{m.group(2)}(?!\w)", m.group(3)):
+        return False
+    name, k, rhs = m.groups()
+    numbers = sorted({int(n) for n in re.findall(rf"(?<![\w.]){re.escape(name)}_?(\d+)(?!\w)", note.text)})
+    if not numbers:
+        return note.skip(line, f"defines {name}_{k}, but no {name}1, {name}2, … is written: not used") or True
+    try:
+        for n in numbers:
+            text = re.sub(rf"(?<![\w.])([^\W\d_]+)_{k}(?!\w)", lambda v: f"{v.group(1)}{n}", rhs)
+            note.defined[f"{name}{n}"] = ((), note.parse(text, col + code.index(rhs), line)[0])
+    except (ValueError, VocabularyError) as err:
+        return note.skip(line, f"defines {name}_{k}, but its right side cannot be read: {err}") or True
+    note.skip(line, f"defines {name}_{k} for {k} = {', '.join(map(str, numbers))} ({name}{numbers[0]} = "
+                    f"{to_unicode(note.defined[f'{name}{numbers[0]}'][1])}, …): used with this meaning below")
+    return True

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import re
 
+import sympy
+
 from ..notation import to_unicode
 from ..parse import ParseError
 from ..vocabulary import Density, VocabularyError
+from .draws import drawn_latents
+from .latex_functions import latex_name
 from .textnote import balance, split_chain, without_label
 
-__all__ = ["english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition",
+__all__ = ["quantity_premise", "latex_premise", "english_premise", "korean_premise_after", "substitution", "read_segments", "unused_definition",
            "standing_premise", "TILDE_SAID"]
 
 _ENGLISH_HEAD = re.compile(r"^(?:let|set|setting|if|when|suppose|assuming|assume)\s+", re.I)
@@ -71,6 +75,46 @@ def unused_definition(premise: str, claim: str) -> str | None:
     name = m.group(1)
     used = re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", claim)
     return None if used else name
+
+
+#: a named quantity a premise defines: ``w = p(x, z)/q(z)``, the IWAE's ``w_k = p(x, z_k)/q(z_k)``
+_QUANTITY = re.compile(r"^\s*(?P<name>\\?[A-Za-z]+)\s*(?:_\s*(?:\{\s*(?P<i1>[a-z])\s*\}|(?P<i2>[a-z])(?![A-Za-z])))?\s*"
+                       r"(?:=|:=|\\coloneqq|\\triangleq|\\equiv|≔|≜)\s*(?P<rhs>.+?)\s*$", re.S)
+
+
+def quantity_premise(premise: str, claim: str, known, parse, name_of) -> dict | None:
+    """``{symbol: expression}`` of a premise that names a quantity the note does not declare
+    (``known``: its names), ``w = p(x, z)/q(z)``; one indexed by a letter, ``w_k = p(x, z_k)/q(z_k)``,
+    defines each w_n the ``claim`` writes (w_1, w_2), k read as n.  ``parse(text)``: the expression
+    of a formula; ``name_of``: a LaTeX name's ``.vi`` name.  None when the premise is no such one."""
+    m = _QUANTITY.match(premise)
+    if m is None or name_of(m.group("name")) in known or name_of(m.group("name")) in ("p", "q"):
+        return None
+    name, k, rhs = name_of(m.group("name")), m.group("i1") or m.group("i2"), m.group("rhs")
+    if k is None:
+        return {sympy.Symbol(name): parse(rhs)}
+    written = re.escape(m.group("name"))
+    numbers = sorted({int(n) for n in re.findall(rf"{written}\s*_\s*\{{?\s*(\d+)\s*\}}?", claim)})
+    return {sympy.Symbol(f"{name}{n}"): parse(re.sub(rf"_\s*(?:\{{\s*{k}\s*\}}|{k}(?![A-Za-z]))", f"_{{{n}}}", rhs))
+            for n in numbers} or None
+
+
+def latex_premise(reader, body: str, claim: str, parse):
+    """The substitution a LaTeX note's premise ``q(z) = p(z|x)`` makes -- or the quantities it names,
+    ``w_k = p(x, z_k)/q(z_k)``, for the ``claim`` after it (:func:`quantity_premise`) -- or why none.
+    ``reader``: the note's reader (its latents grow by the copies the claim draws, z_1, z_2 \\sim q);
+    ``parse(text)``: its items."""
+    try:
+        reader.latent += drawn_latents(claim, reader.draws, {*reader.latent, *reader.variables()})
+        named = quantity_premise(body, claim, {*reader.variables(), *reader.latent}, lambda t: parse(t)[0][1], latex_name)
+        if named is not None:
+            return named
+        items = parse(body)   # θ^old: decorated θ
+    except (ParseError, VocabularyError) as err:
+        return f"cannot be read ({getattr(err, 'message', err)})"
+    if len(items) != 2 or items[1][0] != "=":
+        return "is not one equation 'q(z) = …'"
+    return substitution(items[0][1], items[1][1]) or "does not set an arbitrary density such as q(z)"
 
 
 def substitution(lhs, rhs) -> dict | None:
