@@ -66,7 +66,7 @@ def test_the_note_lists_what_it_skipped_and_why():
     ds, _ = load_file(NOTE)
     skipped = {n.line: n.message for n in ds[0].skipped}
     assert skipped[5] == "a web address" and "argmin" in skipped[36]
-    assert "unknown function 'f'" in skipped[73] and "'∩'" in skipped[115]
+    assert "a definition the note sets" in skipped[73] and "'∩'" in skipped[115]
     lines = input_notes(ds)
     assert any(":70: '(' opened at column 6 is never closed" in x for x in lines)
     assert any(x.startswith("skipped:") and ":36:" in x for x in lines)
@@ -152,7 +152,7 @@ def test_latent_and_observed_can_be_overridden():
 @pytest.mark.parametrize("text,reason", [
     ("https://example.org/vi", "a web address"),
     ("q_star(x) = argmin(q∈Q)D_KL(q(z)||p(z|x))", "argmin"),
-    ("E_q(z)[f(z)] = g(x)", "unknown function"),
+    ("E_q(z)[u(z)] = v(x)", "unknown function"),
     ("= log p(x)", "no expression before it"),
     ("log p(x) < 0", "strict"),
     ("p(x) = \x07\x01 junk", "unexpected character"),

@@ -118,3 +118,12 @@ def test_an_unnamed_const_is_asked_for_in_the_notes_own_spelling():
                                read_note)
     said = " ".join(s.message for d in derivs for s in d.skipped) + " ".join(e.message for e in errors)
     assert "e.g. const(z1) or const(q1(z1))" in said and "\\text" not in said
+
+
+def test_a_formula_the_line_sets_with_a_korean_premise_word_and_nothing_after_is_not_a_claim():
+    """"E_q(Z)[f(z)] = integrate(q(z)*f(z), z)로 두고" (the seed note's line 73): set, not claimed --
+    with f now an arbitrary function it would be checked, and the note's z-for-Z slip FAILED as a claim."""
+    derivs, errors = load_text("E_q(Z)[f(z)] = integrate(q(z)*f(z), z)로 두고\nlog p(x) = ELBO(q) + KL(q||p)\n",
+                               "n.txt", read_note)
+    said = " ".join(s.message for d in derivs for s in d.skipped) + " ".join(e.message for e in errors)
+    assert "a definition the note sets" in said and len(derivs) == 1

@@ -55,7 +55,7 @@ PI_SUB.4: /\\pi_(\{[0-9]+\}|[0-9])/
 INFTY.5: /\\infty(?![a-zA-Z])|∞/
 PROB.6: /\\Pr(?![a-zA-Z])|\\(mathbb|mathrm|operatorname)\s*\{\s*P\s*\}|P(?=\s*[(\[]\s*\\?[A-Za-z]+\s*(<|>|=|\\[gl]e))/
 STRICT.3: "<" | ">"
-TESTFN.4: /(?<![\\A-Za-z])[fgh](?=\s*(\\left\s*)?\()/
+TESTFN.3: /(?<![\\A-Za-z])[fgh](?=\s*(\\left\s*)?\()/
 MGF.5: /M\s*_\s*(\{\s*[A-Za-z]\s*\}|[A-Za-z])(?=\s*(\\left\s*)?\()/
 REALS.6: /\{\s*\\mathbb\s*\{\s*R\s*\}\s*\}|\\mathbb\s*\{\s*R\s*\}/
 SPACE.6: /\{\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega)\s*\}|\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega(?![a-zA-Z])/

@@ -340,8 +340,9 @@ class _Note:
         env = self.env(code, factors=False)     # q_star(x) = … defines q_star
         name = m.group(1)
         if name in env.functions or name in env.constants or name in env.variables or name in env.densities \
-                or name in TextWritten.aliases or name == "Var" or GLUED_LOG.match(name):   # N(0, 1) = …, logp(x) = …: steps
-            return False
+                or name in TextWritten.aliases or name == "Var" or GLUED_LOG.match(name) \
+                or name.split("_")[0] in self.vectors or not name.isascii() and re.fullmatch(r".+_[a-z]", name):
+            return False        # N(0, 1) = …, logp(x) = …: steps; μ_j = …: a coordinate (θ_new = … defines)
         try:
             at = col + len(lhs) + 1 + len(rhs) - len(rhs.lstrip())      # the column rhs starts at
             expr, _ = self.parse(balance(rhs)[0].strip(), at, line)

@@ -208,8 +208,9 @@ def indexed_definition(note, line: int, col: int, code: str) -> bool:
         return False
     name, k, rhs = m.groups()
     numbers = sorted({int(n) for n in re.findall(rf"(?<![\w.]){re.escape(name)}_?(\d+)(?!\w)", note.text)})
-    if not numbers:
-        return note.skip(line, f"defines {name}_{k}, but no {name}1, {name}2, … is written: not used") or True
+    known = {*note.latent, *note.observed, *note.parameters, *note.declared}
+    if not numbers or {f"{name}_{k}", f"{name}{k}", name} & known:
+        return False            # no w1, w2 written, or a declared name: not such a definition
     try:
         for n in numbers:
             text = re.sub(rf"(?<![\w.])([^\W\d_]+)_{k}(?!\w)", lambda v: f"{v.group(1)}{n}", rhs)

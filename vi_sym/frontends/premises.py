@@ -145,6 +145,10 @@ def read_segments(note, no: int, code: str, segments: list, remark: str, alone: 
                 i += 1
                 claims.append(without_label(*segments[i]))
             _under(note, no, (col, text), claims, remark, alone)
+        elif following is None and korean_premise_after(code[segments[i][0] - 1 + len(segments[i][1]):]):
+            note.close()        # "E_q[f(z)] = ∫ q(z) f(z) dz 로 두고": set, not claimed
+            note.skip(no, f"a definition the note sets ({text.strip()} …{code[segments[i][0] - 1 + len(segments[i][1]):].strip()}), "
+                          "not a claim: not checked")
         else:
             _formula(note, no, col, text, remark, alone)
         i += 1
