@@ -415,3 +415,12 @@ def test_a_bare_h_or_var_after_a_statement_is_of_its_variable(text, expected):
 def test_a_declared_h_stays_a_variable():
     got, derivs = _verdicts("positive: H\nz ~ Exp(H)\nE[z] = 1/H\n", read_note)
     assert got == ["PROVED"]
+
+
+@pytest.mark.parametrize("display, expected", [
+    ("H = \\alpha - \\log\\beta + \\log\\Gamma(\\alpha) + (1-\\alpha)\\psi(\\alpha)", ["PROVED"]),
+    ("H = \\alpha + \\log\\beta", ["FAILED"]),
+])
+def test_a_bare_h_after_a_latex_statement_is_the_entropy_of_its_variable(display, expected):
+    got, _ = _verdicts(f"For $X \\sim \\mathrm{{Gamma}}(\\alpha, \\beta)$:\n$${display}$$\n", read_markdown)
+    assert got == expected

@@ -295,7 +295,7 @@ class _Build(DiagonalMixin, SumsMixin, DistsMixin, FunctionsMixin, ElboMixin, Gr
     pi = v_args(inline=True)(lambda self, t: sympy.pi)
     var = v_args(inline=True)(lambda self, t: sympy.E if str(t) == "e" and "e" not in self.v else
                               sympy.EulerGamma if latex_name(t) == "γ" and "γ" not in self.v else
-                              self._factor(t) or self.identity(t) or self._name(t))
+                              self._factor(t) or self.identity(t) or self.drawn_entropy(t) or self._name(t))
 
     def _factor(self, tok):
         """``q_2`` written without its argument (``\\mathbb{E}_{q_2}[f]``, Bishop's and Blei's

@@ -173,6 +173,14 @@ class FunctionsMixin:
         upper = str(rel).strip() in (">", "\\geq", "\\ge", "\\geqslant", ">=", "≥")
         return bounded_integral(d, var, bound, sympy.oo) if upper else bounded_integral(d, var, -sympy.oo, bound)
 
+    def drawn_entropy(self, tok):
+        """A bare ``H`` (``H = \\frac{1}{2}\\log(2\\pi e\\sigma^2)``) where one variable is drawn in a sampling
+        statement and no H is declared: that variable's entropy; else None."""
+        drawn = {v: d for v, d in (getattr(self, "sampled", None) or {}).items() if isinstance(d, Density)}
+        if str(tok) != "H" or "H" in self.v or len(drawn) != 1:
+            return None
+        return entropy(next(iter(drawn.values())))
+
     def test_function(self, items):
         """``f(z)``, ``g(x, z)``, ``h(\\mu + \\sigma\\epsilon)``: an arbitrary real function (a test function,
         as ``functions: f`` declares one in a ``.vi`` file) -- unless the note declares the letter a
