@@ -82,3 +82,12 @@ def test_the_transcription_is_the_vae_derivation_and_checks_alike():
     assert "define NormalDiag2(z) = prod(Normal(z[j], 0, 1), (j, 1, d))" in vi
     again, _ = _check(vi, "n.vi")
     assert again == got == ["PROVED", "FAILED"]
+
+
+def test_a_bad_vector_declaration_beside_a_diagonal_gaussian_is_said_not_a_reader_fault():
+    text = ("<!-- vi_sym: latent: z[1..d] -->\n\n"
+            f"$${KL} = \\frac{{1}}{{2}}\\sum_{{j=1}}^{{d}}\\left(\\mu_j^2 + \\sigma_j^2 - 1 - \\log\\sigma_j^2\\right)$$\n")
+    ds, errors = load_text(text, "n.md", reader_for("n.md"))
+    said = [e.message for e in errors] + [n.message for d in ds for n in d.skipped]
+    assert not any("the reader failed" in m for m in said), said
+    assert any("must be a whole number or a name declared under 'positive:'" in m for m in said)

@@ -220,7 +220,11 @@ class _Reader:
         """One row of a display: read under the vectors a diagonal Gaussian in it, or in the chain
         it continues, declares for that chain (:mod:`.latex_diagonal`)."""
         section_latents(self, row)       # a new section over the bare z: not the blocks of one before
-        decl = diagonal_declarations(row, self.latent[0], set(self.variables())) or \
+        try:
+            known = set(self.variables())
+        except ParseError:       # a bad vector declaration: said where the row is read
+            known = set(self.latent)
+        decl = diagonal_declarations(row, self.latent[0], known) or \
             (getattr(self.chain, "diagonal", None) if self.chain is not None and CONTINUES.match(row) else None)
         with declared_for(self, decl):
             self.read_row(line, column, row, comment, block)
