@@ -85,7 +85,7 @@ def test_the_transcription_is_the_vae_derivation_and_checks_alike():
 
 
 def test_a_bad_vector_declaration_beside_a_diagonal_gaussian_is_said_not_a_reader_fault():
-    text = ("<!-- vi_sym: latent: z[1..d] -->\n\n"
+    text = ("<!-- vi_sym: latent: z[1..d] -->\n\n$$\\log p(x) = \\log p(x)$$\n\n"
             f"$${KL} = \\frac{{1}}{{2}}\\sum_{{j=1}}^{{d}}\\left(\\mu_j^2 + \\sigma_j^2 - 1 - \\log\\sigma_j^2\\right)$$\n")
     ds, errors = load_text(text, "n.md", reader_for("n.md"))
     said = [e.message for e in errors] + [n.message for d in ds for n in d.skipped]
