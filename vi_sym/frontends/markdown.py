@@ -41,6 +41,7 @@ from .latex_meaning import condition_model_joint, name_unnamed_const, named_dens
 from .latex_macros import BUILTIN, Macros, back, datapoints, expand, definitions, primes
 from .premises import TILDE_SAID, latex_premise, standing_premise, unused_definition
 from .sampled import STATEMENT_SAID, free_letters, latex_drawn, sampled_in
+from .labelled import with_labelled
 from .latex_diagonal import CONTINUES, declared_for, diagonal_declarations, diagonal_said
 from .conditions import conditions_at, conditions_in, display_conditions, line_offset, with_conditions
 from .textnote import chain_name, cited_rules
@@ -472,9 +473,10 @@ def markdown_chains(text: str, file: str, options=None, preamble: str = "", sour
                     "(its uses are read as written)")
     premises = inline_premises(text)
     used = {p[0] for p in premises.values()}
-    for offset, body in blocks(text):
+    for offset, body, said in with_labelled(text, blocks(text)):     # and "Mean: $…$" (.labelled)
         if offset in used:        # said where the formula after it is read (``_Reader.block``)
             continue
+        reader.unsaid += said     # said with the chain the block reads
         reader.block(offset, body, premises.get(offset))
     return reader.chains, sorted(reader.skipped)
 

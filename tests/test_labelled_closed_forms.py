@@ -1,0 +1,54 @@
+"""Closed forms stated by a label, as tables and prose state them: "- Mean: $…$" under a section
+that names one distribution, "$\\mathrm{Laplace}(\\mu, b)$ has mean $\\mu$, variance $2b^2$ …", a
+table row "| $\\mathrm{Exp}(\\lambda)$ | $1/\\lambda$ | …" -- each read as the claim it states (said
+in a warning) and checked; a label whose distribution is not said (none, or two) stays prose.
+The file was "no derivation" before: every such closed form went unchecked, silently."""
+from __future__ import annotations
+
+import pytest
+
+from vi_sym.frontends import load_text, reader_for
+from vi_sym.frontends.labelled import labelled_claims
+from vi_sym.judge import judge
+from vi_sym.settings import Settings
+
+
+def _verdicts(text):
+    ds, errors = load_text(text, "n.md", reader_for("n.md"))
+    assert not errors, errors
+    return [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds], ds
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("## Beta $\\mathrm{Beta}(\\alpha, \\beta)$\n\n- Mean: $\\frac{\\alpha}{\\alpha+\\beta}$\n"
+     "- **Variance**: $\\frac{\\alpha\\beta}{(\\alpha+\\beta)^2(\\alpha+\\beta+1)}$\n- Mean: $\\frac{\\beta}{\\alpha+\\beta}$\n",
+     ["PROVED", "PROVED", "FAILED"]),
+    ("The Laplace distribution $\\mathrm{Laplace}(\\mu, b)$ has mean $\\mu$, variance $2b^2$ and entropy "
+     "$\\log(2be)$.\n", ["PROVED", "PROVED", "PROVED"]),
+    ("The Laplace distribution $\\mathrm{Laplace}(\\mu, b)$ has variance $b^2$.\n", ["FAILED"]),
+    ("| Distribution | Mean | Variance |\n|---|---|---|\n| $\\mathrm{Exp}(\\lambda)$ | $1/\\lambda$ | $1/\\lambda^2$ |\n"
+     "| $\\mathrm{Pois}(\\lambda)$ | $\\lambda$ | $\\lambda^2$ |\n", ["PROVED", "PROVED", "PROVED", "FAILED"]),
+    ("## t $\\mathrm{StudentT}(\\nu, 0, 1)$\n\n- Variance: $\\frac{\\nu}{\\nu - 2}$ for $\\nu > 2$\n", ["PROVED"]),
+    ("## 지수분포 $\\mathrm{Exp}(\\lambda)$\n\n- 평균: $1/\\lambda$\n- 분산: $1/\\lambda$\n", ["PROVED", "FAILED"]),
+])
+def test_a_labelled_closed_form_is_checked(text, expected):
+    got, ds = _verdicts(text)
+    assert got == expected
+    said = " ".join(w.message for d in ds for w in d.warnings)
+    assert "written here, of the distribution named in" in said
+
+
+@pytest.mark.parametrize("text", [
+    "- Mean: $\\frac{a}{a+b}$\n",                                          # no distribution named
+    "With a $\\mathrm{Beta}(a, b)$ prior and a $\\mathrm{Bern}(\\theta)$ likelihood:\n\n- Mean: $\\frac{a}{a+b}$\n",
+    "## Beta $\\mathrm{Beta}(a, b)$\n\n- Mode: $\\frac{a - 1}{a + b - 2}$\n",   # no formula for a mode
+])
+def test_a_label_whose_distribution_or_quantity_is_not_said_stays_prose(text):
+    assert labelled_claims(text) == []
+
+
+def test_the_claim_is_read_at_the_values_line():
+    (found,) = labelled_claims("## E $\\mathrm{Exp}(\\lambda)$\n\nsome prose\n\n* Entropy = $1 - \\log\\lambda$\n")
+    offset, claim, label, where = found
+    assert claim == "\\mathbb{H}[\\mathrm{Exp}(\\lambda)] = 1 - \\log\\lambda" and label.lower() == "entropy"
+    assert where == "the section above"

@@ -1,0 +1,131 @@
+"""Closed forms stated by a label, as tables and prose state them (Markdown/LaTeX notes).
+
+A note that looks closed forms up copies them the way the tables print them, not as equations:
+
+* a labelled line under a distribution -- "## Beta $\\mathrm{Beta}(\\alpha, \\beta)$" then
+  "- Mean: $\\frac{\\alpha}{\\alpha+\\beta}$", "**Variance**: $…$", "Entropy = $…$";
+* prose -- "The Laplace distribution $\\mathrm{Laplace}(\\mu, b)$ has mean $\\mu$, variance
+  $2b^2$ and entropy $\\log(2be)$", "$X \\sim \\mathrm{Gamma}(a, b)$ with mean $a/b$";
+* a table -- a header row "| Distribution | Mean | Variance |" and a row per distribution,
+  "| $\\mathrm{Exp}(\\lambda)$ | $1/\\lambda$ | $1/\\lambda^2$ |".
+
+Each labelled value is read as the claim it states about the distribution D named before it (in
+the sentence, the table row, or the section above the labelled line): the mean
+``\\mathbb{E}_{z \\sim D}[z] = …``, the variance ``\\mathrm{Var}_{z \\sim D}[z] = …``, the entropy
+``\\mathbb{H}[D] = …``, the second moment, the standard deviation, the moment-generating function
+``M(t)``, each checked as if the note had written that formula (the step shows it, and a warning
+says what was read from where).  A label with no distribution before it -- or two different ones,
+when which one it is about is not said -- or one vi_sym has no formula for (the mode, the median),
+is left as prose.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["labelled_claims", "with_labelled", "QUANTITIES"]
+
+#: a label -> the quantity of a distribution @D of a variable @Z (LaTeX, both filled in)
+QUANTITIES = {
+    "mean": r"\mathbb{E}_{@Z \sim @D}[@Z]", "expectation": r"\mathbb{E}_{@Z \sim @D}[@Z]",
+    "expected value": r"\mathbb{E}_{@Z \sim @D}[@Z]", "variance": r"\mathrm{Var}_{@Z \sim @D}[@Z]",
+    "entropy": r"\mathbb{H}[@D]", "differential entropy": r"\mathbb{H}[@D]",
+    "second moment": r"\mathbb{E}_{@Z \sim @D}[@Z^2]", "standard deviation": r"\sqrt{\mathrm{Var}_{@Z \sim @D}[@Z]}",
+    "mgf": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]", "moment-generating function": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]",
+    "moment generating function": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]",
+    "평균": r"\mathbb{E}_{@Z \sim @D}[@Z]", "기댓값": r"\mathbb{E}_{@Z \sim @D}[@Z]", "분산": r"\mathrm{Var}_{@Z \sim @D}[@Z]",
+    "엔트로피": r"\mathbb{H}[@D]",
+}
+_LABEL = "|".join(sorted((re.escape(k) for k in QUANTITIES), key=len, reverse=True))
+_MATH = r"\$(?!\$)(?P<math>[^$\n]+)\$"
+#: a written distribution in inline math: \mathrm{Beta}(\alpha, \beta), \mathcal{N}(\mu, \sigma^2), X \sim D
+_DIST = re.compile(r"\$(?!\$)\s*(?:(?P<var>\\?[A-Za-z]+)\s*\\sim\s*)?(?P<dist>(?:\\(?:mathrm|text|operatorname|textrm|mathsf|rm)"
+                   r"\s*\{\s*[A-Za-z]+\s*\}|\\mathcal\s*\{\s*[NU]\s*\}|\\chi\s*\^\s*2)\s*(?:\\left\s*)?\([^$]*\))\s*\$")
+#: "- Mean: $…$", "**Variance** = $…$", "Entropy (nats): $…$"
+_LINE = re.compile(rf"^[ \t]*(?:[-*+]|\d+[.)])?[ \t]*(?:\*\*|__)?(?P<label>{_LABEL})(?:\*\*|__)?[ \t]*(?:\([^)\n]*\))?"
+                   rf"[ \t]*(?:[:：=]|is)[ \t]*(?:\*\*)?[ \t]*{_MATH}", re.I | re.M)
+#: "has mean $…$", "with variance $…$", ", entropy $…$", "and mean $…$" after a distribution in a sentence
+_PROSE = re.compile(rf"(?:\b(?:has|with|having|its)\s+(?:an?\s+|the\s+)?|,\s*(?:and\s+)?(?:an?\s+|the\s+)?|\band\s+(?:an?\s+|the\s+)?)"
+                    rf"(?P<label>{_LABEL})\s+(?:(?:of|is|equal\s+to)\s+)?{_MATH}", re.I)
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
+
+
+def _claim(label: str, dist: str, value: str, var: str = "z") -> str:
+    return QUANTITIES[label.lower()].replace("@Z", var).replace("@D", dist) + " = " + value.strip()
+
+
+def _only(found: list):
+    """The one distribution ``found`` names (written alike each time), or None: none, or two
+    different ones (which one a label is about is then not said)."""
+    return found[-1] if found and len({" ".join(m.group("dist").split()) for m in found}) == 1 else None
+
+
+def _section_subject(text: str, at: int):
+    """The distribution written between the heading above ``at`` and ``at``, when it is one."""
+    start = max((m.start() for m in _HEADING.finditer(text, 0, at)), default=0)
+    return _only(list(_DIST.finditer(text, start, at)))
+
+
+def _lines(text: str) -> list:
+    out = []
+    for m in _LINE.finditer(text):
+        subject = _section_subject(text, m.start())
+        if subject is not None:
+            out.append((m.start("math"), _claim(m.group("label"), subject.group("dist"), m.group("math")),
+                        m.group("label"), "the section above"))
+    return out
+
+
+def _prose(text: str, taken: set) -> list:
+    out = []
+    for m in _PROSE.finditer(text):
+        if m.start("math") in taken:
+            continue
+        sentence = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+        found = _only(list(_DIST.finditer(text, sentence, m.start())))
+        if found is not None:
+            out.append((m.start("math"), _claim(m.group("label"), found.group("dist"), m.group("math")),
+                        m.group("label"), "its sentence"))
+    return out
+
+
+def _tables(text: str) -> list:
+    out, header = [], None
+    for line_match in re.finditer(r"^[ \t]*\|.*\|[ \t]*$", text, re.M):
+        cells = line_match.group().strip().strip("|").split("|")
+        if all(re.fullmatch(r"\s*:?-{3,}:?\s*", c) for c in cells):
+            continue
+        labels = [c.strip().strip("*_ ").lower() for c in cells]
+        if any(lab in QUANTITIES for lab in labels):
+            header = labels
+            continue
+        first = _DIST.search(cells[0] if cells else "")
+        if header is None or first is None:
+            continue
+        pos = line_match.start() + 1
+        for cell, label in zip(cells, header):
+            value = re.fullmatch(r"\s*\$(?!\$)([^$]+)\$\s*", cell)
+            if label in QUANTITIES and value:
+                out.append((pos + cell.index("$") + 1, _claim(label, first.group("dist"), value.group(1)),
+                            label, "its table row"))
+            pos += len(cell) + 1
+    return out
+
+
+def labelled_claims(text: str) -> list:
+    """``[(offset, LaTeX of the claim, label, where the distribution was named)]``, in file order:
+    the closed forms ``text`` states by a label (the offset is that of the value's math)."""
+    found = _lines(text) + _tables(text)
+    found += _prose(text, {f[0] for f in found})
+    return sorted(found)
+
+
+def with_labelled(text: str, blocks: list) -> list:
+    """``[(offset, body, said)]``: the math ``blocks`` of ``text`` and, in file order among them, the
+    claims it states by a label (:func:`labelled_claims`), each with the warning that says so."""
+    out = [(offset, body, []) for offset, body in blocks]
+    for offset, claim, label, where in labelled_claims(text):
+        line = text.count("\n", 0, offset) + 1
+        out.append((offset, claim, [(line, f"read the {label.lower()} written here, of the distribution named in "
+                                           f"{where}, as {claim}")]))
+    return sorted(out, key=lambda item: item[0])
