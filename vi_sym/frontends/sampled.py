@@ -30,7 +30,7 @@ from ..notation import to_unicode
 from ..parse_operators import UnreadDraw, drawn_of, under_drawn
 from ..parse import Function
 from ..tokens import ParseError
-from ..vocabulary import Expectation, VocabularyError, entropy, variance
+from ..vocabulary import Expectation, VocabularyError, entropy
 from .latex_dists import readings
 from .note_forms import EVENT_CALL, NoteFormError, expectation_spelling
 from .statements import MAX_LINE, STATEMENT_SAID, Sampled, blank_statements, joined, sampled_in, trailing
@@ -217,14 +217,13 @@ def probability_call(env):
 def drawn_calls(env) -> dict:
     """The plain-text functions of the drawn variables: ``E(X)``, ``P(X > t)`` and the tables'
     moment-generating function ``M_X(t)``, E[e^{tX}] under X's distribution; with one variable
-    drawn, a bare ``H`` and ``Var`` (``H = α - log β + …``) are its entropy and variance."""
+    drawn, a bare ``H`` (``H = α - log β + …``) is its entropy."""
     drawn = {v: d for v, d in (getattr(env, "drawn", None) or {}).items() if not isinstance(d, UnreadDraw)}
     mgfs = {f"M_{v}": Function(lambda t, v=v, d=d: Expectation(d, sympy.exp(t * v)), 1) for v, d in drawn.items()}
-    if len(drawn) == 1:      # "z ~ Gamma(a, b)", then "H = …", "Var = …": of the one variable drawn
+    if len(drawn) == 1:      # "z ~ Gamma(a, b)", then "H = …": of the one variable drawn
         (v, d), = drawn.items()
-        for name, value in (("H", entropy(d)), ("Var", variance(d, v))):
-            if name not in env.variables:
-                env.constants.setdefault(name, value)
+        if "H" not in env.variables:
+            env.constants.setdefault("H", entropy(d))
     return {"E": expectation_call(env), EVENT_CALL: probability_call(env), **mgfs}
 
 
