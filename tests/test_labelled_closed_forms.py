@@ -52,3 +52,25 @@ def test_the_claim_is_read_at_the_values_line():
     offset, claim, label, where = found
     assert claim == "\\mathbb{H}[\\mathrm{Exp}(\\lambda)] = 1 - \\log\\lambda" and label.lower() == "entropy"
     assert where == "the section above"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # plain text: of the one variable a statement draws, or of the distribution a line writes alone
+    ("X ~ Beta(a, b)\nMean: a/(a + b)\nVariance: a*b/((a + b)^2*(a + b + 1))\n분산 = a/(a + b)\n",
+     ["PROVED", "PROVED", "FAILED"]),
+    ("Gamma 분포 Gamma(k, r)\n- 평균: k/r\n- Entropy: k - log(r) + loggamma(k) + (1 - k)*digamma(k)\n"
+     "- Mean: r/k\n", ["PROVED", "PROVED", "FAILED"]),
+    ("X ~ Beta(a, b)\n\nGamma(k, r)\nMean: k/r\n", ["PROVED"]),      # the nearer subject
+])
+def test_a_labelled_plain_text_line_is_checked(text, expected):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not errors, errors
+    assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == expected
+    assert "written here as" in " ".join(w.message for d in ds for w in d.warnings)
+
+
+@pytest.mark.parametrize("text", ["Mean: a/(a + b)\n", "Gamma(k, r) and Beta(a, b)\nMean: k/r\n",
+                                  "Gamma(k, r)\n\nMean: k/r\n"])
+def test_a_plain_text_label_with_no_subject_is_not_a_claim(text):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not [s for d in ds for s in d.steps]

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["labelled_claims", "with_labelled", "QUANTITIES"]
+from ..parse_operators import UnreadDraw
+from .distribution_forms import ALIASES
+
+__all__ = ["labelled_claims", "with_labelled", "labelled_line", "QUANTITIES"]
 
 #: a label -> the quantity of a distribution @D of a variable @Z (LaTeX, both filled in)
 QUANTITIES = {
@@ -129,3 +132,56 @@ def with_labelled(text: str, blocks: list) -> list:
         out.append((offset, claim, [(line, f"read the {label.lower()} written here, of the distribution named in "
                                            f"{where}, as {claim}")]))
     return sorted(out, key=lambda item: item[0])
+
+
+# ---------------------------------------------------------------------------- plain text
+
+#: a label -> the quantity in plain text: of the variable drawn (@X), or of a distribution @D of z
+TEXT_QUANTITIES = {"mean": ("E[@X]", "E_{z~@D}[z]"), "variance": ("Var(@X)", "Var_{z~@D}[z]"),
+                   "entropy": ("H(@X)", "H(@D)"), "second moment": ("E[@X^2]", "E_{z~@D}[z^2]"),
+                   "standard deviation": ("sqrt(Var(@X))", "sqrt(Var_{z~@D}[z])"),
+                   "mgf": ("E[exp(t*@X)]", "E_{z~@D}[exp(t*z)]")}
+_SAME = {"expectation": "mean", "expected value": "mean", "differential entropy": "entropy", "평균": "mean",
+         "기댓값": "mean", "분산": "variance", "엔트로피": "entropy", "moment-generating function": "mgf",
+         "moment generating function": "mgf"}
+_TEXT_LABEL = re.compile(rf"^(?P<lead>\s*(?:[-*+]|\d+[.)])?\s*)(?P<label>{_LABEL})\s*(?:\([^)]*\))?\s*[:：=]\s*"
+                         rf"(?P<value>[^=\s].*)$", re.I)
+_TEXT_DIST = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(map(re.escape, ALIASES), key=len, reverse=True))})\s*\(")
+
+
+def _text_subject(code: str):
+    """The one distribution a plain-text line that is no formula writes ("Beta(a, b)", "Beta 분포:
+    Beta(a, b)"), as written; else None."""
+    if "=" in code or "~" in code:
+        return None
+    found = [m for m in _TEXT_DIST.finditer(code)]
+    if len(found) != 1:
+        return None
+    depth, start = 0, found[0].start()
+    for i in range(found[0].end() - 1, len(code)):
+        depth += (code[i] == "(") - (code[i] == ")")
+        if depth == 0:
+            return code[start:i + 1]
+    return None
+
+
+def labelled_line(note, no: int, code: str) -> str:
+    """A plain-text line ``Mean: a/(a + b)`` (``Variance = …``, ``분산: …``) about the distribution a
+    line before it writes alone since the last blank line (``E_{z~Beta(a, b)}[z] = …``), else about
+    the one variable a sampling statement draws (``E[X] = …``): the formula it states, said in a
+    warning; any other line as it is (a line writing one distribution alone becomes the subject)."""
+    if not code.strip():
+        note.subject = None
+        return code
+    m = _TEXT_LABEL.match(code)
+    if m is None:
+        note.subject = _text_subject(code) or getattr(note, "subject", None)
+        return code
+    label = m.group("label").lower()
+    drawn, subject = [n for n, d in note.sampled.items() if not isinstance(d, UnreadDraw)], getattr(note, "subject", None)
+    if label not in TEXT_QUANTITIES and label not in _SAME or not (len(drawn) == 1 or subject):
+        return code
+    of_drawn, of_dist = TEXT_QUANTITIES[_SAME.get(label, label)]
+    lhs = of_dist.replace("@D", subject) if subject else of_drawn.replace("@X", drawn[0])   # the nearer one
+    note.warnings.append((no, f"read the {label} written here as {lhs} = {m.group('value').strip()}"))
+    return f"{m.group('lead')}{lhs} = {m.group('value')}"

@@ -11,8 +11,7 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   ``E_q(Z)[…]``, ``E_q[…]``, ``E_q2[…]`` (under the factor q2(z2)), ``‖``, ``log ∫ … dz``, ``L(q)``
   and ``ELBO`` (the evidence lower bound), upper-case ``X``/``Z``; an equation number, a bullet or
   a leading ``so``/``therefore`` is not part of the equation (:func:`~.textnote.strip_markup`);
-* ``※ remark``: kept as the step's comment; a remark naming a rule (베이즈 / Bayes, 젠슨 / Jensen, …)
-  cites it.  A step citing no rule is proved from the full rule set, and the report names those it needed;
+* ``※ remark``: the step's comment; one naming a rule (베이즈 / Bayes, 젠슨 / Jensen, …) cites it;
 * brackets left open are closed (a warning says where); ``a/b c`` is read as typed, ``(a/b)·c``
   (the reading ``a/(b c)``, when it differs, is checked as an extra step ``N'``);
 * a name defined in the note (``F(q) = …`` for a new name ``F``) means that expression below;
@@ -48,6 +47,7 @@ from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
 from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
+from .labelled import labelled_line
 from .note_mean_field import declare_numbered, indexed_definition, read_formula, read_mean_field
 from .amortised import conditioned_qs, read_amortised_line
 from .premises import TILDE_SAID, read_segments, standing_premise
@@ -419,7 +419,7 @@ class _Note:
     def line(self, no: int, raw: str):
         code, remark = split_remark(raw)
         code, said = paren_remark(code)
-        code = text_conditions(self, no, text_statements(self, no, code))     # X ~ Exp(λ); "… for a > 1"
+        code = text_conditions(self, no, labelled_line(self, no, text_statements(self, no, code)))   # X ~ …; Mean: …
         code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
         if _TILDE_Q.search(code):       # q̃1(z1), PRML's q-tilde: the optimal factor q1*(z1), same length
             code = _TILDE_Q.sub(r"q\1*", code)
