@@ -424,3 +424,10 @@ def test_a_declared_h_stays_a_variable():
 def test_a_bare_h_after_a_latex_statement_is_the_entropy_of_its_variable(display, expected):
     got, _ = _verdicts(f"For $X \\sim \\mathrm{{Gamma}}(\\alpha, \\beta)$:\n$${display}$$\n", read_markdown)
     assert got == expected
+
+
+def test_a_plain_text_probability_chain_is_titled_as_written():
+    """Its title (HTML report, JUnit, the .vi transcription) is the line as written, P(T > t), not the
+    reader's internal spelling of the event."""
+    _, derivs = _verdicts("For T ~ Exp(λ) and t >= 0: P(T > t) = exp(-λ*t)\n", read_note)
+    assert "P(T > t)" in derivs[0].title and "Ρ" not in derivs[0].title

@@ -19,7 +19,7 @@ What it reads (line by line; nothing is evaluated, every formula goes through th
   when the name's arguments are not the variables of the densities it ranges over);
 * ``argmin_q …``/``argmax(q∈Q) …`` on both sides of an ``=`` is an optimisation statement,
   checked like any step (``argmin_q KL(q||p) = argmax_q L(q)``);
-* ``latent: w`` / ``observed: y`` on a line of its own (or in a remark) overrides z, Z latent, x, X observed;
+* ``latent: w`` / ``observed: y`` (a line or a remark) overrides z, Z latent, x, X observed;
 * every other line is prose; a formula-looking line that cannot be read is skipped with the reason.
 """
 from __future__ import annotations
@@ -124,15 +124,14 @@ class _Note:
         self.observed = list(getattr(options, "observed", ()) or ("x", "X"))
         self.parameters, self.implicit, self.announced = [], [], set()  # θ: declared, or read from its use
         # the chains read, the DerivationRecord being extended, (line, col, text) that may start one
-        self.chains, self.chain, self.pending = [], None, None
-        self.skipped, self.warnings = [], []   # (line, reason), (line, message)
+        self.chains, self.chain, self.pending, self.skipped, self.warnings = [], None, None, [], []
         self.draws, self.current = [], ""  # z1, z2 ~ q(z) (.draws); the line being read (its variables pick the case)
         self.said = ""                     # the lines of the chain being read, so far
         self.standing, self.tilde_said = None, False   # the last premise (substitution, line); q̃ said once
         self.structure, self.defined = {}, {}   # factorised:, copies:, iid: -> text; name -> (arg text, expression)
-        self.declared: dict = {}           # name -> "positive"/"real": parameters of defined densities
-        self.normals: dict = {}            # q(z) = N(z; m, s^2): name -> (variables, definition)
-        self.vectors: dict = {}            # parameters: μ[1..J]: name -> its length's text
+        # name -> "positive"/"real" (parameters of defined densities); q(z) = N(z; m, s^2): name ->
+        # (variables, definition); parameters: μ[1..J]: name -> its length's text
+        self.declared, self.normals, self.vectors = {}, {}, {}
         self.written = WrittenDistributions()   # N(μ, σ^2) written inline: one name per distribution
         self.premise: dict = {}            # q(z) -> p(z|x) under "let q(z) = p(z|x), then …" (.premises)
         self.sampled, self.unsaid, self.switched, self.line_bounds, self.dists, self.here = {}, [], [], {}, [], set()
@@ -325,7 +324,8 @@ class _Note:
     def begin(self, line: int, text: str):
         """A chain named by its line (see :func:`~.textnote.chain_name`: ``a = b 이고 c = d`` is two)."""
         name = chain_name(self.stem, line, {c.name for c in self.chains})
-        self.chain = DerivationRecord(name, self.file, line, title=" ".join(text.split())[:100])
+        shown = text if "Ρ(" not in text else self.text.splitlines()[line - 1]     # P(T > t) as written
+        self.chain = DerivationRecord(name, self.file, line, title=" ".join(shown.split())[:100])
         self.said = text
 
     def skip(self, line: int, reason: str):
