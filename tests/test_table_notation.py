@@ -311,3 +311,17 @@ def test_the_prior_defined_in_a_note_is_used_where_p_is_the_prior_alone(kl, expe
     from vi_sym.distributions import ConcreteDensity
     assert any(isinstance(d, ConcreteDensity) and str(d.name) == "p" for d in ds[0].steps[0].lhs.atoms(ConcreteDensity))
     assert not any(str(d.name) == "p" for d in ds[1].steps[0].rhs.atoms(ConcreteDensity))
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("\\int_0^\\infty \\frac{\\sin z}{z}\\, dz = \\frac{\\pi}{2}", "PROVED"),     # \sin z without brackets
+    ("\\int_0^\\infty \\frac{\\sin z}{z}\\, dz = \\pi", "FAILED"),
+    ("\\int_0^{\\pi} \\cos z \\, dz = 0", "PROVED"),
+])
+def test_trigonometric_functions_without_brackets(row, expected):
+    from vi_sym.frontends import load_text, reader_for
+    from vi_sym.judge import judge
+    from vi_sym.settings import Settings
+    ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
+    assert not errors, errors
+    assert judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value == expected

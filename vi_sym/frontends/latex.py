@@ -150,7 +150,7 @@ LABELCHARS: /[^{}\\]+/
 CDOT.3: /\\(cdot|times)(?![a-zA-Z])/
 FRAC.3: /\\[dtc]?frac(?![a-zA-Z])/
 SQRT.3: /\\sqrt(?![a-zA-Z])/
-FUNC.3: /\\(ln|exp)(?![a-zA-Z])|\\log(?![a-zA-Z])(\s*_\s*(\{\s*[0-9]+\s*\}|[0-9]))?/
+FUNC.3: /\\(ln|exp|sin|cos|tan|sinh|cosh|tanh)(?![a-zA-Z])|\\log(?![a-zA-Z])(\s*_\s*(\{\s*[0-9]+\s*\}|[0-9]))?/
 KLNAME.4: /(D|\\(mathrm|mathbb|mathcal|operatorname|mathsf)\s*\{\s*D\s*\})_\{?\s*(\\mathrm\{KL\}|\\text\{KL\}|\\rm\s*KL|\\operatorname\{KL\}|KL)\s*\}?/
         | /\\(mathrm|operatorname|text|mathbb)\{KL\}/ | /KL/
         | /\\mathcal\{D\}(?=\s*(\\left\s*|\\big[gl]?\s*|\\Big[gl]?\s*)?[\[(])/

@@ -84,10 +84,12 @@ BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(.+?)\s*\
 
 
 def elementary(f: str, a, column=None):
-    """``\\log``, ``\\ln``, ``\\exp`` of ``a``; ``\\log_2``, ``\\log_{10}``: the logarithm to that base
+    """``\\log``, ``\\ln``, ``\\exp`` (and ``\\sin z``, ``\\cosh z``: the one factor after it, as for
+    ``\\log``) of ``a``; ``\\log_2``, ``\\log_{10}``: the logarithm to that base
     (an entropy in bits), log(a)/log(b)."""
     name, _, base = f.partition("_")
-    out = {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp}[name.strip()](a)
+    out = {"\\log": sympy.log, "\\ln": sympy.log, "\\exp": sympy.exp, "\\sin": sympy.sin, "\\cos": sympy.cos,
+           "\\tan": sympy.tan, "\\sinh": sympy.sinh, "\\cosh": sympy.cosh, "\\tanh": sympy.tanh}[name.strip()](a)
     if not base:
         return out
     b = int(base.strip(" {}"))
