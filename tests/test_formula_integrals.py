@@ -43,3 +43,28 @@ def test_a_formula_with_a_sum_or_an_integral_over_a_whole_domain_is_no_formula_c
     assert not is_concrete(d.steps[0])
     (d,), _ = load_text(_vi("integrate(lam*exp(-lam*z), (z, 0, oo)) = 1"), "k.vi")
     assert is_concrete(d.steps[0])
+
+
+@pytest.mark.parametrize("body, header, expected", [
+    # a divergent integral, certified infinite by sympy's limit at the end where it blows up: FAILED
+    # (it was UNKNOWN: the quadrature only suspects divergence)
+    ("integrate(1/z, (z, 1, oo)) = 1", "parameters: c", "FAILED"),
+    ("integrate(1/z, (z, 0, 1)) = 2", "parameters: c", "FAILED"),
+    ("integrate(z^(-a), (z, 1, oo)) = 1/(a - 1)", "positive: a", "FAILED"),     # at a ≤ 1
+    ("integrate(z^(-101/100), (z, 1, oo)) = 100", "parameters: c", "PROVED"),
+    # an integrand of both signs is certified nothing: never FAILED by a suspected divergence
+    ("integrate(sin(z)/z, (z, 0, oo)) = pi/2", "parameters: c", "PROVED"),
+])
+def test_a_divergent_integral_of_a_formula_is_refuted_with_a_certificate(body, header, expected):
+    assert judge_vi(_vi(body, header)) == expected
+
+
+def test_the_certificate_says_where_the_integral_diverges():
+    from vi_sym.claims.divergence import integral_diverges
+    import sympy
+    z = sympy.Symbol("z")
+    sign, how = integral_diverges(1 / z, z, 1, sympy.oo, {})
+    assert sign == 1 and "falls off no faster than 1/|z|" in how
+    assert integral_diverges(sympy.sin(z) / z, z, 0, sympy.oo, {}) is None
+    assert integral_diverges(z ** -2, z, 1, sympy.oo, {}) is None
+    assert integral_diverges(-1 / z, z, 0, 1, {})[0] == -1

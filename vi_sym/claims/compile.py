@@ -20,7 +20,7 @@ from ..numeric.plain import num_contains as _num_contains
 from ..numeric.plain import support_closure as _support_closure
 from ..notation import to_unicode
 from ..vocabulary import Density
-from .divergence import Infinite, diverges, exact_point
+from .divergence import Infinite, diverges, exact_point, integral_diverges
 from .kl_support import kl_gap, kl_pairs
 from .structure import _groups, _log_densities, _pieces, _unfold, defining_integrals, window_ends
 
@@ -183,7 +183,10 @@ class _Compiled:
             errs[d.name] = e
         if infinite is not None:
             raise self._infinite_side(infinite, env)
-        base = self.outer(env)
+        try:
+            base = self.outer(env)
+        except MayDiverge as exc:       # an integral written with its limits: certified infinite?
+            raise self._integral_infinite(env, exc) from None
         total_err = mpmath.mpf(0)
         for name, e in errs.items():   # propagate each integral's error through the outer expression
             if e:
@@ -192,18 +195,39 @@ class _Compiled:
                 total_err += abs(self.outer(bumped) - base)
         return base, total_err
 
-    def _infinite_side(self, infinite, env) -> Infinite:
+    def _integral_infinite(self, env, exc):
+        """The side's one integral written with its limits, ``∫_1^∞ dz/z``, certified infinite
+        (:func:`.divergence.integral_diverges`) -- the side then as :meth:`_infinite_side` says --
+        else ``exc`` (the quadrature's suspicion, no value)."""
+        found = [i for i in self.outer_expr.atoms(sympy.Integral) if len(i.limits) == 1 and len(i.limits[0]) == 3]
+        if len(found) != 1:
+            return exc
+        (z, lo, hi), = found[0].limits
+        names = {s.name for s in found[0].free_symbols}
+        try:
+            certified = integral_diverges(found[0].function, z, lo, hi, exact_point(env, names))
+        except (ValueError, TypeError, OverflowError):
+            certified = None
+        if certified is None:
+            return exc
+        sign, how = certified
+        why = f"{to_unicode(found[0])} is {'+' if sign > 0 else '-'}∞ here: {how}, shown exactly by sympy's limit"
+        return self._infinite_side(("__written_integral", sign, why), env,
+                                   self.outer_expr.xreplace({found[0]: Symbol("__written_integral")}))
+
+    def _infinite_side(self, infinite, env, outer=None) -> Infinite:
         """The side as a whole is infinite when it is ``a·I + b`` in the infinite integral
         ``I`` (a free of every integral and not 0 here, b finite here); else the point is
-        not evaluable (the divergence's reason)."""
+        not evaluable (the divergence's reason).  ``outer``: the side with I as a symbol
+        (default: the compiled side, its expectations named)."""
         name, sign, why = infinite
-        d = Symbol(name)
-        a = sympy.diff(self.outer_expr, d)
-        if a.free_symbols & {dummy for dummy, _ in self.integrals}:     # d itself, or another integral
+        d, outer = Symbol(name), self.outer_expr if outer is None else outer
+        a = sympy.diff(outer, d)
+        if a.free_symbols & ({dummy for dummy, _ in self.integrals} | {d}):     # d itself, or another integral
             return NotEvaluable(f"{why}, inside an expression that is not linear in it")
         env = dict(env)
         env[name] = mpmath.mpf(0)
-        coef, rest = _compile(a)(env), _compile(self.outer_expr.xreplace({d: 0}))(env)
+        coef, rest = _compile(a)(env), _compile(outer.xreplace({d: 0}))(env)
         if not (mpmath.isfinite(coef) and abs(coef) > 1e-9 and mpmath.isfinite(rest)):
             return NotEvaluable(f"{why}, and the rest of the side has no finite value here")
         sign = sign if coef > 0 else -sign

@@ -16,8 +16,9 @@ rational number it stores), or says nothing:
 Then ``g >= L'/|z - e|`` near ``e`` for some ``L' > 0``, which is not integrable there, and
 since ``g`` never changes sign the whole integral is ``+∞`` (``-∞``).  Each limit runs under
 a CPU-time limit (:class:`vi_sym.deadline.Deadline`); a limit sympy cannot take, or one that
-is 0, finite of the wrong sign or undetermined, certifies nothing.  Densities written by hand
-are not certified (their sign is checked point by point, not known).
+is 0, finite of the wrong sign or undetermined, certifies nothing.  For a density written by
+hand -- and an integral written with its limits, ``\\int_1^\\infty \\frac{1}{z} dz``, read as one --
+whose sign is not known, step 1 shows the sign of the whole integrand ``c·t`` instead.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import sympy
 from ..deadline import Deadline
 from ..numeric.common import NotEvaluable
 
-__all__ = ["Infinite", "diverges", "exact_point"]
+__all__ = ["Infinite", "diverges", "integral_diverges", "exact_point"]
 
 #: CPU seconds one sympy limit may take
 LIMIT_SECONDS = 2.0
@@ -58,7 +59,7 @@ def exact_point(env, names) -> dict:
 def diverges(c, t, values: dict):
     """+1 / -1 when ``∫ c(z) t(z) dz`` is certified to be +∞ / -∞ at the exact parameter
     ``values`` ({name: Rational}), with a sentence saying where it diverges; else None."""
-    if c.spec.written or c.support()[0] not in ("real", "interval"):
+    if c.support()[0] not in ("real", "interval"):
         return None
     key = (c, t, tuple(sorted(values.items())))
     if key not in _MEMO:
@@ -111,11 +112,28 @@ def _certify(c, t, values):
     if parts is None:
         return None
     weight, t, lo, hi = parts
-    z = c.var
-    sign = _sign(t, z, lo, hi)
-    if sign is None:
+    sign = _sign(weight * t if c.spec.written else t, c.var, lo, hi)     # a formula's sign is not given: shown
+    return None if sign is None else _at_an_end(weight * t, c.var, lo, hi, sign)
+
+
+def integral_diverges(f, z, lo, hi, values: dict):
+    """+1 / -1 when the integral written with its limits, ``∫_lo^hi f dz``, is certified to be
+    +∞ / -∞ at the exact parameter ``values`` (as :func:`diverges` certifies an expectation:
+    f of one sign there, and a limit at an end), with the sentence; else None."""
+    subs = {s: values[s.name] for s in f.free_symbols | sympy.sympify(lo).free_symbols | sympy.sympify(hi).free_symbols
+            if s != z and s.name in values}
+    f, lo, hi = (sympy.sympify(e, strict=True).xreplace(subs) for e in (f, lo, hi))
+    if (f.free_symbols - {z}) or lo.free_symbols or hi.free_symbols:
         return None
-    g = weight * t
+    try:
+        sign = _sign(f, z, lo, hi)
+        return None if sign is None else _at_an_end(f, z, lo, hi, sign)
+    except Exception:  # noqa: BLE001 -- sympy failing on the way certifies nothing
+        return None
+
+
+def _at_an_end(g, z, lo, hi, sign):
+    """(sign, sentence) when the integrand ``g`` of one sign is not integrable at an end of (lo, hi)."""
     ends = []
     if hi is sympy.oo:
         ends.append((z * g, sympy.oo, "-", "falls off no faster than 1/|z| as z → ∞"))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import mpmath
 
-from .common import NotEvaluable
+from .common import MayDiverge, NotEvaluable
 from .tails import end_mass
 
 __all__ = ["integrate_bounded", "sum_bounded", "MAX_TERMS", "end_value"]
@@ -85,7 +85,7 @@ def _breaks(f, lo, hi, tol):
         probes = _probe(f, c, sign)
         peak = max(m for _, m in probes)
         if peak > 0 and probes[-1][1] >= peak:      # |t f(t)| largest at |t| = 2^60: no decay at all
-            raise NotEvaluable(f"the integrand does not decay towards {'' if sign > 0 else '-'}∞ (|t·f(t)| "
+            raise MayDiverge(f"the integrand does not decay towards {'' if sign > 0 else '-'}∞ (|t·f(t)| "
                                f"grows up to t = {mpmath.nstr(probes[-1][0], 3)}): it does not converge, or its mass lies beyond reach")
         keep = [i for i, (_, m) in enumerate(probes) if m > tol * peak]
         if keep:

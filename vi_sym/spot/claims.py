@@ -370,6 +370,8 @@ def _infinite_meaning(p, rel) -> str:
     verdict = "the two sides are not equal" if rel == "=" else f"'{rel}' does not hold"
     advice = ("A KL(q ‖ r) is finite only where r is positive wherever q is: check the order of the "
               "two densities, or the ends of their supports." if p.reason.startswith("KL is +∞") else
+              "The integral written does not converge here (with parameters, the claim can hold only under "
+              "a bound on them: 'assume: …')." if p.reason.startswith("integrate(") else
               "The claim can hold only where the expectation is finite: state that bound on the parameters "
               "in the header ('assume: …').")
     return (f"the {name} side is {'+' if value > 0 else '-'}∞ ({p.reason}) while the {other} side is "
