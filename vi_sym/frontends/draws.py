@@ -15,7 +15,9 @@ so in a warning; a ``copies:`` or ``factorised:`` line says otherwise (and wins)
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import re
 from typing import NamedTuple
 
@@ -137,11 +139,21 @@ def in_section(draws, text: str, line: int, heading) -> list:
     a mean-field section before it."""
     if not draws:
         return draws
-    starts = [text.count("\n", 0, m.start()) + 1 for m in heading.finditer(text)]
+    starts = _heading_lines(text, heading)
+    k = bisect.bisect_right(starts, line)           # the section of line: [first, end) of lines
+    first, end = (starts[k - 1] if k else 0), (starts[k] if k < len(starts) else float("inf"))
+    return [d for d in draws if first <= d.line < end]
 
-    def section(n):
-        return sum(1 for s in starts if s <= n)
-    return [d for d in draws if section(d.line) == section(line)]
+
+@functools.lru_cache(maxsize=4)
+def _heading_lines(text: str, heading) -> list:
+    """The lines of ``text``'s headings, in order: once per note, not once per chain."""
+    lines, last, count = [], 0, 1
+    for m in heading.finditer(text):
+        count += text.count("\n", last, m.start())
+        last = m.start()
+        lines.append(count)
+    return lines
 
 
 def declare_drawn(note, text: str) -> list:
