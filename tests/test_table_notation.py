@@ -260,12 +260,7 @@ def test_a_bare_p_in_kl_is_the_density_after_a_statement_made_it_a_number(suffix
     ("\\mathbb{E}_{z \\sim \\mathrm{Exp}(\\lambda)}[z^2] = \\frac{2}{\\lambda^2}", "PROVED"),
 ])
 def test_fractions_with_unbraced_arguments(row, expected):
-    from vi_sym.frontends import load_text, reader_for
-    from vi_sym.judge import judge
-    from vi_sym.settings import Settings
-    ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
-    assert not errors, errors
-    assert judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value == expected
+    assert _one_display(row) == expected
 
 
 def test_a_fraction_missing_an_argument_says_so():
@@ -319,9 +314,14 @@ def test_the_prior_defined_in_a_note_is_used_where_p_is_the_prior_alone(kl, expe
     ("\\int_0^{\\pi} \\cos z \\, dz = 0", "PROVED"),
 ])
 def test_trigonometric_functions_without_brackets(row, expected):
+    assert _one_display(row) == expected
+
+
+def _one_display(row: str) -> str:
+    """The verdict on the one step of the display ``$$row$$``."""
     from vi_sym.frontends import load_text, reader_for
     from vi_sym.judge import judge
     from vi_sym.settings import Settings
     ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
     assert not errors, errors
-    assert judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value == expected
+    return judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value

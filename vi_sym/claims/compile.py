@@ -203,11 +203,8 @@ class _Compiled:
         if len(found) != 1:
             return exc
         (z, lo, hi), = found[0].limits
-        names = {s.name for s in found[0].free_symbols}
-        try:
-            certified = integral_diverges(found[0].function, z, lo, hi, exact_point(env, names))
-        except (ValueError, TypeError, OverflowError):
-            certified = None
+        certified = _at_exact_point(lambda point: integral_diverges(found[0].function, z, lo, hi, point),
+                                    {s.name for s in found[0].free_symbols}, env)
         if certified is None:
             return exc
         sign, how = certified
@@ -239,13 +236,19 @@ def _certified(infinite, d, c, t, env, exc):
     ``exc`` raised again: no certificate, or a second infinite expectation (∞ - ∞)."""
     if infinite is not None:
         raise exc
-    names = {s.name for s in (c.free_symbols | t.free_symbols) if s != c.var}
-    try:
-        found = diverges(c, t, exact_point(env, names))
-    except (ValueError, TypeError, OverflowError):
-        found = None
+    found = _at_exact_point(lambda point: diverges(c, t, point),
+                            {s.name for s in (c.free_symbols | t.free_symbols) if s != c.var}, env)
     if found is None:
         raise exc
     sign, how = found
     why = f"E[{to_unicode(t)}] under {c} is {'+' if sign > 0 else '-'}∞ here: {how}, shown exactly by sympy's limit"
     return d.name, sign, why
+
+
+def _at_exact_point(certify, names, env):
+    """``certify`` at the exact values of the parameters ``names`` at ``env``'s point (each float
+    the rational it stores), or None when the point has no exact value."""
+    try:
+        return certify(exact_point(env, names))
+    except (ValueError, TypeError, OverflowError):
+        return None
