@@ -431,3 +431,25 @@ def test_a_plain_text_probability_chain_is_titled_as_written():
     reader's internal spelling of the event."""
     _, derivs = _verdicts("For T ~ Exp(λ) and t >= 0: P(T > t) = exp(-λ*t)\n", read_note)
     assert "P(T > t)" in derivs[0].title and "Ρ" not in derivs[0].title
+
+
+@pytest.mark.parametrize("text, expected", [
+    # P(A | B) = P(A and B)/P(B) for two bounds on one drawn variable: the Exponential's memorylessness
+    ("For $X \\sim \\mathrm{Exp}(\\lambda)$ and $s, t \\geq 0$, $P(X > s + t \\mid X > s) = e^{-\\lambda t}$.\n",
+     ["SPOT-CHECKED"]),
+    ("For $X \\sim \\mathrm{Exp}(\\lambda)$ and $s, t \\geq 0$, $P(X > s + t \\mid X > s) = e^{-\\lambda s}$.\n",
+     ["FAILED"]),
+    ("For $Y \\sim \\mathrm{Gamma}(2, 1)$ and $t \\geq 0$, $P(Y > 1 + t \\mid Y > 1) = P(Y > t)$.\n", ["FAILED"]),
+    ("For $X \\sim \\mathrm{Exp}(\\lambda)$ and $t \\geq 0$, $P(X < t \\mid X > 0) = 1 - e^{-\\lambda t}$.\n",
+     ["SPOT-CHECKED"]),
+])
+def test_a_conditional_probability_of_two_events_of_one_variable(text, expected):
+    got, derivs = _verdicts(text, read_markdown)
+    assert got == expected
+    assert "/" in str(derivs[0].steps[0].lhs) or "**(-1)" in str(derivs[0].steps[0].lhs) or "Integral" in str(derivs[0].steps[0].lhs)
+
+
+def test_a_conditional_probability_whose_stronger_event_is_unknown_says_so():
+    derivs, errors = load_text("For $X \\sim \\mathrm{Exp}(\\lambda)$, $P(X > a \\mid X > b) = 1$.\n", "n.md", read_markdown)
+    said = [n.message for d in derivs for n in d.skipped] + [e.message for e in errors]
+    assert any("which bound is the stronger is not known" in m for m in said), said

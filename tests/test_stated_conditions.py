@@ -162,3 +162,11 @@ def test_a_plain_text_condition_in_brackets_after_the_formula(line, expected):
 def test_a_relation_that_is_the_formula_is_no_condition(row):
     from vi_sym.frontends.conditions import display_conditions
     assert display_conditions(row) == (row, [])
+
+
+def test_a_probability_after_the_relation_is_no_condition():
+    """"… = P(Y > t)": the event of a probability is no bracketed condition of the display (it was cut
+    as one, leaving the claim "… = P", the density p)."""
+    from vi_sym.frontends.conditions import display_conditions
+    assert display_conditions("P(Y > 2) = P(Y > t)") == ("P(Y > 2) = P(Y > t)", [])
+    assert display_conditions("\\mathbb{E}[X] = f(a > 1)")[1] == []

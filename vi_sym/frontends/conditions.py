@@ -38,7 +38,7 @@ _SPACING = r"(?:\s|\\[,;:! ]|\\q?quad(?![a-zA-Z])|~)"
 _TEXT_WORD = r"\\(?:text|textrm|mathrm|mbox)\s*\{\s*(?:for|if|when|where|with|provided|assuming)?\s*\}"
 _IN_DISPLAY = re.compile(
     rf"(?P<lead>(?:,|\\q?quad(?![a-zA-Z])|{_TEXT_WORD})(?:{_SPACING}|,|{_TEXT_WORD})*|{_SPACING}*(?=\(|\\left))"
-    rf"(?P<open>\\left\s*\(|\()?\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}(?:\s*,\s*{_NAME})*\s*{_REL}\s*{_NUMBER}|"
+    rf"(?P<open>(?<![\w}}\])])(?:\\left\s*\(|\())?\s*(?P<body>(?:{_NUMBER}\s*{_REL}\s*)?{_NAME}(?:\s*,\s*{_NAME})*\s*{_REL}\s*{_NUMBER}|"
     rf"{_NUMBER}\s*{_REL}\s*{_NAME}|{_NAME}\s*{_REL}\s*-?{_NAME})\s*(?P<close>(?:\\right\s*)?\))?"
     rf"(?={_SPACING}*[.,;]?{_SPACING}*(?:\\\\|&|$|\\(?:end|label|tag|nonumber|notag)(?![a-zA-Z])))")
 _ASCII = {"\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<="}

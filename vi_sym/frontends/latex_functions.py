@@ -46,6 +46,7 @@ FUNCTION_RULES = r"""
     | MGF "(" expr ")"                            -> mgf
     | TESTFN "(" expr ("," expr)* ")"             -> test_function
     | PROB "[" vname (REL | STRICT) expr "]"      -> probability
+    | PROB "(" vname (REL | STRICT) expr _BAR vname (REL | STRICT) expr ")" -> conditional_probability
 bound: script | INFTY -> infinity | "{" "-" INFTY "}" -> minus_infinity | "{" "+"? INFTY "}" -> infinity
 %extend atom_simple: PI_SUB -> var
 SPECIAL.5: /\\psi\s*(_\s*\{?\s*1\s*\}?|'|ʹ|\^\s*(\\prime|\{\s*(\\prime|'|\(\s*1\s*\))\s*\}))(?=\s*(\\left\s*)?\()|\\(Gamma|psi|digamma|sinh|cosh|tanh|arctan|sin|cos|tan)(?![a-zA-Z])(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*trigamma\s*\}(?=\s*(\\left\s*)?\()|\\(mathrm|operatorname|text)\s*\{\s*(erfc|erf|sech)\s*\}(?=\s*(\\left\s*)?\()/
@@ -62,6 +63,8 @@ SPACE.6: /\{\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|\\Omega)\s*\}|\\mathcal\s*\{\s*[A-Z]
 VAR.5: /\\(mathrm|operatorname|text|textrm)\s*\{\s*Var\s*\}|\\mathbb\s*\{\s*V\s*\}|Var(?=\s*[_\[(])/
 """
 
+#: the relations of an upper event, P(X > t)
+_UPPER = (">", "\\geq", "\\ge", "\\geqslant", ">=", "≥")
 #: the relations an event P(X > t) may write
 _EVENT = (">", "<", ">=", "<=", "≥", "≤", "\\geq", "\\ge", "\\leq", "\\le", "\\geqslant", "\\leqslant")
 _SPECIAL = {"Gamma": sympy.gamma, "psi": sympy.digamma, "digamma": sympy.digamma, "erf": sympy.erf,
@@ -158,6 +161,30 @@ class FunctionsMixin:
             raise ParseError(f"{e}(…) with round brackets is read as an expectation of a variable drawn in a "
                              "sampling statement (X \\sim \\mathrm{Gamma}(a, b)); write \\mathbb{E}[…] for the note's q", at(e))
         return Expectation(drawn, body)
+
+    @v_args(inline=True)
+    def conditional_probability(self, p, var, rel, bound, given, rel2, bound2):
+        """``P(X > s + t \\mid X > s)``: P(A and B)/P(B) for two bounds on one drawn variable, the event
+        A and B read as one bound or an interval when which bound is the stronger is provable
+        (from the parameters' domains: t ≥ 0 makes s + t the stronger); else an error at P."""
+        if given != var:
+            raise ParseError(f"{p}({var} … \\mid {given} …): a conditional probability is read for one variable "
+                             "bounded twice", at(p))
+        up1, up2 = (str(r).strip() in _UPPER for r in (rel, rel2))
+        if up1 == up2:
+            gap = (bound - bound2) if up1 else (bound2 - bound)     # ≥ 0: the first event is the stronger
+            if not (gap.is_nonnegative or (-gap).is_nonnegative):
+                raise ParseError(f"{p}({var} {rel} … \\mid {var} {rel2} …): which bound is the stronger is not "
+                                 "known (say it, e.g. t \\geq 0)", at(p))
+            both = bound if gap.is_nonnegative else bound2
+            joint = self.probability(p, var, rel if gap.is_nonnegative else rel2, both)
+        else:
+            lo, hi = (bound, bound2) if up1 else (bound2, bound)
+            if not (hi - lo).is_nonnegative:
+                raise ParseError(f"{p}(… \\mid …): the interval of the two events is empty or of unknown order", at(p))
+            d = drawn_of(getattr(self, "sampled", {}), var)
+            joint = bounded_integral(d, var, lo, hi) if d is not None else self.probability(p, var, rel, bound)
+        return joint / self.probability(p, var, rel2, bound2)
 
     @v_args(inline=True)
     def probability(self, p, var, rel, bound):

@@ -342,8 +342,8 @@ _NOT_PARAMETERS = set("deipqEPHhBNU")
 
 def _stated_domain(text: str, n: str) -> str:
     """"positive" where the note says ``n > 0``, "nonnegative" where it says ``n \\geq 0`` (``n >= 0``,
-    ``n ≥ 0``), else "real"."""
-    at = rf"(?<![\\\w]){re.escape(n)}\s*"
+    ``n ≥ 0``, or a list ending so, ``s, t \\geq 0``), else "real"."""
+    at = rf"(?<![\\\w]){re.escape(n)}\s*(?:,\s*\\?[A-Za-z]+\s*)*"      # "s, t \\geq 0" bounds s too
     if re.search(at + r"(?:>|\\gt(?![a-z]))\s*0(?!\.?\d)", text):
         return "positive"
     if re.search(at + r"(?:\\geq?(?![a-z])|\\ge(?![a-z])|≥|>=)\s*0(?!\.?\d)", text):
