@@ -91,3 +91,21 @@ def test_a_bad_vector_declaration_beside_a_diagonal_gaussian_is_said_not_a_reade
     said = [e.message for e in errors] + [n.message for d in ds for n in d.skipped]
     assert not any("the reader failed" in m for m in said), said
     assert any("must be a whole number or a name declared under 'positive:'" in m for m in said)
+
+
+PRODUCT = ("<!-- vi_sym: latent: z[1..d] -->\n<!-- vi_sym: parameters: \\mu[1..d] -->\n"
+           "<!-- vi_sym: positive: \\sigma[1..d] d -->\n\n"
+           "Let $q(z) = \\prod_{j=1}^d \\mathcal{N}(z_j; \\mu_j, \\sigma_j^2)$ and the prior "
+           "$p(z) = \\prod_{j=1}^d \\mathcal{N}(z_j; 0, 1)$.\n\n$$\\mathrm{KL}(q(z) \\| p(z)) = %s$$\n\n"
+           "$$\\mathbb{H}[q(z)] = \\frac{d}{2}(1 + \\log 2\\pi) + \\sum_{j=1}^d \\log \\sigma_j$$\n")
+
+
+@pytest.mark.parametrize("kl, expected", [
+    ("\\frac{1}{2}\\sum_{j=1}^{d}\\left(\\mu_j^2 + \\sigma_j^2 - 1 - \\log\\sigma_j^2\\right)", "PROVED"),
+    ("\\frac{1}{2}\\sum_{j=1}^{d}\\left(\\mu_j^2 + \\sigma_j - 1 - \\log\\sigma_j^2\\right)", "FAILED"),
+])
+def test_a_density_defined_as_a_product_over_a_declared_vectors_coordinates(kl, expected):
+    """q(z) = ∏_j N(z_j; μ_j, σ_j²) with z, μ, σ declared vectors: read as `define q(z) = prod(…)` (it was
+    "'z[j]' is not a latent variable"), and the prior p(z) = ∏_j N(z_j; 0, 1) as the prior."""
+    got, ds = _check(PRODUCT % kl)
+    assert got == [expected, "PROVED"]

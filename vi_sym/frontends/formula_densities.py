@@ -21,6 +21,8 @@ import sympy
 from ..notation import to_unicode
 from ..parse import ParseError
 from ..records import START, STEP, DerivationRecord, StepRecord
+from ..distributions import Dist
+from ..distributions.inline import InlineDensity
 from ..vocabulary import Density, Expectation
 from .implicit_parameters import declared_names, density_calls
 from .latex_functions import GREEK, latex_name
@@ -169,3 +171,23 @@ def range_condition(items) -> str | None:
         return None
     names = {str(e) for e in exprs if isinstance(e, sympy.Symbol)}
     return names.pop() if len(names) == 1 else None
+
+
+def prior_or_product(reader, line: int, d, w) -> bool:
+    """Two definitions a LaTeX note writes as a row ``d = w``, said as skipped; True if it was one:
+    the VAE's prior ``p(z) = \\mathcal{N}(z; 0, 1)`` (``reader.prior``, used where p is the prior alone,
+    see :meth:`~.markdown._Reader.close_chain`), and a product over a vector's coordinates,
+    ``q(z) = \\prod_{j=1}^d \\mathcal{N}(z_j; \\mu_j, \\sigma_j^2)`` (as ``define q(z) = prod(…)``)."""
+    if type(d) is not Density or d.given:
+        return False
+    product = isinstance(w, sympy.Product) and isinstance(w.function, Dist)
+    if d.name == "p" and (isinstance(w, InlineDensity) and d.vars == w.vars or product):
+        reader.prior = (d.vars, w if product else w.definition)
+        reader.skip(line, f"defines the prior {to_unicode(d)} = {to_unicode(reader.prior[1])}: used in the chains below "
+                          "that name no other density of the model (p(x|z), p(x, z), p(z|x), p(x) keep p abstract there)")
+        return True
+    if product:
+        reader.defined[d.name] = (d.vars, w)
+        reader.skip(line, f"defines {to_unicode(d)} = {to_unicode(w)}: used with this meaning below")
+        return True
+    return False

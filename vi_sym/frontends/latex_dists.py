@@ -274,6 +274,14 @@ class DistsMixin:
         named = bool(rest) and isinstance(rest[0], tuple)
         if named:
             var = rest.pop(0)[1]
+            if isinstance(var, sympy.Indexed) and var.base.label in self.latent:   # N(z_j; μ_j, σ_j^2) in a ∏_j
+                u = sympy.Dummy("u")       # read over plain names (σ_j as σ, its declared domain), then back
+                plain = {c: c.base.label for v in rest for c in v.atoms(sympy.Indexed)}
+                try:
+                    out = self.written.density(alias, u, [v.xreplace(plain) for v in rest], True).definition
+                except DistributionFormError as err:
+                    raise ParseError(err.message, column) from None
+                return out.xreplace({u: var, **{s: c for c, s in plain.items()}})
             if self.blocks_of([var]) != [var]:        # N(z | μ, Λ^{-1}) over z = (z_1, z_2)
                 raise ParseError(f"{items[0]}({var} \\mid …): {var} is the vector of the blocks "
                                  f"{', '.join(map(str, self.blocks_of([var])))}, and a distribution is read over "
