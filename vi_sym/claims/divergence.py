@@ -120,9 +120,9 @@ def integral_diverges(f, z, lo, hi, values: dict):
     """+1 / -1 when the integral written with its limits, ``∫_lo^hi f dz``, is certified to be
     +∞ / -∞ at the exact parameter ``values`` (as :func:`diverges` certifies an expectation:
     f of one sign there, and a limit at an end), with the sentence; else None."""
-    subs = {s: values[s.name] for s in f.free_symbols | sympy.sympify(lo).free_symbols | sympy.sympify(hi).free_symbols
-            if s != z and s.name in values}
-    f, lo, hi = (sympy.sympify(e, strict=True).xreplace(subs) for e in (f, lo, hi))
+    f, lo, hi = (sympy.sympify(e, strict=True) for e in (f, lo, hi))
+    subs = {s: values[s.name] for s in f.free_symbols | lo.free_symbols | hi.free_symbols if s != z and s.name in values}
+    f, lo, hi = (e.xreplace(subs) for e in (f, lo, hi))
     if (f.free_symbols - {z}) or lo.free_symbols or hi.free_symbols:
         return None
     try:
