@@ -325,3 +325,17 @@ def _one_display(row: str) -> str:
     ds, errors = load_text(f"$${row}$$\n", "n.md", reader_for("n.md"))
     assert not errors, errors
     return judge(ds[0].steps[0], Settings(families=("all",), samples=8)).status.value
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("\\mathrm{KL}(q(z) \\| r(z)) = \\mathbb{E}_{q(z)}[\\log q(z)] - \\mathbb{E}_{q(z)}[\\log r(z)]", "PROVED"),
+    ("\\mathrm{KL}(q(z) \\| r(z)) = \\mathbb{E}_{q(z)}[\\log r(z)] - \\mathbb{E}_{q(z)}[\\log q(z)]", "UNKNOWN"),
+])
+def test_r_called_on_a_latent_is_a_density_in_latex(row, expected):
+    """r(z), as plain text reads it: a second arbitrary density (it was "unknown variable 'r'"); no
+    model family has two arbitrary densities of one latent, so a wrong step is UNKNOWN, never PROVED."""
+    assert _one_display(row) == expected
+
+
+def test_r_elsewhere_stays_a_name():
+    assert _one_display("\\mathbb{E}_{z \\sim \\mathrm{Gamma}(k, r)}[z] = k/r") == "PROVED"

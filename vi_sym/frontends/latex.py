@@ -182,7 +182,7 @@ SEP.3: /\\\|/ | /\\parallel(?![a-zA-Z])/ | /\\Vert(?![a-zA-Z])/ | "||" | ","
 LANGLE.3: /\\langle(?![a-zA-Z])/ | "⟨"
 RANGLE.3: /\\rangle(?![a-zA-Z])/ | "⟩"
 SIM.3: /\\sim(?![a-zA-Z])/
-DNAME.2: "p" | "q" | /[PQ](?![a-zA-Z])/
+DNAME.2: "p" | "q" | /[PQ](?![a-zA-Z])/ | /r(?=\s*\(\s*(?:[zZ]|\\mathbf\s*\{\s*z\s*\})(?:_\{?[0-9]+\}?)?\s*(?:[,|)]|\\mid))/
 NAME: /[a-zA-Z]ʹ?/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 _BAR.3: "|" | /\\mid(?![a-zA-Z])/ | /\\vert(?![a-zA-Z])/
