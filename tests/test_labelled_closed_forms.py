@@ -74,3 +74,26 @@ def test_a_labelled_plain_text_line_is_checked(text, expected):
 def test_a_plain_text_label_with_no_subject_is_not_a_claim(text):
     ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
     assert not [s for d in ds for s in d.steps]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Gamma(a, b) has mean a/b and variance a/b^2.\n", ["PROVED", "PROVED"]),
+    ("Beta(a, b)의 평균은 a/(a + b)이고 분산은 a*b/((a + b)^2*(a + b + 1))이다.\n", ["PROVED", "PROVED"]),
+    ("The Laplace distribution Laplace(m, b) has mean m, variance b^2 and entropy 1 + log(2*b).\n",
+     ["PROVED", "FAILED", "PROVED"]),
+])
+def test_a_plain_text_sentence_stating_closed_forms(text, expected):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not errors, errors
+    assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == expected
+    assert "read the closed forms written here as" in " ".join(w.message for d in ds for w in d.warnings)
+
+
+@pytest.mark.parametrize("text", [
+    "We use Gamma(a, b) as a prior with a mean we choose later.\n",      # prose after the label
+    "q(z) = N(z; m, s^2) with mean m\n",                                  # a formula line, not a sentence
+    "Gamma(a, b) and Beta(c, d) have mean a/b\n",                         # two distributions
+])
+def test_a_plain_text_sentence_that_states_no_closed_form_is_left_alone(text):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not any("read the closed forms written here" in w.message for d in ds for w in d.warnings)

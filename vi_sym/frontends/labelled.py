@@ -175,6 +175,10 @@ def labelled_line(note, no: int, code: str) -> str:
         return code
     m = _TEXT_LABEL.match(code)
     if m is None:
+        prose = _text_prose(code)
+        if prose is not None:     # "Gamma(a, b) has mean a/b and variance a/b^2", "Beta(a, b)의 평균은 …"
+            note.warnings.append((no, f"read the closed forms written here as {prose}"))
+            return prose
         note.subject = _text_subject(code) or getattr(note, "subject", None)
         return code
     label = m.group("label").lower()
@@ -185,3 +189,34 @@ def labelled_line(note, no: int, code: str) -> str:
     lhs = of_dist.replace("@D", subject) if subject else of_drawn.replace("@X", drawn[0])   # the nearer one
     note.warnings.append((no, f"read the {label} written here as {lhs} = {m.group('value').strip()}"))
     return f"{m.group('lead')}{lhs} = {m.group('value')}"
+
+
+#: a label in a plain-text sentence about a distribution: "has mean", ", variance", "and entropy",
+#: "의 평균은", "이고 분산은"
+_PROSE_LABEL = re.compile(rf"(?:\b(?:has|with|having|its)\s+(?:an?\s+|the\s+)?|의\s*|,\s*(?:and\s+)?(?:the\s+)?|"
+                          rf"\band\s+(?:the\s+)?|이고\s*|이며\s*)(?P<label>{_LABEL})(?:\s*(?:은|는|이|가)(?=\s)|\s+is\b|"
+                          rf"\s+of\b|\s*[:=]|\s+equal\s+to\b)?\s*", re.I)
+_VALUE_END = re.compile(r"(?:\s*(?:,|;|\.|\band\b|이고|이며|이다|입니다|이에요|임)\s*)+$")
+
+
+def _text_prose(code: str):
+    """The formulas a plain-text sentence states about the one distribution it writes, "Gamma(a, b)
+    has mean a/b and variance a/b^2" (``E_{z~Gamma(a, b)}[z] = a/b, Var_{z~Gamma(a, b)}[z] = a/b^2``),
+    or None (no such sentence: a sampling statement, a formula, two distributions, no label)."""
+    found = list(_TEXT_DIST.finditer(code))
+    if "~" in code or len(found) != 1 or "=" in code[:found[0].start()]:     # a statement, or a formula
+        return None
+    dist = _text_subject(code.replace("=", " "))
+    if dist is None:
+        return None
+    start = code.index(dist) + len(dist)
+    labels = [m for m in _PROSE_LABEL.finditer(code, start) if m.group("label").lower() in TEXT_QUANTITIES
+              or m.group("label").lower() in _SAME]
+    out = []
+    for m, nxt in zip(labels, labels[1:] + [None]):
+        value = _VALUE_END.sub("", code[m.end():nxt.start() if nxt else len(code)]).strip()
+        if not value or re.search(r"[^\x00-\x7f∞πσμλαβγθνκτφψωΓ²³√]", value):    # prose, not a formula
+            return None
+        out.append(TEXT_QUANTITIES[_SAME.get(m.group("label").lower(), m.group("label").lower())][1]
+                   .replace("@D", dist) + " = " + value)
+    return ", ".join(out) or None
