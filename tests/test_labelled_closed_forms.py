@@ -30,6 +30,7 @@ def _verdicts(text):
      "| $\\mathrm{Pois}(\\lambda)$ | $\\lambda$ | $\\lambda^2$ |\n", ["PROVED", "PROVED", "PROVED", "FAILED"]),
     ("## t $\\mathrm{StudentT}(\\nu, 0, 1)$\n\n- Variance: $\\frac{\\nu}{\\nu - 2}$ for $\\nu > 2$\n", ["PROVED"]),
     ("## 지수분포 $\\mathrm{Exp}(\\lambda)$\n\n- 평균: $1/\\lambda$\n- 분산: $1/\\lambda$\n", ["PROVED", "FAILED"]),
+    ("$\\mathrm{Beta}(a, b)$의 평균은 $\\frac{a}{a+b}$이고 분산은 $\\frac{a}{a+b}$이다.\n", ["PROVED", "FAILED"]),
 ])
 def test_a_labelled_closed_form_is_checked(text, expected):
     got, ds = _verdicts(text)

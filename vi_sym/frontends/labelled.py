@@ -47,8 +47,8 @@ _DIST = re.compile(r"\$(?!\$)\s*(?:(?P<var>\\?[A-Za-z]+)\s*\\sim\s*)?(?P<dist>(?
 _LINE = re.compile(rf"^[ \t]*(?:[-*+]|\d+[.)])?[ \t]*(?:\*\*|__)?(?P<label>{_LABEL})(?:\*\*|__)?[ \t]*(?:\([^)\n]*\))?"
                    rf"[ \t]*(?:[:：=]|is)[ \t]*(?:\*\*)?[ \t]*{_MATH}", re.I | re.M)
 #: "has mean $…$", "with variance $…$", ", entropy $…$", "and mean $…$" after a distribution in a sentence
-_PROSE = re.compile(rf"(?:\b(?:has|with|having|its)\s+(?:an?\s+|the\s+)?|,\s*(?:and\s+)?(?:an?\s+|the\s+)?|\band\s+(?:an?\s+|the\s+)?)"
-                    rf"(?P<label>{_LABEL})\s+(?:(?:of|is|equal\s+to)\s+)?{_MATH}", re.I)
+_PROSE = re.compile(rf"(?:\b(?:has|with|having|its)\s+(?:an?\s+|the\s+)?|,\s*(?:and\s+)?(?:an?\s+|the\s+)?|\band\s+(?:an?\s+|the\s+)?|"
+                    rf"의\s*|이고\s*|이며\s*)(?P<label>{_LABEL})(?:\s*(?:은|는|이|가))?\s*(?:(?:of|is|equal\s+to)\s+)?{_MATH}", re.I)
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 
