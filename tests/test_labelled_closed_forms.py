@@ -98,3 +98,18 @@ def test_a_plain_text_sentence_stating_closed_forms(text, expected):
 def test_a_plain_text_sentence_that_states_no_closed_form_is_left_alone(text):
     ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
     assert not any("read the closed forms written here" in w.message for d in ds for w in d.warnings)
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("n.md", "The mean of $\\mathrm{Gamma}(a, b)$ is $a/b$ and the variance of $\\mathrm{Gamma}(a, b)$ is $a/b$.\n",
+     ["PROVED", "FAILED"]),
+    ("n.md", "The entropy of a $\\mathcal{N}(\\mu, \\sigma^2)$ distribution is $\\frac{1}{2}\\log(2\\pi e\\sigma^2)$.\n",
+     ["PROVED"]),
+    ("n.txt", "The mean of Gamma(a, b) is a/b.\nThe mean of Exp(l) is l.\n", ["PROVED", "FAILED"]),
+])
+def test_the_quantity_of_a_distribution_is_its_value(name, text, expected):
+    """"the mean of D is …": the label before the distribution (and a distribution is never a value:
+    "the variance of $D$" once read "Var = D")."""
+    ds, errors = load_text(text, name, reader_for(name))
+    assert not errors, errors
+    assert [judge(d.steps[0], Settings(families=("all",), samples=8)).status.value for d in ds] == expected

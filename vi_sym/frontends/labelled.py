@@ -49,6 +49,9 @@ _LINE = re.compile(rf"^[ \t]*(?:[-*+]|\d+[.)])?[ \t]*(?:\*\*|__)?(?P<label>{_LAB
 #: "has mean $…$", "with variance $…$", ", entropy $…$", "and mean $…$" after a distribution in a sentence
 _PROSE = re.compile(rf"(?:\b(?:has|with|having|its)\s+(?:an?\s+|the\s+)?|,\s*(?:and\s+)?(?:an?\s+|the\s+)?|\band\s+(?:an?\s+|the\s+)?|"
                     rf"의\s*|이고\s*|이며\s*)(?P<label>{_LABEL})(?:\s*(?:은|는|이|가))?\s*(?:(?:of|is|equal\s+to)\s+)?{_MATH}", re.I)
+#: "the mean of $\mathrm{Gamma}(a, b)$ is $a/b$", "the entropy of a $\mathcal{N}(\mu, \sigma^2)$ equals $…$"
+_OF = re.compile(rf"\b(?P<label>{_LABEL})\s+of\s+(?:an?\s+|the\s+)?(?P<dist>\$(?!\$)[^$\n]+\$)\s*(?:distribution\s+)?"
+                 rf"(?:is|equals|=|is\s+equal\s+to)\s*{_MATH}", re.I)
 _HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]|\\(?:sub)*section\*?\{", re.M)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 
@@ -79,10 +82,20 @@ def _lines(text: str) -> list:
     return out
 
 
+def _of(text: str) -> list:
+    out = []
+    for m in _OF.finditer(text):
+        subject = _DIST.fullmatch(m.group("dist"))
+        if subject is not None:
+            out.append((m.start("math"), _claim(m.group("label"), subject.group("dist"), m.group("math")),
+                        m.group("label"), "its sentence"))
+    return out
+
+
 def _prose(text: str, taken: set) -> list:
     out = []
     for m in _PROSE.finditer(text):
-        if m.start("math") in taken:
+        if m.start("math") in taken or _DIST.fullmatch(f"${m.group('math')}$"):    # "the variance of $D$ is …"
             continue
         sentence = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
         found = _only(list(_DIST.finditer(text, sentence, m.start())))
@@ -118,7 +131,7 @@ def _tables(text: str) -> list:
 def labelled_claims(text: str) -> list:
     """``[(offset, LaTeX of the claim, label, where the distribution was named)]``, in file order:
     the closed forms ``text`` states by a label (the offset is that of the value's math)."""
-    found = _lines(text) + _tables(text)
+    found = _lines(text) + _tables(text) + _of(text)
     found += _prose(text, {f[0] for f in found})
     return sorted(found)
 
@@ -210,6 +223,12 @@ def _text_prose(code: str):
     if dist is None:
         return None
     start = code.index(dist) + len(dist)
+    before = re.search(rf"\b(?P<label>{_LABEL})\s+of\s+(?:an?\s+|the\s+)?$", code[:code.index(dist)], re.I)
+    after = re.match(r"\s*(?:distribution\s+)?(?:is\s+equal\s+to|is|equals|=)\s+", code[start:])
+    if before and after and before.group("label").lower() in {*TEXT_QUANTITIES, *_SAME}:     # "the mean of D is …"
+        value = _VALUE_END.sub("", code[start + after.end():]).strip()
+        label = _SAME.get(before.group("label").lower(), before.group("label").lower())
+        return TEXT_QUANTITIES[label][1].replace("@D", dist) + " = " + value if value else None
     labels = [m for m in _PROSE_LABEL.finditer(code, start) if m.group("label").lower() in TEXT_QUANTITIES
               or m.group("label").lower() in _SAME]
     out = []
