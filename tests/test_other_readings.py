@@ -145,3 +145,16 @@ def test_the_geometric_counting_trials_is_another_reading(row, expected):
     else:
         assert readings and "the trials up to the first success counted (on 1, 2, …)" in readings[0]["description"]
         assert readings[0]["verdict"] == "PROVED" and r.fixes[0] is readings[0]
+
+
+@pytest.mark.parametrize("text, words", [
+    # a parameter to the wrong power: the Gamma's variance a/b for a/b², a spread for a variance
+    ("X ~ Gamma(a, b)\nVar(X) = a/b\n", "1/b² instead of 1/b on the right"),
+    ("X ~ Gamma(a, b)\nE[X] = a/b^2\n", "1/b instead of 1/b² on the right"),
+])
+def test_a_power_slip_is_the_first_likely_fix(text, words):
+    ds, errors = load_text(text, "n.txt", reader_for("n.txt"))
+    assert not errors
+    (r,) = check_derivations(ds, SETTINGS).results
+    assert r.status.name == "FAILED"
+    assert words in r.fixes[0]["description"] and r.fixes[0]["verdict"] == "PROVED", r.fixes

@@ -211,7 +211,7 @@ def _flipped_arguments(step):
 #: distribution in another table's convention, then the slips of published closed forms: a term
 #: or a factor ½ left out, a parameter of the other density, log σ for log σ², a sign, then the
 #: rarer ones)
-_LIKELY = ("other_reading", "restore_term", "restore_in_log", "scale_side", "log_square", "scale_term", "swap_parameters",
+_LIKELY = ("other_reading", "power_slip", "restore_term", "restore_in_log", "scale_side", "log_square", "scale_term", "swap_parameters",
            "flip_sign", "flip_side", "swap_kl", "drop_term", "flip_pair", "restore_sum")
 #: the size a vector of symbolic length is screened at (1 would hide a count written as 1)
 SCREEN_SIZE = 3

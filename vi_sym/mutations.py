@@ -244,6 +244,25 @@ def log_square(expr, ctx):
     return _everywhere(expr, local)
 
 
+def power_slip(expr, ctx):
+    """A parameter written to the wrong power in a term, outside a log: ``a/b`` for ``a/b²`` (a
+    Gamma's variance), ``σ`` for ``σ²`` (a spread for a variance), ``b²`` for ``b`` -- its power halved
+    or doubled (``log_square`` does the same inside a log)."""
+    latent = set(getattr(ctx, "latent", ()) or ())
+
+    def local(e):
+        if not (isinstance(e, Mul) or e.is_Symbol or e.is_Pow):
+            return
+        factors = Mul.make_args(e)
+        for i, f in enumerate(factors):
+            base, ex = f.as_base_exp()
+            if not (base.is_Symbol and base not in latent) or ex not in (1, -1, 2, -2):
+                continue
+            new = Mul(*factors[:i], base ** (ex * 2 if abs(ex) == 1 else ex // 2), *factors[i + 1:])
+            yield f"{show(new)} instead of {show(e)}", new
+    return _everywhere(expr, local)
+
+
 def flip_pair(expr, ctx):
     """The signs of two terms of a sum flipped together: a bracket -(a + b) expanded as
     -a + b, or a group of terms written with the other sign."""
@@ -264,7 +283,7 @@ FIX_OPERATORS = (swap_conditioning, swap_kl, reparenthesise, misplaced_division,
 MUTATION_OPERATORS = FIX_OPERATORS + (scale_term, log_of_sum, pull_out_dependent, wrong_normalisation)
 
 #: extra operators for closed forms about defined densities (likely fixes of claims)
-CLAIM_OPERATORS = (flip_sign, scale_term, swap_parameters, log_square, drop_term, flip_pair)
+CLAIM_OPERATORS = (flip_sign, scale_term, swap_parameters, log_square, drop_term, flip_pair, power_slip)
 
 FLIP_RELATION = {">=": "<=", "<=": ">="}
 
