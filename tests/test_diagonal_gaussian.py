@@ -109,3 +109,15 @@ def test_a_density_defined_as_a_product_over_a_declared_vectors_coordinates(kl, 
     "'z[j]' is not a latent variable"), and the prior p(z) = ∏_j N(z_j; 0, 1) as the prior."""
     got, ds = _check(PRODUCT % kl)
     assert got == [expected, "PROVED"]
+
+
+def test_the_diagonal_gaussian_prints_as_written_after_a_round_trip_through_a_worker():
+    """Its written form is part of the expression (pickled to the workers, rebuilt by xreplace): it
+    printed 'KL( ‖ )' once it came back."""
+    import pickle
+    from vi_sym.notation import to_latex
+    _, ds = _check(f"$${KL} = \\frac{{1}}{{2}}\\sum_{{j=1}}^{{d}}\\left(\\mu_j^2 + \\sigma_j^2 - 1 - \\log\\sigma_j^2\\right)$$\n")
+    lhs = ds[0].steps[0].lhs
+    again = pickle.loads(pickle.dumps(lhs))
+    assert to_unicode(again) == to_unicode(lhs) == "KL(N(μ, diag(σ²)) ‖ N(0, I))"
+    assert "\\operatorname{diag}" in to_latex(again) and again == lhs

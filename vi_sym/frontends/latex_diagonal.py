@@ -21,6 +21,7 @@ import re
 
 import sympy
 from lark import Tree
+from sympy.core.symbol import Str
 
 from ..distributions import distribution_functions
 from ..indexed import IndexedDensity, coordinate, indexed_constructor
@@ -55,18 +56,17 @@ class WrittenIndexedDensity(IndexedDensity):
     """A diagonal Gaussian written in a formula: an :class:`IndexedDensity` printed as written."""
 
     def __new__(cls, name, vars, given, definition, shown="", shown_latex=""):
-        out = IndexedDensity.__new__(cls, name, vars, given, definition)
-        out._shown = (str(shown), str(shown_latex))
-        return out
+        base = IndexedDensity.__new__(IndexedDensity, name, vars, given, definition)     # its checks
+        return sympy.Expr.__new__(cls, *base.args, Str(str(shown)), Str(str(shown_latex)))   # kept by pickle, xreplace
 
     def _vi_sym_unicode(self, printer):
-        return self._shown[0]
+        return self.args[4].name
 
     def _sympystr(self, printer):
-        return self._shown[0]
+        return self.args[4].name
 
     def _vi_sym_latex(self, printer):
-        return self._shown[1]
+        return self.args[5].name
 
 
 def diagonal_declarations(row: str, latent: str, declared) -> dict:
@@ -158,18 +158,13 @@ class DiagonalMixin:
         key = sympy.srepr(definition)
         names.setdefault(key, f"NormalDiag{sum(1 for n in names.values() if n.startswith('NormalDiag')) + 1}")
         shown = f"N({to_unicode(args[0])}, {_shown_cov(args[1])})"
+        latex_cov = _shown_cov(args[1], to_latex, r"\operatorname{{diag}}\left({}\right)")
         return WrittenIndexedDensity(names[key], (var,), (), definition, shown,
-                                     rf"\mathcal{{N}}\left({to_latex(args[0])}, {_latex_cov(args[1])}\right)")
+                                     rf"\mathcal{{N}}\left({to_latex(args[0])}, {latex_cov}\right)")
 
 
-def _shown_cov(cov) -> str:
+def _shown_cov(cov, show=to_unicode, diag="diag({})") -> str:
+    """A covariance as written: I, σ² I, diag(σ²) (``show``: the printer, ``diag`` its spelling)."""
     inner = [c.args[0] for c in cov.atoms(DiagCov)]
     rest = cov / DiagCov(*inner) if inner else cov
-    return "I" if inner == [1] and rest == 1 else f"{to_unicode(rest)} I" if inner == [1] else f"diag({to_unicode(inner[0])})"
-
-
-def _latex_cov(cov) -> str:
-    inner = [c.args[0] for c in cov.atoms(DiagCov)]
-    rest = cov / DiagCov(*inner) if inner else cov
-    return "I" if inner == [1] and rest == 1 else rf"{to_latex(rest)} I" if inner == [1] else \
-        rf"\operatorname{{diag}}\left({to_latex(inner[0])}\right)"
+    return ("I" if rest == 1 else f"{show(rest)} I") if inner == [1] else diag.format(show(inner[0]))
