@@ -27,18 +27,30 @@ from .distribution_forms import ALIASES
 
 __all__ = ["labelled_claims", "with_labelled", "labelled_line", "QUANTITIES"]
 
-#: a label -> the quantity of a distribution @D of a variable @Z (LaTeX, both filled in)
+#: a quantity -> how it is written: in LaTeX, of a distribution @D of a variable @Z; in plain text,
+#: of the variable a statement draws (@X) and of a distribution @D of z
 QUANTITIES = {
-    "mean": r"\mathbb{E}_{@Z \sim @D}[@Z]", "expectation": r"\mathbb{E}_{@Z \sim @D}[@Z]",
-    "expected value": r"\mathbb{E}_{@Z \sim @D}[@Z]", "variance": r"\mathrm{Var}_{@Z \sim @D}[@Z]",
-    "entropy": r"\mathbb{H}[@D]", "differential entropy": r"\mathbb{H}[@D]",
-    "second moment": r"\mathbb{E}_{@Z \sim @D}[@Z^2]", "standard deviation": r"\sqrt{\mathrm{Var}_{@Z \sim @D}[@Z]}",
-    "mgf": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]", "moment-generating function": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]",
-    "moment generating function": r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]",
-    "평균": r"\mathbb{E}_{@Z \sim @D}[@Z]", "기댓값": r"\mathbb{E}_{@Z \sim @D}[@Z]", "분산": r"\mathrm{Var}_{@Z \sim @D}[@Z]",
-    "엔트로피": r"\mathbb{H}[@D]",
+    "mean": (r"\mathbb{E}_{@Z \sim @D}[@Z]", "E[@X]", "E_{z~@D}[z]"),
+    "variance": (r"\mathrm{Var}_{@Z \sim @D}[@Z]", "Var(@X)", "Var_{z~@D}[z]"),
+    "entropy": (r"\mathbb{H}[@D]", "H(@X)", "H(@D)"),
+    "second moment": (r"\mathbb{E}_{@Z \sim @D}[@Z^2]", "E[@X^2]", "E_{z~@D}[z^2]"),
+    "standard deviation": (r"\sqrt{\mathrm{Var}_{@Z \sim @D}[@Z]}", "sqrt(Var(@X))", "sqrt(Var_{z~@D}[z])"),
+    "mgf": (r"\mathbb{E}_{@Z \sim @D}[e^{t @Z}]", "E[exp(t*@X)]", "E_{z~@D}[exp(t*z)]"),
 }
-_LABEL = "|".join(sorted((re.escape(k) for k in QUANTITIES), key=len, reverse=True))
+#: the other names of a quantity
+_SAME = {"expectation": "mean", "expected value": "mean", "differential entropy": "entropy", "평균": "mean",
+         "기댓값": "mean", "분산": "variance", "엔트로피": "entropy", "moment-generating function": "mgf",
+         "moment generating function": "mgf"}
+
+
+def quantity(label: str):
+    """The quantity a label names (``Expected value`` -> ``mean``), or None."""
+    label = " ".join(label.lower().split())
+    label = _SAME.get(label, label)
+    return label if label in QUANTITIES else None
+
+
+_LABEL = "|".join(sorted((re.escape(k) for k in (*QUANTITIES, *_SAME)), key=len, reverse=True))
 _MATH = r"\$(?!\$)(?P<math>[^$\n]+)\$"
 #: a written distribution in inline math: \mathrm{Beta}(\alpha, \beta), \mathcal{N}(\mu, \sigma^2), X \sim D
 _DIST = re.compile(r"\$(?!\$)\s*(?:(?P<var>\\?[A-Za-z]+)\s*\\sim\s*)?(?P<dist>(?:\\(?:mathrm|text|operatorname|textrm|mathsf|rm)"
@@ -57,7 +69,7 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 
 
 def _claim(label: str, dist: str, value: str, var: str = "z") -> str:
-    return QUANTITIES[label.lower()].replace("@Z", var).replace("@D", dist) + " = " + value.strip()
+    return QUANTITIES[quantity(label)][0].replace("@Z", var).replace("@D", dist) + " = " + value.strip()
 
 
 def _only(found: list):
@@ -112,7 +124,7 @@ def _tables(text: str) -> list:
         if all(re.fullmatch(r"\s*:?-{3,}:?\s*", c) for c in cells):
             continue
         labels = [c.strip().strip("*_ ").lower() for c in cells]
-        if any(lab in QUANTITIES for lab in labels):
+        if any(quantity(lab) for lab in labels):
             header = labels
             continue
         first = _DIST.search(cells[0] if cells else "")
@@ -121,7 +133,7 @@ def _tables(text: str) -> list:
         pos = line_match.start() + 1
         for cell, label in zip(cells, header):
             value = re.fullmatch(r"\s*\$(?!\$)([^$]+)\$\s*", cell)
-            if label in QUANTITIES and value:
+            if quantity(label) and value:
                 out.append((pos + cell.index("$") + 1, _claim(label, first.group("dist"), value.group(1)),
                             label, "its table row"))
             pos += len(cell) + 1
@@ -149,14 +161,6 @@ def with_labelled(text: str, blocks: list) -> list:
 
 # ---------------------------------------------------------------------------- plain text
 
-#: a label -> the quantity in plain text: of the variable drawn (@X), or of a distribution @D of z
-TEXT_QUANTITIES = {"mean": ("E[@X]", "E_{z~@D}[z]"), "variance": ("Var(@X)", "Var_{z~@D}[z]"),
-                   "entropy": ("H(@X)", "H(@D)"), "second moment": ("E[@X^2]", "E_{z~@D}[z^2]"),
-                   "standard deviation": ("sqrt(Var(@X))", "sqrt(Var_{z~@D}[z])"),
-                   "mgf": ("E[exp(t*@X)]", "E_{z~@D}[exp(t*z)]")}
-_SAME = {"expectation": "mean", "expected value": "mean", "differential entropy": "entropy", "평균": "mean",
-         "기댓값": "mean", "분산": "variance", "엔트로피": "entropy", "moment-generating function": "mgf",
-         "moment generating function": "mgf"}
 _TEXT_LABEL = re.compile(rf"^(?P<lead>\s*(?:[-*+]|\d+[.)])?\s*)(?P<label>{_LABEL})\s*(?:\([^)]*\))?\s*[:：=]\s*"
                          rf"(?P<value>[^=\s].*)$", re.I)
 _TEXT_DIST = re.compile(rf"(?<![\w.])(?:{'|'.join(sorted(map(re.escape, ALIASES), key=len, reverse=True))})\s*\(")
@@ -196,9 +200,9 @@ def labelled_line(note, no: int, code: str) -> str:
         return code
     label = m.group("label").lower()
     drawn, subject = [n for n, d in note.sampled.items() if not isinstance(d, UnreadDraw)], getattr(note, "subject", None)
-    if label not in TEXT_QUANTITIES and label not in _SAME or not (len(drawn) == 1 or subject):
+    if not quantity(label) or not (len(drawn) == 1 or subject):
         return code
-    of_drawn, of_dist = TEXT_QUANTITIES[_SAME.get(label, label)]
+    _, of_drawn, of_dist = QUANTITIES[quantity(label)]
     lhs = of_dist.replace("@D", subject) if subject else of_drawn.replace("@X", drawn[0])   # the nearer one
     note.warnings.append((no, f"read the {label} written here as {lhs} = {m.group('value').strip()}"))
     return f"{m.group('lead')}{lhs} = {m.group('value')}"
@@ -225,17 +229,14 @@ def _text_prose(code: str):
     start = code.index(dist) + len(dist)
     before = re.search(rf"\b(?P<label>{_LABEL})\s+of\s+(?:an?\s+|the\s+)?$", code[:code.index(dist)], re.I)
     after = re.match(r"\s*(?:distribution\s+)?(?:is\s+equal\s+to|is|equals|=)\s+", code[start:])
-    if before and after and before.group("label").lower() in {*TEXT_QUANTITIES, *_SAME}:     # "the mean of D is …"
+    if before and after and quantity(before.group("label")):     # "the mean of D is …"
         value = _VALUE_END.sub("", code[start + after.end():]).strip()
-        label = _SAME.get(before.group("label").lower(), before.group("label").lower())
-        return TEXT_QUANTITIES[label][1].replace("@D", dist) + " = " + value if value else None
-    labels = [m for m in _PROSE_LABEL.finditer(code, start) if m.group("label").lower() in TEXT_QUANTITIES
-              or m.group("label").lower() in _SAME]
+        return QUANTITIES[quantity(before.group("label"))][2].replace("@D", dist) + " = " + value if value else None
+    labels = [m for m in _PROSE_LABEL.finditer(code, start) if quantity(m.group("label"))]
     out = []
     for m, nxt in zip(labels, labels[1:] + [None]):
         value = _VALUE_END.sub("", code[m.end():nxt.start() if nxt else len(code)]).strip()
         if not value or re.search(r"[^\x00-\x7f∞πσμλαβγθνκτφψωΓ²³√]", value):    # prose, not a formula
             return None
-        out.append(TEXT_QUANTITIES[_SAME.get(m.group("label").lower(), m.group("label").lower())][1]
-                   .replace("@D", dist) + " = " + value)
+        out.append(QUANTITIES[quantity(m.group("label"))][2].replace("@D", dist) + " = " + value)
     return ", ".join(out) or None
