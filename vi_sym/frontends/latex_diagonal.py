@@ -69,16 +69,18 @@ class WrittenIndexedDensity(IndexedDensity):
         return self.args[5].name
 
 
-def diagonal_declarations(row: str, latent: str, declared) -> dict:
+def diagonal_declarations(row: str, latent: str, known) -> dict:
     """{key: [names]} the ``.vi`` header lines a row with a diagonal Gaussian and a sum over its
-    coordinates stands for (``latent``: the note's latent, ``declared``: names it declares already),
-    with ``"vectors"``: {name: size}; {} when the row has no such pair."""
+    coordinates stands for (``latent``: the note's latent, ``known()``: the names it declares
+    already, asked only for such a row), with ``"vectors"``: {name: size}; {} when the row has no
+    such pair."""
     if not _NORMAL.search(row) or not _DIAG.search(row):
         return {}
     m = _SUM.search(row)
     if m is None:
         return {}
     j, size = m.group("j"), latex_name(m.group("n") or m.group("m"))
+    declared = known()
     spreads = {latex_name(c) for d in _DIAG.finditer(row)
                for c in re.findall(r"\\?[a-zA-Z]+", d.group("inside") or d.group("iso") or "")}
     names = dict.fromkeys(latex_name(n) for n in re.findall(_COORDINATE.replace("INDEX", j), row))

@@ -221,17 +221,21 @@ class _Reader:
         """One row of a display: read under the vectors a diagonal Gaussian in it, or in the chain
         it continues, declares for that chain (:mod:`.latex_diagonal`)."""
         section_latents(self, row)       # a new section over the bare z: not the blocks of one before
-        try:
-            known = set(self.variables())
-        except ParseError:       # a bad vector declaration: said where the row is read
-            known = set(self.latent)
-        decl = diagonal_declarations(row, self.latent[0], known) or \
+        decl = diagonal_declarations(row, self.latent[0], self.known_names) or \
             (getattr(self.chain, "diagonal", None) if self.chain is not None and CONTINUES.match(row) else None)
         with declared_for(self, decl):
             self.read_row(line, column, row, comment, block)
             if decl and self.chain is not None and not hasattr(self.chain, "diagonal"):
                 self.chain.diagonal = decl
                 self.chain.warnings.append((line, diagonal_said(decl)))
+
+    def known_names(self) -> set:
+        """Every declared name (the latents alone when a vector declaration is bad: that is said
+        where the row is read)."""
+        try:
+            return set(self.variables())
+        except ParseError:
+            return set(self.latent)
 
     def read_row(self, line: int, column: int, row: str, comment: str, block: str):
         at = line_offset(self.text, line) + column - 1
