@@ -156,10 +156,15 @@ def test_an_early_ring_of_a_deadline_inside_a_later_timer_leaves_that_timer_its_
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_an_expiry_swallowed_where_python_ignores_exceptions_rings_again():
-    """An Expired raised inside a gc callback is printed and ignored by Python; the deadline
-    rings again, so the block is still left soon after."""
+def test_an_expiry_swallowed_where_python_ignores_exceptions_rings_again(monkeypatch):
+    """An Expired raised inside a gc callback is ignored by Python; the deadline rings again,
+    so the block is still left soon after, and the swallowed Expired is not reported as an
+    "Exception ignored in ..." (the hook that reports it is only called for other exceptions)."""
     import gc
+    import sys
+
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
 
     def slow_callback(phase, info):
         if phase == "start":
@@ -175,3 +180,18 @@ def test_an_expiry_swallowed_where_python_ignores_exceptions_rings_again():
         if slow_callback in gc.callbacks:
             gc.callbacks.remove(slow_callback)
     assert dl.expired and time.process_time() - t0 < 2
+    assert Expired not in reported and sys.unraisablehook is not dl._unraisable
+
+
+def test_other_ignored_exceptions_still_reach_the_hook_inside_a_deadline(monkeypatch):
+    import sys
+
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+
+    class Noisy:
+        def __del__(self):
+            raise ValueError("from __del__")
+    with Deadline(5):
+        Noisy()
+    assert reported == [ValueError]

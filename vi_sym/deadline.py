@@ -15,6 +15,7 @@ without ``setitimer``) only :meth:`Deadline.check` between steps bounds the sear
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 
@@ -44,6 +45,7 @@ class Deadline:
         self._old = None
         self._outer_end = None      # when an enclosing timer is due (process time), if one is armed
         self._closing = False
+        self._hook = None           # sys.unraisablehook while this deadline is armed
 
     def left(self) -> float:
         return float("inf") if self._end is None else self._end - _clock()
@@ -81,6 +83,14 @@ class Deadline:
         self._outer_end = _clock() + rest if rest else None
         self._arm()
 
+    def _unraisable(self, unraisable):
+        """An :class:`Expired` swallowed where Python ignores exceptions (a gc callback, a
+        ``__del__``) is not printed as "Exception ignored in ...": the timer rings again and
+        leaves the block a moment later.  Anything else goes to the hook this one replaced."""
+        if isinstance(unraisable.exc_value, Expired):
+            return
+        self._hook(unraisable)
+
     def __enter__(self):
         if self.seconds is None:
             return self
@@ -89,6 +99,8 @@ class Deadline:
             outer = signal.getitimer(_TIMER)[0]
             self._outer_end = _clock() + outer if outer else None
             self._old = signal.signal(_SIGNAL, self._ring)
+            self._hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
             self._arm()
             self._armed = True
         return self
@@ -98,6 +110,7 @@ class Deadline:
         if self._armed:
             signal.setitimer(_TIMER, 0)
             signal.signal(_SIGNAL, self._old)
+            sys.unraisablehook = self._hook
             if self._outer_end is not None:     # an enclosing timer not yet due: re-armed
                 signal.setitimer(_TIMER, max(self._outer_end - _clock(), 1e-3))
         if kind is Expired and exc.args and exc.args[0] is self:
