@@ -16,7 +16,7 @@ PKG = Path(__file__).resolve().parent.parent / "vi_sym"
 LAYERS = [
     # 0: leaves -- the vocabulary of a derivation, settings, small helpers
     ["vi_sym", "vi_sym.memo", "vi_sym.vocabulary", "vi_sym.operators", "vi_sym.settings", "vi_sym.explain", "vi_sym.quadrature",
-     "vi_sym.moments", "vi_sym.notation", "vi_sym.deadline"],
+     "vi_sym.moments", "vi_sym.notation", "vi_sym.deadline", "vi_sym.collector"],
     # 1: rules
     ["vi_sym.rules"],
     # 2: core and prover

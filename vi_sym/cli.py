@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from .cache import DEFAULT_DIR, Cache
+from .collector import tune
 from .frontends import load_file
 from .frontends.notes import input_notes, reading_lines
 from .frontends.transcribe import transcribe
@@ -381,4 +382,5 @@ def console() -> None:
     flushed; only the freeing is skipped, by ``os._exit``.  An exception that escapes
     ``main`` takes the ordinary way out, traceback and all.
     """
+    tune()      # (``python -m vi_sym`` set them before its imports)
     leave(int(main() or 0))

@@ -23,6 +23,7 @@ import traceback
 from multiprocessing.connection import wait
 from typing import Callable, Sequence
 
+from .collector import tune
 from .core import Outcome
 
 MEMORY_LIMIT_BYTES = 6 * 1024 ** 3
@@ -65,6 +66,7 @@ def _task(tasks, message):
 def _worker(conn, tasks):
     """A pool worker: runs the task of every message it is sent (see :func:`_task`), until None."""
     _limit_memory()
+    tune()          # the collector's thresholds (see vi_sym.collector)
     while True:
         try:
             i = conn.recv()
