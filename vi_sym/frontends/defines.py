@@ -53,13 +53,14 @@ def read_conditional(text: str, name: str, left: str, right: str, rhs: str, env,
     except (ParseError, DefinitionError) as err:
         col = getattr(err, "column", None)
         raise DefineError(f"define {name}: {getattr(err, 'message', err)}", eq + 1 + col if col else 0) from None
-    why = conditional_definition_error(name, tuple(vs), tuple(given), definition, tuple(latent), observed,
-                                       domains)
+    # q(z|x, φ): the encoder's parameters φ right of the bar are conditioned on, never a variable
+    bare = tuple(g for g in given if str(g) not in params) or tuple(given)
+    why = conditional_definition_error(name, tuple(vs), bare, definition, tuple(latent), observed, domains)
     if why:
         message, culprit = why
         start = eq + 2 + len(rhs) - len(rhs.lstrip())          # where the distribution is written
         at = _column(text, str(culprit), 0 if culprit in vs else bar) if culprit is not None else start
         raise DefineError(f"define {message}", at)
-    if is_amortised(tuple(vs), tuple(given), tuple(latent), observed):
+    if is_amortised(tuple(vs), bare, tuple(latent), observed):
         return tuple(vs), definition, tuple(given), AMORTISED
     return tuple(vs), definition, tuple(given)

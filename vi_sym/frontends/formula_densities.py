@@ -191,3 +191,18 @@ def prior_or_product(reader, line: int, d, w) -> bool:
         reader.skip(line, f"defines {to_unicode(d)} = {to_unicode(w)}: used with this meaning below")
         return True
     return False
+
+
+def change_of_variables(reader, line: int, d, w) -> bool:
+    """``z = \\mu_\\phi(x) + \\sigma_\\phi(x) \\epsilon`` with ε drawn (``\\epsilon \\sim
+    \\mathcal{N}(0, 1)``): a latent written as a function of other drawn variables is how it is
+    drawn (the reparameterisation), a definition with nothing to prove, said as skipped; True
+    if the row was one.  A row whose right side holds the latent itself stays a claim."""
+    if not isinstance(d, sympy.Symbol) or str(d) not in reader.latent or d in w.free_symbols:
+        return False
+    others = sorted(str(s) for s in w.free_symbols if str(s) in reader.latent)
+    if not others:
+        return False
+    reader.skip(line, f"defines {d} = {to_unicode(w)}: {d} written as a function of {', '.join(others)} (a change of "
+                      "variables, as the reparameterisation draws it): nothing to prove")
+    return True

@@ -25,6 +25,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 
 from ..operators import ArgMax, ArgMin, ExpectationExcept
 from .latex_args import log_takes_product
+from .latex_encoder import encoder_outputs
 from .latex_diagonal import DIAG_RULES, DiagonalMixin
 from .latex_dists import DIST_RULES, DistsMixin, decorated_name, with_written
 from .latex_abs import CLOSE, OPEN, mark_abs
@@ -171,7 +172,7 @@ BOLD.4: /\\(mathbf|boldsymbol|bm|mathbfit|vb)\s*\{\s*(\\(GREEKS)(?![a-zA-Z])|[a-
 PI.3: /\\pi(?![a-zA-Z])/
 _LBRACE_ESC.3: /\\\{/
 _RBRACE_ESC.3: /\\\}/
-GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]))?ʹ?/
+GREEK.3: /\\(GREEKS)(?![a-zA-Z])(_(\{[0-9]+\}|[0-9]|\{\s*\\(GREEKS)(?![a-zA-Z])\s*\}|\\(GREEKS)(?![a-zA-Z])))?ʹ?/
 DECORATED.5: /(\\(GREEKS)(?![a-zA-Z])|\\(mathbf|boldsymbol|bm)\s*\{\s*(\\(GREEKS)|[a-zA-Z])\s*\}|[a-zA-Z])\s*[\^_]\s*\{\s*(\\(text|mathrm|rm|textrm)\s*\{\s*(?!KL\s*\})[a-zA-Z]{2,}\s*\}|[a-zA-Z]{3,})\s*\}/
 NAME_SUB.3: /[a-zA-Z]_(\{[0-9]+\}|[0-9])ʹ?/
 // a factor named without its argument where a const says what it is free of: const(q_1)
@@ -444,7 +445,7 @@ def parse_row(text: str, variables: dict, latent: str, observed: str, latents=()
     introduce; ``chain_q``: the densities named before in the chain (:func:`named_q`, :func:`named_p`);
     ``drawn``: {name: density}, the sampling statements in force (:mod:`.sampled`); ParseError if unread."""
     check_sums(text, latents or [latent])
-    text, written_as = mark_abs(text), text       # |a| marked as an absolute value: same columns
+    text, written_as = mark_abs(encoder_outputs(text, observed, written)[0]), text   # same columns
     depth = 0
     for i, c in enumerate(text):
         depth += (c in "([{") - (c in ")]}")

@@ -115,9 +115,16 @@ def latex_name(tok) -> str:
     bold = BOLD_NAME.fullmatch(t)          # \mathbf{X} is X, \boldsymbol{\theta} is θ
     if bold:
         t = bold.group(1)
-    greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0
+    greek = re.match(r"\\([a-zA-Z]+)(.*)$", t)      # \theta_0 is θ0, \mu_\phi is μφ
     if greek:
-        return {**GREEK, "pi": "π"}.get(greek.group(1), greek.group(1)) + greek.group(2).replace("_", "").replace("{", "").replace("}", "")
+        return {**GREEK, "pi": "π"}.get(greek.group(1), greek.group(1)) + _plain_sub(greek.group(2))
+    return _plain_sub(t)
+
+
+def _plain_sub(t: str) -> str:
+    """A subscript's letters without ``_`` and braces, a Greek one (``\\phi``) as its letter."""
+    t = re.sub(r"\{\s*\\([a-zA-Z]+)(?![a-zA-Z])\s*\}|\\([a-zA-Z]+)(?![a-zA-Z])\s*",
+               lambda m: GREEK.get(m.group(1) or m.group(2), m.group(0)), t)
     return t.replace("_", "").replace("{", "").replace("}", "")
 
 

@@ -32,7 +32,7 @@ from .latex_functions import unknown_commands
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, in_section, with_draws
-from .formula_densities import prior_or_product, declare_formula_parameters, define_by_formula, formula_definition, range_condition
+from .formula_densities import change_of_variables, prior_or_product, declare_formula_parameters, define_by_formula, formula_definition, range_condition
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import (assumption_said, factorisation_of, latent_blocks, section_latents, vi_names,
@@ -352,7 +352,7 @@ class _Reader:
             return self.skip(line, f"defines {items[0][1]} = {to_unicode(items[1][1])} (a definition: nothing "
                                    "to prove)") or True
         d, w = items[0][1], items[1][1]
-        if prior_or_product(self, line, d, w):         # p(z) = N(0, 1); q(z) = ∏_j N(z_j; μ_j, σ_j²)
+        if prior_or_product(self, line, d, w) or change_of_variables(self, line, d, w):    # p(z) = N(0, 1); z = μ + σε
             return True
         if not isinstance(w, InlineDensity) and formula_definition(d, w, self.latent):    # q(z) = λ e^{-λz}
             return define_by_formula(self, line, d, w)

@@ -45,6 +45,7 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
+from .latex_encoder import text_outputs
 from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
 from .labelled import labelled_line
@@ -420,7 +421,7 @@ class _Note:
         code, remark = split_remark(raw)
         code, said = paren_remark(code)
         code = text_conditions(self, no, labelled_line(self, no, text_statements(self, no, code)))   # X ~ …; Mean: …
-        code, remark = strip_markup(code), " ".join(x for x in (said, remark) if x)
+        code, remark = text_outputs(self, no, strip_markup(code)), " ".join(x for x in (said, remark) if x)   # μ_φ(x)
         if _TILDE_Q.search(code):       # q̃1(z1), PRML's q-tilde: the optimal factor q1*(z1), same length
             code = _TILDE_Q.sub(r"q\1*", code)
             self.warnings += [] if self.tilde_said else [(no, TILDE_SAID)]
