@@ -15,6 +15,7 @@ from vi_sym.frontends.formula_densities import change_of_variables
 from vi_sym.frontends.latex_encoder import encoder_outputs
 from vi_sym.frontends.transcribe import transcribe
 from vi_sym.parse import ParseError
+from vi_sym.vocabulary import Density
 
 SETTINGS = Settings(families=("all",), samples=10, jobs=1, fixes=False)
 Q = ("인코더 $q_\\phi(z|x) = \\mathcal{N}(z; \\mu_\\phi(x), \\sigma_\\phi^2(x))$, "
@@ -130,3 +131,26 @@ def test_a_vi_file_defines_an_amortised_density_with_a_parameter_right_of_the_ba
     assert [r.status.name for r in results] == ["FAILED"]
     ds, errors = load_text(text.replace("z|x, φ", "z|m, φ"), "n.vi", reader_for("n.vi"))
     assert errors and "right of the bar is not a latent variable" in errors[0].message
+
+
+PRIOR = "q(z) = N(z; μ_φ(x), σ_φ(x)^2)\np(z) = N(z; 0, 1)\n\n"
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("KL(q(z) || p(z)) = (μ_φ(x)^2 + σ_φ(x)^2 - 1)/2 - log σ_φ(x)", "PROVED"),
+    ("KL(q(z) || p(z)) = (μ_φ(x)^2 + σ_φ(x)^2 - 1)/2 - 2 log σ_φ(x)", "FAILED"),
+    # a chain that names p(x|z) too keeps p the model's: the prior is not used there
+    ("log p(x) >= E_q[log p(x|z)] - KL(q(z)||p(z))", "PROVED"),
+])
+def test_plain_text_defines_the_prior_for_chains_that_name_p_of_z_alone(row, expected):
+    ds, results = _check(PRIOR + row + "\n", "n.txt")
+    assert [r.status.name for r in results] == [expected]
+    assert any(n.line == 2 and n.message.startswith("defines the prior p(z) = Normal(z, 0, 1)") for n in ds[0].skipped)
+    step = ds[0].steps[0]
+    priors = {str(d.definition) for d in (step.lhs + step.rhs).atoms(Density) if hasattr(d, "definition")}
+    assert ("Normal(z, 0, 1)" in priors) == ("p(x|z)" not in row)
+
+
+def test_plain_text_defines_a_prior_of_another_kind():
+    ds, results = _check("p(z) = Gamma(z; 2, 3)\n\nE_p(z)[z] = 2/3\n\nE_p(z)[z] = 3/2\n", "n.txt")
+    assert [r.status.name for r in results] == ["PROVED", "FAILED"]

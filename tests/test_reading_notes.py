@@ -159,7 +159,7 @@ def test_a_variance_named_by_one_letter_is_the_square_of_the_standard_deviation(
     ("q(z) = N(z; m, s^2, 1)", "N(…) takes a mean and a variance at column 10"),
     ("q(z) = N(z; m, foo(s))", "unknown function 'foo' at column 16"),
     ("q(z) = Normal(m, s)", "expected Normal(z, mean, standard deviation) at column 15"),
-    ("p(z) = N(z; 0, 1)", "p is the model's density (p(x,z), p(z|x), …)"),
+    ("p(x) = N(x; 0, 1)", "x is not a latent variable (a line 'latent: x' declares it)"),
     ("q(z) = N(z; m, -s^2)", "the variance -s² must be positive"),
 ])
 def test_a_normal_that_cannot_be_read_says_what_and_where(text, words):

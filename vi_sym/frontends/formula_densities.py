@@ -183,8 +183,7 @@ def prior_or_product(reader, line: int, d, w) -> bool:
     product = isinstance(w, sympy.Product) and isinstance(w.function, Dist)
     if d.name == "p" and (isinstance(w, InlineDensity) and d.vars == w.vars or product):
         reader.prior = (d.vars, w if product else w.definition)
-        reader.skip(line, f"defines the prior {to_unicode(d)} = {to_unicode(reader.prior[1])}: used in the chains below "
-                          "that name no other density of the model (p(x|z), p(x, z), p(z|x), p(x) keep p abstract there)")
+        reader.skip(line, prior_said(d, reader.prior[1]))
         return True
     if product:
         reader.defined[d.name] = (d.vars, w)
@@ -206,3 +205,18 @@ def change_of_variables(reader, line: int, d, w) -> bool:
     reader.skip(line, f"defines {d} = {to_unicode(w)}: {d} written as a function of {', '.join(others)} (a change of "
                       "variables, as the reparameterisation draws it): nothing to prove")
     return True
+
+
+def prior_said(d, definition) -> str:
+    """What a note's definition of the prior ``p(z) = …`` is said to do (LaTeX and plain text)."""
+    return (f"defines the prior {to_unicode(d)} = {to_unicode(definition)}: used in the chains below that name no "
+            "other density of the model (p(x|z), p(x, z), p(z|x), p(x) keep p abstract there)")
+
+
+def with_prior(defined: dict, records, prior) -> dict:
+    """``defined`` (a chain's defined densities) with p the note's prior ``prior`` = (vars, definition)
+    when every p the chain's ``records`` name is p of those vars alone (KL(q(z) ‖ p(z))); else as it is."""
+    ps = {d for r in records for e in (r.lhs, r.rhs) if e is not None for d in e.atoms(Density) if d.name == "p"}
+    if prior and ps and all(d.vars == prior[0] and not d.given for d in ps):
+        defined["p"] = prior
+    return defined

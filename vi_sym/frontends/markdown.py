@@ -32,7 +32,7 @@ from .latex_functions import unknown_commands
 from .latex_dists import readings
 from .data_points import inferred_iid, said as points_said
 from .draws import draws_in, drawn_latents, in_section, with_draws
-from .formula_densities import change_of_variables, prior_or_product, declare_formula_parameters, define_by_formula, formula_definition, range_condition
+from .formula_densities import change_of_variables, with_prior, prior_or_product, declare_formula_parameters, define_by_formula, formula_definition, range_condition
 from .implicit_parameters import announce, read_implicit, said as parameters_said
 from .markdown_math import RELATION, blocks, inline_premises, rows, unclosed  # noqa: F401 (rows: the readers' API)
 from .latex_meanfield import (assumption_said, factorisation_of, latent_blocks, section_latents, vi_names,
@@ -207,10 +207,7 @@ class _Reader:
                                                  lambda at, words: self.chain.warnings.append((at, words)))
             widen_factor_bounds(records, self.chain.context.factors)         # \mathcal{L}(q_1): of q1 q2
             self.chain.warnings.extend(self.said)
-            self.chain.defined = dict(self.defined)
-            ps = {d for r in records for e in (r.lhs, r.rhs) if e is not None for d in e.atoms(Density) if d.name == "p"}
-            if getattr(self, "prior", None) and ps and all(d.vars == self.prior[0] and not d.given for d in ps):
-                self.chain.defined["p"] = self.prior       # KL(q(z) ‖ p(z)) with the prior defined
+            self.chain.defined = with_prior(dict(self.defined), records, getattr(self, "prior", None))   # KL(q ‖ p(z))
             self.chains.append(self.chain)
         elif self.chain is not None:
             self.skip(self.chain.line, "an expression with no relation after it")

@@ -45,8 +45,9 @@ from .draws import declare_drawn, with_draws
 from .implicit_parameters import declare_in_note
 from .headers import NOTE_STRUCTURE_KEYS, note_structure
 from .latex_meaning import BARE_Q, UNNAMED_CONST, name_unnamed_const, resolve_bare_q
+from .formula_densities import with_prior
 from .latex_encoder import text_outputs
-from .note_forms import (end_definitions, expectation_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
+from .note_forms import (end_definitions, expectation_spelling, optimum_spelling, iid_points, letters_as_numbers, marginal_p, note_constants, test_functions, note_vectors, read_declaration,
                          read_continuation, read_normal_line, read_written_line)
 from .labelled import labelled_line
 from .note_mean_field import declare_numbered, indexed_definition, read_formula, read_mean_field
@@ -67,20 +68,9 @@ _FACTOR_EXPECTATION = re.compile(r"(?:(?<![\w.])|(?<=\bE_))(q(\d+|_[A-Za-z0-9]+)
 _STRUCTURE = re.compile(r"^\s*(?:#|%|//)?\s*(" + "|".join(NOTE_STRUCTURE_KEYS) + r")\s*:\s*(.+?)\s*$")
 MAX_LINE = 5000    # characters; a longer line is skipped, not parsed
 _DEFINE = re.compile(r"^\s*([^\W\d_]\w*)\s*(?:\(([^()]*)\))?\s*$")
-#: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
-#: length, so columns stay those of the line); the set Q is dropped: the statements vi_sym proves
-#: about argmax/argmin hold over any set of candidates
-_OPTIMUM = re.compile(r"\b(argm(?:in|ax))\s*(?:_\s*)?[({]\s*([A-Za-zα-ωΑ-Ω]\w*)\s*(?:∈\s*[A-Za-z]\w*\s*)?[)}]")
 
 _TILDE_Q = re.compile("q\u0303(\\d*)")
 _HEADS = ("p", "q", "L", "ELBO", "log", "E")     # p_θ(x|z), L_θ: a subscript naming the model's parameter
-
-
-def _optimum_spelling(code: str) -> str:
-    def sub(m):
-        new = f"{m.group(1)}_{{{m.group(2)}}}"
-        return new + " " * max(1, len(m.group(0)) - len(new))
-    return _OPTIMUM.sub(sub, code)
 
 
 def _vars_of(q) -> list:
@@ -315,7 +305,7 @@ class _Note:
             self.chain.context, said = with_draws(chain_conditions(self, self.context(exprs)), self.draws)
             self.warnings += [(self.chain.line, said)] if said else []
             widen_factor_bounds(self.chain.records, self.chain.context.factors)    # ELBO(q1): of q1 q2
-            self.chain.defined = dict(self.normals)
+            self.chain.defined = with_prior(dict(self.normals), self.chain.records, getattr(self, "prior", None))
             self.chains.append(self.chain)
         self.chain = None
         if self.pending is not None:
@@ -377,7 +367,7 @@ class _Note:
 
     def formula(self, line: int, col: int, code: str, remark: str, alone: bool):
         """A stretch of formula text; ``alone``: the line holds nothing else (no prose)."""
-        code = expectation_spelling(_optimum_spelling(code), col - 1)
+        code = expectation_spelling(optimum_spelling(code), col - 1)
         starts_with_rel = bool(re.match(r"\s*(>=|<=|≥|≤|=)", code))
         has_rel = starts_with_rel or len(split_chain(balance(code)[0], col - 1)) > 1
         if not has_rel:

@@ -26,11 +26,12 @@ from ..notation import to_unicode
 from ..parse import Function, ParseError, parse_expression
 from ..vocabulary import KL, Density
 from ..tokens import NAME_PATTERN, normal_name
+from .formula_densities import prior_said
 from .distribution_forms import ALIASES, ASSUME, WRITTEN_LINE, split_top
 from .headers import read_vectors, vector_names
 from .textnote import split_chain
 
-__all__ = ["expectation_spelling", "note_constants", "letters_as_numbers", "marginal_p", "test_functions", "NORMAL_LINE", "normal_definition",
+__all__ = ["expectation_spelling", "optimum_spelling", "note_constants", "letters_as_numbers", "marginal_p", "test_functions", "NORMAL_LINE", "normal_definition",
            "NoteFormError", "iid_points", "read_normal_line", "read_written_line", "read_declaration",
            "note_vectors", "EVENT_CALL"]
 
@@ -115,6 +116,20 @@ def letters_as_numbers(env, numbers: dict, names, text: str, q, post) -> None:
     def slot(a):
         return bare[a.name] if isinstance(a, sympy.Symbol) and a.name in numbers and a.name in bare else a
     fns["KL"] = fns["D_KL"] = Function(lambda a, b: KL(slot(a), slot(b)), 2)
+
+
+#: ``argmin(q∈Q)``, ``argmin_(q)``, ``argmax{θ}`` as typed -> ``argmin_{q}`` (padded to the same
+#: length, so columns stay those of the line); the set Q is dropped: the statements vi_sym proves
+#: about argmax/argmin hold over any set of candidates
+_OPTIMUM = re.compile(r"\b(argm(?:in|ax))\s*(?:_\s*)?[({]\s*([A-Za-zα-ωΑ-Ω]\w*)\s*(?:∈\s*[A-Za-z]\w*\s*)?[)}]")
+
+
+def optimum_spelling(code: str) -> str:
+    """``argmin(q∈Q) …`` -> ``argmin_{q}  …`` (see ``_OPTIMUM``)."""
+    def sub(m):
+        new = f"{m.group(1)}_{{{m.group(2)}}}"
+        return new + " " * max(1, len(m.group(0)) - len(new))
+    return _OPTIMUM.sub(sub, code)
 
 
 _TEST_FUNCTION = re.compile(r"(?<![\w.])([fgh])\s*\(")
@@ -262,11 +277,6 @@ def read_normal_line(note, line: int, col: int, code: str) -> bool:
     if not m:
         return False
     note.close()
-    if m.group(2) == "p":
-        note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …): a definition of "
-                        f"{m.group(2)}({m.group(3)}) alone would leave the others unknown; name the "
-                        f"Normal density r({m.group(3)}) (or q)")
-        return True
     env = note.env(code, factors=False)
     new = undeclared_names(m, env)
     saved = dict(note.declared)
@@ -279,6 +289,9 @@ def read_normal_line(note, line: int, col: int, code: str) -> bool:
         note.declared = saved
         note.skip(line, f"cannot read: {err}")
         return True
+    if name == "p":      # the prior p(z) = N(z; 0, 1): p where the chain names p(z) alone
+        note.prior = (vs, definition)
+        return note.skip(line, prior_said(Density("p", list(vs)), definition)) or True
     note.normals[name] = (vs, definition)
     said = "; ".join(f"{n} read as a {'positive' if d == 'positive' else 'real'} parameter"
                      for n, d in new.items())
@@ -296,10 +309,6 @@ def read_written_line(note, line: int, col: int, code: str) -> bool:
         return False
     note.close()
     name, var = m.group(1), normal_name(m.group(2))
-    if name == "p":
-        note.skip(line, f"cannot read: p is the model's density (p(x,z), p(z|x), …); name the density "
-                        f"r({var}) (or q)")
-        return True
     try:
         said = note.declare_written(m.group(3))
         density = parse_expression(m.group(3), note.env(m.group(3), factors=False))
@@ -309,6 +318,9 @@ def read_written_line(note, line: int, col: int, code: str) -> bool:
     if density.vars != (note.env(code).variables[var],):
         note.skip(line, f"cannot read: {m.group(3)} is a density of {density.vars[0]}, not of {var}")
         return True
+    if name == "p":      # the prior p(z) = Gamma(z; a, b)
+        note.prior = (density.vars, density.definition)
+        return note.skip(line, prior_said(Density("p", list(density.vars)), density.definition)) or True
     note.normals[name] = (density.vars, density.definition)
     said = "; ".join(said + note.written_readings())
     note.skip(line, f"defines {name}({var}) = {to_unicode(density.definition)}{' (' + said + ')' if said else ''}: "
